@@ -1,0 +1,5 @@
+import sys
+
+from mlscaffold.cli import main
+
+sys.exit(main())

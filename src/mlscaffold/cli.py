@@ -1,0 +1,102 @@
+"""Command-line entry point: parse arguments, dispatch to a command module, map errors to exits.
+
+This is the only place where exceptions become exit codes. Command modules are imported lazily
+so that ``mlscaffold --help`` does not pay for copier, rich or jsonschema.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from mlscaffold import __version__
+from mlscaffold.errors import MlscaffoldError
+
+EXIT_OK = 0
+EXIT_POLICY = 1  # the command worked but a policy (e.g. --fail-under) failed
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+
+# name -> (module, one-line help); each module has ``configure(parser)`` and ``run(args) -> int``.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "score": ("mlscaffold.commands.score", "rate a repository against the ML lifecycle checklist"),
+    "checks": ("mlscaffold.commands.checks", "list the checks, or describe one"),
+    "new": ("mlscaffold.commands.new", "generate a new ML project from the template"),
+    "update": (
+        "mlscaffold.commands.update",
+        "bring a generated project up to the current template",
+    ),
+    "report": (
+        "mlscaffold.commands.report",
+        "join JSON reports of many repositories into one page",
+    ),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits with 2 on usage errors already; keep its one-line message."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="mlscaffold",
+        description="Start ML projects right (new, update) and see how far existing ones are "
+        "from right (score).",
+    )
+    parser.add_argument("--version", action="version", version=f"mlscaffold {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # Only the chosen command's module is imported; the others get a stub parser for --help.
+    chosen = next((a for a in argv if a in COMMANDS), None)
+    for name, (module_name, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if name == chosen:
+            importlib.import_module(module_name).configure(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(args_list)
+    args = parser.parse_args(args_list)
+    debug = args.debug or bool(os.environ.get("MLSCAFFOLD_DEBUG"))
+    if not args.command:
+        parser.print_help()
+        return EXIT_USAGE
+    module = importlib.import_module(COMMANDS[args.command][0])
+    try:
+        return int(module.run(args))
+    except KeyboardInterrupt:
+        print("mlscaffold: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except MlscaffoldError as exc:
+        if debug:
+            raise
+        print(f"mlscaffold: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:
+        # `mlscaffold score | head`: the reader went away; that is not our failure.
+        sys.stderr.close()
+        return EXIT_OK
+    except Exception as exc:  # the one boundary where a bug becomes a one-line message
+        if debug:
+            raise
+        first_line = str(exc).splitlines()[0] if str(exc) else ""
+        print(
+            f"mlscaffold: internal error: {type(exc).__name__}: {first_line} "
+            "(run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

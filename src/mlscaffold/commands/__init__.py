@@ -1,0 +1,1 @@
+"""One module per subcommand; each defines ``configure(parser)`` and ``run(args) -> int``."""

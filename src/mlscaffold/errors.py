@@ -1,0 +1,40 @@
+"""The exceptions mlscaffold raises on purpose; the CLI maps each family to one exit code.
+
+Each class also subclasses the stdlib type it resembles, so library callers can catch either.
+"""
+
+
+class MlscaffoldError(Exception):
+    """Base of every error mlscaffold raises on purpose."""
+
+    exit_code = 3
+
+
+class UsageError(MlscaffoldError, ValueError):
+    """The command line or an answer is invalid."""
+
+    exit_code = 2
+
+
+class ConfigError(MlscaffoldError, ValueError):
+    """A configuration or checklist file is missing, malformed or inconsistent."""
+
+    exit_code = 2
+
+
+class PathError(MlscaffoldError, OSError):
+    """A path given by the user cannot be used (missing, not a directory, not empty...)."""
+
+    exit_code = 2
+
+
+class TemplateError(MlscaffoldError, RuntimeError):
+    """Rendering or updating a template failed."""
+
+    exit_code = 2
+
+
+class UpdateConflict(MlscaffoldError):
+    """An update finished but left merge conflicts for the user to resolve."""
+
+    exit_code = 1

@@ -1,0 +1,95 @@
+"""Atomic generation: render into a hidden sibling of DEST, then rename it into place.
+
+An error, Ctrl-C or SIGTERM at any point removes the staging directory (and any parent
+directories created for DEST), so a failed ``new`` leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+
+from mlscaffold.errors import PathError
+
+STAGING_SUFFIX = ".mlscaffold-tmp"
+
+
+def check_destination(dest: Path) -> None:
+    """DEST may be missing or an empty directory; anything else is refused."""
+    if dest.is_symlink() and not dest.exists():
+        raise PathError(f"{dest} is a dangling symbolic link")
+    if dest.exists():
+        if not dest.is_dir():
+            raise PathError(f"{dest} exists and is not a directory")
+        if any(dest.iterdir()):
+            raise PathError(f"{dest} exists and is not empty")
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+@contextlib.contextmanager
+def staged(dest: Path) -> Iterator[Path]:
+    """Yield an empty staging directory; on success it becomes ``dest``, otherwise it vanishes."""
+    dest = dest.absolute()
+    check_destination(dest)
+    created: list[Path] = []
+    for parent in reversed(dest.parents):
+        if not parent.exists():
+            try:
+                parent.mkdir()
+            except OSError as exc:
+                _remove_created(created)
+                raise PathError(f"cannot create {parent}: {exc.strerror or exc}") from exc
+            created.append(parent)
+    try:
+        stage = Path(
+            tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=STAGING_SUFFIX, dir=dest.parent)
+        )
+    except OSError as exc:
+        _remove_created(created)
+        raise PathError(f"cannot write in {dest.parent}: {exc.strerror or exc}") from exc
+    committed = False
+    try:
+        with _sigterm_as_interrupt():
+            yield stage
+            check_destination(dest)  # someone may have written there while we asked questions
+            stage.chmod(0o777 & ~_umask())
+            os.replace(stage, dest)  # an existing empty directory is replaced atomically
+            committed = True
+    finally:
+        if not committed:
+            shutil.rmtree(stage, ignore_errors=True)
+            _remove_created(created)
+
+
+def _remove_created(created: list[Path]) -> None:
+    for path in reversed(created):
+        with contextlib.suppress(OSError):
+            path.rmdir()

@@ -1,0 +1,131 @@
+"""``[tool.mlscaffold]`` in pyproject.toml, or ``.mlscaffold.toml``: what to ignore and select,
+extra checklist files, policy thresholds. Read from the scanned repo, so treated as untrusted."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlscaffold.errors import ConfigError
+from mlscaffold.score.model import STAGES
+from mlscaffold.score.readers.structured import load_toml
+from mlscaffold.score.safeio import read_regular_file
+
+KNOWN_KEYS = {"ignore", "select", "checklists", "fail_under", "max_file_size"}
+MAX_CONFIG_BYTES = 256 * 1024
+
+
+@dataclass
+class ScoreConfig:
+    ignore: dict[str, str] = field(default_factory=dict)
+    select: list[str] = field(default_factory=list)
+    checklists: list[Path] = field(default_factory=list)
+    fail_under: dict[str, int] = field(default_factory=dict)  # "overall" or a stage -> minimum
+    max_file_size: int | None = None
+    source: str | None = None
+
+
+def _read_toml(root: str, name: str) -> dict[str, Any] | None:
+    data = read_regular_file(os.path.join(root, name), MAX_CONFIG_BYTES)
+    if data is None:
+        return None
+    doc, err = load_toml(data.decode("utf-8", errors="replace"))
+    if err:
+        # pyproject.toml is the project's, and its malformation is reported as a note elsewhere;
+        # a dedicated .mlscaffold.toml that does not parse is a configuration error.
+        if name == ".mlscaffold.toml":
+            raise ConfigError(f"{name} is not valid TOML ({err})")
+        return None
+    return doc
+
+
+def load_config(root: str) -> ScoreConfig:
+    table: Any = None
+    source = None
+    dedicated = _read_toml(root, ".mlscaffold.toml")
+    if dedicated is not None:
+        table = (
+            dedicated.get("tool", {}).get("mlscaffold", dedicated)
+            if isinstance(dedicated.get("tool"), dict)
+            else dedicated
+        )
+        source = ".mlscaffold.toml"
+    else:
+        pyproject = _read_toml(root, "pyproject.toml")
+        tool = pyproject.get("tool") if isinstance(pyproject, dict) else None
+        if isinstance(tool, dict) and "mlscaffold" in tool:
+            table, source = tool["mlscaffold"], "pyproject.toml [tool.mlscaffold]"
+    if table is None:
+        return ScoreConfig()
+    return parse_config(table, root, source)
+
+
+def parse_config(table: Any, root: str, source: str | None) -> ScoreConfig:
+    where = source or "config"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table")
+    unknown = set(table) - KNOWN_KEYS
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(sorted(KNOWN_KEYS))}"
+        )
+    cfg = ScoreConfig(source=source)
+    ignore = table.get("ignore", {})
+    if isinstance(ignore, list):
+        raise ConfigError(
+            f"{where}: ignore needs a reason for each check, e.g. "
+            'ignore = {DE004 = "a library; nothing to serve"}'
+        )
+    if not isinstance(ignore, dict):
+        raise ConfigError(f"{where}: ignore must be a table of check id = reason")
+    for key, reason in ignore.items():
+        if not isinstance(reason, str) or not reason.strip():
+            raise ConfigError(f"{where}: ignore.{key} needs a non-empty reason")
+        cfg.ignore[str(key).upper()] = reason.strip()
+    select = table.get("select", [])
+    if not isinstance(select, list) or not all(isinstance(s, str) for s in select):
+        raise ConfigError(f"{where}: select must be a list of check ids, id prefixes or stages")
+    cfg.select = select
+    checklists = table.get("checklists", [])
+    if not isinstance(checklists, list) or not all(isinstance(s, str) for s in checklists):
+        raise ConfigError(f"{where}: checklists must be a list of paths")
+    for rel in checklists:
+        cfg.checklists.append(_inside(root, rel, where))
+    cfg.fail_under = parse_fail_under(table.get("fail_under"), where)
+    size = table.get("max_file_size")
+    if size is not None:
+        if not isinstance(size, int) or isinstance(size, bool) or not 1024 <= size <= 64 << 20:
+            raise ConfigError(f"{where}: max_file_size must be bytes between 1024 and 64 MiB")
+        cfg.max_file_size = size
+    return cfg
+
+
+def parse_fail_under(value: Any, where: str) -> dict[str, int]:
+    if value is None:
+        return {}
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = {"overall": value}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: fail_under must be a number or a table of stage = minimum")
+    out = {}
+    for key, minimum in value.items():
+        if key not in (*STAGES, "overall"):
+            raise ConfigError(f"{where}: fail_under.{key}: unknown stage")
+        if not isinstance(minimum, int) or isinstance(minimum, bool) or not 0 <= minimum <= 100:
+            raise ConfigError(f"{where}: fail_under.{key} must be an integer from 0 to 100")
+        out[key] = minimum
+    return out
+
+
+def _inside(root: str, rel: str, where: str) -> Path:
+    """A checklist path from the repo's config stays inside the repo: no escape by .. or links."""
+    real_root = os.path.realpath(root)
+    candidate = os.path.realpath(os.path.join(real_root, rel))
+    if os.path.isabs(rel) or os.path.commonpath([real_root, candidate]) != real_root:
+        raise ConfigError(f"{where}: checklist path {rel!r} points outside the repository")
+    if os.path.islink(os.path.join(real_root, rel)) or not os.path.isfile(candidate):
+        raise ConfigError(f"{where}: checklist file {rel!r} not found (or is a link)")
+    return Path(candidate)

@@ -1,0 +1,412 @@
+"""RepoIndex: everything the checks need to know about a repository, gathered once.
+
+The file list comes from one walk (``walk.walk_repo``). Every other fact (imports, Markdown
+sections, dependencies, config keys, CI files, Python definitions) is computed lazily on
+first use and cached, so a run reads only the files that some check actually asks about.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from mlscaffold.score import safeio
+from mlscaffold.score.model import Note
+from mlscaffold.score.readers import deps as deps_reader
+from mlscaffold.score.readers import markdown, python, structured
+from mlscaffold.score.walk import FileEntry, walk_repo
+
+MAX_PARSE_BYTES = 1024 * 1024  # files larger than this are listed but not parsed
+MAX_MARKDOWN_FILES = 2_000
+_BINARY_SNIFF = 8192
+
+TEST_RE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|(^|/)conftest\.py$")
+# Code that is not the project's own production path: examples, docs, vendored or generated code.
+NON_PRODUCTION_RE = re.compile(
+    r"(^|/)(docs?|examples?|tutorials?|notebooks?|scripts/legacy|third_party|vendor|benchmarks?|"
+    r"migrations)/"
+)
+CONFIG_DIR_RE = re.compile(r"(^|/)(conf|confs|config|configs|configuration|params|hparams)/")
+CONFIG_EXT = (".yaml", ".yml", ".toml", ".json", ".cfg", ".ini")
+PROSE_EXT = (".md", ".markdown", ".rst")
+_NOT_PROSE = re.compile(
+    r"(^|/)(changelog|changes|history|license|licence|copying|notice|"
+    r"code_of_conduct|contributing|security)[^/]*$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Located:
+    """A fact found at a place in the repo."""
+
+    path: str
+    line: int | None
+    value: str
+
+
+class RepoIndex:
+    """Facts about one repository rooted at ``root``; built once, queried by every detector."""
+
+    def __init__(self, root: str, max_parse_bytes: int = MAX_PARSE_BYTES) -> None:
+        self.root = os.path.realpath(root)
+        self.max_parse_bytes = max_parse_bytes
+        walked = walk_repo(self.root)
+        self.files: list[FileEntry] = walked.files
+        self.dirs: set[str] = walked.dirs
+        self.notes: list[Note] = walked.notes
+        self.by_path: dict[str, FileEntry] = {f.path: f for f in self.files}
+        self._text_cache: dict[str, str | None] = {}
+        self._ast_cache: dict[str, python.ModuleInfo | None] = {}
+        self._noted: set[tuple[str, str]] = set()
+        # Derived facts shared by several rules (see rules.facts), computed once.
+        self.memo: dict[str, Any] = {}
+
+    # ----- reading -------------------------------------------------------------------------
+    def note(self, path: str, message: str) -> None:
+        if (path, message) not in self._noted:
+            self._noted.add((path, message))
+            self.notes.append(Note(path, message))
+
+    def text(self, path: str) -> str | None:
+        """Decoded content of a listed file, or None if too large, binary or unreadable."""
+        if path in self._text_cache:
+            return self._text_cache[path]
+        entry = self.by_path.get(path)
+        result: str | None = None
+        if entry is None:
+            result = None
+        elif entry.size > self.max_parse_bytes:
+            self.note(path, f"larger than {self.max_parse_bytes // 1024} KiB; not parsed")
+        else:
+            data = safeio.read_regular_file(os.path.join(self.root, path), self.max_parse_bytes)
+            if data is None:
+                self.note(path, "unreadable or no longer a regular file; skipped")
+            elif b"\x00" in data[:_BINARY_SNIFF]:
+                self.note(path, "binary content; not parsed")
+            else:
+                result = data.decode("utf-8", errors="replace")
+                if "\ufffd" in result[:_BINARY_SNIFF] and not _mostly_text(result):
+                    self.note(path, "not valid text; not parsed")
+                    result = None
+        self._text_cache[path] = result
+        return result
+
+    # ----- file list queries --------------------------------------------------------------
+    @cached_property
+    def _paths_blob(self) -> str:
+        return "\n".join(f.path for f in self.files)
+
+    def glob(self, patterns: Iterable[str]) -> list[FileEntry]:
+        """Files matching any gitignore-style glob (``**/Dockerfile``, ``*.dvc``, ``docs/**``)."""
+        regex = re.compile("|".join(f"(?:{_glob_to_regex(p)})" for p in patterns), re.M | re.I)
+        hits = {m.group(0) for m in regex.finditer(self._paths_blob)}
+        return [self.by_path[p] for p in sorted(hits) if p in self.by_path]
+
+    def has_dir(self, name: str) -> bool:
+        return name in self.dirs
+
+    @cached_property
+    def python_files(self) -> list[str]:
+        return [f.path for f in self.files if f.suffix == ".py"]
+
+    @cached_property
+    def notebooks(self) -> list[str]:
+        return [f.path for f in self.files if f.suffix == ".ipynb"]
+
+    def is_test(self, path: str) -> bool:
+        return bool(TEST_RE.search(path))
+
+    def is_production_code(self, path: str) -> bool:
+        """Python that belongs to the project's own pipeline or service (not tests, docs...)."""
+        return (
+            path.endswith(".py")
+            and not self.is_test(path)
+            and not NON_PRODUCTION_RE.search(path)
+            and not path.rsplit("/", 1)[-1].startswith(("setup.py", "noxfile", "tasks.py"))
+        )
+
+    @cached_property
+    def production_python(self) -> list[str]:
+        return [p for p in self.python_files if self.is_production_code(p)]
+
+    # ----- Python -------------------------------------------------------------------------
+    def notebook_code(self, path: str) -> str | None:
+        text = self.text(path)
+        if text is None:
+            return None
+        doc, err = structured.load_json(text)
+        if err is not None or not isinstance(doc, dict):
+            self.note(path, f"malformed notebook ({err or 'not a JSON object'})")
+            return None
+        cells = doc.get("cells")
+        if not isinstance(cells, list):
+            return ""
+        chunks = []
+        for cell in cells:
+            if isinstance(cell, dict) and cell.get("cell_type") == "code":
+                src = cell.get("source", "")
+                chunks.append(
+                    "".join(s for s in src if isinstance(s, str))
+                    if isinstance(src, list)
+                    else str(src)
+                )
+        return "\n".join(chunks)
+
+    def code(self, path: str) -> str | None:
+        return self.notebook_code(path) if path.endswith(".ipynb") else self.text(path)
+
+    @cached_property
+    def imports(self) -> dict[str, list[python.ImportRef]]:
+        """Imports of every Python file and notebook, by path (regex scan, no parsing)."""
+        result = {}
+        for path in self.python_files + self.notebooks:
+            code = self.code(path)
+            if code:
+                result[path] = python.scan_imports(code)
+        return result
+
+    def importers_of(self, modules: Iterable[str]) -> list[Located]:
+        """Where any of the top-level ``modules`` is imported (e.g. ``mlflow``, ``sklearn``)."""
+        wanted = {m.lower() for m in modules}
+        found = []
+        for path, refs in self.imports.items():
+            for ref in refs:
+                name = ref.module.lower()
+                if not name.startswith(".") and (
+                    python.top_module(name) in wanted
+                    or name in wanted
+                    or any(name.startswith(w + ".") for w in wanted)
+                ):
+                    found.append(Located(path, ref.line, ref.module))
+        return found
+
+    def module_info(self, path: str) -> python.ModuleInfo | None:
+        if path not in self._ast_cache:
+            code = self.code(path)
+            info = python.module_info(code) if code is not None else None
+            if code is not None and info is None:
+                self.note(path, "Python that does not parse; its definitions were not read")
+            self._ast_cache[path] = info
+        return self._ast_cache[path]
+
+    @cached_property
+    def local_modules(self) -> dict[str, str]:
+        """Dotted module name -> path, for the repo's own Python (``pkg.features``)."""
+        names: dict[str, str] = {}
+        for path in self.python_files:
+            parts = path[:-3].split("/")
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            # A module may be imported as src.pkg.mod, pkg.mod or (scripts dir) mod.
+            for start in range(len(parts)):
+                dotted = ".".join(parts[start:])
+                if dotted:
+                    names.setdefault(dotted, path)
+        return names
+
+    def resolve_import(self, importer: str, ref: python.ImportRef) -> str | None:
+        """Path of the repo module an import refers to, if it is one of the repo's own."""
+        module = ref.module
+        if module.startswith("."):
+            level = len(module) - len(module.lstrip("."))
+            base = importer.split("/")[:-level] if level else importer.split("/")[:-1]
+            rest = module.lstrip(".")
+            candidate = "/".join(base + rest.split(".")) if rest else "/".join(base)
+            for path in (candidate + ".py", candidate + "/__init__.py"):
+                if path in self.by_path:
+                    return path
+            return None
+        parts = module.split(".")
+        while parts:
+            hit = self.local_modules.get(".".join(parts))
+            if hit:
+                return hit
+            parts.pop()
+        return None
+
+    # ----- prose ----------------------------------------------------------------------------
+    @cached_property
+    def prose_files(self) -> list[str]:
+        files = [
+            f.path
+            for f in self.files
+            if f.suffix in PROSE_EXT and not _NOT_PROSE.search(f.path) and not self.is_test(f.path)
+        ]
+        # Root and docs/ first: they are where teams write scoping documents.
+        files.sort(key=lambda p: (p.count("/") > 0 and not p.startswith("docs/"), p))
+        if len(files) > MAX_MARKDOWN_FILES:
+            self.note(".", f"only the first {MAX_MARKDOWN_FILES} Markdown files were read")
+            files = files[:MAX_MARKDOWN_FILES]
+        return files
+
+    @cached_property
+    def sections(self) -> list[markdown.Section]:
+        result: list[markdown.Section] = []
+        for path in self.prose_files:
+            text = self.text(path)
+            if text is None:
+                continue
+            parse = markdown.parse_rst if path.endswith(".rst") else markdown.parse_markdown
+            result.extend(parse(path, text))
+        return result
+
+    # ----- dependencies -----------------------------------------------------------------
+    @cached_property
+    def dependency_files(self) -> list[str]:
+        return [
+            f.path
+            for f in self.files
+            if deps_reader.kind_of(f.path) and not NON_PRODUCTION_RE.search(f.path)
+        ]
+
+    @cached_property
+    def dependencies(self) -> list[deps_reader.Dependency]:
+        found: list[deps_reader.Dependency] = []
+        for path in self.dependency_files:
+            text = self.text(path)
+            if text is None:
+                continue
+            parsed, err = deps_reader.parse_dependency_file(path, text)
+            if err:
+                self.note(path, f"malformed dependency file ({err})")
+            found.extend(parsed)
+        return found
+
+    @cached_property
+    def lock_files(self) -> list[str]:
+        names = {n.lower() for n in deps_reader.LOCK_FILES}
+        return [f.path for f in self.files if f.name.lower() in names]
+
+    def declared(self, names: Iterable[str]) -> list[deps_reader.Dependency]:
+        wanted = {deps_reader.normalise(n) for n in names}
+        return [d for d in self.dependencies if d.name in wanted]
+
+    @cached_property
+    def pyproject(self) -> dict[str, Any]:
+        text = self.text("pyproject.toml") if "pyproject.toml" in self.by_path else None
+        if text is None:
+            return {}
+        doc, err = structured.load_toml(text)
+        if err:
+            self.note("pyproject.toml", f"malformed TOML ({err})")
+        return doc if isinstance(doc, dict) else {}
+
+    # ----- configuration files ---------------------------------------------------------
+    @cached_property
+    def config_files(self) -> list[str]:
+        """Structured files that hold a project's configuration (not CI, lock or package files)."""
+        skip = re.compile(
+            r"(^|/)(\.github|\.gitlab|\.circleci|node_modules)/|(^|/)(\.pre-commit[^/]*|"
+            r"docker-compose[^/]*|compose\.ya?ml|environment[^/]*|package(-lock)?\.json|"
+            r"tsconfig\.json|[^/]*\.lock|\.gitlab-ci\.yml|mkdocs\.ya?ml|codecov\.ya?ml|"
+            r"\.readthedocs\.ya?ml|pyproject\.toml|\.copier-answers\.ya?ml)$"
+        )
+        out = []
+        for f in self.files:
+            if f.suffix not in CONFIG_EXT or skip.search(f.path) or self.is_test(f.path):
+                continue
+            if (
+                CONFIG_DIR_RE.search(f.path)
+                or "/" not in f.path
+                or f.name.lower() in ("params.yaml", "params.yml", "mlproject", "dvc.yaml")
+            ):
+                out.append(f.path)
+        return out
+
+    def config_doc(self, path: str) -> Any:
+        text = self.text(path)
+        if text is None:
+            return None
+        if path.endswith((".yaml", ".yml")):
+            doc, err = structured.load_yaml(text)
+        elif path.endswith(".toml"):
+            doc, err = structured.load_toml(text)
+        elif path.endswith(".json"):
+            doc, err = structured.load_json(text)
+        else:
+            return None
+        if err:
+            self.note(path, f"malformed {path.rsplit('.', 1)[-1].upper()} ({err})")
+        return doc
+
+    @cached_property
+    def config_keys(self) -> list[Located]:
+        """Every dotted key of every config file, prefixed by the file's stem, so ``version``
+        in configs/data.yaml reads as ``data.version`` (each node visited once)."""
+        keys = []
+        for path in self.config_files:
+            doc = self.config_doc(path)
+            if doc is None:
+                continue
+            text = self.text(path) or ""
+            stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+            for dotted, _value, _depth in structured.iter_keys(doc):
+                leaf = dotted.rsplit(".", 1)[-1]
+                keys.append(Located(path, _line_of_key(text, leaf), f"{stem}.{dotted}"))
+        return keys
+
+    # ----- CI ---------------------------------------------------------------------------------
+    @cached_property
+    def ci_files(self) -> list[str]:
+        patterns = [
+            ".github/workflows/*.yml",
+            ".github/workflows/*.yaml",
+            ".gitlab-ci.yml",
+            ".gitlab-ci.yaml",
+            ".gitlab/ci/**/*.yml",
+            "Jenkinsfile",
+            "azure-pipelines.yml",
+            ".circleci/config.yml",
+            "bitbucket-pipelines.yml",
+            ".travis.yml",
+            ".buildkite/*.yml",
+            ".drone.yml",
+            "cloudbuild.yaml",
+            "cloudbuild.yml",
+            "buildspec.yml",
+        ]
+        return [f.path for f in self.glob(patterns)]
+
+
+def _mostly_text(text: str) -> bool:
+    sample = text[:_BINARY_SNIFF]
+    return sample.count("\ufffd") < max(8, len(sample) // 100)
+
+
+def _line_of_key(text: str, key: str) -> int | None:
+    m = re.search(rf"^[ \t-]*[\"']?{re.escape(key)}[\"']?[ \t]*[:=]", text, re.M)
+    return text.count("\n", 0, m.start()) + 1 if m else None
+
+
+def _glob_to_regex(pattern: str) -> str:
+    """Translate a gitignore-style glob into a regex anchored at line start and end.
+
+    A pattern without a slash matches the file name at any depth, as in .gitignore.
+    """
+    if "/" not in pattern.rstrip("/"):
+        pattern = "**/" + pattern
+    out = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:[^\n]*/)?")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append("[^\n]*")
+            i += 2
+            continue
+        if c == "*":
+            out.append("[^/\n]*")
+        elif c == "?":
+            out.append("[^/\n]")
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "^" + "".join(out) + "$"

@@ -1,0 +1,125 @@
+"""The data that flows from detectors to renderers: verdicts, findings, stage scores, the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+STAGES = ("scoping", "data", "modeling", "deployment")
+
+
+class Status(StrEnum):
+    PASS = "pass"  # noqa: S105 - a result, not a password
+    PARTIAL = "partial"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    IGNORED = "ignored"
+
+    @property
+    def credit(self) -> float:
+        return {"pass": 1.0, "partial": 0.5}.get(self.value, 0.0)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a verdict comes from: a repo-relative path, an optional 1-based line, a short note."""
+
+    path: str
+    line: int | None = None
+    note: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"path": self.path, "line": self.line, "note": self.note}
+
+
+@dataclass
+class Verdict:
+    """What one detector concluded about one check."""
+
+    status: Status
+    reason: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @classmethod
+    def passed(cls, reason: str, evidence: list[Evidence] | None = None) -> Verdict:
+        return cls(Status.PASS, reason, evidence or [])
+
+    @classmethod
+    def partial(cls, reason: str, evidence: list[Evidence] | None = None) -> Verdict:
+        return cls(Status.PARTIAL, reason, evidence or [])
+
+    @classmethod
+    def failed(cls, reason: str, evidence: list[Evidence] | None = None) -> Verdict:
+        return cls(Status.FAIL, reason, evidence or [])
+
+    @classmethod
+    def not_applicable(cls, reason: str) -> Verdict:
+        return cls(Status.NOT_APPLICABLE, reason, [])
+
+
+@dataclass
+class Finding:
+    """A verdict attached to its check, ready for scoring and rendering."""
+
+    check_id: str
+    name: str
+    title: str
+    stage: str
+    severity: str
+    status: Status
+    reason: str
+    evidence: list[Evidence]
+    fix: str
+    why: list[str]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.check_id,
+            "name": self.name,
+            "title": self.title,
+            "stage": self.stage,
+            "severity": self.severity,
+            "status": self.status.value,
+            "reason": self.reason,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "fix": self.fix if self.status in (Status.FAIL, Status.PARTIAL) else None,
+            "why": list(self.why),
+        }
+
+
+@dataclass
+class StageScore:
+    stage: str
+    score: int | None  # None when no check of the stage applies
+    level: int
+    counts: dict[str, int]
+
+
+@dataclass
+class Note:
+    """Something the reader skipped or could not parse; reported, never fatal."""
+
+    path: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message}
+
+
+@dataclass
+class Report:
+    root: str
+    project: str
+    tool_version: str
+    checklist_version: str
+    findings: list[Finding]
+    stages: list[StageScore]
+    score: int
+    maturity: int
+    notes: list[Note]
+    files_scanned: int
+    duration_seconds: float
+    generated_at: str
+
+    def by_stage(self, stage: str) -> list[Finding]:
+        return [f for f in self.findings if f.stage == stage]

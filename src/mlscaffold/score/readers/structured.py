@@ -1,0 +1,88 @@
+"""YAML, TOML and JSON parsed defensively: any failure is a None plus a message, never an exception.
+
+Untrusted documents can nest thousands of levels (RecursionError), carry 5,000-digit numbers
+(ValueError), python tags (refused by the safe loader) or billion-laughs aliases (cheap to load,
+explosive to walk). Walkers here visit each node once by identity, so aliases cannot explode.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Iterator
+from typing import Any
+
+MAX_NODES = 200_000
+MAX_DEPTH = 200
+
+try:  # the C loader is ~10x faster; fall back to pure Python where libyaml is missing
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+
+def _guarded(fn, text):
+    try:
+        return fn(text), None
+    except (RecursionError, ValueError, TypeError, OverflowError, MemoryError) as exc:
+        return None, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:200]
+    except Exception as exc:  # parser-specific errors (yaml.YAMLError, TOMLDecodeError...)
+        return None, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:200]
+
+
+def load_yaml_all(text: str) -> tuple[list[Any] | None, str | None]:
+    """Parse every document of a YAML stream with the safe loader."""
+    import yaml
+
+    def load(t: str) -> list[Any]:
+        return list(yaml.load_all(t, Loader=_SafeLoader))
+
+    return _guarded(load, text)
+
+
+def load_yaml(text: str) -> tuple[Any, str | None]:
+    docs, err = load_yaml_all(text)
+    if err is not None or not docs:
+        return None, err
+    return docs[0], None
+
+
+def load_toml(text: str) -> tuple[dict[str, Any] | None, str | None]:
+    return _guarded(lambda t: tomllib.loads(t.lstrip("\ufeff")), text)
+
+
+def load_json(text: str) -> tuple[Any, str | None]:
+    return _guarded(lambda t: json.loads(t.lstrip("\ufeff")), text)
+
+
+def iter_keys(doc: Any, max_nodes: int = MAX_NODES) -> Iterator[tuple[str, Any, int]]:
+    """Yield (dotted key, value, depth) for every mapping key, each node visited once."""
+    seen: set[int] = set()
+    stack: list[tuple[str, Any, int]] = [("", doc, 0)]
+    visited = 0
+    while stack:
+        prefix, node, depth = stack.pop()
+        if id(node) in seen or depth > MAX_DEPTH:
+            continue
+        visited += 1
+        if visited > max_nodes:
+            return
+        if isinstance(node, dict | list):
+            seen.add(id(node))
+        if isinstance(node, dict):
+            for key, value in node.items():
+                dotted = f"{prefix}.{key}" if prefix else str(key)
+                yield dotted, value, depth
+                stack.append((dotted, value, depth + 1))
+        elif isinstance(node, list):
+            for item in node:
+                stack.append((prefix, item, depth + 1))
+
+
+def dig(doc: Any, *keys: str) -> Any:
+    """Return ``doc[k1][k2]...`` or None when any level is missing or not a mapping."""
+    for key in keys:
+        if not isinstance(doc, dict):
+            return None
+        doc = doc.get(key)
+    return doc

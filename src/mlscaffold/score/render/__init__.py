@@ -1,0 +1,26 @@
+"""Renderers: pure functions from a Report to text. Each knows nothing of how it was computed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mlscaffold.score.model import Report
+
+
+def get_renderer(name: str) -> Callable[[Report], str]:
+    if name == "json":
+        from mlscaffold.score.render.jsonout import render_json
+
+        return render_json
+    if name == "markdown":
+        from mlscaffold.score.render.markdown import render_markdown
+
+        return render_markdown
+    if name == "table":
+        from mlscaffold.score.render.terminal import render_plain
+
+        return render_plain
+    raise KeyError(name)
+
+
+FORMATS = ("table", "json", "markdown")

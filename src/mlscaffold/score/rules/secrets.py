@@ -1,0 +1,118 @@
+"""Committed secrets. Values are redacted everywhere: only a prefix and a length are reported."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from mlscaffold.score.index import RepoIndex
+from mlscaffold.score.model import Evidence, Verdict
+from mlscaffold.score.rules import rule
+
+PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("AWS access key id", re.compile(r"\b((?:AKIA|ASIA)[0-9A-Z]{16})\b")),
+    (
+        "private key",
+        re.compile(r"(-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY-----)"),
+    ),
+    ("GitHub token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b")),
+    ("Slack token", re.compile(r"\b(xox[abprs]-[0-9A-Za-z-]{10,})\b")),
+    ("Google API key", re.compile(r"\b(AIza[0-9A-Za-z_-]{35})\b")),
+    ("Stripe live key", re.compile(r"\b(sk_live_[0-9A-Za-z]{24,})\b")),
+    ("OpenAI key", re.compile(r"\b(sk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})\b")),
+    ("Hugging Face token", re.compile(r"\b(hf_[A-Za-z]{34,})\b")),
+    (
+        "password in URL",
+        re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@'\"]{1,64}:([^\s:/@'\"]{3,128})@[\w.-]+"),
+    ),
+]
+_CONFIG_SECRET = re.compile(
+    r"""^[ \t]*["']?[\w.-]*(password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?key|"""
+    r"""auth[_-]?token|private[_-]?key|client[_-]?secret)["']?[ \t]*[:=][ \t]*"""
+    r"""["']?([^\s"'#,}]{6,})""",
+    re.I | re.M,
+)
+_PLACEHOLDER = re.compile(
+    r"^(\$\{?|<|\{\{|%\(|os\.environ|env\(|getenv|changeme|change_me|"
+    r"example|placeholder|redacted|your[_-]|xxx|\*\*\*|null|none|true|false|"
+    r"secret$|password$|dummy|test|fake|sample)",
+    re.I,
+)
+_SCAN_SUFFIXES = frozenset(
+    [
+        ".py",
+        ".ipynb",
+        ".yaml",
+        ".yml",
+        ".json",
+        ".toml",
+        ".cfg",
+        ".ini",
+        ".env",
+        ".sh",
+        ".txt",
+        ".conf",
+        ".properties",
+        ".tf",
+        ".tfvars",
+        ".js",
+        ".ts",
+        ".r",
+        ".sql",
+        ".md",
+        ".xml",
+        ".dockerfile",
+        ".pem",
+        ".key",
+    ]
+)
+_CONFIG_SUFFIXES = frozenset(
+    [".yaml", ".yml", ".json", ".toml", ".cfg", ".ini", ".env", ".conf", ".properties", ".tfvars"]
+)
+_DOTENV = re.compile(r"(^|/)\.env(\.[\w-]+)?$")
+_DOTENV_OK = re.compile(r"\.(example|sample|template|dist|defaults?)$")
+MAX_SCAN_BYTES = 512 * 1024
+
+
+def redact(value: str) -> str:
+    return f"{value[:4]}…({len(value)} chars)"
+
+
+@rule("no_committed_secrets")
+def no_committed_secrets(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    findings: list[Evidence] = []
+    for f in index.files:
+        if _DOTENV.search(f.path) and not _DOTENV_OK.search(f.path):
+            findings.append(Evidence(f.path, None, "committed .env file"))
+            continue
+        if (f.suffix not in _SCAN_SUFFIXES and f.name not in ("Dockerfile", "Makefile")) or (
+            f.size > MAX_SCAN_BYTES
+        ):
+            continue
+        text = index.text(f.path)
+        if not text:
+            continue
+        for label, pattern in PATTERNS:
+            for m in pattern.finditer(text):
+                value = m.group(1)
+                if "EXAMPLE" in value or (label == "password in URL" and _PLACEHOLDER.match(value)):
+                    continue
+                line = text.count("\n", 0, m.start()) + 1
+                findings.append(Evidence(f.path, line, f"{label} {redact(value)}"))
+                break
+        if f.suffix in _CONFIG_SUFFIXES or f.name.startswith(".env"):
+            for m in _CONFIG_SECRET.finditer(text):
+                value = m.group(2)
+                if _PLACEHOLDER.match(value):
+                    continue
+                line = text.count("\n", 0, m.start()) + 1
+                findings.append(Evidence(f.path, line, f"{m.group(1).lower()} {redact(value)}"))
+        if len(findings) >= 50:
+            break
+    if findings:
+        first = findings[0]
+        where = f"{first.path}:{first.line}" if first.line else first.path
+        return Verdict.failed(
+            f"{len(findings)} possible secret(s), first at {where} ({first.note})", findings[:20]
+        )
+    return Verdict.passed("no secrets found in committed text files")

@@ -1,0 +1,55 @@
+"""Shared test helpers: build file trees in temp dirs and drive the real CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def make_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``files`` (relative path -> text or bytes) under ``root`` and return root."""
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def run_cli(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    stdin=subprocess.DEVNULL,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m mlscaffold ARGS`` in a subprocess, as a user would."""
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "mlscaffold", *args],
+        cwd=cwd,
+        env=full_env,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        stdin=stdin,
+        check=False,
+    )
+
+
+@pytest.fixture
+def tree(tmp_path: Path):
+    def build(files: dict[str, str | bytes], name: str = "repo") -> Path:
+        return make_tree(tmp_path / name, files)
+
+    return build

@@ -1,0 +1,237 @@
+"""The score and checks commands driven through the real CLI, as a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import jsonschema
+import pytest
+
+from mlscaffold.resources import schema_path
+from tests.conftest import REPO_ROOT, run_cli
+from tests.score import snippets as s
+
+REPORT_SCHEMA = json.loads(schema_path("report.schema.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def ml_repo(tree):
+    return tree(
+        {
+            **s.PIPELINE,
+            "src/churn/serve.py": s.SERVE,
+            "README.md": "# Churn\n\n## Problem statement\n\nWe predict which customers "
+            "will cancel next month so retention can call them.\n",
+            "requirements.txt": "pandas==2.2.3\nscikit-learn==1.5.2\nfastapi==0.115.0\n",
+            "tests/test_features.py": s.TESTS,
+        }
+    )
+
+
+def test_version_and_help() -> None:
+    out = run_cli("--version")
+    assert out.returncode == 0 and out.stdout.startswith("mlscaffold ")
+    out = run_cli("--help")
+    assert out.returncode == 0
+    for command in ("score", "checks", "new", "update", "report"):
+        assert command in out.stdout
+
+
+def test_no_command_prints_help_and_exits_2() -> None:
+    out = run_cli()
+    assert out.returncode == 2 and "usage" in out.stdout
+
+
+def test_score_table_output(ml_repo) -> None:
+    out = run_cli("score", str(ml_repo))
+    assert out.returncode == 0, out.stderr
+    assert "SCOPING" in out.stdout and "DEPLOYMENT" in out.stdout
+    assert "PASS SC001" in out.stdout
+    assert "\x1b[" not in out.stdout  # NO_COLOR and not a TTY: no escape codes
+    # failing first within a stage
+    deployment = out.stdout.split("DEPLOYMENT", 1)[1]
+    assert deployment.index("FAIL") < deployment.index("PASS")
+
+
+def test_score_json_validates_against_schema(ml_repo) -> None:
+    out = run_cli("score", str(ml_repo), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    jsonschema.validate(report, REPORT_SCHEMA)
+    assert report["schema_version"] == "1.0"
+    statuses = {f["id"]: f["status"] for f in report["findings"]}
+    assert statuses["DE005"] == "pass" and statuses["MO003"] == "pass"
+    for f in report["findings"]:
+        assert f["reason"]
+        assert (f["fix"] is not None) == (f["status"] in ("fail", "partial"))
+
+
+def test_score_markdown_and_output_file(ml_repo, tmp_path) -> None:
+    target = tmp_path / "report.md"
+    out = run_cli("score", str(ml_repo), "--format", "markdown", "--output", str(target))
+    assert out.returncode == 0, out.stderr
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("## mlscaffold score")
+    assert "| Stage | Score |" in text and "**SC001**" in text
+
+
+def test_fail_under_exits_1(ml_repo) -> None:
+    out = run_cli("score", str(ml_repo), "--fail-under", "100", "--format", "json")
+    assert out.returncode == 1
+    assert "below the minimum 100" in out.stderr
+    json.loads(out.stdout)  # the report is still printed
+    assert run_cli("score", str(ml_repo), "--fail-under", "0").returncode == 0
+
+
+def test_per_stage_minimum_from_config(ml_repo) -> None:
+    (ml_repo / ".mlscaffold.toml").write_text("fail_under = {scoping = 90}\n", encoding="utf-8")
+    out = run_cli("score", str(ml_repo))
+    assert out.returncode == 1 and "scoping score" in out.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("score", "/no/such/dir"), "no such directory"),
+        (("score", "--fail-under", "150", "."), "between 0 and 100"),
+        (("score", "--select", "ZZ9", "."), "matches no check"),
+        (("score", "--ignore", "DE004", "."), "give a reason"),
+        (("checks", "NOPE"), "no check named"),
+        (("score", "--format", "yaml", "."), "invalid choice"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(args, message) -> None:
+    out = run_cli(*args, cwd=REPO_ROOT)
+    assert out.returncode == 2, out
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_not_a_directory_is_a_usage_error(tmp_path) -> None:
+    f = tmp_path / "file.txt"
+    f.write_text("x", encoding="utf-8")
+    out = run_cli("score", str(f))
+    assert out.returncode == 2 and "not a directory" in out.stderr
+
+
+def test_bad_config_exits_2(tree) -> None:
+    root = tree({"pyproject.toml": '[tool.mlscaffold]\nignore = ["DE004"]\n'})
+    out = run_cli("score", str(root))
+    assert out.returncode == 2 and "needs a reason" in out.stderr
+    root = tree({".mlscaffold.toml": "colour = 'red'\n"}, name="other")
+    out = run_cli("score", str(root))
+    assert out.returncode == 2 and "unknown key" in out.stderr
+
+
+def test_ignore_with_reason_is_reported(ml_repo) -> None:
+    (ml_repo / ".mlscaffold.toml").write_text(
+        '[tool.mlscaffold]\nignore = {DE001 = "deployed as a Lambda zip"}\n', encoding="utf-8"
+    )
+    report = json.loads(run_cli("score", str(ml_repo), "-f", "json").stdout)
+    finding = next(f for f in report["findings"] if f["id"] == "DE001")
+    assert finding["status"] == "ignored" and "Lambda" in finding["reason"]
+    cli = json.loads(
+        run_cli(
+            "score", str(ml_repo), "-f", "json", "--ignore", "DE002=CI lives in the monorepo"
+        ).stdout
+    )
+    assert next(f for f in cli["findings"] if f["id"] == "DE002")["status"] == "ignored"
+
+
+def test_select_by_stage_and_id(ml_repo) -> None:
+    report = json.loads(
+        run_cli(
+            "score", str(ml_repo), "-f", "json", "--select", "scoping", "--select", "DE005"
+        ).stdout
+    )
+    ids = {f["id"] for f in report["findings"]}
+    assert ids == {f"SC00{i}" for i in range(1, 9)} | {"DE005"}
+
+
+def test_extra_checklist_from_config(ml_repo) -> None:
+    (ml_repo / "org-checks.yaml").write_text(
+        "stage: deployment\nchecks:\n  - id: ORG001\n    name: runbook\n"
+        "    title: An on-call runbook exists\n    severity: minor\n    why: [DE6]\n"
+        "    description: Looks for docs/runbook.md written by the team.\n"
+        "    fix: Write docs/runbook.md with alerts and what to do.\n"
+        "    detector: {kind: files, pass: [docs/runbook.md]}\n",
+        encoding="utf-8",
+    )
+    (ml_repo / ".mlscaffold.toml").write_text(
+        'checklists = ["org-checks.yaml"]\n', encoding="utf-8"
+    )
+    report = json.loads(run_cli("score", str(ml_repo), "-f", "json").stdout)
+    assert next(f for f in report["findings"] if f["id"] == "ORG001")["status"] == "fail"
+    (ml_repo / ".mlscaffold.toml").write_text(
+        'checklists = ["../outside.yaml"]\n', encoding="utf-8"
+    )
+    out = run_cli("score", str(ml_repo))
+    assert out.returncode == 2 and "outside the repository" in out.stderr
+
+
+def test_internal_error_is_one_line_and_exit_3(ml_repo, monkeypatch, capsys) -> None:
+    from mlscaffold import cli
+    from mlscaffold.score import engine
+
+    def boom(*a, **k):
+        raise RuntimeError("kaboom\nsecond line")
+
+    monkeypatch.setattr(engine, "score_repo", boom)
+    assert cli.main(["score", str(ml_repo)]) == 3
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: kaboom" in err and "second line" not in err
+    assert "Traceback" not in err
+    with pytest.raises(RuntimeError):
+        cli.main(["--debug", "score", str(ml_repo)])
+
+
+def test_colour_only_on_tty_and_never_with_no_color(ml_repo) -> None:
+    import pexpect
+
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env["TERM"] = "xterm-256color"
+    child = pexpect.spawn(
+        "python",
+        ["-m", "mlscaffold", "score", str(ml_repo)],
+        env=env,
+        encoding="utf-8",
+        dimensions=(50, 200),
+        timeout=60,
+    )
+    child.expect(pexpect.EOF)
+    assert "\x1b[" in child.before
+    env["NO_COLOR"] = "1"
+    child = pexpect.spawn(
+        "python",
+        ["-m", "mlscaffold", "score", str(ml_repo)],
+        env=env,
+        encoding="utf-8",
+        dimensions=(50, 200),
+        timeout=60,
+    )
+    child.expect(pexpect.EOF)
+    assert "\x1b[" not in child.before and "SCOPING" in child.before
+
+
+def test_checks_list_and_describe() -> None:
+    out = run_cli("checks")
+    assert out.returncode == 0 and "DE005" in out.stdout and "shared-preprocessing" in out.stdout
+    out = run_cli("checks", "shared-preprocessing")
+    assert out.returncode == 0
+    for part in ("What it checks", "How to fix", "Example", "DE1", "Requires: DE004"):
+        assert part in out.stdout
+
+
+def test_scores_this_repository_itself() -> None:
+    out = run_cli("score", str(REPO_ROOT), "-f", "json")
+    assert out.returncode == 0, out.stderr
+    jsonschema.validate(json.loads(out.stdout), REPORT_SCHEMA)
+
+
+def test_help_is_fast() -> None:
+    start = time.perf_counter()
+    assert run_cli("--help").returncode == 0
+    # generous bound for a loaded CI machine; benchmarks/ measures the real figure
+    assert time.perf_counter() - start < 2.0

@@ -1,0 +1,112 @@
+"""Readers of repository content: Markdown sections, dependencies, imports."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlscaffold.score.readers import deps, markdown, python
+
+
+@pytest.mark.parametrize(
+    "body, filled",
+    [
+        ("We predict churn for the retention team each month.", True),
+        ("F1 >= 0.8 on holdout", True),
+        ("<!-- Describe the problem -->\nTODO: describe the problem.", False),
+        ("Describe the data sources here.", False),
+        ("Who owns the model?", False),
+        ("<your name>", False),
+        ("N/A", False),
+        ("Lorem ipsum dolor sit amet, consectetur.", False),
+        ("- [ ] TODO", False),
+        ("", False),
+        ("List of features: age, income, tenure", True),
+    ],
+)
+def test_placeholder_detection(body: str, filled: bool) -> None:
+    assert (markdown.placeholder_reason(body) is None) is filled
+
+
+def test_markdown_sections_nest_by_level() -> None:
+    text = "# T\n\nintro\n\n## Metrics\n\n### Target\n\nF1 0.9\n\n## Data\n\nrows\n"
+    sections = {s.heading: s for s in markdown.parse_markdown("a.md", text)}
+    assert "### Target" in sections["Metrics"].body and "rows" not in sections["Metrics"].body
+    assert sections["Data"].line == 11
+
+
+def test_rst_headings() -> None:
+    text = "Title\n=====\n\nProblem\n-------\n\nWe solve churn for the team.\n"
+    heads = [s.heading for s in markdown.parse_rst("a.rst", text)]
+    assert heads == ["Title", "Problem"]
+
+
+def test_import_scan_without_parsing() -> None:
+    text = (
+        "import os, sys as s\nfrom sklearn.metrics import f1_score\nfrom . import features, io\n"
+        "from .data import load\nx = 'import notreal'\n    import mlflow\n"
+    )
+    modules = [r.module for r in python.scan_imports(text)]
+    assert modules == ["os", "sys", "sklearn.metrics", ".features", ".io", ".data", "mlflow"]
+
+
+def test_stub_detection() -> None:
+    info = python.module_info(
+        "def a():\n    pass\n\ndef b():\n    '''Doc.'''\n    ...\n\n"
+        "def c():\n    raise NotImplementedError\n\ndef d():\n    print('todo')\n\n"
+        "def e(x):\n    return x + 1\n"
+    )
+    assert info is not None
+    assert {f.name: f.is_stub for f in info.functions} == {
+        "a": True,
+        "b": True,
+        "c": True,
+        "d": True,
+        "e": False,
+    }
+
+
+@pytest.mark.parametrize(
+    "path, text, expected",
+    [
+        (
+            "pyproject.toml",
+            '[project]\ndependencies = ["numpy==1.26.4", "pandas>=2", "rich"]\n',
+            {"numpy": "exact", "pandas": "range", "rich": "unpinned"},
+        ),
+        (
+            "pyproject.toml",
+            '[tool.poetry.dependencies]\npython = "^3.11"\ntorch = "2.1.0"\nmlflow = "^2"\n',
+            {"torch": "exact", "mlflow": "range"},
+        ),
+        ("pyproject.toml", '[dependency-groups]\ndev = ["pytest==8.0.0"]\n', {"pytest": "exact"}),
+        (
+            "requirements/dev.txt",
+            "-r base.txt\nscikit-learn==1.5.0  # ml\nrich\n",
+            {"scikit-learn": "exact", "rich": "unpinned"},
+        ),
+        (
+            "setup.cfg",
+            "[options]\ninstall_requires =\n    flask>=2\n    joblib==1.3\n",
+            {"flask": "range", "joblib": "exact"},
+        ),
+        (
+            "setup.py",
+            "setup(install_requires=['flask>=2', 'joblib==1.3'])\n",
+            {"flask": "range", "joblib": "exact"},
+        ),
+        (
+            "environment.yml",
+            "dependencies:\n - python=3.11\n - numpy=1.26.4\n - pip:\n   - wandb==0.16\n",
+            {"numpy": "exact", "wandb": "exact"},
+        ),
+        (
+            "Pipfile",
+            '[packages]\nrequests = "*"\nflask = "==2.0.0"\n',
+            {"requests": "unpinned", "flask": "exact"},
+        ),
+    ],
+)
+def test_dependency_formats(path: str, text: str, expected: dict[str, str]) -> None:
+    parsed, err = deps.parse_dependency_file(path, text)
+    assert err is None
+    assert {d.name: d.pin for d in parsed} == expected

@@ -1,0 +1,75 @@
+"""A wheel built from the repo carries checklist/ and template/ and works in a fresh venv."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT, make_tree
+from tests.score import snippets as s
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(REPO_ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    (whl,) = out.glob("mlscaffold-*.whl")
+    return whl
+
+
+def test_wheel_carries_checklist_and_template(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    assert any(n.startswith("mlscaffold/_data/checklist/") and n.endswith(".yaml") for n in names)
+    assert any(n.startswith("mlscaffold/_data/template/") for n in names)
+    assert "mlscaffold/schemas/report.schema.json" in names
+
+
+@pytest.mark.slow
+def test_score_from_wheel_in_fresh_venv(wheel: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = venv / "bin" / "pip"
+    subprocess.run(
+        [str(pip), "install", "-q", str(wheel)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    repo = make_tree(tmp_path / "repo", {**s.PIPELINE, "README.md": "# x\n"})
+    out = subprocess.run(
+        [str(venv / "bin" / "mlscaffold"), "score", str(repo), "-f", "json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert len(report["findings"]) >= 30
+    checks = subprocess.run(
+        [str(venv / "bin" / "mlscaffold"), "checks", "DE005"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checks.returncode == 0 and "shared-preprocessing" in checks.stdout
