@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 
 from mlscaffold.score.config import ScoreConfig
 from mlscaffold.score.engine import score_repo
@@ -139,7 +138,8 @@ def test_gitignore_is_respected_including_nested(tree) -> None:
 
 
 def test_unreadable_file_is_a_note() -> None:
-    """Permissions do not bind root, so as root this case runs the scorer as user 'nobody'."""
+    """Permissions do not bind root, so as root the scoring runs in a forked child that has
+    dropped to user 'nobody' (modules are imported before the fork, so it needs no other file)."""
     import shutil
     import tempfile
 
@@ -151,28 +151,28 @@ def test_unreadable_file_is_a_note() -> None:
         for name, text in (("README.md", "# x\n"), ("secret.md", "## Problem\n\nhidden words\n")):
             with open(os.path.join(root, name), "w", encoding="utf-8") as fh:
                 fh.write(text)
+        score_repo(root, config=ScoreConfig())  # import every lazily loaded module now
         os.chmod(os.path.join(root, "secret.md"), 0)
-        script = (
-            "import json; from mlscaffold.score.engine import score_repo; "
-            "from mlscaffold.score.config import ScoreConfig; "
-            f"r = score_repo({root!r}, config=ScoreConfig()); "
-            "print(json.dumps([n.path for n in r.notes]))"
-        )
-        src = os.path.dirname(os.path.dirname(os.path.abspath(__import__("mlscaffold").__file__)))
-        prefix = (
-            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-            if (os.geteuid() == 0)
-            else []
-        )
-        out = subprocess.run(
-            [*prefix, sys.executable, "-c", script],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "PYTHONPATH": src},
-            check=False,
-            timeout=60,
-        )
-        assert out.returncode == 0, out.stderr
-        assert "secret.md" in json.loads(out.stdout)
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child
+            code = 1
+            try:
+                os.close(read_fd)
+                if os.geteuid() == 0:
+                    os.setgroups([])
+                    os.setgid(65534)
+                    os.setuid(65534)
+                report = score_repo(root, config=ScoreConfig())
+                os.write(write_fd, json.dumps([n.path for n in report.notes]).encode())
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write_fd)
+        with os.fdopen(read_fd, "rb") as pipe:
+            payload = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert "secret.md" in json.loads(payload)
     finally:
         shutil.rmtree(base, ignore_errors=True)
