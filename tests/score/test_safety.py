@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 
+from mlscaffold.score.checklist import load_checklist
 from mlscaffold.score.config import ScoreConfig
 from mlscaffold.score.engine import score_repo
 from mlscaffold.score.index import RepoIndex
@@ -151,7 +152,10 @@ def test_unreadable_file_is_a_note() -> None:
         for name, text in (("README.md", "# x\n"), ("secret.md", "## Problem\n\nhidden words\n")):
             with open(os.path.join(root, name), "w", encoding="utf-8") as fh:
                 fh.write(text)
-        score_repo(root, config=ScoreConfig())  # import every lazily loaded module now
+        # Load the checklist and every lazily imported module now: after the fork the child
+        # runs as 'nobody', who cannot read this checkout (CI clones it into a private dir).
+        checklist = load_checklist()
+        score_repo(root, config=ScoreConfig(), checklist=checklist)
         os.chmod(os.path.join(root, "secret.md"), 0)
         read_fd, write_fd = os.pipe()
         pid = os.fork()
@@ -163,16 +167,18 @@ def test_unreadable_file_is_a_note() -> None:
                     os.setgroups([])
                     os.setgid(65534)
                     os.setuid(65534)
-                report = score_repo(root, config=ScoreConfig())
+                report = score_repo(root, config=ScoreConfig(), checklist=checklist)
                 os.write(write_fd, json.dumps([n.path for n in report.notes]).encode())
                 code = 0
+            except BaseException as exc:  # report the child's failure to the parent
+                os.write(write_fd, json.dumps({"error": repr(exc)}).encode())
             finally:
                 os._exit(code)
         os.close(write_fd)
         with os.fdopen(read_fd, "rb") as pipe:
             payload = pipe.read()
         _, status = os.waitpid(pid, 0)
-        assert os.waitstatus_to_exitcode(status) == 0
+        assert os.waitstatus_to_exitcode(status) == 0, payload
         assert "secret.md" in json.loads(payload)
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -1,28 +1,38 @@
-"""``mlscaffold score [PATH]``: rate a repository against the checklist (never runs its code)."""
+"""``mlscaffold score [PATH...]``: rate repositories against the checklist (never runs them)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
-from mlscaffold.errors import UsageError
+from mlscaffold.errors import PathError, UsageError
+
+FORMATS = ("table", "json", "markdown", "sarif", "badge")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", default=".", help="repository to score (default: .)")
+    parser.add_argument(
+        "paths", nargs="*", default=["."], metavar="PATH", help="repositories to score (default: .)"
+    )
     parser.add_argument(
         "--format",
         "-f",
-        default="table",
-        choices=("table", "json", "markdown"),
-        help="output format (default: table)",
+        action="append",
+        choices=FORMATS,
+        dest="formats",
+        help="output format (default: table); repeat with --output to write "
+        "several formats in one run",
     )
     parser.add_argument(
         "--output",
         "-o",
-        default="-",
+        action="append",
+        dest="outputs",
         metavar="FILE",
-        help="write the report to FILE instead of standard output",
+        help="where the matching --format goes ('-' is standard output); with "
+        "several repositories, a directory",
     )
     parser.add_argument(
         "--fail-under",
@@ -35,62 +45,197 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="ID",
-        help="only run these checks (id, id prefix such as DE, or stage); repeatable",
+        help="only run these checks (id, id prefix such as DE, or stage)",
     )
     parser.add_argument(
         "--ignore",
         action="append",
         default=[],
         metavar="ID=REASON",
-        help="ignore a check, with the reason shown in the report; repeatable",
+        help="ignore a check, with the reason shown in the report",
+    )
+    parser.add_argument(
+        "--diff",
+        metavar="BASE.json",
+        help="compare with a previous JSON report and show what changed",
+    )
+    parser.add_argument(
+        "--fail-on-regression",
+        action="store_true",
+        help="with --diff: exit 1 when any check got worse",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=1,
+        metavar="N",
+        help="score several repositories in N parallel processes",
     )
 
 
+def _pairs(args: argparse.Namespace) -> list[tuple[str, str]]:
+    formats = args.formats or ["table"]
+    outputs = args.outputs or []
+    if len(outputs) > len(formats):
+        if len(formats) == 1 and not args.formats:
+            formats = formats * len(outputs)
+        else:
+            raise UsageError(
+                "more --output than --format options; pair each --format with one --output"
+            )
+    pairs = [(fmt, outputs[i] if i < len(outputs) else "-") for i, fmt in enumerate(formats)]
+    if sum(1 for _, out in pairs if out == "-") > 1:
+        raise UsageError("only one --format can go to standard output; give the others --output")
+    return pairs
+
+
 def run(args: argparse.Namespace) -> int:
-    from mlscaffold.score.config import load_config, parse_fail_under
-    from mlscaffold.score.engine import check_root, score_repo
-    from mlscaffold.score.render import get_renderer
+    from mlscaffold.score.config import parse_fail_under
+    from mlscaffold.score.engine import check_root
 
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
         raise UsageError("--fail-under must be between 0 and 100")
-    root = check_root(args.path)
-    config = load_config(root)
-    for item in args.ignore:
-        check_id, sep, reason = item.partition("=")
-        if not sep or not reason.strip():
-            raise UsageError(f"--ignore {item}: give a reason, e.g. --ignore DE004='a library'")
-        config.ignore[check_id.strip().upper()] = reason.strip()
-    report = score_repo(root, config=config, select=args.select, debug=args.debug)
-    _write(args, report, get_renderer)
-    thresholds = dict(config.fail_under)
-    if args.fail_under is not None:
-        thresholds.update(parse_fail_under(args.fail_under, "--fail-under"))
-    failures = _policy_failures(report, thresholds)
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if args.fail_on_regression and not args.diff:
+        raise UsageError("--fail-on-regression needs --diff BASE.json")
+    pairs = _pairs(args)
+    roots = [check_root(p) for p in args.paths]
+    ignores = _cli_ignores(args.ignore)
+    base = None
+    if args.diff:
+        from mlscaffold.score.diff import load_report_json
+
+        base = load_report_json(args.diff)
+    if len(roots) > 1 and args.diff:
+        raise UsageError("--diff compares one repository with its base report; give one PATH")
+    reports = _score_all(roots, ignores, args)
+    if base is not None:
+        from mlscaffold.score.diff import compare
+
+        reports[0][0].diff = compare(base, reports[0][0])
+    for fmt, out in pairs:
+        _write(fmt, out, [r for r, _ in reports])
+    failures: list[str] = []
+    for report, config in reports:
+        thresholds = dict(config.fail_under)
+        if args.fail_under is not None:
+            thresholds.update(parse_fail_under(args.fail_under, "--fail-under"))
+        prefix = f"{report.project}: " if len(reports) > 1 else ""
+        failures += [prefix + m for m in _policy_failures(report, thresholds)]
+        if args.fail_on_regression and report.diff is not None and report.diff.regressions:
+            names = ", ".join(c.check_id for c in report.diff.regressions)
+            failures.append(f"{prefix}regressions since the base report: {names}")
     for message in failures:
         print(f"mlscaffold: {message}", file=sys.stderr)
     return 1 if failures else 0
 
 
-def _write(args: argparse.Namespace, report, get_renderer) -> None:
-    if args.format == "table" and args.output == "-":
+def _cli_ignores(items: list[str]) -> dict[str, str]:
+    ignores = {}
+    for item in items:
+        check_id, sep, reason = item.partition("=")
+        if not sep or not reason.strip():
+            raise UsageError(f"--ignore {item}: give a reason, e.g. --ignore DE004='a library'")
+        ignores[check_id.strip().upper()] = reason.strip()
+    return ignores
+
+
+def _score_one(root: str, ignores: dict[str, str], select: list[str], debug: bool):
+    from mlscaffold.score.config import load_config
+    from mlscaffold.score.engine import score_repo
+
+    config = load_config(root)
+    config.ignore.update(ignores)
+    return score_repo(root, config=config, select=select, debug=debug), config
+
+
+def _score_all(roots: list[str], ignores: dict[str, str], args: argparse.Namespace):
+    if len(roots) == 1 or args.jobs == 1:
+        return _progress_each(roots, lambda r: _score_one(r, ignores, args.select, args.debug))
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(args.jobs, len(roots))) as pool:
+        futures = [pool.submit(_score_one, r, ignores, args.select, args.debug) for r in roots]
+        return _progress_each(futures, lambda f: f.result())
+
+
+def _progress_each(items, work):
+    """Run ``work`` on each item, with a progress bar on a terminal when there are several."""
+    if len(items) > 1 and sys.stderr.isatty() and not os.environ.get("NO_COLOR"):
+        from rich.progress import Progress
+
+        results = []
+        with Progress(transient=True) as progress:
+            task = progress.add_task("scoring", total=len(items))
+            for item in items:
+                results.append(work(item))
+                progress.advance(task)
+        return results
+    return [work(item) for item in items]
+
+
+def _write(fmt: str, out: str, reports: list) -> None:
+    from mlscaffold.score.render import get_renderer
+
+    if len(reports) > 1 and out != "-":
+        directory = Path(out)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PathError(f"cannot create output directory {out}: {exc.strerror}") from exc
+        ext = {
+            "table": "txt",
+            "json": "json",
+            "markdown": "md",
+            "sarif": "sarif",
+            "badge": "badge.json",
+        }[fmt]
+        used: set[str] = set()
+        for report in reports:
+            name = _unique(report.project, used)
+            _write_file(directory / f"{name}.{ext}", get_renderer(fmt)(report))
+        return
+    if fmt == "table" and out == "-" and len(reports) == 1:
         from mlscaffold.score.render.terminal import print_rich, use_colour
 
         if use_colour():
-            print_rich(report)
+            print_rich(reports[0])
             return
-    text = get_renderer(args.format)(report)
-    if args.output == "-":
+    renderer = get_renderer(fmt)
+    if len(reports) == 1:
+        text = renderer(reports[0])
+    elif fmt in ("json", "sarif", "badge"):
+        import json
+
+        text = (
+            json.dumps([json.loads(renderer(r)) for r in reports], indent=2, ensure_ascii=False)
+            + "\n"
+        )
+    else:
+        text = "\n".join(renderer(r) for r in reports)
+    if out == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        from pathlib import Path
+        _write_file(Path(out), text)
 
-        from mlscaffold.errors import PathError
 
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise PathError(f"cannot write {args.output}: {exc.strerror}") from exc
+def _unique(name: str, used: set[str]) -> str:
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".") or "repo"
+    candidate, n = safe, 2
+    while candidate in used:
+        candidate, n = f"{safe}-{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def _write_file(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise PathError(f"cannot write {path}: {exc.strerror}") from exc
 
 
 def _policy_failures(report, thresholds: dict[str, int]) -> list[str]:

@@ -94,6 +94,7 @@ def score_repo(
                 verdict.evidence,
                 check.fix,
                 list(check.why),
+                check.description,
             )
         )
     order = {c.id: i for i, c in enumerate(checks)}
@@ -120,7 +121,16 @@ def score_repo(
         files_scanned=len(index.files),
         duration_seconds=round(clock() - started, 3),
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        anchor_file=_anchor(index),
     )
+
+
+def _anchor(index: RepoIndex) -> str | None:
+    for name in ("README.md", "README.rst", "README", "README.txt", "pyproject.toml", "setup.py"):
+        if name in index.by_path:
+            return name
+    top = [f.path for f in index.files if "/" not in f.path]
+    return (top or [f.path for f in index.files] or [None])[0]
 
 
 def _counts(status: Status) -> bool:

@@ -71,6 +71,7 @@ class Finding:
     evidence: list[Evidence]
     fix: str
     why: list[str]
+    description: str = ""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -84,6 +85,7 @@ class Finding:
             "evidence": [e.to_dict() for e in self.evidence],
             "fix": self.fix if self.status in (Status.FAIL, Status.PARTIAL) else None,
             "why": list(self.why),
+            "description": self.description,
         }
 
 
@@ -120,6 +122,44 @@ class Report:
     files_scanned: int
     duration_seconds: float
     generated_at: str
+    # A real file that repo-level findings can point at (README.md, pyproject.toml...).
+    anchor_file: str | None = None
+    diff: ReportDiff | None = None
 
     def by_stage(self, stage: str) -> list[Finding]:
         return [f for f in self.findings if f.stage == stage]
+
+
+@dataclass
+class CheckChange:
+    check_id: str
+    title: str
+    before: str | None  # status in the base report, None when the check is new
+    after: str | None  # status now, None when the check no longer runs
+
+    @property
+    def direction(self) -> str:
+        if self.before is None:
+            return "new"
+        if self.after is None:
+            return "removed"
+        return "better" if _RANK[self.after] > _RANK[self.before] else "worse"
+
+
+_RANK = {"fail": 0, "partial": 1, "pass": 2, "not_applicable": 1, "ignored": 1}
+
+
+@dataclass
+class ReportDiff:
+    base_score: int
+    base_generated_at: str
+    stage_before: dict[str, int | None]
+    changes: list[CheckChange]
+
+    @property
+    def regressions(self) -> list[CheckChange]:
+        return [c for c in self.changes if c.direction == "worse"]
+
+    @property
+    def improvements(self) -> list[CheckChange]:
+        return [c for c in self.changes if c.direction == "better"]

@@ -16,6 +16,14 @@ def get_renderer(name: str) -> Callable[[Report], str]:
         from mlscaffold.score.render.markdown import render_markdown
 
         return render_markdown
+    if name == "sarif":
+        from mlscaffold.score.render.sarif import render_sarif
+
+        return render_sarif
+    if name == "badge":
+        from mlscaffold.score.render.badge import render_badge
+
+        return render_badge
     if name == "table":
         from mlscaffold.score.render.terminal import render_plain
 
@@ -23,4 +31,4 @@ def get_renderer(name: str) -> Callable[[Report], str]:
     raise KeyError(name)
 
 
-FORMATS = ("table", "json", "markdown")
+FORMATS = ("table", "json", "markdown", "sarif", "badge")

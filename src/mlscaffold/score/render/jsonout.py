@@ -11,6 +11,7 @@ SCHEMA_VERSION = "1.0"
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:
+    from mlscaffold.score.diff import diff_to_dict
     from mlscaffold.score.engine import LEVEL_NAMES
 
     return {
@@ -30,6 +31,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "notes": [n.to_dict() for n in report.notes],
         "files_scanned": report.files_scanned,
         "duration_seconds": report.duration_seconds,
+        "anchor_file": report.anchor_file,
+        **({"diff": diff_to_dict(report)} if report.diff is not None else {}),
     }
 
 

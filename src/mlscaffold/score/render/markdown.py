@@ -59,6 +59,10 @@ def render_markdown(report: Report) -> str:
             f"| {ICON[f.status]} | **{f.check_id}** {_cell(f.title)} | {_cell(f.reason)} "
             f"| {_where(f)} | {fix} |"
         )
+    if report.diff is not None:
+        from mlscaffold.score.diff import render_diff_text
+
+        out += ["", render_diff_text(report, markdown=True).rstrip()]
     if report.notes:
         out += [
             "",

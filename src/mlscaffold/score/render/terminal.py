@@ -67,6 +67,10 @@ def render_plain(report: Report) -> str:
         if len(report.notes) > 20:
             lines.append(f"  ... and {len(report.notes) - 20} more (see --format json)")
         lines.append("")
+    if report.diff is not None:
+        from mlscaffold.score.diff import render_diff_text
+
+        lines.append(render_diff_text(report))
     lines.append(
         f"{report.files_scanned} files in {report.duration_seconds:.2f} s · "
         "`mlscaffold checks ID` explains a check"

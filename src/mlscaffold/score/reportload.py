@@ -1,0 +1,102 @@
+"""Read `mlscaffold score -f json` reports back, refusing anything that is not one.
+
+Reports come from other repositories' CI jobs, so each file is treated as untrusted input: size
+is capped, the JSON must match schemas/report.schema.json, and every problem becomes a one-line
+error naming the file, not a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from mlscaffold.errors import ConfigError, PathError
+from mlscaffold.resources import schema_path
+
+# A report of a large repository is a few hundred KiB; anything far bigger is not a report and
+# would only make the page slow to build and to open.
+MAX_REPORT_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LoadedReport:
+    """One validated report and where it came from."""
+
+    source: str
+    data: dict[str, Any]
+    when: datetime  # ``generated_at`` as an aware datetime, so reports sort by time
+
+    @property
+    def project(self) -> str:
+        return self.data["project"] or self.data["root"]
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    import jsonschema  # lazy: a heavy import that only `report` needs
+
+    schema = json.loads(schema_path("report.schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _read_text(path: str) -> str:
+    if os.path.isdir(path):
+        raise PathError(f"{path}: is a directory, not a JSON report")
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_REPORT_BYTES:
+            raise ConfigError(f"{path}: {size} bytes is too large for a report")
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError as exc:
+        raise PathError(f"{path}: no such file") from exc
+    except PermissionError as exc:
+        raise PathError(f"{path}: permission denied") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text, so not a JSON report") from exc
+    except OSError as exc:
+        raise PathError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+
+
+def _parse_when(path: str, value: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ConfigError(f"{path}: generated_at {value!r} is not an ISO 8601 date-time") from exc
+    # A report without a zone offset is read as UTC, so it still sorts against the others.
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def load_report(path: str) -> LoadedReport:
+    text = _read_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from exc
+    except RecursionError as exc:
+        raise ConfigError(f"{path}: JSON nested too deeply to be a report") from exc
+    import jsonschema
+
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "top level"
+        raise ConfigError(
+            f"{path}: not an mlscaffold score report (at {where}: {_one_line(error.message)})"
+        )
+    return LoadedReport(source=path, data=data, when=_parse_when(path, data["generated_at"]))
+
+
+def load_reports(paths: list[str]) -> list[LoadedReport]:
+    """Load every report, failing on the first bad one: a partial page would mislead."""
+    return [load_report(p) for p in paths]

@@ -1,0 +1,139 @@
+"""Outputs for CI: SARIF (validated against the 2.1.0 schema), badge, several formats in one run,
+--diff against a base report, and many repositories at once."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from mlscaffold.resources import schema_path
+from tests.conftest import DATA, run_cli
+from tests.score import snippets as s
+
+SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+REPORT_SCHEMA = json.loads(schema_path("report.schema.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def repo(tree):
+    return tree({**s.PIPELINE, "src/churn/serve.py": s.SERVE_COPY,
+                 "README.md": "# Churn\n\n## Problem statement\n\nTODO\n",
+                 "requirements.txt": "pandas>=2\n"})
+
+
+def test_sarif_is_valid_and_locates_findings(repo) -> None:
+    out = run_cli("score", str(repo), "--format", "sarif")
+    assert out.returncode == 0, out.stderr
+    sarif = json.loads(out.stdout)
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(sarif)
+    run = sarif["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert len(rules) >= 30 and len({r["id"] for r in rules}) == len(rules)
+    for rule in rules:
+        assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
+        assert rule["help"]["text"]
+    results = {r["ruleId"]: r for r in run["results"]}
+    report = json.loads(run_cli("score", str(repo), "-f", "json").stdout)
+    failing = {f["id"] for f in report["findings"] if f["status"] in ("fail", "partial")}
+    assert set(results) == failing  # results only for failing and partial checks
+    skew = results["DE005"]
+    loc = skew["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"] == "src/churn/serve.py"
+    assert loc["region"]["startLine"] > 1
+    assert skew["level"] == "error"  # critical
+    # repo-level finding anchored to a real file
+    assert results["DE001"]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
+        "README.md"
+    for r in run["results"]:
+        uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert (repo / uri).is_file(), uri
+    again = json.loads(run_cli("score", str(repo), "--format", "sarif").stdout)
+    assert [r["partialFingerprints"] for r in again["runs"][0]["results"]] == \
+        [r["partialFingerprints"] for r in run["results"]]
+
+
+def test_badge_has_shields_fields(repo) -> None:
+    badge = json.loads(run_cli("score", str(repo), "--format", "badge").stdout)
+    assert badge["schemaVersion"] == 1 and badge["label"]
+    assert badge["message"].startswith("maturity ") and "/100" in badge["message"]
+    assert badge["color"] in ("red", "orange", "yellow", "yellowgreen", "brightgreen")
+
+
+def test_several_formats_in_one_run(repo, tmp_path) -> None:
+    sarif = tmp_path / "a.sarif"
+    out = run_cli("score", str(repo), "--format", "sarif", "--output", str(sarif),
+                  "--format", "markdown", "--output", "-", "--format", "json", "--output",
+                  str(tmp_path / "r.json"))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("## mlscaffold score")
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(json.loads(sarif.read_text()))
+    jsonschema.validate(json.loads((tmp_path / "r.json").read_text()), REPORT_SCHEMA)
+
+
+def test_two_formats_on_stdout_is_a_usage_error(repo) -> None:
+    out = run_cli("score", str(repo), "-f", "json", "-f", "markdown")
+    assert out.returncode == 2 and "standard output" in out.stderr
+
+
+def test_markdown_is_truncated_under_one_mib(repo) -> None:
+    import dataclasses
+
+    from mlscaffold.score.config import ScoreConfig
+    from mlscaffold.score.engine import score_repo
+    from mlscaffold.score.render.markdown import render_markdown
+
+    report = score_repo(str(repo), config=ScoreConfig())
+    small = render_markdown(report)
+    assert "truncated" not in small
+    long_reason = "x" * 2000
+    report.findings = [dataclasses.replace(f, reason=long_reason) for f in report.findings] * 40
+    text = render_markdown(report)
+    assert len(text.encode()) < 1024 * 1024
+    assert "Report truncated" in text
+
+
+def test_diff_shows_improvements_and_regressions(repo, tmp_path) -> None:
+    base = tmp_path / "base.json"
+    assert run_cli("score", str(repo), "-f", "json", "-o", str(base)).returncode == 0
+    # improve: serve imports the shared features; regress: delete the tests of nothing? add secret
+    (repo / "src/churn/serve.py").write_text(s.SERVE, encoding="utf-8")
+    (repo / ".env").write_text("TOKEN=abc\n", encoding="utf-8")
+    out = run_cli("score", str(repo), "--diff", str(base))
+    assert out.returncode == 0, out.stderr
+    assert "better: DE005" in out.stdout and "worse: DE008" in out.stdout
+    data = json.loads(run_cli("score", str(repo), "--diff", str(base), "-f", "json").stdout)
+    jsonschema.validate(data, REPORT_SCHEMA)
+    assert [r["id"] for r in data["diff"]["regressed"]] == ["DE008"]
+    assert [r["id"] for r in data["diff"]["improved"]] == ["DE005"]
+    out = run_cli("score", str(repo), "--diff", str(base), "--fail-on-regression")
+    assert out.returncode == 1 and "DE008" in out.stderr
+    (repo / ".env").unlink()
+    out = run_cli("score", str(repo), "--diff", str(base), "--fail-on-regression")
+    assert out.returncode == 0, out.stderr
+
+
+def test_diff_with_bad_base_is_a_usage_error(repo, tmp_path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"not": "a report"}', encoding="utf-8")
+    out = run_cli("score", str(repo), "--diff", str(bad))
+    assert out.returncode == 2 and "not an mlscaffold JSON report" in out.stderr
+    out = run_cli("score", str(repo), "--fail-on-regression")
+    assert out.returncode == 2
+
+
+def test_many_repositories_in_parallel(tree, tmp_path) -> None:
+    roots = [tree({**s.PIPELINE, "README.md": f"# r{i}\n"}, name=f"repo{i}") for i in range(4)]
+    roots.append(tree({"README.md": "# empty\n"}, name="bare"))
+    outdir = tmp_path / "reports"
+    out = run_cli("score", *map(str, roots), "--jobs", "2", "-f", "json", "-o", str(outdir))
+    assert out.returncode == 0, out.stderr
+    files = sorted(p.name for p in outdir.iterdir())
+    assert files == ["bare.json", "repo0.json", "repo1.json", "repo2.json", "repo3.json"]
+    for path in outdir.iterdir():
+        jsonschema.validate(json.loads(path.read_text()), REPORT_SCHEMA)
+    listing = json.loads(run_cli("score", *map(str, roots), "-j", "2", "-f", "json").stdout)
+    assert [r["project"] for r in listing] == ["repo0", "repo1", "repo2", "repo3", "bare"]
+    out = run_cli("score", *map(str, roots), "--fail-under", "50")
+    assert out.returncode == 1 and "bare:" in out.stderr
