@@ -57,7 +57,8 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         re.compile("|".join(params["weak_headings"]), re.I) if params.get("weak_headings") else None
     )
     best: Verdict | None = None
-    for section in index.sections:
+    wanted = re.compile(f"{heading_re.pattern}|{weak_re.pattern}", re.I) if weak_re else heading_re
+    for section in index.sections_matching(wanted):
         if allowed is not None and section.path not in allowed:
             continue
         is_main = bool(heading_re.search(section.heading))

@@ -62,6 +62,7 @@ class RepoIndex:
         self.by_path: dict[str, FileEntry] = {f.path: f for f in self.files}
         self._text_cache: dict[str, str | None] = {}
         self._ast_cache: dict[str, python.ModuleInfo | None] = {}
+        self._sections_cache: dict[str, list[markdown.Section]] = {}
         self._noted: set[tuple[str, str]] = set()
         # Derived facts shared by several rules (see rules.facts), computed once.
         self.memo: dict[str, Any] = {}
@@ -170,20 +171,26 @@ class RepoIndex:
                 result[path] = python.scan_imports(code)
         return result
 
-    def importers_of(self, modules: Iterable[str]) -> list[Located]:
-        """Where any of the top-level ``modules`` is imported (e.g. ``mlflow``, ``sklearn``)."""
-        wanted = {m.lower() for m in modules}
-        found = []
+    @cached_property
+    def _imports_by_top(self) -> dict[str, list[tuple[str, python.ImportRef]]]:
+        by_top: dict[str, list[tuple[str, python.ImportRef]]] = {}
         for path, refs in self.imports.items():
             for ref in refs:
+                if not ref.module.startswith("."):
+                    by_top.setdefault(python.top_module(ref.module).lower(), []).append((path, ref))
+        return by_top
+
+    def importers_of(self, modules: Iterable[str]) -> list[Located]:
+        """Where any of ``modules`` is imported: a top-level name (``mlflow``) matches every
+        import under it, a dotted one (``ray.serve``) only that module and its children."""
+        found: set[Located] = set()
+        for wanted in {m.lower() for m in modules}:
+            top = wanted.split(".", 1)[0]
+            for path, ref in self._imports_by_top.get(top, ()):
                 name = ref.module.lower()
-                if not name.startswith(".") and (
-                    python.top_module(name) in wanted
-                    or name in wanted
-                    or any(name.startswith(w + ".") for w in wanted)
-                ):
-                    found.append(Located(path, ref.line, ref.module))
-        return found
+                if wanted == top or name == wanted or name.startswith(wanted + "."):
+                    found.add(Located(path, ref.line, ref.module))
+        return sorted(found, key=lambda loc: (loc.path, loc.line or 0))
 
     def module_info(self, path: str) -> python.ModuleInfo | None:
         if path not in self._ast_cache:
@@ -245,14 +252,28 @@ class RepoIndex:
         return files
 
     @cached_property
-    def sections(self) -> list[markdown.Section]:
-        result: list[markdown.Section] = []
+    def _heading_candidates(self) -> dict[str, list[str]]:
+        """Heading-like lines of each prose file, found by a cheap regex scan."""
+        out = {}
         for path in self.prose_files:
             text = self.text(path)
-            if text is None:
+            if text is not None:
+                out[path] = markdown.heading_candidates(text)
+        return out
+
+    def sections_matching(self, heading: re.Pattern[str]) -> list[markdown.Section]:
+        """Sections whose heading matches ``heading``. Only files with a candidate heading line
+        are parsed (with markdown-it, so code blocks and the like are not mistaken for headings);
+        each file is parsed at most once per run."""
+        result: list[markdown.Section] = []
+        for path, candidates in self._heading_candidates.items():
+            if not any(heading.search(c) for c in candidates):
                 continue
-            parse = markdown.parse_rst if path.endswith(".rst") else markdown.parse_markdown
-            result.extend(parse(path, text))
+            if path not in self._sections_cache:
+                text = self.text(path) or ""
+                parse = markdown.parse_rst if path.endswith(".rst") else markdown.parse_markdown
+                self._sections_cache[path] = parse(path, text)
+            result.extend(s for s in self._sections_cache[path] if heading.search(s.heading))
         return result
 
     # ----- dependencies -----------------------------------------------------------------

@@ -76,7 +76,20 @@ def _one_line(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def load_report(path: str) -> LoadedReport:
+def _validated(source: str, data: Any) -> LoadedReport:
+    import jsonschema
+
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "top level"
+        raise ConfigError(
+            f"{source}: not an mlscaffold score report (at {where}: {_one_line(error.message)})"
+        )
+    return LoadedReport(source=source, data=data, when=_parse_when(source, data["generated_at"]))
+
+
+def load_report_file(path: str) -> list[LoadedReport]:
+    """One report, or the JSON array that `mlscaffold score A B C -f json` prints."""
     text = _read_text(path)
     try:
         data = json.loads(text)
@@ -86,17 +99,13 @@ def load_report(path: str) -> LoadedReport:
         ) from exc
     except RecursionError as exc:
         raise ConfigError(f"{path}: JSON nested too deeply to be a report") from exc
-    import jsonschema
-
-    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "top level"
-        raise ConfigError(
-            f"{path}: not an mlscaffold score report (at {where}: {_one_line(error.message)})"
-        )
-    return LoadedReport(source=path, data=data, when=_parse_when(path, data["generated_at"]))
+    if isinstance(data, list):
+        if not data:
+            raise ConfigError(f"{path}: an empty list, no report in it")
+        return [_validated(f"{path}[{i}]", item) for i, item in enumerate(data)]
+    return [_validated(path, data)]
 
 
 def load_reports(paths: list[str]) -> list[LoadedReport]:
     """Load every report, failing on the first bad one: a partial page would mislead."""
-    return [load_report(p) for p in paths]
+    return [report for path in paths for report in load_report_file(path)]

@@ -62,13 +62,33 @@ def _strip_md(line: str) -> str:
     return line.strip("*_`| \t")
 
 
+_HEADING_LINE = re.compile(
+    r"^ {0,3}#{1,6}[ \t]+(.+)$|^(\S[^\n]*)\n {0,3}[=\-~^\"'`#*+:.]{3,}[ \t]*$", re.M
+)
+
+
+def heading_candidates(text: str) -> list[str]:
+    """Lines that may be headings (ATX, setext or reStructuredText), without parsing."""
+    return [(m.group(1) or m.group(2)).strip() for m in _HEADING_LINE.finditer(text)]
+
+
+_PARSER = None
+
+
+def _parser():
+    global _PARSER
+    if _PARSER is None:  # building a MarkdownIt costs more than parsing a small file
+        from markdown_it import MarkdownIt
+
+        _PARSER = MarkdownIt("commonmark")
+    return _PARSER
+
+
 def parse_markdown(path: str, text: str) -> list[Section]:
     """Split a Markdown document into sections: each heading and the text until the next
     heading of the same or a higher level."""
-    from markdown_it import MarkdownIt
-
     try:
-        tokens = MarkdownIt("commonmark").parse(text)
+        tokens = _parser().parse(text)
     except Exception:  # markdown-it is robust, but the input is untrusted
         return []
     lines = text.splitlines()

@@ -26,6 +26,31 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@'\"]{1,64}:([^\s:/@'\"]{3,128})@[\w.-]+"),
     ),
 ]
+# One pass per file: every token pattern as a named alternative (g0, g1, ...).
+_ANY_TOKEN = re.compile(
+    "|".join(f"(?P<g{i}>{p.pattern})" for i, (_, p) in enumerate(PATTERNS))
+    .replace("(?P<g", "\0")
+    .replace("(", "(?:")
+    .replace("(?:?", "(?")
+    .replace("\0", "(?P<g")
+)
+_LITERALS = (
+    "AKIA",
+    "ASIA",
+    "PRIVATE KEY",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "xox",
+    "AIza",
+    "sk_live_",
+    "T3BlbkFJ",
+    "hf_",
+    "://",
+)
 _CONFIG_SECRET = re.compile(
     r"""^[ \t]*["']?[\w.-]*(password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?key|"""
     r"""auth[_-]?token|private[_-]?key|client[_-]?secret)["']?[ \t]*[:=][ \t]*"""
@@ -92,14 +117,16 @@ def no_committed_secrets(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         text = index.text(f.path)
         if not text:
             continue
-        for label, pattern in PATTERNS:
-            for m in pattern.finditer(text):
-                value = m.group(1)
-                if "EXAMPLE" in value or (label == "password in URL" and _PLACEHOLDER.match(value)):
-                    continue
-                line = text.count("\n", 0, m.start()) + 1
-                findings.append(Evidence(f.path, line, f"{label} {redact(value)}"))
-                break
+        # Cheap literal test first: most files contain none of the patterns' fixed parts.
+        tokens = _ANY_TOKEN.finditer(text) if any(lit in text for lit in _LITERALS) else ()
+        for m in tokens:
+            label, pattern = PATTERNS[int(m.lastgroup[1:])]  # type: ignore[index]
+            value = pattern.match(text, m.start()).group(1)  # type: ignore[union-attr]
+            if "EXAMPLE" in value or (label == "password in URL" and _PLACEHOLDER.match(value)):
+                continue
+            line = text.count("\n", 0, m.start()) + 1
+            findings.append(Evidence(f.path, line, f"{label} {redact(value)}"))
+            break
         if f.suffix in _CONFIG_SUFFIXES or f.name.startswith(".env"):
             for m in _CONFIG_SECRET.finditer(text):
                 value = m.group(2)

@@ -1,0 +1,147 @@
+"""Benchmark: `mlscaffold score` against the floor of a static scorer, on synthetic repositories.
+
+Usage:  python benchmarks/bench_score.py [--sizes 100,10000,100000] [--repeat 3]
+
+For each size it builds a synthetic ML repository (Python modules with imports, Markdown docs,
+YAML configs, notebooks, small CSVs, nested packages), then times in fresh processes:
+  - floor: an os.scandir walk that reads every file under 64 KB (what any static scorer must do);
+  - score: `mlscaffold score REPO -f json` end to end (process start included);
+and prints the ratio and the peak memory (max RSS) of the scoring process. It also times
+`mlscaffold --help`. Medians of --repeat runs. Figures are recorded in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FLOOR = r"""
+import os, sys
+total = 0
+stack = [sys.argv[1]]
+while stack:
+    d = stack.pop()
+    with os.scandir(d) as it:
+        for e in it:
+            if e.is_dir(follow_symlinks=False):
+                if e.name != ".git":
+                    stack.append(e.path)
+            elif e.is_file(follow_symlinks=False) and e.stat().st_size < 65536:
+                with open(e.path, "rb") as f:
+                    total += len(f.read())
+print(total)
+"""
+
+SCORE = r"""
+import resource, sys
+from mlscaffold.cli import main
+sys.stdout = open(os.devnull, "w") if False else sys.stdout
+code = main(["score", sys.argv[1], "-f", "json", "-o", "/dev/null"])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+sys.exit(code)
+"""
+
+PY = """import logging
+import os
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+from {pkg}.features import build_features
+
+log = logging.getLogger(__name__)
+
+
+def step_{i}(df: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    out = build_features(df)
+    out["noise_{i}"] = rng.normal(size=len(out))
+    log.info("step {i} done on %d rows", len(out))
+    return out
+"""
+MD = "# Module {i}\n\n## Overview\n\nThis part of the pipeline handles step {i} of the data.\n"
+YAML = "name: step{i}\nparams:\n  lr: 0.{i}\n  depth: {i}\nfeatures: [a, b, c]\n"
+NB = json.dumps({"cells": [{"cell_type": "code", "source": ["import pandas as pd\n", "df = 1\n"]}],
+                 "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def build_repo(root: Path, n_files: int, seed: int = 0) -> None:
+    rng = random.Random(seed)
+    root.mkdir(parents=True)
+    (root / "README.md").write_text("# Synthetic\n\n## Problem statement\n\nWe predict churn "
+                                    "for the retention team.\n")
+    (root / "pyproject.toml").write_text('[project]\nname = "synthetic"\nversion = "1"\n'
+                                         'dependencies = ["pandas==2.2.3", "numpy==2.0.0"]\n'
+                                         "[tool.ruff]\nline-length = 100\n")
+    (root / ".gitignore").write_text("data/raw/\n*.log\n")
+    written = 3
+    i = 0
+    while written < n_files:
+        pkg = f"pkg{i // 500}"
+        sub = root / "src" / pkg / f"mod{(i // 50) % 10}"
+        sub.mkdir(parents=True, exist_ok=True)
+        kind = rng.random()
+        if kind < 0.45:
+            (sub / f"step_{i}.py").write_text(PY.format(pkg=pkg, i=i))
+        elif kind < 0.6:
+            (sub / f"notes_{i}.md").write_text(MD.format(i=i))
+        elif kind < 0.8:
+            (sub / f"config_{i}.yaml").write_text(YAML.format(i=i))
+        elif kind < 0.85:
+            (sub / f"explore_{i}.ipynb").write_text(NB)
+        else:
+            (sub / f"sample_{i}.csv").write_text("a,b,c\n" + "1,2,3\n" * rng.randint(1, 50))
+        written += 1
+        i += 1
+
+
+def timed(cmd: list[str]) -> tuple[float, str, str]:
+    start = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if out.returncode not in (0, 1):
+        raise SystemExit(f"{cmd} failed: {out.stderr[-500:]}")
+    return elapsed, out.stdout, out.stderr
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,10000,100000")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    py = sys.executable
+    helps = [timed([py, "-m", "mlscaffold", "--help"])[0] for _ in range(max(5, args.repeat))]
+    print(f"mlscaffold --help: {statistics.median(helps):.3f} s (median of {len(helps)})")
+    print(f"{'files':>8} {'floor s':>8} {'score s':>8} {'ratio':>6} {'peak MB':>8}")
+    work = Path(tempfile.mkdtemp(prefix="mlscaffold-bench-"))
+    try:
+        for size in (int(s) for s in args.sizes.split(",")):
+            repo = work / f"repo{size}"
+            build_repo(repo, size)
+            floors, scores, peaks = [], [], []
+            for _ in range(args.repeat):
+                floors.append(timed([py, "-c", FLOOR, str(repo)])[0])
+                elapsed, _, err = timed([py, "-c", "import os\n" + SCORE, str(repo)])
+                scores.append(elapsed)
+                peaks.append(int(err.strip().splitlines()[-1]) / 1024)
+            floor, score = statistics.median(floors), statistics.median(scores)
+            print(f"{size:>8} {floor:>8.3f} {score:>8.3f} {score / floor:>6.2f} "
+                  f"{max(peaks):>8.1f}")
+            shutil.rmtree(repo)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("NO_COLOR", "1")
+    main()
