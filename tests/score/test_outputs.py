@@ -118,7 +118,7 @@ def test_diff_with_bad_base_is_a_usage_error(repo, tmp_path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"not": "a report"}', encoding="utf-8")
     out = run_cli("score", str(repo), "--diff", str(bad))
-    assert out.returncode == 2 and "not an mlscaffold JSON report" in out.stderr
+    assert out.returncode == 2 and "not an mlscaffold score report" in out.stderr
     out = run_cli("score", str(repo), "--fail-on-regression")
     assert out.returncode == 2
 

@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 from mlscaffold.errors import UsageError
 from mlscaffold.score.model import CheckChange, Report, ReportDiff
 
 
-def load_report_json(path: str) -> dict[str, Any]:
-    """Read and validate a JSON report written by ``mlscaffold score -f json``."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read report {path}: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"report {path} is not UTF-8 text") from exc
-    try:
-        doc = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise UsageError(f"report {path} is not JSON ({str(exc)[:80]})") from exc
-    import jsonschema
+def load_base_report(path: str) -> dict[str, Any]:
+    """The base report for ``--diff``: exactly one validated JSON report."""
+    from mlscaffold.score.reportload import load_report_file
 
-    from mlscaffold.resources import schema_path
-
-    schema = json.loads(schema_path("report.schema.json").read_text(encoding="utf-8"))
-    error = jsonschema.exceptions.best_match(
-        jsonschema.Draft202012Validator(schema).iter_errors(doc)
-    )
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
-        raise UsageError(f"{path} is not an mlscaffold JSON report: {where}: {error.message[:120]}")
-    return doc
+    reports = load_report_file(path)
+    if len(reports) != 1:
+        raise UsageError(f"{path}: holds {len(reports)} reports; --diff needs one")
+    return reports[0].data
 
 
 def compare(base: dict[str, Any], report: Report) -> ReportDiff:

@@ -144,26 +144,19 @@ def _module_info(tree: ast.Module) -> ModuleInfo:
             name = _call_name(node)
             if name:
                 calls.add(name)
-    if not has_code:
-        # Module-level scripts count as code when they do more than define constants.
+    if not has_code and not functions:
+        # A script without functions counts when it does more than define constants. A module
+        # whose functions are all stubs does not, whatever wiring it has (``app = FastAPI()``).
         for stmt in tree.body:
-            if isinstance(
-                stmt, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.AsyncFunctionDef
-            ):
+            if isinstance(stmt, ast.Import | ast.ImportFrom) or _is_docstring(stmt):
                 continue
-            if _is_docstring(stmt) or isinstance(stmt, ast.Pass):
+            if isinstance(stmt, ast.Pass):
                 continue
             if isinstance(stmt, ast.Assign | ast.AnnAssign) and isinstance(
                 getattr(stmt, "value", None), ast.Constant
             ):
                 continue
             if isinstance(stmt, ast.ClassDef):
-                if any(
-                    isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
-                    and not is_stub_body(n.body)
-                    for n in stmt.body
-                ):
-                    has_code = True
                 continue
             if isinstance(stmt, ast.If) and _is_main_guard(stmt):
                 if not is_stub_body(stmt.body):
