@@ -289,7 +289,7 @@ CASES: list[Case] = [
         "only",
         "tensorboard",
     ),
-    Case("MO002", "fail", {"train.py": "import sklearn\n"}),
+    Case("MO002", "fail", {"train.py": "import sklearn\nmodel.fit(X, y)\n"}),
     Case("MO003", "pass", s.PIPELINE),
     Case(
         "MO003",
@@ -613,38 +613,45 @@ CASES: list[Case] = [
     Case(
         "DE006",
         "pass",
-        {"src/churn/monitor.py": "from evidently.report import Report\n"},
+        {**s.SERVING, "src/churn/monitor.py": "from evidently.report import Report\n"},
         label="evidently",
     ),
     Case(
         "DE006",
         "pass",
         {
+            **s.SERVING,
             "src/churn/drift.py": "from scipy.stats import ks_2samp\n\n\n"
-            "def drift(ref, cur):\n    return ks_2samp(ref, cur).pvalue\n"
+            "def drift(ref, cur):\n    return ks_2samp(ref, cur).pvalue\n",
         },
         label="scipy",
     ),
     Case(
         "DE006",
         "partial",
-        {"src/churn/app.py": "from prometheus_client import Counter\n"},
+        {**s.SERVING, "src/churn/metrics.py": "from prometheus_client import Counter\n"},
         "service metrics",
         "prometheus",
     ),
-    Case("DE006", "fail", s.PIPELINE),
+    Case("DE006", "fail", s.SERVING),
     Case("DE007", "pass", s.PIPELINE),
     Case(
         "DE007",
         "partial",
-        {**s.PIPELINE, "src/churn/evaluate.py": s.EVALUATE + "\nprint('done')\n"},
+        {
+            **s.PIPELINE,
+            "src/churn/evaluate.py": s.EVALUATE + "\nprint('done')\n",
+            "src/churn/data.py": s.DATA + "\nprint('loaded')\n",
+        },
         "alongside logging",
         "mixed",
     ),
     Case(
         "DE007",
         "fail",
-        {"src/churn/train.py": "def train():\n    print('training')\n"},
+        {
+            "src/churn/train.py": "def train(m, X, y):\n    print('training')\n    return m.fit(X, y)\n"
+        },
         "no logging",
         "prints",
     ),
@@ -664,7 +671,7 @@ CASES: list[Case] = [
         "AWS access key",
         "aws",
     ),
-    Case("DE008", "fail", {".env": "TOKEN=abc\n"}, ".env", "dotenv"),
+    Case("DE008", "fail", {".env": "API_TOKEN=9f8e7d6c5b4a\n"}, ".env", "dotenv"),
     Case(
         "DE008",
         "fail",
@@ -687,3 +694,352 @@ CASES: list[Case] = [
         "url",
     ),
 ]
+
+# ------------------------------------------------------------------------------------------
+# Traps found by labelling real repositories (docs/accuracy.md): each case failed before its fix.
+TRAPS: list[Case] = [
+    # Heading synonyms must match words, not parts of words.
+    Case(
+        "SC008",
+        "fail",
+        readme(
+            "Pretrained models",
+            "Download the weights from the release page and put them in models/.",
+        ),
+        label="pretrained",
+    ),
+    Case(
+        "SC006",
+        "fail",
+        readme("Continuous Integration", "Every pull request runs the unit tests and the linters."),
+        label="ci-heading",
+    ),
+    Case(
+        "SC006",
+        "partial",
+        readme("Usage", "Run python -m churn predict data.csv to score a file of customers."),
+        "general",
+        "usage-is-weak",
+    ),
+    Case(
+        "SC004",
+        "fail",
+        readme("Data leakage", "We removed the post-cancellation columns before training."),
+        label="data-leakage",
+    ),
+    Case(
+        "DA004",
+        "fail",
+        readme("New features", "Version 2 adds the tenure buckets to the command line."),
+        label="new-features",
+    ),
+    Case(
+        "SC008",
+        "fail",
+        {
+            "doc/whats_new/v0.2.rst": "Version 0.2\n===========\n\nMaintenance\n"
+            "-----------\n\nDropped Python 3.8 and "
+            "updated the test matrix.\n"
+        },
+        label="changelog-maintenance",
+    ),
+    # A validation function is found on its own line, and evaluation loops are not validation.
+    Case(
+        "DA003",
+        "pass",
+        {
+            "pkg/checks.py": "import pandas as pd\n\n\ndef validate_frame(df):\n"
+            "    if df.isna().any().any():\n"
+            "        raise ValueError('nulls')\n    return df\n"
+        },
+        label="after-blank-lines",
+    ),
+    Case(
+        "DA003",
+        "fail",
+        {
+            "eval_knn.py": "import torch\n\n\ndef validate_network(loader, model):\n"
+            "    model.eval()\n    for x, y in loader:\n"
+            "        model(x)\n    return 0\n"
+        },
+        label="eval-loop-named-validate",
+    ),
+    # Tooling files are not ML configuration.
+    Case(
+        "MO001",
+        "fail",
+        {
+            ".github/ISSUE_TEMPLATE/config.yml": "blank_issues_enabled: false\n",
+            ".circleci/config.yml": "version: 2.1\n",
+        },
+        label="tooling-config",
+    ),
+    Case(
+        "DA006",
+        "fail",
+        {".devcontainer.json": '{"features": {"ghcr.io/x/y:1": {}}}'},
+        label="devcontainer-features",
+    ),
+    Case(
+        "MO001",
+        "pass",
+        {"config/train_shakespeare.py": "batch_size = 64\nlearning_rate = 1e-3\n"},
+        label="python-config",
+    ),
+    # Branch filters and CLI flags are not releases.
+    Case(
+        "DE003",
+        "fail",
+        {
+            ".github/workflows/ci.yml": "on:\n  push:\n    branches: [main, 'release/*']\njobs:\n  t:\n"
+            "    steps:\n      - run: pytest\n"
+            "      - run: cml comment create --publish report.md\n"
+        },
+        label="branch-filter-and-flag",
+    ),
+    # Training checks do not apply to repositories that train nothing.
+    Case(
+        "MO002",
+        "not_applicable",
+        {
+            "service.py": "import bentoml\nfrom transformers import "
+            "AutoModel\nmodel = AutoModel.from_pretrained"
+            "('vit')\n"
+        },
+        label="serving-only",
+    ),
+    Case(
+        "MO003",
+        "not_applicable",
+        {
+            "save_model.py": "import bentoml\nfrom transformers import "
+            "AutoModel\nm = AutoModel.from_pretrained('v')"
+            "\nbentoml.transformers.save_model('v', m)\n"
+        },
+        label="pretrained-only",
+    ),
+    Case(
+        "DE006",
+        "not_applicable",
+        {"train.py": "from sklearn.svm import SVC\nSVC().fit(X, y)\n"},
+        "requires DE004",
+        "nothing-deployed",
+    ),
+    Case(
+        "DE006",
+        "fail",
+        {
+            "app/main.py": "import joblib\nfrom fastapi import FastAPI\napp = "
+            "FastAPI()\nmodel = joblib.load('m.joblib')\n\n\n"
+            "@app.post('/p')\ndef p(x: list[float]):\n"
+            "    return model.predict([x]).tolist()\n"
+        },
+        label="serves-a-model",
+    ),
+    # A library's estimators are not a training pipeline.
+    Case(
+        "MO003",
+        "not_applicable",
+        {
+            "src/imblearn/__init__.py": "from ._version import __version__\n",
+            "src/imblearn/_version.py": "__version__ = '1.0'\n",
+            "src/imblearn/over_sampling/_smote.py": "class SMOTE:\n    def fit(self, X, y):\n        self.n_ = len(X)\n        return self\n",
+            "src/imblearn/under_sampling/_random.py": "class RandomUnderSampler:\n    def fit(self, X, y):\n        return self\n\n"
+            "    def fit_resample(self, X, y):\n        return self.fit(X, y)\n",
+            "src/imblearn/ensemble/_bagging.py": "class BalancedBagging:\n    def fit(self, X, y):\n        self.est_.fit(X, y)\n"
+            "        return self\n",
+        },
+        "library",
+        "estimator-library",
+    ),
+    # CI through a task runner or a script counts.
+    Case(
+        "DE002",
+        "pass",
+        {
+            ".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    steps:\n"
+            "      - run: pixi run -e dev tests\n"
+        },
+        label="pixi",
+    ),
+    Case(
+        "DE002",
+        "pass",
+        {
+            ".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    steps:\n"
+            "      - run: bash deploy/workloads.sh\n",
+            "deploy/workloads.sh": "#!/bin/bash\npython -m pytest tests\n",
+        },
+        label="via-script",
+    ),
+    Case(
+        "DE002",
+        "partial",
+        {
+            ".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    steps:\n"
+            "      - run: echo 'Running unit tests'"
+            "\n"
+        },
+        label="echo-only",
+    ),
+    # Recording through the project's own tracking module counts.
+    Case(
+        "MO008",
+        "pass",
+        {
+            "pkg/__init__.py": "",
+            "pkg/evaluate.py": "from sklearn.metrics import f1_score\n\nfrom pkg.track import record\n\n"
+            "\ndef evaluate(y, p):\n    record('f1', f1_score(y, p))\n",
+            "pkg/track.py": "import mlflow\n\n\ndef record(name, value):\n"
+            "    mlflow.log_metric(name, value)\n",
+            "pkg/train.py": "def train(m, X, y):\n    return m.fit(X, y)\n",
+        },
+        label="recorded-elsewhere",
+    ),
+    # DVC initialised but tracking nothing is not data versioning.
+    Case(
+        "DA001",
+        "partial",
+        {".dvc/config": "[core]\n    remote = s3\n"},
+        "tracks nothing",
+        "dvc-init-only",
+    ),
+    # A .env without secrets is not a secret.
+    Case("DE008", "pass", {"docker/.env": "COMPOSE_PROJECT_NAME=demo\n"}, label="harmless-env"),
+    # Stubs and placeholders.
+    Case(
+        "MO003",
+        "fail",
+        {
+            "src/pkg/data/make_dataset.py": "def main():\n    print('making')\n    print('data')\n",
+            "src/pkg/models/train_model.py": "def main():\n    print('a')\n"
+            "    print('b')\n    print('c')\n",
+            "src/pkg/models/predict_model.py": "def main():\n    pass\n",
+            "src/pkg/features/build_features.py": "def main():\n    ...\n",
+            "requirements.txt": "scikit-learn\n",
+            "src/pkg/models/model.py": "from sklearn.svm import SVC\n",
+        },
+        "stubs",
+        "print-only-scaffold",
+    ),
+    Case("MO005", "fail", {"tests/test_nothing.py": "import pytest\n"}, label="no-test-functions"),
+    Case(
+        "SC001",
+        "fail",
+        readme(
+            "Overview", "This is your new Kedro project, which was generated using kedro 0.19.0."
+        ),
+        "template",
+        "kedro-boilerplate",
+    ),
+    Case(
+        "DE004",
+        "fail",
+        {
+            "app/models/prediction.py": "from pydantic import BaseModel\n\n\n"
+            "class Prediction(BaseModel):\n"
+            "    label: str\n    score: float\n",
+            "train.py": "from sklearn.svm import SVC\nSVC().fit(X, y)\n",
+        },
+        "no serving",
+        "pydantic-schema-is-not-a-stub",
+    ),
+    # Logging: tooling scripts are not production code; a few prints beside logging pass.
+    Case(
+        "DE007",
+        "pass",
+        {
+            **{
+                f"src/churn/m{i}.py": "import logging\nlog = logging.getLogger()\n"
+                "\n\ndef f():\n    log.info('x')\n"
+                for i in range(12)
+            },
+            "src/churn/report.py": "def show(x):\n    print(x)\n",
+            "src/churn/train.py": "import logging\n\n\ndef train(m, X, y):\n"
+            "    logging.info('fit')\n    return m.fit(X, y)\n",
+            ".github/workflows/json_to_md.py": "print('x')\n",
+        },
+        label="few-prints",
+    ),
+    Case(
+        "DE007",
+        "not_applicable",
+        {"docker/jupyter_notebook_config.py": "c = 1\n", "README.md": "# notebooks\n"},
+        label="no-pipeline",
+    ),
+    # Framework coverage.
+    Case(
+        "DE004",
+        "pass",
+        {
+            "sample.py": "import torch\nmodel = torch.load('ckpt.pt')\n"
+            "y = model.generate(x, 100)\nprint(y)\n"
+        },
+        label="sample",
+    ),
+    Case(
+        "DE001",
+        "pass",
+        {"bentofile.yaml": "service: 'service:svc'\ndocker:\n  python_version: '3.11'\n"},
+        "BentoML",
+        "bentofile",
+    ),
+    Case(
+        "DA006",
+        "pass",
+        {
+            "src/titanic/features.py": "FEATURE_MAP = {'Sex': 'sex', 'Age': 'age'}\n"
+            "\n\ndef select(df):\n"
+            "    return df[list(FEATURE_MAP)]\n"
+        },
+        label="features-module",
+    ),
+    Case(
+        "MO009",
+        "pass",
+        {
+            "conf/base/catalog.yml": "regressor:\n  type: pickle.PickleDataset\n"
+            "  filepath: data/06_models/regressor.pickle\n"
+            "  versioned: true\n",
+            "src/sp/nodes.py": "def train(X, y, m):\n    return m.fit(X, y)\n",
+        },
+        "versions its datasets",
+        "kedro-catalog",
+    ),
+    Case(
+        "DA005",
+        "pass",
+        {
+            "conf/base/catalog.yml": "companies:\n  type: pandas.CSVDataset\n"
+            "  filepath: data/01_raw/companies.csv\n"
+        },
+        "catalog",
+        "kedro-catalog",
+    ),
+]
+CASES += TRAPS
+
+LIBRARY = {
+    "pyproject.toml": '[project]\nname = "imblearn"\nversion = "1"\n',
+    "src/imblearn/datasets/_zenodo.py": "def fetch_datasets():\n    return fetch_openml('x')\n",
+    **{f"src/imblearn/m{i}.py": f"class Est{i}:\n    def fit(self, X, y):\n        self.n_ = len(X)\n"
+                                "        return self\n" for i in range(3)},
+    "README.md": "# imblearn\n\n## Metrics\n\nBalanced accuracy and geometric mean scorers.\n",
+}
+TRAPS2: list[Case] = [
+    Case("DA005", "not_applicable", LIBRARY, "ML library", "library"),
+    Case("SC003", "not_applicable", LIBRARY, "ML library", "library"),
+    Case("MO007", "not_applicable", {**LIBRARY, "src/imblearn/m0.py": "class E:\n    def fit(self, X, y, random_state=0):\n        return self\n"}, "library", "library"),
+    Case("MO006", "pass", {"requirements.txt": "".join(f"pkg{i}==1.0\n" for i in range(20)) + "ipywidgets>=8\n"}, "20 of 21", "nearly-all-pinned"),
+    Case("DA005", "partial", {"train.py": "import pandas as pd\ndf = pd.read_csv('wine.csv')\nmodel.fit(df, df.y)\n"}, "inline in a script", "inline-script"),
+    Case("DA003", "partial", {"tests/data/test_dataset.py": "import great_expectations as ge\n", "src/p/data.py": "def load(p):\n    return p\n"}, "only in tests", "tests-only"),
+    Case("SC002", "pass", readme("Collaborators", "Jane Doe and the CD4ML team at ThoughtWorks maintain this workshop."), label="collaborators"),
+    Case("SC002", "fail", {"docs/charter.md": "# Charter\n\n## Owners and stakeholders\n\n<!-- Who owns what? -->\nTODO: name the owners.\n", "pyproject.toml": '[project]\nname = "x"\nversion = "1"\nauthors = [{name = "Ann"}]\n'}, "not filled in", "unfilled-section-beats-authors"),
+    Case("DE007", "pass", {**s.PIPELINE, "client.py": "import requests\nprint(requests.post('http://x').json())\n"}, label="demo-client"),
+    Case("DE005", "pass", {"src/mw/__init__.py": "", "src/mw/data.py": "class CustomPreprocessor:\n    def transform(self, df):\n        df = df.copy()\n        df['x'] = df['a'] * 2\n        return df\n",
+                           "src/mw/predict.py": "from mw import data\n\n\nclass Predictor:\n    def predict(self, df):\n        return self.model.predict(data.CustomPreprocessor().transform(df))\n",
+                           "src/mw/serve.py": "from fastapi import FastAPI\n\nfrom mw import predict\n\napp = FastAPI()\n\n\n@app.post('/p')\ndef p(rows: list[dict]):\n    return predict.Predictor().predict(rows)\n",
+                           "src/mw/train.py": "from mw import data\n\n\ndef train(m, df):\n    return m.fit(data.CustomPreprocessor().transform(df), df.y)\n"},
+         "both import", "transitive-from-import"),
+]
+CASES += TRAPS2

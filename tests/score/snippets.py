@@ -171,3 +171,5 @@ PIPELINE = {
     "src/churn/train.py": TRAIN,
     "src/churn/evaluate.py": EVALUATE,
 }
+
+SERVING = {**PIPELINE, "src/churn/serve.py": SERVE}

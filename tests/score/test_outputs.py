@@ -18,9 +18,14 @@ REPORT_SCHEMA = json.loads(schema_path("report.schema.json").read_text(encoding=
 
 @pytest.fixture
 def repo(tree):
-    return tree({**s.PIPELINE, "src/churn/serve.py": s.SERVE_COPY,
-                 "README.md": "# Churn\n\n## Problem statement\n\nTODO\n",
-                 "requirements.txt": "pandas>=2\n"})
+    return tree(
+        {
+            **s.PIPELINE,
+            "src/churn/serve.py": s.SERVE_COPY,
+            "README.md": "# Churn\n\n## Problem statement\n\nTODO\n",
+            "requirements.txt": "pandas>=2\n",
+        }
+    )
 
 
 def test_sarif_is_valid_and_locates_findings(repo) -> None:
@@ -44,14 +49,17 @@ def test_sarif_is_valid_and_locates_findings(repo) -> None:
     assert loc["region"]["startLine"] > 1
     assert skew["level"] == "error"  # critical
     # repo-level finding anchored to a real file
-    assert results["DE001"]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
-        "README.md"
+    assert (
+        results["DE001"]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        == "README.md"
+    )
     for r in run["results"]:
         uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
         assert (repo / uri).is_file(), uri
     again = json.loads(run_cli("score", str(repo), "--format", "sarif").stdout)
-    assert [r["partialFingerprints"] for r in again["runs"][0]["results"]] == \
-        [r["partialFingerprints"] for r in run["results"]]
+    assert [r["partialFingerprints"] for r in again["runs"][0]["results"]] == [
+        r["partialFingerprints"] for r in run["results"]
+    ]
 
 
 def test_badge_has_shields_fields(repo) -> None:
@@ -63,9 +71,22 @@ def test_badge_has_shields_fields(repo) -> None:
 
 def test_several_formats_in_one_run(repo, tmp_path) -> None:
     sarif = tmp_path / "a.sarif"
-    out = run_cli("score", str(repo), "--format", "sarif", "--output", str(sarif),
-                  "--format", "markdown", "--output", "-", "--format", "json", "--output",
-                  str(tmp_path / "r.json"))
+    out = run_cli(
+        "score",
+        str(repo),
+        "--format",
+        "sarif",
+        "--output",
+        str(sarif),
+        "--format",
+        "markdown",
+        "--output",
+        "-",
+        "--format",
+        "json",
+        "--output",
+        str(tmp_path / "r.json"),
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("## mlscaffold score")
     jsonschema.Draft4Validator(SARIF_SCHEMA).validate(json.loads(sarif.read_text()))
@@ -99,7 +120,7 @@ def test_diff_shows_improvements_and_regressions(repo, tmp_path) -> None:
     assert run_cli("score", str(repo), "-f", "json", "-o", str(base)).returncode == 0
     # improve: serve imports the shared features; regress: delete the tests of nothing? add secret
     (repo / "src/churn/serve.py").write_text(s.SERVE, encoding="utf-8")
-    (repo / ".env").write_text("TOKEN=abc\n", encoding="utf-8")
+    (repo / ".env").write_text("API_TOKEN=9f8e7d6c5b4a\n", encoding="utf-8")
     out = run_cli("score", str(repo), "--diff", str(base))
     assert out.returncode == 0, out.stderr
     assert "better: DE005" in out.stdout and "worse: DE008" in out.stdout

@@ -29,6 +29,7 @@ class Check:
     references: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     template: str | None = None
+    applies_if: str | None = None  # a condition from rules.facts.CONDITIONS
     source: str = ""
 
     @property
@@ -107,6 +108,7 @@ def load_file(path: Path, validate: bool) -> list[Check]:
                 references=tuple(raw.get("references", ())),
                 requires=tuple(raw.get("requires", ())),
                 template=raw.get("template"),
+                applies_if=raw.get("applies_if"),
                 source=path.name,
             )
         )
@@ -147,6 +149,11 @@ def _check_consistency(checks: list[Check]) -> None:
                 raise ConfigError(f"check {check.id}: unknown rule {spec.get('name')!r}")
             if kind not in KINDS and kind != "rule":
                 raise ConfigError(f"check {check.id}: unknown detector kind {kind!r}")
+    from mlscaffold.score.rules.facts import CONDITIONS
+
+    for check in checks:
+        if check.applies_if is not None and check.applies_if not in CONDITIONS:
+            raise ConfigError(f"check {check.id}: unknown applies_if {check.applies_if!r}")
     ids = set(seen)
     for check in checks:
         for req in check.requires:

@@ -169,6 +169,12 @@ def _evaluate(
                 f"requires {req}, which is {status.value.replace('_', ' ')}"
             )
     try:
+        if check.applies_if:
+            from mlscaffold.score.rules.facts import not_applicable_because
+
+            why_not = not_applicable_because(index, check.applies_if)
+            if why_not:
+                return Verdict.not_applicable(why_not)
         return run_detector(index, check.detector)
     except Exception as exc:  # a detector bug must not cost the user the whole report
         if debug:

@@ -28,14 +28,17 @@ TEST_RE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|(^
 # Code that is not the project's own production path: examples, docs, vendored or generated code.
 NON_PRODUCTION_RE = re.compile(
     r"(^|/)(docs?|examples?|tutorials?|notebooks?|scripts/legacy|third_party|vendor|benchmarks?|"
-    r"migrations)/"
+    r"migrations|\.[^/]+)/"
 )
+_HIDDEN = re.compile(r"(^|/)\.[^/]+(/|$)")
 CONFIG_DIR_RE = re.compile(r"(^|/)(conf|confs|config|configs|configuration|params|hparams)/")
 CONFIG_EXT = (".yaml", ".yml", ".toml", ".json", ".cfg", ".ini")
 PROSE_EXT = (".md", ".markdown", ".rst")
+# Release notes, legal text and issue templates are prose, but not about the project's scope.
 _NOT_PROSE = re.compile(
-    r"(^|/)(changelog|changes|history|license|licence|copying|notice|"
-    r"code_of_conduct|contributing|security)[^/]*$",
+    r"(^|/)(changelog|changes|history|license|licence|copying|notice|code_of_conduct|"
+    r"contributing|security|news|release[-_ ]?notes)[^/]*$|(^|/)(whats_new|release[-_]?notes|"
+    r"changelog|changes|\.github|ISSUE_TEMPLATE)/",
     re.I,
 )
 
@@ -236,6 +239,21 @@ class RepoIndex:
             parts.pop()
         return None
 
+    def resolve_import_targets(self, importer: str, ref: python.ImportRef) -> list[str]:
+        """Repo modules an import brings in: ``from pkg import data`` is pkg/data.py when that
+        module exists, else pkg/__init__.py."""
+        found = []
+        if not ref.module.startswith("."):
+            for name in ref.names:
+                hit = self.local_modules.get(f"{ref.module}.{name}")
+                if hit:
+                    found.append(hit)
+        if not found:
+            hit = self.resolve_import(importer, ref)
+            if hit:
+                found.append(hit)
+        return found
+
     # ----- prose ----------------------------------------------------------------------------
     @cached_property
     def prose_files(self) -> list[str]:
@@ -331,6 +349,8 @@ class RepoIndex:
         for f in self.files:
             if f.suffix not in CONFIG_EXT or skip.search(f.path) or self.is_test(f.path):
                 continue
+            if _HIDDEN.search(f.path):  # .devcontainer.json, .vscode/, .circleci/: tooling
+                continue
             if (
                 CONFIG_DIR_RE.search(f.path)
                 or "/" not in f.path
@@ -409,7 +429,9 @@ def _glob_to_regex(pattern: str) -> str:
 
     A pattern without a slash matches the file name at any depth, as in .gitignore.
     """
-    if "/" not in pattern.rstrip("/"):
+    if pattern.startswith("/"):  # anchored at the repository root, as in .gitignore
+        pattern = pattern[1:]
+    elif "/" not in pattern.rstrip("/"):
         pattern = "**/" + pattern
     out = []
     i = 0

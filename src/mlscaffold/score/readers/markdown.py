@@ -22,6 +22,13 @@ _PLACEHOLDER_LINE = re.compile(
     )\W*$""",
     re.I | re.X,
 )
+# Sentences that templates write for you: not the team's own words.
+_BOILERPLATE = re.compile(
+    r"generated (using|with|from|by)\b|this is your new \w+ project|cookiecutter|"
+    r"a short description of the project|add a (short )?description|replace this (text|line)|"
+    r"your project description|project (was )?generated|this (file|section|template) (is|will)",
+    re.I,
+)
 # Words and numbers ("F1 >= 0.8" says something), not punctuation.
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F]{2,}|[A-Za-z]*\d+(?:[.,]\d+)?%?")
 MIN_WORDS = 4
@@ -50,6 +57,10 @@ def placeholder_reason(body: str) -> str | None:
     real = [ln for ln in lines if not _PLACEHOLDER_LINE.match(_strip_md(ln))]
     if not real:
         return "placeholder text only"
+    own = [ln for ln in real if not _BOILERPLATE.search(ln)]
+    if not own:
+        return "copied template text"
+    real = own
     if sum(len(_WORD.findall(ln)) for ln in real) < MIN_WORDS:
         return "too short to say anything"
     return None

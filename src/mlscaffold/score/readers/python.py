@@ -21,6 +21,7 @@ _IMPORT = re.compile(
 class ImportRef:
     module: str  # dotted name as written ("sklearn.metrics", ".features" for relative)
     line: int
+    names: tuple[str, ...] = ()  # "from pkg import data, model": names that may be modules
 
 
 def scan_imports(text: str) -> list[ImportRef]:
@@ -31,7 +32,10 @@ def scan_imports(text: str) -> list[ImportRef]:
         if m.group(1) is not None:
             module = m.group(1)
             if module and module.strip("."):
-                refs.append(ImportRef(module, line))
+                names = tuple(
+                    part.strip().split()[0] for part in m.group(2).split(",") if part.strip()
+                )
+                refs.append(ImportRef(module, line, names))
             elif module:  # "from . import features": the names are the modules
                 for part in m.group(2).split(","):
                     name = part.strip().split()[0] if part.strip() else ""
@@ -70,6 +74,7 @@ class ModuleInfo:
 
     functions: list[FunctionInfo]
     has_code: bool  # any statement beyond docstrings, imports, stubs and constants
+    defines_classes: bool  # data models (pydantic, dataclasses) are declarations, not stubs
     calls: set[str]  # names of called functions/methods ("fit", "read_csv", "print")
     tree: ast.Module | None = field(default=None, repr=False)
 
@@ -88,7 +93,8 @@ def is_stub_body(body: list[ast.stmt]) -> bool:
     if not stmts:
         return True
     if len(stmts) > 1:
-        return False
+        # Only messages ("print('training...')" three times) is still a stub.
+        return all(_is_message(s) or isinstance(s, ast.Pass) for s in stmts)
     (s,) = stmts
     if isinstance(s, ast.Pass):
         return True
@@ -98,9 +104,18 @@ def is_stub_body(body: list[ast.stmt]) -> bool:
         exc = s.exc.func if isinstance(s.exc, ast.Call) else s.exc
         if isinstance(exc, ast.Name) and exc.id == "NotImplementedError":
             return True
-    if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call):
-        return _call_name(s.value) in {"print", "info", "debug", "warning", "log"}
+    if _is_message(s):
+        return True
     return isinstance(s, ast.Return) and (s.value is None or isinstance(s.value, ast.Constant))
+
+
+def _is_message(stmt: ast.stmt) -> bool:
+    """A bare print or log call: says something, does nothing."""
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Call)
+        and _call_name(stmt.value) in {"print", "info", "debug", "warning", "log", "echo", "secho"}
+    )
 
 
 def _is_docstring(stmt: ast.stmt) -> bool:
@@ -164,7 +179,8 @@ def _module_info(tree: ast.Module) -> ModuleInfo:
                 continue
             has_code = True
             break
-    return ModuleInfo(functions, has_code, calls, tree)
+    classes = any(isinstance(stmt, ast.ClassDef) for stmt in tree.body)
+    return ModuleInfo(functions, has_code, classes, calls, tree)
 
 
 def _is_main_guard(stmt: ast.If) -> bool:

@@ -111,8 +111,16 @@ def no_large_data(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     )
 
 
+# Functions named for validating data (validate_frame, check_schema, data_validation...):
+# a validate_network() evaluation loop is not input validation.
+_DATA_WORDS = (
+    r"(data|dataset|input|inputs|schema|frame|df|dataframe|features|columns|rows|"
+    r"records|batch|payload|request|types|ranges|raw)"
+)
 _VALIDATE_FN = re.compile(
-    r"^\s*def\s+(validate\w*|check_(schema|data|input)\w*|\w*_schema_check)\s*\(", re.M
+    rf"^[ \t]*def[ \t]+(validate|check_{_DATA_WORDS}\w*|validate_{_DATA_WORDS}\w*|"
+    rf"\w*{_DATA_WORDS}_(validation|check|checks)|\w*_schema_check)[ \t]*\(",
+    re.M,
 )
 _STRONG_VALIDATORS = (
     "pandera",
@@ -151,6 +159,13 @@ def data_validation(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             f"{weak[0].value} is used ({weak[0].path}) but no step validates the data itself",
             [Evidence(u.path, u.line, u.value) for u in weak[:5]],
         )
+    in_tests = [u for u in index.importers_of(_STRONG_VALIDATORS) if index.is_test(u.path)]
+    if in_tests:
+        return Verdict.partial(
+            f"{in_tests[0].value} validates data only in tests ({in_tests[0].path}), not where "
+            "the pipeline loads it",
+            [Evidence(u.path, u.line, u.value) for u in in_tests[:3]],
+        )
     declared = index.declared(["pandera", "great-expectations", "deepchecks", "soda-core"])
     if declared:
         return Verdict.partial(
@@ -163,6 +178,17 @@ def data_validation(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             [Evidence(stubs[0].path, stubs[0].line)],
         )
     return Verdict.failed("no data validation (pandera, Great Expectations, a validate step...)")
+
+
+def _in_function(index: RepoIndex, hit) -> bool:
+    """Whether the matched line sits inside a function body (reusable), not at module level."""
+    info = index.module_info(hit.path)
+    if info is None or hit.line is None:
+        return False
+    return any(
+        fn.line <= hit.line <= (getattr(fn.node, "end_lineno", None) or fn.line)
+        for fn in info.functions
+    )
 
 
 def _function_is_real(index: RepoIndex, path: str, line: int | None) -> bool:
@@ -185,24 +211,55 @@ LOADERS = re.compile(
 def data_loading_code(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     hits = facts.text_search(index, index.production_python, LOADERS)
     real = [h for h in hits if facts.has_real_code(index, h.path)]
-    if real:
+    reusable = [h for h in real if _in_function(index, h)]
+    if reusable:
         return Verdict.passed(
-            f"data is loaded by {real[0].path}"
-            + (f" and {len(real) - 1} more modules" if len(real) > 1 else ""),
-            [Evidence(h.path, h.line, h.value) for h in real[:5]],
+            f"data is loaded by {reusable[0].path}"
+            + (f" and {len(reusable) - 1} more modules" if len(reusable) > 1 else ""),
+            [Evidence(h.path, h.line, h.value) for h in reusable[:5]],
         )
     if index.glob(["dvc.yaml"]):
         return Verdict.passed("dvc.yaml defines the data stages", [Evidence("dvc.yaml")])
+    catalog = index.glob(["conf/**/catalog.yml", "conf/**/catalog.yaml", "catalog.yml"])
+    if catalog:
+        return Verdict.passed(
+            f"the data catalog {catalog[0].path} declares the datasets", [Evidence(catalog[0].path)]
+        )
+    if real:
+        return Verdict.partial(
+            f"data is loaded inline in a script ({real[0].path}), not in a reusable function",
+            [Evidence(h.path, h.line, h.value) for h in real[:5]],
+        )
     in_notebooks = facts.text_search(index, index.notebooks, LOADERS)
     if in_notebooks:
         return Verdict.failed(
             f"data is loaded only in notebooks ({in_notebooks[0].path})",
             [Evidence(h.path, None, h.value) for h in in_notebooks[:5]],
         )
-    stubs = [p for p in facts.role_modules(index, "split") if not facts.has_real_code(index, p)]
+    stubs = [p for p in facts.role_modules(index, "split") if facts.is_stub(index, p)]
     if stubs:
         return Verdict.failed(
             f"data modules are empty stubs: {', '.join(stubs[:3])}",
             [Evidence(p) for p in stubs[:5]],
         )
     return Verdict.failed("no module loads data")
+
+
+_FEATURE_LIST = re.compile(
+    r"^(FEATURES|FEATURE_[A-Z_]+|[A-Z_]*_FEATURES|[A-Z_]*_COLUMNS|FEATURE_MAP)[ \t]*"
+    r"(:[^=\n]*)?=[ \t]*[\[({]",
+    re.M,
+)
+
+
+@rule("features_declared_in_code")
+def features_declared_in_code(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    """A module-level list or map of features (FEATURES = [...], FEATURE_MAP = {...})."""
+    hits = facts.text_search(index, index.production_python, _FEATURE_LIST)
+    if hits:
+        h = hits[0]
+        return Verdict.passed(
+            f"features declared as {h.value.split('=')[0].strip()} in {h.path}",
+            [Evidence(x.path, x.line, x.value.split("=")[0].strip()) for x in hits[:3]],
+        )
+    return Verdict.failed("no feature list in config, code or a feature store definition")

@@ -6,7 +6,7 @@ import ast
 import re
 from typing import Any
 
-from mlscaffold.score.index import RepoIndex
+from mlscaffold.score.index import Located, RepoIndex
 from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.rules import facts, rule
 
@@ -22,13 +22,19 @@ _INSTALL_CMD = re.compile(
 
 @rule("container_defined")
 def container_defined(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    patterns = ["Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile"]
     files = [
         f.path
-        for f in index.glob(
-            ["Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile"]
-        )
+        for f in index.glob(patterns)
+        if not f.path.endswith((".template", ".j2", ".jinja", ".tmpl", ".in"))
     ]
     if not files:
+        built = index.glob(["/bentofile.yaml", "/bentofile.yml", "/cog.yaml"])
+        if built:
+            return Verdict.passed(
+                f"{built[0].path}: BentoML or Cog builds the container image",
+                [Evidence(built[0].path)],
+            )
         return Verdict.failed("no Dockerfile or Containerfile")
     problems: list[tuple[str, str]] = []
     for path in files:
@@ -70,11 +76,43 @@ _CHECK_CMD = re.compile(
 )
 
 
+_TASK_RUNNER = re.compile(
+    r"\b(pixi|hatch|pdm|poe|poetry|uv|rye|just|task|invoke|inv|nox|tox|make)\b[^\n]*"
+    r"\b(tests?|lint|linters|check|checks|pytest|typecheck|ci)\b"
+)
+_SCRIPT_REF = re.compile(r"([\w./-]+\.sh)\b")
+_ECHO = re.compile(r"\b(echo|printf)\b[^\n;&|]*")
+
+
+def _ci_commands(index: RepoIndex, path: str) -> str:
+    """CI text with echoed strings removed ("echo 'Running unit tests'" runs nothing), plus the
+    text of the shell scripts it calls, so indirection through a script still counts."""
+    text = _ECHO.sub(" ", index.text(path) or "")
+    parts = [text]
+    for m in _SCRIPT_REF.finditer(text):
+        script = m.group(1).removeprefix("./")
+        if script in index.by_path:
+            parts.append(_ECHO.sub(" ", index.text(script) or ""))
+    return "\n".join(parts)
+
+
+def _ci_search(index: RepoIndex, pattern: re.Pattern[str], clean=None) -> list[Located]:
+    hits = []
+    for path in index.ci_files:
+        text = _ci_commands(index, path)
+        if clean is not None:
+            text = clean(text)
+        m = pattern.search(text)
+        if m:
+            hits.append(Located(path, text.count("\n", 0, m.start()) + 1, m.group(0)))
+    return hits
+
+
 @rule("ci_runs_checks")
 def ci_runs_checks(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if not index.ci_files:
         return Verdict.failed("no CI configuration (.github/workflows, .gitlab-ci.yml, ...)")
-    hits = facts.text_search(index, index.ci_files, _CHECK_CMD)
+    hits = _ci_search(index, _CHECK_CMD) or _ci_search(index, _TASK_RUNNER)
     if hits:
         return Verdict.passed(
             f"{hits[0].path} runs {hits[0].value.strip()}",
@@ -86,13 +124,30 @@ def ci_runs_checks(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     )
 
 
+# Release or retraining steps: scheduled triggers, deploy/publish commands and actions, jobs
+# named for it. Matched on CI text without branch/path filter lists and without --flags.
 _RELEASE = re.compile(
-    r"^\s*schedule\s*:|\bcron\b|\bdeploy|\brelease\b|\bpublish|docker\s+push|build-push-action|"
-    r"twine\s+upload|gh\s+release|\bkubectl\b|\bhelm\b|\bdvc\s+repro\b|make\s+(train|retrain|"
-    r"deploy|release)\b|python\s+-m\s+\S+\s+(train|retrain)\b|\bretrain|sagemaker|serverless\s+deploy|"
-    r"gcloud\s+run\s+deploy|az\s+ml\b|workflow_dispatch\s*:[\s\S]{0,200}\btrain",
+    r"^[ \t]*schedule[ \t]*:|\bcron\b|docker[ \t]+push|build-push-action|twine[ \t]+upload|"
+    r"\b(poetry|hatch|uv|flit|pdm|npm)[ \t]+publish\b|gh-action-pypi-publish|gh[ \t]+release\b|"
+    r"action-gh-release|release-please|semantic-release|\bkubectl[ \t]+(apply|set|rollout)|"
+    r"\bhelm[ \t]+(upgrade|install)|\bdvc[ \t]+repro\b|make[ \t]+(train|retrain|deploy|"
+    r"release)\b|python[ \t]+(-m[ \t]+)?\S*[ \t]+(train|retrain)\b|\bretrain|"
+    r"serverless[ \t]+deploy|gcloud[ \t]+(run|app|functions)[ \t]+deploy|\baz[ \t]+ml\b|"
+    r"sagemaker|^[ \t]*-?[ \t]*(deploy|release|publish|retrain|train)[\w-]*[ \t]*:|"
+    r"\bmlflow[ \t]+models[ \t]+serve|bentoml[ \t]+(build|containerize|deploy)|"
+    r"\banyscale[ \t]+(service|job)[ \t]+(rollout|deploy|submit)",
     re.I | re.M,
 )
+_FILTER_LIST = re.compile(
+    r"^([ \t]*)(branches|branches-ignore|tags|tags-ignore|paths|paths-ignore)[ \t]*:.*"
+    r"(\n\1[ \t]+-.*)*",
+    re.M,
+)
+_FLAG = re.compile(r"--[\w-]+")
+
+
+def _without_filters(text: str) -> str:
+    return _FLAG.sub(" ", _FILTER_LIST.sub(" ", text))
 
 
 @rule("automated_release")
@@ -101,7 +156,7 @@ def automated_release(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         return Verdict.failed(
             "no CI configuration, so nothing is released or retrained automatically"
         )
-    hits = facts.text_search(index, index.ci_files, _RELEASE)
+    hits = _ci_search(index, _RELEASE, _without_filters)
     if hits:
         return Verdict.passed(
             f"{hits[0].path}: {hits[0].value.strip()[:60]}",
@@ -122,16 +177,17 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
             {u.path for u in index.importers_of(facts.WEB_LIBS) if index.is_production_code(u.path)}
         )
         web_real = [p for p in web if facts.has_real_code(index, p)]
-        batch, stubs = [], [p for p in web if p not in web_real]
+        batch, stubs = [], [p for p in web if p not in web_real and facts.is_stub(index, p)]
         name_re = re.compile(
             r"(^|/)(predict|inference|infer|batch|serve|serving|app|api|"
-            r"score|scoring)[^/]*\.py$"
+            r"score|scoring|sample|generate|demo_app)[^/]*\.py$"
         )
         for path in index.production_python:
             if path in web or not name_re.search(path.lower()):
                 continue
             if not facts.has_real_code(index, path):
-                stubs.append(path)
+                if facts.is_stub(index, path):
+                    stubs.append(path)
             elif _BATCH.search(index.code(path) or ""):
                 batch.append(path)
         index.memo["serving"] = (web_real, batch, stubs)
@@ -232,8 +288,9 @@ _LOGGING = re.compile(
     r"import\s+structlog|import\s+loguru)|getLogger\s*\(|\blogger\s*=",
     re.M,
 )
+# Command-line front ends, demo clients and tool scripts may print; pipeline modules should log.
 _FRONT_END = re.compile(
-    r"(^|/)(cli|__main__|main|manage|setup|noxfile|tasks|conftest)\.py$|"
+    r"(^|/)(cli|__main__|main|manage|setup|noxfile|tasks|conftest|client|\w+_client|demo\w*)\.py$|"
     r"(^|/)(scripts?|bin|tools|commands|cli)/"
 )
 
@@ -262,6 +319,13 @@ def logging_not_print(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             + (f"; logging in {logging_used[0].path}" if logging_used else "")
         )
     ev = [Evidence(p.path, p.line, "print()") for p in prints[:5]]
+    # A stray print among many logging modules is a nit, not a practice missing.
+    if logging_used and len(prints) <= max(1, len(modules) // 10):
+        return Verdict.passed(
+            f"logging in {logging_used[0].path}; print() left in only "
+            f"{len(prints)} of {len(modules)} modules ({prints[0].path})",
+            ev,
+        )
     if logging_used:
         return Verdict.partial(
             f"print() in {len(prints)} module(s) alongside logging ({prints[0].path})", ev

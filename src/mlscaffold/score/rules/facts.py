@@ -61,15 +61,59 @@ WEB_LIBS = (
     "azure.functions",
     "functions_framework",
 )
-ROLE_PATTERNS = {
-    "split": re.compile(r"(split|data|dataset|datasets|load|loader|ingest|io|make_dataset|etl)"),
-    "transform": re.compile(
-        r"(feature|features|transform|preprocess|preprocessing|clean|encode|"
-        r"prepare|build_features|processing)"
-    ),
-    "train": re.compile(r"(train|training|fit|model|models|trainer|learn)"),
-    "evaluate": re.compile(r"(evaluat|eval|metric|score|validat|test_model|assess)"),
+# Whole name tokens (file or package names split on "_", "-", ".") that say what a step does.
+ROLE_WORDS = {
+    "split": {
+        "split",
+        "splits",
+        "data",
+        "dataset",
+        "datasets",
+        "load",
+        "loader",
+        "loaders",
+        "loading",
+        "ingest",
+        "ingestion",
+        "io",
+        "etl",
+        "sampling",
+    },
+    "transform": {
+        "feature",
+        "features",
+        "transform",
+        "transforms",
+        "preprocess",
+        "preprocessing",
+        "prep",
+        "clean",
+        "cleaning",
+        "encode",
+        "encoding",
+        "prepare",
+        "processing",
+        "process",
+        "featurize",
+        "engineering",
+    },
+    "train": {"train", "training", "trainer", "fit", "model", "models", "learn", "learner"},
+    "evaluate": {
+        "evaluate",
+        "evaluation",
+        "eval",
+        "metrics",
+        "metric",
+        "score",
+        "scoring",
+        "validate",
+        "validation",
+        "assess",
+        "assessment",
+    },
 }
+_STRICT_WORDS = {"train": {"train", "training", "trainer", "fit"}}
+_GENERIC_STEMS = {"__init__", "main", "core", "nodes", "pipeline", "__main__", "run", "steps"}
 
 
 def stem_parts(path: str) -> list[str]:
@@ -104,22 +148,95 @@ def training(index: RepoIndex) -> TrainingFacts:
     return index.memo["training"]
 
 
+_USES_MODEL = re.compile(
+    r"joblib\.load|pickle\.load|torch\.load|load_model\s*\(|from_pretrained\s*\(|"
+    r"\.predict(_proba)?\s*\(|onnxruntime|InferenceSession"
+)
+_SAVES_MODEL = re.compile(
+    r"joblib\.dump|pickle\.dump|torch\.save|save_model|log_model|save_pretrained|"
+    r"cloudpickle\.dump|skops\.io\.dump|\.save\(\s*['\"f]"
+)
+_ESTIMATOR = re.compile(r"^[ \t]+def fit\s*\(\s*self\b", re.M)
+
+
 def uses_ml(index: RepoIndex) -> bool:
-    """The repository is an ML system: it trains, or imports an ML library in its own code."""
+    """The repository is an ML system: it trains, loads or calls a model, or imports an ML
+    library in its own code."""
     if "uses_ml" not in index.memo:
-        index.memo["uses_ml"] = training(index).trains or any(
-            not index.is_test(u.path) for u in index.importers_of(ML_LIBS)
+        index.memo["uses_ml"] = (
+            training(index).trains
+            or any(not index.is_test(u.path) for u in index.importers_of(ML_LIBS))
+            or bool(text_search(index, index.production_python, _USES_MODEL))
         )
     return index.memo["uses_ml"]
 
 
-def role_modules(index: RepoIndex, role: str) -> list[str]:
-    pattern = ROLE_PATTERNS[role]
+def estimator_library(index: RepoIndex) -> bool:
+    """A library of estimators (classes with ``fit`` methods, like scikit-learn-contrib
+    packages): its ``.fit`` calls are its API, not a model being trained on data."""
+    if "estimator_library" not in index.memo:
+        estimators = text_search(index, index.production_python, _ESTIMATOR)
+        saves = text_search(index, index.production_python, _SAVES_MODEL)
+        index.memo["estimator_library"] = len(estimators) >= 3 and not saves
+    return index.memo["estimator_library"]
+
+
+def trains_a_model(index: RepoIndex) -> bool:
+    """Training in the project's modules (not only in notebooks), not an estimator library."""
+    return bool(training(index).code) and not estimator_library(index)
+
+
+def serves_or_trains(index: RepoIndex) -> bool:
+    from mlscaffold.score.rules.deployment import serving_modules
+
+    web, batch, _ = serving_modules(index)
+    return trains_a_model(index) or bool(web or batch)
+
+
+def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
+    """Why a check with ``applies_if: CONDITION`` does not apply here, or None if it does."""
+    if condition == "trains":
+        if estimator_library(index):
+            return "an estimator library: its fit() methods are its API; it trains no model"
+        # A scaffold whose train module is an empty stub still means to train: judge it.
+        if (
+            training(index).trains
+            or role_modules(index, "train", strict=True)
+            or ("dvc.yaml" in index.by_path)
+        ):
+            return None
+        return "the repository trains no model (no fit/train call in its code or notebooks)"
+    if condition == "has_pipeline_code":
+        if not serves_or_trains(index):
+            return "no pipeline or serving code to inspect"
+        return None
+    if condition == "ml_system":
+        if estimator_library(index):
+            return "an ML library: it has no data pipeline or business target of its own"
+        return None
+    raise ValueError(f"unknown applicability condition {condition!r}")
+
+
+CONDITIONS = ("trains", "has_pipeline_code", "ml_system")
+
+
+def _tokens(name: str) -> set[str]:
+    return {t for t in re.split(r"[_\-.]+", name) if t}
+
+
+def role_modules(index: RepoIndex, role: str, strict: bool = False) -> list[str]:
+    """Production modules named for a pipeline step: by file name, or by package name for
+    generic files (pipelines/data_processing/nodes.py is a transform step). ``strict`` keeps
+    only unambiguous names (train.py, not model.py)."""
+    words = _STRICT_WORDS[role] if strict else ROLE_WORDS[role]
     out = []
     for path in index.production_python:
         parts = stem_parts(path)
-        names = parts[-2:] if parts[-1] in ("__init__", "main", "core", "__main__") else parts[-1:]
-        if any(pattern.search(n) for n in names) or (len(parts) > 1 and pattern.search(parts[-2])):
+        stem = parts[-1]
+        if stem.startswith("_") and stem not in _GENERIC_STEMS:
+            continue  # private helpers such as _version.py
+        names = [stem] if stem not in _GENERIC_STEMS else parts[-2:-1]
+        if any(_tokens(n) & words for n in names):
             out.append(path)
     return out
 
@@ -127,6 +244,36 @@ def role_modules(index: RepoIndex, role: str) -> list[str]:
 def has_real_code(index: RepoIndex, path: str) -> bool:
     info = index.module_info(path)
     return bool(info and info.has_code)
+
+
+def is_stub(index: RepoIndex, path: str) -> bool:
+    """A module that looks like a step but does nothing. Package __init__ files and modules
+    that only declare classes (pydantic or dataclass models) are not stubs."""
+    if path.endswith("__init__.py"):
+        return False
+    info = index.module_info(path)
+    if info is None or info.has_code:
+        return False
+    return bool(info.functions) or not info.defines_classes
+
+
+IMPORT_DEPTH = 3
+
+
+def internal_imports(index: RepoIndex, start: list[str]) -> set[str]:
+    """Repo modules reachable from ``start`` through imports, up to IMPORT_DEPTH levels."""
+    seen: set[str] = set()
+    frontier = list(start)
+    for _ in range(IMPORT_DEPTH):
+        nxt = []
+        for path in frontier:
+            for ref in index.imports.get(path, []):
+                for target in index.resolve_import_targets(path, ref):
+                    if target not in seen and target not in start:
+                        seen.add(target)
+                        nxt.append(target)
+        frontier = nxt
+    return seen
 
 
 def text_search(index: RepoIndex, paths: list[str], pattern: re.Pattern[str]) -> list[Located]:

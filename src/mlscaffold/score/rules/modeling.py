@@ -28,14 +28,6 @@ ORCHESTRATORS = (
 )
 
 
-def _trains_nothing(index: RepoIndex) -> Verdict | None:
-    if not facts.training(index).trains and not facts.uses_ml(index):
-        return Verdict.not_applicable(
-            "the repository trains no model (no fit/train calls, no ML library in its code)"
-        )
-    return None
-
-
 @rule("training_pipeline")
 def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     orchestrated = [u for u in index.importers_of(ORCHESTRATORS) if not index.is_test(u.path)]
@@ -47,15 +39,13 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     dvc = index.text("dvc.yaml") if "dvc.yaml" in index.by_path else None
     if dvc and len(re.findall(r"^\s{2,4}[\w-]+:\s*$", dvc, re.M)) >= 2 and "cmd:" in dvc:
         return Verdict.passed("dvc.yaml defines pipeline stages", [Evidence("dvc.yaml", 1)])
-    if (na := _trains_nothing(index)) is not None:
-        return na
     found: dict[str, str] = {}
     stubs: list[str] = []
     for role in ("split", "transform", "train", "evaluate"):
         for path in facts.role_modules(index, role):
             if facts.has_real_code(index, path):
                 found.setdefault(role, path)
-            elif path not in stubs:
+            elif facts.is_stub(index, path) and path not in stubs:
                 stubs.append(path)
     training = facts.training(index)
     ev = [Evidence(p, None, role) for role, p in found.items()]
@@ -82,6 +72,8 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         return Verdict.partial(
             f"only some steps are separate modules (missing {', '.join(missing)}){note}", ev
         )
+    if not training.code:
+        return Verdict.failed("no module trains a model (no fit/train call outside notebooks)")
     where = training.code[0]
     return Verdict.partial(
         f"training is one script ({where.path}) rather than separate steps",
@@ -167,7 +159,7 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     ev = [Evidence(p) for p in test_files[:5]]
     summary = f"{meaningful} meaningful test(s) of {total} in {len(test_files)} file(s)"
     if total == 0:
-        return Verdict.partial(
+        return Verdict.failed(
             f"test files exist but define no test functions ({test_files[0]})", ev
         )
     if meaningful == 0:
@@ -202,6 +194,12 @@ def dependencies_pinned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             f"all {len(deps)} dependencies pinned exactly",
             [Evidence(p) for p in sorted({d.path for d in deps})[:3]],
         )
+    if len(loose) * 10 <= len(deps):  # a stray range among many pins is a nit
+        return Verdict.passed(
+            f"{len(deps) - len(loose)} of {len(deps)} dependencies pinned exactly "
+            f"(ranges: {', '.join(d.name for d in loose[:3])})",
+            [Evidence(d.path, d.line, d.spec) for d in loose[:3]],
+        )
     ev = [Evidence(d.path, d.line, d.spec) for d in loose[:5]]
     if all(d.pin == UNPINNED for d in deps):
         return Verdict.failed(f"{len(deps)} dependencies declared, none pinned", ev)
@@ -221,8 +219,6 @@ _SEED_KEY = re.compile(r"(^|\.)(seed|random_state|random_seed|rng_seed)$", re.I)
 
 @rule("seeds_set")
 def seeds_set(index: RepoIndex, params: dict[str, Any]) -> Verdict:
-    if (na := _trains_nothing(index)) is not None:
-        return na
     keys = [k for k in index.config_keys if _SEED_KEY.search(k.value)]
     code = facts.text_search(index, index.production_python + index.notebooks, _SEED)
     ev = [Evidence(k.path, k.line, k.value) for k in keys[:3]] + [
@@ -248,8 +244,6 @@ _RECORD = re.compile(
 
 @rule("evaluation_recorded")
 def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
-    if (na := _trains_nothing(index)) is not None:
-        return na
     dvc = index.text("dvc.yaml") if "dvc.yaml" in index.by_path else None
     if dvc and re.search(r"^\s*metrics:", dvc, re.M):
         return Verdict.passed("dvc.yaml records metrics", [Evidence("dvc.yaml")])
@@ -258,7 +252,15 @@ def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         for h in facts.text_search(index, index.production_python, _METRIC_CALL)
         if facts.has_real_code(index, h.path)
     ]
-    recording = [h for h in computing if _RECORD.search(index.code(h.path) or "")]
+    # Recording may live in the project's own tracking helper that the evaluation imports.
+    recording = [
+        h
+        for h in computing
+        if any(
+            _RECORD.search(index.code(p) or "")
+            for p in [h.path, *facts.internal_imports(index, [h.path])]
+        )
+    ]
     if recording:
         return Verdict.passed(
             f"{recording[0].path} computes and records metrics",
@@ -289,15 +291,23 @@ _SAVE = re.compile(
 )
 
 
+_CATALOG_VERSIONED = re.compile(r"^[ \t]+versioned:[ \t]*true\b", re.M | re.I)
+
+
 @rule("model_versioned")
 def model_versioned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
-    if (na := _trains_nothing(index)) is not None:
-        return na
     reg = facts.text_search(index, index.production_python, _REGISTER)
     if reg:
         return Verdict.passed(
             f"models are registered or logged ({reg[0].path}: {reg[0].value})",
             [Evidence(r.path, r.line, r.value) for r in reg[:3]],
+        )
+    catalogs = index.glob(["conf/**/catalog.yml", "conf/**/catalog.yaml", "catalog.yml"])
+    versioned = facts.text_search(index, [c.path for c in catalogs], _CATALOG_VERSIONED)
+    if versioned:
+        return Verdict.passed(
+            f"the data catalog versions its datasets and models ({versioned[0].path})",
+            [Evidence(v.path, v.line, v.value.strip()) for v in versioned[:3]],
         )
     dvc_models = [
         f.path

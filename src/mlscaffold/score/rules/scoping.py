@@ -17,8 +17,8 @@ def named_owners(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if owners:
         return Verdict.passed(f"{owners[0].path} names owners", [Evidence(owners[0].path)])
     section = markdown_section(index, {"topic": "owners", "headings": params["headings"]})
-    if section.status in (Status.PASS, Status.PARTIAL):
-        return section
+    if section.status is not Status.FAIL or section.evidence:
+        return section  # a written section, or one present but not filled in
     authors = dig(index.pyproject, "project", "authors") or dig(
         index.pyproject, "tool", "poetry", "authors"
     )

@@ -94,6 +94,11 @@ _SCAN_SUFFIXES = frozenset(
 _CONFIG_SUFFIXES = frozenset(
     [".yaml", ".yml", ".json", ".toml", ".cfg", ".ini", ".env", ".conf", ".properties", ".tfvars"]
 )
+_ENV_SECRET = re.compile(
+    r"^[ \t]*(?:export[ \t]+)?([A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|CREDENTIALS?)"
+    r"[A-Za-z0-9_]*)[ \t]*=[ \t]*[\"']?([^\s\"'#]{6,})",
+    re.I | re.M,
+)
 _DOTENV = re.compile(r"(^|/)\.env(\.[\w-]+)?$")
 _DOTENV_OK = re.compile(r"\.(example|sample|template|dist|defaults?)$")
 MAX_SCAN_BYTES = 512 * 1024
@@ -108,7 +113,16 @@ def no_committed_secrets(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     findings: list[Evidence] = []
     for f in index.files:
         if _DOTENV.search(f.path) and not _DOTENV_OK.search(f.path):
-            findings.append(Evidence(f.path, None, "committed .env file"))
+            # A committed .env is only a leak when it holds a secret-looking value.
+            for m in _ENV_SECRET.finditer(index.text(f.path) or ""):
+                if not _PLACEHOLDER.match(m.group(2)):
+                    line = (index.text(f.path) or "").count("\n", 0, m.start()) + 1
+                    findings.append(
+                        Evidence(
+                            f.path, line, f"committed .env sets {m.group(1)} {redact(m.group(2))}"
+                        )
+                    )
+                    break
             continue
         if (f.suffix not in _SCAN_SUFFIXES and f.name not in ("Dockerfile", "Makefile")) or (
             f.size > MAX_SCAN_BYTES

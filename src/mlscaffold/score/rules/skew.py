@@ -23,25 +23,8 @@ _ARTEFACT_LOAD = re.compile(
     r"joblib\.load|pickle\.load|load_model\s*\(|pyfunc\.load_model|"
     r"from_pretrained|torch\.load|cloudpickle\.load|skops\.io\.load"
 )
-MAX_DEPTH = 3
 SIMILARITY = 0.85
 MIN_STATEMENTS = 3
-
-
-def _internal_imports(index: RepoIndex, start: list[str]) -> set[str]:
-    """Repo modules reachable from ``start`` through imports, up to MAX_DEPTH levels."""
-    seen: set[str] = set()
-    frontier = list(start)
-    for _ in range(MAX_DEPTH):
-        nxt = []
-        for path in frontier:
-            for ref in index.imports.get(path, []):
-                target = index.resolve_import(path, ref)
-                if target and target not in seen and target not in start:
-                    seen.add(target)
-                    nxt.append(target)
-        frontier = nxt
-    return seen
 
 
 def _normalised_functions(index: RepoIndex, path: str) -> list[tuple[str, int, str, int]]:
@@ -109,8 +92,8 @@ def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     training = sorted({t.path for t in training_facts.code} - set(serving))
     if not training:
         return Verdict.not_applicable("no training code in modules to compare with serving")
-    serve_reach = _internal_imports(index, serving)
-    train_reach = _internal_imports(index, training)
+    serve_reach = facts.internal_imports(index, serving)
+    train_reach = facts.internal_imports(index, training)
     copies = _reimplementations(
         index, serving, sorted((train_reach | set(training)) - serve_reach - set(serving))
     )
