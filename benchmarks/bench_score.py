@@ -76,7 +76,7 @@ NB = json.dumps({"cells": [{"cell_type": "code", "source": ["import pandas as pd
 
 
 def build_repo(root: Path, n_files: int, seed: int = 0) -> None:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - synthetic file mix, not security
     root.mkdir(parents=True)
     (root / "README.md").write_text("# Synthetic\n\n## Problem statement\n\nWe predict churn "
                                     "for the retention team.\n")

@@ -1042,4 +1042,7 @@ TRAPS2: list[Case] = [
                            "src/mw/train.py": "from mw import data\n\n\ndef train(m, df):\n    return m.fit(data.CustomPreprocessor().transform(df), df.y)\n"},
          "both import", "transitive-from-import"),
 ]
+TRAPS2.append(Case("MO002", "pass", {"src/p/train.py": "def train(m, X, y):\n    return m.fit(X, y)\n",
+                                     "src/p/tracking.py": "import json\n\n\ndef log_run(path, params, metrics):\n    with open(path, 'a') as fh:\n        fh.write(json.dumps({'params': params, 'metrics': metrics}))\n"},
+                    "run log", "local-run-log"))
 CASES += TRAPS2

@@ -105,9 +105,9 @@ def run(args: argparse.Namespace) -> int:
     ignores = _cli_ignores(args.ignore)
     base = None
     if args.diff:
-        from mlscaffold.score.diff import load_report_json
+        from mlscaffold.score.diff import load_base_report
 
-        base = load_report_json(args.diff)
+        base = load_base_report(args.diff)
     if len(roots) > 1 and args.diff:
         raise UsageError("--diff compares one repository with its base report; give one PATH")
     reports = _score_all(roots, ignores, args)

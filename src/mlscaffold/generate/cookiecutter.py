@@ -46,9 +46,14 @@ def render_cookiecutter(
     defaults: bool,
     interactive: bool,
 ) -> NewResult:
-    from cookiecutter.exceptions import CookiecutterException
-    from cookiecutter.generate import generate_context, generate_files
-    from cookiecutter.prompt import prompt_for_config
+    try:
+        from cookiecutter.exceptions import CookiecutterException
+        from cookiecutter.generate import generate_context, generate_files
+        from cookiecutter.prompt import prompt_for_config
+    except ImportError as exc:
+        raise UsageError(
+            f"{template_dir} is a cookiecutter template; install cookiecutter to render it"
+        ) from exc
 
     from mlscaffold.generate.new import NewResult
 

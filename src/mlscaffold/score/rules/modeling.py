@@ -341,6 +341,34 @@ def model_versioned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.failed("trained models are neither saved with a version nor registered")
 
 
+_RUN_LOG_NAMES = {"tracking", "tracker", "experiment", "experiments", "runs", "runlog", "run_log"}
+_WRITES = re.compile(r"json\.dump|\.write\(|write_text|to_csv|yaml\.(safe_)?dump")
+
+
+@rule("local_run_log")
+def local_run_log(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    """The project's own tracker: a module named for tracking that writes each run's
+    parameters and metrics somewhere durable (a JSON-lines log, a runs/ folder)."""
+    for path in index.production_python:
+        stem = path.rsplit("/", 1)[-1][:-3]
+        if stem not in _RUN_LOG_NAMES or not facts.has_real_code(index, path):
+            continue
+        text = index.code(path) or ""
+        if (
+            _WRITES.search(text)
+            and re.search(r"\bparams\b", text)
+            and re.search(r"\bmetrics\b", text)
+        ):
+            return Verdict.passed(
+                f"{path} records each run's parameters and metrics (a local run log)",
+                [Evidence(path)],
+            )
+    return Verdict.failed(
+        "no experiment tracker (MLflow, W&B, Neptune, DVCLive...) and no run log of parameters "
+        "and metrics"
+    )
+
+
 _LINT_TABLES = ("ruff", "black", "flake8", "pylint", "mypy", "isort", "pyright", "flakeheaven")
 _LINT_FILES = [
     "ruff.toml",
