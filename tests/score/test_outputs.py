@@ -158,3 +158,54 @@ def test_many_repositories_in_parallel(tree, tmp_path) -> None:
     assert [r["project"] for r in listing] == ["repo0", "repo1", "repo2", "repo3", "bare"]
     out = run_cli("score", *map(str, roots), "--fail-under", "50")
     assert out.returncode == 1 and "bare:" in out.stderr
+
+
+@pytest.fixture
+def monorepo(tree):
+    return tree(
+        {
+            "README.md": "# platform\n",
+            "services/churn/pyproject.toml": '[project]\nname = "churn"\nversion = "1"\n',
+            **{f"services/churn/{k}": v for k, v in s.PIPELINE.items()},
+            "services/fraud/requirements.txt": "scikit-learn==1.5.2\n",
+            "services/fraud/train.py": "from sklearn.svm import SVC\nSVC().fit(X, y)\n",
+            "docs/index.md": "# docs\n",
+        },
+        name="platform",
+    )
+
+
+def test_monorepo_scores_each_project(monorepo) -> None:
+    reports = json.loads(run_cli("score", str(monorepo), "-f", "json").stdout)
+    assert [r["project"] for r in reports] == ["platform/services/churn", "platform/services/fraud"]
+    for report in reports:
+        jsonschema.validate(report, REPORT_SCHEMA)
+    churn, fraud = reports
+    status = {r["project"]: {f["id"]: f["status"] for f in r["findings"]} for r in reports}
+    assert status["platform/services/churn"]["MO003"] == "pass"
+    assert status["platform/services/fraud"]["MO003"] == "partial"  # one script
+    assert churn["root"].endswith("services/churn") and fraud["files_scanned"] == 2
+
+
+def test_monorepo_one_project_or_whole(monorepo) -> None:
+    one = json.loads(
+        run_cli("score", str(monorepo), "--project", "services/fraud", "-f", "json").stdout
+    )
+    assert one["project"] == "platform/services/fraud" and one["files_scanned"] == 2
+    whole = json.loads(run_cli("score", str(monorepo), "--whole", "-f", "json").stdout)
+    assert whole["project"] == "platform" and whole["files_scanned"] > 7
+    for bad in ("../elsewhere", "/etc", "services/none"):
+        out = run_cli("score", str(monorepo), "--project", bad)
+        assert out.returncode == 2 and "--project" in out.stderr
+
+
+def test_a_library_with_example_folders_is_one_project(tree) -> None:
+    root = tree(
+        {
+            "pyproject.toml": '[project]\nname = "lib"\nversion = "1"\n',
+            "examples/a/requirements.txt": "x==1\n",
+            "examples/b/requirements.txt": "y==1\n",
+        }
+    )
+    report = json.loads(run_cli("score", str(root), "-f", "json").stdout)
+    assert isinstance(report, dict) and report["project"] == "repo"

@@ -65,6 +65,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="with --diff: exit 1 when any check got worse",
     )
     parser.add_argument(
+        "--project",
+        metavar="PATH",
+        help="score only this subproject of a monorepo (a folder inside PATH)",
+    )
+    parser.add_argument(
+        "--whole",
+        action="store_true",
+        help="score a monorepo as one project instead of one report per subproject",
+    )
+    parser.add_argument(
         "--jobs",
         "-j",
         type=int,
@@ -101,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     if args.fail_on_regression and not args.diff:
         raise UsageError("--fail-on-regression needs --diff BASE.json")
     pairs = _pairs(args)
-    roots = [check_root(p) for p in args.paths]
+    roots = _targets([check_root(p) for p in args.paths], args)
     ignores = _cli_ignores(args.ignore)
     base = None
     if args.diff:
@@ -109,7 +119,9 @@ def run(args: argparse.Namespace) -> int:
 
         base = load_base_report(args.diff)
     if len(roots) > 1 and args.diff:
-        raise UsageError("--diff compares one repository with its base report; give one PATH")
+        raise UsageError(
+            "--diff compares one repository with its base report; give one PATH (or --project)"
+        )
     reports = _score_all(roots, ignores, args)
     if base is not None:
         from mlscaffold.score.diff import compare
@@ -142,16 +154,42 @@ def _cli_ignores(items: list[str]) -> dict[str, str]:
     return ignores
 
 
-def _score_one(root: str, ignores: dict[str, str], select: list[str], debug: bool):
+def _targets(roots: list[str], args: argparse.Namespace) -> list[tuple[str, str | None]]:
+    """(directory, report label) pairs: a monorepo becomes one target per subproject."""
+    from mlscaffold.score.projects import find_projects, project_path
+
+    if args.project:
+        if len(roots) > 1:
+            raise UsageError("--project selects a subproject of one repository; give one PATH")
+        root = roots[0]
+        return [(project_path(root, args.project), f"{os.path.basename(root)}/{args.project}")]
+    targets: list[tuple[str, str | None]] = []
+    for root in roots:
+        subprojects = [] if args.whole else find_projects(root)
+        if subprojects:
+            name = os.path.basename(root)
+            targets += [(os.path.join(root, sub), f"{name}/{sub}") for sub in subprojects]
+        else:
+            targets.append((root, None))
+    return targets
+
+
+def _score_one(
+    target: tuple[str, str | None], ignores: dict[str, str], select: list[str], debug: bool
+):
     from mlscaffold.score.config import load_config
     from mlscaffold.score.engine import score_repo
 
+    root, label = target
     config = load_config(root)
     config.ignore.update(ignores)
-    return score_repo(root, config=config, select=select, debug=debug), config
+    report = score_repo(root, config=config, select=select, debug=debug, project_label=label)
+    return report, config
 
 
-def _score_all(roots: list[str], ignores: dict[str, str], args: argparse.Namespace):
+def _score_all(
+    roots: list[tuple[str, str | None]], ignores: dict[str, str], args: argparse.Namespace
+):
     if len(roots) == 1 or args.jobs == 1:
         return _progress_each(roots, lambda r: _score_one(r, ignores, args.select, args.debug))
     from concurrent.futures import ProcessPoolExecutor

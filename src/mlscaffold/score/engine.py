@@ -22,6 +22,7 @@ from mlscaffold.score.model import (
     Status,
     Verdict,
 )
+from mlscaffold.score.rules.facts import scaffold_stubs
 
 LEVEL_BANDS = (90, 70, 50, 25)  # a stage scoring >= 90 is level 4, >= 70 level 3, ...
 LEVEL_NAMES = ("ad hoc", "initial", "repeatable", "managed", "optimised")
@@ -105,6 +106,14 @@ def score_repo(
     earned = sum(weights[f.check_id] * f.status.credit for f in findings if _counts(f.status))
     overall = round(100 * earned / total) if total else 100
     maturity = min((s.level for s in stages if s.score is not None), default=0)
+    stubs = scaffold_stubs(index)
+    if len(stubs) >= 3:
+        shown = ", ".join(stubs[:4]) + (" ..." if len(stubs) > 4 else "")
+        index.note(
+            ".",
+            f"an unfilled scaffold: its {len(stubs)} step modules are empty stubs "
+            f"({shown}); they count as missing, not as a pipeline",
+        )
     for check_id in cfg.ignore:
         if check_id not in order:
             index.note(cfg.source or "config", f"ignore names unknown check {check_id}")

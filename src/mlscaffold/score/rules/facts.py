@@ -286,3 +286,17 @@ def text_search(index: RepoIndex, paths: list[str], pattern: re.Pattern[str]) ->
         if m:
             found.append(Located(path, text.count("\n", 0, m.start()) + 1, m.group(0)))
     return found
+
+
+def scaffold_stubs(index: RepoIndex) -> list[str]:
+    """Step modules (data, features, train, evaluate, predict, serve) that are empty stubs, when
+    no step module has real code: the signature of a template nobody filled in."""
+    steps = {p for role in ROLE_WORDS for p in role_modules(index, role)}
+    steps |= {
+        p
+        for p in index.production_python
+        if _tokens(stem_parts(p)[-1]) & {"predict", "serve", "app", "api", "inference"}
+    }
+    if any(has_real_code(index, p) for p in steps):
+        return []
+    return sorted(p for p in steps if is_stub(index, p))
