@@ -57,40 +57,40 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         re.compile("|".join(params["weak_headings"]), re.I) if params.get("weak_headings") else None
     )
     best: Verdict | None = None
-    wanted = re.compile(f"{heading_re.pattern}|{weak_re.pattern}", re.I) if weak_re else heading_re
-    for section in index.sections_matching(wanted):
-        if allowed is not None and section.path not in allowed:
-            continue
-        is_main = bool(heading_re.search(section.heading))
-        if not is_main and not (weak_re and weak_re.search(section.heading)):
-            continue
-        ev = [Evidence(section.path, section.line, section.heading)]
-        if not section.filled:
-            from mlscaffold.score.readers.markdown import placeholder_reason
-
-            why = placeholder_reason(section.body)
-            verdict = Verdict.failed(
-                f"section '{section.heading}' is present but not filled in ({why})", ev
-            )
-        elif not is_main:
-            verdict = Verdict.partial(
-                f"only a general section ('{section.heading}') touches on {topic}", ev
-            )
-        elif strong is not None and not strong.search(section.body):
-            verdict = Verdict.partial(
-                params.get("partial_reason", "section '{heading}' lacks specifics").format(
-                    heading=section.heading
-                ),
-                ev,
-            )
-        else:
-            verdict = Verdict.passed(f"section '{section.heading}' describes {topic}", ev)
-        best = verdict if best is None else better(best, verdict)
-        if best.status is Status.PASS:
-            break
+    # Specific headings first; general ones ("Overview") are parsed only when those fall short.
+    rounds = [(heading_re, True)] + ([(weak_re, False)] if weak_re else [])
+    for pattern, is_main in rounds:
+        for section in index.sections_matching(pattern):
+            if allowed is not None and section.path not in allowed:
+                continue
+            if not is_main and heading_re.search(section.heading):
+                continue  # already judged in the first round
+            verdict = _judge_section(section, is_main, strong, topic, params)
+            best = verdict if best is None else better(best, verdict)
+            if best.status is Status.PASS:
+                return best
     if best is not None:
         return best
     return Verdict.failed(f"no document has a section on {topic}")
+
+
+def _judge_section(section, is_main: bool, strong, topic: str, params: dict[str, Any]) -> Verdict:
+    ev = [Evidence(section.path, section.line, section.heading)]
+    if not section.filled:
+        from mlscaffold.score.readers.markdown import placeholder_reason
+
+        why = placeholder_reason(section.body)
+        return Verdict.failed(
+            f"section '{section.heading}' is present but not filled in ({why})", ev
+        )
+    if not is_main:
+        return Verdict.partial(
+            f"only a general section ('{section.heading}') touches on {topic}", ev
+        )
+    if strong is not None and not strong.search(section.body):
+        reason = params.get("partial_reason", "section '{heading}' lacks specifics")
+        return Verdict.partial(reason.format(heading=section.heading), ev)
+    return Verdict.passed(f"section '{section.heading}' describes {topic}", ev)
 
 
 def library(index: RepoIndex, params: dict[str, Any]) -> Verdict:

@@ -40,20 +40,20 @@ MAX_ENTRIES = 300_000
 GITIGNORE_MAX_BYTES = 256 * 1024
 
 
-@dataclass(frozen=True)
 class FileEntry:
-    path: str  # repo-relative, POSIX separators
-    size: int
+    """A listed file: repo-relative POSIX path, size, and its name and suffix computed once."""
 
-    @property
-    def name(self) -> str:
-        return self.path.rsplit("/", 1)[-1]
+    __slots__ = ("name", "path", "size", "suffix")
 
-    @property
-    def suffix(self) -> str:
-        name = self.name
-        dot = name.rfind(".")
-        return name[dot:].lower() if dot > 0 else ""
+    def __init__(self, path: str, size: int) -> None:
+        self.path = path
+        self.size = size
+        self.name = path.rsplit("/", 1)[-1]
+        dot = self.name.rfind(".")
+        self.suffix = self.name[dot:].lower() if dot > 0 else ""
+
+    def __repr__(self) -> str:
+        return f"FileEntry({self.path!r}, {self.size})"
 
 
 @dataclass

@@ -8,6 +8,7 @@ from typing import Any
 from mlscaffold.score.index import RepoIndex
 from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.rules import facts, rule
+from mlscaffold.score.rules.facts import Gated
 
 DATA_SUFFIXES = frozenset(
     [
@@ -117,7 +118,7 @@ _DATA_WORDS = (
     r"(data|dataset|input|inputs|schema|frame|df|dataframe|features|columns|rows|"
     r"records|batch|payload|request|types|ranges|raw)"
 )
-_VALIDATE_FN = re.compile(
+_VALIDATE_FN_RE = re.compile(
     rf"^[ \t]*def[ \t]+(validate|check_{_DATA_WORDS}\w*|validate_{_DATA_WORDS}\w*|"
     rf"\w*{_DATA_WORDS}_(validation|check|checks)|\w*_schema_check)[ \t]*\(",
     re.M,
@@ -198,7 +199,7 @@ def _function_is_real(index: RepoIndex, path: str, line: int | None) -> bool:
     return any(f.line == line and not f.is_stub for f in info.functions)
 
 
-LOADERS = re.compile(
+LOADERS_RE = re.compile(
     r"\b(read_csv|read_parquet|read_table|read_json|read_excel|read_feather|read_sql\w*|read_hdf|"
     r"read_pickle|load_dataset|load_from_disk|fetch_openml|fetch_\w+|load_svmlight_file|loadtxt|"
     r"genfromtxt|scan_csv|scan_parquet|read_orc|ImageFolder|DataLoader|TFRecordDataset|"
@@ -245,7 +246,7 @@ def data_loading_code(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.failed("no module loads data")
 
 
-_FEATURE_LIST = re.compile(
+_FEATURE_LIST_RE = re.compile(
     r"^(FEATURES|FEATURE_[A-Z_]+|[A-Z_]*_FEATURES|[A-Z_]*_COLUMNS|FEATURE_MAP)[ \t]*"
     r"(:[^=\n]*)?=[ \t]*[\[({]",
     re.M,
@@ -263,3 +264,22 @@ def features_declared_in_code(index: RepoIndex, params: dict[str, Any]) -> Verdi
             [Evidence(x.path, x.line, x.value.split("=")[0].strip()) for x in hits[:3]],
         )
     return Verdict.failed("no feature list in config, code or a feature store definition")
+
+
+# Fixed substrings that every match of these patterns contains: files without any of them
+# skip the regex engine (see facts.Gated).
+_VALIDATE_FN = Gated(_VALIDATE_FN_RE, "def ")
+LOADERS = Gated(
+    LOADERS_RE,
+    "read_",
+    "load",
+    "fetch_",
+    "make_",
+    "scan_",
+    "Image",
+    "DataLoader",
+    "TFRecord",
+    "genfromtxt",
+    "spark",
+)
+_FEATURE_LIST = Gated(_FEATURE_LIST_RE, "FEATURE", "_COLUMNS")

@@ -9,6 +9,7 @@ from typing import Any
 from mlscaffold.score.index import Located, RepoIndex
 from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.rules import facts, rule
+from mlscaffold.score.rules.facts import Gated
 
 _FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.I | re.M)
 _INSTALL = re.compile(r"^\s*(RUN|COPY|ADD)\b[^\n]*", re.I | re.M)
@@ -282,8 +283,8 @@ def monitoring(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.failed("no drift or data-quality monitoring")
 
 
-_PRINT = re.compile(r"(?<![\w.])print\s*\(")
-_LOGGING = re.compile(
+_PRINT_RE = re.compile(r"(?<![\w.])print\s*\(")
+_LOGGING_RE = re.compile(
     r"^\s*(import\s+logging|from\s+logging\s+import|from\s+loguru\s+import|"
     r"import\s+structlog|import\s+loguru)|getLogger\s*\(|\blogger\s*=",
     re.M,
@@ -333,3 +334,9 @@ def logging_not_print(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.failed(
         f"print() in {len(prints)} module(s) and no logging ({prints[0].path})", ev
     )
+
+
+# Fixed substrings that every match of these patterns contains: files without any of them
+# skip the regex engine (see facts.Gated).
+_PRINT = Gated(_PRINT_RE, "print")
+_LOGGING = Gated(_LOGGING_RE, "logging", "getLogger", "logger", "loguru", "structlog")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from mlscaffold.score.index import Located, RepoIndex
 
-TRAIN_CALL = re.compile(
+TRAIN_CALL_RE = re.compile(
     r"\.(fit|fit_transform|train|partial_fit|fit_generator)\s*\(|\b(Trainer|SFTTrainer|"
     r"train_model|fit_model)\s*\(|\btrainer\.fit\s*\("
 )
@@ -148,15 +148,15 @@ def training(index: RepoIndex) -> TrainingFacts:
     return index.memo["training"]
 
 
-_USES_MODEL = re.compile(
+_USES_MODEL_RE = re.compile(
     r"joblib\.load|pickle\.load|torch\.load|load_model\s*\(|from_pretrained\s*\(|"
     r"\.predict(_proba)?\s*\(|onnxruntime|InferenceSession"
 )
-_SAVES_MODEL = re.compile(
+_SAVES_MODEL_RE = re.compile(
     r"joblib\.dump|pickle\.dump|torch\.save|save_model|log_model|save_pretrained|"
     r"cloudpickle\.dump|skops\.io\.dump|\.save\(\s*['\"f]"
 )
-_ESTIMATOR = re.compile(r"^[ \t]+def fit\s*\(\s*self\b", re.M)
+_ESTIMATOR_RE = re.compile(r"^[ \t]+def fit\s*\(\s*self\b", re.M)
 
 
 def uses_ml(index: RepoIndex) -> bool:
@@ -220,16 +220,22 @@ def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
 CONDITIONS = ("trains", "has_pipeline_code", "ml_system")
 
 
+_SEPARATORS = re.compile(r"[_\-.]+")
+
+
 def _tokens(name: str) -> set[str]:
-    return {t for t in re.split(r"[_\-.]+", name) if t}
+    return {t for t in _SEPARATORS.split(name) if t}
 
 
 def role_modules(index: RepoIndex, role: str, strict: bool = False) -> list[str]:
     """Production modules named for a pipeline step: by file name, or by package name for
     generic files (pipelines/data_processing/nodes.py is a transform step). ``strict`` keeps
     only unambiguous names (train.py, not model.py)."""
+    key = f"role:{role}:{strict}"
+    if key in index.memo:
+        return index.memo[key]
     words = _STRICT_WORDS[role] if strict else ROLE_WORDS[role]
-    out = []
+    out: list[str] = []
     for path in index.production_python:
         parts = stem_parts(path)
         stem = parts[-1]
@@ -238,6 +244,7 @@ def role_modules(index: RepoIndex, role: str, strict: bool = False) -> list[str]
         names = [stem] if stem not in _GENERIC_STEMS else parts[-2:-1]
         if any(_tokens(n) & words for n in names):
             out.append(path)
+    index.memo[key] = out
     return out
 
 
@@ -276,7 +283,23 @@ def internal_imports(index: RepoIndex, start: list[str]) -> set[str]:
     return seen
 
 
-def text_search(index: RepoIndex, paths: list[str], pattern: re.Pattern[str]) -> list[Located]:
+class Gated:
+    """A regex plus fixed substrings of which every match contains at least one. Testing the
+    substrings with ``in`` (C speed) skips most files before the regex engine runs."""
+
+    def __init__(self, regex: re.Pattern[str], *literals: str) -> None:
+        self.regex = regex
+        self.literals = literals
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        if not any(lit in text for lit in self.literals):
+            return None
+        return self.regex.search(text, pos)
+
+
+def text_search(
+    index: RepoIndex, paths: list[str], pattern: re.Pattern[str] | Gated
+) -> list[Located]:
     found = []
     for path in paths:
         text = index.code(path)
@@ -300,3 +323,11 @@ def scaffold_stubs(index: RepoIndex) -> list[str]:
     if any(has_real_code(index, p) for p in steps):
         return []
     return sorted(p for p in steps if is_stub(index, p))
+
+
+# Fixed substrings that every match of these patterns contains: files without any of them
+# skip the regex engine (see facts.Gated).
+TRAIN_CALL = Gated(TRAIN_CALL_RE, "fit", "train", "Train")
+_USES_MODEL = Gated(_USES_MODEL_RE, "load", "predict", "from_pretrained", "onnx", "Inference")
+_SAVES_MODEL = Gated(_SAVES_MODEL_RE, "dump", "save", "log_model")
+_ESTIMATOR = Gated(_ESTIMATOR_RE, "def fit")

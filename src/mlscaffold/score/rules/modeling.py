@@ -10,6 +10,7 @@ from mlscaffold.score.index import RepoIndex
 from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.readers.deps import EXACT, UNPINNED
 from mlscaffold.score.rules import facts, rule
+from mlscaffold.score.rules.facts import Gated
 
 ORCHESTRATORS = (
     "kedro",
@@ -210,7 +211,7 @@ def dependencies_pinned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     )
 
 
-_SEED = re.compile(
+_SEED_RE = re.compile(
     r"random_state\s*=\s*[\w.]|\bseed\s*\(|manual_seed\s*\(|set_seed\s*\(|"
     r"seed_everything\s*\(|set_random_seed\s*\(|PYTHONHASHSEED|default_rng\s*\(\s*\w"
 )
@@ -230,7 +231,7 @@ def seeds_set(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.failed("no seed is set in code or config")
 
 
-_METRIC_CALL = re.compile(
+_METRIC_CALL_RE = re.compile(
     r"\b(accuracy_score|f1_score|roc_auc_score|precision_score|recall_score|log_loss|"
     r"mean_squared_error|mean_absolute_error|r2_score|classification_report|confusion_matrix|"
     r"average_precision_score|balanced_accuracy_score|root_mean_squared_error|evaluate\.load|"
@@ -280,12 +281,12 @@ def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.failed("no evaluation step computes metrics")
 
 
-_REGISTER = re.compile(
+_REGISTER_RE = re.compile(
     r"register_model|registered_model_name|log_model\s*\(|push_to_hub|"
     r"bentoml\.\w+\.save_model|model_registry|ModelRegistry|"
     r"wandb\.log_artifact|log_artifact\s*\(|save_pretrained"
 )
-_SAVE = re.compile(
+_SAVE_RE = re.compile(
     r"joblib\.dump|pickle\.dump|torch\.save|save_model|\.save\(|dump_model|"
     r"cloudpickle\.dump|skops\.io\.dump"
 )
@@ -407,3 +408,22 @@ def code_quality_tooling(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             [Evidence(declared[0].path, declared[0].line)],
         )
     return Verdict.failed("no linter, formatter or type checker is configured")
+
+
+# Fixed substrings that every match of these patterns contains: files without any of them
+# skip the regex engine (see facts.Gated).
+_SEED = Gated(_SEED_RE, "seed", "random_state", "PYTHONHASHSEED", "default_rng")
+_METRIC_CALL = Gated(
+    _METRIC_CALL_RE, "score", "error", "loss", "report", "matrix", "metric", "evaluate", "accuracy"
+)
+_REGISTER = Gated(
+    _REGISTER_RE,
+    "regist",
+    "log_model",
+    "push_to_hub",
+    "save_model",
+    "Registry",
+    "log_artifact",
+    "save_pretrained",
+)
+_SAVE = Gated(_SAVE_RE, "dump", "save")
