@@ -127,6 +127,10 @@ def walk_repo(root: str) -> WalkResult:
                     break
                 name = entry.name
                 rel = _join(rel_dir, name)
+                if not _valid_utf8(name):
+                    # Reports are UTF-8 (JSON, SARIF): a name that is not cannot be shown as is.
+                    result.notes.append(Note(_printable(rel), "name is not valid UTF-8; skipped"))
+                    continue
                 try:
                     if entry.is_symlink():
                         result.symlinks.append(rel)
@@ -166,6 +170,18 @@ def walk_repo(root: str) -> WalkResult:
             Note(".", f"{len(result.symlinks)} symbolic link(s) not followed: {shown}")
         )
     return result
+
+
+def _valid_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # os.scandir hands undecodable bytes back as lone surrogates
+        return False
+    return True
+
+
+def _printable(rel: str) -> str:
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _ignored(rel: str, is_dir: bool, specs: tuple) -> bool:

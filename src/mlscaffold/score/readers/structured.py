@@ -30,11 +30,34 @@ def _guarded(fn, text):
         return None, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:200]
 
 
+def _too_deep(text: str) -> bool:
+    """Whether collections nest deeper than MAX_DEPTH, from libyaml's event stream (an
+    iterative parser).
+
+    libyaml's constructor recurses in C: 100,000 nested ``[`` crash the interpreter outright,
+    with no exception to catch. Events are safe, so they measure the depth before a load."""
+    import yaml
+
+    depth = 0
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:  # stop at once: libyaml slows down on deep streams too
+                return True
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            depth -= 1
+    return False
+
+
 def load_yaml_all(text: str) -> tuple[list[Any] | None, str | None]:
     """Parse every document of a YAML stream with the safe loader."""
     import yaml
 
     def load(t: str) -> list[Any]:
+        # Only text with many brackets can nest deeply enough to matter: block nesting that
+        # deep would not fit under the parse size cap.
+        if t.count("[") + t.count("{") > MAX_DEPTH and _too_deep(t):
+            raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
         return list(yaml.load_all(t, Loader=_SafeLoader))
 
     return _guarded(load, text)
