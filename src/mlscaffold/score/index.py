@@ -17,7 +17,7 @@ from typing import Any
 from mlscaffold.score import safeio
 from mlscaffold.score.model import Note
 from mlscaffold.score.readers import deps as deps_reader
-from mlscaffold.score.readers import markdown, python, structured
+from mlscaffold.score.readers import markdown, notebooks, python, structured
 from mlscaffold.score.walk import FileEntry, walk_repo
 
 MAX_PARSE_BYTES = 1024 * 1024  # files larger than this are listed but not parsed
@@ -143,23 +143,10 @@ class RepoIndex:
         text = self.text(path)
         if text is None:
             return None
-        doc, err = structured.load_json(text)
-        if err is not None or not isinstance(doc, dict):
-            self.note(path, f"malformed notebook ({err or 'not a JSON object'})")
-            return None
-        cells = doc.get("cells")
-        if not isinstance(cells, list):
-            return ""
-        chunks = []
-        for cell in cells:
-            if isinstance(cell, dict) and cell.get("cell_type") == "code":
-                src = cell.get("source", "")
-                chunks.append(
-                    "".join(s for s in src if isinstance(s, str))
-                    if isinstance(src, list)
-                    else str(src)
-                )
-        return "\n".join(chunks)
+        code, err = notebooks.code_cells(text)
+        if err is not None:
+            self.note(path, f"malformed notebook ({err})")
+        return code
 
     def code(self, path: str) -> str | None:
         return self.notebook_code(path) if path.endswith(".ipynb") else self.text(path)
