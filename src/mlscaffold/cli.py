@@ -64,7 +64,14 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:  # Ctrl-C at any moment, imports included: one line, exit 130
+        print("mlscaffold: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(args_list: list[str]) -> int:
     parser = build_parser(args_list)
     args = parser.parse_args(args_list)
     debug = args.debug or bool(os.environ.get("MLSCAFFOLD_DEBUG"))
@@ -74,9 +81,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     module = importlib.import_module(COMMANDS[args.command][0])
     try:
         return int(module.run(args))
-    except KeyboardInterrupt:
-        print("mlscaffold: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
     except MlscaffoldError as exc:
         if debug:
             raise

@@ -48,6 +48,20 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends; they are delivered right after it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _umask() -> int:
     current = os.umask(0o022)
     os.umask(current)
@@ -68,25 +82,29 @@ def staged(dest: Path) -> Iterator[Path]:
                 _remove_created(created)
                 raise PathError(f"cannot create {parent}: {exc.strerror or exc}") from exc
             created.append(parent)
+    committed = False
+    stage: Path | None = None
     try:
-        stage = Path(
-            tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=STAGING_SUFFIX, dir=dest.parent)
-        )
+        with _signals_deferred():  # Ctrl-C between mkdtemp and the try would orphan the dir
+            stage = Path(
+                tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=STAGING_SUFFIX, dir=dest.parent)
+            )
     except OSError as exc:
         _remove_created(created)
         raise PathError(f"cannot write in {dest.parent}: {exc.strerror or exc}") from exc
-    committed = False
     try:
         with _sigterm_as_interrupt():
             yield stage
-            check_destination(dest)  # someone may have written there while we asked questions
-            stage.chmod(0o777 & ~_umask())
-            os.replace(stage, dest)  # an existing empty directory is replaced atomically
-            committed = True
+            with _signals_deferred():  # the commit and its bookkeeping are one step
+                check_destination(dest)  # someone may have written there meanwhile
+                stage.chmod(0o777 & ~_umask())
+                os.replace(stage, dest)  # an existing empty directory is replaced atomically
+                committed = True
     finally:
         if not committed:
-            shutil.rmtree(stage, ignore_errors=True)
-            _remove_created(created)
+            with _signals_deferred():  # a second Ctrl-C must not interrupt the cleanup
+                shutil.rmtree(stage, ignore_errors=True)
+                _remove_created(created)
 
 
 def _remove_created(created: list[Path]) -> None:
