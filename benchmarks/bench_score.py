@@ -71,18 +71,27 @@ def step_{i}(df: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
 """
 MD = "# Module {i}\n\n## Overview\n\nThis part of the pipeline handles step {i} of the data.\n"
 YAML = "name: step{i}\nparams:\n  lr: 0.{i}\n  depth: {i}\nfeatures: [a, b, c]\n"
-NB = json.dumps({"cells": [{"cell_type": "code", "source": ["import pandas as pd\n", "df = 1\n"]}],
-                 "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+NB = json.dumps(
+    {
+        "cells": [{"cell_type": "code", "source": ["import pandas as pd\n", "df = 1\n"]}],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+)
 
 
 def build_repo(root: Path, n_files: int, seed: int = 0) -> None:
     rng = random.Random(seed)  # noqa: S311 - synthetic file mix, not security
     root.mkdir(parents=True)
-    (root / "README.md").write_text("# Synthetic\n\n## Problem statement\n\nWe predict churn "
-                                    "for the retention team.\n")
-    (root / "pyproject.toml").write_text('[project]\nname = "synthetic"\nversion = "1"\n'
-                                         'dependencies = ["pandas==2.2.3", "numpy==2.0.0"]\n'
-                                         "[tool.ruff]\nline-length = 100\n")
+    (root / "README.md").write_text(
+        "# Synthetic\n\n## Problem statement\n\nWe predict churn for the retention team.\n"
+    )
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "synthetic"\nversion = "1"\n'
+        'dependencies = ["pandas==2.2.3", "numpy==2.0.0"]\n'
+        "[tool.ruff]\nline-length = 100\n"
+    )
     (root / ".gitignore").write_text("data/raw/\n*.log\n")
     written = 3
     i = 0
@@ -135,8 +144,7 @@ def main() -> None:
                 scores.append(elapsed)
                 peaks.append(int(err.strip().splitlines()[-1]) / 1024)
             floor, score = statistics.median(floors), statistics.median(scores)
-            print(f"{size:>8} {floor:>8.3f} {score:>8.3f} {score / floor:>6.2f} "
-                  f"{max(peaks):>8.1f}")
+            print(f"{size:>8} {floor:>8.3f} {score:>8.3f} {score / floor:>6.2f} {max(peaks):>8.1f}")
             shutil.rmtree(repo)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -1022,27 +1022,98 @@ CASES += TRAPS
 LIBRARY = {
     "pyproject.toml": '[project]\nname = "imblearn"\nversion = "1"\n',
     "src/imblearn/datasets/_zenodo.py": "def fetch_datasets():\n    return fetch_openml('x')\n",
-    **{f"src/imblearn/m{i}.py": f"class Est{i}:\n    def fit(self, X, y):\n        self.n_ = len(X)\n"
-                                "        return self\n" for i in range(3)},
+    **{
+        f"src/imblearn/m{i}.py": f"class Est{i}:\n    def fit(self, X, y):\n        self.n_ = len(X)\n"
+        "        return self\n"
+        for i in range(3)
+    },
     "README.md": "# imblearn\n\n## Metrics\n\nBalanced accuracy and geometric mean scorers.\n",
 }
 TRAPS2: list[Case] = [
     Case("DA005", "not_applicable", LIBRARY, "ML library", "library"),
     Case("SC003", "not_applicable", LIBRARY, "ML library", "library"),
-    Case("MO007", "not_applicable", {**LIBRARY, "src/imblearn/m0.py": "class E:\n    def fit(self, X, y, random_state=0):\n        return self\n"}, "library", "library"),
-    Case("MO006", "pass", {"requirements.txt": "".join(f"pkg{i}==1.0\n" for i in range(20)) + "ipywidgets>=8\n"}, "20 of 21", "nearly-all-pinned"),
-    Case("DA005", "partial", {"train.py": "import pandas as pd\ndf = pd.read_csv('wine.csv')\nmodel.fit(df, df.y)\n"}, "inline in a script", "inline-script"),
-    Case("DA003", "partial", {"tests/data/test_dataset.py": "import great_expectations as ge\n", "src/p/data.py": "def load(p):\n    return p\n"}, "only in tests", "tests-only"),
-    Case("SC002", "pass", readme("Collaborators", "Jane Doe and the CD4ML team at ThoughtWorks maintain this workshop."), label="collaborators"),
-    Case("SC002", "fail", {"docs/charter.md": "# Charter\n\n## Owners and stakeholders\n\n<!-- Who owns what? -->\nTODO: name the owners.\n", "pyproject.toml": '[project]\nname = "x"\nversion = "1"\nauthors = [{name = "Ann"}]\n'}, "not filled in", "unfilled-section-beats-authors"),
-    Case("DE007", "pass", {**s.PIPELINE, "client.py": "import requests\nprint(requests.post('http://x').json())\n"}, label="demo-client"),
-    Case("DE005", "pass", {"src/mw/__init__.py": "", "src/mw/data.py": "class CustomPreprocessor:\n    def transform(self, df):\n        df = df.copy()\n        df['x'] = df['a'] * 2\n        return df\n",
-                           "src/mw/predict.py": "from mw import data\n\n\nclass Predictor:\n    def predict(self, df):\n        return self.model.predict(data.CustomPreprocessor().transform(df))\n",
-                           "src/mw/serve.py": "from fastapi import FastAPI\n\nfrom mw import predict\n\napp = FastAPI()\n\n\n@app.post('/p')\ndef p(rows: list[dict]):\n    return predict.Predictor().predict(rows)\n",
-                           "src/mw/train.py": "from mw import data\n\n\ndef train(m, df):\n    return m.fit(data.CustomPreprocessor().transform(df), df.y)\n"},
-         "both import", "transitive-from-import"),
+    Case(
+        "MO007",
+        "not_applicable",
+        {
+            **LIBRARY,
+            "src/imblearn/m0.py": "class E:\n    def fit(self, X, y, random_state=0):\n        return self\n",
+        },
+        "library",
+        "library",
+    ),
+    Case(
+        "MO006",
+        "pass",
+        {"requirements.txt": "".join(f"pkg{i}==1.0\n" for i in range(20)) + "ipywidgets>=8\n"},
+        "20 of 21",
+        "nearly-all-pinned",
+    ),
+    Case(
+        "DA005",
+        "partial",
+        {"train.py": "import pandas as pd\ndf = pd.read_csv('wine.csv')\nmodel.fit(df, df.y)\n"},
+        "inline in a script",
+        "inline-script",
+    ),
+    Case(
+        "DA003",
+        "partial",
+        {
+            "tests/data/test_dataset.py": "import great_expectations as ge\n",
+            "src/p/data.py": "def load(p):\n    return p\n",
+        },
+        "only in tests",
+        "tests-only",
+    ),
+    Case(
+        "SC002",
+        "pass",
+        readme(
+            "Collaborators", "Jane Doe and the CD4ML team at ThoughtWorks maintain this workshop."
+        ),
+        label="collaborators",
+    ),
+    Case(
+        "SC002",
+        "fail",
+        {
+            "docs/charter.md": "# Charter\n\n## Owners and stakeholders\n\n<!-- Who owns what? -->\nTODO: name the owners.\n",
+            "pyproject.toml": '[project]\nname = "x"\nversion = "1"\nauthors = [{name = "Ann"}]\n',
+        },
+        "not filled in",
+        "unfilled-section-beats-authors",
+    ),
+    Case(
+        "DE007",
+        "pass",
+        {**s.PIPELINE, "client.py": "import requests\nprint(requests.post('http://x').json())\n"},
+        label="demo-client",
+    ),
+    Case(
+        "DE005",
+        "pass",
+        {
+            "src/mw/__init__.py": "",
+            "src/mw/data.py": "class CustomPreprocessor:\n    def transform(self, df):\n        df = df.copy()\n        df['x'] = df['a'] * 2\n        return df\n",
+            "src/mw/predict.py": "from mw import data\n\n\nclass Predictor:\n    def predict(self, df):\n        return self.model.predict(data.CustomPreprocessor().transform(df))\n",
+            "src/mw/serve.py": "from fastapi import FastAPI\n\nfrom mw import predict\n\napp = FastAPI()\n\n\n@app.post('/p')\ndef p(rows: list[dict]):\n    return predict.Predictor().predict(rows)\n",
+            "src/mw/train.py": "from mw import data\n\n\ndef train(m, df):\n    return m.fit(data.CustomPreprocessor().transform(df), df.y)\n",
+        },
+        "both import",
+        "transitive-from-import",
+    ),
 ]
-TRAPS2.append(Case("MO002", "pass", {"src/p/train.py": "def train(m, X, y):\n    return m.fit(X, y)\n",
-                                     "src/p/tracking.py": "import json\n\n\ndef log_run(path, params, metrics):\n    with open(path, 'a') as fh:\n        fh.write(json.dumps({'params': params, 'metrics': metrics}))\n"},
-                    "run log", "local-run-log"))
+TRAPS2.append(
+    Case(
+        "MO002",
+        "pass",
+        {
+            "src/p/train.py": "def train(m, X, y):\n    return m.fit(X, y)\n",
+            "src/p/tracking.py": "import json\n\n\ndef log_run(path, params, metrics):\n    with open(path, 'a') as fh:\n        fh.write(json.dumps({'params': params, 'metrics': metrics}))\n",
+        },
+        "run log",
+        "local-run-log",
+    )
+)
 CASES += TRAPS2

@@ -57,7 +57,9 @@ def test_an_unfilled_scaffold_scores_as_the_empty_project_it_is(tree) -> None:
             "src/proj/__init__.py": "",
             "src/proj/data/make_dataset.py": stub.format(doc="Make the dataset"),
             "src/proj/features/build_features.py": stub.format(doc="Build features"),
-            "src/proj/models/train_model.py": "def main():\n    print('training')\n    print('done')\n",
+            "src/proj/models/train_model.py": (
+                "def main():\n    print('training')\n    print('done')\n"
+            ),
             "src/proj/models/predict_model.py": stub.format(doc="Predict"),
             "src/proj/visualization/visualize.py": stub.format(doc="Plots"),
             "tests/test_placeholder.py": "def test_something():\n    assert True\n",
