@@ -81,6 +81,8 @@ def _main(args_list: list[str]) -> int:
     module = importlib.import_module(COMMANDS[args.command][0])
     try:
         return int(module.run(args))
+    except KeyboardInterrupt:
+        raise  # copier's CopierAnswersInterrupt is an Exception too: main() reports it
     except MlscaffoldError as exc:
         if debug:
             raise

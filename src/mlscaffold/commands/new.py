@@ -11,6 +11,7 @@ from typing import Any
 
 from mlscaffold.generate import new_project
 from mlscaffold.generate.answers import load_data_file, parse_data_pairs
+from mlscaffold.generate.history import RECORDED_SOURCE
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         f"{_style('Created', '1;32')} {where} from {result.kind} template "
         f"({len(result.answers)} answers recorded in {record})"
     )
-    if result.template == str(_default_template_path()):
+    if result.template == RECORDED_SOURCE:  # the built-in template
         print(
             "Next steps:\n"
             f"  cd {shlex.quote(str(where))}\n"
@@ -78,9 +79,3 @@ def run(args: argparse.Namespace) -> int:
             "  mlscaffold score ."
         )
     return 0
-
-
-def _default_template_path() -> Path:
-    from mlscaffold.generate.new import default_template
-
-    return default_template()

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from mlscaffold.errors import TemplateError, UsageError
 from mlscaffold.generate import answers as answers_mod
+from mlscaffold.generate import history as history_mod
 from mlscaffold.generate.staging import check_destination, staged
 from mlscaffold.resources import data_dir
 
@@ -39,6 +40,14 @@ class NewResult:
 def default_template() -> Path:
     """The template shipped with mlscaffold."""
     return data_dir("template")
+
+
+def builtin_history() -> history_mod.History:
+    """Materialise the built-in template's history; its errors become TemplateError."""
+    try:
+        return history_mod.installed_history()
+    except history_mod.HistoryError as exc:
+        raise TemplateError(str(exc)) from exc
 
 
 def detect_kind(template: str) -> TemplateKind:
@@ -81,8 +90,24 @@ def new_project(
     dest_path = Path(dest).expanduser()
     check_destination(dest_path)
     answers = dict(data or {})
-    source = str(template) if template is not None else str(default_template())
-    kind = detect_kind(source)
+    questions_dir: Path | None = None
+    record: tuple[str, str] | None = None
+    if template is None:
+        # The project must record `_src_path` (the user-level history, with ~) and `_commit`
+        # (a version tag) so that `update` can merge. The installed template directory is that
+        # tag's tree, so it is rendered directly (a clone of the history costs ~0.3 s) and the
+        # history is recorded; another version, or an overriding history, renders from the bundle.
+        history = builtin_history()
+        source, kind = history.recorded_source, "copier"
+        questions_dir = history_mod.questions_dir()
+        same_tree = history_mod.installed_template_dir()
+        if vcs_ref in (None, history.latest_tag) and same_tree is not None:
+            source, record = str(same_tree), (history.recorded_source, history.latest_tag)
+        else:
+            vcs_ref = vcs_ref or history.latest_tag
+    else:
+        source = str(template)
+        kind = detect_kind(source)
     if interactive is None:
         interactive = sys.stdin.isatty()
     if kind == "cookiecutter":
@@ -95,7 +120,17 @@ def new_project(
             defaults=defaults,
             interactive=interactive,
         )
-    return _render_copier(source, dest_path, answers, defaults, interactive, vcs_ref)
+    return _render_copier(
+        source,
+        dest_path,
+        answers,
+        defaults,
+        interactive,
+        vcs_ref,
+        questions_dir,
+        template is None,
+        record,
+    )
 
 
 def _render_copier(
@@ -105,11 +140,14 @@ def _render_copier(
     defaults: bool,
     interactive: bool,
     vcs_ref: str | None,
+    questions_dir: Path | None = None,
+    template_is_builtin: bool = False,
+    record: tuple[str, str] | None = None,
 ) -> NewResult:
     import copier
     from copier.errors import CopierError, CopierWarning, UnsafeTemplateError, UserMessageError
 
-    local = Path(source).expanduser()
+    local = questions_dir or Path(source).expanduser()
     questions = answers_mod.load_copier_questions(local) if local.is_dir() else None
     user_defaults: dict[str, Any] = {}
     if questions is not None:
@@ -132,6 +170,8 @@ def _render_copier(
             defaults = True  # every question answered; `when`-skipped ones take their default
     elif not defaults and not interactive:
         raise UsageError("no terminal to ask questions: pass --defaults and/or --data")
+    if template_is_builtin:  # questions unread (a history bundle): still name it after DEST
+        user_defaults.setdefault("project_name", dest.absolute().name)
 
     caught: list[str] = []
     with staged(dest) as stage, warnings.catch_warnings(record=True) as records:
@@ -175,6 +215,9 @@ def _render_copier(
             str(r.message).splitlines()[0] for r in records if issubclass(r.category, Warning)
         ]
         answers_relpath = worker.answers_relpath
+        if record is not None:
+            history_mod.record_source(stage / answers_relpath, *record)
+            source = record[0]
         final_answers = {
             k: v for k, v in worker.answers.combined.items() if k in worker.template.questions_data
         }
