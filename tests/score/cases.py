@@ -1117,3 +1117,77 @@ TRAPS2.append(
     )
 )
 CASES += TRAPS2
+
+TRAPS3: list[Case] = [
+    Case("DA001", "not_applicable", LIBRARY, "ML library", "library"),
+    Case("SC006", "not_applicable", LIBRARY, "ML library", "library"),
+    Case("MO001", "not_applicable", LIBRARY, "ML library", "library"),
+    Case(
+        "MO009",
+        "pass",
+        {
+            "save_model.py": "import bentoml\nfrom transformers import AutoModel\nm = AutoModel.from_pretrained('vit')\nbentoml.transformers.save_model('vit', m)\n"
+        },
+        "registered or logged",
+        "saves-without-training",
+    ),
+    Case(
+        "MO009",
+        "not_applicable",
+        {"service.py": "import bentoml\nmodel = bentoml.models.get('vit:latest')\n"},
+        "saves no model",
+        "serves-only",
+    ),
+    Case(
+        "MO003",
+        "pass",
+        {
+            "src/lht/__init__.py": "",
+            "src/lht/data/mnist_datamodule.py": "import torch\n\n\nclass MNISTDataModule:\n    def setup(self):\n        self.data = torch.load('mnist.pt')\n",
+            "src/lht/models/mnist_module.py": "class MNISTLitModule:\n    def training_step(self, batch):\n        return self.net(batch).sum()\n",
+            "src/lht/train.py": "def train(cfg, trainer, model, dm):\n    trainer.fit(model=model, datamodule=dm)\n",
+            "src/lht/eval.py": "def evaluate(trainer, model, dm):\n    return trainer.test(model=model, datamodule=dm)\n",
+        },
+        "steps in modules",
+        "datamodule",
+    ),
+    Case(
+        "MO003",
+        "pass",
+        {
+            "src/splitter.py": "import pandas as pd\n\n\ndef split(df):\n    return df.sample(frac=0.8), df\n",
+            "src/features.py": "def encode(df):\n    return df.fillna(0)\n",
+            "src/decision_tree.py": "from sklearn.tree import DecisionTreeRegressor\n\n\ndef run(X, y):\n    model = DecisionTreeRegressor()\n    model.fit(X, y)\n    return model\n",
+            "src/evaluation.py": "from sklearn.metrics import r2_score\n\n\ndef report(y, p):\n    return r2_score(y, p)\n",
+        },
+        "train (src/decision_tree.py)",
+        "fit-by-deed",
+    ),
+    Case(
+        "DE001",
+        "partial",
+        {"bentofile.yaml": "service: 'service:svc'\npython:\n  packages: [torch]\n"},
+        "no docker/build section",
+        "bentofile-without-docker",
+    ),
+    Case(
+        "MO008",
+        "pass",
+        {
+            "train.py": "model.fit(X, y)\n",
+            "eval_linear.py": "import json\n\n\ndef validate(model, loader, log):\n    acc1 = accuracy(model(loader.x), loader.y)\n    log.write(json.dumps({'acc1': acc1}))\n",
+        },
+        "records metrics",
+        "own-accuracy",
+    ),
+    Case(
+        "DA005",
+        "pass",
+        {
+            "train.py": "import numpy as np\nmodel.fit(X)\n\n\ndef get_batch(split):\n    data = np.memmap('train.bin', dtype=np.uint16, mode='r')\n    return data[:10]\n"
+        },
+        "loaded by",
+        "memmap",
+    ),
+]
+CASES += TRAPS3

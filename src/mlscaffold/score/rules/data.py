@@ -204,7 +204,7 @@ LOADERS_RE = re.compile(
     r"read_pickle|load_dataset|load_from_disk|fetch_openml|fetch_\w+|load_svmlight_file|loadtxt|"
     r"genfromtxt|scan_csv|scan_parquet|read_orc|ImageFolder|DataLoader|TFRecordDataset|"
     r"make_classification|make_regression|make_blobs|load_iris|load_wine|load_diabetes|"
-    r"load_breast_cancer|load_digits|spark\.read|read_files|np\.load|torch\.load)\s*\("
+    r"load_breast_cancer|load_digits|spark\.read|read_files|np\.load|torch\.load|memmap)\s*\("
 )
 
 
@@ -281,5 +281,6 @@ LOADERS = Gated(
     "TFRecord",
     "genfromtxt",
     "spark",
+    "memmap",
 )
 _FEATURE_LIST = Gated(_FEATURE_LIST_RE, "FEATURE", "_COLUMNS")

@@ -32,9 +32,16 @@ def container_defined(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if not files:
         built = index.glob(["/bentofile.yaml", "/bentofile.yml", "/cog.yaml"])
         if built:
-            return Verdict.passed(
-                f"{built[0].path}: BentoML or Cog builds the container image",
-                [Evidence(built[0].path)],
+            path = built[0].path
+            spec = index.text(path) or ""
+            if re.search(r"^(docker|build)[ \t]*:", spec, re.M):
+                return Verdict.passed(
+                    f"{path}: BentoML or Cog builds the container image", [Evidence(path)]
+                )
+            return Verdict.partial(
+                f"{path} could build an image, but sets no docker/build section (base image, "
+                "system packages)",
+                [Evidence(path)],
             )
         return Verdict.failed("no Dockerfile or Containerfile")
     problems: list[tuple[str, str]] = []

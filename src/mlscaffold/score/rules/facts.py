@@ -63,54 +63,20 @@ WEB_LIBS = (
 )
 # Whole name tokens (file or package names split on "_", "-", ".") that say what a step does.
 ROLE_WORDS = {
-    "split": {
-        "split",
-        "splits",
-        "data",
-        "dataset",
-        "datasets",
-        "load",
-        "loader",
-        "loaders",
-        "loading",
-        "ingest",
-        "ingestion",
-        "io",
-        "etl",
-        "sampling",
-    },
-    "transform": {
-        "feature",
-        "features",
-        "transform",
-        "transforms",
-        "preprocess",
-        "preprocessing",
-        "prep",
-        "clean",
-        "cleaning",
-        "encode",
-        "encoding",
-        "prepare",
-        "processing",
-        "process",
-        "featurize",
-        "engineering",
-    },
-    "train": {"train", "training", "trainer", "fit", "model", "models", "learn", "learner"},
-    "evaluate": {
-        "evaluate",
-        "evaluation",
-        "eval",
-        "metrics",
-        "metric",
-        "score",
-        "scoring",
-        "validate",
-        "validation",
-        "assess",
-        "assessment",
-    },
+    "split": set(
+        "split splits data dataset datasets load loader loaders loading ingest ingestion io etl "
+        "sampling datamodule datamodules".split()
+    ),
+    "transform": set(
+        "feature features transform transforms transformation transformations preprocess "
+        "preprocessing prep clean cleaning encode encoding prepare processing process featurize "
+        "engineering".split()
+    ),
+    "train": set("train training trainer fit model models learn learner".split()),
+    "evaluate": set(
+        "evaluate evaluation eval metrics metric score scoring validate validation assess "
+        "assessment".split()
+    ),
 }
 _STRICT_WORDS = {"train": {"train", "training", "trainer", "fit"}}
 _GENERIC_STEMS = {"__init__", "main", "core", "nodes", "pipeline", "__main__", "run", "steps"}
@@ -153,7 +119,7 @@ _USES_MODEL_RE = re.compile(
     r"\.predict(_proba)?\s*\(|onnxruntime|InferenceSession"
 )
 _SAVES_MODEL_RE = re.compile(
-    r"joblib\.dump|pickle\.dump|torch\.save|save_model|log_model|save_pretrained|"
+    r"joblib\.dump|pickle\.dump|torch\.save|save_model|log_model|save_pretrained|register_model|"
     r"cloudpickle\.dump|skops\.io\.dump|\.save\(\s*['\"f]"
 )
 _ESTIMATOR_RE = re.compile(r"^[ \t]+def fit\s*\(\s*self\b", re.M)
@@ -210,6 +176,11 @@ def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
         if not serves_or_trains(index):
             return "no pipeline or serving code to inspect"
         return None
+    if condition == "handles_models":
+        why_not = not_applicable_because(index, "trains")
+        if why_not and not text_search(index, index.production_python, _SAVES_MODEL):
+            return why_not.replace("trains no model", "trains and saves no model")
+        return None
     if condition == "ml_system":
         if estimator_library(index):
             return "an ML library: it has no data pipeline or business target of its own"
@@ -217,7 +188,7 @@ def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
     raise ValueError(f"unknown applicability condition {condition!r}")
 
 
-CONDITIONS = ("trains", "has_pipeline_code", "ml_system")
+CONDITIONS = ("trains", "has_pipeline_code", "ml_system", "handles_models")
 
 
 _SEPARATORS = re.compile(r"[_\-.]+")
@@ -329,5 +300,5 @@ def scaffold_stubs(index: RepoIndex) -> list[str]:
 # skip the regex engine (see facts.Gated).
 TRAIN_CALL = Gated(TRAIN_CALL_RE, "fit", "train", "Train")
 _USES_MODEL = Gated(_USES_MODEL_RE, "load", "predict", "from_pretrained", "onnx", "Inference")
-_SAVES_MODEL = Gated(_SAVES_MODEL_RE, "dump", "save", "log_model")
+_SAVES_MODEL = Gated(_SAVES_MODEL_RE, "dump", "save", "log_model", "register_model")
 _ESTIMATOR = Gated(_ESTIMATOR_RE, "def fit")

@@ -49,6 +49,10 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             elif facts.is_stub(index, path) and path not in stubs:
                 stubs.append(path)
     training = facts.training(index)
+    if "train" not in found:  # decision_tree.py that calls .fit() is a train step by deed
+        fits = [t.path for t in training.code if facts.has_real_code(index, t.path)]
+        if fits:
+            found["train"] = fits[0]
     ev = [Evidence(p, None, role) for role, p in found.items()]
     if len(found) >= 3 and "train" in found:
         return Verdict.passed(
@@ -235,7 +239,8 @@ _METRIC_CALL_RE = re.compile(
     r"\b(accuracy_score|f1_score|roc_auc_score|precision_score|recall_score|log_loss|"
     r"mean_squared_error|mean_absolute_error|r2_score|classification_report|confusion_matrix|"
     r"average_precision_score|balanced_accuracy_score|root_mean_squared_error|evaluate\.load|"
-    r"torchmetrics|compute_metrics|\.evaluate|\.score)\s*\(|sklearn\.metrics|torchmetrics"
+    r"torchmetrics|compute_metrics|\.evaluate|\.score|accuracy|top_k_accuracy)\s*\(|"
+    r"sklearn\.metrics|torchmetrics"
 )
 _RECORD = re.compile(
     r"json\.dump|write_text|to_csv|to_json|log_metric|log_metrics|wandb\.log|"
