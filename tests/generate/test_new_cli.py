@@ -236,3 +236,18 @@ def test_generation_never_imports_the_scorer() -> None:
         [sys.executable, "-c", code], env=cli_env(), capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_dest_defaults_to_the_current_empty_directory(tmp_path: Path) -> None:
+    here = tmp_path / "churn-model"
+    here.mkdir()
+    inode = here.stat().st_ino
+    result = run_cli("new", "--defaults", cwd=here)
+    assert result.returncode == 0, result.stderr
+    assert (here / ".copier-answers.yml").is_file() and (here / "pyproject.toml").is_file()
+    assert here.stat().st_ino == inode  # filled in place: a shell sitting here is not stranded
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["churn-model"]  # no staging left
+    answers = (here / ".copier-answers.yml").read_text(encoding="utf-8")
+    assert "project_name: churn-model" in answers
+    again = run_cli("new", "--defaults", cwd=here)
+    assert again.returncode == 2 and "not empty" in again.stderr

@@ -16,7 +16,12 @@ from mlscaffold.generate.history import RECORDED_SOURCE
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "dest", metavar="DEST", type=Path, help="directory to create (missing or empty)"
+        "dest",
+        metavar="DEST",
+        type=Path,
+        nargs="?",
+        default=Path("."),
+        help="directory to create, missing or empty (default: the current directory)",
     )
     parser.add_argument(
         "--defaults",

@@ -98,13 +98,34 @@ def staged(dest: Path) -> Iterator[Path]:
             with _signals_deferred():  # the commit and its bookkeeping are one step
                 check_destination(dest)  # someone may have written there meanwhile
                 stage.chmod(0o777 & ~_umask())
-                os.replace(stage, dest)  # an existing empty directory is replaced atomically
+                if dest.exists() and dest.samefile(Path.cwd()):
+                    # Replacing the directory a shell sits in would strand that shell.
+                    _move_contents(stage, dest)
+                else:
+                    os.replace(stage, dest)  # an empty directory is replaced atomically
                 committed = True
     finally:
         if not committed:
             with _signals_deferred():  # a second Ctrl-C must not interrupt the cleanup
                 shutil.rmtree(stage, ignore_errors=True)
                 _remove_created(created)
+
+
+def _move_contents(stage: Path, dest: Path) -> None:
+    """Move the staged entries into an (empty) ``dest``; on failure take back what was moved."""
+    moved: list[Path] = []
+    try:
+        for name in sorted(os.listdir(stage)):
+            os.rename(stage / name, dest / name)
+            moved.append(dest / name)
+        stage.rmdir()
+    except OSError as exc:
+        for path in moved:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        raise PathError(f"cannot move the project into {dest}: {exc.strerror or exc}") from exc
 
 
 def _remove_created(created: list[Path]) -> None:
