@@ -41,6 +41,7 @@ def test_wheel_carries_checklist_and_template(wheel: Path) -> None:
     assert any(n.startswith("mlscaffold/_data/checklist/") and n.endswith(".yaml") for n in names)
     assert any(n.startswith("mlscaffold/_data/template/") for n in names)
     assert "mlscaffold/schemas/report.schema.json" in names
+    assert "mlscaffold/_data/template.bundle" in names  # the tagged history `update` needs
 
 
 @pytest.mark.slow
