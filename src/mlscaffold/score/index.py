@@ -43,7 +43,19 @@ _NOT_PROSE = re.compile(
 )
 
 
-@dataclass(frozen=True)
+# Patterns the rules want matched in every Python file and notebook. They are all run in the
+# single pass that also scans imports (RepoIndex._code_pass), so each file is read once and
+# only the matches are kept, not the text (100,000 files would otherwise sit in memory).
+CODE_PATTERNS: list[Any] = []
+
+
+def register_code_pattern(pattern: Any) -> Any:
+    """Add a compiled pattern (anything with ``.search(text)``) to the single pass over code."""
+    CODE_PATTERNS.append(pattern)
+    return pattern
+
+
+@dataclass(frozen=True, slots=True)
 class Located:
     """A fact found at a place in the repo."""
 
@@ -76,8 +88,9 @@ class RepoIndex:
             self._noted.add((path, message))
             self.notes.append(Note(path, message))
 
-    def text(self, path: str) -> str | None:
-        """Decoded content of a listed file, or None if too large, binary or unreadable."""
+    def text(self, path: str, cache: bool = True) -> str | None:
+        """Decoded content of a listed file, or None if too large, binary or unreadable.
+        ``cache=False`` for one-pass reads whose facts are kept instead of the text."""
         if path in self._text_cache:
             return self._text_cache[path]
         entry = self.by_path.get(path)
@@ -97,7 +110,8 @@ class RepoIndex:
                 if "\ufffd" in result[:_BINARY_SNIFF] and not _mostly_text(result):
                     self.note(path, "not valid text; not parsed")
                     result = None
-        self._text_cache[path] = result
+        if cache:
+            self._text_cache[path] = result
         return result
 
     # ----- file list queries --------------------------------------------------------------
@@ -139,8 +153,8 @@ class RepoIndex:
         return [p for p in self.python_files if self.is_production_code(p)]
 
     # ----- Python -------------------------------------------------------------------------
-    def notebook_code(self, path: str) -> str | None:
-        text = self.text(path)
+    def notebook_code(self, path: str, cache: bool = True) -> str | None:
+        text = self.text(path, cache)
         if text is None:
             return None
         code, err = notebooks.code_cells(text)
@@ -148,18 +162,42 @@ class RepoIndex:
             self.note(path, f"malformed notebook ({err})")
         return code
 
-    def code(self, path: str) -> str | None:
-        return self.notebook_code(path) if path.endswith(".ipynb") else self.text(path)
+    def code(self, path: str, cache: bool = True) -> str | None:
+        if path.endswith(".ipynb"):
+            return self.notebook_code(path, cache)
+        return self.text(path, cache)
 
     @cached_property
-    def imports(self) -> dict[str, list[python.ImportRef]]:
-        """Imports of every Python file and notebook, by path (regex scan, no parsing)."""
-        result = {}
+    def _code_pass(self) -> tuple[dict[str, list[python.ImportRef]], list[dict[str, Located]]]:
+        """One read of every Python file and notebook: its imports (regex scan, no parsing) and
+        the first match of every registered code pattern."""
+        imports: dict[str, list[python.ImportRef]] = {}
+        matches: list[dict[str, Located]] = [{} for _ in CODE_PATTERNS]
         for path in self.python_files + self.notebooks:
-            code = self.code(path)
-            if code:
-                result[path] = python.scan_imports(code)
-        return result
+            code = self.code(path, cache=False)
+            if not code:
+                continue
+            imports[path] = python.scan_imports(code)
+            for table, pattern in zip(matches, CODE_PATTERNS, strict=True):
+                m = pattern.search(code)
+                if m:
+                    table[path] = Located(path, code.count("\n", 0, m.start()) + 1, m.group(0))
+        return imports, matches
+
+    @property
+    def imports(self) -> dict[str, list[python.ImportRef]]:
+        """Imports of every Python file and notebook, by path."""
+        return self._code_pass[0]
+
+    def in_code_pass(self, path: str) -> bool:
+        return path.endswith((".py", ".ipynb"))
+
+    def code_matches(self, pattern: Any) -> dict[str, Located] | None:
+        """First match per file of a registered code pattern, or None if not registered."""
+        for i, registered in enumerate(CODE_PATTERNS):
+            if registered is pattern:
+                return self._code_pass[1][i]
+        return None
 
     @cached_property
     def _imports_by_top(self) -> dict[str, list[tuple[str, python.ImportRef]]]:
@@ -261,7 +299,7 @@ class RepoIndex:
         """Heading-like lines of each prose file, found by a cheap regex scan."""
         out = {}
         for path in self.prose_files:
-            text = self.text(path)
+            text = self.text(path, cache=False)  # re-read only the few files that match
             if text is not None:
                 out[path] = markdown.heading_candidates(text)
         return out
@@ -346,8 +384,8 @@ class RepoIndex:
                 out.append(f.path)
         return out
 
-    def config_doc(self, path: str) -> Any:
-        text = self.text(path)
+    def config_doc(self, path: str, text: str | None = None) -> Any:
+        text = self.text(path) if text is None else text
         if text is None:
             return None
         if path.endswith((".yaml", ".yml")):
@@ -368,10 +406,10 @@ class RepoIndex:
         in configs/data.yaml reads as ``data.version`` (each node visited once)."""
         keys = []
         for path in self.config_files:
-            doc = self.config_doc(path)
+            text = self.text(path, cache=False) or ""  # one read: keys are kept, not text
+            doc = self.config_doc(path, text) if text else None
             if doc is None:
                 continue
-            text = self.text(path) or ""
             stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
             for dotted, _value, _depth in structured.iter_keys(doc):
                 leaf = dotted.rsplit(".", 1)[-1]

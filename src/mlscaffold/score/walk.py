@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from dataclasses import dataclass, field
 
 from mlscaffold.score.model import Note
@@ -41,16 +42,20 @@ GITIGNORE_MAX_BYTES = 256 * 1024
 
 
 class FileEntry:
-    """A listed file: repo-relative POSIX path, size, and its name and suffix computed once."""
+    """A listed file: repo-relative POSIX path, size and suffix (computed once, interned)."""
 
-    __slots__ = ("name", "path", "size", "suffix")
+    __slots__ = ("path", "size", "suffix")
 
     def __init__(self, path: str, size: int) -> None:
         self.path = path
         self.size = size
-        self.name = path.rsplit("/", 1)[-1]
-        dot = self.name.rfind(".")
-        self.suffix = self.name[dot:].lower() if dot > 0 else ""
+        name = path.rsplit("/", 1)[-1]
+        dot = name.rfind(".")
+        self.suffix = sys.intern(name[dot:].lower()) if dot > 0 else ""
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
 
     def __repr__(self) -> str:
         return f"FileEntry({self.path!r}, {self.size})"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from dataclasses import dataclass, field
 
 _IMPORT = re.compile(
@@ -17,11 +18,16 @@ _IMPORT = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImportRef:
     module: str  # dotted name as written ("sklearn.metrics", ".features" for relative)
     line: int
     names: tuple[str, ...] = ()  # "from pkg import data, model": names that may be modules
+
+
+def _intern(name: str) -> str:
+    # Module names repeat across thousands of files ("numpy", "pandas"): keep one copy.
+    return sys.intern(name)
 
 
 def scan_imports(text: str) -> list[ImportRef]:
@@ -33,19 +39,21 @@ def scan_imports(text: str) -> list[ImportRef]:
             module = m.group(1)
             if module and module.strip("."):
                 names = tuple(
-                    part.strip().split()[0] for part in m.group(2).split(",") if part.strip()
+                    _intern(part.strip().split()[0])
+                    for part in m.group(2).split(",")
+                    if part.strip()
                 )
-                refs.append(ImportRef(module, line, names))
+                refs.append(ImportRef(_intern(module), line, names))
             elif module:  # "from . import features": the names are the modules
                 for part in m.group(2).split(","):
                     name = part.strip().split()[0] if part.strip() else ""
                     if name:
-                        refs.append(ImportRef(module + name, line))
+                        refs.append(ImportRef(_intern(module + name), line))
         else:
             for part in m.group(3).split(","):
                 name = part.strip().split()[0] if part.strip() else ""
                 if name:
-                    refs.append(ImportRef(name, line))
+                    refs.append(ImportRef(_intern(name), line))
     return refs
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mlscaffold.score.index import Located, RepoIndex
+from mlscaffold.score.index import Located, RepoIndex, register_code_pattern
 
 TRAIN_CALL_RE = re.compile(
     r"\.(fit|fit_transform|train|partial_fit|fit_generator)\s*\(|\b(Trainer|SFTTrainer|"
@@ -101,16 +101,11 @@ class TrainingFacts:
 
 def training(index: RepoIndex) -> TrainingFacts:
     if "training" not in index.memo:
-        code, notebooks = [], []
-        for path in index.production_python + index.notebooks:
-            text = index.code(path)
-            if not text:
-                continue
-            m = TRAIN_CALL.search(text)
-            if m:
-                loc = Located(path, text.count("\n", 0, m.start()) + 1, m.group(0).strip())
-                (notebooks if path.endswith(".ipynb") else code).append(loc)
-        index.memo["training"] = TrainingFacts(code, notebooks)
+        hits = text_search(index, index.production_python + index.notebooks, TRAIN_CALL)
+        index.memo["training"] = TrainingFacts(
+            [h for h in hits if not h.path.endswith(".ipynb")],
+            [h for h in hits if h.path.endswith(".ipynb")],
+        )
     return index.memo["training"]
 
 
@@ -256,23 +251,31 @@ def internal_imports(index: RepoIndex, start: list[str]) -> set[str]:
 
 class Gated:
     """A regex plus fixed substrings of which every match contains at least one. Testing the
-    substrings with ``in`` (C speed) skips most files before the regex engine runs."""
+    substrings with ``in`` (C speed) skips most files before the regex engine runs. Every
+    Gated pattern joins the index's single pass over code, so text_search on it reads nothing."""
 
     def __init__(self, regex: re.Pattern[str], *literals: str) -> None:
         self.regex = regex
         self.literals = literals
+        register_code_pattern(self)
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        if not any(lit in text for lit in self.literals):
-            return None
-        return self.regex.search(text, pos)
+        for literal in self.literals:  # a plain loop: any(<genexpr>) costs more than the test
+            if literal in text:
+                return self.regex.search(text, pos)
+        return None
 
 
 def text_search(
     index: RepoIndex, paths: list[str], pattern: re.Pattern[str] | Gated
 ) -> list[Located]:
+    table = index.code_matches(pattern)
     found = []
     for path in paths:
+        if table is not None and index.in_code_pass(path):
+            if path in table:  # matched in the index's single pass over code
+                found.append(table[path])
+            continue
         text = index.code(path)
         if not text:
             continue

@@ -87,10 +87,16 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
 
 # Commands that run notebooks as part of a pipeline (in Makefiles, scripts, CI or subprocess calls).
-_NB_EXEC = re.compile(
-    r"nbconvert\s(?:[^\n]*\s)?--execute|papermill\s+\S+\.ipynb|"
-    r"jupyter\s+execute\s|^\s*%run\s",
-    re.M,
+_NB_EXEC = Gated(
+    re.compile(
+        r"nbconvert\s(?:[^\n]*\s)?--execute|papermill\s+\S+\.ipynb|"
+        r"jupyter\s+execute\s|^[ \t]*%run\s",
+        re.M,
+    ),
+    "nbconvert",
+    "papermill",
+    "jupyter",
+    "%run",
 )
 _NB_EXEC_LIBS = ("papermill", "import_ipynb", "nbclient", "testbook", "ipynb")
 

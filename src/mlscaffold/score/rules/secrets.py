@@ -9,31 +9,20 @@ from mlscaffold.score.index import RepoIndex
 from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.rules import rule
 
-PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("AWS access key id", re.compile(r"\b((?:AKIA|ASIA)[0-9A-Z]{16})\b")),
-    (
-        "private key",
-        re.compile(r"(-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY-----)"),
-    ),
-    ("GitHub token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b")),
-    ("Slack token", re.compile(r"\b(xox[abprs]-[0-9A-Za-z-]{10,})\b")),
-    ("Google API key", re.compile(r"\b(AIza[0-9A-Za-z_-]{35})\b")),
-    ("Stripe live key", re.compile(r"\b(sk_live_[0-9A-Za-z]{24,})\b")),
-    ("OpenAI key", re.compile(r"\b(sk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})\b")),
-    ("Hugging Face token", re.compile(r"\b(hf_[A-Za-z]{34,})\b")),
-    (
-        "password in URL",
-        re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@'\"]{1,64}:([^\s:/@'\"]{3,128})@[\w.-]+"),
-    ),
+# (label, pattern): the whole match is the secret, except in a URL where it is the password.
+PATTERNS: list[tuple[str, str]] = [
+    ("AWS access key id", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+    ("private key", r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY-----"),
+    ("GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b"),
+    ("Slack token", r"\bxox[abprs]-[0-9A-Za-z-]{10,}\b"),
+    ("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
+    ("Stripe live key", r"\bsk_live_[0-9A-Za-z]{24,}\b"),
+    ("OpenAI key", r"\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}\b"),
+    ("Hugging Face token", r"\bhf_[A-Za-z]{34,}\b"),
+    ("password in URL", r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@'\"]{1,64}:[^\s:/@'\"]{3,128}@[\w.-]+"),
 ]
-# One pass per file: every token pattern as a named alternative (g0, g1, ...).
-_ANY_TOKEN = re.compile(
-    "|".join(f"(?P<g{i}>{p.pattern})" for i, (_, p) in enumerate(PATTERNS))
-    .replace("(?P<g", "\0")
-    .replace("(", "(?:")
-    .replace("(?:?", "(?")
-    .replace("\0", "(?P<g")
-)
+# One regex for all of them (named alternatives g0, g1, ...), so each file is searched once.
+_ANY_TOKEN = re.compile("|".join(f"(?P<g{i}>{p})" for i, (_, p) in enumerate(PATTERNS)))
 _LITERALS = (
     "AKIA",
     "ASIA",
@@ -104,6 +93,11 @@ _DOTENV_OK = re.compile(r"\.(example|sample|template|dist|defaults?)$")
 MAX_SCAN_BYTES = 512 * 1024
 
 
+def _tokens(text: str):
+    # Cheap literal test first: most files contain none of the patterns' fixed parts.
+    return _ANY_TOKEN.finditer(text) if any(lit in text for lit in _LITERALS) else ()
+
+
 def redact(value: str) -> str:
     return f"{value[:4]}…({len(value)} chars)"
 
@@ -128,14 +122,14 @@ def no_committed_secrets(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             f.size > MAX_SCAN_BYTES
         ):
             continue
-        text = index.text(f.path)
+        text = index.text(f.path, cache=False)  # read once here; keep findings, not text
         if not text:
             continue
-        # Cheap literal test first: most files contain none of the patterns' fixed parts.
-        tokens = _ANY_TOKEN.finditer(text) if any(lit in text for lit in _LITERALS) else ()
-        for m in tokens:
-            label, pattern = PATTERNS[int(m.lastgroup[1:])]  # type: ignore[index]
-            value = pattern.match(text, m.start()).group(1)  # type: ignore[union-attr]
+        for m in _tokens(text):
+            label = PATTERNS[int((m.lastgroup or "g0")[1:])][0]
+            value = m.group(0)
+            if label == "password in URL":
+                value = value.split("://", 1)[1].rsplit("@", 1)[0].split(":", 1)[1]
             if "EXAMPLE" in value or (label == "password in URL" and _PLACEHOLDER.match(value)):
                 continue
             line = text.count("\n", 0, m.start()) + 1
