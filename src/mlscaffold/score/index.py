@@ -72,7 +72,6 @@ class RepoIndex:
         self.max_parse_bytes = max_parse_bytes
         walked = walk_repo(self.root)
         self.files: list[FileEntry] = walked.files
-        self.dirs: set[str] = walked.dirs
         self.notes: list[Note] = walked.notes
         self.by_path: dict[str, FileEntry] = {f.path: f for f in self.files}
         self._text_cache: dict[str, str | None] = {}
@@ -124,9 +123,6 @@ class RepoIndex:
         regex = re.compile("|".join(f"(?:{_glob_to_regex(p)})" for p in patterns), re.M | re.I)
         hits = {m.group(0) for m in regex.finditer(self._paths_blob)}
         return [self.by_path[p] for p in sorted(hits) if p in self.by_path]
-
-    def has_dir(self, name: str) -> bool:
-        return name in self.dirs
 
     @cached_property
     def python_files(self) -> list[str]:

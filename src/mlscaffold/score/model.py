@@ -159,7 +159,3 @@ class ReportDiff:
     @property
     def regressions(self) -> list[CheckChange]:
         return [c for c in self.changes if c.direction == "worse"]
-
-    @property
-    def improvements(self) -> list[CheckChange]:
-        return [c for c in self.changes if c.direction == "better"]

@@ -64,7 +64,6 @@ class FileEntry:
 @dataclass
 class WalkResult:
     files: list[FileEntry] = field(default_factory=list)
-    dirs: set[str] = field(default_factory=set)  # repo-relative directories seen (not skipped)
     notes: list[Note] = field(default_factory=list)
     symlinks: list[str] = field(default_factory=list)
 
@@ -152,7 +151,6 @@ def walk_repo(root: str) -> WalkResult:
                     if depth + 1 > MAX_DEPTH:
                         result.notes.append(Note(rel, f"deeper than {MAX_DEPTH} levels; skipped"))
                         continue
-                    result.dirs.add(rel)
                     children.append((entry.path, rel, depth + 1, specs))
                     continue
                 try:

@@ -83,13 +83,7 @@ class ModuleInfo:
     functions: list[FunctionInfo]
     has_code: bool  # any statement beyond docstrings, imports, stubs and constants
     defines_classes: bool  # data models (pydantic, dataclasses) are declarations, not stubs
-    calls: set[str]  # names of called functions/methods ("fit", "read_csv", "print")
     tree: ast.Module | None = field(default=None, repr=False)
-
-
-_PLACEHOLDER_DOC = re.compile(
-    r"^\s*(todo|tbd|fixme|placeholder|implement|add .* here|\.\.\.)", re.I
-)
 
 
 def is_stub_body(body: list[ast.stmt]) -> bool:
@@ -155,7 +149,6 @@ def module_info(text: str) -> ModuleInfo | None:
 
 def _module_info(tree: ast.Module) -> ModuleInfo:
     functions: list[FunctionInfo] = []
-    calls: set[str] = set()
     has_code = False
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -163,10 +156,6 @@ def _module_info(tree: ast.Module) -> ModuleInfo:
             functions.append(FunctionInfo(node.name, node.lineno, stub, node))
             if not stub:
                 has_code = True
-        elif isinstance(node, ast.Call):
-            name = _call_name(node)
-            if name:
-                calls.add(name)
     if not has_code and not functions:
         # A script without functions counts when it does more than define constants. A module
         # whose functions are all stubs does not, whatever wiring it has (``app = FastAPI()``).
@@ -188,7 +177,7 @@ def _module_info(tree: ast.Module) -> ModuleInfo:
             has_code = True
             break
     classes = any(isinstance(stmt, ast.ClassDef) for stmt in tree.body)
-    return ModuleInfo(functions, has_code, classes, calls, tree)
+    return ModuleInfo(functions, has_code, classes, tree)
 
 
 def _is_main_guard(stmt: ast.If) -> bool:
@@ -198,7 +187,3 @@ def _is_main_guard(stmt: ast.If) -> bool:
         and isinstance(test.left, ast.Name)
         and test.left.id == "__name__"
     )
-
-
-def docstring_is_placeholder(doc: str | None) -> bool:
-    return bool(doc) and bool(_PLACEHOLDER_DOC.match(doc or ""))
