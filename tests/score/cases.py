@@ -1191,3 +1191,15 @@ TRAPS3: list[Case] = [
     ),
 ]
 CASES += TRAPS3
+
+CASES.append(
+    Case(
+        "SC001",
+        "fail",
+        {
+            "ml-project-checklist.md": "# Frame the problem and look at the big picture\n\n1. Define the objective in business terms.\n2. How will your solution be used?\n3. What are the current solutions (if any)?\n4. How should you frame this problem (supervised, online, etc.)\n5. How should performance be measured?\n"
+        },
+        "questions and prompts",
+        "copied-checklist",
+    )
+)

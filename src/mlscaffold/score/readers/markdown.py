@@ -29,6 +29,17 @@ _BOILERPLATE = re.compile(
     r"your project description|project (was )?generated|this (file|section|template) (is|will)",
     re.I,
 )
+# Lines that ask rather than tell: questions (with or without the mark) and bare imperatives.
+_QUESTION = re.compile(
+    r"^(how|what|who|whom|which|why|when|where|is|are|can|could|do|does|should|will|would)\b.*",
+    re.I,
+)
+_PROMPT = re.compile(
+    _QUESTION.pattern + r"|^(define|identify|determine|consider|check|think|find|get|frame|"
+    r"choose|select|review|verify|ensure|make sure|try|explore|prepare|present|launch|list|"
+    r"describe|explain|write|document|state|specify|outline)\b.*",
+    re.I,
+)
 # Words and numbers ("F1 >= 0.8" says something), not punctuation.
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F]{2,}|[A-Za-z]*\d+(?:[.,]\d+)?%?")
 MIN_WORDS = 4
@@ -63,6 +74,16 @@ def placeholder_reason(body: str) -> str | None:
     real = own
     if sum(len(_WORD.findall(ln)) for ln in real) < MIN_WORDS:
         return "too short to say anything"
+    # A generic checklist copied in ("How will your solution be used?", "Define the objective")
+    # asks the questions without answering them.
+    stripped = [_strip_md(ln) for ln in lines]
+    prompts = [ln for ln in stripped if ln.endswith("?") or _PROMPT.match(ln)]
+    if (
+        len(lines) >= 3
+        and len(prompts) * 4 >= len(lines) * 3
+        and any(ln.endswith("?") or _QUESTION.match(ln) for ln in prompts)
+    ):
+        return "a list of questions and prompts, not answers"
     return None
 
 
