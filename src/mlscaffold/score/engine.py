@@ -13,6 +13,7 @@ from mlscaffold.score.checklist import Check, Checklist, load_checklist
 from mlscaffold.score.config import ScoreConfig, load_config
 from mlscaffold.score.detectors import run_detector
 from mlscaffold.score.index import RepoIndex
+from mlscaffold.score.levels import level_for
 from mlscaffold.score.model import (
     STAGES,
     Finding,
@@ -23,18 +24,6 @@ from mlscaffold.score.model import (
     Verdict,
 )
 from mlscaffold.score.rules.facts import scaffold_stubs
-
-LEVEL_BANDS = (90, 70, 50, 25)  # a stage scoring >= 90 is level 4, >= 70 level 3, ...
-LEVEL_NAMES = ("ad hoc", "initial", "repeatable", "managed", "optimised")
-
-
-def level_for(score: int | None) -> int:
-    if score is None:
-        return 4
-    for level, floor in zip((4, 3, 2, 1), LEVEL_BANDS, strict=True):
-        if score >= floor:
-            return level
-    return 0
 
 
 def check_root(path: str) -> str:

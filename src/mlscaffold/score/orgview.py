@@ -14,20 +14,7 @@ from typing import Any
 from mlscaffold.score.model import STAGES
 from mlscaffold.score.reportload import LoadedReport
 
-# Copies of engine.LEVEL_BANDS / LEVEL_NAMES: importing the engine would load every reader and
-# detector (a quarter of a second) just to colour a page. tests/report keeps them equal.
-LEVEL_BANDS = (90, 70, 50, 25)
-LEVEL_NAMES = ("ad hoc", "initial", "repeatable", "managed", "optimised")
 FAILING = ("fail", "partial")
-
-
-def level_for(score: float | None) -> int:
-    if score is None:
-        return 4
-    for level, floor in zip((4, 3, 2, 1), LEVEL_BANDS, strict=True):
-        if score >= floor:
-            return level
-    return 0
 
 
 @dataclass(frozen=True)

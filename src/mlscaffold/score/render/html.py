@@ -15,8 +15,9 @@ import statistics
 from collections.abc import Iterable
 
 from mlscaffold import __version__
+from mlscaffold.score.levels import LEVEL_BANDS, LEVEL_NAMES, level_for
 from mlscaffold.score.model import STAGES
-from mlscaffold.score.orgview import LEVEL_BANDS, LEVEL_NAMES, OrgView, RepoRow, level_for
+from mlscaffold.score.orgview import OrgView, RepoRow
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 

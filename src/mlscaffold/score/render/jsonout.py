@@ -12,7 +12,7 @@ SCHEMA_VERSION = "1.0"
 
 def report_to_dict(report: Report) -> dict[str, Any]:
     from mlscaffold.score.diff import diff_to_dict
-    from mlscaffold.score.engine import LEVEL_NAMES
+    from mlscaffold.score.levels import LEVEL_NAMES
 
     return {
         "schema_version": SCHEMA_VERSION,

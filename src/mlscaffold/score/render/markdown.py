@@ -26,7 +26,7 @@ def _where(f: Finding) -> str:
 
 
 def render_markdown(report: Report) -> str:
-    from mlscaffold.score.engine import LEVEL_NAMES
+    from mlscaffold.score.levels import LEVEL_NAMES
 
     out = [
         f"## mlscaffold score: {report.project}",

@@ -42,7 +42,7 @@ def use_colour(stream=None) -> bool:
 
 def render_plain(report: Report) -> str:
     """The same layout as the coloured view, as plain text (for pipes, files and NO_COLOR)."""
-    from mlscaffold.score.engine import LEVEL_NAMES
+    from mlscaffold.score.levels import LEVEL_NAMES
 
     lines = [
         f"mlscaffold score: {report.project}  {report.score}/100  maturity "
