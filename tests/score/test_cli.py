@@ -235,3 +235,14 @@ def test_help_is_fast() -> None:
     assert run_cli("--help").returncode == 0
     # generous bound for a loaded CI machine; benchmarks/ measures the real figure
     assert time.perf_counter() - start < 2.0
+
+
+def test_a_select_typo_in_config_is_an_error_not_a_perfect_score(ml_repo) -> None:
+    (ml_repo / ".mlscaffold.toml").write_text('select = ["nonexistent"]\n', encoding="utf-8")
+    out = run_cli("score", str(ml_repo))
+    assert out.returncode == 2 and "select nonexistent matches no check" in out.stderr
+
+
+def test_an_empty_directory_says_so(tmp_path) -> None:
+    report = json.loads(run_cli("score", str(tmp_path), "-f", "json").stdout)
+    assert any("no files found" in n["message"] for n in report["notes"])

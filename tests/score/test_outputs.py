@@ -209,3 +209,17 @@ def test_a_library_with_example_folders_is_one_project(tree) -> None:
     )
     report = json.loads(run_cli("score", str(root), "-f", "json").stdout)
     assert isinstance(report, dict) and report["project"] == "repo"
+
+
+def test_monorepo_finds_an_mlflow_project_by_its_conda_file(tree) -> None:
+    root = tree(
+        {
+            "services/a/requirements.txt": "x==1\n",
+            "services/a/train.py": "m.fit(X, y)\n",
+            "services/wine/conda.yaml": "dependencies: [python=3.11]\n",
+            "services/wine/MLproject": "name: wine\n",
+            "services/wine/train.py": "m.fit(X)\n",
+        }
+    )
+    reports = json.loads(run_cli("score", str(root), "-f", "json").stdout)
+    assert [r["project"] for r in reports] == ["repo/services/a", "repo/services/wine"]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from mlscaffold import __version__
-from mlscaffold.errors import PathError, UsageError
+from mlscaffold.errors import ConfigError, PathError, UsageError
 from mlscaffold.score.checklist import Check, Checklist, load_checklist
 from mlscaffold.score.config import ScoreConfig, load_config
 from mlscaffold.score.detectors import run_detector
@@ -64,6 +64,9 @@ def score_repo(
     unknown = [s for s in (select or []) if not any(_selected(c, [s]) for c in checks)]
     if unknown:
         raise UsageError(f"--select {', '.join(unknown)} matches no check")
+    unknown = [s for s in cfg.select if not any(_selected(c, [s]) for c in checks)]
+    if unknown:  # a typo here would otherwise select nothing and score 100
+        raise ConfigError(f"{cfg.source}: select {', '.join(unknown)} matches no check")
     index = RepoIndex(root, **({"max_parse_bytes": cfg.max_file_size} if cfg.max_file_size else {}))
     results: dict[str, Status] = {}
     findings: list[Finding] = []
@@ -95,6 +98,8 @@ def score_repo(
     earned = sum(weights[f.check_id] * f.status.credit for f in findings if _counts(f.status))
     overall = round(100 * earned / total) if total else 100
     maturity = min((s.level for s in stages if s.score is not None), default=0)
+    if not index.files:
+        index.note(".", "no files found: is this the repository you meant to score?")
     stubs = scaffold_stubs(index)
     if len(stubs) >= 3:
         shown = ", ".join(stubs[:4]) + (" ..." if len(stubs) > 4 else "")

@@ -16,6 +16,9 @@ MARKERS = (
     "environment.yml",
     "environment.yaml",
     "Pipfile",
+    "conda.yaml",
+    "conda.yml",
+    "MLproject",
 )
 MAX_DEPTH = 3
 MAX_DIRS = 2_000

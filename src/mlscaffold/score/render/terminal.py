@@ -72,7 +72,7 @@ def render_plain(report: Report) -> str:
 
         lines.append(render_diff_text(report))
     lines.append(
-        f"{report.files_scanned} files in {report.duration_seconds:.2f} s · "
+        f"{report.files_scanned} file(s) in {report.duration_seconds:.2f} s · "
         "`mlscaffold checks ID` explains a check"
     )
     return "\n".join(lines) + "\n"

@@ -43,7 +43,11 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     found: dict[str, str] = {}
     stubs: list[str] = []
     for role in ("split", "transform", "train", "evaluate"):
-        for path in facts.role_modules(index, role):
+        candidates = facts.role_modules(index, role)
+        if role == "train":  # train.py before model.py or deploy/serve_model.py
+            strict = facts.role_modules(index, role, strict=True)
+            candidates = strict + [p for p in candidates if p not in strict]
+        for path in candidates:
             if facts.has_real_code(index, path):
                 found.setdefault(role, path)
             elif facts.is_stub(index, path) and path not in stubs:
