@@ -223,3 +223,11 @@ def test_monorepo_finds_an_mlflow_project_by_its_conda_file(tree) -> None:
     )
     reports = json.loads(run_cli("score", str(root), "-f", "json").stdout)
     assert [r["project"] for r in reports] == ["repo/services/a", "repo/services/wine"]
+
+
+def test_only_the_secrets_rule_is_a_security_rule_in_sarif(repo) -> None:
+    rules = json.loads(run_cli("score", str(repo), "-f", "sarif").stdout)["runs"][0]["tool"][
+        "driver"
+    ]["rules"]
+    security = {r["id"] for r in rules if "security-severity" in r["properties"]}
+    assert security == {"DE008"}

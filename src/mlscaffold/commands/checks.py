@@ -36,8 +36,8 @@ def run(args: argparse.Namespace) -> int:
     current = None
     for check in checklist:
         if check.stage != current:
+            print(f"\n{check.stage.upper()}" if current else check.stage.upper())
             current = check.stage
-            print(f"\n{current.upper()}")
         print(f"  {check.id}  {check.name:<34} {check.severity:<8} {check.title}")
     print("\n`mlscaffold checks ID` describes one check.")
     return 0

@@ -12,8 +12,9 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/mlscaffold/mlscaffold"
 LEVEL = {"critical": "error", "major": "warning", "minor": "note"}
 _DOWNGRADE = {"error": "warning", "warning": "note", "note": "note"}
-# GitHub ranks code-scanning alerts with a 0-10 "security-severity"; reuse it for priority.
-PRIORITY = {"critical": "8.0", "major": "5.0", "minor": "2.0"}
+# GitHub files rules with a "security-severity" as security alerts: only the secrets check
+# (practice DE7) is one; the others are engineering findings ranked by their level alone.
+SECURITY_SEVERITY = {"critical": "8.0", "major": "5.0", "minor": "2.0"}
 
 
 def _level(f: Finding) -> str:
@@ -35,9 +36,9 @@ def _rule(f: Finding) -> dict[str, Any]:
         "helpUri": f"{INFO_URI}/blob/main/docs/checks.md#{f.check_id.lower()}-{f.name}",
         "defaultConfiguration": {"level": LEVEL[f.severity]},
         "properties": {
-            "tags": ["ml", f.stage, *f.why],
+            "tags": ["ml", f.stage, *f.why, *(["security"] if "DE7" in f.why else [])],
             "precision": "medium",
-            "security-severity": PRIORITY[f.severity],
+            **({"security-severity": SECURITY_SEVERITY[f.severity]} if "DE7" in f.why else {}),
         },
     }
 
