@@ -1203,3 +1203,5 @@ CASES.append(
         "copied-checklist",
     )
 )
+
+CASES.append(Case("SC003", "fail", {"docs/checks.md": "<!-- Generated from checklist/*.yaml; do not edit. -->\n# Checks\n\n### SC003 success-metrics\n\nLooks for success metrics with a target or KPI, e.g. F1 >= 0.8.\n"}, "no document", "generated-reference-page"))

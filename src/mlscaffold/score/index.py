@@ -30,6 +30,10 @@ NON_PRODUCTION_RE = re.compile(
     r"(^|/)(docs?|examples?|tutorials?|notebooks?|scripts/legacy|third_party|vendor|benchmarks?|"
     r"migrations|\.[^/]+)/"
 )
+# Generated reference pages ("<!-- Generated from ...; do not edit -->") are not the team's prose.
+_GENERATED = re.compile(
+    r"generated (from|by)\b.{0,200}\bdo not edit|do not edit.{0,80}generated", re.I | re.S
+)
 _HIDDEN = re.compile(r"(^|/)\.[^/]+(/|$)")
 CONFIG_DIR_RE = re.compile(r"(^|/)(conf|confs|config|configs|configuration|params|hparams)/")
 CONFIG_EXT = (".yaml", ".yml", ".toml", ".json", ".cfg", ".ini")
@@ -296,7 +300,7 @@ class RepoIndex:
         out = {}
         for path in self.prose_files:
             text = self.text(path, cache=False)  # re-read only the few files that match
-            if text is not None:
+            if text is not None and not _GENERATED.search(text[:400]):
                 out[path] = markdown.heading_candidates(text)
         return out
 
