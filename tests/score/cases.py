@@ -1204,4 +1204,37 @@ CASES.append(
     )
 )
 
-CASES.append(Case("SC003", "fail", {"docs/checks.md": "<!-- Generated from checklist/*.yaml; do not edit. -->\n# Checks\n\n### SC003 success-metrics\n\nLooks for success metrics with a target or KPI, e.g. F1 >= 0.8.\n"}, "no document", "generated-reference-page"))
+CASES.append(
+    Case(
+        "SC003",
+        "fail",
+        {
+            "docs/checks.md": "<!-- Generated from checklist/*.yaml; do not edit. -->\n# Checks\n\n### SC003 success-metrics\n\nLooks for success metrics with a target or KPI, e.g. F1 >= 0.8.\n"
+        },
+        "no document",
+        "generated-reference-page",
+    )
+)
+
+CASES += [
+    Case(
+        "MO001",
+        "partial",
+        {
+            "config/main.yaml": "defaults:\n  - model: model1\ndata:\n  raw: data/raw/sample.csv\n",
+            "config/model/model1.yaml": "name: model1\n",
+            "src/p.py": "import hydra\n",
+            "requirements.txt": "hydra-core==1.3.2\n",
+        },
+        "no parameter values",
+        "placeholder-config",
+    ),
+    Case(
+        "MO001",
+        "pass",
+        {
+            "MLproject": "name: wine\nentry_points:\n  main:\n    parameters:\n      alpha: {type: float, default: 0.5}\n"
+        },
+        label="mlproject-inline",
+    ),
+]

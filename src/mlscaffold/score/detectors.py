@@ -29,6 +29,14 @@ def files(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     hits = index.glob(params["pass"])
     if hits:
         paths = [h.path for h in hits]
+        content = re.compile(params["content"], re.M) if params.get("content") else None
+        if content is not None and not any(content.search(index.text(p) or "") for p in paths[:50]):
+            return Verdict.partial(
+                params.get("content_reason", "{found} lack the expected content").format(
+                    found=_shown(paths)
+                ),
+                [Evidence(p) for p in paths[:5]],
+            )
         return Verdict.passed(f"found {_shown(paths)}", [Evidence(p) for p in paths[:5]])
     weak = index.glob(params.get("partial", [])) if params.get("partial") else []
     if weak:

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from mlscaffold.score.index import RepoIndex
-from mlscaffold.score.model import Evidence, Verdict
+from mlscaffold.score.model import Evidence, Status, Verdict
 from mlscaffold.score.readers.deps import EXACT, UNPINNED
 from mlscaffold.score.rules import facts, rule
 from mlscaffold.score.rules.facts import Gated
@@ -355,6 +355,18 @@ def model_versioned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             [Evidence(s.path, s.line, s.value) for s in saves[:3]],
         )
     return Verdict.failed("trained models are neither saved with a version nor registered")
+
+
+@rule("config_separate")
+def config_separate(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    """Config files with parameter values; a config library counts only without config files,
+    so files that hold placeholders alone are not rescued by an import of Hydra."""
+    from mlscaffold.score.detectors import files, library
+
+    verdict = files(index, params["files"])
+    if verdict.status is not Status.FAIL:
+        return verdict
+    return library(index, params["library"])
 
 
 _RUN_LOG_NAMES = {"tracking", "tracker", "experiment", "experiments", "runs", "runlog", "run_log"}
