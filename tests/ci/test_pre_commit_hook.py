@@ -78,7 +78,6 @@ def _try_repo(hook_repo: Path, target: Path, home: Path) -> subprocess.Completed
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("pre-commit") is None, reason="pre-commit is not installed")
 def test_try_repo_passes_then_fails_under_a_minimum(hook_repo, tmp_path) -> None:
     target = make_tree(
         tmp_path / "ml-project",

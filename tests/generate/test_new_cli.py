@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -187,7 +186,6 @@ def test_library_raises_typed_errors(tmp_path: Path) -> None:
     assert not (tmp_path / "p").exists()
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is needed for _commit")
 def test_answers_record_commit_of_a_git_template(tmp_path: Path) -> None:
     template = tmp_path / "tpl"
     template.mkdir()

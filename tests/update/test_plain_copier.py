@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,20 +16,8 @@ from upd_helpers import (
     base_env,
     commit_all,
     git,
+    run_cli,
 )
-
-
-def _copier(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "copier", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_root_copier_yml_includes_the_one_question_file() -> None:
@@ -53,7 +39,7 @@ def test_copier_copy_and_update_from_the_repository(tmp_path: Path) -> None:
     git(repo, "tag", "v1.0.0")
     env = base_env(tmp_path / "home")
 
-    made = _copier(
+    made = run_cli(
         "copy",
         "--defaults",
         "--quiet",
@@ -63,6 +49,7 @@ def test_copier_copy_and_update_from_the_repository(tmp_path: Path) -> None:
         "proj",
         cwd=tmp_path,
         env=env,
+        module="copier",
     )
     assert made.returncode == 0, made.stderr
     project = tmp_path / "proj"
@@ -79,7 +66,7 @@ def test_copier_copy_and_update_from_the_repository(tmp_path: Path) -> None:
     apply_v2_changes(repo / "template")
     commit_all(repo, "v2")
     git(repo, "tag", "v2.0.0")
-    updated = _copier("update", "--defaults", "--quiet", cwd=project, env=env)
+    updated = run_cli("update", "--defaults", "--quiet", cwd=project, env=env, module="copier")
 
     assert updated.returncode == 0, updated.stderr
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"] == "v2.0.0"

@@ -37,10 +37,15 @@ def base_env(home: Path, history: Path | None = None) -> dict[str, str]:
 
 
 def run_cli(
-    *args: str, cwd: Path, env: dict[str, str], python: str = sys.executable
+    *args: str,
+    cwd: Path,
+    env: dict[str, str],
+    python: str = sys.executable,
+    module: str = "mlscaffold",
 ) -> subprocess.CompletedProcess[str]:
+    """``python -m MODULE ARGS`` as a user runs it (mlscaffold, or copier itself)."""
     return subprocess.run(
-        [python, "-m", "mlscaffold", *args],
+        [python, "-m", module, *args],
         cwd=cwd,
         env=env,
         capture_output=True,
