@@ -110,3 +110,11 @@ def test_dependency_formats(path: str, text: str, expected: dict[str, str]) -> N
     parsed, err = deps.parse_dependency_file(path, text)
     assert err is None
     assert {d.name: d.pin for d in parsed} == expected
+
+
+def test_yaml_local_tags_are_read_but_python_tags_stay_refused() -> None:
+    from mlscaffold.score.readers.structured import load_yaml
+
+    assert load_yaml("a: !include x.yml\nb: !Ref [1, 2]\n") == ({"a": "x.yml", "b": [1, 2]}, None)
+    doc, err = load_yaml("x: !!python/object/apply:os.system ['true']\n")
+    assert doc is None and "python/object" in err

@@ -21,6 +21,25 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
 
+class _ConfigLoader(_SafeLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, reading application-specific local tags (copier's ``!include``, Hydra's,
+    CloudFormation's ``!Ref``) as plain values instead of failing the whole file. Python tags
+    (``tag:yaml.org,2002:python/...``) are not local tags and stay refused."""
+
+
+def _local_tag(loader: Any, _suffix: str, node: Any) -> Any:
+    import yaml
+
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)
+
+
+_ConfigLoader.add_multi_constructor("!", _local_tag)
+
+
 def _guarded(fn, text):
     try:
         return fn(text), None
@@ -58,7 +77,7 @@ def load_yaml_all(text: str) -> tuple[list[Any] | None, str | None]:
         # deep would not fit under the parse size cap.
         if t.count("[") + t.count("{") > MAX_DEPTH and _too_deep(t):
             raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
-        return list(yaml.load_all(t, Loader=_SafeLoader))
+        return list(yaml.load_all(t, Loader=_ConfigLoader))
 
     return _guarded(load, text)
 
