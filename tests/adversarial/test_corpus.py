@@ -84,6 +84,8 @@ def _run_and_check(name: str, root: Path, marker: Path, tmp_path: Path) -> None:
     assert not marker.exists(), "repository code was executed"
     audit = json.loads(log_path.read_text(encoding="utf-8"))
     assert audit["spawned"] == [], "the scorer started a process"
+    # The only process it may start is a copy of itself sharing the reading (scan.py).
+    assert len(audit["forked"]) <= 3
     allowed = _allowed_prefixes(root, report_path, log_path)
     escaped = [
         p

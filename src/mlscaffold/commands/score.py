@@ -175,7 +175,11 @@ def _targets(roots: list[str], args: argparse.Namespace) -> list[tuple[str, str 
 
 
 def _score_one(
-    target: tuple[str, str | None], ignores: dict[str, str], select: list[str], debug: bool
+    target: tuple[str, str | None],
+    ignores: dict[str, str],
+    select: list[str],
+    debug: bool,
+    workers: int | None = None,
 ):
     from mlscaffold.score.config import load_config
     from mlscaffold.score.engine import score_repo
@@ -183,7 +187,9 @@ def _score_one(
     root, label = target
     config = load_config(root)
     config.ignore.update(ignores)
-    report = score_repo(root, config=config, select=select, debug=debug, project_label=label)
+    report = score_repo(
+        root, config=config, select=select, debug=debug, project_label=label, workers=workers
+    )
     return report, config
 
 
@@ -195,7 +201,8 @@ def _score_all(
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=min(args.jobs, len(roots))) as pool:
-        futures = [pool.submit(_score_one, r, ignores, args.select, args.debug) for r in roots]
+        # Repositories already run side by side: each one is read by a single process.
+        futures = [pool.submit(_score_one, r, ignores, args.select, args.debug, 1) for r in roots]
         return _progress_each(futures, lambda f: f.result())
 
 

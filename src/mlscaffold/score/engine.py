@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from mlscaffold import __version__
@@ -46,6 +48,23 @@ def _selected(check: Check, select: list[str]) -> bool:
     return False
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a repository is scored.
+
+    Scoring builds hundreds of thousands of small acyclic objects (file entries, imports,
+    matches). Each full collection walks all of them, so with the collector on, time grows
+    faster than the repository (4 of 9 seconds at 100,000 files). Reference counting still
+    frees everything; the collector runs again as soon as the report is built."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def score_repo(
     path: str,
     *,
@@ -55,6 +74,23 @@ def score_repo(
     checklist: Checklist | None = None,
     project_label: str | None = None,
     clock: Callable[[], float] = time.perf_counter,
+    workers: int | None = None,
+) -> Report:
+    """Score the repository at ``path``. ``workers``: processes that may share the reading
+    of a large repository (default: the available cores, up to 4)."""
+    with _no_cyclic_gc():
+        return _score_repo(path, config, select, debug, checklist, project_label, clock, workers)
+
+
+def _score_repo(
+    path: str,
+    config: ScoreConfig | None,
+    select: list[str] | None,
+    debug: bool,
+    checklist: Checklist | None,
+    project_label: str | None,
+    clock: Callable[[], float],
+    workers: int | None,
 ) -> Report:
     started = clock()
     root = check_root(path)
@@ -67,7 +103,11 @@ def score_repo(
     unknown = [s for s in cfg.select if not any(_selected(c, [s]) for c in checks)]
     if unknown:  # a typo here would otherwise select nothing and score 100
         raise ConfigError(f"{cfg.source}: select {', '.join(unknown)} matches no check")
-    index = RepoIndex(root, **({"max_parse_bytes": cfg.max_file_size} if cfg.max_file_size else {}))
+    index = RepoIndex(
+        root,
+        **({"max_parse_bytes": cfg.max_file_size} if cfg.max_file_size else {}),
+        workers=workers,
+    )
     results: dict[str, Status] = {}
     findings: list[Finding] = []
     for check in _ordered(checks):

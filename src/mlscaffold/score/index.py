@@ -10,32 +10,34 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from mlscaffold.score import safeio
+from mlscaffold.score import scan
+from mlscaffold.score.globs import PathIndex
 from mlscaffold.score.model import Note
 from mlscaffold.score.readers import deps as deps_reader
 from mlscaffold.score.readers import markdown, notebooks, python, structured
+from mlscaffold.score.scan import Located
 from mlscaffold.score.walk import FileEntry, walk_repo
+
+__all__ = ["Located", "RepoIndex"]
 
 MAX_PARSE_BYTES = 1024 * 1024  # files larger than this are listed but not parsed
 MAX_MARKDOWN_FILES = 2_000
-_BINARY_SNIFF = 8192
 
-TEST_RE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|(^|/)conftest\.py$")
+_TEST_DIR_RE = re.compile(r"(^|/)(tests?|testing)/")
+_TEST_FOLDER = 1
+_NON_PRODUCTION = 2
 # Code that is not the project's own production path: examples, docs, vendored or generated code.
 NON_PRODUCTION_RE = re.compile(
     r"(^|/)(docs?|examples?|tutorials?|notebooks?|scripts/legacy|third_party|vendor|benchmarks?|"
     r"migrations|\.[^/]+)/"
 )
-# Generated reference pages ("<!-- Generated from ...; do not edit -->") are not the team's prose.
-_GENERATED = re.compile(
-    r"generated (from|by)\b.{0,200}\bdo not edit|do not edit.{0,80}generated", re.I | re.S
-)
 _HIDDEN = re.compile(r"(^|/)\.[^/]+(/|$)")
 CONFIG_DIR_RE = re.compile(r"(^|/)(conf|confs|config|configs|configuration|params|hparams)/")
+# Suffixes of the files deps_reader.kind_of can recognise (Pipfile has none).
+_DEPENDENCY_SUFFIXES = frozenset({".toml", ".cfg", ".py", "", ".yml", ".yaml", ".txt", ".in"})
 CONFIG_EXT = (".yaml", ".yml", ".toml", ".json", ".cfg", ".ini")
 PROSE_EXT = (".md", ".markdown", ".rst")
 # Release notes, legal text and issue templates are prose, but not about the project's scope.
@@ -47,33 +49,16 @@ _NOT_PROSE = re.compile(
 )
 
 
-# Patterns the rules want matched in every Python file and notebook. They are all run in the
-# single pass that also scans imports (RepoIndex._code_pass), so each file is read once and
-# only the matches are kept, not the text (100,000 files would otherwise sit in memory).
-CODE_PATTERNS: list[Any] = []
-
-
-def register_code_pattern(pattern: Any) -> Any:
-    """Add a compiled pattern (anything with ``.search(text)``) to the single pass over code."""
-    CODE_PATTERNS.append(pattern)
-    return pattern
-
-
-@dataclass(frozen=True, slots=True)
-class Located:
-    """A fact found at a place in the repo."""
-
-    path: str
-    line: int | None
-    value: str
-
-
 class RepoIndex:
     """Facts about one repository rooted at ``root``; built once, queried by every detector."""
 
-    def __init__(self, root: str, max_parse_bytes: int = MAX_PARSE_BYTES) -> None:
+    def __init__(
+        self, root: str, max_parse_bytes: int = MAX_PARSE_BYTES, workers: int | None = None
+    ) -> None:
         self.root = os.path.realpath(root)
         self.max_parse_bytes = max_parse_bytes
+        # Processes that may share the read of a large repository (see scan.scan_in_parallel).
+        self.workers = workers if workers is not None else min(4, scan.available_cores())
         walked = walk_repo(self.root)
         self.files: list[FileEntry] = walked.files
         self.notes: list[Note] = walked.notes
@@ -82,6 +67,7 @@ class RepoIndex:
         self._ast_cache: dict[str, python.ModuleInfo | None] = {}
         self._sections_cache: dict[str, list[markdown.Section]] = {}
         self._noted: set[tuple[str, str]] = set()
+        self._folder_kinds: dict[str, int] = {}
         # Derived facts shared by several rules (see rules.facts), computed once.
         self.memo: dict[str, Any] = {}
 
@@ -93,40 +79,44 @@ class RepoIndex:
 
     def text(self, path: str, cache: bool = True) -> str | None:
         """Decoded content of a listed file, or None if too large, binary or unreadable.
-        ``cache=False`` for one-pass reads whose facts are kept instead of the text."""
+        ``cache=False`` for one-off reads whose facts are kept instead of the text."""
         if path in self._text_cache:
             return self._text_cache[path]
         entry = self.by_path.get(path)
-        result: str | None = None
         if entry is None:
-            result = None
-        elif entry.size > self.max_parse_bytes:
-            self.note(path, f"larger than {self.max_parse_bytes // 1024} KiB; not parsed")
-        else:
-            data = safeio.read_regular_file(os.path.join(self.root, path), self.max_parse_bytes)
-            if data is None:
-                self.note(path, "unreadable or no longer a regular file; skipped")
-            elif b"\x00" in data[:_BINARY_SNIFF]:
-                self.note(path, "binary content; not parsed")
-            else:
-                result = data.decode("utf-8", errors="replace")
-                if "\ufffd" in result[:_BINARY_SNIFF] and not _mostly_text(result):
-                    self.note(path, "not valid text; not parsed")
-                    result = None
+            return None
+        result, why_not = scan.read_text(self.root, path, entry.size, self.max_parse_bytes)
+        if why_not:
+            self.note(path, why_not)
         if cache:
             self._text_cache[path] = result
         return result
 
+    @cached_property
+    def _content(self) -> scan.ContentFacts:
+        """The single read of every file a check looks inside (see ``scan``)."""
+        facts = scan.scan_in_parallel(
+            self.root, self.files, set(self.prose_files), self.max_parse_bytes, self.workers
+        )
+        for path, message in facts.notes:
+            self.note(path, message)
+        return facts
+
+    def scanned(self, name: str) -> dict[str, Any]:
+        """What text scanner ``name`` found, by path (files where it found nothing are omitted)."""
+        for i, scanner in enumerate(scan.TEXT_SCANNERS):
+            if scanner.name == name:
+                return self._content.scanned[i]
+        raise KeyError(f"no text scanner named {name!r}")
+
     # ----- file list queries --------------------------------------------------------------
     @cached_property
-    def _paths_blob(self) -> str:
-        return "\n".join(f.path for f in self.files)
+    def paths(self) -> PathIndex:
+        return PathIndex(self.files)
 
     def glob(self, patterns: Iterable[str]) -> list[FileEntry]:
         """Files matching any gitignore-style glob (``**/Dockerfile``, ``*.dvc``, ``docs/**``)."""
-        regex = re.compile("|".join(f"(?:{_glob_to_regex(p)})" for p in patterns), re.M | re.I)
-        hits = {m.group(0) for m in regex.finditer(self._paths_blob)}
-        return [self.by_path[p] for p in sorted(hits) if p in self.by_path]
+        return self.paths.glob(patterns)
 
     @cached_property
     def python_files(self) -> list[str]:
@@ -136,16 +126,43 @@ class RepoIndex:
     def notebooks(self) -> list[str]:
         return [f.path for f in self.files if f.suffix == ".ipynb"]
 
+    def _folder_kind(self, folder: str) -> int:
+        """Test/non-production bits of a folder (``a/b/``), computed once per folder: the
+        file list has far fewer folders than files."""
+        kind = self._folder_kinds.get(folder)
+        if kind is None:
+            kind = (_TEST_FOLDER if _TEST_DIR_RE.search(folder) else 0) | (
+                _NON_PRODUCTION if NON_PRODUCTION_RE.search(folder) else 0
+            )
+            self._folder_kinds[folder] = kind
+        return kind
+
     def is_test(self, path: str) -> bool:
-        return bool(TEST_RE.search(path))
+        """Tests: anything under a test/, tests/ or testing/ folder, and test_*.py, *_test.py
+        and conftest.py anywhere."""
+        cut = path.rfind("/") + 1
+        if self._folder_kind(path[:cut]) & _TEST_FOLDER:
+            return True
+        name = path[cut:]
+        return (
+            (name.startswith("test_") and name.endswith(".py"))
+            or name.endswith("_test.py")
+            or name == "conftest.py"
+        )
 
     def is_production_code(self, path: str) -> bool:
         """Python that belongs to the project's own pipeline or service (not tests, docs...)."""
-        return (
-            path.endswith(".py")
-            and not self.is_test(path)
-            and not NON_PRODUCTION_RE.search(path)
-            and not path.rsplit("/", 1)[-1].startswith(("setup.py", "noxfile", "tasks.py"))
+        if not path.endswith(".py"):
+            return False
+        cut = path.rfind("/") + 1
+        if self._folder_kind(path[:cut]):
+            return False
+        name = path[cut:]
+        return not (
+            (name.startswith("test_") and name.endswith(".py"))
+            or name.endswith("_test.py")
+            or name == "conftest.py"
+            or name.startswith(("setup.py", "noxfile", "tasks.py"))
         )
 
     @cached_property
@@ -167,58 +184,61 @@ class RepoIndex:
             return self.notebook_code(path, cache)
         return self.text(path, cache)
 
-    @cached_property
-    def _code_pass(self) -> tuple[dict[str, list[python.ImportRef]], list[dict[str, Located]]]:
-        """One read of every Python file and notebook: its imports (regex scan, no parsing) and
-        the first match of every registered code pattern."""
-        imports: dict[str, list[python.ImportRef]] = {}
-        matches: list[dict[str, Located]] = [{} for _ in CODE_PATTERNS]
-        for path in self.python_files + self.notebooks:
-            code = self.code(path, cache=False)
-            if not code:
-                continue
-            imports[path] = python.scan_imports(code)
-            for table, pattern in zip(matches, CODE_PATTERNS, strict=True):
-                m = pattern.search(code)
-                if m:
-                    table[path] = Located(path, code.count("\n", 0, m.start()) + 1, m.group(0))
-        return imports, matches
-
     @property
     def imports(self) -> dict[str, list[python.ImportRef]]:
         """Imports of every Python file and notebook, by path."""
-        return self._code_pass[0]
+        return self._content.imports
 
     def in_code_pass(self, path: str) -> bool:
         return path.endswith((".py", ".ipynb"))
 
     def code_matches(self, pattern: Any) -> dict[str, Located] | None:
         """First match per file of a registered code pattern, or None if not registered."""
-        for i, registered in enumerate(CODE_PATTERNS):
+        for i, registered in enumerate(scan.CODE_PATTERNS):
             if registered is pattern:
-                return self._code_pass[1][i]
+                return self._content.matches[i]
         return None
 
     @cached_property
-    def _imports_by_top(self) -> dict[str, list[tuple[str, python.ImportRef]]]:
-        by_top: dict[str, list[tuple[str, python.ImportRef]]] = {}
+    def _importers_by_top(self) -> dict[str, list[str]]:
+        """Files by the top-level modules they import (paths only: the refs stay per file)."""
+        by_top: dict[str, list[str]] = {}
+        top_of: dict[str, str] = {}  # module names repeat: split and lower each one once
         for path, refs in self.imports.items():
+            tops = set()
             for ref in refs:
-                if not ref.module.startswith("."):
-                    by_top.setdefault(python.top_module(ref.module).lower(), []).append((path, ref))
+                top = top_of.get(ref.module)
+                if top is None:
+                    top = top_of[ref.module] = (
+                        "" if ref.module[0] == "." else ref.module.split(".", 1)[0].lower()
+                    )
+                tops.add(top)
+            tops.discard("")
+            for top in tops:
+                by_top.setdefault(top, []).append(path)
         return by_top
 
     def importers_of(self, modules: Iterable[str]) -> list[Located]:
         """Where any of ``modules`` is imported: a top-level name (``mlflow``) matches every
         import under it, a dotted one (``ray.serve``) only that module and its children."""
-        found: set[Located] = set()
-        for wanted in {m.lower() for m in modules}:
+        found: list[Located] = []
+        imports = self.imports
+        seen: set[tuple[str, int, str]] = set()
+        for wanted in sorted({m.lower() for m in modules}):
             top = wanted.split(".", 1)[0]
-            for path, ref in self._imports_by_top.get(top, ()):
-                name = ref.module.lower()
-                if wanted == top or name == wanted or name.startswith(wanted + "."):
-                    found.add(Located(path, ref.line, ref.module))
-        return sorted(found, key=lambda loc: (loc.path, loc.line or 0))
+            below = wanted + "."
+            for path in self._importers_by_top.get(top, ()):
+                for ref in imports[path]:
+                    name = ref.module.lower()
+                    if (name == wanted or name.startswith(below)) and (
+                        path,
+                        ref.line,
+                        ref.module,
+                    ) not in seen:
+                        seen.add((path, ref.line, ref.module))
+                        found.append(Located(path, ref.line, ref.module))
+        found.sort(key=_path_and_line)
+        return found
 
     def module_info(self, path: str) -> python.ModuleInfo | None:
         if path not in self._ast_cache:
@@ -296,13 +316,9 @@ class RepoIndex:
 
     @cached_property
     def _heading_candidates(self) -> dict[str, list[str]]:
-        """Heading-like lines of each prose file, found by a cheap regex scan."""
-        out = {}
-        for path in self.prose_files:
-            text = self.text(path, cache=False)  # re-read only the few files that match
-            if text is not None and not _GENERATED.search(text[:400]):
-                out[path] = markdown.heading_candidates(text)
-        return out
+        """Heading-like lines of each prose file (root and docs/ first), from the content pass."""
+        headings = self._content.headings
+        return {p: headings[p] for p in self.prose_files if p in headings}
 
     def sections_matching(self, heading: re.Pattern[str]) -> list[markdown.Section]:
         """Sections whose heading matches ``heading``. Only files with a candidate heading line
@@ -322,10 +338,14 @@ class RepoIndex:
     # ----- dependencies -----------------------------------------------------------------
     @cached_property
     def dependency_files(self) -> list[str]:
+        kind_of = deps_reader.kind_of
         return [
             f.path
             for f in self.files
-            if deps_reader.kind_of(f.path) and not NON_PRODUCTION_RE.search(f.path)
+            if f.suffix in _DEPENDENCY_SUFFIXES
+            and (f.suffix != ".py" or f.path.endswith("setup.py"))  # only setup.py, cheaply
+            and kind_of(f.path)
+            and not NON_PRODUCTION_RE.search(f.path)
         ]
 
     @cached_property
@@ -343,8 +363,10 @@ class RepoIndex:
 
     @cached_property
     def lock_files(self) -> list[str]:
-        names = {n.lower() for n in deps_reader.LOCK_FILES}
-        return [f.path for f in self.files if f.name.lower() in names]
+        by_name = self.paths.by_name
+        return sorted(
+            f.path for name in deps_reader.LOCK_FILES for f in by_name.get(name.lower(), ())
+        )
 
     def declared(self, names: Iterable[str]) -> list[deps_reader.Dependency]:
         wanted = {deps_reader.normalise(n) for n in names}
@@ -439,42 +461,10 @@ class RepoIndex:
         return [f.path for f in self.glob(patterns)]
 
 
-def _mostly_text(text: str) -> bool:
-    sample = text[:_BINARY_SNIFF]
-    return sample.count("\ufffd") < max(8, len(sample) // 100)
+def _path_and_line(loc: Located) -> tuple[str, int]:
+    return (loc.path, loc.line or 0)
 
 
 def _line_of_key(text: str, key: str) -> int | None:
     m = re.search(rf"^[ \t-]*[\"']?{re.escape(key)}[\"']?[ \t]*[:=]", text, re.M)
     return text.count("\n", 0, m.start()) + 1 if m else None
-
-
-def _glob_to_regex(pattern: str) -> str:
-    """Translate a gitignore-style glob into a regex anchored at line start and end.
-
-    A pattern without a slash matches the file name at any depth, as in .gitignore.
-    """
-    if pattern.startswith("/"):  # anchored at the repository root, as in .gitignore
-        pattern = pattern[1:]
-    elif "/" not in pattern.rstrip("/"):
-        pattern = "**/" + pattern
-    out = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:[^\n]*/)?")
-            i += 3
-            continue
-        if pattern.startswith("**", i):
-            out.append("[^\n]*")
-            i += 2
-            continue
-        if c == "*":
-            out.append("[^/\n]*")
-        elif c == "?":
-            out.append("[^/\n]")
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return "^" + "".join(out) + "$"

@@ -20,11 +20,18 @@ def read_regular_file(path: str, max_bytes: int) -> bytes | None:
     except OSError:
         return None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             return None
-        chunks = []
-        remaining = max_bytes
-        while remaining > 0:
+        # One read of the size fstat reports (plus one byte): a short read is the end of the
+        # file, so the usual small file costs a single read call and no over-sized buffer.
+        want = min(max_bytes, st.st_size + 1)
+        data = os.read(fd, want)
+        if len(data) < want or len(data) >= max_bytes:
+            return data[:max_bytes]
+        chunks = [data]
+        remaining = max_bytes - len(data)
+        while remaining > 0:  # the file grew after fstat
             chunk = os.read(fd, min(remaining, 1 << 20))
             if not chunk:
                 break

@@ -8,6 +8,7 @@ stack), depth and entry counts are capped, and nothing is executed (not even ``g
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from dataclasses import dataclass, field
@@ -46,10 +47,11 @@ class FileEntry:
 
     __slots__ = ("path", "size", "suffix")
 
-    def __init__(self, path: str, size: int) -> None:
+    def __init__(self, path: str, size: int, name: str | None = None) -> None:
         self.path = path
         self.size = size
-        name = path.rsplit("/", 1)[-1]
+        if name is None:
+            name = path.rsplit("/", 1)[-1]
         dot = name.rfind(".")
         self.suffix = sys.intern(name[dot:].lower()) if dot > 0 else ""
 
@@ -68,9 +70,9 @@ class WalkResult:
     symlinks: list[str] = field(default_factory=list)
 
 
-def _load_ignore_spec(dir_fd_path: str, rel_dir: str, notes: list[Note]):
-    """Parse ``<dir>/.gitignore`` if it is a regular file; return a pathspec or None."""
-    path = os.path.join(dir_fd_path, ".gitignore")
+def _load_ignore_rules(dir_path: str, rel_dir: str, notes: list[Note]) -> IgnoreRules | None:
+    """Parse ``<dir>/.gitignore`` if it is a regular file."""
+    path = os.path.join(dir_path, ".gitignore")
     try:
         st = os.lstat(path)
     except OSError:
@@ -87,14 +89,51 @@ def _load_ignore_spec(dir_fd_path: str, rel_dir: str, notes: list[Note]):
     data = read_regular_file(path, GITIGNORE_MAX_BYTES)
     if data is None:
         return None
-    import pathspec
-
     lines = data.decode("utf-8", errors="replace").splitlines()
     try:
-        return pathspec.GitIgnoreSpec.from_lines(lines)
+        return IgnoreRules(rel_dir, lines)
     except Exception as exc:  # pathspec raises assorted errors on odd patterns
         notes.append(Note(_join(rel_dir, ".gitignore"), f"unparseable rules ignored ({exc})"))
         return None
+
+
+class IgnoreRules:
+    """The rules of one .gitignore, applied to paths below its folder.
+
+    pathspec parses the rules and translates them to regular expressions. When no rule is a
+    negation (the common case), "ignored" is simply "some rule matches", so the rules are
+    joined into one expression matched once per path instead of pathspec's per-rule loop.
+    """
+
+    __slots__ = ("combined", "cut", "spec")
+
+    def __init__(self, rel_dir: str, lines: list[str]) -> None:
+        import pathspec
+
+        self.cut = len(rel_dir) + 1 if rel_dir else 0
+        self.spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        self.combined: re.Pattern[str] | None = None
+        rules = [p for p in self.spec.patterns if p.include is not None]
+        if all(p.include for p in rules) and all(p.regex is not None for p in rules):
+            # Group names repeat between rules (pathspec marks directory matches): drop them.
+            parts = [_UNNAMED.sub("(?:", p.regex.pattern) for p in rules]
+            try:
+                self.combined = re.compile("|".join(f"(?:{x})" for x in parts) or "(?!)")
+            except re.error:
+                self.combined = None
+
+    def ignores(self, rel: str) -> bool:
+        """``rel`` is relative to the repository root; a folder ends with ``/``."""
+        sub = rel[self.cut :]
+        try:
+            if self.combined is not None:
+                return self.combined.match(sub) is not None
+            return self.spec.match_file(sub)
+        except Exception:  # a pathological pattern must not stop the scan
+            return False
+
+
+_UNNAMED = re.compile(r"\(\?P<\w+>")
 
 
 def _join(rel_dir: str, name: str) -> str:
@@ -104,36 +143,38 @@ def _join(rel_dir: str, name: str) -> str:
 def walk_repo(root: str) -> WalkResult:
     """Walk ``root`` iteratively and return its non-ignored regular files."""
     result = WalkResult()
-    # Stack items: (absolute dir, relative dir, depth, active ignore specs as (base_rel, spec)).
-    stack: list[tuple[str, str, int, tuple]] = [(root, "", 0, ())]
+    files = result.files
+    notes = result.notes
+    # Stack items: (absolute dir, relative dir, depth, .gitignore rules in force).
+    stack: list[tuple[str, str, int, tuple[IgnoreRules, ...]]] = [(root, "", 0, ())]
     entries = 0
+    S_ISREG = stat.S_ISREG
     while stack:
-        abs_dir, rel_dir, depth, specs = stack.pop()
-        spec = _load_ignore_spec(abs_dir, rel_dir, result.notes)
-        if spec is not None:
-            specs = (*specs, (rel_dir, spec))
+        abs_dir, rel_dir, depth, rules = stack.pop()
+        here = _load_ignore_rules(abs_dir, rel_dir, notes)
+        if here is not None:
+            rules = (*rules, here)
+        prefix = rel_dir + "/" if rel_dir else ""
         try:
             scan = os.scandir(abs_dir)
         except OSError as exc:
-            result.notes.append(
-                Note(rel_dir or ".", f"unreadable directory skipped ({exc.strerror})")
-            )
+            notes.append(Note(rel_dir or ".", f"unreadable directory skipped ({exc.strerror})"))
             continue
         with scan:
             children = []
             for entry in scan:
                 entries += 1
                 if entries > MAX_ENTRIES:
-                    result.notes.append(
+                    notes.append(
                         Note(rel_dir or ".", f"stopped listing after {MAX_ENTRIES} entries")
                     )
                     stack.clear()
                     break
                 name = entry.name
-                rel = _join(rel_dir, name)
-                if not _valid_utf8(name):
+                rel = prefix + name
+                if not name.isascii() and not _valid_utf8(name):
                     # Reports are UTF-8 (JSON, SARIF): a name that is not cannot be shown as is.
-                    result.notes.append(Note(_printable(rel), "name is not valid UTF-8; skipped"))
+                    notes.append(Note(_printable(rel), "name is not valid UTF-8; skipped"))
                     continue
                 try:
                     if entry.is_symlink():
@@ -141,38 +182,40 @@ def walk_repo(root: str) -> WalkResult:
                         continue
                     is_dir = entry.is_dir(follow_symlinks=False)
                 except OSError:
-                    result.notes.append(Note(rel, "could not be inspected; skipped"))
-                    continue
-                if _ignored(rel, is_dir, specs):
+                    notes.append(Note(rel, "could not be inspected; skipped"))
                     continue
                 if is_dir:
+                    if rules and _ignored(rel + "/", rules):
+                        continue
                     if name in SKIP_DIRS or rel in SKIP_DIRS:
                         continue
                     if depth + 1 > MAX_DEPTH:
-                        result.notes.append(Note(rel, f"deeper than {MAX_DEPTH} levels; skipped"))
+                        notes.append(Note(rel, f"deeper than {MAX_DEPTH} levels; skipped"))
                         continue
-                    children.append((entry.path, rel, depth + 1, specs))
+                    children.append((entry.path, rel, depth + 1, rules))
+                    continue
+                if rules and _ignored(rel, rules):
                     continue
                 try:
                     st = entry.stat(follow_symlinks=False)
                 except OSError:
-                    result.notes.append(Note(rel, "could not be inspected; skipped"))
+                    notes.append(Note(rel, "could not be inspected; skipped"))
                     continue
-                if not stat.S_ISREG(st.st_mode):
-                    result.notes.append(
-                        Note(rel, "not a regular file (FIFO, socket or device); skipped")
-                    )
+                if not S_ISREG(st.st_mode):
+                    notes.append(Note(rel, "not a regular file (FIFO, socket or device); skipped"))
                     continue
-                result.files.append(FileEntry(rel, st.st_size))
+                files.append(FileEntry(rel, st.st_size, name))
             # Reverse so that the walk visits directories in listing order (stable output).
             stack.extend(reversed(children))
-    result.files.sort(key=lambda f: f.path)
+    files.sort(key=_path_of)
     if result.symlinks:
         shown = ", ".join(result.symlinks[:5]) + (" ..." if len(result.symlinks) > 5 else "")
-        result.notes.append(
-            Note(".", f"{len(result.symlinks)} symbolic link(s) not followed: {shown}")
-        )
+        notes.append(Note(".", f"{len(result.symlinks)} symbolic link(s) not followed: {shown}"))
     return result
+
+
+def _path_of(entry: FileEntry) -> str:
+    return entry.path
 
 
 def _valid_utf8(name: str) -> bool:
@@ -187,13 +230,5 @@ def _printable(rel: str) -> str:
     return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _ignored(rel: str, is_dir: bool, specs: tuple) -> bool:
-    for base, spec in specs:
-        sub = rel[len(base) + 1 :] if base else rel
-        candidate = sub + "/" if is_dir else sub
-        try:
-            if spec.match_file(candidate):
-                return True
-        except Exception:  # noqa: S112 - a pathological pattern must not stop the scan
-            continue
-    return False
+def _ignored(rel: str, rules: tuple[IgnoreRules, ...]) -> bool:
+    return any(rule.ignores(rel) for rule in rules)

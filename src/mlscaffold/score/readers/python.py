@@ -10,6 +10,7 @@ import ast
 import re
 import sys
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 _IMPORT = re.compile(
     r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import\b[ \t(]*([\w, \t]*)"
@@ -18,47 +19,54 @@ _IMPORT = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class ImportRef:
+class ImportRef(NamedTuple):
+    """One import. A named tuple: a large repository has hundreds of thousands of them."""
+
     module: str  # dotted name as written ("sklearn.metrics", ".features" for relative)
     line: int
     names: tuple[str, ...] = ()  # "from pkg import data, model": names that may be modules
 
 
-def _intern(name: str) -> str:
-    # Module names repeat across thousands of files ("numpy", "pandas"): keep one copy.
-    return sys.intern(name)
+_intern = sys.intern  # module names repeat across thousands of files: keep one copy of each
+_new = tuple.__new__  # builds an ImportRef without the keyword handling of its constructor
+_NO_NAMES: tuple[str, ...] = ()
+
+
+def _first_words(names: str) -> list[str]:
+    """``"a as b, c"`` -> ``["a", "c"]``."""
+    return [_intern(part.split()[0]) for part in names.split(",") if part.strip()]
 
 
 def scan_imports(text: str) -> list[ImportRef]:
-    """Imports at the start of a line (including indented ones), found without parsing."""
+    """Imports at the start of a line (including indented ones), found without parsing.
+
+    This runs on every Python file of a repository, hence the fast paths for the common
+    one-name forms (``import numpy as np``, ``from pkg import mod``)."""
     refs: list[ImportRef] = []
+    line = 1
+    last = 0
     for m in _IMPORT.finditer(text):
-        line = text.count("\n", 0, m.start()) + 1
-        if m.group(1) is not None:
-            module = m.group(1)
-            if module and module.strip("."):
-                names = tuple(
-                    _intern(part.strip().split()[0])
-                    for part in m.group(2).split(",")
-                    if part.strip()
-                )
-                refs.append(ImportRef(_intern(module), line, names))
-            elif module:  # "from . import features": the names are the modules
-                for part in m.group(2).split(","):
-                    name = part.strip().split()[0] if part.strip() else ""
-                    if name:
-                        refs.append(ImportRef(_intern(module + name), line))
-        else:
-            for part in m.group(3).split(","):
-                name = part.strip().split()[0] if part.strip() else ""
-                if name:
-                    refs.append(ImportRef(_intern(name), line))
+        start = m.start()
+        line += text.count("\n", last, start)  # counted from the previous match, not from 0
+        last = start
+        module, names, plain = m.groups()
+        if module is None:
+            if "," in plain:
+                for name in _first_words(plain):
+                    refs.append(_new(ImportRef, (name, line, _NO_NAMES)))
+            else:
+                refs.append(_new(ImportRef, (_intern(plain.split(None, 1)[0]), line, _NO_NAMES)))
+        elif module.strip("."):
+            if "," in names or " as " in names:
+                imported = tuple(_first_words(names))
+            else:
+                name = names.strip()
+                imported = (_intern(name),) if name else _NO_NAMES
+            refs.append(_new(ImportRef, (_intern(module), line, imported)))
+        elif module:  # "from . import features": the names are the modules
+            for name in _first_words(names):
+                refs.append(_new(ImportRef, (_intern(module + name), line, _NO_NAMES)))
     return refs
-
-
-def top_module(name: str) -> str:
-    return name.lstrip(".").split(".", 1)[0]
 
 
 def parse(text: str) -> ast.Module | None:

@@ -8,7 +8,7 @@ from typing import Any
 from mlscaffold.score.index import RepoIndex
 from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.rules import facts, rule
-from mlscaffold.score.rules.facts import Gated
+from mlscaffold.score.scan import Gated
 
 DATA_SUFFIXES = frozenset(
     [
@@ -267,7 +267,7 @@ def features_declared_in_code(index: RepoIndex, params: dict[str, Any]) -> Verdi
 
 
 # Fixed substrings that every match of these patterns contains: files without any of them
-# skip the regex engine (see facts.Gated).
+# skip the regex engine (see scan.Gated).
 _VALIDATE_FN = Gated(_VALIDATE_FN_RE, "def ")
 LOADERS = Gated(
     LOADERS_RE,

@@ -9,7 +9,7 @@ from typing import Any
 from mlscaffold.score.index import Located, RepoIndex
 from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.rules import facts, rule
-from mlscaffold.score.rules.facts import Gated
+from mlscaffold.score.scan import Gated
 
 _FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.I | re.M)
 _INSTALL = re.compile(r"^\s*(RUN|COPY|ADD)\b[^\n]*", re.I | re.M)
@@ -344,6 +344,6 @@ def logging_not_print(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
 
 # Fixed substrings that every match of these patterns contains: files without any of them
-# skip the regex engine (see facts.Gated).
+# skip the regex engine (see scan.Gated).
 _PRINT = Gated(_PRINT_RE, "print")
 _LOGGING = Gated(_LOGGING_RE, "logging", "getLogger", "logger", "loguru", "structlog")

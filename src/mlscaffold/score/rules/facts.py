@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mlscaffold.score.index import Located, RepoIndex, register_code_pattern
+from mlscaffold.score.index import Located, RepoIndex
+from mlscaffold.score.scan import Gated
 
 TRAIN_CALL_RE = re.compile(
     r"\.(fit|fit_transform|train|partial_fit|fit_generator)\s*\(|\b(Trainer|SFTTrainer|"
@@ -197,20 +198,29 @@ def role_modules(index: RepoIndex, role: str, strict: bool = False) -> list[str]
     """Production modules named for a pipeline step: by file name, or by package name for
     generic files (pipelines/data_processing/nodes.py is a transform step). ``strict`` keeps
     only unambiguous names (train.py, not model.py)."""
-    key = f"role:{role}:{strict}"
-    if key in index.memo:
-        return index.memo[key]
-    words = _STRICT_WORDS[role] if strict else ROLE_WORDS[role]
-    out: list[str] = []
+    return _all_roles(index)[(role, strict)]
+
+
+def _all_roles(index: RepoIndex) -> dict[tuple[str, bool], list[str]]:
+    """Every role's modules, from one look at each production module's name."""
+    if "roles" in index.memo:
+        return index.memo["roles"]
+    wanted = [(role, False, words) for role, words in ROLE_WORDS.items()]
+    wanted += [(role, True, words) for role, words in _STRICT_WORDS.items()]
+    every_word = set().union(*ROLE_WORDS.values(), *_STRICT_WORDS.values())
+    out: dict[tuple[str, bool], list[str]] = {(role, strict): [] for role, strict, _ in wanted}
     for path in index.production_python:
         parts = stem_parts(path)
         stem = parts[-1]
         if stem.startswith("_") and stem not in _GENERIC_STEMS:
             continue  # private helpers such as _version.py
         names = [stem] if stem not in _GENERIC_STEMS else parts[-2:-1]
-        if any(_tokens(n) & words for n in names):
-            out.append(path)
-    index.memo[key] = out
+        tokens = set().union(*(_tokens(n) for n in names)) & every_word
+        if tokens:
+            for role, strict, words in wanted:
+                if tokens & words:
+                    out[(role, strict)].append(path)
+    index.memo["roles"] = out
     return out
 
 
@@ -249,33 +259,31 @@ def internal_imports(index: RepoIndex, start: list[str]) -> set[str]:
     return seen
 
 
-class Gated:
-    """A regex plus fixed substrings of which every match contains at least one. Testing the
-    substrings with ``in`` (C speed) skips most files before the regex engine runs. Every
-    Gated pattern joins the index's single pass over code, so text_search on it reads nothing."""
-
-    def __init__(self, regex: re.Pattern[str], *literals: str) -> None:
-        self.regex = regex
-        self.literals = literals
-        register_code_pattern(self)
-
-    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        for literal in self.literals:  # a plain loop: any(<genexpr>) costs more than the test
-            if literal in text:
-                return self.regex.search(text, pos)
-        return None
+_CODE_SUFFIXES = (".py", ".ipynb")  # the files of the index's pass over code
 
 
 def text_search(
     index: RepoIndex, paths: list[str], pattern: re.Pattern[str] | Gated
 ) -> list[Located]:
+    """First match of ``pattern`` in each of ``paths``, in the order of ``paths``."""
     table = index.code_matches(pattern)
+    if table is not None:
+        # Code files were matched in the index's single pass: only other files are read here.
+        found = [table[p] for p in paths if p in table]
+        rest = [p for p in paths if not p.endswith(_CODE_SUFFIXES)]
+        if not rest:
+            return found
+        order = {p: i for i, p in enumerate(paths)}
+        found += _search_each(index, rest, pattern)
+        return sorted(found, key=lambda loc: order[loc.path])
+    return _search_each(index, paths, pattern)
+
+
+def _search_each(
+    index: RepoIndex, paths: list[str], pattern: re.Pattern[str] | Gated
+) -> list[Located]:
     found = []
     for path in paths:
-        if table is not None and index.in_code_pass(path):
-            if path in table:  # matched in the index's single pass over code
-                found.append(table[path])
-            continue
         text = index.code(path)
         if not text:
             continue
@@ -300,7 +308,7 @@ def scaffold_stubs(index: RepoIndex) -> list[str]:
 
 
 # Fixed substrings that every match of these patterns contains: files without any of them
-# skip the regex engine (see facts.Gated).
+# skip the regex engine (see scan.Gated).
 TRAIN_CALL = Gated(TRAIN_CALL_RE, "fit", "train", "Train")
 _USES_MODEL = Gated(_USES_MODEL_RE, "load", "predict", "from_pretrained", "onnx", "Inference")
 _SAVES_MODEL = Gated(_SAVES_MODEL_RE, "dump", "save", "log_model", "register_model")

@@ -10,7 +10,7 @@ from mlscaffold.score.index import RepoIndex
 from mlscaffold.score.model import Evidence, Status, Verdict
 from mlscaffold.score.readers.deps import EXACT, UNPINNED
 from mlscaffold.score.rules import facts, rule
-from mlscaffold.score.rules.facts import Gated
+from mlscaffold.score.scan import Gated
 
 ORCHESTRATORS = (
     "kedro",
@@ -438,7 +438,7 @@ def code_quality_tooling(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
 
 # Fixed substrings that every match of these patterns contains: files without any of them
-# skip the regex engine (see facts.Gated).
+# skip the regex engine (see scan.Gated).
 _SEED = Gated(_SEED_RE, "seed", "random_state", "PYTHONHASHSEED", "default_rng")
 _METRIC_CALL = Gated(
     _METRIC_CALL_RE, "score", "error", "loss", "report", "matrix", "metric", "evaluate", "accuracy"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from mlscaffold.score import scan
 from mlscaffold.score.index import RepoIndex
 from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.rules import rule
+from mlscaffold.score.walk import FileEntry
 
 # (label, pattern): the whole match is the secret, except in a URL where it is the password.
 PATTERNS: list[tuple[str, str]] = [
@@ -102,46 +104,59 @@ def redact(value: str) -> str:
     return f"{value[:4]}…({len(value)} chars)"
 
 
+def _wants(entry: FileEntry) -> bool:
+    """Files the secrets scan reads (asked of every listed file: cheap tests first)."""
+    path = entry.path
+    if (path.startswith(".env") or "/.env" in path) and _DOTENV.search(path):
+        return not _DOTENV_OK.search(path)
+    return entry.size <= MAX_SCAN_BYTES and (
+        entry.suffix in _SCAN_SUFFIXES or (path.endswith(_SPECIAL) and entry.name in _SPECIAL)
+    )
+
+
+_SPECIAL = ("Dockerfile", "Makefile")
+
+
+def _secrets_in(path: str, text: str) -> list[Evidence]:
+    """Secrets in one file's text (run in the index's single pass over file contents)."""
+    found: list[Evidence] = []
+    if _DOTENV.search(path):
+        # A committed .env is only a leak when it holds a secret-looking value.
+        for m in _ENV_SECRET.finditer(text):
+            if not _PLACEHOLDER.match(m.group(2)):
+                line = text.count("\n", 0, m.start()) + 1
+                note = f"committed .env sets {m.group(1)} {redact(m.group(2))}"
+                return [Evidence(path, line, note)]
+        return found
+    for m in _tokens(text):
+        label = PATTERNS[int((m.lastgroup or "g0")[1:])][0]
+        value = m.group(0)
+        if label == "password in URL":
+            value = value.split("://", 1)[1].rsplit("@", 1)[0].split(":", 1)[1]
+        if "EXAMPLE" in value or (label == "password in URL" and _PLACEHOLDER.match(value)):
+            continue
+        line = text.count("\n", 0, m.start()) + 1
+        found.append(Evidence(path, line, f"{label} {redact(value)}"))
+        break
+    name = path.rsplit("/", 1)[-1]
+    if name[name.rfind(".") :].lower() in _CONFIG_SUFFIXES or name.startswith(".env"):
+        for m in _CONFIG_SECRET.finditer(text):
+            value = m.group(2)
+            if _PLACEHOLDER.match(value):
+                continue
+            line = text.count("\n", 0, m.start()) + 1
+            found.append(Evidence(path, line, f"{m.group(1).lower()} {redact(value)}"))
+    return found
+
+
+scan.TEXT_SCANNERS.append(scan.TextScanner("secrets", _wants, _secrets_in))
+
+
 @rule("no_committed_secrets")
 def no_committed_secrets(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     findings: list[Evidence] = []
-    for f in index.files:
-        if _DOTENV.search(f.path) and not _DOTENV_OK.search(f.path):
-            # A committed .env is only a leak when it holds a secret-looking value.
-            for m in _ENV_SECRET.finditer(index.text(f.path) or ""):
-                if not _PLACEHOLDER.match(m.group(2)):
-                    line = (index.text(f.path) or "").count("\n", 0, m.start()) + 1
-                    findings.append(
-                        Evidence(
-                            f.path, line, f"committed .env sets {m.group(1)} {redact(m.group(2))}"
-                        )
-                    )
-                    break
-            continue
-        if (f.suffix not in _SCAN_SUFFIXES and f.name not in ("Dockerfile", "Makefile")) or (
-            f.size > MAX_SCAN_BYTES
-        ):
-            continue
-        text = index.text(f.path, cache=False)  # read once here; keep findings, not text
-        if not text:
-            continue
-        for m in _tokens(text):
-            label = PATTERNS[int((m.lastgroup or "g0")[1:])][0]
-            value = m.group(0)
-            if label == "password in URL":
-                value = value.split("://", 1)[1].rsplit("@", 1)[0].split(":", 1)[1]
-            if "EXAMPLE" in value or (label == "password in URL" and _PLACEHOLDER.match(value)):
-                continue
-            line = text.count("\n", 0, m.start()) + 1
-            findings.append(Evidence(f.path, line, f"{label} {redact(value)}"))
-            break
-        if f.suffix in _CONFIG_SUFFIXES or f.name.startswith(".env"):
-            for m in _CONFIG_SECRET.finditer(text):
-                value = m.group(2)
-                if _PLACEHOLDER.match(value):
-                    continue
-                line = text.count("\n", 0, m.start()) + 1
-                findings.append(Evidence(f.path, line, f"{m.group(1).lower()} {redact(value)}"))
+    for found in index.scanned("secrets").values():
+        findings.extend(found)
         if len(findings) >= 50:
             break
     if findings:

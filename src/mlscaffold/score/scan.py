@@ -1,0 +1,305 @@
+"""The one read of a repository's contents.
+
+Every file that some check looks inside is read once, in a single pass over the file list:
+Python modules and notebooks (their imports and the first match of every registered code
+pattern), prose (its heading-like lines) and whatever the registered text scanners want (the
+secrets rule). Only those facts are kept, never the texts, so memory does not grow with the
+size of the code. The pass is a pure function of the file list and its result is plain data,
+so the list can be split between processes (see ``index.RepoIndex._content``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import re
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from mlscaffold.score import safeio
+from mlscaffold.score.readers import markdown, notebooks, python
+from mlscaffold.score.walk import FileEntry
+
+BINARY_SNIFF = 8192
+# Generated reference pages ("<!-- Generated from ...; do not edit -->") are not the team's prose.
+_GENERATED = re.compile(
+    r"generated (from|by)\b.{0,200}\bdo not edit|do not edit.{0,80}generated", re.I | re.S
+)
+
+
+class Located(NamedTuple):
+    """A fact found at a place in the repo (a named tuple: a large repo has many)."""
+
+    path: str
+    line: int | None
+    value: str
+
+
+class Gated:
+    """A regex plus fixed substrings of which every match contains at least one. Testing the
+    substrings with ``in`` (C speed) skips most files before the regex engine runs. Every
+    Gated pattern joins the single pass over code, so asking for its matches reads nothing."""
+
+    __slots__ = ("literals", "regex")
+
+    def __init__(self, regex: re.Pattern[str], *literals: str) -> None:
+        self.regex = regex
+        self.literals = literals
+        CODE_PATTERNS.append(self)
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        for literal in self.literals:  # a plain loop: any(<genexpr>) costs more than the test
+            if literal in text:
+                return self.regex.search(text, pos)
+        return None
+
+
+class TextScanner(NamedTuple):
+    """A rule's reader of raw file text: ``scan(path, text)`` returns facts (or a falsy
+    value) for every listed file that ``wants(entry)`` accepts."""
+
+    name: str
+    wants: Callable[[Any], bool]
+    scan: Callable[[str, str], Any]
+
+
+# Filled at import time by the rule modules; a forked worker inherits them.
+CODE_PATTERNS: list[Gated] = []
+TEXT_SCANNERS: list[TextScanner] = []
+
+# What the pass does with a file.
+CODE = 1
+NOTEBOOK = 2
+PROSE = 4
+
+
+class ContentFacts:
+    """What the pass found. Plain dicts and tuples, cheap to send between processes."""
+
+    __slots__ = ("headings", "imports", "matches", "notes", "scanned")
+
+    def __init__(self) -> None:
+        self.imports: dict[str, list[python.ImportRef]] = {}
+        self.matches: list[dict[str, Located]] = [{} for _ in CODE_PATTERNS]
+        self.headings: dict[str, list[str]] = {}
+        self.scanned: list[dict[str, Any]] = [{} for _ in TEXT_SCANNERS]
+        self.notes: list[tuple[str, str]] = []
+
+    def merge(self, other: ContentFacts) -> None:
+        self.imports.update(other.imports)
+        for mine, theirs in zip(self.matches, other.matches, strict=True):
+            mine.update(theirs)
+        self.headings.update(other.headings)
+        for mine, theirs in zip(self.scanned, other.scanned, strict=True):
+            mine.update(theirs)
+        self.notes.extend(other.notes)
+
+    # Sent between processes as plain tuples: pickling named tuples calls Python code for
+    # each of them, which made the transfer cost a third of what the second process saved.
+    def __getstate__(self) -> tuple:
+        imports = {path: [tuple(ref) for ref in refs] for path, refs in self.imports.items()}
+        matches = [{path: tuple(loc) for path, loc in table.items()} for table in self.matches]
+        return (imports, matches, self.headings, self.scanned, self.notes)
+
+    def __setstate__(self, state: tuple) -> None:
+        imports, matches, self.headings, self.scanned, self.notes = state
+        new, ref_type = tuple.__new__, python.ImportRef
+        self.imports = {path: [new(ref_type, r) for r in refs] for path, refs in imports.items()}
+        self.matches = [{path: new(Located, t) for path, t in table.items()} for table in matches]
+
+
+def decode(data: bytes) -> tuple[str | None, str | None]:
+    """(text, None), or (None, why it is not text)."""
+    if data.find(b"\x00", 0, BINARY_SNIFF) != -1:
+        return None, "binary content; not parsed"
+    text = data.decode("utf-8", errors="replace")
+    if text.find("\ufffd", 0, BINARY_SNIFF) != -1:
+        sample = text[:BINARY_SNIFF]
+        if sample.count("\ufffd") >= max(8, len(sample) // 100):
+            return None, "not valid text; not parsed"
+    return text, None
+
+
+def read_text(root: str, path: str, size: int, max_bytes: int) -> tuple[str | None, str | None]:
+    """Decoded content of a listed file, or (None, the note to record about it)."""
+    if size > max_bytes:
+        return None, f"larger than {max_bytes // 1024} KiB; not parsed"
+    data = safeio.read_regular_file(os.path.join(root, path), max_bytes)
+    if data is None:
+        return None, "unreadable or no longer a regular file; skipped"
+    return decode(data)
+
+
+def scan_files(root: str, files: list[FileEntry], prose: set[str], max_bytes: int) -> ContentFacts:
+    """Read once each file that some check looks inside and gather what the checks want:
+    code facts for Python and notebooks, headings for the ``prose`` paths, and whatever the
+    registered text scanners want."""
+    facts = ContentFacts()
+    imports, headings, notes = facts.imports, facts.headings, facts.notes
+    scan_imports = python.scan_imports
+    patterns = [
+        (p.literals, p.regex, table) for p, table in zip(CODE_PATTERNS, facts.matches, strict=True)
+    ]
+    scanners = [
+        (s.wants, s.scan, table) for s, table in zip(TEXT_SCANNERS, facts.scanned, strict=True)
+    ]
+    for entry in files:
+        suffix = entry.suffix
+        path = entry.path
+        wanted = [(scan, table) for wants, scan, table in scanners if wants(entry)]
+        flags = 0
+        if suffix == ".py":
+            flags = CODE
+        elif suffix == ".ipynb":
+            flags = CODE | NOTEBOOK
+        elif path in prose:
+            flags = PROSE
+        elif not wanted:
+            continue
+        text, why_not = read_text(root, path, entry.size, max_bytes)
+        if text is None:
+            notes.append((path, why_not or "not read"))
+            continue
+        for scan, table in wanted:
+            found = scan(path, text)
+            if found:
+                table[path] = found
+        if flags & PROSE:
+            if not _GENERATED.search(text, 0, 400):
+                headings[path] = markdown.heading_candidates(text)
+            continue
+        if not flags & CODE:
+            continue
+        code = text
+        if flags & NOTEBOOK:
+            code, err = notebooks.code_cells(text)
+            if err is not None:
+                notes.append((path, f"malformed notebook ({err})"))
+            if not code:
+                continue
+        imports[path] = scan_imports(code)
+        for literals, regex, table in patterns:
+            for literal in literals:
+                if literal in code:
+                    m = regex.search(code)
+                    if m:
+                        start = m.start()
+                        table[path] = Located(path, code.count("\n", 0, start) + 1, m.group())
+                    break
+    return facts
+
+
+# Below this many weighted jobs a second process costs more (fork, transfer) than it saves.
+PARALLEL_MIN_WEIGHT = 3000
+_CODE_WEIGHT = 4  # a code file costs about four times a prose or config file to scan
+_CODE_SUFFIXES = frozenset({".py", ".ipynb"})
+_PARENT_SHARE = 0.54  # of the work, with two processes (see _split)
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def scan_in_parallel(
+    root: str, files: list[FileEntry], prose: set[str], max_bytes: int, workers: int
+) -> ContentFacts:
+    """``scan_files`` split between this process and ``workers - 1`` forked copies of it.
+
+    Each copy reads a contiguous slice of the (sorted) file list and sends back its facts;
+    merged in order, they are exactly what one process would have found. Forking is used only
+    on Linux, from a process with no other threads, and only for large repositories; anything
+    unexpected in a copy makes this process scan that slice itself."""
+    weights = [_CODE_WEIGHT if f.suffix in _CODE_SUFFIXES else 1 for f in files]
+    total = sum(weights)
+    if (
+        workers < 2
+        or total < PARALLEL_MIN_WEIGHT
+        or not sys.platform.startswith("linux")
+        or threading.active_count() > 1
+    ):
+        return scan_files(root, files, prose, max_bytes)
+    slices = _split(files, weights, total, workers)
+    children: list[tuple[int, int, list[FileEntry]]] = []
+    try:
+        for part in slices[1:]:
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the copy: scan, send, and leave without running any cleanup
+                os.close(read_end)
+                _scan_and_send(write_end, root, part, prose, max_bytes)
+            os.close(write_end)
+            children.append((pid, read_end, part))
+        facts = scan_files(root, slices[0], prose, max_bytes)
+        while children:
+            pid, read_end, part = children[0]
+            received = _receive(pid, read_end)
+            children.pop(0)
+            facts.merge(received or scan_files(root, part, prose, max_bytes))
+        return facts
+    finally:
+        for pid, read_end, _ in children:  # interrupted: do not leave copies behind
+            with contextlib.suppress(OSError):
+                os.close(read_end)
+            _reap(pid, kill=True)
+
+
+def _split(
+    files: list[FileEntry], weights: list[int], total: int, workers: int
+) -> list[list[FileEntry]]:
+    """Contiguous slices of about equal work. This process takes a little more than its
+    share: the copies also have to pickle what they found, which this process does not."""
+    shares = [_PARENT_SHARE] + [(1 - _PARENT_SHARE) / (workers - 1)] * (workers - 1)
+    slices: list[list[FileEntry]] = []
+    start = 0
+    acc = 0
+    bound = total * shares[0]
+    for i, weight in enumerate(weights):
+        acc += weight
+        if acc >= bound and len(slices) < workers - 1:
+            slices.append(files[start : i + 1])
+            start = i + 1
+            bound += total * shares[len(slices)]
+    slices.append(files[start:])
+    return slices
+
+
+def _scan_and_send(
+    write_end: int, root: str, files: list[FileEntry], prose: set[str], max_bytes: int
+) -> None:
+    status = 1
+    try:
+        data = pickle.dumps(scan_files(root, files, prose, max_bytes), pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write_end, "wb") as out:
+            out.write(data)
+        status = 0
+    finally:
+        os._exit(status)  # never return into the caller's stack in a forked copy
+
+
+def _receive(pid: int, read_end: int) -> ContentFacts | None:
+    with os.fdopen(read_end, "rb", closefd=False) as pipe:
+        data = pipe.read()
+    os.close(read_end)
+    ok = _reap(pid, kill=False)
+    if not ok or not data:
+        return None
+    facts = pickle.loads(data)  # noqa: S301 - bytes our own forked copy just wrote to a pipe
+    return facts if isinstance(facts, ContentFacts) else None
+
+
+def _reap(pid: int, kill: bool) -> bool:
+    if kill:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return False
+    return os.waitstatus_to_exitcode(status) == 0

@@ -1,0 +1,88 @@
+"""The fast path queries (glob indexes, folder-level test/production classification, joined
+.gitignore rules) answer exactly what the plain definitions answer, on generated paths."""
+
+from __future__ import annotations
+
+import re
+
+import pathspec
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlscaffold.score.globs import PathIndex, glob_to_regex
+from mlscaffold.score.index import NON_PRODUCTION_RE, RepoIndex
+from mlscaffold.score.walk import FileEntry, IgnoreRules
+
+SEGMENTS = [
+    "src", "tests", "test", "testing", "docs", "examples", ".github", "workflows", "conf",
+    "base", "pkg", "Data", "raw", "feature_repo", "notebooks", "a.b", "ünï",
+]  # fmt: skip
+NAMES = [
+    "Dockerfile", "dockerfile", "Dockerfile.gpu", "api.Dockerfile", "train.py", "test_x.py",
+    "x_test.py", "conftest.py", "setup.py", "noxfile.py", "catalog.yml", "ci.yml", "x.dvc",
+    "dvc.yaml", "README.md", "requirements-dev.txt", "CODEOWNERS", "a.tar.gz", "keep.log",
+    "weird name.py", "uv.lock",
+]  # fmt: skip
+GLOBS = [
+    "Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dvc", "dvc.yaml", "/dvc.yaml", "docs/**",
+    ".github/workflows/*.yml", "conf/**/catalog.yml", "catalog.yml", "feature_repo/**",
+    "**/*.py", "*.py", "src/*/train.py", "*", "*.tar.gz", "requirements*.txt", "**/test/*",
+    "data/", "/CODEOWNERS", ".github/CODEOWNERS", "t?st_x.py", "*/ci.yml",
+]  # fmt: skip
+
+paths = st.lists(
+    st.tuples(st.lists(st.sampled_from(SEGMENTS), max_size=4), st.sampled_from(NAMES)).map(
+        lambda t: "/".join([*t[0], t[1]])
+    ),
+    max_size=40,
+    unique=True,
+)
+
+
+def _reference_glob(all_paths: list[str], patterns: list[str]) -> list[str]:
+    regex = re.compile("|".join(f"(?:{glob_to_regex(p)})" for p in patterns), re.I | re.S)
+    return sorted(p for p in all_paths if regex.match(p))
+
+
+@settings(max_examples=300, deadline=None)
+@given(paths, st.lists(st.sampled_from(GLOBS), min_size=1, max_size=3))
+def test_indexed_glob_matches_the_plain_regex(all_paths: list[str], patterns: list[str]) -> None:
+    index = PathIndex([FileEntry(p, 1) for p in sorted(all_paths)])
+    assert [f.path for f in index.glob(patterns)] == _reference_glob(all_paths, patterns)
+
+
+_TEST_RE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|(^|/)conftest\.py$")
+
+
+def _reference_production(path: str) -> bool:
+    return (
+        path.endswith(".py")
+        and not _TEST_RE.search(path)
+        and not NON_PRODUCTION_RE.search(path)
+        and not path.rsplit("/", 1)[-1].startswith(("setup.py", "noxfile", "tasks.py"))
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(paths)
+def test_folder_level_classification_matches_the_path_regexes(all_paths: list[str]) -> None:
+    index = RepoIndex.__new__(RepoIndex)  # the classifiers need no walk
+    index._folder_kinds = {}
+    for path in all_paths:
+        assert index.is_test(path) == bool(_TEST_RE.search(path)), path
+        assert index.is_production_code(path) == _reference_production(path), path
+
+
+RULES = ["*.log", "!keep.log", "data/raw/", "/build", "Data/", "**/tests", "*.py[co]", "a.b/**"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(paths, st.lists(st.sampled_from(RULES), min_size=1, max_size=4), st.booleans())
+def test_joined_gitignore_rules_match_pathspec(
+    all_paths: list[str], lines: list[str], as_dir: bool
+) -> None:
+    rules = IgnoreRules("", lines)
+    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    for path in all_paths:
+        candidate = path + "/" if as_dir else path
+        assert rules.ignores(candidate) == spec.match_file(candidate), (lines, candidate)
