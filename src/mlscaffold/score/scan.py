@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import re
 import signal
 import sys
@@ -273,6 +272,8 @@ def _split(
 def _scan_and_send(
     write_end: int, root: str, files: list[FileEntry], prose: set[str], max_bytes: int
 ) -> None:
+    import pickle
+
     status = 1
     try:
         data = pickle.dumps(scan_files(root, files, prose, max_bytes), pickle.HIGHEST_PROTOCOL)
@@ -290,6 +291,8 @@ def _receive(pid: int, read_end: int) -> ContentFacts | None:
     ok = _reap(pid, kill=False)
     if not ok or not data:
         return None
+    import pickle
+
     facts = pickle.loads(data)  # noqa: S301 - bytes our own forked copy just wrote to a pipe
     return facts if isinstance(facts, ContentFacts) else None
 

@@ -44,8 +44,23 @@ def normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+# The everyday requirement ("numpy", "pandas==2.2.3", "scikit-learn>=1.4,<2"): a name and
+# plain release versions. packaging reads anything else; importing it costs a tenth of a small
+# repository's score, and a test proves both readings agree on every string this accepts.
+_SIMPLE_REQUIREMENT = re.compile(
+    r"[ \t]*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[ \t]*"
+    r"((?:(?:==|!=|<=|>=|<|>)[ \t]*\d+(?:\.\d+)*[ \t]*"
+    r"(?:,[ \t]*(?:==|!=|<=|>=|<|>)[ \t]*\d+(?:\.\d+)*[ \t]*)*)?)"
+)
+
+
 def _classify_pep508(spec: str) -> tuple[str, str] | None:
     """Return (name, pin) of a PEP 508 string, or None if it is not one."""
+    simple = _SIMPLE_REQUIREMENT.fullmatch(spec)
+    if simple:
+        ops = simple.group(2)
+        pin = EXACT if "==" in ops else RANGE if ops else UNPINNED
+        return normalise(simple.group(1)), pin
     from packaging.requirements import InvalidRequirement, Requirement
 
     try:

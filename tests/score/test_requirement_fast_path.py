@@ -1,0 +1,46 @@
+"""The fast reading of everyday requirement strings agrees with packaging's on every string it
+accepts, so skipping the packaging import changes no verdict."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from packaging.requirements import InvalidRequirement, Requirement
+
+from mlscaffold.score.readers import deps
+
+names = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,12}", fullmatch=True)
+ops = st.sampled_from(["==", "!=", "<=", ">=", "<", ">", "~=", "===", "=", ""])
+versions = st.from_regex(r"[0-9]{1,3}(\.[0-9]{1,3}){0,3}(\.\*|rc1|\+cpu)?", fullmatch=True)
+spaces = st.sampled_from(["", " ", "\t"])
+clause = st.tuples(spaces, ops, spaces, versions).map("".join)
+requirements = st.tuples(
+    spaces, names, spaces, st.lists(clause, max_size=3).map(",".join), spaces
+).map("".join)
+
+
+def _by_packaging(spec: str) -> tuple[str, str] | None:
+    try:
+        req = Requirement(spec)
+    except (InvalidRequirement, ValueError, TypeError):
+        return None
+    specs = list(req.specifier)
+    if any(s.operator in ("==", "===") for s in specs) and not any("*" in s.version for s in specs):
+        pin = deps.EXACT
+    else:
+        pin = deps.RANGE if specs else deps.UNPINNED
+    return deps.normalise(req.name), pin
+
+
+@settings(max_examples=800, deadline=None)
+@given(requirements)
+def test_fast_path_agrees_with_packaging(spec: str) -> None:
+    if deps._SIMPLE_REQUIREMENT.fullmatch(spec):
+        assert deps._classify_pep508(spec) == _by_packaging(spec), spec
+
+
+def test_fast_path_takes_the_everyday_forms() -> None:
+    for spec in ("numpy", "pandas==2.2.3", "scikit-learn>=1.4,<2", "mlflow >= 2"):
+        assert deps._SIMPLE_REQUIREMENT.fullmatch(spec), spec
+    assert deps._classify_pep508("pandas==2.2.3") == ("pandas", deps.EXACT)
+    assert deps._classify_pep508("torch==2.1.0+cpu") == ("torch", deps.EXACT)  # packaging's path
