@@ -47,7 +47,13 @@ def _reference_glob(all_paths: list[str], patterns: list[str]) -> list[str]:
 @settings(max_examples=300, deadline=None)
 @given(paths, st.lists(st.sampled_from(GLOBS), min_size=1, max_size=3))
 def test_indexed_glob_matches_the_plain_regex(all_paths: list[str], patterns: list[str]) -> None:
-    index = PathIndex([FileEntry(p, 1) for p in sorted(all_paths)])
+    files = [FileEntry(p, 1) for p in sorted(all_paths)]
+    by_name: dict[str, list[FileEntry]] = {}
+    folders: dict[str, list[FileEntry]] = {}
+    for f in files:
+        by_name.setdefault(f.name.lower(), []).append(f)
+        folders.setdefault(f.path.rpartition("/")[0], []).append(f)
+    index = PathIndex(files, by_name, folders)
     assert [f.path for f in index.glob(patterns)] == _reference_glob(all_paths, patterns)
 
 
@@ -86,3 +92,60 @@ def test_joined_gitignore_rules_match_pathspec(
     for path in all_paths:
         candidate = path + "/" if as_dir else path
         assert rules.ignores(candidate) == spec.match_file(candidate), (lines, candidate)
+
+
+_SKIP = re.compile(
+    r"(^|/)(\.github|\.gitlab|\.circleci|node_modules)/|(^|/)(\.pre-commit[^/]*|"
+    r"docker-compose[^/]*|compose\.ya?ml|environment[^/]*|package(-lock)?\.json|"
+    r"tsconfig\.json|[^/]*\.lock|\.gitlab-ci\.yml|mkdocs\.ya?ml|codecov\.ya?ml|"
+    r"\.readthedocs\.ya?ml|pyproject\.toml|\.copier-answers\.ya?ml)$"
+)
+_HIDDEN = re.compile(r"(^|/)\.[^/]+(/|$)")
+_CONFIG_DIR = re.compile(r"(^|/)(conf|confs|config|configs|configuration|params|hparams)/")
+CONFIG_SEGMENTS = [*SEGMENTS, "configs", "conf", "hparams", ".vscode", "node_modules", "params"]
+CONFIG_NAMES = [
+    *NAMES, "params.yaml", "PARAMS.yml", "model.yaml", "x.toml", "pyproject.toml", "a.json",
+    "package.json", "poetry.lock", ".pre-commit-config.yaml", "environment.yml", "c.ini",
+    ".hidden.yaml", "mkdocs.yml", "s.cfg",
+]  # fmt: skip
+config_paths = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from(CONFIG_SEGMENTS), max_size=3), st.sampled_from(CONFIG_NAMES)
+    ).map(lambda t: "/".join([*t[0], t[1]])),
+    max_size=40,
+    unique=True,
+)
+
+
+def _reference_config(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    suffix = name[name.rfind(".") :].lower() if name.rfind(".") > 0 else ""
+    if suffix not in (".yaml", ".yml", ".toml", ".json", ".cfg", ".ini"):
+        return False
+    if _SKIP.search(path) or _TEST_RE.search(path) or _HIDDEN.search(path):
+        return False
+    return bool(
+        _CONFIG_DIR.search(path)
+        or "/" not in path
+        or name.lower() in ("params.yaml", "params.yml", "dvc.yaml")
+    )
+
+
+def _index_over(all_paths: list[str]) -> RepoIndex:
+    files = [FileEntry(p, 1) for p in sorted(all_paths)]
+    folders: dict[str, list[FileEntry]] = {}
+    for f in files:
+        folders.setdefault(f.path.rpartition("/")[0], []).append(f)
+    index = RepoIndex.__new__(RepoIndex)  # no walk: the queries read only the file list
+    index.files = files
+    index.paths = PathIndex(files, {}, folders)
+    index._folder_kinds = {}
+    return index
+
+
+@settings(max_examples=300, deadline=None)
+@given(config_paths)
+def test_folder_level_file_lists_match_the_path_rules(all_paths: list[str]) -> None:
+    index = _index_over(all_paths)
+    assert index.config_files == sorted(p for p in all_paths if _reference_config(p))
+    assert index.production_python == sorted(p for p in all_paths if _reference_production(p))

@@ -11,7 +11,7 @@ Matching is case-insensitive, as the checks' globs have always been.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cached_property, lru_cache
 
 from mlscaffold.score.walk import FileEntry
@@ -20,24 +20,25 @@ _WILD = re.compile(r"[*?]")
 
 
 class PathIndex:
-    def __init__(self, files: list[FileEntry]) -> None:
-        self.files = files
+    """``by_name``: entries by lower-case file name; ``folders``: entries by folder as written
+    ("" for the root). Both come from the walk (walk.WalkResult)."""
 
-    @cached_property
-    def by_name(self) -> dict[str, list[FileEntry]]:
-        """Entries by lower-case file name."""
-        out: dict[str, list[FileEntry]] = {}
-        for f in self.files:
-            out.setdefault(f.path[f.path.rfind("/") + 1 :].lower(), []).append(f)
-        return out
+    def __init__(
+        self,
+        files: list[FileEntry],
+        by_name: dict[str, list[FileEntry]],
+        folders: dict[str, list[FileEntry]],
+    ) -> None:
+        self.files = files
+        self.by_name = by_name
+        self.folders = folders
 
     @cached_property
     def by_dir(self) -> dict[str, list[FileEntry]]:
-        """Entries by lower-case folder ("" for the root)."""
+        """Entries by lower-case folder (folders that differ only in case are merged)."""
         out: dict[str, list[FileEntry]] = {}
-        for f in self.files:
-            cut = f.path.rfind("/")
-            out.setdefault(f.path[:cut].lower() if cut > 0 else "", []).append(f)
+        for folder, entries in self.folders.items():
+            out.setdefault(folder.lower(), []).extend(entries)
         return out
 
     @cached_property
@@ -48,13 +49,15 @@ class PathIndex:
         """Files matching any of ``patterns``, sorted by path."""
         hits: dict[str, FileEntry] = {}
         for pattern in patterns:
-            regex = _regex(pattern)
-            for entry in self._candidates(pattern):
-                if regex.match(entry.path):
-                    hits[entry.path] = entry
+            candidates = self._candidates(pattern)
+            if candidates:  # most globs find nothing: compile their regex only when needed
+                regex = _regex(pattern)
+                for entry in candidates:
+                    if regex.match(entry.path):
+                        hits[entry.path] = entry
         return [hits[p] for p in sorted(hits)]
 
-    def _candidates(self, pattern: str) -> Iterable[FileEntry]:
+    def _candidates(self, pattern: str) -> Sequence[FileEntry]:
         anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
         body = pattern.lstrip("/")
         if not anchored:
@@ -79,7 +82,7 @@ class PathIndex:
             for f in entries
         ]
 
-    def _by_name_pattern(self, name: str) -> Iterable[FileEntry]:
+    def _by_name_pattern(self, name: str) -> Sequence[FileEntry]:
         if not _WILD.search(name):
             return self.by_name.get(name, ())
         # Names that contain the pattern's longest fixed part, found by str.find (C speed).

@@ -35,6 +35,13 @@ NON_PRODUCTION_RE = re.compile(
     r"migrations|\.[^/]+)/"
 )
 _HIDDEN = re.compile(r"(^|/)\.[^/]+(/|$)")
+# Not project configuration: CI and editor folders, and the files of packaging and tools.
+_TOOL_FOLDER = re.compile(r"(^|/)(\.github|\.gitlab|\.circleci|node_modules)/")
+_TOOL_FILE = re.compile(
+    r"\.pre-commit[^/]*|docker-compose[^/]*|compose\.ya?ml|environment[^/]*|"
+    r"package(-lock)?\.json|tsconfig\.json|[^/]*\.lock|\.gitlab-ci\.yml|mkdocs\.ya?ml|"
+    r"codecov\.ya?ml|\.readthedocs\.ya?ml|pyproject\.toml|\.copier-answers\.ya?ml"
+)
 CONFIG_DIR_RE = re.compile(r"(^|/)(conf|confs|config|configs|configuration|params|hparams)/")
 # Suffixes of the files deps_reader.kind_of can recognise (Pipfile has none).
 _DEPENDENCY_SUFFIXES = frozenset({".toml", ".cfg", ".py", "", ".yml", ".yaml", ".txt", ".in"})
@@ -62,6 +69,7 @@ class RepoIndex:
         walked = walk_repo(self.root)
         self.files: list[FileEntry] = walked.files
         self.notes: list[Note] = walked.notes
+        self.paths = PathIndex(walked.files, walked.by_name, walked.by_dir)
         self.by_path: dict[str, FileEntry] = {f.path: f for f in self.files}
         self._text_cache: dict[str, str | None] = {}
         self._ast_cache: dict[str, python.ModuleInfo | None] = {}
@@ -110,10 +118,6 @@ class RepoIndex:
         raise KeyError(f"no text scanner named {name!r}")
 
     # ----- file list queries --------------------------------------------------------------
-    @cached_property
-    def paths(self) -> PathIndex:
-        return PathIndex(self.files)
-
     def glob(self, patterns: Iterable[str]) -> list[FileEntry]:
         """Files matching any gitignore-style glob (``**/Dockerfile``, ``*.dvc``, ``docs/**``)."""
         return self.paths.glob(patterns)
@@ -155,19 +159,20 @@ class RepoIndex:
         if not path.endswith(".py"):
             return False
         cut = path.rfind("/") + 1
-        if self._folder_kind(path[:cut]):
-            return False
-        name = path[cut:]
-        return not (
-            (name.startswith("test_") and name.endswith(".py"))
-            or name.endswith("_test.py")
-            or name == "conftest.py"
-            or name.startswith(("setup.py", "noxfile", "tasks.py"))
-        )
+        return not self._folder_kind(path[:cut]) and not _not_production_name(path[cut:])
 
     @cached_property
     def production_python(self) -> list[str]:
-        return [p for p in self.python_files if self.is_production_code(p)]
+        out = []
+        for folder, entries in self.paths.folders.items():
+            slashed = folder + "/" if folder else ""
+            if self._folder_kind(slashed):  # tests/, docs/, examples/, hidden...: none of it
+                continue
+            for f in entries:
+                if f.suffix == ".py" and not _not_production_name(f.path[len(slashed) :]):
+                    out.append(f.path)
+        out.sort()
+        return out
 
     # ----- Python -------------------------------------------------------------------------
     def notebook_code(self, path: str, cache: bool = True) -> str | None:
@@ -199,24 +204,10 @@ class RepoIndex:
                 return self._content.matches[i]
         return None
 
-    @cached_property
+    @property
     def _importers_by_top(self) -> dict[str, list[str]]:
-        """Files by the top-level modules they import (paths only: the refs stay per file)."""
-        by_top: dict[str, list[str]] = {}
-        top_of: dict[str, str] = {}  # module names repeat: split and lower each one once
-        for path, refs in self.imports.items():
-            tops = set()
-            for ref in refs:
-                top = top_of.get(ref.module)
-                if top is None:
-                    top = top_of[ref.module] = (
-                        "" if ref.module[0] == "." else ref.module.split(".", 1)[0].lower()
-                    )
-                tops.add(top)
-            tops.discard("")
-            for top in tops:
-                by_top.setdefault(top, []).append(path)
-        return by_top
+        """Files by the top-level modules they import (found in the content pass)."""
+        return self._content.by_top
 
     def importers_of(self, modules: Iterable[str]) -> list[Located]:
         """Where any of ``modules`` is imported: a top-level name (``mlflow``) matches every
@@ -385,25 +376,29 @@ class RepoIndex:
     # ----- configuration files ---------------------------------------------------------
     @cached_property
     def config_files(self) -> list[str]:
-        """Structured files that hold a project's configuration (not CI, lock or package files)."""
-        skip = re.compile(
-            r"(^|/)(\.github|\.gitlab|\.circleci|node_modules)/|(^|/)(\.pre-commit[^/]*|"
-            r"docker-compose[^/]*|compose\.ya?ml|environment[^/]*|package(-lock)?\.json|"
-            r"tsconfig\.json|[^/]*\.lock|\.gitlab-ci\.yml|mkdocs\.ya?ml|codecov\.ya?ml|"
-            r"\.readthedocs\.ya?ml|pyproject\.toml|\.copier-answers\.ya?ml)$"
-        )
+        """Structured files that hold a project's configuration (not CI, lock or package files):
+        files in a config folder (conf/, configs/, params/...), at the root, or named like
+        params.yaml; never hidden (.devcontainer.json, .vscode/: tooling), test or tool files.
+        Folder conditions are decided once per folder."""
         out = []
-        for f in self.files:
-            if f.suffix not in CONFIG_EXT or skip.search(f.path) or self.is_test(f.path):
-                continue
-            if _HIDDEN.search(f.path):  # .devcontainer.json, .vscode/, .circleci/: tooling
-                continue
+        for folder, entries in self.paths.folders.items():
+            slashed = folder + "/" if folder else ""
             if (
-                CONFIG_DIR_RE.search(f.path)
-                or "/" not in f.path
-                or f.name.lower() in ("params.yaml", "params.yml", "mlproject", "dvc.yaml")
+                _TOOL_FOLDER.search(slashed)
+                or _HIDDEN.search(slashed)
+                or self._folder_kind(slashed) & _TEST_FOLDER
             ):
-                out.append(f.path)
+                continue
+            anywhere = not folder or bool(CONFIG_DIR_RE.search(slashed))
+            for f in entries:
+                if f.suffix not in CONFIG_EXT:
+                    continue
+                name = f.path[len(slashed) :]
+                if name[0] == "." or _TOOL_FILE.fullmatch(name):
+                    continue
+                if anywhere or name.lower() in ("params.yaml", "params.yml", "dvc.yaml"):
+                    out.append(f.path)
+        out.sort()
         return out
 
     def config_doc(self, path: str, text: str | None = None) -> Any:
@@ -459,6 +454,16 @@ class RepoIndex:
             "buildspec.yml",
         ]
         return [f.path for f in self.glob(patterns)]
+
+
+def _not_production_name(name: str) -> bool:
+    """File names of tests and tooling scripts, wherever they are."""
+    return (
+        (name.startswith("test_") and name.endswith(".py"))
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+        or name.startswith(("setup.py", "noxfile", "tasks.py"))
+    )
 
 
 def _path_and_line(loc: Located) -> tuple[str, int]:

@@ -79,10 +79,12 @@ PROSE = 4
 class ContentFacts:
     """What the pass found. Plain dicts and tuples, cheap to send between processes."""
 
-    __slots__ = ("headings", "imports", "matches", "notes", "scanned")
+    __slots__ = ("by_top", "headings", "imports", "matches", "notes", "scanned")
 
     def __init__(self) -> None:
         self.imports: dict[str, list[python.ImportRef]] = {}
+        # Files by the top-level modules they import ("sklearn"), lower case, in file order.
+        self.by_top: dict[str, list[str]] = {}
         self.matches: list[dict[str, Located]] = [{} for _ in CODE_PATTERNS]
         self.headings: dict[str, list[str]] = {}
         self.scanned: list[dict[str, Any]] = [{} for _ in TEXT_SCANNERS]
@@ -90,6 +92,8 @@ class ContentFacts:
 
     def merge(self, other: ContentFacts) -> None:
         self.imports.update(other.imports)
+        for top, paths in other.by_top.items():
+            self.by_top.setdefault(top, []).extend(paths)
         for mine, theirs in zip(self.matches, other.matches, strict=True):
             mine.update(theirs)
         self.headings.update(other.headings)
@@ -102,10 +106,10 @@ class ContentFacts:
     def __getstate__(self) -> tuple:
         imports = {path: [tuple(ref) for ref in refs] for path, refs in self.imports.items()}
         matches = [{path: tuple(loc) for path, loc in table.items()} for table in self.matches]
-        return (imports, matches, self.headings, self.scanned, self.notes)
+        return (imports, matches, self.by_top, self.headings, self.scanned, self.notes)
 
     def __setstate__(self, state: tuple) -> None:
-        imports, matches, self.headings, self.scanned, self.notes = state
+        imports, matches, self.by_top, self.headings, self.scanned, self.notes = state
         new, ref_type = tuple.__new__, python.ImportRef
         self.imports = {path: [new(ref_type, r) for r in refs] for path, refs in imports.items()}
         self.matches = [{path: new(Located, t) for path, t in table.items()} for table in matches]
@@ -138,7 +142,8 @@ def scan_files(root: str, files: list[FileEntry], prose: set[str], max_bytes: in
     code facts for Python and notebooks, headings for the ``prose`` paths, and whatever the
     registered text scanners want."""
     facts = ContentFacts()
-    imports, headings, notes = facts.imports, facts.headings, facts.notes
+    imports, headings, notes, by_top = facts.imports, facts.headings, facts.notes, facts.by_top
+    top_of: dict[str, str] = {}
     scan_imports = python.scan_imports
     patterns = [
         (p.literals, p.regex, table) for p, table in zip(CODE_PATTERNS, facts.matches, strict=True)
@@ -180,7 +185,20 @@ def scan_files(root: str, files: list[FileEntry], prose: set[str], max_bytes: in
                 notes.append((path, f"malformed notebook ({err})"))
             if not code:
                 continue
-        imports[path] = scan_imports(code)
+        refs = imports[path] = scan_imports(code)
+        tops = set()
+        for ref in refs:
+            module = ref[0]
+            top = top_of.get(module)
+            if top is None:  # module names repeat: split and lower each one once
+                top = top_of[module] = "" if module[0] == "." else module.split(".", 1)[0].lower()
+            tops.add(top)
+        for top in tops:
+            if top:
+                if top in by_top:
+                    by_top[top].append(path)
+                else:
+                    by_top[top] = [path]
         for literals, regex, table in patterns:
             for literal in literals:
                 if literal in code:

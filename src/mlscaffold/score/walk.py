@@ -68,6 +68,10 @@ class WalkResult:
     files: list[FileEntry] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     symlinks: list[str] = field(default_factory=list)
+    # The same entries by folder ("" for the root) and by lower-case file name, gathered on
+    # the way: the walk knows both for free, and globs are answered from them (globs.py).
+    by_dir: dict[str, list[FileEntry]] = field(default_factory=dict)
+    by_name: dict[str, list[FileEntry]] = field(default_factory=dict)
 
 
 def _load_ignore_rules(dir_path: str, rel_dir: str, notes: list[Note]) -> IgnoreRules | None:
@@ -145,6 +149,7 @@ def walk_repo(root: str) -> WalkResult:
     result = WalkResult()
     files = result.files
     notes = result.notes
+    by_name = result.by_name
     # Stack items: (absolute dir, relative dir, depth, .gitignore rules in force).
     stack: list[tuple[str, str, int, tuple[IgnoreRules, ...]]] = [(root, "", 0, ())]
     entries = 0
@@ -162,6 +167,7 @@ def walk_repo(root: str) -> WalkResult:
             continue
         with scan:
             children = []
+            here_files: list[FileEntry] = []
             for entry in scan:
                 entries += 1
                 if entries > MAX_ENTRIES:
@@ -204,7 +210,16 @@ def walk_repo(root: str) -> WalkResult:
                 if not S_ISREG(st.st_mode):
                     notes.append(Note(rel, "not a regular file (FIFO, socket or device); skipped"))
                     continue
-                files.append(FileEntry(rel, st.st_size, name))
+                listed = FileEntry(rel, st.st_size, name)
+                here_files.append(listed)
+                key = name.lower()
+                if key in by_name:
+                    by_name[key].append(listed)
+                else:
+                    by_name[key] = [listed]
+            if here_files:
+                files.extend(here_files)
+                result.by_dir[rel_dir] = here_files
             # Reverse so that the walk visits directories in listing order (stable output).
             stack.extend(reversed(children))
     files.sort(key=_path_of)
