@@ -48,10 +48,13 @@ def _reference_glob(all_paths: list[str], patterns: list[str]) -> list[str]:
 @given(paths, st.lists(st.sampled_from(GLOBS), min_size=1, max_size=3))
 def test_indexed_glob_matches_the_plain_regex(all_paths: list[str], patterns: list[str]) -> None:
     files = [FileEntry(p, 1) for p in sorted(all_paths)]
-    by_name: dict[str, list[FileEntry]] = {}
+    by_name: dict[str, FileEntry | list[FileEntry]] = {}
     folders: dict[str, list[FileEntry]] = {}
     for f in files:
-        by_name.setdefault(f.name.lower(), []).append(f)
+        known = by_name.get(f.name.lower())
+        by_name[f.name.lower()] = (
+            f if known is None else [*known, f] if isinstance(known, list) else [known, f]
+        )
         folders.setdefault(f.path.rpartition("/")[0], []).append(f)
     index = PathIndex(files, by_name, folders)
     assert [f.path for f in index.glob(patterns)] == _reference_glob(all_paths, patterns)

@@ -11,6 +11,7 @@ Matching is case-insensitive, as the checks' globs have always been.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from functools import cached_property, lru_cache
 
@@ -20,18 +21,25 @@ _WILD = re.compile(r"[*?]")
 
 
 class PathIndex:
-    """``by_name``: entries by lower-case file name; ``folders``: entries by folder as written
-    ("" for the root). Both come from the walk (walk.WalkResult)."""
+    """``by_name``: entries by lower-case file name (one entry, or a list of several);
+    ``folders``: entries by folder as written ("" for the root). Both come from the walk."""
 
     def __init__(
         self,
         files: list[FileEntry],
-        by_name: dict[str, list[FileEntry]],
+        by_name: dict[str, FileEntry | list[FileEntry]],
         folders: dict[str, list[FileEntry]],
     ) -> None:
         self.files = files
         self.by_name = by_name
         self.folders = folders
+
+    def named(self, name: str) -> Sequence[FileEntry]:
+        """Entries whose lower-case file name is ``name``."""
+        found = self.by_name.get(name)
+        if found is None:
+            return ()
+        return found if isinstance(found, list) else (found,)
 
     @cached_property
     def by_dir(self) -> dict[str, list[FileEntry]]:
@@ -84,7 +92,7 @@ class PathIndex:
 
     def _by_name_pattern(self, name: str) -> Sequence[FileEntry]:
         if not _WILD.search(name):
-            return self.by_name.get(name, ())
+            return self.named(name)
         # Names that contain the pattern's longest fixed part, found by str.find (C speed).
         fixed = max(_WILD.split(name), key=len)
         if not fixed:
@@ -95,9 +103,32 @@ class PathIndex:
         while pos != -1:
             start = blob.rfind("\n", 0, pos) + 1
             end = blob.find("\n", pos)
-            found.extend(self.by_name.get(blob[start:end], ()))
+            found.extend(self.named(blob[start:end]))
             pos = blob.find(fixed, end)
         return found
+
+
+class FileLookup:
+    """Path -> entry over the sorted file list, by bisection (``in`` and ``get``, like a dict):
+    a dict of 100,000 paths would hold 5 MB for lookups that a run makes a few hundred of."""
+
+    __slots__ = ("_files",)
+
+    def __init__(self, files: list[FileEntry]) -> None:
+        self._files = files  # sorted by path (walk.walk_repo sorts it)
+
+    def get(self, path: str, default: FileEntry | None = None) -> FileEntry | None:
+        i = bisect_left(self._files, path, key=_path_of)
+        if i < len(self._files) and self._files[i].path == path:
+            return self._files[i]
+        return default
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self.get(path) is not None
+
+
+def _path_of(entry: FileEntry) -> str:
+    return entry.path
 
 
 @lru_cache(maxsize=512)

@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from mlscaffold.score import scan
-from mlscaffold.score.globs import PathIndex
+from mlscaffold.score.globs import FileLookup, PathIndex
 from mlscaffold.score.model import Note
 from mlscaffold.score.readers import deps as deps_reader
 from mlscaffold.score.readers import markdown, notebooks, python, structured
@@ -70,7 +70,7 @@ class RepoIndex:
         self.files: list[FileEntry] = walked.files
         self.notes: list[Note] = walked.notes
         self.paths = PathIndex(walked.files, walked.by_name, walked.by_dir)
-        self.by_path: dict[str, FileEntry] = {f.path: f for f in self.files}
+        self.by_path = FileLookup(self.files)
         self._text_cache: dict[str, str | None] = {}
         self._ast_cache: dict[str, python.ModuleInfo | None] = {}
         self._sections_cache: dict[str, list[markdown.Section]] = {}
@@ -354,9 +354,8 @@ class RepoIndex:
 
     @cached_property
     def lock_files(self) -> list[str]:
-        by_name = self.paths.by_name
         return sorted(
-            f.path for name in deps_reader.LOCK_FILES for f in by_name.get(name.lower(), ())
+            f.path for name in deps_reader.LOCK_FILES for f in self.paths.named(name.lower())
         )
 
     def declared(self, names: Iterable[str]) -> list[deps_reader.Dependency]:

@@ -17,6 +17,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from sys import intern
 from typing import Any, NamedTuple
 
 from mlscaffold.score import safeio
@@ -103,15 +104,24 @@ class ContentFacts:
 
     # Sent between processes as plain tuples: pickling named tuples calls Python code for
     # each of them, which made the transfer cost a third of what the second process saved.
+    # Shared imports stay shared across the trip (one plain tuple per ImportRef object).
     def __getstate__(self) -> tuple:
-        imports = {path: [tuple(ref) for ref in refs] for path, refs in self.imports.items()}
+        plain: dict[int, tuple] = {}
+        imports = {
+            path: [plain.get(id(ref)) or plain.setdefault(id(ref), tuple(ref)) for ref in refs]
+            for path, refs in self.imports.items()
+        }
         matches = [{path: tuple(loc) for path, loc in table.items()} for table in self.matches]
         return (imports, matches, self.by_top, self.headings, self.scanned, self.notes)
 
     def __setstate__(self, state: tuple) -> None:
         imports, matches, self.by_top, self.headings, self.scanned, self.notes = state
         new, ref_type = tuple.__new__, python.ImportRef
-        self.imports = {path: [new(ref_type, r) for r in refs] for path, refs in imports.items()}
+        refs_of: dict[int, python.ImportRef] = {}
+        self.imports = {
+            path: [refs_of.get(id(r)) or refs_of.setdefault(id(r), new(ref_type, r)) for r in refs]
+            for path, refs in imports.items()
+        }
         self.matches = [{path: new(Located, t) for path, t in table.items()} for table in matches]
 
 
@@ -144,6 +154,7 @@ def scan_files(root: str, files: list[FileEntry], prose: set[str], max_bytes: in
     facts = ContentFacts()
     imports, headings, notes, by_top = facts.imports, facts.headings, facts.notes, facts.by_top
     top_of: dict[str, str] = {}
+    shared_refs: dict[tuple, python.ImportRef] = {}
     scan_imports = python.scan_imports
     patterns = [
         (p.literals, p.regex, table) for p, table in zip(CODE_PATTERNS, facts.matches, strict=True)
@@ -185,7 +196,7 @@ def scan_files(root: str, files: list[FileEntry], prose: set[str], max_bytes: in
                 notes.append((path, f"malformed notebook ({err})"))
             if not code:
                 continue
-        refs = imports[path] = scan_imports(code)
+        refs = imports[path] = scan_imports(code, shared_refs)
         tops = set()
         for ref in refs:
             module = ref[0]
@@ -205,7 +216,8 @@ def scan_files(root: str, files: list[FileEntry], prose: set[str], max_bytes: in
                     m = regex.search(code)
                     if m:
                         start = m.start()
-                        table[path] = Located(path, code.count("\n", 0, start) + 1, m.group())
+                        line = code.count("\n", 0, start) + 1
+                        table[path] = Located(path, line, intern(m.group()))  # values repeat
                     break
     return facts
 

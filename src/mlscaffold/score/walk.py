@@ -71,7 +71,8 @@ class WalkResult:
     # The same entries by folder ("" for the root) and by lower-case file name, gathered on
     # the way: the walk knows both for free, and globs are answered from them (globs.py).
     by_dir: dict[str, list[FileEntry]] = field(default_factory=dict)
-    by_name: dict[str, list[FileEntry]] = field(default_factory=dict)
+    # by_name values: one FileEntry, or a list when several files share the name.
+    by_name: dict[str, FileEntry | list[FileEntry]] = field(default_factory=dict)
 
 
 def _load_ignore_rules(dir_path: str, rel_dir: str, notes: list[Note]) -> IgnoreRules | None:
@@ -213,10 +214,16 @@ def walk_repo(root: str) -> WalkResult:
                 listed = FileEntry(rel, st.st_size, name)
                 here_files.append(listed)
                 key = name.lower()
+                if key == name:
+                    key = name  # keep one string, not an equal copy, for the usual lower-case name
                 if key in by_name:
-                    by_name[key].append(listed)
+                    known = by_name[key]
+                    if isinstance(known, list):
+                        known.append(listed)
+                    else:
+                        by_name[key] = [known, listed]
                 else:
-                    by_name[key] = [listed]
+                    by_name[key] = listed  # most names are unique: no list for them
             if here_files:
                 files.extend(here_files)
                 result.by_dir[rel_dir] = here_files
