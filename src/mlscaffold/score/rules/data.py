@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from mlscaffold.score.index import RepoIndex
+from mlscaffold.score.lazyre import lazy
 from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.rules import facts, rule
 from mlscaffold.score.scan import Gated
@@ -118,7 +119,7 @@ _DATA_WORDS = (
     r"(data|dataset|input|inputs|schema|frame|df|dataframe|features|columns|rows|"
     r"records|batch|payload|request|types|ranges|raw)"
 )
-_VALIDATE_FN_RE = re.compile(
+_VALIDATE_FN_RE = lazy(
     rf"^[ \t]*def[ \t]+(validate|check_{_DATA_WORDS}\w*|validate_{_DATA_WORDS}\w*|"
     rf"\w*{_DATA_WORDS}_(validation|check|checks)|\w*_schema_check)[ \t]*\(",
     re.M,
@@ -199,7 +200,7 @@ def _function_is_real(index: RepoIndex, path: str, line: int | None) -> bool:
     return any(f.line == line and not f.is_stub for f in info.functions)
 
 
-LOADERS_RE = re.compile(
+LOADERS_RE = lazy(
     r"\b(read_csv|read_parquet|read_table|read_json|read_excel|read_feather|read_sql\w*|read_hdf|"
     r"read_pickle|load_dataset|load_from_disk|fetch_openml|fetch_\w+|load_svmlight_file|loadtxt|"
     r"genfromtxt|scan_csv|scan_parquet|read_orc|ImageFolder|DataLoader|TFRecordDataset|"
@@ -246,7 +247,7 @@ def data_loading_code(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.failed("no module loads data")
 
 
-_FEATURE_LIST_RE = re.compile(
+_FEATURE_LIST_RE = lazy(
     r"^(FEATURES|FEATURE_[A-Z_]+|[A-Z_]*_FEATURES|[A-Z_]*_COLUMNS|FEATURE_MAP)[ \t]*"
     r"(:[^=\n]*)?=[ \t]*[\[({]",
     re.M,

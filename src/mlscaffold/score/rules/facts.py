@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 
 from mlscaffold.score.index import Located, RepoIndex
+from mlscaffold.score.lazyre import lazy
 from mlscaffold.score.scan import Gated
 
-TRAIN_CALL_RE = re.compile(
+TRAIN_CALL_RE = lazy(
     r"\.(fit|fit_transform|train|partial_fit|fit_generator)\s*\(|\b(Trainer|SFTTrainer|"
     r"train_model|fit_model)\s*\(|\btrainer\.fit\s*\("
 )
@@ -110,15 +111,15 @@ def training(index: RepoIndex) -> TrainingFacts:
     return index.memo["training"]
 
 
-_USES_MODEL_RE = re.compile(
+_USES_MODEL_RE = lazy(
     r"joblib\.load|pickle\.load|torch\.load|load_model\s*\(|from_pretrained\s*\(|"
     r"\.predict(_proba)?\s*\(|onnxruntime|InferenceSession"
 )
-_SAVES_MODEL_RE = re.compile(
+_SAVES_MODEL_RE = lazy(
     r"joblib\.dump|pickle\.dump|torch\.save|save_model|log_model|save_pretrained|register_model|"
     r"cloudpickle\.dump|skops\.io\.dump|\.save\(\s*['\"f]"
 )
-_ESTIMATOR_RE = re.compile(r"^[ \t]+def fit\s*\(\s*self\b", re.M)
+_ESTIMATOR_RE = lazy(r"^[ \t]+def fit\s*\(\s*self\b", re.M)
 
 
 def uses_ml(index: RepoIndex) -> bool:
@@ -187,7 +188,7 @@ def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
 CONDITIONS = ("trains", "has_pipeline_code", "ml_system", "handles_models")
 
 
-_SEPARATORS = re.compile(r"[_\-.]+")
+_SEPARATORS = lazy(r"[_\-.]+")
 
 
 def _tokens(name: str) -> set[str]:

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from mlscaffold.score.index import RepoIndex
+from mlscaffold.score.lazyre import lazy
 from mlscaffold.score.model import Evidence, Status, Verdict
 from mlscaffold.score.readers.deps import EXACT, UNPINNED
 from mlscaffold.score.rules import facts, rule
@@ -130,7 +131,7 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
     return Verdict.passed(f"{n} notebook(s) for exploration; production code lives in modules")
 
 
-_ASSERT_CALL = re.compile(r"^(assert\w*|raises|fail\w*|check\w*|expect\w*|verify\w*|approx)$")
+_ASSERT_CALL = lazy(r"^(assert\w*|raises|fail\w*|check\w*|expect\w*|verify\w*|approx)$")
 
 
 def _meaningful(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -225,11 +226,11 @@ def dependencies_pinned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     )
 
 
-_SEED_RE = re.compile(
+_SEED_RE = lazy(
     r"random_state\s*=\s*[\w.]|\bseed\s*\(|manual_seed\s*\(|set_seed\s*\(|"
     r"seed_everything\s*\(|set_random_seed\s*\(|PYTHONHASHSEED|default_rng\s*\(\s*\w"
 )
-_SEED_KEY = re.compile(r"(^|\.)(seed|random_state|random_seed|rng_seed)$", re.I)
+_SEED_KEY = lazy(r"(^|\.)(seed|random_state|random_seed|rng_seed)$", re.I)
 
 
 @rule("seeds_set")
@@ -245,14 +246,14 @@ def seeds_set(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.failed("no seed is set in code or config")
 
 
-_METRIC_CALL_RE = re.compile(
+_METRIC_CALL_RE = lazy(
     r"\b(accuracy_score|f1_score|roc_auc_score|precision_score|recall_score|log_loss|"
     r"mean_squared_error|mean_absolute_error|r2_score|classification_report|confusion_matrix|"
     r"average_precision_score|balanced_accuracy_score|root_mean_squared_error|evaluate\.load|"
     r"torchmetrics|compute_metrics|\.evaluate|\.score|accuracy|top_k_accuracy)\s*\(|"
     r"sklearn\.metrics|torchmetrics"
 )
-_RECORD = re.compile(
+_RECORD = lazy(
     r"json\.dump|write_text|to_csv|to_json|log_metric|log_metrics|wandb\.log|"
     r"dvclive|Live\(|\.log\(\s*\{|save_metrics|yaml\.(safe_)?dump|metrics_path"
 )
@@ -296,18 +297,18 @@ def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.failed("no evaluation step computes metrics")
 
 
-_REGISTER_RE = re.compile(
+_REGISTER_RE = lazy(
     r"register_model|registered_model_name|log_model\s*\(|push_to_hub|"
     r"bentoml\.\w+\.save_model|model_registry|ModelRegistry|"
     r"wandb\.log_artifact|log_artifact\s*\(|save_pretrained"
 )
-_SAVE_RE = re.compile(
+_SAVE_RE = lazy(
     r"joblib\.dump|pickle\.dump|torch\.save|save_model|\.save\(|dump_model|"
     r"cloudpickle\.dump|skops\.io\.dump"
 )
 
 
-_CATALOG_VERSIONED = re.compile(r"^[ \t]+versioned:[ \t]*true\b", re.M | re.I)
+_CATALOG_VERSIONED = lazy(r"^[ \t]+versioned:[ \t]*true\b", re.M | re.I)
 
 
 @rule("model_versioned")
@@ -370,7 +371,7 @@ def config_separate(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
 
 _RUN_LOG_NAMES = {"tracking", "tracker", "experiment", "experiments", "runs", "runlog", "run_log"}
-_WRITES = re.compile(r"json\.dump|\.write\(|write_text|to_csv|yaml\.(safe_)?dump")
+_WRITES = lazy(r"json\.dump|\.write\(|write_text|to_csv|yaml\.(safe_)?dump")
 
 
 @rule("local_run_log")

@@ -7,6 +7,7 @@ from typing import Any
 
 from mlscaffold.score import scan
 from mlscaffold.score.index import RepoIndex
+from mlscaffold.score.lazyre import lazy
 from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.rules import rule
 from mlscaffold.score.walk import FileEntry
@@ -24,7 +25,7 @@ PATTERNS: list[tuple[str, str]] = [
     ("password in URL", r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@'\"]{1,64}:[^\s:/@'\"]{3,128}@[\w.-]+"),
 ]
 # One regex for all of them (named alternatives g0, g1, ...), so each file is searched once.
-_ANY_TOKEN = re.compile("|".join(f"(?P<g{i}>{p})" for i, (_, p) in enumerate(PATTERNS)))
+_ANY_TOKEN = lazy("|".join(f"(?P<g{i}>{p})" for i, (_, p) in enumerate(PATTERNS)))
 _LITERALS = (
     "AKIA",
     "ASIA",
@@ -42,13 +43,13 @@ _LITERALS = (
     "hf_",
     "://",
 )
-_CONFIG_SECRET = re.compile(
+_CONFIG_SECRET = lazy(
     r"""^[ \t]*["']?[\w.-]*(password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?key|"""
     r"""auth[_-]?token|private[_-]?key|client[_-]?secret)["']?[ \t]*[:=][ \t]*"""
     r"""["']?([^\s"'#,}]{6,})""",
     re.I | re.M,
 )
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy(
     r"^(\$\{?|<|\{\{|%\(|os\.environ|env\(|getenv|changeme|change_me|"
     r"example|placeholder|redacted|your[_-]|xxx|\*\*\*|null|none|true|false|"
     r"secret$|password$|dummy|test|fake|sample)",
@@ -85,13 +86,13 @@ _SCAN_SUFFIXES = frozenset(
 _CONFIG_SUFFIXES = frozenset(
     [".yaml", ".yml", ".json", ".toml", ".cfg", ".ini", ".env", ".conf", ".properties", ".tfvars"]
 )
-_ENV_SECRET = re.compile(
+_ENV_SECRET = lazy(
     r"^[ \t]*(?:export[ \t]+)?([A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|CREDENTIALS?)"
     r"[A-Za-z0-9_]*)[ \t]*=[ \t]*[\"']?([^\s\"'#]{6,})",
     re.I | re.M,
 )
-_DOTENV = re.compile(r"(^|/)\.env(\.[\w-]+)?$")
-_DOTENV_OK = re.compile(r"\.(example|sample|template|dist|defaults?)$")
+_DOTENV = lazy(r"(^|/)\.env(\.[\w-]+)?$")
+_DOTENV_OK = lazy(r"\.(example|sample|template|dist|defaults?)$")
 MAX_SCAN_BYTES = 512 * 1024
 
 

@@ -8,18 +8,17 @@ import re
 from typing import Any
 
 from mlscaffold.score.index import RepoIndex
+from mlscaffold.score.lazyre import lazy
 from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.rules import facts, rule
 
-_FEATURE_NAME = re.compile(
+_FEATURE_NAME = lazy(
     r"feature|transform|preprocess|clean|encode|prepare|pipeline|process|"
     r"normali[sz]e|scale|tokeni[sz]",
     re.I,
 )
-_PIPELINE_BUILD = re.compile(
-    r"\b(Pipeline|make_pipeline|ColumnTransformer|make_column_transformer)\s*\("
-)
-_ARTEFACT_LOAD = re.compile(
+_PIPELINE_BUILD = lazy(r"\b(Pipeline|make_pipeline|ColumnTransformer|make_column_transformer)\s*\(")
+_ARTEFACT_LOAD = lazy(
     r"joblib\.load|pickle\.load|load_model\s*\(|pyfunc\.load_model|"
     r"from_pretrained|torch\.load|cloudpickle\.load|skops\.io\.load"
 )
