@@ -1,9 +1,9 @@
 import sys
 
-from mlscaffold.cli import EXIT_INTERRUPTED, main
+try:  # a Ctrl-C while the CLI is still being imported exits quietly too
+    from mlscaffold.cli import main
 
-try:
     code = main()
 except KeyboardInterrupt:  # a Ctrl-C that lands after main() returned its own code
-    code = EXIT_INTERRUPTED
+    code = 130  # cli.EXIT_INTERRUPTED, without importing the CLI again
 sys.exit(code)

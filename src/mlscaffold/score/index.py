@@ -194,9 +194,6 @@ class RepoIndex:
         """Imports of every Python file and notebook, by path."""
         return self._content.imports
 
-    def in_code_pass(self, path: str) -> bool:
-        return path.endswith((".py", ".ipynb"))
-
     def code_matches(self, pattern: Any) -> dict[str, Located] | None:
         """First match per file of a registered code pattern, or None if not registered."""
         for i, registered in enumerate(scan.CODE_PATTERNS):
