@@ -96,9 +96,13 @@ _DOTENV_OK = lazy(r"\.(example|sample|template|dist|defaults?)$")
 MAX_SCAN_BYTES = 512 * 1024
 
 
+# The fixed parts as one alternation: one search per file instead of fifteen substring tests.
+_ANY_LITERAL = lazy("|".join(re.escape(lit) for lit in _LITERALS))
+
+
 def _tokens(text: str):
     # Cheap literal test first: most files contain none of the patterns' fixed parts.
-    return _ANY_TOKEN.finditer(text) if any(lit in text for lit in _LITERALS) else ()
+    return _ANY_TOKEN.finditer(text) if _ANY_LITERAL.search(text) else ()
 
 
 def redact(value: str) -> str:
