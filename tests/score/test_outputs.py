@@ -135,6 +135,19 @@ def test_diff_shows_improvements_and_regressions(repo, tmp_path) -> None:
     assert out.returncode == 0, out.stderr
 
 
+def test_diff_against_another_project_says_so(repo, tree, tmp_path) -> None:
+    other = tree({"README.md": "# other\n"}, name="another")
+    base = tmp_path / "base.json"
+    assert run_cli("score", str(other), "-f", "json", "-o", str(base)).returncode == 0
+    data = json.loads(run_cli("score", str(repo), "--diff", str(base), "-f", "json").stdout)
+    notes = [n["message"] for n in data["notes"]]
+    assert any("base report is for project 'another'" in n for n in notes), notes
+    same = tmp_path / "same.json"
+    assert run_cli("score", str(repo), "-f", "json", "-o", str(same)).returncode == 0
+    data = json.loads(run_cli("score", str(repo), "--diff", str(same), "-f", "json").stdout)
+    assert not any("base report is for project" in n["message"] for n in data["notes"])
+
+
 def test_diff_with_bad_base_is_a_usage_error(repo, tmp_path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"not": "a report"}', encoding="utf-8")

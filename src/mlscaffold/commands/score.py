@@ -126,7 +126,19 @@ def run(args: argparse.Namespace) -> int:
     if base is not None:
         from mlscaffold.score.diff import compare
 
-        reports[0][0].diff = compare(base, reports[0][0])
+        report = reports[0][0]
+        report.diff = compare(base, report)
+        if base.get("project") != report.project:
+            from mlscaffold.score.model import Note
+
+            # Comparing two different projects is allowed (a rename, a fork), but not silently.
+            report.notes.append(
+                Note(
+                    args.diff,
+                    f"base report is for project {base.get('project')!r}, "
+                    f"not {report.project!r}: the differences may not be changes",
+                )
+            )
     for fmt, out in pairs:
         _write(fmt, out, [r for r, _ in reports])
     failures: list[str] = []
