@@ -20,6 +20,11 @@ sys.addaudithook(lambda event, args: forks.append(event) if event == "os.fork" e
 scan.PARALLEL_MIN_WEIGHT = 1  # fork even for this small tree
 if sys.argv[2] == "dying-copy":
     scan._scan_and_send = lambda *args: os._exit(3)
+if sys.argv[2] == "no-fork":  # a process limit or no memory: os.fork raises
+    def refuse():
+        raise OSError(11, "Resource temporarily unavailable")
+    os.fork = refuse
+fds = len(os.listdir("/proc/self/fd"))
 facts, reports = {}, {}
 for workers in (1, 2, 3):
     c = index.RepoIndex(sys.argv[1], workers=workers)._content
@@ -33,6 +38,7 @@ print(json.dumps({
     "same_reports": reports[1] == reports[2] == reports[3],
     "forks": len(forks),
     "imports": facts[1].count("ImportRef("),
+    "leaked_fds": len(os.listdir("/proc/self/fd")) - fds,
 }))
 """
 
@@ -74,11 +80,15 @@ def _run(tree: Path, mode: str) -> dict:
     return json.loads(proc.stdout)
 
 
-@pytest.mark.parametrize("mode", ["normal", "dying-copy"])
+@pytest.mark.parametrize("mode", ["normal", "dying-copy", "no-fork"])
 def test_forked_copies_find_what_one_process_finds(tmp_path: Path, mode: str) -> None:
     _tree(tmp_path)
     result = _run(tmp_path, mode)
-    assert result["forks"] >= 6  # 1 + 2 for the facts, 1 + 2 for the reports
+    if mode == "no-fork":
+        assert result["forks"] == 0
+    else:
+        assert result["forks"] >= 6  # 1 + 2 for the facts, 1 + 2 for the reports
+    assert result["leaked_fds"] <= 0
     assert result["imports"] > 200  # the tree was really read
     assert result["same_facts"], "forked scan differs from the single-process scan"
     assert result["same_reports"], "report differs with forked copies"

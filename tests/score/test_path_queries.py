@@ -21,7 +21,7 @@ NAMES = [
     "Dockerfile", "dockerfile", "Dockerfile.gpu", "api.Dockerfile", "train.py", "test_x.py",
     "x_test.py", "conftest.py", "setup.py", "noxfile.py", "catalog.yml", "ci.yml", "x.dvc",
     "dvc.yaml", "README.md", "requirements-dev.txt", "CODEOWNERS", "a.tar.gz", "keep.log",
-    "weird name.py", "uv.lock",
+    "weird name.py", "uv.lock", "TRAIN.PY", "Setup.py", "Explore.IPYNB", "İnfo.md",
 ]  # fmt: skip
 GLOBS = [
     "Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dvc", "dvc.yaml", "/dvc.yaml", "docs/**",
@@ -82,7 +82,10 @@ def test_folder_level_classification_matches_the_path_regexes(all_paths: list[st
         assert index.is_production_code(path) == _reference_production(path), path
 
 
-RULES = ["*.log", "!keep.log", "data/raw/", "/build", "Data/", "**/tests", "*.py[co]", "a.b/**"]
+RULES = [
+    "*.log", "!keep.log", "data/raw/", "/build", "Data/", "**/tests", "*.py[co]", "a.b/**",
+    "*/", "**/", "src/*", "!src/pkg",
+]  # fmt: skip
 
 
 @settings(max_examples=300, deadline=None)

@@ -47,6 +47,10 @@ def test_import_scan_without_parsing() -> None:
     )
     modules = [r.module for r in python.scan_imports(text)]
     assert modules == ["os", "sys", "sklearn.metrics", ".features", ".io", ".data", "mlflow"]
+    names = [r.names for r in python.scan_imports("from pkg import data\tas\td\nfrom q import m\n")]
+    assert names == [("data",), ("m",)]  # "as" after a tab too
+    lines = [r.line for r in python.scan_imports("\n\nimport a\n\nimport b\nimport c\n")]
+    assert lines == [3, 5, 6]
 
 
 def test_stub_detection() -> None:

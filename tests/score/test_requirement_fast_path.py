@@ -11,7 +11,10 @@ from mlscaffold.score.readers import deps
 
 names = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,12}", fullmatch=True)
 ops = st.sampled_from(["==", "!=", "<=", ">=", "<", ">", "~=", "===", "=", ""])
-versions = st.from_regex(r"[0-9]{1,3}(\.[0-9]{1,3}){0,3}(\.\*|rc1|\+cpu)?", fullmatch=True)
+# Non-ASCII digits (Arabic-Indic one, full-width two) are digits to \d, not to packaging.
+versions = st.from_regex(
+    r"[0-9\u0661\uff12]{1,3}(\.[0-9]{1,3}){0,3}(\.\*|rc1|\+cpu)?", fullmatch=True
+)
 spaces = st.sampled_from(["", " ", "\t"])
 clause = st.tuples(spaces, ops, spaces, versions).map("".join)
 requirements = st.tuples(

@@ -169,7 +169,8 @@ class RepoIndex:
             if self._folder_kind(slashed):  # tests/, docs/, examples/, hidden...: none of it
                 continue
             for f in entries:
-                if f.suffix == ".py" and not _not_production_name(f.path[len(slashed) :]):
+                # .py as written: train.PY is listed as Python, but was never production code
+                if f.path.endswith(".py") and not _not_production_name(f.path[len(slashed) :]):
                     out.append(f.path)
         out.sort()
         return out
@@ -331,7 +332,7 @@ class RepoIndex:
             f.path
             for f in self.files
             if f.suffix in _DEPENDENCY_SUFFIXES
-            and (f.suffix != ".py" or f.path.endswith("setup.py"))  # only setup.py, cheaply
+            and (f.suffix != ".py" or f.path[-8:].lower() == "setup.py")  # only setup.py
             and kind_of(f.path)
             and not NON_PRODUCTION_RE.search(f.path)
         ]

@@ -23,11 +23,13 @@ def read_regular_file(path: str, max_bytes: int) -> bytes | None:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             return None
-        # One read of the size fstat reports (plus one byte): a short read is the end of the
-        # file, so the usual small file costs a single read call and no over-sized buffer.
+        # One read of the size fstat reports (plus one byte): when exactly that size comes
+        # back, the file is whole, so the usual file costs one read call and no over-sized
+        # buffer. A shorter read (some file systems return partial reads) or a file that grew
+        # is read on until the end.
         want = min(max_bytes, st.st_size + 1)
         data = os.read(fd, want)
-        if len(data) < want or len(data) >= max_bytes:
+        if len(data) == st.st_size or len(data) >= max_bytes or not data:
             return data[:max_bytes]
         chunks = [data]
         remaining = max_bytes - len(data)

@@ -255,28 +255,52 @@ def scan_in_parallel(
     ):
         return scan_files(root, files, prose, max_bytes)
     slices = _split(files, weights, total, workers)
-    children: list[tuple[int, int, list[FileEntry]]] = []
+    copies: list[tuple[int, int, int]] = []  # (slice, pid, read end) of copies not yet reaped
+    received: dict[int, ContentFacts | None] = {}
     try:
-        for part in slices[1:]:
-            read_end, write_end = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the copy: scan, send, and leave without running any cleanup
-                os.close(read_end)
-                _scan_and_send(write_end, root, part, prose, max_bytes)
-            os.close(write_end)
-            children.append((pid, read_end, part))
+        for i in range(1, len(slices)):
+            started = _start_copy(root, slices[i], prose, max_bytes)
+            if started is not None:  # else (process limit, no memory) this process reads it
+                copies.append((i, *started))
         facts = scan_files(root, slices[0], prose, max_bytes)
-        while children:
-            pid, read_end, part = children[0]
-            received = _receive(pid, read_end)
-            children.pop(0)
-            facts.merge(received or scan_files(root, part, prose, max_bytes))
+        while copies:
+            i, pid, read_end = copies[0]
+            data = _read_all(read_end)
+            ok = _reap(pid, kill=False)
+            copies.pop(0)  # reaped: never signalled again
+            received[i] = _load(data) if ok else None
+        for i in range(1, len(slices)):  # merged in file order, whoever read each slice
+            facts.merge(received.get(i) or scan_files(root, slices[i], prose, max_bytes))
         return facts
     finally:
-        for pid, read_end, _ in children:  # interrupted: do not leave copies behind
+        for _, pid, read_end in copies:  # interrupted: do not leave copies behind
             with contextlib.suppress(OSError):
                 os.close(read_end)
             _reap(pid, kill=True)
+
+
+def _start_copy(
+    root: str, part: list[FileEntry], prose: set[str], max_bytes: int
+) -> tuple[int, int] | None:
+    """Fork a copy that reads ``part``; (pid, read end of its pipe), or None if it cannot."""
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the copy: whatever happens, it leaves through os._exit, never our stack
+        try:
+            os.close(read_end)
+            _scan_and_send(write_end, root, part, prose, max_bytes)
+        finally:
+            os._exit(1)
+    os.close(write_end)
+    return pid, read_end
 
 
 def _split(
@@ -304,22 +328,22 @@ def _scan_and_send(
 ) -> None:
     import pickle
 
-    status = 1
+    data = pickle.dumps(scan_files(root, files, prose, max_bytes), pickle.HIGHEST_PROTOCOL)
+    with os.fdopen(write_end, "wb") as out:
+        out.write(data)
+    os._exit(0)
+
+
+def _read_all(read_end: int) -> bytes:
     try:
-        data = pickle.dumps(scan_files(root, files, prose, max_bytes), pickle.HIGHEST_PROTOCOL)
-        with os.fdopen(write_end, "wb") as out:
-            out.write(data)
-        status = 0
+        with os.fdopen(read_end, "rb", closefd=False) as pipe:
+            return pipe.read()
     finally:
-        os._exit(status)  # never return into the caller's stack in a forked copy
+        os.close(read_end)
 
 
-def _receive(pid: int, read_end: int) -> ContentFacts | None:
-    with os.fdopen(read_end, "rb", closefd=False) as pipe:
-        data = pipe.read()
-    os.close(read_end)
-    ok = _reap(pid, kill=False)
-    if not ok or not data:
+def _load(data: bytes) -> ContentFacts | None:
+    if not data:
         return None
     import pickle
 

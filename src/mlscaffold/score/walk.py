@@ -119,7 +119,11 @@ class IgnoreRules:
         self.spec = pathspec.GitIgnoreSpec.from_lines(lines)
         self.combined: re.Pattern[str] | None = None
         rules = [p for p in self.spec.patterns if p.include is not None]
-        if all(p.include for p in rules) and all(p.regex is not None for p in rules):
+        if (
+            len(rules) <= _JOIN_AT_MOST
+            and all(p.include for p in rules)
+            and all(p.regex is not None for p in rules)
+        ):
             # Group names repeat between rules (pathspec marks directory matches): drop them.
             parts = [_UNNAMED.sub("(?:", p.regex.pattern) for p in rules]
             try:
@@ -132,12 +136,14 @@ class IgnoreRules:
         sub = rel[self.cut :]
         try:
             if self.combined is not None:
-                return self.combined.match(sub) is not None
+                return self.combined.search(sub) is not None  # as pathspec tests each rule
             return self.spec.match_file(sub)
         except Exception:  # a pathological pattern must not stop the scan
             return False
 
 
+# A huge .gitignore is matched rule by rule: joining it would compile every rule twice.
+_JOIN_AT_MOST = 200
 _UNNAMED = re.compile(r"\(\?P<\w+>")
 
 

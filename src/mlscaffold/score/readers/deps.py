@@ -47,10 +47,10 @@ def normalise(name: str) -> str:
 # The everyday requirement ("numpy", "pandas==2.2.3", "scikit-learn>=1.4,<2"): a name and
 # plain release versions. packaging reads anything else; importing it costs a tenth of a small
 # repository's score, and a test proves both readings agree on every string this accepts.
-_SIMPLE_REQUIREMENT = re.compile(
+_SIMPLE_REQUIREMENT = re.compile(  # [0-9], not \d: packaging takes ASCII digits only
     r"[ \t]*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[ \t]*"
-    r"((?:(?:==|!=|<=|>=|<|>)[ \t]*\d+(?:\.\d+)*[ \t]*"
-    r"(?:,[ \t]*(?:==|!=|<=|>=|<|>)[ \t]*\d+(?:\.\d+)*[ \t]*)*)?)"
+    r"((?:(?:==|!=|<=|>=|<|>)[ \t]*[0-9]+(?:\.[0-9]+)*[ \t]*"
+    r"(?:,[ \t]*(?:==|!=|<=|>=|<|>)[ \t]*[0-9]+(?:\.[0-9]+)*[ \t]*)*)?)"
 )
 
 

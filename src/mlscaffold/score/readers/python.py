@@ -59,7 +59,7 @@ def scan_imports(text: str, shared: dict[tuple, ImportRef] | None = None) -> lis
             else:
                 refs.append(_new(ImportRef, (_intern(plain.split(None, 1)[0]), line, _NO_NAMES)))
         elif module.strip("."):
-            if "," in names or " as " in names:
+            if "," in names or len(names.split()) > 1:  # "a as b", also with tabs
                 imported = tuple(_first_words(names))
             else:
                 name = names.strip()

@@ -271,7 +271,7 @@ def text_search(
     if table is not None:
         # Code files were matched in the index's single pass: only other files are read here.
         found = [table[p] for p in paths if p in table]
-        rest = [p for p in paths if not p.endswith(_CODE_SUFFIXES)]
+        rest = [p for p in paths if not p.lower().endswith(_CODE_SUFFIXES)]
         if not rest:
             return found
         order = {p: i for i, p in enumerate(paths)}
