@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,44 @@ def builtin_files() -> list[Path]:
     return sorted(data_dir("checklist").glob("*.yaml"))
 
 
+# The built-in checklist, parsed ahead of time (python -m mlscaffold.score.checklist --write):
+# reading it as JSON spares every run the import of PyYAML and the parse. It records a
+# fingerprint of the YAML files it was made from, and is used only while they still match.
+COMPILED = "compiled.json"
+
+
+def _fingerprint(paths: list[Path]) -> str:
+    crc = 0
+    for path in paths:
+        crc = zlib.crc32(path.name.encode() + b"\0" + path.read_bytes(), crc)
+    return f"{crc:08x}-{len(paths)}"
+
+
+def _builtin_docs() -> list[tuple[Path, Any]]:
+    """(path, parsed content) of each built-in checklist file."""
+    paths = builtin_files()
+    try:
+        compiled = json.loads((data_dir("checklist") / COMPILED).read_text(encoding="utf-8"))
+        if compiled["fingerprint"] == _fingerprint(paths):
+            docs = compiled["files"]
+            return [(path, docs[path.name]) for path in paths]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # missing or stale: read the YAML itself
+    return [(path, _parse_yaml(path)) for path in paths]
+
+
+def write_compiled() -> Path:
+    paths = builtin_files()
+    target = data_dir("checklist") / COMPILED
+    data = {
+        "generated": "from checklist/*.yaml by python -m mlscaffold.score.checklist --write",
+        "fingerprint": _fingerprint(paths),
+        "files": {path.name: _parse_yaml(path) for path in paths},
+    }
+    target.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return target
+
+
 def _validator():
     import jsonschema
 
@@ -71,19 +110,25 @@ def _validator():
     return jsonschema.Draft202012Validator(schema)
 
 
-def load_file(path: Path, validate: bool) -> list[Check]:
+def _parse_yaml(path: Path) -> Any:
     import yaml
 
     try:
         # The C loader, where PyYAML has it: the pure-Python one costs ~0.1 s per run here.
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read checklist file {path}: {exc}") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(
             f"checklist file {path} is not valid YAML: {str(exc).splitlines()[0]}"
         ) from exc
+
+
+def load_file(path: Path, validate: bool, doc: Any = None) -> list[Check]:
+    """The checks of one checklist file (``doc``: its content, when already parsed)."""
+    if doc is None:
+        doc = _parse_yaml(path)
     if validate:
         errors = sorted(_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
         if errors:
@@ -122,8 +167,8 @@ def load_checklist(
 ) -> Checklist:
     """Load the built-in checklist plus an organisation's own files (always validated)."""
     checks: list[Check] = []
-    for path in builtin_files():
-        checks.extend(load_file(path, validate_builtin))
+    for path, doc in _builtin_docs():
+        checks.extend(load_file(path, validate_builtin, doc))
     for path in extra_files or []:
         checks.extend(load_file(path, validate=True))
     _check_consistency(checks)
@@ -167,3 +212,11 @@ def _walk_detectors(spec: dict[str, Any]):
     yield spec
     for sub in spec.get("detectors", []) or []:
         yield from _walk_detectors(sub)
+
+
+if __name__ == "__main__":  # python -m mlscaffold.score.checklist --write
+    import sys
+
+    if sys.argv[1:] != ["--write"]:
+        sys.exit("usage: python -m mlscaffold.score.checklist --write")
+    print(write_compiled())

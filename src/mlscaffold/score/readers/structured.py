@@ -15,16 +15,27 @@ from typing import Any
 MAX_NODES = 200_000
 MAX_DEPTH = 200
 
-try:  # the C loader is ~10x faster; fall back to pure Python where libyaml is missing
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+_LOADERS: dict[str, Any] = {}
 
 
-class _ConfigLoader(_SafeLoader):  # type: ignore[misc, valid-type]
-    """The safe loader, reading application-specific local tags (copier's ``!include``, Hydra's,
-    CloudFormation's ``!Ref``) as plain values instead of failing the whole file. Python tags
-    (``tag:yaml.org,2002:python/...``) are not local tags and stay refused."""
+def _loaders() -> tuple[Any, Any]:
+    """(safe loader, config loader), built on first use: PyYAML costs 15 ms to import, and many
+    runs read no YAML at all."""
+    if not _LOADERS:
+        import yaml
+
+        # The C loader is ~10x faster; fall back to pure Python where libyaml is missing.
+        safe = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        class ConfigLoader(safe):  # type: ignore[misc, valid-type]
+            """The safe loader, reading application-specific local tags (copier's
+            ``!include``, Hydra's, CloudFormation's ``!Ref``) as plain values instead of failing
+            the whole file. Python tags (``tag:yaml.org,2002:python/...``) are not local tags
+            and stay refused."""
+
+        ConfigLoader.add_multi_constructor("!", _local_tag)
+        _LOADERS.update(safe=safe, config=ConfigLoader)
+    return _LOADERS["safe"], _LOADERS["config"]
 
 
 def _local_tag(loader: Any, _suffix: str, node: Any) -> Any:
@@ -35,9 +46,6 @@ def _local_tag(loader: Any, _suffix: str, node: Any) -> Any:
     if isinstance(node, yaml.SequenceNode):
         return loader.construct_sequence(node)
     return loader.construct_mapping(node)
-
-
-_ConfigLoader.add_multi_constructor("!", _local_tag)
 
 
 def _guarded(fn, text):
@@ -58,7 +66,7 @@ def _too_deep(text: str) -> bool:
     import yaml
 
     depth = 0
-    for event in yaml.parse(text, Loader=_SafeLoader):
+    for event in yaml.parse(text, Loader=_loaders()[0]):
         if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
             depth += 1
             if depth > MAX_DEPTH:  # stop at once: libyaml slows down on deep streams too
@@ -77,7 +85,7 @@ def load_yaml_all(text: str) -> tuple[list[Any] | None, str | None]:
         # deep would not fit under the parse size cap.
         if t.count("[") + t.count("{") > MAX_DEPTH and _too_deep(t):
             raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
-        return list(yaml.load_all(t, Loader=_ConfigLoader))
+        return list(yaml.load_all(t, Loader=_loaders()[1]))
 
     return _guarded(load, text)
 
