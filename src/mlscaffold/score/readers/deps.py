@@ -7,7 +7,6 @@ setup.cfg, setup.py (through ``ast``: never run), conda environment files and Pi
 from __future__ import annotations
 
 import ast
-import configparser
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -166,6 +165,8 @@ def from_requirements(path: str, text: str) -> list[Dependency]:
 
 
 def from_setup_cfg(path: str, text: str) -> tuple[list[Dependency], str | None]:
+    import configparser  # only for setup.cfg files
+
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         parser.read_string(text)
