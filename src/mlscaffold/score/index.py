@@ -104,7 +104,12 @@ class RepoIndex:
     def _content(self) -> scan.ContentFacts:
         """The single read of every file a check looks inside (see ``scan``)."""
         facts = scan.scan_in_parallel(
-            self.root, self.files, set(self.prose_files), self.max_parse_bytes, self.workers
+            self.root,
+            self.files,
+            set(self.prose_files),
+            self.max_parse_bytes,
+            self.workers,
+            self.is_production_code,
         )
         for path, message in facts.notes:
             self.note(path, message)
@@ -194,6 +199,12 @@ class RepoIndex:
     def imports(self) -> dict[str, list[python.ImportRef]]:
         """Imports of every Python file and notebook, by path."""
         return self._content.imports
+
+    @cached_property
+    def pattern_scope(self) -> frozenset[str]:
+        """The files the content pass ran the rule patterns on: production modules and
+        notebooks. A rule asking about any other file reads it itself."""
+        return frozenset(self.production_python) | frozenset(self.notebooks)
 
     def code_matches(self, pattern: Any) -> dict[str, Located] | None:
         """First match per file of a registered code pattern, or None if not registered."""

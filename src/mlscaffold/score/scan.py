@@ -147,10 +147,17 @@ def read_text(root: str, path: str, size: int, max_bytes: int) -> tuple[str | No
     return decode(data)
 
 
-def scan_files(root: str, files: list[FileEntry], prose: set[str], max_bytes: int) -> ContentFacts:
+def scan_files(
+    root: str,
+    files: list[FileEntry],
+    prose: set[str],
+    max_bytes: int,
+    production: Callable[[str], bool] | None = None,
+) -> ContentFacts:
     """Read once each file that some check looks inside and gather what the checks want:
     code facts for Python and notebooks, headings for the ``prose`` paths, and whatever the
-    registered text scanners want."""
+    registered text scanners want. The rule patterns run on notebooks and on the modules
+    ``production`` accepts (all modules when it is None): no rule asks about tests or docs."""
     facts = ContentFacts()
     imports, headings, notes, by_top = facts.imports, facts.headings, facts.notes, facts.by_top
     top_of: dict[str, str] = {}
@@ -210,6 +217,8 @@ def scan_files(root: str, files: list[FileEntry], prose: set[str], max_bytes: in
                     by_top[top].append(path)
                 else:
                     by_top[top] = [path]
+        if not (flags & NOTEBOOK or production is None or production(path)):
+            continue
         for literals, regex, table in patterns:
             for literal in literals:
                 if literal in code:
@@ -237,7 +246,12 @@ def available_cores() -> int:
 
 
 def scan_in_parallel(
-    root: str, files: list[FileEntry], prose: set[str], max_bytes: int, workers: int
+    root: str,
+    files: list[FileEntry],
+    prose: set[str],
+    max_bytes: int,
+    workers: int,
+    production: Callable[[str], bool] | None = None,
 ) -> ContentFacts:
     """``scan_files`` split between this process and ``workers - 1`` forked copies of it.
 
@@ -253,16 +267,16 @@ def scan_in_parallel(
         or not sys.platform.startswith("linux")
         or threading.active_count() > 1
     ):
-        return scan_files(root, files, prose, max_bytes)
+        return scan_files(root, files, prose, max_bytes, production)
     slices = _split(files, weights, total, workers)
     copies: list[tuple[int, int, int]] = []  # (slice, pid, read end) of copies not yet reaped
     received: dict[int, ContentFacts | None] = {}
     try:
         for i in range(1, len(slices)):
-            started = _start_copy(root, slices[i], prose, max_bytes)
+            started = _start_copy(root, slices[i], prose, max_bytes, production)
             if started is not None:  # else (process limit, no memory) this process reads it
                 copies.append((i, *started))
-        facts = scan_files(root, slices[0], prose, max_bytes)
+        facts = scan_files(root, slices[0], prose, max_bytes, production)
         while copies:
             i, pid, read_end = copies[0]
             data = _read_all(read_end)
@@ -270,7 +284,9 @@ def scan_in_parallel(
             copies.pop(0)  # reaped: never signalled again
             received[i] = _load(data) if ok else None
         for i in range(1, len(slices)):  # merged in file order, whoever read each slice
-            facts.merge(received.get(i) or scan_files(root, slices[i], prose, max_bytes))
+            facts.merge(
+                received.get(i) or scan_files(root, slices[i], prose, max_bytes, production)
+            )
         return facts
     finally:
         for _, pid, read_end in copies:  # interrupted: do not leave copies behind
@@ -280,7 +296,11 @@ def scan_in_parallel(
 
 
 def _start_copy(
-    root: str, part: list[FileEntry], prose: set[str], max_bytes: int
+    root: str,
+    part: list[FileEntry],
+    prose: set[str],
+    max_bytes: int,
+    production: Callable[[str], bool] | None,
 ) -> tuple[int, int] | None:
     """Fork a copy that reads ``part``; (pid, read end of its pipe), or None if it cannot."""
     try:
@@ -296,7 +316,7 @@ def _start_copy(
     if pid == 0:  # the copy: whatever happens, it leaves through os._exit, never our stack
         try:
             os.close(read_end)
-            _scan_and_send(write_end, root, part, prose, max_bytes)
+            _scan_and_send(write_end, root, part, prose, max_bytes, production)
         finally:
             os._exit(1)
     os.close(write_end)
@@ -324,11 +344,17 @@ def _split(
 
 
 def _scan_and_send(
-    write_end: int, root: str, files: list[FileEntry], prose: set[str], max_bytes: int
+    write_end: int,
+    root: str,
+    files: list[FileEntry],
+    prose: set[str],
+    max_bytes: int,
+    production: Callable[[str], bool] | None,
 ) -> None:
     import pickle
 
-    data = pickle.dumps(scan_files(root, files, prose, max_bytes), pickle.HIGHEST_PROTOCOL)
+    facts = scan_files(root, files, prose, max_bytes, production)
+    data = pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)
     with os.fdopen(write_end, "wb") as out:
         out.write(data)
     os._exit(0)

@@ -260,9 +260,6 @@ def internal_imports(index: RepoIndex, start: list[str]) -> set[str]:
     return seen
 
 
-_CODE_SUFFIXES = (".py", ".ipynb")  # the files of the index's pass over code
-
-
 def text_search(
     index: RepoIndex, paths: list[str], pattern: re.Pattern[str] | Gated
 ) -> list[Located]:
@@ -271,7 +268,8 @@ def text_search(
     if table is not None:
         # Code files were matched in the index's single pass: only other files are read here.
         found = [table[p] for p in paths if p in table]
-        rest = [p for p in paths if not p.lower().endswith(_CODE_SUFFIXES)]
+        scope = index.pattern_scope
+        rest = [p for p in paths if p not in scope]
         if not rest:
             return found
         order = {p: i for i, p in enumerate(paths)}
