@@ -65,6 +65,7 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+@_no_cyclic_gc()
 def score_repo(
     path: str,
     *,
@@ -78,20 +79,6 @@ def score_repo(
 ) -> Report:
     """Score the repository at ``path``. ``workers``: processes that may share the reading
     of a large repository (default: the available cores, up to 4)."""
-    with _no_cyclic_gc():
-        return _score_repo(path, config, select, debug, checklist, project_label, clock, workers)
-
-
-def _score_repo(
-    path: str,
-    config: ScoreConfig | None,
-    select: list[str] | None,
-    debug: bool,
-    checklist: Checklist | None,
-    project_label: str | None,
-    clock: Callable[[], float],
-    workers: int | None,
-) -> Report:
     started = clock()
     root = check_root(path)
     cfg = config if config is not None else load_config(root)

@@ -15,7 +15,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from functools import cached_property, lru_cache
 
-from mlscaffold.score.walk import FileEntry
+from mlscaffold.score.walk import FileEntry, path_of
 
 _WILD = re.compile(r"[*?]")
 
@@ -118,17 +118,13 @@ class FileLookup:
         self._files = files  # sorted by path (walk.walk_repo sorts it)
 
     def get(self, path: str, default: FileEntry | None = None) -> FileEntry | None:
-        i = bisect_left(self._files, path, key=_path_of)
+        i = bisect_left(self._files, path, key=path_of)
         if i < len(self._files) and self._files[i].path == path:
             return self._files[i]
         return default
 
     def __contains__(self, path: object) -> bool:
         return isinstance(path, str) and self.get(path) is not None
-
-
-def _path_of(entry: FileEntry) -> str:
-    return entry.path
 
 
 @lru_cache(maxsize=512)

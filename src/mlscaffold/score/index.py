@@ -152,12 +152,7 @@ class RepoIndex:
         cut = path.rfind("/") + 1
         if self._folder_kind(path[:cut]) & _TEST_FOLDER:
             return True
-        name = path[cut:]
-        return (
-            (name.startswith("test_") and name.endswith(".py"))
-            or name.endswith("_test.py")
-            or name == "conftest.py"
-        )
+        return _is_test_name(path[cut:])
 
     def is_production_code(self, path: str) -> bool:
         """Python that belongs to the project's own pipeline or service (not tests, docs...)."""
@@ -464,14 +459,17 @@ class RepoIndex:
         return [f.path for f in self.glob(patterns)]
 
 
-def _not_production_name(name: str) -> bool:
-    """File names of tests and tooling scripts, wherever they are."""
+def _is_test_name(name: str) -> bool:
     return (
         (name.startswith("test_") and name.endswith(".py"))
         or name.endswith("_test.py")
         or name == "conftest.py"
-        or name.startswith(("setup.py", "noxfile", "tasks.py"))
     )
+
+
+def _not_production_name(name: str) -> bool:
+    """File names of tests and tooling scripts, wherever they are."""
+    return _is_test_name(name) or name.startswith(("setup.py", "noxfile", "tasks.py"))
 
 
 def _path_and_line(loc: Located) -> tuple[str, int]:

@@ -235,14 +235,15 @@ def walk_repo(root: str) -> WalkResult:
                 result.by_dir[rel_dir] = here_files
             # Reverse so that the walk visits directories in listing order (stable output).
             stack.extend(reversed(children))
-    files.sort(key=_path_of)
+    files.sort(key=path_of)
     if result.symlinks:
         shown = ", ".join(result.symlinks[:5]) + (" ..." if len(result.symlinks) > 5 else "")
         notes.append(Note(".", f"{len(result.symlinks)} symbolic link(s) not followed: {shown}"))
     return result
 
 
-def _path_of(entry: FileEntry) -> str:
+def path_of(entry: FileEntry) -> str:
+    """Sort key of the file list (sorted by path: globs.FileLookup bisects it)."""
     return entry.path
 
 
