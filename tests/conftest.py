@@ -26,6 +26,21 @@ def make_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+def build_wheel(source: Path, out: Path) -> Path:
+    """Build mlscaffold's wheel from ``source`` into ``out`` (no isolation: offline)."""
+    command = [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out)]
+    done = subprocess.run(
+        [*command, str(source)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    (wheel,) = out.glob("mlscaffold-*.whl")
+    return wheel
+
+
 def run_cli(
     *args: str,
     cwd: Path | None = None,

@@ -10,30 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, make_tree
+from tests.conftest import REPO_ROOT, build_wheel, make_tree
 from tests.score import snippets as s
 
 
 @pytest.fixture(scope="session")
 def wheel(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            "--wheel",
-            "--no-isolation",
-            "--outdir",
-            str(out),
-            str(REPO_ROOT),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    (whl,) = out.glob("mlscaffold-*.whl")
-    return whl
+    return build_wheel(REPO_ROOT, tmp_path_factory.mktemp("dist"))
 
 
 def test_wheel_carries_checklist_and_template(wheel: Path) -> None:

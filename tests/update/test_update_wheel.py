@@ -22,6 +22,8 @@ from upd_helpers import (
     git,
 )
 
+from tests.conftest import build_wheel
+
 SOURCES = (
     "src",
     "template",
@@ -31,28 +33,6 @@ SOURCES = (
     "README.md",
     "LICENSE",
 )
-
-
-def _build_wheel(source: Path, out: Path) -> Path:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            "--wheel",
-            "--no-isolation",
-            "--outdir",
-            str(out),
-            str(source),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    (wheel,) = out.glob("mlscaffold-*.whl")
-    return wheel
 
 
 def _user_env(home: Path) -> dict[str, str]:
@@ -88,11 +68,11 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     git(source, "init", "--quiet", "--initial-branch=main")
     commit_all(source, "release 0.1.0")
     git(source, "tag", "v0.1.0")
-    old = _build_wheel(source, root / "dist-0.1.0")
+    old = build_wheel(source, root / "dist-0.1.0")
     apply_v2_changes(source / "template")
     init.write_text('"""mlscaffold."""\n\n__version__ = "0.2.0"\n')
     commit_all(source, "release 0.2.0")
-    new = _build_wheel(source, root / "dist-0.2.0")
+    new = build_wheel(source, root / "dist-0.2.0")
     return old, new
 
 
