@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlscaffold.score.globs import PathIndex, glob_to_regex
-from mlscaffold.score.index import NON_PRODUCTION_RE, RepoIndex
+from mlscaffold.score.index import _NOT_PROSE, NON_PRODUCTION_RE, RepoIndex
+from mlscaffold.score.readers.deps import kind_of
 from mlscaffold.score.walk import FileEntry, IgnoreRules
 
 SEGMENTS = [
@@ -47,7 +48,12 @@ def _reference_glob(all_paths: list[str], patterns: list[str]) -> list[str]:
 @settings(max_examples=300, deadline=None)
 @given(paths, st.lists(st.sampled_from(GLOBS), min_size=1, max_size=3))
 def test_indexed_glob_matches_the_plain_regex(all_paths: list[str], patterns: list[str]) -> None:
-    files = [FileEntry(p, 1) for p in sorted(all_paths)]
+    index = _path_index([FileEntry(p, 1) for p in sorted(all_paths)])
+    assert [f.path for f in index.glob(patterns)] == _reference_glob(all_paths, patterns)
+
+
+def _path_index(files: list[FileEntry]) -> PathIndex:
+    """The indexes the walk builds, built from a plain file list."""
     by_name: dict[str, FileEntry | list[FileEntry]] = {}
     folders: dict[str, list[FileEntry]] = {}
     for f in files:
@@ -56,8 +62,7 @@ def test_indexed_glob_matches_the_plain_regex(all_paths: list[str], patterns: li
             f if known is None else [*known, f] if isinstance(known, list) else [known, f]
         )
         folders.setdefault(f.path.rpartition("/")[0], []).append(f)
-    index = PathIndex(files, by_name, folders)
-    assert [f.path for f in index.glob(patterns)] == _reference_glob(all_paths, patterns)
+    return PathIndex(files, by_name, folders)
 
 
 _TEST_RE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|(^|/)conftest\.py$")
@@ -112,7 +117,8 @@ CONFIG_SEGMENTS = [*SEGMENTS, "configs", "conf", "hparams", ".vscode", "node_mod
 CONFIG_NAMES = [
     *NAMES, "params.yaml", "PARAMS.yml", "model.yaml", "x.toml", "pyproject.toml", "a.json",
     "package.json", "poetry.lock", ".pre-commit-config.yaml", "environment.yml", "c.ini",
-    ".hidden.yaml", "mkdocs.yml", "s.cfg",
+    ".hidden.yaml", "mkdocs.yml", "s.cfg", "requirements.txt", "requirements/base.in", "Pipfile",
+    "setup.cfg", "mysetup.py", "CHANGELOG.md", "notes.rst", "x.ipynb",
 ]  # fmt: skip
 config_paths = st.lists(
     st.tuples(
@@ -139,12 +145,9 @@ def _reference_config(path: str) -> bool:
 
 def _index_over(all_paths: list[str]) -> RepoIndex:
     files = [FileEntry(p, 1) for p in sorted(all_paths)]
-    folders: dict[str, list[FileEntry]] = {}
-    for f in files:
-        folders.setdefault(f.path.rpartition("/")[0], []).append(f)
     index = RepoIndex.__new__(RepoIndex)  # no walk: the queries read only the file list
     index.files = files
-    index.paths = PathIndex(files, {}, folders)
+    index.paths = _path_index(files)
     index._folder_kinds = {}
     return index
 
@@ -155,3 +158,14 @@ def test_folder_level_file_lists_match_the_path_rules(all_paths: list[str]) -> N
     index = _index_over(all_paths)
     assert index.config_files == sorted(p for p in all_paths if _reference_config(p))
     assert index.production_python == sorted(p for p in all_paths if _reference_production(p))
+    # Lists answered from the files grouped by suffix, against a look at every path.
+    suffix = {p: FileEntry(p, 1).suffix for p in all_paths}
+    assert index.python_files == sorted(p for p in all_paths if suffix[p] == ".py")
+    assert index.notebooks == sorted(p for p in all_paths if suffix[p] == ".ipynb")
+    assert index.dependency_files == sorted(
+        p for p in all_paths if kind_of(p) and not NON_PRODUCTION_RE.search(p)
+    )
+    prose = [p for p in all_paths if suffix[p] in (".md", ".markdown", ".rst")]
+    assert sorted(index.prose_files) == sorted(
+        p for p in prose if not _NOT_PROSE.search(p) and not _TEST_RE.search(p)
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import Any
 
@@ -19,7 +19,7 @@ from mlscaffold.score.model import Note
 from mlscaffold.score.readers import deps as deps_reader
 from mlscaffold.score.readers import markdown, notebooks, python, structured
 from mlscaffold.score.scan import Located
-from mlscaffold.score.walk import FileEntry, walk_repo
+from mlscaffold.score.walk import FileEntry, path_of, walk_repo
 
 __all__ = ["Located", "RepoIndex"]
 
@@ -44,7 +44,7 @@ _TOOL_FILE = re.compile(
 )
 CONFIG_DIR_RE = re.compile(r"(^|/)(conf|confs|config|configs|configuration|params|hparams)/")
 # Suffixes of the files deps_reader.kind_of can recognise (Pipfile has none).
-_DEPENDENCY_SUFFIXES = frozenset({".toml", ".cfg", ".py", "", ".yml", ".yaml", ".txt", ".in"})
+_DEPENDENCY_SUFFIXES = (".toml", ".cfg", "", ".yml", ".yaml", ".txt", ".in")  # and setup.py
 CONFIG_EXT = (".yaml", ".yml", ".toml", ".json", ".cfg", ".ini")
 PROSE_EXT = (".md", ".markdown", ".rst")
 # Release notes, legal text and issue templates are prose, but not about the project's scope.
@@ -76,6 +76,7 @@ class RepoIndex:
         self._sections_cache: dict[str, list[markdown.Section]] = {}
         self._noted: set[tuple[str, str]] = set()
         self._folder_kinds: dict[str, int] = {}
+        self._lower_module: dict[str, str] = {}  # import names repeat: lower each once
         # Derived facts shared by several rules (see rules.facts), computed once.
         self.memo: dict[str, Any] = {}
 
@@ -128,12 +129,32 @@ class RepoIndex:
         return self.paths.glob(patterns)
 
     @cached_property
+    def by_suffix(self) -> dict[str, list[FileEntry]]:
+        """The file list by lower-case suffix (``.py``; ``""`` for none), each in path order:
+        most queries want one or two kinds of file, not all of them."""
+        groups: dict[str, list[FileEntry]] = {}
+        for f in self.files:
+            group = groups.get(f.suffix)
+            if group is None:
+                groups[f.suffix] = [f]
+            else:
+                group.append(f)
+        return groups
+
+    def with_suffixes(self, *suffixes: str) -> list[FileEntry]:
+        """Files with any of the lower-case ``suffixes``, in path order."""
+        groups = [self.by_suffix.get(s, []) for s in suffixes]
+        if len(groups) == 1:
+            return groups[0]
+        return sorted((f for group in groups for f in group), key=path_of)
+
+    @cached_property
     def python_files(self) -> list[str]:
-        return [f.path for f in self.files if f.suffix == ".py"]
+        return [f.path for f in self.by_suffix.get(".py", ())]
 
     @cached_property
     def notebooks(self) -> list[str]:
-        return [f.path for f in self.files if f.suffix == ".ipynb"]
+        return [f.path for f in self.by_suffix.get(".ipynb", ())]
 
     def _folder_kind(self, folder: str) -> int:
         """Test/non-production bits of a folder (``a/b/``), computed once per folder: the
@@ -164,15 +185,18 @@ class RepoIndex:
     @cached_property
     def production_python(self) -> list[str]:
         out = []
-        for folder, entries in self.paths.folders.items():
-            slashed = folder + "/" if folder else ""
-            if self._folder_kind(slashed):  # tests/, docs/, examples/, hidden...: none of it
+        folder_kind = self._folder_kind
+        folder, kind = None, 0
+        for f in self.by_suffix.get(".py", ()):
+            path = f.path
+            if not path.endswith(".py"):  # train.PY is listed as Python, but never production
                 continue
-            for f in entries:
-                # .py as written: train.PY is listed as Python, but was never production code
-                if f.path.endswith(".py") and not _not_production_name(f.path[len(slashed) :]):
-                    out.append(f.path)
-        out.sort()
+            cut = path.rfind("/") + 1
+            if path[:cut] != folder:  # files of a folder mostly come together
+                folder = path[:cut]
+                kind = folder_kind(folder)
+            if not kind and not _not_production_name(path[cut:]):  # tests/, docs/, hidden...
+                out.append(path)
         return out
 
     # ----- Python -------------------------------------------------------------------------
@@ -196,10 +220,18 @@ class RepoIndex:
         return self._content.imports
 
     @cached_property
-    def pattern_scope(self) -> frozenset[str]:
-        """The files the content pass ran the rule patterns on: production modules and
+    def pattern_code(self) -> list[str]:
+        """The files the content pass ran the rule patterns on: production modules, then
         notebooks. A rule asking about any other file reads it itself."""
-        return frozenset(self.production_python) | frozenset(self.notebooks)
+        return self.production_python + self.notebooks
+
+    @cached_property
+    def pattern_scope(self) -> frozenset[str]:
+        return frozenset(self.pattern_code)
+
+    @cached_property
+    def notebook_set(self) -> frozenset[str]:
+        return frozenset(self.notebooks)
 
     def code_matches(self, pattern: Any) -> dict[str, Located] | None:
         """First match per file of a registered code pattern, or None if not registered."""
@@ -215,25 +247,42 @@ class RepoIndex:
 
     def importers_of(self, modules: Iterable[str]) -> list[Located]:
         """Where any of ``modules`` is imported: a top-level name (``mlflow``) matches every
-        import under it, a dotted one (``ray.serve``) only that module and its children."""
-        found: list[Located] = []
-        imports = self.imports
-        seen: set[tuple[str, int, str]] = set()
-        for wanted in sorted({m.lower() for m in modules}):
-            top = wanted.split(".", 1)[0]
-            below = wanted + "."
+        import under it, a dotted one (``ray.serve``) only that module and its children.
+        Sorted by path and line, then by the wanted name that matched."""
+        hits = list(self._import_hits(modules))
+        hits.sort(key=_first_three)
+        return [Located(path, line, module) for path, line, _, module in hits]
+
+    def imports_any(self, modules: Iterable[str], where: Callable[[str], bool]) -> bool:
+        """Whether a file that ``where`` accepts imports any of ``modules`` (as in
+        ``importers_of``), stopping at the first: a library imported by tens of thousands of
+        files need not be listed to answer."""
+        return any(where(hit[0]) for hit in self._import_hits(modules))
+
+    def _import_hits(self, modules: Iterable[str]) -> Iterator[tuple[str, int, int, str]]:
+        """(path, line, rank of the wanted name, module) of each matching import, file by
+        file; each importing file's imports are looked at once per top-level name."""
+        ranked = sorted({m.lower() for m in modules})
+        by_top: dict[str, list[tuple[str, int]]] = {}
+        for rank, wanted in enumerate(ranked):
+            by_top.setdefault(wanted.split(".", 1)[0], []).append((wanted + ".", rank))
+        imports, lower = self.imports, self._lower_module
+        for top in sorted(by_top):
+            wanted = by_top[top]
             for path in self._importers_by_top.get(top, ()):
+                mine: list[tuple[str, int, int, str]] = []
                 for ref in imports[path]:
-                    name = ref.module.lower()
-                    if (name == wanted or name.startswith(below)) and (
-                        path,
-                        ref.line,
-                        ref.module,
-                    ) not in seen:
-                        seen.add((path, ref.line, ref.module))
-                        found.append(Located(path, ref.line, ref.module))
-        found.sort(key=_path_and_line)
-        return found
+                    module = ref[0]
+                    name = lower.get(module)
+                    if name is None:
+                        name = lower[module] = module.lower() + "."
+                    for below, rank in wanted:  # "ray." matches "ray." and "ray.serve."
+                        if name.startswith(below):
+                            mine.append((path, ref[1], rank, module))
+                            break
+                if len(mine) > 1:
+                    mine = list(dict.fromkeys(mine))  # "import os, os": one finding
+                yield from mine
 
     def module_info(self, path: str) -> python.ModuleInfo | None:
         if path not in self._ast_cache:
@@ -299,8 +348,8 @@ class RepoIndex:
     def prose_files(self) -> list[str]:
         files = [
             f.path
-            for f in self.files
-            if f.suffix in PROSE_EXT and not _NOT_PROSE.search(f.path) and not self.is_test(f.path)
+            for f in self.with_suffixes(*PROSE_EXT)
+            if not _NOT_PROSE.search(f.path) and not self.is_test(f.path)
         ]
         # Root and docs/ first: they are where teams write scoping documents.
         files.sort(key=lambda p: (p.count("/") > 0 and not p.startswith("docs/"), p))
@@ -315,33 +364,48 @@ class RepoIndex:
         headings = self._content.headings
         return {p: headings[p] for p in self.prose_files if p in headings}
 
+    @cached_property
+    def _files_by_heading_line(self) -> tuple[list[str], dict[str, list[int]]]:
+        """The prose files with candidates, and for each distinct candidate line the positions
+        of the files that have it: lines repeat across files ("## Usage"), so each heading
+        pattern is tested once per distinct line."""
+        paths = list(self._heading_candidates)
+        by_line: dict[str, list[int]] = {}
+        for i, path in enumerate(paths):
+            for line in self._heading_candidates[path]:
+                where = by_line.get(line)
+                if where is None:
+                    by_line[line] = [i]
+                elif where[-1] != i:
+                    where.append(i)
+        return paths, by_line
+
     def sections_matching(self, heading: re.Pattern[str]) -> list[markdown.Section]:
         """Sections whose heading matches ``heading``. Only files with a candidate heading line
         are parsed (with markdown-it, so code blocks and the like are not mistaken for headings);
         each file is parsed at most once per run."""
         result: list[markdown.Section] = []
-        for path, candidates in self._heading_candidates.items():
-            if not any(heading.search(c) for c in candidates):
-                continue
+        paths, by_line = self._files_by_heading_line
+        search = heading.search
+        hits = sorted({i for line, where in by_line.items() if search(line) for i in where})
+        for path in (paths[i] for i in hits):
             if path not in self._sections_cache:
                 text = self.text(path) or ""
                 parse = markdown.parse_rst if path.endswith(".rst") else markdown.parse_markdown
                 self._sections_cache[path] = parse(path, text)
-            result.extend(s for s in self._sections_cache[path] if heading.search(s.heading))
+            result.extend(s for s in self._sections_cache[path] if search(s.heading))
         return result
 
     # ----- dependencies -----------------------------------------------------------------
     @cached_property
     def dependency_files(self) -> list[str]:
         kind_of = deps_reader.kind_of
-        return [
-            f.path
-            for f in self.files
-            if f.suffix in _DEPENDENCY_SUFFIXES
-            and (f.suffix != ".py" or f.path[-8:].lower() == "setup.py")  # only setup.py
-            and kind_of(f.path)
-            and not NON_PRODUCTION_RE.search(f.path)
-        ]
+        candidates = list(self.paths.named("setup.py"))  # the one Python dependency file
+        for suffix in _DEPENDENCY_SUFFIXES:
+            candidates += self.by_suffix.get(suffix, ())
+        return sorted(
+            f.path for f in candidates if kind_of(f.path) and not NON_PRODUCTION_RE.search(f.path)
+        )
 
     @cached_property
     def dependencies(self) -> list[deps_reader.Dependency]:
@@ -468,12 +532,16 @@ def _is_test_name(name: str) -> bool:
 
 
 def _not_production_name(name: str) -> bool:
-    """File names of tests and tooling scripts, wherever they are."""
-    return _is_test_name(name) or name.startswith(("setup.py", "noxfile", "tasks.py"))
+    """File names (of .py files) of tests and tooling scripts, wherever they are."""
+    return (
+        name.startswith(("test_", "setup.py", "noxfile", "tasks.py"))
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
 
 
-def _path_and_line(loc: Located) -> tuple[str, int]:
-    return (loc.path, loc.line or 0)
+def _first_three(hit: tuple[str, int, int, str]) -> tuple[str, int, int]:
+    return hit[:3]
 
 
 def _line_of_key(text: str, key: str) -> int | None:

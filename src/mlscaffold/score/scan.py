@@ -21,6 +21,7 @@ from sys import intern
 from typing import Any, NamedTuple
 
 from mlscaffold.score import safeio
+from mlscaffold.score.leading import StartFinder, leading_literals
 from mlscaffold.score.readers import markdown, notebooks, python
 from mlscaffold.score.walk import FileEntry
 
@@ -41,20 +42,30 @@ class Located(NamedTuple):
 
 class Gated:
     """A regex plus fixed substrings of which every match contains at least one. Testing the
-    substrings with ``in`` (C speed) skips most files before the regex engine runs. Every
-    Gated pattern joins the single pass over code, so asking for its matches reads nothing."""
+    substrings with ``in`` (C speed) skips most files before the regex engine runs; when it
+    does run, it tries only the places where a match can start (see ``leading``). Every Gated
+    pattern joins the single pass over code, so asking for its matches reads nothing."""
 
-    __slots__ = ("literals", "regex")
+    __slots__ = ("_first", "literals", "regex")
 
     def __init__(self, regex: re.Pattern[str], *literals: str) -> None:
         self.regex = regex
         self.literals = literals
+        self._first: Callable[[str, int], re.Match[str] | None] | None = None
         CODE_PATTERNS.append(self)
+
+    @property
+    def first(self) -> Callable[[str, int], re.Match[str] | None]:
+        """``regex.search``, or the same answer found faster (built on first use)."""
+        if self._first is None:
+            starts = leading_literals(self.regex.pattern, self.regex.flags)
+            self._first = StartFinder(self.regex, starts).search if starts else self.regex.search
+        return self._first
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         for literal in self.literals:  # a plain loop: any(<genexpr>) costs more than the test
             if literal in text:
-                return self.regex.search(text, pos)
+                return self.first(text, pos)
         return None
 
 
@@ -164,7 +175,7 @@ def scan_files(
     shared_refs: dict[tuple, python.ImportRef] = {}
     scan_imports = python.scan_imports
     patterns = [
-        (p.literals, p.regex, table) for p, table in zip(CODE_PATTERNS, facts.matches, strict=True)
+        (p.literals, p.first, table) for p, table in zip(CODE_PATTERNS, facts.matches, strict=True)
     ]
     scanners = [
         (s.wants, s.scan, table) for s, table in zip(TEXT_SCANNERS, facts.scanned, strict=True)
@@ -219,10 +230,10 @@ def scan_files(
                     by_top[top] = [path]
         if not (flags & NOTEBOOK or production is None or production(path)):
             continue
-        for literals, regex, table in patterns:
+        for literals, first, table in patterns:
             for literal in literals:
                 if literal in code:
-                    m = regex.search(code)
+                    m = first(code, 0)
                     if m:
                         start = m.start()
                         line = code.count("\n", 0, start) + 1

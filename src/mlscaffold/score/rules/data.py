@@ -89,7 +89,7 @@ def no_large_data(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     limit = int(params.get("max_bytes", 1 << 20))
     lfs = index.glob(_lfs_patterns(index)) if _lfs_patterns(index) else []
     lfs_paths = {f.path for f in lfs}
-    dvc_tracked = {f.path[:-4] for f in index.files if f.path.endswith(".dvc")}
+    dvc_tracked = {f.path[:-4] for f in index.with_suffixes(".dvc") if f.path.endswith(".dvc")}
     big = [
         f
         for f in index.files

@@ -103,7 +103,7 @@ class TrainingFacts:
 
 def training(index: RepoIndex) -> TrainingFacts:
     if "training" not in index.memo:
-        hits = text_search(index, index.production_python + index.notebooks, TRAIN_CALL)
+        hits = text_search(index, index.pattern_code, TRAIN_CALL)
         index.memo["training"] = TrainingFacts(
             [h for h in hits if not h.path.endswith(".ipynb")],
             [h for h in hits if h.path.endswith(".ipynb")],
@@ -128,7 +128,7 @@ def uses_ml(index: RepoIndex) -> bool:
     if "uses_ml" not in index.memo:
         index.memo["uses_ml"] = (
             training(index).trains
-            or any(not index.is_test(u.path) for u in index.importers_of(ML_LIBS))
+            or index.imports_any(ML_LIBS, where=lambda path: not index.is_test(path))
             or bool(text_search(index, index.production_python, _USES_MODEL))
         )
     return index.memo["uses_ml"]
@@ -188,11 +188,9 @@ def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
 CONDITIONS = ("trains", "has_pipeline_code", "ml_system", "handles_models")
 
 
-_SEPARATORS = lazy(r"[_\-.]+")
-
-
 def _tokens(name: str) -> set[str]:
-    return {t for t in _SEPARATORS.split(name) if t}
+    """``"train-model.v2"`` -> ``{"train", "model", "v2"}`` (split at ``_``, ``-`` and ``.``)."""
+    return set(name.replace("-", "_").replace(".", "_").split("_")) - {""}
 
 
 def role_modules(index: RepoIndex, role: str, strict: bool = False) -> list[str]:
@@ -210,17 +208,26 @@ def _all_roles(index: RepoIndex) -> dict[tuple[str, bool], list[str]]:
     wanted += [(role, True, words) for role, words in _STRICT_WORDS.items()]
     every_word = set().union(*ROLE_WORDS.values(), *_STRICT_WORDS.values())
     out: dict[tuple[str, bool], list[str]] = {(role, strict): [] for role, strict, _ in wanted}
+    roles_of: dict[str, list[tuple[str, bool]]] = {}  # names repeat (utils, __init__, train)
     for path in index.production_python:
-        parts = stem_parts(path)
-        stem = parts[-1]
-        if stem.startswith("_") and stem not in _GENERIC_STEMS:
+        low = path[:-3].lower()  # production modules end in ".py"
+        slash = low.rfind("/")
+        stem = low[slash + 1 :]
+        if stem[:1] == "_" and stem not in _GENERIC_STEMS:
             continue  # private helpers such as _version.py
-        names = [stem] if stem not in _GENERIC_STEMS else parts[-2:-1]
-        tokens = set().union(*(_tokens(n) for n in names)) & every_word
-        if tokens:
-            for role, strict, words in wanted:
-                if tokens & words:
-                    out[(role, strict)].append(path)
+        # Generic files (nodes.py, __init__.py) are named by their package.
+        if stem not in _GENERIC_STEMS:
+            name = stem
+        else:
+            name = low[low.rfind("/", 0, slash) + 1 : slash] if slash > 0 else ""
+        roles = roles_of.get(name)
+        if roles is None:
+            tokens = _tokens(name) & every_word
+            roles = roles_of[name] = (
+                [(r, strict) for r, strict, words in wanted if tokens & words] if tokens else []
+            )
+        for key in roles:
+            out[key].append(path)
     index.memo["roles"] = out
     return out
 
@@ -267,6 +274,9 @@ def text_search(
     table = index.code_matches(pattern)
     if table is not None:
         # Code files were matched in the index's single pass: only other files are read here.
+        whole = _whole_scope(index, paths, table)
+        if whole is not None:
+            return whole
         found = [table[p] for p in paths if p in table]
         scope = index.pattern_scope
         rest = [p for p in paths if p not in scope]
@@ -276,6 +286,23 @@ def text_search(
         found += _search_each(index, rest, pattern)
         return sorted(found, key=lambda loc: order[loc.path])
     return _search_each(index, paths, pattern)
+
+
+def _whole_scope(index: RepoIndex, paths: list[str], table: dict[str, Located]) -> list | None:
+    """Matches in the whole pattern scope, its modules or its notebooks, from the table alone:
+    no look at each of possibly tens of thousands of paths. Those lists are sorted by path,
+    modules before notebooks, and so is the answer. None for any other list of paths."""
+    notebooks = index.notebook_set
+    if paths is index.pattern_code:
+        found = list(table.values())
+    elif paths is index.production_python:
+        found = [loc for p, loc in table.items() if p not in notebooks]
+    elif paths is index.notebooks:
+        found = [loc for p, loc in table.items() if p in notebooks]
+    else:
+        return None
+    found.sort(key=lambda loc: (loc.path in notebooks, loc.path))
+    return found
 
 
 def _search_each(

@@ -149,12 +149,17 @@ def _meaningful(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return False
 
 
+_TEST_MODULE = lazy(r"(^|/)test_[^/]*\.py$|_test\.py$")
+
+
 @rule("automated_tests")
 def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     test_files = [
         p
         for p in index.python_files
-        if index.is_test(p) and re.search(r"(^|/)test_[^/]*\.py$|_test\.py$", p)
+        if ("test_" in p or p.endswith("_test.py"))  # what the name test needs, cheaply first
+        and _TEST_MODULE.search(p)
+        and index.is_test(p)
     ]
     if not test_files:
         return Verdict.failed("no test files (tests/test_*.py)")
@@ -236,7 +241,7 @@ _SEED_KEY = lazy(r"(^|\.)(seed|random_state|random_seed|rng_seed)$", re.I)
 @rule("seeds_set")
 def seeds_set(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     keys = [k for k in index.config_keys if _SEED_KEY.search(k.value)]
-    code = facts.text_search(index, index.production_python + index.notebooks, _SEED)
+    code = facts.text_search(index, index.pattern_code, _SEED)
     ev = [Evidence(k.path, k.line, k.value) for k in keys[:3]] + [
         Evidence(c.path, c.line, c.value) for c in code[:3]
     ]

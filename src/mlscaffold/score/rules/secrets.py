@@ -96,13 +96,27 @@ _DOTENV_OK = lazy(r"\.(example|sample|template|dist|defaults?)$")
 MAX_SCAN_BYTES = 512 * 1024
 
 
-# The fixed parts as one alternation: one search per file instead of fifteen substring tests.
-_ANY_LITERAL = lazy("|".join(re.escape(lit) for lit in _LITERALS))
+# Every match of _CONFIG_SECRET contains one of these, in some case.
+_CONFIG_KEYWORDS = ("pass", "pwd", "secret", "api", "access", "auth", "private")
 
 
 def _tokens(text: str):
-    # Cheap literal test first: most files contain none of the patterns' fixed parts.
-    return _ANY_TOKEN.finditer(text) if _ANY_LITERAL.search(text) else ()
+    # Cheap literal tests first: most files contain none of the patterns' fixed parts.
+    # (Substring tests beat one search for an alternation of them: 4 against 6 µs a file.)
+    for literal in _LITERALS:
+        if literal in text:
+            return _ANY_TOKEN.finditer(text)
+    return ()
+
+
+def _may_set_secrets(text: str) -> bool:
+    """False only when _CONFIG_SECRET cannot match: an ASCII text (the flag is stored, the test
+    is free) in which no keyword occurs in any case. Non-ASCII text always goes to the regex,
+    whose IGNORECASE also equates some non-ASCII letters with ASCII ones (U+017F with s)."""
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    return any(keyword in lowered for keyword in _CONFIG_KEYWORDS)
 
 
 def redact(value: str) -> str:
@@ -144,7 +158,9 @@ def _secrets_in(path: str, text: str) -> list[Evidence]:
         found.append(Evidence(path, line, f"{label} {redact(value)}"))
         break
     name = path.rsplit("/", 1)[-1]
-    if name[name.rfind(".") :].lower() in _CONFIG_SUFFIXES or name.startswith(".env"):
+    if (
+        name[name.rfind(".") :].lower() in _CONFIG_SUFFIXES or name.startswith(".env")
+    ) and _may_set_secrets(text):  # the regex costs about 25 µs a config file
         for m in _CONFIG_SECRET.finditer(text):
             value = m.group(2)
             if _PLACEHOLDER.match(value):

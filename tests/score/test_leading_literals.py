@@ -1,0 +1,107 @@
+"""Searching only where a match can start (score/leading.py) must find exactly what a plain
+search finds: checked on random patterns and texts, and on every built-in code pattern."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+import mlscaffold.score.rules  # noqa: F401 - registers the built-in code patterns
+from mlscaffold.score import scan
+from mlscaffold.score.leading import StartFinder, leading_literals
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "expected"),
+    [
+        (r"\bfoo|bar", 0, ("bar", "foo")),
+        (r"\.(fit|fit_transform|train)\s*\(", 0, (".fit", ".train")),
+        (r"(?<![\w.])print\s*\(", 0, ("print",)),
+        (r"^abc$", re.M, ("abc",)),
+        (r"x(?i:y)", 0, ("x",)),
+        (r"ab(c|d*)e", 0, ("ab",)),  # an alternative without literal start: keep what is known
+        (r"a*b", 0, None),
+        (r"[ab]c", 0, None),
+        (r"foo|\s+bar", 0, None),
+        (r"(?i)foo", 0, None),
+        (r"foo", re.I, None),
+        (r"", 0, None),
+    ],
+)
+def test_leading_literals_of_known_patterns(pattern: str, flags: int, expected) -> None:
+    assert leading_literals(pattern, flags) == expected
+
+
+ATOMS = [
+    "a", "b", "ab", "ba", r"\.", "[ab]", r"\b", r"\B", "^", "$", "(?<!a)", "(?<=b)", "(?=a)",
+    "(?!b)", "a*", "b+", "a?", r"\s*", ".", r"\n", "[^a]",
+]  # fmt: skip
+
+
+def _regex(depth: int = 2) -> st.SearchStrategy[str]:
+    atom = st.sampled_from(ATOMS)
+    if depth:
+        group = st.lists(_regex(depth - 1), min_size=1, max_size=3).map(
+            lambda alts: "(" + "|".join(alts) + ")"
+        )
+        atom = st.one_of(atom, group)
+    return st.lists(atom, min_size=1, max_size=4).map("".join)
+
+
+patterns = st.lists(_regex(), min_size=1, max_size=2).map("|".join)
+texts = st.text(alphabet="ab.\n", max_size=12)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(patterns, texts, st.sampled_from([0, re.M, re.S]))
+@example("a*b", "ab", 0)  # a repeat is no start: "b" would miss "ab"
+@example("(a|b*)a", "ba", 0)
+@example("(?<=b)a|b?b", "bba", 0)
+@example(r"\bab|a$", "a.ab", re.M)
+@example("ab$|ba", "aba", 0)  # a failed try at 0, a match at 1: no place may be skipped
+def test_start_finder_finds_what_search_finds(pattern: str, text: str, flags: int) -> None:
+    regex = re.compile(pattern, flags)
+    starts = leading_literals(pattern, flags)
+    if starts is None:
+        return
+    plain = regex.search(text)
+    fast = StartFinder(regex, starts).search(text)
+    assert (plain and (plain.start(), plain.group())) == (fast and (fast.start(), fast.group()))
+    for pos in range(len(text) + 1):  # and from every position, as Gated.search allows
+        plain = regex.search(text, pos)
+        fast = StartFinder(regex, starts).search(text, pos)
+        assert (plain and plain.span()) == (fast and fast.span())
+
+
+CODE = [
+    "model.fit(X, y)\n", "trainer.fit (m)\n", ".train(", "Trainer(", "SFTTrainer (", "print(x)\n",
+    "xprint(", "self.print(", "seed(1)", "np.random.seed(0)\n", "random_state = 42", "joblib.load(",
+    "pd.read_csv('a.csv')\n", "load_dataset(", "accuracy_score(y, p)\n", "f1_score", ".score(X)",
+    "def fit(self, X):\n", "    def fit(self):\n", "import logging\n", "logger = x\n", "x", " ",
+    "\n", "_", "(", ".", "FEATURES = [", "def validate_input(df):\n", "papermill a.ipynb", "%run x",
+    "torch.save(m, p)", "mlflow.log_model(", "register_model(", "nbconvert --execute", "save_model",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(CODE), max_size=12).map("".join))
+def test_every_built_in_code_pattern_finds_what_a_plain_search_finds(code: str) -> None:
+    for pattern in scan.CODE_PATTERNS:
+        plain = pattern.regex.search(code)
+        fast = pattern.first(code, 0)
+        assert (plain and (plain.start(), plain.group())) == (
+            fast and (fast.start(), fast.group())
+        ), pattern.regex.pattern
+
+
+def test_the_slow_built_in_patterns_get_a_start_finder() -> None:
+    """The patterns that cost the most (no literal prefix for the engine) are the ones sped up."""
+    sped_up = {
+        p.regex.pattern for p in scan.CODE_PATTERNS if isinstance(p.first.__self__, StartFinder)
+    }
+    assert any(r"\.(fit|" in p for p in sped_up)
+    assert any("print" in p for p in sped_up)
+    assert any("random_state" in p for p in sped_up)
