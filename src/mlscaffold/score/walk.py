@@ -11,6 +11,7 @@ import os
 import re
 import stat
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mlscaffold.score.model import Note
@@ -167,6 +168,7 @@ def walk_repo(root: str) -> WalkResult:
         if here is not None:
             rules = (*rules, here)
         prefix = rel_dir + "/" if rel_dir else ""
+        ignored = _matcher(rules)
         try:
             scan = os.scandir(abs_dir)
         except OSError as exc:
@@ -190,15 +192,17 @@ def walk_repo(root: str) -> WalkResult:
                     notes.append(Note(_printable(rel), "name is not valid UTF-8; skipped"))
                     continue
                 try:
-                    if entry.is_symlink():
+                    # A regular file (most entries) is neither a link nor a folder: one test.
+                    is_file = entry.is_file(follow_symlinks=False)
+                    if not is_file and entry.is_symlink():
                         result.symlinks.append(rel)
                         continue
-                    is_dir = entry.is_dir(follow_symlinks=False)
+                    is_dir = not is_file and entry.is_dir(follow_symlinks=False)
                 except OSError:
                     notes.append(Note(rel, "could not be inspected; skipped"))
                     continue
                 if is_dir:
-                    if rules and _ignored(rel + "/", rules):
+                    if ignored is not None and ignored(rel + "/"):
                         continue
                     if name in SKIP_DIRS or rel in SKIP_DIRS:
                         continue
@@ -207,7 +211,7 @@ def walk_repo(root: str) -> WalkResult:
                         continue
                     children.append((entry.path, rel, depth + 1, rules))
                     continue
-                if rules and _ignored(rel, rules):
+                if ignored is not None and ignored(rel):
                     continue
                 try:
                     st = entry.stat(follow_symlinks=False)
@@ -259,5 +263,12 @@ def _printable(rel: str) -> str:
     return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _ignored(rel: str, rules: tuple[IgnoreRules, ...]) -> bool:
-    return any(rule.ignores(rel) for rule in rules)
+def _matcher(rules: tuple[IgnoreRules, ...]) -> Callable[[str], bool] | None:
+    """``ignored(rel)`` for the rules in force in a folder, None when there are none. The
+    usual case, one joined rule set at the root, is the joined expression's own search."""
+    if not rules:
+        return None
+    if len(rules) == 1 and rules[0].cut == 0 and rules[0].combined is not None:
+        search = rules[0].combined.search
+        return lambda rel: search(rel) is not None
+    return lambda rel: any(rule.ignores(rel) for rule in rules)
