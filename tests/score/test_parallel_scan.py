@@ -1,5 +1,5 @@
-"""The read of a large repository shared between forked copies of the scorer finds exactly
-what one process finds, and survives a copy that dies."""
+"""The read of a large repository shared, while the walk lists it, between the scorer and
+forked copies of it finds exactly what one process finds, and survives a copy that dies."""
 
 from __future__ import annotations
 
@@ -12,14 +12,15 @@ import pytest
 
 SCRIPT = r"""
 import json, os, sys
-from mlscaffold.score import engine, index, scan
+from mlscaffold.score import engine, index, sharing
 from mlscaffold.score.render.jsonout import report_to_dict
 
 forks = []
 sys.addaudithook(lambda event, args: forks.append(event) if event == "os.fork" else None)
-scan.PARALLEL_MIN_WEIGHT = 1  # fork even for this small tree
+sharing.PARALLEL_MIN_WEIGHT = 1  # fork even for this small tree
+sharing.BATCH = 3  # and hand it over in many small batches
 if sys.argv[2] == "dying-copy":
-    scan._scan_and_send = lambda *args: os._exit(3)
+    sharing.SharedScan._serve = lambda *args: os._exit(3)
 if sys.argv[2] == "no-fork":  # a process limit or no memory: os.fork raises
     def refuse():
         raise OSError(11, "Resource temporarily unavailable")
@@ -28,7 +29,16 @@ fds = len(os.listdir("/proc/self/fd"))
 facts, reports = {}, {}
 for workers in (1, 2, 3):
     c = index.RepoIndex(sys.argv[1], workers=workers)._content
-    facts[workers] = repr((c.imports, c.matches, c.headings, c.scanned, c.notes))
+    # Looked up by path (or sorted when listed): compared in path order. What the checks
+    # see in order (a scanner's findings, notes) must come in path order already.
+    facts[workers] = repr((
+        sorted(c.imports.items()),
+        [sorted(table.items()) for table in c.matches],
+        sorted(c.headings.items()),
+        sorted((top, sorted(paths)) for top, paths in c.by_top.items()),
+        [list(table.items()) for table in c.scanned],
+        c.notes,
+    ))
     report = report_to_dict(engine.score_repo(sys.argv[1], workers=workers))
     for volatile in ("duration_seconds", "generated_at"):
         report.pop(volatile, None)

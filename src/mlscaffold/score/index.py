@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import Any
 
-from mlscaffold.score import scan
+from mlscaffold.score import scan, sharing
 from mlscaffold.score.globs import FileLookup, PathIndex
 from mlscaffold.score.model import Note
 from mlscaffold.score.readers import deps as deps_reader
@@ -64,13 +64,8 @@ class RepoIndex:
     ) -> None:
         self.root = os.path.realpath(root)
         self.max_parse_bytes = max_parse_bytes
-        # Processes that may share the read of a large repository (see scan.scan_in_parallel).
-        self.workers = workers if workers is not None else min(4, scan.available_cores())
-        walked = walk_repo(self.root)
-        self.files: list[FileEntry] = walked.files
-        self.notes: list[Note] = walked.notes
-        self.paths = PathIndex(walked.files, walked.by_name, walked.by_dir)
-        self.by_path = FileLookup(self.files)
+        # Processes that may share the read of a large repository (see sharing).
+        self.workers = workers if workers is not None else min(4, sharing.available_cores())
         self._text_cache: dict[str, str | None] = {}
         self._ast_cache: dict[str, python.ModuleInfo | None] = {}
         self._sections_cache: dict[str, list[markdown.Section]] = {}
@@ -79,6 +74,21 @@ class RepoIndex:
         self._lower_module: dict[str, str] = {}  # import names repeat: lower each once
         # Derived facts shared by several rules (see rules.facts), computed once.
         self.memo: dict[str, Any] = {}
+        # A large repository's files are read while the walk lists them, shared with forked
+        # copies of this process; a small one's when a check first asks (see _content).
+        shared = sharing.SharedScan(
+            self.root, max_parse_bytes, self.workers, self.is_production_code, self._is_prose
+        )
+        try:
+            walked = walk_repo(self.root, shared.offer)
+            self.files: list[FileEntry] = walked.files
+            self.notes: list[Note] = walked.notes
+            self.paths = PathIndex(walked.files, walked.by_name, walked.by_dir)
+            self.by_path = FileLookup(self.files)
+            if shared.forked:
+                self._take_content(shared.finish())
+        finally:
+            shared.abort()
 
     # ----- reading -------------------------------------------------------------------------
     def note(self, path: str, message: str) -> None:
@@ -104,14 +114,17 @@ class RepoIndex:
     @cached_property
     def _content(self) -> scan.ContentFacts:
         """The single read of every file a check looks inside (see ``scan``)."""
-        facts = scan.scan_in_parallel(
+        facts = scan.scan_files(
             self.root,
             self.files,
             set(self.prose_files),
             self.max_parse_bytes,
-            self.workers,
             self.is_production_code,
         )
+        return self._take_content(facts)
+
+    def _take_content(self, facts: scan.ContentFacts) -> scan.ContentFacts:
+        self.__dict__["_content"] = facts
         for path, message in facts.notes:
             self.note(path, message)
         return facts
@@ -346,17 +359,18 @@ class RepoIndex:
     # ----- prose ----------------------------------------------------------------------------
     @cached_property
     def prose_files(self) -> list[str]:
-        files = [
-            f.path
-            for f in self.with_suffixes(*PROSE_EXT)
-            if not _NOT_PROSE.search(f.path) and not self.is_test(f.path)
-        ]
+        files = [f.path for f in self.with_suffixes(*PROSE_EXT) if self._is_prose(f)]
         # Root and docs/ first: they are where teams write scoping documents.
         files.sort(key=lambda p: (p.count("/") > 0 and not p.startswith("docs/"), p))
         if len(files) > MAX_MARKDOWN_FILES:
             self.note(".", f"only the first {MAX_MARKDOWN_FILES} Markdown files were read")
             files = files[:MAX_MARKDOWN_FILES]
         return files
+
+    def _is_prose(self, f: FileEntry) -> bool:
+        """Prose about the project (Markdown or reStructuredText), before the cap on how many
+        files are read."""
+        return f.suffix in PROSE_EXT and not _NOT_PROSE.search(f.path) and not self.is_test(f.path)
 
     @cached_property
     def _heading_candidates(self) -> dict[str, list[str]]:

@@ -5,17 +5,13 @@ Python modules and notebooks (their imports and the first match of every registe
 pattern), prose (its heading-like lines) and whatever the registered text scanners want (the
 secrets rule). Only those facts are kept, never the texts, so memory does not grow with the
 size of the code. The pass is a pure function of the file list and its result is plain data,
-so the list can be split between processes (see ``index.RepoIndex._content``).
+so the list can be split between processes (see ``sharing``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import signal
-import sys
-import threading
 from collections.abc import Callable
 from sys import intern
 from typing import Any, NamedTuple
@@ -169,231 +165,96 @@ def scan_files(
     code facts for Python and notebooks, headings for the ``prose`` paths, and whatever the
     registered text scanners want. The rule patterns run on notebooks and on the modules
     ``production`` accepts (all modules when it is None): no rule asks about tests or docs."""
-    facts = ContentFacts()
-    imports, headings, notes, by_top = facts.imports, facts.headings, facts.notes, facts.by_top
-    top_of: dict[str, str] = {}
-    shared_refs: dict[tuple, python.ImportRef] = {}
-    scan_imports = python.scan_imports
-    patterns = [
-        (p.literals, p.first, table) for p, table in zip(CODE_PATTERNS, facts.matches, strict=True)
-    ]
-    scanners = [
-        (s.wants, s.scan, table) for s, table in zip(TEXT_SCANNERS, facts.scanned, strict=True)
-    ]
-    for entry in files:
-        suffix = entry.suffix
-        path = entry.path
-        wanted = [(scan, table) for wants, scan, table in scanners if wants(entry)]
-        flags = 0
-        if suffix == ".py":
-            flags = CODE
-        elif suffix == ".ipynb":
-            flags = CODE | NOTEBOOK
-        elif path in prose:
-            flags = PROSE
-        elif not wanted:
-            continue
-        text, why_not = read_text(root, path, entry.size, max_bytes)
-        if text is None:
-            notes.append((path, why_not or "not read"))
-            continue
-        for scan, table in wanted:
-            found = scan(path, text)
-            if found:
-                table[path] = found
-        if flags & PROSE:
-            if not _GENERATED.search(text, 0, 400):
-                headings[path] = markdown.heading_candidates(text)
-            continue
-        if not flags & CODE:
-            continue
-        code = text
-        if flags & NOTEBOOK:
-            code, err = notebooks.code_cells(text)
-            if err is not None:
-                notes.append((path, f"malformed notebook ({err})"))
-            if not code:
+    scanner = ContentScanner(root, max_bytes, production)
+    scanner.scan(files, prose)
+    return scanner.facts
+
+
+class ContentScanner:
+    """``scan_files`` in instalments: each ``scan`` adds to the same facts (and to the same
+    caches of module names), so files can be handed over as a walk lists them."""
+
+    def __init__(
+        self, root: str, max_bytes: int, production: Callable[[str], bool] | None = None
+    ) -> None:
+        self.root = root
+        self.max_bytes = max_bytes
+        self.production = production
+        self.facts = ContentFacts()
+        self._top_of: dict[str, str] = {}
+        self._shared_refs: dict[tuple, python.ImportRef] = {}
+
+    def scan(self, files: list[FileEntry], prose: set[str]) -> None:
+        facts = self.facts
+        root, max_bytes, production = self.root, self.max_bytes, self.production
+        imports, headings, notes, by_top = facts.imports, facts.headings, facts.notes, facts.by_top
+        top_of, shared_refs = self._top_of, self._shared_refs
+        scan_imports = python.scan_imports
+        patterns = [
+            (p.literals, p.first, table)
+            for p, table in zip(CODE_PATTERNS, facts.matches, strict=True)
+        ]
+        scanners = [
+            (s.wants, s.scan, table) for s, table in zip(TEXT_SCANNERS, facts.scanned, strict=True)
+        ]
+        for entry in files:
+            suffix = entry.suffix
+            path = entry.path
+            wanted = [(scan, table) for wants, scan, table in scanners if wants(entry)]
+            flags = 0
+            if suffix == ".py":
+                flags = CODE
+            elif suffix == ".ipynb":
+                flags = CODE | NOTEBOOK
+            elif path in prose:
+                flags = PROSE
+            elif not wanted:
                 continue
-        refs = imports[path] = scan_imports(code, shared_refs)
-        tops = set()
-        for ref in refs:
-            module = ref[0]
-            top = top_of.get(module)
-            if top is None:  # module names repeat: split and lower each one once
-                top = top_of[module] = "" if module[0] == "." else module.split(".", 1)[0].lower()
-            tops.add(top)
-        for top in tops:
-            if top:
-                if top in by_top:
-                    by_top[top].append(path)
-                else:
-                    by_top[top] = [path]
-        if not (flags & NOTEBOOK or production is None or production(path)):
-            continue
-        for literals, first, table in patterns:
-            for literal in literals:
-                if literal in code:
-                    m = first(code, 0)
-                    if m:
-                        start = m.start()
-                        line = code.count("\n", 0, start) + 1
-                        table[path] = Located(path, line, intern(m.group()))  # values repeat
-                    break
-    return facts
-
-
-# Below this many weighted jobs a second process costs more (fork, transfer) than it saves.
-PARALLEL_MIN_WEIGHT = 3000
-_CODE_WEIGHT = 4  # a code file costs about four times a prose or config file to scan
-_CODE_SUFFIXES = frozenset({".py", ".ipynb"})
-_PARENT_SHARE = 0.54  # of the work, with two processes (see _split)
-
-
-def available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def scan_in_parallel(
-    root: str,
-    files: list[FileEntry],
-    prose: set[str],
-    max_bytes: int,
-    workers: int,
-    production: Callable[[str], bool] | None = None,
-) -> ContentFacts:
-    """``scan_files`` split between this process and ``workers - 1`` forked copies of it.
-
-    Each copy reads a contiguous slice of the (sorted) file list and sends back its facts;
-    merged in order, they are exactly what one process would have found. Forking is used only
-    on Linux, from a process with no other threads, and only for large repositories; anything
-    unexpected in a copy makes this process scan that slice itself."""
-    weights = [_CODE_WEIGHT if f.suffix in _CODE_SUFFIXES else 1 for f in files]
-    total = sum(weights)
-    if (
-        workers < 2
-        or total < PARALLEL_MIN_WEIGHT
-        or not sys.platform.startswith("linux")
-        or threading.active_count() > 1
-    ):
-        return scan_files(root, files, prose, max_bytes, production)
-    slices = _split(files, weights, total, workers)
-    copies: list[tuple[int, int, int]] = []  # (slice, pid, read end) of copies not yet reaped
-    received: dict[int, ContentFacts | None] = {}
-    try:
-        for i in range(1, len(slices)):
-            started = _start_copy(root, slices[i], prose, max_bytes, production)
-            if started is not None:  # else (process limit, no memory) this process reads it
-                copies.append((i, *started))
-        facts = scan_files(root, slices[0], prose, max_bytes, production)
-        while copies:
-            i, pid, read_end = copies[0]
-            data = _read_all(read_end)
-            ok = _reap(pid, kill=False)
-            copies.pop(0)  # reaped: never signalled again
-            received[i] = _load(data) if ok else None
-        for i in range(1, len(slices)):  # merged in file order, whoever read each slice
-            facts.merge(
-                received.get(i) or scan_files(root, slices[i], prose, max_bytes, production)
-            )
-        return facts
-    finally:
-        for _, pid, read_end in copies:  # interrupted: do not leave copies behind
-            with contextlib.suppress(OSError):
-                os.close(read_end)
-            _reap(pid, kill=True)
-
-
-def _start_copy(
-    root: str,
-    part: list[FileEntry],
-    prose: set[str],
-    max_bytes: int,
-    production: Callable[[str], bool] | None,
-) -> tuple[int, int] | None:
-    """Fork a copy that reads ``part``; (pid, read end of its pipe), or None if it cannot."""
-    try:
-        read_end, write_end = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return None
-    if pid == 0:  # the copy: whatever happens, it leaves through os._exit, never our stack
-        try:
-            os.close(read_end)
-            _scan_and_send(write_end, root, part, prose, max_bytes, production)
-        finally:
-            os._exit(1)
-    os.close(write_end)
-    return pid, read_end
-
-
-def _split(
-    files: list[FileEntry], weights: list[int], total: int, workers: int
-) -> list[list[FileEntry]]:
-    """Contiguous slices of about equal work. This process takes a little more than its
-    share: the copies also have to pickle what they found, which this process does not."""
-    shares = [_PARENT_SHARE] + [(1 - _PARENT_SHARE) / (workers - 1)] * (workers - 1)
-    slices: list[list[FileEntry]] = []
-    start = 0
-    acc = 0
-    bound = total * shares[0]
-    for i, weight in enumerate(weights):
-        acc += weight
-        if acc >= bound and len(slices) < workers - 1:
-            slices.append(files[start : i + 1])
-            start = i + 1
-            bound += total * shares[len(slices)]
-    slices.append(files[start:])
-    return slices
-
-
-def _scan_and_send(
-    write_end: int,
-    root: str,
-    files: list[FileEntry],
-    prose: set[str],
-    max_bytes: int,
-    production: Callable[[str], bool] | None,
-) -> None:
-    import pickle
-
-    facts = scan_files(root, files, prose, max_bytes, production)
-    data = pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)
-    with os.fdopen(write_end, "wb") as out:
-        out.write(data)
-    os._exit(0)
-
-
-def _read_all(read_end: int) -> bytes:
-    try:
-        with os.fdopen(read_end, "rb", closefd=False) as pipe:
-            return pipe.read()
-    finally:
-        os.close(read_end)
-
-
-def _load(data: bytes) -> ContentFacts | None:
-    if not data:
-        return None
-    import pickle
-
-    facts = pickle.loads(data)  # noqa: S301 - bytes our own forked copy just wrote to a pipe
-    return facts if isinstance(facts, ContentFacts) else None
-
-
-def _reap(pid: int, kill: bool) -> bool:
-    if kill:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
-    try:
-        _, status = os.waitpid(pid, 0)
-    except ChildProcessError:
-        return False
-    return os.waitstatus_to_exitcode(status) == 0
+            text, why_not = read_text(root, path, entry.size, max_bytes)
+            if text is None:
+                notes.append((path, why_not or "not read"))
+                continue
+            for scan, table in wanted:
+                found = scan(path, text)
+                if found:
+                    table[path] = found
+            if flags & PROSE:
+                if not _GENERATED.search(text, 0, 400):
+                    headings[path] = markdown.heading_candidates(text)
+                continue
+            if not flags & CODE:
+                continue
+            code = text
+            if flags & NOTEBOOK:
+                code, err = notebooks.code_cells(text)
+                if err is not None:
+                    notes.append((path, f"malformed notebook ({err})"))
+                if not code:
+                    continue
+            refs = imports[path] = scan_imports(code, shared_refs)
+            tops = set()
+            for ref in refs:
+                module = ref[0]
+                top = top_of.get(module)
+                if top is None:  # module names repeat: split and lower each one once
+                    top = top_of[module] = (
+                        "" if module[0] == "." else module.split(".", 1)[0].lower()
+                    )
+                tops.add(top)
+            for top in tops:
+                if top:
+                    if top in by_top:
+                        by_top[top].append(path)
+                    else:
+                        by_top[top] = [path]
+            if not (flags & NOTEBOOK or production is None or production(path)):
+                continue
+            for literals, first, table in patterns:
+                for literal in literals:
+                    if literal in code:
+                        m = first(code, 0)
+                        if m:
+                            start = m.start()
+                            line = code.count("\n", 0, start) + 1
+                            table[path] = Located(path, line, intern(m.group()))  # values repeat
+                        break

@@ -152,8 +152,9 @@ def _join(rel_dir: str, name: str) -> str:
     return f"{rel_dir}/{name}" if rel_dir else name
 
 
-def walk_repo(root: str) -> WalkResult:
-    """Walk ``root`` iteratively and return its non-ignored regular files."""
+def walk_repo(root: str, on_files: Callable[[list[FileEntry]], None] | None = None) -> WalkResult:
+    """Walk ``root`` iteratively and return its non-ignored regular files. ``on_files`` is
+    given each folder's files as soon as they are listed (see ``sharing``)."""
     result = WalkResult()
     files = result.files
     notes = result.notes
@@ -237,6 +238,8 @@ def walk_repo(root: str) -> WalkResult:
             if here_files:
                 files.extend(here_files)
                 result.by_dir[rel_dir] = here_files
+                if on_files is not None:
+                    on_files(here_files)
             # Reverse so that the walk visits directories in listing order (stable output).
             stack.extend(reversed(children))
     files.sort(key=path_of)
