@@ -105,3 +105,31 @@ def test_the_slow_built_in_patterns_get_a_start_finder() -> None:
     assert any(r"\.(fit|" in p for p in sped_up)
     assert any("print" in p for p in sped_up)
     assert any("random_state" in p for p in sped_up)
+
+
+def test_a_text_full_of_near_misses_is_searched_the_plain_way_after_a_while() -> None:
+    """Past a number of failed tries the engine searches the rest itself: same answer."""
+    regex = re.compile(r"x\d")
+    finder = StartFinder(regex, ("x",))
+    text = "xa" * 500 + "x1" + "xb" * 10
+    assert finder.search(text).span() == regex.search(text).span() == (1000, 1002)
+    assert finder.search("xa" * 500) is None
+
+
+def test_the_analysis_of_a_long_pattern_is_linear(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each group's alternatives share one analysis of what follows: the work grows with the
+    pattern, not exponentially (40 groups of two alternatives: 2**40 paths)."""
+    from mlscaffold.score import leading
+
+    calls = []
+    analyse = leading._starts
+
+    def counted(items, c):
+        calls.append(1)
+        return analyse(items, c)
+
+    monkeypatch.setattr(leading, "_starts", counted)
+    starts = leading_literals("(?:ab|cd)x" * 40)
+    assert starts is not None
+    assert all(s.startswith(("ab", "cd")) for s in starts)
+    assert len(calls) < 40 * 4

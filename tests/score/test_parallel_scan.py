@@ -19,8 +19,17 @@ forks = []
 sys.addaudithook(lambda event, args: forks.append(event) if event == "os.fork" else None)
 sharing.PARALLEL_MIN_WEIGHT = 1  # fork even for this small tree
 sharing.BATCH = 3  # and hand it over in many small batches
+index.MAX_MARKDOWN_FILES = 3  # the pass during the walk cannot know which files the cap leaves
 if sys.argv[2] == "dying-copy":
     sharing.SharedScan._serve = lambda *args: os._exit(3)
+if sys.argv[2] == "garbage-copy":  # reads all it is fed, then answers nonsense
+    def garbage(self, feed, replies):
+        with os.fdopen(feed, "rb") as pipe:
+            while (size := int.from_bytes(pipe.read(4) or b"\0", "big")):
+                pipe.read(size)
+        os.write(replies, b"not a pickle")
+        os._exit(0)
+    sharing.SharedScan._serve = garbage
 if sys.argv[2] == "no-fork":  # a process limit or no memory: os.fork raises
     def refuse():
         raise OSError(11, "Resource temporarily unavailable")
@@ -28,16 +37,18 @@ if sys.argv[2] == "no-fork":  # a process limit or no memory: os.fork raises
 fds = len(os.listdir("/proc/self/fd"))
 facts, reports = {}, {}
 for workers in (1, 2, 3):
-    c = index.RepoIndex(sys.argv[1], workers=workers)._content
+    idx = index.RepoIndex(sys.argv[1], workers=workers)
+    c = idx._content
     # Looked up by path (or sorted when listed): compared in path order. What the checks
-    # see in order (a scanner's findings, notes) must come in path order already.
+    # see in order (a scanner's findings, the index's notes) must come in order already.
+    prose = set(idx.prose_files)
     facts[workers] = repr((
         sorted(c.imports.items()),
         [sorted(table.items()) for table in c.matches],
-        sorted(c.headings.items()),
+        sorted((p, h) for p, h in c.headings.items() if p in prose),
         sorted((top, sorted(paths)) for top, paths in c.by_top.items()),
         [list(table.items()) for table in c.scanned],
-        c.notes,
+        idx.notes,
     ))
     report = report_to_dict(engine.score_repo(sys.argv[1], workers=workers))
     for volatile in ("duration_seconds", "generated_at"):
@@ -76,21 +87,28 @@ def _tree(root: Path) -> None:
     (root / "src" / "churn" / "blob.py").write_bytes(b"\x00\x01binary")
     (root / "docs").mkdir()
     (root / "docs" / "charter.md").write_text("# Charter\n\n## Owners\n\nThe retention team.\n")
+    (root / "zz").mkdir()  # past the cap on Markdown files: not read, so no note about it
+    (root / "zz" / "bad.md").write_bytes(b"\x00\x01" * 600_000)
 
 
 def _run(tree: Path, mode: str) -> dict:
+    return json.loads(_python(SCRIPT, tree, mode))
+
+
+def _python(script: str, *args: object) -> str:
+    """Standard output of ``script`` run in a fresh interpreter (forks and patches stay there)."""
     proc = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(tree), mode],
+        [sys.executable, "-c", script, *map(str, args)],
         capture_output=True,
         text=True,
         check=False,
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    return json.loads(proc.stdout)
+    return proc.stdout
 
 
-@pytest.mark.parametrize("mode", ["normal", "dying-copy", "no-fork"])
+@pytest.mark.parametrize("mode", ["normal", "dying-copy", "garbage-copy", "no-fork"])
 def test_forked_copies_find_what_one_process_finds(tmp_path: Path, mode: str) -> None:
     _tree(tmp_path)
     result = _run(tmp_path, mode)
@@ -102,3 +120,60 @@ def test_forked_copies_find_what_one_process_finds(tmp_path: Path, mode: str) ->
     assert result["imports"] > 200  # the tree was really read
     assert result["same_facts"], "forked scan differs from the single-process scan"
     assert result["same_reports"], "report differs with forked copies"
+
+
+LATE_RULES = r"""
+import sys
+from mlscaffold.score import index, sharing
+
+sharing.PARALLEL_MIN_WEIGHT = 1
+shared = index.RepoIndex(sys.argv[1], workers=2)  # read during the walk, before any rule exists
+from mlscaffold.score import engine  # imports the rules: their patterns register now
+from mlscaffold.score.rules import facts
+
+plain = index.RepoIndex(sys.argv[1], workers=1)
+for idx in (shared, plain):
+    trains = facts.text_search(idx, idx.pattern_code, facts.TRAIN_CALL)
+    print(len(trains), len(idx.scanned("secrets")))
+"""
+
+
+def test_rules_imported_after_the_walk_get_their_facts(tmp_path: Path) -> None:
+    """A library caller may build the index before importing the rules: the facts read
+    during the walk lack their tables, so they are read again, not indexed past the end."""
+    _tree(tmp_path)
+    shared, plain = _python(LATE_RULES, tmp_path).splitlines()
+    assert shared == plain
+    assert int(shared.split()[0]) > 50  # the training calls were found
+
+
+LIST_ONLY = r"""
+import json, sys
+from mlscaffold.score import engine, index, sharing
+from mlscaffold.score.rules import LIST_ONLY, RULES
+
+forks = []
+sys.addaudithook(lambda event, args: forks.append(event) if event == "os.fork" else None)
+sharing.PARALLEL_MIN_WEIGHT = 1
+report = engine.score_repo(sys.argv[1], select=["DE001"], workers=2)
+idx = index.RepoIndex(sys.argv[1], workers=2, read_contents=False)
+for name in sorted(LIST_ONLY):
+    RULES[name](idx, {})
+print(json.dumps({
+    "forks": len(forks),
+    "notes": [n.message for n in report.notes],
+    "content_read": "_content" in idx.__dict__,
+    "list_only": sorted(LIST_ONLY),
+}))
+"""
+
+
+def test_checks_that_read_no_contents_do_not_start_the_content_pass(tmp_path: Path) -> None:
+    """`--select` of checks that judge from the file list alone reads no code, forks no copy
+    and reports nothing about files it did not need (a binary module, here)."""
+    _tree(tmp_path)
+    result = json.loads(_python(LIST_ONLY, tmp_path))
+    assert result["list_only"] == ["container_defined"]
+    assert result["forks"] == 0
+    assert not any("binary" in note for note in result["notes"])
+    assert not result["content_read"]  # the rules declared list-only really are

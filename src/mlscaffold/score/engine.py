@@ -90,10 +90,12 @@ def score_repo(
     unknown = [s for s in cfg.select if not any(_selected(c, [s]) for c in checks)]
     if unknown:  # a typo here would otherwise select nothing and score 100
         raise ConfigError(f"{cfg.source}: select {', '.join(unknown)} matches no check")
+    selected = [c for c in checks if _selected(c, wanted)]
     index = RepoIndex(
         root,
         **({"max_parse_bytes": cfg.max_file_size} if cfg.max_file_size else {}),
         workers=workers,
+        read_contents=any(_reads_contents(c) for c in selected),
     )
     results: dict[str, Status] = {}
     findings: list[Finding] = []
@@ -185,6 +187,27 @@ def _ordered(checks: Checklist) -> list[Check]:
     for check in checks:
         visit(check, ())
     return out
+
+
+# Detector kinds that answer from the file list and the files they name, never from the
+# content pass (imports, headings, rule patterns, secrets).
+_LIST_ONLY_KINDS = frozenset({"files", "config_key"})
+
+
+def _reads_contents(check: Check) -> bool:
+    """Whether evaluating ``check`` may ask for the content pass (when unsure: yes)."""
+    return bool(check.applies_if) or _detector_reads_contents(check.detector)
+
+
+def _detector_reads_contents(spec: dict) -> bool:
+    kind = spec.get("kind")
+    if kind == "any":
+        return any(_detector_reads_contents(sub) for sub in spec.get("detectors", ()))
+    if kind == "rule":
+        from mlscaffold.score.rules import LIST_ONLY
+
+        return spec.get("name") not in LIST_ONLY
+    return kind not in _LIST_ONLY_KINDS
 
 
 def _evaluate(

@@ -60,8 +60,14 @@ class RepoIndex:
     """Facts about one repository rooted at ``root``; built once, queried by every detector."""
 
     def __init__(
-        self, root: str, max_parse_bytes: int = MAX_PARSE_BYTES, workers: int | None = None
+        self,
+        root: str,
+        max_parse_bytes: int = MAX_PARSE_BYTES,
+        workers: int | None = None,
+        read_contents: bool = True,
     ) -> None:
+        """``read_contents``: the checks to run will ask for the content pass, so a large
+        repository's files are read while the walk lists them (False: only if one asks)."""
         self.root = os.path.realpath(root)
         self.max_parse_bytes = max_parse_bytes
         # Processes that may share the read of a large repository (see sharing).
@@ -76,8 +82,13 @@ class RepoIndex:
         self.memo: dict[str, Any] = {}
         # A large repository's files are read while the walk lists them, shared with forked
         # copies of this process; a small one's when a check first asks (see _content).
+        self._shared_facts: scan.ContentFacts | None = None
         shared = sharing.SharedScan(
-            self.root, max_parse_bytes, self.workers, self.is_production_code, self._is_prose
+            self.root,
+            max_parse_bytes,
+            self.workers if read_contents else 1,
+            self.is_production_code,
+            self._is_prose,
         )
         try:
             walked = walk_repo(self.root, shared.offer)
@@ -86,7 +97,7 @@ class RepoIndex:
             self.paths = PathIndex(walked.files, walked.by_name, walked.by_dir)
             self.by_path = FileLookup(self.files)
             if shared.forked:
-                self._take_content(shared.finish())
+                self._shared_facts = shared.finish()
         finally:
             shared.abort()
 
@@ -113,20 +124,20 @@ class RepoIndex:
 
     @cached_property
     def _content(self) -> scan.ContentFacts:
-        """The single read of every file a check looks inside (see ``scan``)."""
-        facts = scan.scan_files(
-            self.root,
-            self.files,
-            set(self.prose_files),
-            self.max_parse_bytes,
-            self.is_production_code,
-        )
-        return self._take_content(facts)
-
-    def _take_content(self, facts: scan.ContentFacts) -> scan.ContentFacts:
-        self.__dict__["_content"] = facts
+        """The single read of every file a check looks inside (see ``scan``): done during the
+        walk for a large repository (see ``sharing``), else now. Its notes join the report
+        when a check first asks, as if it had been read then."""
+        prose = set(self.prose_files)
+        facts, self._shared_facts = self._shared_facts, None
+        if facts is None or not facts.fits_registry():  # rules imported since: read again
+            facts = scan.scan_files(
+                self.root, self.files, prose, self.max_parse_bytes, self.is_production_code
+            )
         for path, message in facts.notes:
-            self.note(path, message)
+            # The pass during the walk could not know which Markdown files the cap on their
+            # number leaves out: a file it read only as prose, and should not have, is silent.
+            if path in prose or not self._is_prose_path(path) or self._read_anyway(path):
+                self.note(path, message)
         return facts
 
     def scanned(self, name: str) -> dict[str, Any]:
@@ -158,7 +169,7 @@ class RepoIndex:
         """Files with any of the lower-case ``suffixes``, in path order."""
         groups = [self.by_suffix.get(s, []) for s in suffixes]
         if len(groups) == 1:
-            return groups[0]
+            return list(groups[0])  # a copy: the grouping is shared by every query
         return sorted((f for group in groups for f in group), key=path_of)
 
     @cached_property
@@ -371,6 +382,17 @@ class RepoIndex:
         """Prose about the project (Markdown or reStructuredText), before the cap on how many
         files are read."""
         return f.suffix in PROSE_EXT and not _NOT_PROSE.search(f.path) and not self.is_test(f.path)
+
+    def _is_prose_path(self, path: str) -> bool:
+        entry = self.by_path.get(path)
+        return entry is not None and self._is_prose(entry)
+
+    def _read_anyway(self, path: str) -> bool:
+        """The content pass reads this file for something other than its headings."""
+        entry = self.by_path.get(path)
+        return entry is not None and (
+            entry.suffix in (".py", ".ipynb") or any(s.wants(entry) for s in scan.TEXT_SCANNERS)
+        )
 
     @cached_property
     def _heading_candidates(self) -> dict[str, list[str]]:

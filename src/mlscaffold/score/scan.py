@@ -91,12 +91,18 @@ class ContentFacts:
 
     def __init__(self) -> None:
         self.imports: dict[str, list[python.ImportRef]] = {}
-        # Files by the top-level modules they import ("sklearn"), lower case, in file order.
+        # Files by the top-level modules they import ("sklearn"), lower case (in file order
+        # from one process; the answers built from it are sorted).
         self.by_top: dict[str, list[str]] = {}
         self.matches: list[dict[str, Located]] = [{} for _ in CODE_PATTERNS]
         self.headings: dict[str, list[str]] = {}
         self.scanned: list[dict[str, Any]] = [{} for _ in TEXT_SCANNERS]
         self.notes: list[tuple[str, str]] = []
+
+    def fits_registry(self) -> bool:
+        """Whether these facts have a table for each registered pattern and scanner (rules
+        imported after the pass add some)."""
+        return len(self.matches) == len(CODE_PATTERNS) and len(self.scanned) == len(TEXT_SCANNERS)
 
     def merge(self, other: ContentFacts) -> None:
         self.imports.update(other.imports)

@@ -27,12 +27,7 @@ import sys
 import threading
 from collections.abc import Callable
 
-from mlscaffold.score.scan import (
-    CODE_PATTERNS,
-    TEXT_SCANNERS,
-    ContentFacts,
-    ContentScanner,
-)
+from mlscaffold.score.scan import ContentFacts, ContentScanner
 from mlscaffold.score.walk import FileEntry
 
 # Below this much weighted work a second process costs more (fork, transfer) than it saves.
@@ -123,8 +118,6 @@ class SharedScan:
         self.kept: list[list[FileEntry]] = []
         self.copies: list[_Copy] = []
         self.weight = 0
-        # The rules register their patterns at import; a copy must know the same ones.
-        self._registered = (len(CODE_PATTERNS), len(TEXT_SCANNERS))
 
     @property
     def forked(self) -> bool:
@@ -167,9 +160,8 @@ class SharedScan:
                 copy.close_feed(finish=True)
             facts = mine.facts
             while self.copies:
-                copy = self.copies[0]
+                copy = self.copies.pop(0)  # _receive reaps it, whatever happens
                 theirs = _receive(copy)
-                self.copies.pop(0)  # reaped: never signalled again
                 if theirs is None or not _same_rules(theirs, facts):
                     for batch in copy.sent:  # it failed: read its batches here
                         mine.scan(batch, self._prose(batch))
@@ -192,8 +184,6 @@ class SharedScan:
         return {f.path for f in batch if self.is_prose(f)}
 
     def _start_copies(self) -> None:
-        if (len(CODE_PATTERNS), len(TEXT_SCANNERS)) != self._registered:
-            return
         for _ in range(self.workers - 1):
             try:
                 feed_read, feed_write = os.pipe()
@@ -209,10 +199,13 @@ class SharedScan:
             except OSError:  # a process limit, no memory: this process reads it all
                 _close(feed_read, feed_write, reply_read, reply_write)
                 return
-            if pid == 0:  # the copy: whatever happens, it leaves through os._exit
+            if pid != 0:
+                self.copies.append(_Copy(pid, feed_write, reply_read))  # tracked at once
+            else:  # the copy: whatever happens, it leaves through os._exit
                 try:
                     for other in self.copies:  # not its own: they would keep those open
                         _close(other.replies, *([other.feed] if other.feed is not None else []))
+                    self.copies = []
                     _close(feed_write, reply_read)
                     self._serve(feed_read, reply_write)
                 finally:
@@ -221,7 +214,6 @@ class SharedScan:
             with contextlib.suppress(OSError):  # small, so that no copy queues much work
                 fcntl.fcntl(feed_write, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
             os.set_blocking(feed_write, False)
-            self.copies.append(_Copy(pid, feed_write, reply_read))
 
     def _serve(self, feed: int, replies: int) -> None:
         """The copy's work: scan each batch it is fed until the end mark, send the facts."""
@@ -244,18 +236,25 @@ class SharedScan:
 
 
 def _receive(copy: _Copy) -> ContentFacts | None:
+    """The copy's facts, or None if it failed; the copy is reaped in any case (killed first
+    if this is interrupted before it is done)."""
+    done = False
     try:
         with os.fdopen(copy.replies, "rb", closefd=False) as pipe:
             data = pipe.read()
+        done = True
     except OSError:
         data = b""
+        done = True
     finally:
-        with contextlib.suppress(OSError):
-            os.close(copy.replies)
-    ok = _reap(copy.pid, kill=False)
+        _close(copy.replies)
+        ok = _reap(copy.pid, kill=not done)
     if not ok or not data:
         return None
-    facts = pickle.loads(data)  # noqa: S301 - bytes our own forked copy just wrote to a pipe
+    try:
+        facts = pickle.loads(data)  # noqa: S301 - bytes our own forked copy just wrote to a pipe
+    except Exception:  # a copy that went wrong: its batches are read here instead
+        return None
     return facts if isinstance(facts, ContentFacts) else None
 
 

@@ -15,11 +15,16 @@ from mlscaffold.score.model import Verdict
 
 Rule = Callable[[RepoIndex, dict[str, Any]], Verdict]
 RULES: dict[str, Rule] = {}
+# Rules that judge from the file list and the few files they name, never from the content
+# pass: a run of only such checks does not read the repository's code (a test holds them to it).
+LIST_ONLY: set[str] = set()
 
 
-def rule(name: str) -> Callable[[Rule], Rule]:
+def rule(name: str, reads_contents: bool = True) -> Callable[[Rule], Rule]:
     def register(fn: Rule) -> Rule:
         RULES[name] = fn
+        if not reads_contents:
+            LIST_ONLY.add(name)
         return fn
 
     return register

@@ -22,7 +22,7 @@ _INSTALL_CMD = lazy(
 )
 
 
-@rule("container_defined")
+@rule("container_defined", reads_contents=False)
 def container_defined(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     patterns = ["Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile"]
     files = [
