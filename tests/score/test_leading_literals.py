@@ -91,16 +91,16 @@ CODE = [
 def test_every_built_in_code_pattern_finds_what_a_plain_search_finds(code: str) -> None:
     for pattern in scan.CODE_PATTERNS:
         plain = pattern.regex.search(code)
-        fast = pattern.first(code, 0)
-        assert (plain and (plain.start(), plain.group())) == (
-            fast and (fast.start(), fast.group())
-        ), pattern.regex.pattern
+        for found in (pattern.fast()(code, 0), pattern.find(code)):
+            assert (plain and (plain.start(), plain.group())) == (
+                found and (found.start(), found.group())
+            ), pattern.regex.pattern
 
 
 def test_the_slow_built_in_patterns_get_a_start_finder() -> None:
     """The patterns that cost the most (no literal prefix for the engine) are the ones sped up."""
     sped_up = {
-        p.regex.pattern for p in scan.CODE_PATTERNS if isinstance(p.first.__self__, StartFinder)
+        p.regex.pattern for p in scan.CODE_PATTERNS if isinstance(p.fast().__self__, StartFinder)
     }
     assert any(r"\.(fit|" in p for p in sped_up)
     assert any("print" in p for p in sped_up)
@@ -133,3 +133,18 @@ def test_the_analysis_of_a_long_pattern_is_linear(monkeypatch: pytest.MonkeyPatc
     assert starts is not None
     assert all(s.startswith(("ab", "cd")) for s in starts)
     assert len(calls) < 40 * 4
+
+
+def test_a_pattern_switches_to_the_faster_search_once_it_has_seen_enough_text() -> None:
+    pattern = scan.Gated(re.compile(r"\bseed\s*\(|random_state="), "seed", "random_state")
+    try:
+        text = "x = 1\n" * 3000 + "np.random.seed(0)\n"
+        assert pattern._fast is None
+        first = pattern.find(text)  # 18 KB: under the budget, the plain way
+        assert pattern._fast is None
+        for _ in range(5):  # 90 KB in all: past the budget
+            assert pattern.find(text).span() == first.span()
+        assert isinstance(pattern._fast.__self__, StartFinder)
+        assert pattern.find(text).span() == first.span() == pattern.regex.search(text).span()
+    finally:
+        scan.CODE_PATTERNS.remove(pattern)

@@ -42,27 +42,40 @@ class Gated:
     does run, it tries only the places where a match can start (see ``leading``). Every Gated
     pattern joins the single pass over code, so asking for its matches reads nothing."""
 
-    __slots__ = ("_first", "literals", "regex")
+    __slots__ = ("_budget", "_fast", "literals", "regex")
 
     def __init__(self, regex: re.Pattern[str], *literals: str) -> None:
         self.regex = regex
         self.literals = literals
-        self._first: Callable[[str, int], re.Match[str] | None] | None = None
+        self._fast: Callable[[str, int], re.Match[str] | None] | None = None
+        self._budget = _PLAIN_BUDGET
         CODE_PATTERNS.append(self)
 
-    @property
-    def first(self) -> Callable[[str, int], re.Match[str] | None]:
-        """``regex.search``, or the same answer found faster (built on first use)."""
-        if self._first is None:
-            starts = leading_literals(self.regex.pattern, self.regex.flags)
-            self._first = StartFinder(self.regex, starts).search if starts else self.regex.search
-        return self._first
+    def find(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        """``regex.search(text, pos)``. The faster search costs about half a millisecond to
+        set up, so a pattern is searched the plain way until it has seen enough text."""
+        if self._fast is None:
+            self._budget -= len(text)
+            if self._budget > 0:
+                return self.regex.search(text, pos)
+            self._fast = self.fast()
+        return self._fast(text, pos)
+
+    def fast(self) -> Callable[[str, int], re.Match[str] | None]:
+        """The search that tries only where a match can start (the plain one if unknown)."""
+        starts = leading_literals(self.regex.pattern, self.regex.flags)
+        return StartFinder(self.regex, starts).search if starts else self.regex.search
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         for literal in self.literals:  # a plain loop: any(<genexpr>) costs more than the test
             if literal in text:
-                return self.first(text, pos)
+                return self.find(text, pos)
         return None
+
+
+# Characters a pattern searches the plain way before it sets up the faster search: about what
+# the plain way takes in the time the setting up costs.
+_PLAIN_BUDGET = 50_000
 
 
 class TextScanner(NamedTuple):
@@ -197,7 +210,7 @@ class ContentScanner:
         top_of, shared_refs = self._top_of, self._shared_refs
         scan_imports = python.scan_imports
         patterns = [
-            (p.literals, p.first, table)
+            (p.literals, p.find, table)
             for p, table in zip(CODE_PATTERNS, facts.matches, strict=True)
         ]
         scanners = [
@@ -255,10 +268,10 @@ class ContentScanner:
                         by_top[top] = [path]
             if not (flags & NOTEBOOK or production is None or production(path)):
                 continue
-            for literals, first, table in patterns:
+            for literals, find, table in patterns:
                 for literal in literals:
                     if literal in code:
-                        m = first(code, 0)
+                        m = find(code, 0)
                         if m:
                             start = m.start()
                             line = code.count("\n", 0, start) + 1

@@ -19,9 +19,7 @@ threads.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-import pickle
 import signal
 import sys
 import threading
@@ -74,6 +72,8 @@ class _Copy:
         return True
 
     def give(self, batch: list[FileEntry]) -> None:
+        import pickle
+
         data = pickle.dumps([(f.path, f.size) for f in batch], pickle.HIGHEST_PROTOCOL)
         self.pending = len(data).to_bytes(4, "big") + data
         self.sent.append(batch)
@@ -184,6 +184,9 @@ class SharedScan:
         return {f.path for f in batch if self.is_prose(f)}
 
     def _start_copies(self) -> None:
+        import fcntl
+        import pickle  # noqa: F401 - before the fork, so that no copy imports it again
+
         for _ in range(self.workers - 1):
             try:
                 feed_read, feed_write = os.pipe()
@@ -217,6 +220,8 @@ class SharedScan:
 
     def _serve(self, feed: int, replies: int) -> None:
         """The copy's work: scan each batch it is fed until the end mark, send the facts."""
+        import pickle
+
         scanner = ContentScanner(self.root, self.max_bytes, self.production)
         with os.fdopen(feed, "rb") as pipe:
             while True:
@@ -251,6 +256,8 @@ def _receive(copy: _Copy) -> ContentFacts | None:
         ok = _reap(copy.pid, kill=not done)
     if not ok or not data:
         return None
+    import pickle
+
     try:
         facts = pickle.loads(data)  # noqa: S301 - bytes our own forked copy just wrote to a pipe
     except Exception:  # a copy that went wrong: its batches are read here instead
