@@ -1,6 +1,7 @@
 """Benchmark: `mlscaffold score` against the floor of a static scorer, on synthetic repositories.
 
 Usage:  python benchmarks/bench_score.py [--sizes 100,10000,100000] [--repeat 3]
+                                        [--baseline OTHER_CHECKOUT/src]
 
 For each size it builds a synthetic ML repository (Python modules with imports, Markdown docs,
 YAML configs, notebooks, small CSVs, nested packages), then times in fresh processes:
@@ -9,6 +10,10 @@ YAML configs, notebooks, small CSVs, nested packages), then times in fresh proce
 and prints the ratio and the peak memory (max RSS) of the scoring process and, on large
 repositories, of the forked copy that shares the reading. It also times `mlscaffold --help`.
 Medians of --repeat runs (and the fastest run). Figures are recorded in docs/performance.md.
+
+With --baseline, each round also times the scorer found in that source folder (another
+checkout's ``src``), right after this one: on a machine whose speed drifts from minute to
+minute, two versions are compared fairly only when they run in turns.
 
 Before timing, the package's bytecode is compiled, as pip does when it installs a wheel: an
 editable install run with PYTHONDONTWRITEBYTECODE=1 would otherwise recompile every module on
@@ -121,9 +126,9 @@ def build_repo(root: Path, n_files: int, seed: int = 0) -> None:
         i += 1
 
 
-def timed(cmd: list[str]) -> tuple[float, str, str]:
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, str, str]:
     start = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     elapsed = time.perf_counter() - start
     if out.returncode not in (0, 1):
         raise SystemExit(f"{cmd} failed: {out.stderr[-500:]}")
@@ -134,7 +139,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,10000,100000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline", help="another checkout's src folder, timed in turns")
     args = parser.parse_args()
+    baseline_env = None
+    if args.baseline:
+        if not (Path(args.baseline) / "mlscaffold" / "__init__.py").is_file():
+            raise SystemExit(f"--baseline {args.baseline}: no mlscaffold package there")
+        baseline_env = {**os.environ, "PYTHONPATH": str(Path(args.baseline).resolve())}
+        subprocess.run([sys.executable, "-m", "compileall", "-q", args.baseline], check=True)
     py = sys.executable
     import mlscaffold
 
@@ -151,11 +163,14 @@ def main() -> None:
         for size in (int(s) for s in args.sizes.split(",")):
             repo = work / f"repo{size}"
             build_repo(repo, size)
-            floors, scores, peaks, copies = [], [], [], []
+            floors, scores, peaks, copies, baselines = [], [], [], [], []
             for _ in range(args.repeat):
                 floors.append(timed([py, "-c", FLOOR, str(repo)])[0])
                 elapsed, _, err = timed([py, "-c", "import os\n" + SCORE, str(repo)])
                 scores.append(elapsed)
+                if baseline_env is not None:
+                    script = "import os\n" + SCORE
+                    baselines.append(timed([py, "-c", script, str(repo)], baseline_env)[0])
                 self_kb, copies_kb = err.strip().splitlines()[-1].split()
                 peaks.append(int(self_kb) / 1024)
                 copies.append(int(copies_kb) / 1024)
@@ -165,6 +180,13 @@ def main() -> None:
                 f"{size:>8} {floor:>8.3f} {score:>8.3f} {score / floor:>6.2f} {fastest:>8.2f} "
                 f"{max(peaks):>8.1f} {max(copies):>8.1f}"
             )
+            if baselines:
+                base = statistics.median(baselines)
+                quickest = min(scores) / min(baselines)
+                print(
+                    f"{'':>8} baseline {base:.3f} s (fastest {min(baselines):.3f} s): this "
+                    f"version takes {score / base:.2f} of its time (fastest: {quickest:.2f})"
+                )
             shutil.rmtree(repo)
     finally:
         shutil.rmtree(work, ignore_errors=True)
