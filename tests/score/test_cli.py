@@ -150,6 +150,14 @@ def test_select_by_stage_and_id(ml_repo) -> None:
     assert ids == {f"SC00{i}" for i in range(1, 9)} | {"DE005"}
 
 
+def test_select_takes_a_comma_list_too(ml_repo) -> None:
+    out = run_cli(
+        "score", str(ml_repo), "-f", "json", "--select", "DE001,DE002", "--select", "SC001"
+    )
+    assert out.returncode == 0, out.stderr
+    assert {f["id"] for f in json.loads(out.stdout)["findings"]} == {"DE001", "DE002", "SC001"}
+
+
 def test_extra_checklist_from_config(ml_repo) -> None:
     (ml_repo / "org-checks.yaml").write_text(
         "stage: deployment\nchecks:\n  - id: ORG001\n    name: runbook\n"

@@ -12,6 +12,14 @@ from mlscaffold.errors import PathError, UsageError
 FORMATS = ("table", "json", "markdown", "sarif", "badge")
 
 
+class _CommaList(argparse.Action):
+    """A repeatable option whose values may also be listed with commas (``DE001,DE002``)."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        items = [*getattr(namespace, self.dest), *(v for v in str(values).split(",") if v)]
+        setattr(namespace, self.dest, items)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths", nargs="*", default=["."], metavar="PATH", help="repositories to score (default: .)"
@@ -42,10 +50,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--select",
-        action="append",
+        action=_CommaList,
         default=[],
         metavar="ID",
-        help="only run these checks (id, id prefix such as DE, or stage)",
+        help="only run these checks (id, id prefix such as DE, or stage; repeat or list them "
+        "with commas: DE001,DE002)",
     )
     parser.add_argument(
         "--ignore",

@@ -74,7 +74,7 @@ def _lfs_patterns(index: RepoIndex) -> list[str]:
     ]
 
 
-@rule("lfs_tracks_data")
+@rule("lfs_tracks_data", reads_contents=False)
 def lfs_tracks_data(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     patterns = _lfs_patterns(index)
     if patterns:
@@ -84,7 +84,7 @@ def lfs_tracks_data(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.failed("no git-lfs rule in .gitattributes")
 
 
-@rule("no_large_data")
+@rule("no_large_data", reads_contents=False)
 def no_large_data(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     limit = int(params.get("max_bytes", 1 << 20))
     lfs = index.glob(_lfs_patterns(index)) if _lfs_patterns(index) else []

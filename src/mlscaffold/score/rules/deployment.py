@@ -117,7 +117,7 @@ def _ci_search(index: RepoIndex, pattern: re.Pattern[str], clean=None) -> list[L
     return hits
 
 
-@rule("ci_runs_checks")
+@rule("ci_runs_checks", reads_contents=False)
 def ci_runs_checks(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if not index.ci_files:
         return Verdict.failed("no CI configuration (.github/workflows, .gitlab-ci.yml, ...)")
@@ -159,7 +159,7 @@ def _without_filters(text: str) -> str:
     return _FLAG.sub(" ", _FILTER_LIST.sub(" ", text))
 
 
-@rule("automated_release")
+@rule("automated_release", reads_contents=False)
 def automated_release(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if not index.ci_files:
         return Verdict.failed(

@@ -152,7 +152,7 @@ def _meaningful(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 _TEST_MODULE = lazy(r"(^|/)test_[^/]*\.py$|_test\.py$")
 
 
-@rule("automated_tests")
+@rule("automated_tests", reads_contents=False)
 def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     test_files = [
         p
@@ -194,7 +194,7 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.passed(summary + note, ev)
 
 
-@rule("dependencies_pinned")
+@rule("dependencies_pinned", reads_contents=False)
 def dependencies_pinned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if index.lock_files:
         lock = index.lock_files[0]
@@ -379,7 +379,7 @@ _RUN_LOG_NAMES = {"tracking", "tracker", "experiment", "experiments", "runs", "r
 _WRITES = lazy(r"json\.dump|\.write\(|write_text|to_csv|yaml\.(safe_)?dump")
 
 
-@rule("local_run_log")
+@rule("local_run_log", reads_contents=False)
 def local_run_log(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     """The project's own tracker: a module named for tracking that writes each run's
     parameters and metrics somewhere durable (a JSON-lines log, a runs/ folder)."""
@@ -419,7 +419,7 @@ _LINT_FILES = [
 ]
 
 
-@rule("code_quality_tooling")
+@rule("code_quality_tooling", reads_contents=False)
 def code_quality_tooling(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     tool = index.pyproject.get("tool") if isinstance(index.pyproject.get("tool"), dict) else {}
     tables = [t for t in _LINT_TABLES if t in tool]
