@@ -136,7 +136,7 @@ class RepoIndex:
         for path, message in facts.notes:
             # The pass during the walk could not know which Markdown files the cap on their
             # number leaves out: a file it read only as prose, and should not have, is silent.
-            if path in prose or not self._is_prose_path(path) or self._read_anyway(path):
+            if path in prose or not self._read_only_as_prose(path):
                 self.note(path, message)
         return facts
 
@@ -383,15 +383,13 @@ class RepoIndex:
         files are read."""
         return f.suffix in PROSE_EXT and not _NOT_PROSE.search(f.path) and not self.is_test(f.path)
 
-    def _is_prose_path(self, path: str) -> bool:
+    def _read_only_as_prose(self, path: str) -> bool:
+        """The content pass reads this file for its headings alone (no scanner wants it)."""
         entry = self.by_path.get(path)
-        return entry is not None and self._is_prose(entry)
-
-    def _read_anyway(self, path: str) -> bool:
-        """The content pass reads this file for something other than its headings."""
-        entry = self.by_path.get(path)
-        return entry is not None and (
-            entry.suffix in (".py", ".ipynb") or any(s.wants(entry) for s in scan.TEXT_SCANNERS)
+        return (
+            entry is not None
+            and self._is_prose(entry)
+            and not any(s.wants(entry) for s in scan.TEXT_SCANNERS)
         )
 
     @cached_property
@@ -569,11 +567,7 @@ def _is_test_name(name: str) -> bool:
 
 def _not_production_name(name: str) -> bool:
     """File names (of .py files) of tests and tooling scripts, wherever they are."""
-    return (
-        name.startswith(("test_", "setup.py", "noxfile", "tasks.py"))
-        or name.endswith("_test.py")
-        or name == "conftest.py"
-    )
+    return _is_test_name(name) or name.startswith(("setup.py", "noxfile", "tasks.py"))
 
 
 def _first_three(hit: tuple[str, int, int, str]) -> tuple[str, int, int]:

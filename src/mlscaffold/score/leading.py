@@ -24,8 +24,6 @@ _MAX_TRIES = 64  # failed tries after which a search goes on the plain way
 def leading_literals(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
     """Texts one of which begins every match of ``pattern``, or None when that cannot be shown
     (a case-insensitive pattern, an alternative that starts with a class or a repeat...)."""
-    if flags & re.IGNORECASE:
-        return None
     try:
         from re import _constants as c
         from re import _parser

@@ -24,6 +24,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from operator import itemgetter
 
 from mlscaffold.score.scan import ContentFacts, ContentScanner
 from mlscaffold.score.walk import FileEntry
@@ -162,7 +163,7 @@ class SharedScan:
             while self.copies:
                 copy = self.copies.pop(0)  # _receive reaps it, whatever happens
                 theirs = _receive(copy)
-                if theirs is None or not _same_rules(theirs, facts):
+                if theirs is None or not theirs.fits_registry():
                     for batch in copy.sent:  # it failed: read its batches here
                         mine.scan(batch, self._prose(batch))
                 else:
@@ -243,17 +244,15 @@ class SharedScan:
 def _receive(copy: _Copy) -> ContentFacts | None:
     """The copy's facts, or None if it failed; the copy is reaped in any case (killed first
     if this is interrupted before it is done)."""
-    done = False
+    data: bytes | None = None
     try:
         with os.fdopen(copy.replies, "rb", closefd=False) as pipe:
             data = pipe.read()
-        done = True
     except OSError:
         data = b""
-        done = True
     finally:
         _close(copy.replies)
-        ok = _reap(copy.pid, kill=not done)
+        ok = _reap(copy.pid, kill=data is None)
     if not ok or not data:
         return None
     import pickle
@@ -265,20 +264,12 @@ def _receive(copy: _Copy) -> ContentFacts | None:
     return facts if isinstance(facts, ContentFacts) else None
 
 
-def _same_rules(theirs: ContentFacts, mine: ContentFacts) -> bool:
-    return len(theirs.matches) == len(mine.matches) and len(theirs.scanned) == len(mine.scanned)
-
-
 def _in_path_order(facts: ContentFacts) -> ContentFacts:
     """What a check may see in order (a scanner's findings, notes) as one pass would list it;
     the other tables are looked up by path, and answers built from them are sorted."""
     facts.scanned = [dict(sorted(table.items())) for table in facts.scanned]
-    facts.notes.sort(key=_first)
+    facts.notes.sort(key=itemgetter(0))
     return facts
-
-
-def _first(note: tuple[str, str]) -> str:
-    return note[0]
 
 
 def _close(*fds: int) -> None:

@@ -267,11 +267,9 @@ def _printable(rel: str) -> str:
 
 
 def _matcher(rules: tuple[IgnoreRules, ...]) -> Callable[[str], bool] | None:
-    """``ignored(rel)`` for the rules in force in a folder, None when there are none. The
-    usual case, one joined rule set at the root, is the joined expression's own search."""
+    """``ignored(rel)`` for the rules in force in a folder, None when there are none."""
     if not rules:
         return None
-    if len(rules) == 1 and rules[0].cut == 0 and rules[0].combined is not None:
-        search = rules[0].combined.search
-        return lambda rel: search(rel) is not None
+    if len(rules) == 1:  # the usual case: no loop over rule sets per path
+        return rules[0].ignores
     return lambda rel: any(rule.ignores(rel) for rule in rules)
