@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mlscaffold.score.checklist import load_checklist
+from mlscaffold.score.judge.checklist import load_checklist
 from tests.conftest import run_cli
 
 FULL = {"serving": "rest", "container": "true", "monitoring": "true", "ci": "github"}

@@ -9,7 +9,7 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlscaffold.score.readers import deps, markdown, notebooks, python, structured
+from mlscaffold.score.read.readers import deps, markdown, notebooks, python, structured
 
 EXAMPLES = int(os.environ.get("MLSCAFFOLD_EXAMPLES", "300"))  # more locally to hunt
 SETTINGS = settings(
@@ -210,8 +210,8 @@ def test_python_readers_never_raise(text: str) -> None:
 )
 def test_whole_scorer_takes_arbitrary_bytes(tmp_path_factory, files: dict[str, bytes]) -> None:
     from mlscaffold.score.config import ScoreConfig
-    from mlscaffold.score.engine import score_repo
-    from mlscaffold.score.render.jsonout import render_json
+    from mlscaffold.score.judge.engine import score_repo
+    from mlscaffold.score.report.render.jsonout import render_json
 
     root = tmp_path_factory.mktemp("bytes")
     for rel, data in files.items():

@@ -50,8 +50,8 @@ class Org:
 
 
 def _score_in_process(root: Path, out: Path) -> None:
-    from mlscaffold.score.engine import score_repo
-    from mlscaffold.score.render.jsonout import render_json
+    from mlscaffold.score.judge.engine import score_repo
+    from mlscaffold.score.report.render.jsonout import render_json
 
     out.write_text(render_json(score_repo(str(root))), encoding="utf-8")
 

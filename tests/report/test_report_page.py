@@ -230,13 +230,13 @@ def test_levels_follow_the_documented_bands_without_loading_the_engine() -> None
     import subprocess
     import sys
 
-    from mlscaffold.score.levels import level_for
+    from mlscaffold.score.judge.levels import level_for
 
     expected = {None: 4, 0: 0, 24: 0, 25: 1, 49: 1, 50: 2, 69: 2, 70: 3, 89: 3, 90: 4, 100: 4}
     assert {score: level_for(score) for score in expected} == expected
     code = (
-        "import sys, mlscaffold.score.render.html, mlscaffold.score.orgview; "
-        "print('mlscaffold.score.engine' in sys.modules)"
+        "import sys, mlscaffold.score.report.render.html, mlscaffold.score.report.orgview; "
+        "print('mlscaffold.score.judge.engine' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"  # the page needs levels, not every reader

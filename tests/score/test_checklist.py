@@ -9,10 +9,10 @@ import pytest
 import yaml
 
 from mlscaffold.errors import ConfigError
-from mlscaffold.score.checklist import builtin_files, load_checklist, load_file
-from mlscaffold.score.detectors import KINDS
-from mlscaffold.score.docs import render_checks_markdown
-from mlscaffold.score.rules import RULES
+from mlscaffold.score.judge.checklist import builtin_files, load_checklist, load_file
+from mlscaffold.score.judge.detectors import KINDS
+from mlscaffold.score.judge.rules import RULES
+from mlscaffold.score.report.docs import render_checks_markdown
 from tests.conftest import REPO_ROOT
 
 

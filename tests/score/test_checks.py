@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from mlscaffold.score.checklist import load_checklist
 from mlscaffold.score.config import ScoreConfig
-from mlscaffold.score.engine import score_repo
-from mlscaffold.score.render.jsonout import render_json
+from mlscaffold.score.judge.checklist import load_checklist
+from mlscaffold.score.judge.engine import score_repo
+from mlscaffold.score.report.render.jsonout import render_json
 from tests.score.cases import CASES, Case
 
 

@@ -181,7 +181,7 @@ def test_extra_checklist_from_config(ml_repo) -> None:
 
 def test_internal_error_is_one_line_and_exit_3(ml_repo, monkeypatch, capsys) -> None:
     from mlscaffold import cli
-    from mlscaffold.score import engine
+    from mlscaffold.score.judge import engine
 
     def boom(*a, **k):
         raise RuntimeError("kaboom\nsecond line")

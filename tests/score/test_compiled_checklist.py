@@ -9,14 +9,14 @@ import sys
 from pathlib import Path
 
 from mlscaffold.resources import data_dir
-from mlscaffold.score import checklist
+from mlscaffold.score.judge import checklist
 
 
 def test_compiled_checklist_is_fresh() -> None:
     compiled = json.loads((data_dir("checklist") / checklist.COMPILED).read_text("utf-8"))
     paths = checklist.builtin_files()
     assert compiled["fingerprint"] == checklist._fingerprint(paths), (
-        "checklist/compiled.json is stale: run python -m mlscaffold.score.checklist --write"
+        "checklist/compiled.json is stale: run python -m mlscaffold.score.judge.checklist --write"
     )
     assert compiled["files"] == {p.name: checklist._parse_yaml(p) for p in paths}
 

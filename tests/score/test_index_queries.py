@@ -10,8 +10,8 @@ from pathlib import Path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from mlscaffold.score.index import Located, RepoIndex
-from mlscaffold.score.rules import facts
+from mlscaffold.score.judge.rules import facts
+from mlscaffold.score.read.index import Located, RepoIndex
 
 IMPORT_LINES = [
     "import sklearn", "from sklearn.metrics import f1_score", "import ray.serve, ray.data",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from mlscaffold.score import lazyre
-from mlscaffold.score.rules import facts
+from mlscaffold.score.judge.rules import facts
+from mlscaffold.score.read import lazyre
 
 
 def test_lazy_pattern_answers_as_the_compiled_one() -> None:

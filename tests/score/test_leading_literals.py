@@ -9,9 +9,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-import mlscaffold.score.rules  # noqa: F401 - registers the built-in code patterns
-from mlscaffold.score import scan
-from mlscaffold.score.leading import StartFinder, leading_literals
+import mlscaffold.score.judge.rules  # noqa: F401 - registers the built-in code patterns
+from mlscaffold.score.read import scan
+from mlscaffold.score.read.leading import StartFinder, leading_literals
 
 
 @pytest.mark.parametrize(
@@ -119,7 +119,7 @@ def test_a_text_full_of_near_misses_is_searched_the_plain_way_after_a_while() ->
 def test_the_analysis_of_a_long_pattern_is_linear(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each group's alternatives share one analysis of what follows: the work grows with the
     pattern, not exponentially (40 groups of two alternatives: 2**40 paths)."""
-    from mlscaffold.score import leading
+    from mlscaffold.score.read import leading
 
     calls = []
     analyse = leading._starts

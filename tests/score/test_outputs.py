@@ -102,8 +102,8 @@ def test_markdown_is_truncated_under_one_mib(repo) -> None:
     import dataclasses
 
     from mlscaffold.score.config import ScoreConfig
-    from mlscaffold.score.engine import score_repo
-    from mlscaffold.score.render.markdown import render_markdown
+    from mlscaffold.score.judge.engine import score_repo
+    from mlscaffold.score.report.render.markdown import render_markdown
 
     report = score_repo(str(repo), config=ScoreConfig())
     small = render_markdown(report)

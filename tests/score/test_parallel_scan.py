@@ -12,8 +12,9 @@ import pytest
 
 SCRIPT = r"""
 import json, os, sys
-from mlscaffold.score import engine, index, sharing
-from mlscaffold.score.render.jsonout import report_to_dict
+from mlscaffold.score.judge import engine
+from mlscaffold.score.read import index, sharing
+from mlscaffold.score.report.render.jsonout import report_to_dict
 
 forks = []
 sys.addaudithook(lambda event, args: forks.append(event) if event == "os.fork" else None)
@@ -124,12 +125,12 @@ def test_forked_copies_find_what_one_process_finds(tmp_path: Path, mode: str) ->
 
 LATE_RULES = r"""
 import sys
-from mlscaffold.score import index, sharing
+from mlscaffold.score.read import index, sharing
 
 sharing.PARALLEL_MIN_WEIGHT = 1
 shared = index.RepoIndex(sys.argv[1], workers=2)  # read during the walk, before any rule exists
-from mlscaffold.score import engine  # imports the rules: their patterns register now
-from mlscaffold.score.rules import facts
+from mlscaffold.score.judge import engine  # imports the rules: their patterns register now
+from mlscaffold.score.judge.rules import facts
 
 plain = index.RepoIndex(sys.argv[1], workers=1)
 for idx in (shared, plain):
@@ -149,8 +150,9 @@ def test_rules_imported_after_the_walk_get_their_facts(tmp_path: Path) -> None:
 
 LIST_ONLY = r"""
 import json, sys
-from mlscaffold.score import engine, index, sharing
-from mlscaffold.score.rules import LIST_ONLY, RULES
+from mlscaffold.score.judge import engine
+from mlscaffold.score.read import index, sharing
+from mlscaffold.score.judge.rules import LIST_ONLY, RULES
 
 forks = []
 sys.addaudithook(lambda event, args: forks.append(event) if event == "os.fork" else None)

@@ -9,10 +9,10 @@ import pathspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlscaffold.score.globs import PathIndex, glob_to_regex
-from mlscaffold.score.index import _NOT_PROSE, NON_PRODUCTION_RE, RepoIndex
-from mlscaffold.score.readers.deps import kind_of
-from mlscaffold.score.walk import FileEntry, IgnoreRules
+from mlscaffold.score.read.globs import PathIndex, glob_to_regex
+from mlscaffold.score.read.index import _NOT_PROSE, NON_PRODUCTION_RE, RepoIndex
+from mlscaffold.score.read.readers.deps import kind_of
+from mlscaffold.score.read.walk import FileEntry, IgnoreRules
 
 SEGMENTS = [
     "src", "tests", "test", "testing", "docs", "examples", ".github", "workflows", "conf",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlscaffold.score.readers import deps, markdown, python
+from mlscaffold.score.read.readers import deps, markdown, python
 
 
 @pytest.mark.parametrize(
@@ -117,7 +117,7 @@ def test_dependency_formats(path: str, text: str, expected: dict[str, str]) -> N
 
 
 def test_yaml_local_tags_are_read_but_python_tags_stay_refused() -> None:
-    from mlscaffold.score.readers.structured import load_yaml
+    from mlscaffold.score.read.readers.structured import load_yaml
 
     assert load_yaml("a: !include x.yml\nb: !Ref [1, 2]\n") == ({"a": "x.yml", "b": [1, 2]}, None)
     doc, err = load_yaml("x: !!python/object/apply:os.system ['true']\n")

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.requirements import InvalidRequirement, Requirement
 
-from mlscaffold.score.readers import deps
+from mlscaffold.score.read.readers import deps
 
 names = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,12}", fullmatch=True)
 ops = st.sampled_from(["==", "!=", "<=", ">=", "<", ">", "~=", "===", "=", ""])

@@ -6,10 +6,10 @@ import json
 import os
 import subprocess
 
-from mlscaffold.score.checklist import load_checklist
 from mlscaffold.score.config import ScoreConfig
-from mlscaffold.score.engine import score_repo
-from mlscaffold.score.index import RepoIndex
+from mlscaffold.score.judge.checklist import load_checklist
+from mlscaffold.score.judge.engine import score_repo
+from mlscaffold.score.read.index import RepoIndex
 from tests.conftest import run_cli
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mlscaffold.score.index import RepoIndex
-from mlscaffold.score.rules import facts
-from mlscaffold.score.rules.modeling import _SEED
+from mlscaffold.score.judge.rules import facts
+from mlscaffold.score.judge.rules.modeling import _SEED
+from mlscaffold.score.read.index import RepoIndex
 
 
 def test_patterns_skip_tests_but_answers_stay_complete(tmp_path: Path) -> None:

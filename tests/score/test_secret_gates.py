@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from mlscaffold.score.rules import secrets
+from mlscaffold.score.judge.rules import secrets
 
 FRAGMENTS = [
     "password", "PassWord", "PWD", "Api_Key", "apikey", "ACCESS-KEY", "auth_token", "Private-Key",

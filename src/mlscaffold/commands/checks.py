@@ -20,8 +20,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mlscaffold.score.checklist import load_checklist
-    from mlscaffold.score.docs import describe_check, render_checks_markdown
+    from mlscaffold.score.judge.checklist import load_checklist
+    from mlscaffold.score.report.docs import describe_check, render_checks_markdown
 
     checklist = load_checklist()
     if args.format == "markdown" and not args.check:

@@ -52,14 +52,14 @@ def _write(path: str, text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mlscaffold.score.orgview import build_org_view
-    from mlscaffold.score.reportload import load_reports
+    from mlscaffold.score.report.orgview import build_org_view
+    from mlscaffold.score.report.reportload import load_reports
 
     if args.top < 1:
         raise UsageError("--top must be at least 1")
     view = build_org_view(load_reports(args.reports))
     if args.html:
-        from mlscaffold.score.render.html import render_org_html
+        from mlscaffold.score.report.render.html import render_org_html
 
         _write(args.html, render_org_html(view, title=args.title, top=args.top))
         print(
@@ -71,11 +71,11 @@ def run(args: argparse.Namespace) -> int:
     if summary == "json":
         import json
 
-        from mlscaffold.score.orgview import org_view_to_dict
+        from mlscaffold.score.report.orgview import org_view_to_dict
 
         sys.stdout.write(json.dumps(org_view_to_dict(view, args.top), indent=2) + "\n")
     elif summary == "markdown":
-        from mlscaffold.score.orgsummary import render_org_markdown
+        from mlscaffold.score.report.orgsummary import render_org_markdown
 
         sys.stdout.write(render_org_markdown(view, args.top))
     sys.stdout.flush()

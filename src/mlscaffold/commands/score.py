@@ -111,7 +111,7 @@ def _pairs(args: argparse.Namespace) -> list[tuple[str, str]]:
 
 def run(args: argparse.Namespace) -> int:
     from mlscaffold.score.config import parse_fail_under
-    from mlscaffold.score.engine import check_root
+    from mlscaffold.score.judge.engine import check_root
 
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
         raise UsageError("--fail-under must be between 0 and 100")
@@ -124,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
     ignores = _cli_ignores(args.ignore)
     base = None
     if args.diff:
-        from mlscaffold.score.diff import load_base_report
+        from mlscaffold.score.report.diff import load_base_report
 
         base = load_base_report(args.diff)
     if len(roots) > 1 and args.diff:
@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         )
     reports = _score_all(roots, ignores, args)
     if base is not None:
-        from mlscaffold.score.diff import compare
+        from mlscaffold.score.report.diff import compare
 
         report = reports[0][0]
         report.diff = compare(base, report)
@@ -177,7 +177,7 @@ def _cli_ignores(items: list[str]) -> dict[str, str]:
 
 def _targets(roots: list[str], args: argparse.Namespace) -> list[tuple[str, str | None]]:
     """(directory, report label) pairs: a monorepo becomes one target per subproject."""
-    from mlscaffold.score.projects import find_projects, project_path
+    from mlscaffold.score.read.projects import find_projects, project_path
 
     if args.project:
         if len(roots) > 1:
@@ -203,7 +203,7 @@ def _score_one(
     workers: int | None = None,
 ):
     from mlscaffold.score.config import load_config
-    from mlscaffold.score.engine import score_repo
+    from mlscaffold.score.judge.engine import score_repo
 
     root, label = target
     config = load_config(root)
@@ -243,7 +243,7 @@ def _progress_each(items, work):
 
 
 def _write(fmt: str, out: str, reports: list) -> None:
-    from mlscaffold.score.render import get_renderer
+    from mlscaffold.score.report.render import get_renderer
 
     if len(reports) > 1 and out != "-":
         directory = Path(out)
@@ -264,7 +264,7 @@ def _write(fmt: str, out: str, reports: list) -> None:
             _write_file(directory / f"{name}.{ext}", get_renderer(fmt)(report))
         return
     if fmt == "table" and out == "-" and len(reports) == 1:
-        from mlscaffold.score.render.terminal import print_rich, use_colour
+        from mlscaffold.score.report.render.terminal import print_rich, use_colour
 
         if use_colour():
             print_rich(reports[0])

@@ -10,8 +10,8 @@ from typing import Any
 
 from mlscaffold.errors import ConfigError
 from mlscaffold.score.model import STAGES
-from mlscaffold.score.readers.structured import load_toml
-from mlscaffold.score.safeio import read_regular_file
+from mlscaffold.score.read.readers.structured import load_toml
+from mlscaffold.score.read.safeio import read_regular_file
 
 KNOWN_KEYS = {"ignore", "select", "checklists", "fail_under", "max_file_size"}
 MAX_CONFIG_BYTES = 256 * 1024

@@ -1,0 +1,194 @@
+"""The generic detector kinds a checklist entry can use, and the dispatcher over them.
+
+A detector is a function ``(index, params) -> Verdict``. Generic kinds live here; checks that
+need judgement beyond them name a rule from ``mlscaffold.score.judge.rules``. An organisation's own
+checklist files use the same kinds, so adding a check never needs Python.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from mlscaffold.score.model import Evidence, Status, Verdict
+from mlscaffold.score.read.index import RepoIndex
+
+Detector = Callable[[RepoIndex, dict[str, Any]], Verdict]
+_RANK = {Status.PASS: 3, Status.PARTIAL: 2, Status.FAIL: 1, Status.NOT_APPLICABLE: 0}
+
+
+def _shown(items: list[str], limit: int = 3) -> str:
+    return ", ".join(items[:limit]) + (
+        f" and {len(items) - limit} more" if len(items) > limit else ""
+    )
+
+
+def files(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    """Pass when a file matches one of ``pass`` globs; partial for ``partial`` globs."""
+    hits = index.glob(params["pass"])
+    if hits:
+        paths = [h.path for h in hits]
+        content = re.compile(params["content"], re.M) if params.get("content") else None
+        if content is not None and not any(content.search(index.text(p) or "") for p in paths[:50]):
+            return Verdict.partial(
+                params.get("content_reason", "{found} lack the expected content").format(
+                    found=_shown(paths)
+                ),
+                [Evidence(p) for p in paths[:5]],
+            )
+        return Verdict.passed(f"found {_shown(paths)}", [Evidence(p) for p in paths[:5]])
+    weak = index.glob(params.get("partial", [])) if params.get("partial") else []
+    if weak:
+        paths = [h.path for h in weak]
+        return Verdict.partial(
+            params.get("partial_reason", "only weaker evidence: {found}").format(
+                found=_shown(paths)
+            ),
+            [Evidence(p) for p in paths[:5]],
+        )
+    return Verdict.failed(params.get("fail_reason", "no file matches " + _shown(params["pass"], 4)))
+
+
+def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    """A prose section whose heading matches a synonym, judged on whether it is filled in.
+
+    ``headings``: regexes matched against heading text; ``weak_headings``: give partial at best;
+    ``strong``: a regex the body must match for a pass (else partial, ``partial_reason``);
+    ``files``: globs restricting which documents count.
+    """
+    topic = params.get("topic", "this topic")
+    strong = re.compile(params["strong"], re.I) if params.get("strong") else None
+    allowed = {f.path for f in index.glob(params["files"])} if params.get("files") else None
+    heading_re = re.compile("|".join(params["headings"]), re.I)
+    weak_re = (
+        re.compile("|".join(params["weak_headings"]), re.I) if params.get("weak_headings") else None
+    )
+    best: Verdict | None = None
+    # Specific headings first; general ones ("Overview") are parsed only when those fall short.
+    rounds = [(heading_re, True)] + ([(weak_re, False)] if weak_re else [])
+    for pattern, is_main in rounds:
+        for section in index.sections_matching(pattern):
+            if allowed is not None and section.path not in allowed:
+                continue
+            if not is_main and heading_re.search(section.heading):
+                continue  # already judged in the first round
+            verdict = _judge_section(section, is_main, strong, topic, params)
+            best = verdict if best is None else better(best, verdict)
+            if best.status is Status.PASS:
+                return best
+    if best is not None:
+        return best
+    return Verdict.failed(f"no document has a section on {topic}")
+
+
+def _judge_section(section, is_main: bool, strong, topic: str, params: dict[str, Any]) -> Verdict:
+    ev = [Evidence(section.path, section.line, section.heading)]
+    if not section.filled:
+        from mlscaffold.score.read.readers.markdown import placeholder_reason
+
+        why = placeholder_reason(section.body)
+        return Verdict.failed(
+            f"section '{section.heading}' is present but not filled in ({why})", ev
+        )
+    if not is_main:
+        return Verdict.partial(
+            f"only a general section ('{section.heading}') touches on {topic}", ev
+        )
+    if strong is not None and not strong.search(section.body):
+        reason = params.get("partial_reason", "section '{heading}' lacks specifics")
+        return Verdict.partial(reason.format(heading=section.heading), ev)
+    return Verdict.passed(f"section '{section.heading}' describes {topic}", ev)
+
+
+def library(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    """A library both declared as a dependency and imported by the code.
+
+    ``modules``: import names; ``distributions``: their package names (defaults to modules);
+    ``partial_modules``: libraries that only half-meet the practice (``partial_reason``).
+    Imported-but-undeclared and declared-but-unused are partial, and say so.
+    """
+    modules = params["modules"]
+    dists = params.get("distributions", modules)
+    used = [u for u in index.importers_of(modules) if not index.is_test(u.path)]
+    declared = index.declared(dists)
+    if used:
+        ev = [Evidence(u.path, u.line, f"imports {u.value}") for u in used[:5]]
+        if declared or not index.dependencies:
+            return Verdict.passed(
+                f"{_shown(sorted({u.value.split('.')[0] for u in used}))} "
+                f"used in {_shown(sorted({u.path for u in used}))}",
+                ev,
+            )
+        return Verdict.partial(
+            f"{_shown(sorted({u.value.split('.')[0] for u in used}))} is imported but not declared "
+            "as a dependency",
+            ev,
+        )
+    if declared:
+        return Verdict.partial(
+            f"{_shown(sorted({d.name for d in declared}))} is declared but never imported",
+            [Evidence(d.path, d.line, d.spec) for d in declared[:5]],
+        )
+    weak = params.get("partial_modules")
+    if weak:
+        weak_used = [u for u in index.importers_of(weak) if not index.is_test(u.path)]
+        if weak_used:
+            return Verdict.partial(
+                params.get("partial_reason", "only {found}").format(
+                    found=_shown(sorted({u.value for u in weak_used}))
+                ),
+                [Evidence(u.path, u.line, f"imports {u.value}") for u in weak_used[:5]],
+            )
+    return Verdict.failed(params.get("fail_reason", f"none of {_shown(modules, 6)} is used"))
+
+
+def config_key(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    """A key (regex on the dotted path) present in one of the project's config files."""
+    key_re = re.compile(params["keys"], re.I)
+    hits = [k for k in index.config_keys if key_re.search(k.value)]
+    if hits:
+        return Verdict.passed(
+            f"key '{hits[0].value}' in {hits[0].path}",
+            [Evidence(h.path, h.line, h.value) for h in hits[:5]],
+        )
+    return Verdict.failed(params.get("fail_reason", "no config file declares " + params["keys"]))
+
+
+def any_of(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    """The best verdict among several detectors (evidence of one is enough)."""
+    best: Verdict | None = None
+    for sub in params["detectors"]:
+        verdict = run_detector(index, sub)
+        best = verdict if best is None else better(best, verdict)
+        if best.status is Status.PASS:
+            return best
+    if best is None:  # the schema requires at least one detector
+        raise ValueError("an 'any' detector needs at least one detector")
+    return best
+
+
+def better(a: Verdict, b: Verdict) -> Verdict:
+    """The stronger verdict; on a tie of failures the later one, whose reason sums up the list."""
+    if _RANK[b.status] > _RANK[a.status] or (a.status is b.status is Status.FAIL):
+        return b
+    return a
+
+
+KINDS: dict[str, Detector] = {
+    "files": files,
+    "markdown_section": markdown_section,
+    "library": library,
+    "config_key": config_key,
+    "any": any_of,
+}
+
+
+def run_detector(index: RepoIndex, spec: dict[str, Any]) -> Verdict:
+    kind = spec["kind"]
+    params = {k: v for k, v in spec.items() if k != "kind"}
+    if kind == "rule":
+        from mlscaffold.score.judge.rules import RULES
+
+        return RULES[params.pop("name")](index, params)
+    return KINDS[kind](index, params)

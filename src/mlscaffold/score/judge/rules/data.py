@@ -1,0 +1,287 @@
+"""Data-stage rules: large files in git, git-lfs, validation, loading code."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from mlscaffold.score.judge.rules import facts, rule
+from mlscaffold.score.model import Evidence, Verdict
+from mlscaffold.score.read.index import RepoIndex
+from mlscaffold.score.read.lazyre import lazy
+from mlscaffold.score.read.scan import Gated
+
+DATA_SUFFIXES = frozenset(
+    [
+        ".csv",
+        ".tsv",
+        ".parquet",
+        ".pq",
+        ".feather",
+        ".arrow",
+        ".pkl",
+        ".pickle",
+        ".joblib",
+        ".h5",
+        ".hdf5",
+        ".hdf",
+        ".npy",
+        ".npz",
+        ".json",
+        ".jsonl",
+        ".ndjson",
+        ".xlsx",
+        ".xls",
+        ".zip",
+        ".gz",
+        ".tgz",
+        ".tar",
+        ".bz2",
+        ".xz",
+        ".7z",
+        ".avro",
+        ".orc",
+        ".tfrecord",
+        ".tfrecords",
+        ".db",
+        ".sqlite",
+        ".sqlite3",
+        ".mat",
+        ".sav",
+        ".dta",
+        ".rds",
+        ".pt",
+        ".pth",
+        ".ckpt",
+        ".onnx",
+        ".safetensors",
+        ".bin",
+        ".dat",
+        ".txt",
+        ".xml",
+    ]
+)
+
+
+def _lfs_patterns(index: RepoIndex) -> list[str]:
+    text = index.text(".gitattributes") if ".gitattributes" in index.by_path else None
+    if not text:
+        return []
+    return [
+        line.split()[0]
+        for line in text.splitlines()
+        if "filter=lfs" in line and line.split() and not line.startswith("#")
+    ]
+
+
+@rule("lfs_tracks_data", reads_contents=False)
+def lfs_tracks_data(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    patterns = _lfs_patterns(index)
+    if patterns:
+        return Verdict.passed(
+            f"git-lfs tracks {', '.join(patterns[:3])}", [Evidence(".gitattributes", None, "lfs")]
+        )
+    return Verdict.failed("no git-lfs rule in .gitattributes")
+
+
+@rule("no_large_data", reads_contents=False)
+def no_large_data(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    limit = int(params.get("max_bytes", 1 << 20))
+    lfs = index.glob(_lfs_patterns(index)) if _lfs_patterns(index) else []
+    lfs_paths = {f.path for f in lfs}
+    dvc_tracked = {f.path[:-4] for f in index.with_suffixes(".dvc") if f.path.endswith(".dvc")}
+    big = [
+        f
+        for f in index.files
+        if f.size > limit
+        and f.suffix in DATA_SUFFIXES
+        and f.path not in lfs_paths
+        and f.path not in dvc_tracked
+        and not f.path.endswith(".lock")
+    ]
+    if big:
+        big.sort(key=lambda f: -f.size)
+        listed = ", ".join(f"{f.path} ({f.size / 2**20:.1f} MiB)" for f in big[:5])
+        more = f" and {len(big) - 5} more" if len(big) > 5 else ""
+        return Verdict.failed(
+            f"{len(big)} data file(s) over {limit // 2**20} MiB committed: {listed}{more}",
+            [Evidence(f.path, None, f"{f.size} bytes") for f in big[:20]],
+        )
+    n_data = sum(1 for f in index.files if f.suffix in DATA_SUFFIXES)
+    return Verdict.passed(
+        f"no data file over {limit // 2**20} MiB is committed ({n_data} small data-like files)"
+    )
+
+
+# Functions named for validating data (validate_frame, check_schema, data_validation...):
+# a validate_network() evaluation loop is not input validation.
+_DATA_WORDS = (
+    r"(data|dataset|input|inputs|schema|frame|df|dataframe|features|columns|rows|"
+    r"records|batch|payload|request|types|ranges|raw)"
+)
+_VALIDATE_FN_RE = lazy(
+    rf"^[ \t]*def[ \t]+(validate|check_{_DATA_WORDS}\w*|validate_{_DATA_WORDS}\w*|"
+    rf"\w*{_DATA_WORDS}_(validation|check|checks)|\w*_schema_check)[ \t]*\(",
+    re.M,
+)
+_STRONG_VALIDATORS = (
+    "pandera",
+    "great_expectations",
+    "tensorflow_data_validation",
+    "deepchecks",
+    "soda",
+    "frictionless",
+    "whylogs",
+    "evidently",
+)
+
+
+@rule("data_validation")
+def data_validation(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    strong = [u for u in index.importers_of(_STRONG_VALIDATORS) if not index.is_test(u.path)]
+    if strong:
+        return Verdict.passed(
+            f"{strong[0].value} validates data in {strong[0].path}",
+            [Evidence(u.path, u.line, u.value) for u in strong[:5]],
+        )
+    fns = facts.text_search(index, index.production_python, _VALIDATE_FN)
+    real = [f for f in fns if _function_is_real(index, f.path, f.line)]
+    if real:
+        return Verdict.passed(
+            f"validation function in {real[0].path}",
+            [Evidence(f.path, f.line, f.value.strip()) for f in real[:5]],
+        )
+    weak = [
+        u
+        for u in index.importers_of(["pydantic", "jsonschema", "cerberus", "schema"])
+        if index.is_production_code(u.path)
+    ]
+    if weak:
+        return Verdict.partial(
+            f"{weak[0].value} is used ({weak[0].path}) but no step validates the data itself",
+            [Evidence(u.path, u.line, u.value) for u in weak[:5]],
+        )
+    in_tests = [u for u in index.importers_of(_STRONG_VALIDATORS) if index.is_test(u.path)]
+    if in_tests:
+        return Verdict.partial(
+            f"{in_tests[0].value} validates data only in tests ({in_tests[0].path}), not where "
+            "the pipeline loads it",
+            [Evidence(u.path, u.line, u.value) for u in in_tests[:3]],
+        )
+    declared = index.declared(["pandera", "great-expectations", "deepchecks", "soda-core"])
+    if declared:
+        return Verdict.partial(
+            f"{declared[0].name} is declared but never imported",
+            [Evidence(declared[0].path, declared[0].line, declared[0].spec)],
+        )
+    if stubs := [f for f in fns if f not in real]:
+        return Verdict.failed(
+            f"validation function in {stubs[0].path} is a stub",
+            [Evidence(stubs[0].path, stubs[0].line)],
+        )
+    return Verdict.failed("no data validation (pandera, Great Expectations, a validate step...)")
+
+
+def _in_function(index: RepoIndex, hit) -> bool:
+    """Whether the matched line sits inside a function body (reusable), not at module level."""
+    info = index.module_info(hit.path)
+    if info is None or hit.line is None:
+        return False
+    return any(
+        fn.line <= hit.line <= (getattr(fn.node, "end_lineno", None) or fn.line)
+        for fn in info.functions
+    )
+
+
+def _function_is_real(index: RepoIndex, path: str, line: int | None) -> bool:
+    info = index.module_info(path)
+    if info is None:
+        return False
+    return any(f.line == line and not f.is_stub for f in info.functions)
+
+
+LOADERS_RE = lazy(
+    r"\b(read_csv|read_parquet|read_table|read_json|read_excel|read_feather|read_sql\w*|read_hdf|"
+    r"read_pickle|load_dataset|load_from_disk|fetch_openml|fetch_\w+|load_svmlight_file|loadtxt|"
+    r"genfromtxt|scan_csv|scan_parquet|read_orc|ImageFolder|DataLoader|TFRecordDataset|"
+    r"make_classification|make_regression|make_blobs|load_iris|load_wine|load_diabetes|"
+    r"load_breast_cancer|load_digits|spark\.read|read_files|np\.load|torch\.load|memmap)\s*\("
+)
+
+
+@rule("data_loading_code")
+def data_loading_code(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    hits = facts.text_search(index, index.production_python, LOADERS)
+    real = [h for h in hits if facts.has_real_code(index, h.path)]
+    reusable = [h for h in real if _in_function(index, h)]
+    if reusable:
+        return Verdict.passed(
+            f"data is loaded by {reusable[0].path}"
+            + (f" and {len(reusable) - 1} more modules" if len(reusable) > 1 else ""),
+            [Evidence(h.path, h.line, h.value) for h in reusable[:5]],
+        )
+    if index.glob(["dvc.yaml"]):
+        return Verdict.passed("dvc.yaml defines the data stages", [Evidence("dvc.yaml")])
+    catalog = index.glob(["conf/**/catalog.yml", "conf/**/catalog.yaml", "catalog.yml"])
+    if catalog:
+        return Verdict.passed(
+            f"the data catalog {catalog[0].path} declares the datasets", [Evidence(catalog[0].path)]
+        )
+    if real:
+        return Verdict.partial(
+            f"data is loaded inline in a script ({real[0].path}), not in a reusable function",
+            [Evidence(h.path, h.line, h.value) for h in real[:5]],
+        )
+    in_notebooks = facts.text_search(index, index.notebooks, LOADERS)
+    if in_notebooks:
+        return Verdict.failed(
+            f"data is loaded only in notebooks ({in_notebooks[0].path})",
+            [Evidence(h.path, None, h.value) for h in in_notebooks[:5]],
+        )
+    stubs = [p for p in facts.role_modules(index, "split") if facts.is_stub(index, p)]
+    if stubs:
+        return Verdict.failed(
+            f"data modules are empty stubs: {', '.join(stubs[:3])}",
+            [Evidence(p) for p in stubs[:5]],
+        )
+    return Verdict.failed("no module loads data")
+
+
+_FEATURE_LIST_RE = lazy(
+    r"^(FEATURES|FEATURE_[A-Z_]+|[A-Z_]*_FEATURES|[A-Z_]*_COLUMNS|FEATURE_MAP)[ \t]*"
+    r"(:[^=\n]*)?=[ \t]*[\[({]",
+    re.M,
+)
+
+
+@rule("features_declared_in_code")
+def features_declared_in_code(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    """A module-level list or map of features (FEATURES = [...], FEATURE_MAP = {...})."""
+    hits = facts.text_search(index, index.production_python, _FEATURE_LIST)
+    if hits:
+        h = hits[0]
+        return Verdict.passed(
+            f"features declared as {h.value.split('=')[0].strip()} in {h.path}",
+            [Evidence(x.path, x.line, x.value.split("=")[0].strip()) for x in hits[:3]],
+        )
+    return Verdict.failed("no feature list in config, code or a feature store definition")
+
+
+# Fixed substrings that every match of these patterns contains: files without any of them
+# skip the regex engine (see scan.Gated).
+_VALIDATE_FN = Gated(_VALIDATE_FN_RE, "def ")
+LOADERS = Gated(
+    LOADERS_RE,
+    "read_",
+    "load",
+    "fetch_",
+    "make_",
+    "scan_",
+    "Image",
+    "DataLoader",
+    "TFRecord",
+    "genfromtxt",
+    "spark",
+    "memmap",
+)
+_FEATURE_LIST = Gated(_FEATURE_LIST_RE, "FEATURE", "_COLUMNS")

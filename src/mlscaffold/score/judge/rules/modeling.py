@@ -1,0 +1,459 @@
+"""Modeling-stage rules: pipeline, notebooks, tests, pins, seeds, evaluation, registry, tooling."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+from mlscaffold.score.judge.rules import facts, rule
+from mlscaffold.score.model import Evidence, Status, Verdict
+from mlscaffold.score.read.index import RepoIndex
+from mlscaffold.score.read.lazyre import lazy
+from mlscaffold.score.read.readers.deps import EXACT, UNPINNED
+from mlscaffold.score.read.scan import Gated
+
+ORCHESTRATORS = (
+    "kedro",
+    "zenml",
+    "prefect",
+    "airflow",
+    "metaflow",
+    "dagster",
+    "kfp",
+    "flytekit",
+    "luigi",
+    "sagemaker.workflow",
+    "mlflow.projects",
+    "hamilton",
+    "ploomber",
+)
+
+
+@rule("training_pipeline")
+def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    orchestrated = [u for u in index.importers_of(ORCHESTRATORS) if not index.is_test(u.path)]
+    if orchestrated:
+        return Verdict.passed(
+            f"pipeline orchestrated with {orchestrated[0].value}",
+            [Evidence(u.path, u.line, u.value) for u in orchestrated[:3]],
+        )
+    dvc = index.text("dvc.yaml") if "dvc.yaml" in index.by_path else None
+    if dvc and len(re.findall(r"^\s{2,4}[\w-]+:\s*$", dvc, re.M)) >= 2 and "cmd:" in dvc:
+        return Verdict.passed("dvc.yaml defines pipeline stages", [Evidence("dvc.yaml", 1)])
+    found: dict[str, str] = {}
+    stubs: list[str] = []
+    for role in ("split", "transform", "train", "evaluate"):
+        candidates = facts.role_modules(index, role)
+        if role == "train":  # train.py before model.py or deploy/serve_model.py
+            strict = facts.role_modules(index, role, strict=True)
+            candidates = strict + [p for p in candidates if p not in strict]
+        for path in candidates:
+            if facts.has_real_code(index, path):
+                found.setdefault(role, path)
+            elif facts.is_stub(index, path) and path not in stubs:
+                stubs.append(path)
+    training = facts.training(index)
+    if "train" not in found:  # decision_tree.py that calls .fit() is a train step by deed
+        fits = [t.path for t in training.code if facts.has_real_code(index, t.path)]
+        if fits:
+            found["train"] = fits[0]
+    ev = [Evidence(p, None, role) for role, p in found.items()]
+    if len(found) >= 3 and "train" in found:
+        return Verdict.passed(
+            f"steps in modules: {', '.join(f'{r} ({p})' for r, p in found.items())}", ev
+        )
+    if not training.code and training.notebooks:
+        return Verdict.failed(
+            f"training happens only in notebooks ({training.notebooks[0].path})",
+            [Evidence(n.path, None, n.value) for n in training.notebooks[:3]],
+        )
+    if not found and stubs:
+        return Verdict.failed(
+            f"pipeline modules exist but are empty stubs: {', '.join(stubs[:4])}",
+            [Evidence(p) for p in stubs[:5]],
+        )
+    if len(found) == 1 and not stubs:
+        (path,) = found.values()
+        return Verdict.partial(f"training is one script ({path}) rather than separate steps", ev)
+    if found:
+        missing = [r for r in ("split", "transform", "train", "evaluate") if r not in found]
+        note = f"; stubs: {', '.join(stubs[:3])}" if stubs else ""
+        return Verdict.partial(
+            f"only some steps are separate modules (missing {', '.join(missing)}){note}", ev
+        )
+    if not training.code:
+        return Verdict.failed("no module trains a model (no fit/train call outside notebooks)")
+    where = training.code[0]
+    return Verdict.partial(
+        f"training is one script ({where.path}) rather than separate steps",
+        [Evidence(where.path, where.line, where.value)],
+    )
+
+
+# Commands that run notebooks as part of a pipeline (in Makefiles, scripts, CI or subprocess calls).
+_NB_EXEC = Gated(
+    re.compile(
+        r"nbconvert\s(?:[^\n]*\s)?--execute|papermill\s+\S+\.ipynb|"
+        r"jupyter\s+execute\s|^[ \t]*%run\s",
+        re.M,
+    ),
+    "nbconvert",
+    "papermill",
+    "jupyter",
+    "%run",
+)
+_NB_EXEC_LIBS = ("papermill", "import_ipynb", "nbclient", "testbook", "ipynb")
+
+
+@rule("notebooks_out_of_production")
+def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    runners = [f.path for f in index.glob(["Makefile", "*.sh", "dvc.yaml", "Dockerfile"])]
+    executes = facts.text_search(
+        index, index.production_python + runners + index.ci_files, _NB_EXEC
+    )
+    executes += [u for u in index.importers_of(_NB_EXEC_LIBS) if index.is_production_code(u.path)]
+    if executes:
+        e = executes[0]
+        return Verdict.failed(
+            f"production code executes notebooks ({e.path}: {e.value.strip()})",
+            [Evidence(x.path, x.line, x.value.strip()) for x in executes[:5]],
+        )
+    n = len(index.notebooks)
+    if not n:
+        return Verdict.passed("no notebooks; the code lives in modules")
+    training = facts.training(index)
+    if training.notebooks and not training.code:
+        return Verdict.failed(
+            f"the modelling exists only in notebooks ({training.notebooks[0].path})",
+            [Evidence(x.path, None, x.value) for x in training.notebooks[:5]],
+        )
+    return Verdict.passed(f"{n} notebook(s) for exploration; production code lives in modules")
+
+
+_ASSERT_CALL = lazy(r"^(assert\w*|raises|fail\w*|check\w*|expect\w*|verify\w*|approx)$")
+
+
+def _meaningful(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assert):
+            if not isinstance(node.test, ast.Constant):
+                return True
+        elif isinstance(node, ast.Call):
+            f = node.func
+            name = (
+                f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+            )
+            if _ASSERT_CALL.match(name):
+                return True
+    return False
+
+
+@rule("automated_tests", reads_contents=False)
+def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    test_files = [
+        p
+        for p in index.python_files
+        # test_*.py or *_test.py (such a name makes it a test wherever it is)
+        if (p.rpartition("/")[2].startswith("test_") and p.endswith(".py"))
+        or p.endswith("_test.py")
+    ]
+    if not test_files:
+        return Verdict.failed("no test files (tests/test_*.py)")
+    total = meaningful = 0
+    empty: list[str] = []
+    for path in test_files:
+        info = index.module_info(path)
+        if info is None:
+            continue
+        for fn in info.functions:
+            if not fn.name.startswith("test"):
+                continue
+            total += 1
+            if _meaningful(fn.node):  # type: ignore[arg-type]
+                meaningful += 1
+            elif len(empty) < 5:
+                empty.append(f"{path}:{fn.line}")
+    ev = [Evidence(p) for p in test_files[:5]]
+    summary = f"{meaningful} meaningful test(s) of {total} in {len(test_files)} file(s)"
+    if total == 0:
+        return Verdict.failed(
+            f"test files exist but define no test functions ({test_files[0]})", ev
+        )
+    if meaningful == 0:
+        return Verdict.partial(
+            f"{summary}: the tests assert nothing ({', '.join(empty[:3])})",
+            [Evidence(*e.rsplit(":", 1)[:1]) for e in empty],
+        )
+    if meaningful < int(params.get("min_tests", 3)):
+        return Verdict.partial(f"{summary}: too few to cover the pipeline", ev)
+    note = f"; {total - meaningful} assert nothing" if total > meaningful else ""
+    return Verdict.passed(summary + note, ev)
+
+
+@rule("dependencies_pinned", reads_contents=False)
+def dependencies_pinned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    if index.lock_files:
+        lock = index.lock_files[0]
+        return Verdict.passed(f"lock file {lock}", [Evidence(p) for p in index.lock_files[:3]])
+    deps = index.dependencies
+    if not deps:
+        if index.dependency_files:
+            return Verdict.failed(
+                f"{index.dependency_files[0]} declares no dependencies",
+                [Evidence(index.dependency_files[0])],
+            )
+        return Verdict.failed(
+            "no dependencies declared (no pyproject, requirements or environment file)"
+        )
+    loose = [d for d in deps if d.pin != EXACT]
+    if not loose:
+        return Verdict.passed(
+            f"all {len(deps)} dependencies pinned exactly",
+            [Evidence(p) for p in sorted({d.path for d in deps})[:3]],
+        )
+    if len(loose) * 10 <= len(deps):  # a stray range among many pins is a nit
+        return Verdict.passed(
+            f"{len(deps) - len(loose)} of {len(deps)} dependencies pinned exactly "
+            f"(ranges: {', '.join(d.name for d in loose[:3])})",
+            [Evidence(d.path, d.line, d.spec) for d in loose[:3]],
+        )
+    ev = [Evidence(d.path, d.line, d.spec) for d in loose[:5]]
+    if all(d.pin == UNPINNED for d in deps):
+        return Verdict.failed(f"{len(deps)} dependencies declared, none pinned", ev)
+    return Verdict.partial(
+        f"{len(loose)} of {len(deps)} dependencies use ranges or no version "
+        f"({', '.join(d.name for d in loose[:4])}) and there is no lock file",
+        ev,
+    )
+
+
+_SEED_RE = lazy(
+    r"random_state\s*=\s*[\w.]|\bseed\s*\(|manual_seed\s*\(|set_seed\s*\(|"
+    r"seed_everything\s*\(|set_random_seed\s*\(|PYTHONHASHSEED|default_rng\s*\(\s*\w"
+)
+_SEED_KEY = lazy(r"(^|\.)(seed|random_state|random_seed|rng_seed)$", re.I)
+
+
+@rule("seeds_set")
+def seeds_set(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    keys = [k for k in index.config_keys if _SEED_KEY.search(k.value)]
+    code = facts.text_search(index, index.pattern_code, _SEED)
+    ev = [Evidence(k.path, k.line, k.value) for k in keys[:3]] + [
+        Evidence(c.path, c.line, c.value) for c in code[:3]
+    ]
+    if keys or code:
+        first = keys[0] if keys else code[0]
+        return Verdict.passed(f"seed set in {first.path}", ev)
+    return Verdict.failed("no seed is set in code or config")
+
+
+_METRIC_CALL_RE = lazy(
+    r"\b(accuracy_score|f1_score|roc_auc_score|precision_score|recall_score|log_loss|"
+    r"mean_squared_error|mean_absolute_error|r2_score|classification_report|confusion_matrix|"
+    r"average_precision_score|balanced_accuracy_score|root_mean_squared_error|evaluate\.load|"
+    r"torchmetrics|compute_metrics|\.evaluate|\.score|accuracy|top_k_accuracy)\s*\(|"
+    r"sklearn\.metrics|torchmetrics"
+)
+_RECORD = lazy(
+    r"json\.dump|write_text|to_csv|to_json|log_metric|log_metrics|wandb\.log|"
+    r"dvclive|Live\(|\.log\(\s*\{|save_metrics|yaml\.(safe_)?dump|metrics_path"
+)
+
+
+@rule("evaluation_recorded")
+def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    dvc = index.text("dvc.yaml") if "dvc.yaml" in index.by_path else None
+    if dvc and re.search(r"^\s*metrics:", dvc, re.M):
+        return Verdict.passed("dvc.yaml records metrics", [Evidence("dvc.yaml")])
+    computing = [
+        h
+        for h in facts.text_search(index, index.production_python, _METRIC_CALL)
+        if facts.has_real_code(index, h.path)
+    ]
+    # Recording may live in the project's own tracking helper that the evaluation imports.
+    recording = [
+        h
+        for h in computing
+        if any(
+            _RECORD.search(index.code(p) or "")
+            for p in [h.path, *facts.internal_imports(index, [h.path])]
+        )
+    ]
+    if recording:
+        return Verdict.passed(
+            f"{recording[0].path} computes and records metrics",
+            [Evidence(h.path, h.line, h.value) for h in recording[:3]],
+        )
+    if computing:
+        return Verdict.partial(
+            f"metrics are computed in {computing[0].path} but not recorded",
+            [Evidence(h.path, h.line, h.value) for h in computing[:3]],
+        )
+    in_nb = facts.text_search(index, index.notebooks, _METRIC_CALL)
+    if in_nb:
+        return Verdict.failed(
+            f"evaluation happens only in notebooks ({in_nb[0].path})",
+            [Evidence(h.path) for h in in_nb[:3]],
+        )
+    return Verdict.failed("no evaluation step computes metrics")
+
+
+_REGISTER_RE = lazy(
+    r"register_model|registered_model_name|log_model\s*\(|push_to_hub|"
+    r"bentoml\.\w+\.save_model|model_registry|ModelRegistry|"
+    r"wandb\.log_artifact|log_artifact\s*\(|save_pretrained"
+)
+_SAVE_RE = lazy(
+    r"joblib\.dump|pickle\.dump|torch\.save|save_model|\.save\(|dump_model|"
+    r"cloudpickle\.dump|skops\.io\.dump"
+)
+
+
+_CATALOG_VERSIONED = lazy(r"^[ \t]+versioned:[ \t]*true\b", re.M | re.I)
+
+
+@rule("model_versioned")
+def model_versioned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    reg = facts.text_search(index, index.production_python, _REGISTER)
+    if reg:
+        return Verdict.passed(
+            f"models are registered or logged ({reg[0].path}: {reg[0].value})",
+            [Evidence(r.path, r.line, r.value) for r in reg[:3]],
+        )
+    catalogs = index.glob(["conf/**/catalog.yml", "conf/**/catalog.yaml", "catalog.yml"])
+    versioned = facts.text_search(index, [c.path for c in catalogs], _CATALOG_VERSIONED)
+    if versioned:
+        return Verdict.passed(
+            f"the data catalog versions its datasets and models ({versioned[0].path})",
+            [Evidence(v.path, v.line, v.value.strip()) for v in versioned[:3]],
+        )
+    dvc_models = [
+        f.path
+        for f in index.glob(
+            ["models/*.dvc", "model/*.dvc", "*.pt.dvc", "*.pkl.dvc", "*.joblib.dvc"]
+        )
+    ]
+    dvc = index.text("dvc.yaml") if "dvc.yaml" in index.by_path else None
+    if dvc_models or (dvc and re.search(r"outs:[^\n]*\n(\s+-[^\n]*\n)*\s+-\s*\S*model", dvc)):
+        return Verdict.passed(
+            "model artefacts are DVC outputs",
+            [Evidence(p) for p in (dvc_models or ["dvc.yaml"])[:3]],
+        )
+    saves = facts.text_search(index, index.production_python, _SAVE)
+    versioned = [
+        s
+        for s in saves
+        if re.search(r"\bversion\b", index.code(s.path) or "")
+        and re.search(r"json\.dump|write_text|yaml", index.code(s.path) or "")
+    ]
+    if versioned:
+        return Verdict.passed(
+            f"{versioned[0].path} saves models with version metadata",
+            [Evidence(s.path, s.line, s.value) for s in versioned[:3]],
+        )
+    if saves:
+        return Verdict.partial(
+            f"models are saved ({saves[0].path}) without a version or registry",
+            [Evidence(s.path, s.line, s.value) for s in saves[:3]],
+        )
+    return Verdict.failed("trained models are neither saved with a version nor registered")
+
+
+@rule("config_separate")
+def config_separate(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    """Config files with parameter values; a config library counts only without config files,
+    so files that hold placeholders alone are not rescued by an import of Hydra."""
+    from mlscaffold.score.judge.detectors import files, library
+
+    verdict = files(index, params["files"])
+    if verdict.status is not Status.FAIL:
+        return verdict
+    return library(index, params["library"])
+
+
+_RUN_LOG_NAMES = {"tracking", "tracker", "experiment", "experiments", "runs", "runlog", "run_log"}
+_WRITES = lazy(r"json\.dump|\.write\(|write_text|to_csv|yaml\.(safe_)?dump")
+
+
+@rule("local_run_log", reads_contents=False)
+def local_run_log(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    """The project's own tracker: a module named for tracking that writes each run's
+    parameters and metrics somewhere durable (a JSON-lines log, a runs/ folder)."""
+    for path in index.production_python:
+        stem = path.rsplit("/", 1)[-1][:-3]
+        if stem not in _RUN_LOG_NAMES or not facts.has_real_code(index, path):
+            continue
+        text = index.code(path) or ""
+        if (
+            _WRITES.search(text)
+            and re.search(r"\bparams\b", text)
+            and re.search(r"\bmetrics\b", text)
+        ):
+            return Verdict.passed(
+                f"{path} records each run's parameters and metrics (a local run log)",
+                [Evidence(path)],
+            )
+    return Verdict.failed(
+        "no experiment tracker (MLflow, W&B, Neptune, DVCLive...) and no run log of parameters "
+        "and metrics"
+    )
+
+
+_LINT_TABLES = ("ruff", "black", "flake8", "pylint", "mypy", "isort", "pyright", "flakeheaven")
+_LINT_FILES = [
+    "ruff.toml",
+    ".ruff.toml",
+    ".flake8",
+    ".pylintrc",
+    "pylintrc",
+    "mypy.ini",
+    ".mypy.ini",
+    ".pre-commit-config.yaml",
+    ".pre-commit-config.yml",
+    "pyrightconfig.json",
+    ".isort.cfg",
+]
+
+
+@rule("code_quality_tooling", reads_contents=False)
+def code_quality_tooling(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    tool = index.pyproject.get("tool") if isinstance(index.pyproject.get("tool"), dict) else {}
+    tables = [t for t in _LINT_TABLES if t in tool]
+    files = [f.path for f in index.glob(_LINT_FILES) if f.path.count("/") == 0]
+    for cfg in ("setup.cfg", "tox.ini"):
+        text = index.text(cfg) if cfg in index.by_path else None
+        if text and re.search(r"^\[(flake8|mypy|pylint|isort|tool:isort)", text, re.M):
+            files.append(cfg)
+    if tables or files:
+        found = [f"[tool.{t}]" for t in tables] + files
+        return Verdict.passed(
+            f"configured: {', '.join(found[:4])}",
+            [Evidence("pyproject.toml" if tables else files[0])],
+        )
+    declared = index.declared((*_LINT_TABLES, "pre-commit"))
+    if declared:
+        return Verdict.partial(
+            f"{declared[0].name} is a dependency but has no configuration",
+            [Evidence(declared[0].path, declared[0].line)],
+        )
+    return Verdict.failed("no linter, formatter or type checker is configured")
+
+
+# Fixed substrings that every match of these patterns contains: files without any of them
+# skip the regex engine (see scan.Gated).
+_SEED = Gated(_SEED_RE, "seed", "random_state", "PYTHONHASHSEED", "default_rng")
+_METRIC_CALL = Gated(
+    _METRIC_CALL_RE, "score", "error", "loss", "report", "matrix", "metric", "evaluate", "accuracy"
+)
+_REGISTER = Gated(
+    _REGISTER_RE,
+    "regist",
+    "log_model",
+    "push_to_hub",
+    "save_model",
+    "Registry",
+    "log_artifact",
+    "save_pretrained",
+)
+_SAVE = Gated(_SAVE_RE, "dump", "save")

@@ -1,0 +1,1 @@
+"""Reading a repository: list its files safely, read each file a check needs once, keep facts."""

@@ -1,0 +1,579 @@
+"""RepoIndex: everything the checks need to know about a repository, gathered once.
+
+The file list comes from one walk (``walk.walk_repo``). Every other fact (imports, Markdown
+sections, dependencies, config keys, CI files, Python definitions) is computed lazily on
+first use and cached, so a run reads only the files that some check actually asks about.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from functools import cached_property
+from typing import Any
+
+from mlscaffold.score.model import Note
+from mlscaffold.score.read import scan, sharing
+from mlscaffold.score.read.globs import FileLookup, PathIndex
+from mlscaffold.score.read.readers import deps as deps_reader
+from mlscaffold.score.read.readers import markdown, notebooks, python, structured
+from mlscaffold.score.read.scan import Located
+from mlscaffold.score.read.walk import FileEntry, path_of, walk_repo
+
+__all__ = ["Located", "RepoIndex"]
+
+MAX_PARSE_BYTES = 1024 * 1024  # files larger than this are listed but not parsed
+MAX_MARKDOWN_FILES = 2_000
+
+_TEST_DIR_RE = re.compile(r"(^|/)(tests?|testing)/")
+_TEST_FOLDER = 1
+_NON_PRODUCTION = 2
+# Code that is not the project's own production path: examples, docs, vendored or generated code.
+NON_PRODUCTION_RE = re.compile(
+    r"(^|/)(docs?|examples?|tutorials?|notebooks?|scripts/legacy|third_party|vendor|benchmarks?|"
+    r"migrations|\.[^/]+)/"
+)
+_HIDDEN = re.compile(r"(^|/)\.[^/]+(/|$)")
+# Not project configuration: CI and editor folders, and the files of packaging and tools.
+_TOOL_FOLDER = re.compile(r"(^|/)(\.github|\.gitlab|\.circleci|node_modules)/")
+_TOOL_FILE = re.compile(
+    r"\.pre-commit[^/]*|docker-compose[^/]*|compose\.ya?ml|environment[^/]*|"
+    r"package(-lock)?\.json|tsconfig\.json|[^/]*\.lock|\.gitlab-ci\.yml|mkdocs\.ya?ml|"
+    r"codecov\.ya?ml|\.readthedocs\.ya?ml|pyproject\.toml|\.copier-answers\.ya?ml"
+)
+CONFIG_DIR_RE = re.compile(r"(^|/)(conf|confs|config|configs|configuration|params|hparams)/")
+# Suffixes of the files deps_reader.kind_of can recognise (Pipfile has none).
+_DEPENDENCY_SUFFIXES = (".toml", ".cfg", "", ".yml", ".yaml", ".txt", ".in")  # and setup.py
+CONFIG_EXT = (".yaml", ".yml", ".toml", ".json", ".cfg", ".ini")
+PROSE_EXT = (".md", ".markdown", ".rst")
+# Release notes, legal text and issue templates are prose, but not about the project's scope.
+_NOT_PROSE = re.compile(
+    r"(^|/)(changelog|changes|history|license|licence|copying|notice|code_of_conduct|"
+    r"contributing|security|news|release[-_ ]?notes)[^/]*$|(^|/)(whats_new|release[-_]?notes|"
+    r"changelog|changes|\.github|ISSUE_TEMPLATE)/",
+    re.I,
+)
+
+
+class RepoIndex:
+    """Facts about one repository rooted at ``root``; built once, queried by every detector."""
+
+    def __init__(
+        self,
+        root: str,
+        max_parse_bytes: int = MAX_PARSE_BYTES,
+        workers: int | None = None,
+        read_contents: bool = True,
+    ) -> None:
+        """``read_contents``: the checks to run will ask for the content pass, so a large
+        repository's files are read while the walk lists them (False: only if one asks)."""
+        self.root = os.path.realpath(root)
+        self.max_parse_bytes = max_parse_bytes
+        # Processes that may share the read of a large repository (see sharing).
+        self.workers = workers if workers is not None else min(4, sharing.available_cores())
+        self._text_cache: dict[str, str | None] = {}
+        self._ast_cache: dict[str, python.ModuleInfo | None] = {}
+        self._sections_cache: dict[str, list[markdown.Section]] = {}
+        self._noted: set[tuple[str, str]] = set()
+        self._folder_kinds: dict[str, int] = {}
+        self._lower_module: dict[str, str] = {}  # import names repeat: lower each once
+        # Derived facts shared by several rules (see rules.facts), computed once.
+        self.memo: dict[str, Any] = {}
+        # A large repository's files are read while the walk lists them, shared with forked
+        # copies of this process; a small one's when a check first asks (see _content).
+        self._shared_facts: scan.ContentFacts | None = None
+        shared = sharing.SharedScan(
+            self.root,
+            max_parse_bytes,
+            self.workers if read_contents else 1,
+            self.is_production_code,
+            self._is_prose,
+        )
+        try:
+            walked = walk_repo(self.root, shared.offer)
+            self.files: list[FileEntry] = walked.files
+            self.notes: list[Note] = walked.notes
+            self.paths = PathIndex(walked.files, walked.by_name, walked.by_dir)
+            self.by_path = FileLookup(self.files)
+            if shared.forked:
+                self._shared_facts = shared.finish()
+        finally:
+            shared.abort()
+
+    # ----- reading -------------------------------------------------------------------------
+    def note(self, path: str, message: str) -> None:
+        if (path, message) not in self._noted:
+            self._noted.add((path, message))
+            self.notes.append(Note(path, message))
+
+    def text(self, path: str, cache: bool = True) -> str | None:
+        """Decoded content of a listed file, or None if too large, binary or unreadable.
+        ``cache=False`` for one-off reads whose facts are kept instead of the text."""
+        if path in self._text_cache:
+            return self._text_cache[path]
+        entry = self.by_path.get(path)
+        if entry is None:
+            return None
+        result, why_not = scan.read_text(self.root, path, entry.size, self.max_parse_bytes)
+        if why_not:
+            self.note(path, why_not)
+        if cache:
+            self._text_cache[path] = result
+        return result
+
+    @cached_property
+    def _content(self) -> scan.ContentFacts:
+        """The single read of every file a check looks inside (see ``scan``): done during the
+        walk for a large repository (see ``sharing``), else now. Its notes join the report
+        when a check first asks, as if it had been read then."""
+        prose = set(self.prose_files)
+        facts, self._shared_facts = self._shared_facts, None
+        if facts is None or not facts.fits_registry():  # rules imported since: read again
+            facts = scan.scan_files(
+                self.root, self.files, prose, self.max_parse_bytes, self.is_production_code
+            )
+        for path, message in facts.notes:
+            # The pass during the walk could not know which Markdown files the cap on their
+            # number leaves out: a file it read only as prose, and should not have, is silent.
+            if path in prose or not self._read_only_as_prose(path):
+                self.note(path, message)
+        return facts
+
+    def scanned(self, name: str) -> dict[str, Any]:
+        """What text scanner ``name`` found, by path (files where it found nothing are omitted)."""
+        for i, scanner in enumerate(scan.TEXT_SCANNERS):
+            if scanner.name == name:
+                return self._content.scanned[i]
+        raise KeyError(f"no text scanner named {name!r}")
+
+    # ----- file list queries --------------------------------------------------------------
+    def glob(self, patterns: Iterable[str]) -> list[FileEntry]:
+        """Files matching any gitignore-style glob (``**/Dockerfile``, ``*.dvc``, ``docs/**``)."""
+        return self.paths.glob(patterns)
+
+    @cached_property
+    def by_suffix(self) -> dict[str, list[FileEntry]]:
+        """The file list by lower-case suffix (``.py``; ``""`` for none), each in path order:
+        most queries want one or two kinds of file, not all of them."""
+        groups: dict[str, list[FileEntry]] = {}
+        for f in self.files:
+            group = groups.get(f.suffix)
+            if group is None:
+                groups[f.suffix] = [f]
+            else:
+                group.append(f)
+        return groups
+
+    def with_suffixes(self, *suffixes: str) -> list[FileEntry]:
+        """Files with any of the lower-case ``suffixes``, in path order."""
+        groups = [self.by_suffix.get(s, []) for s in suffixes]
+        if len(groups) == 1:
+            return list(groups[0])  # a copy: the grouping is shared by every query
+        return sorted((f for group in groups for f in group), key=path_of)
+
+    @cached_property
+    def python_files(self) -> list[str]:
+        return [f.path for f in self.by_suffix.get(".py", ())]
+
+    @cached_property
+    def notebooks(self) -> list[str]:
+        return [f.path for f in self.by_suffix.get(".ipynb", ())]
+
+    def _folder_kind(self, folder: str) -> int:
+        """Test/non-production bits of a folder (``a/b/``), computed once per folder: the
+        file list has far fewer folders than files."""
+        kind = self._folder_kinds.get(folder)
+        if kind is None:
+            kind = (_TEST_FOLDER if _TEST_DIR_RE.search(folder) else 0) | (
+                _NON_PRODUCTION if NON_PRODUCTION_RE.search(folder) else 0
+            )
+            self._folder_kinds[folder] = kind
+        return kind
+
+    def is_test(self, path: str) -> bool:
+        """Tests: anything under a test/, tests/ or testing/ folder, and test_*.py, *_test.py
+        and conftest.py anywhere."""
+        cut = path.rfind("/") + 1
+        if self._folder_kind(path[:cut]) & _TEST_FOLDER:
+            return True
+        return _is_test_name(path[cut:])
+
+    def is_production_code(self, path: str) -> bool:
+        """Python that belongs to the project's own pipeline or service (not tests, docs...)."""
+        if not path.endswith(".py"):
+            return False
+        cut = path.rfind("/") + 1
+        return not self._folder_kind(path[:cut]) and not _not_production_name(path[cut:])
+
+    @cached_property
+    def production_python(self) -> list[str]:
+        out = []
+        folder_kind = self._folder_kind
+        folder, kind = None, 0
+        for f in self.by_suffix.get(".py", ()):
+            path = f.path
+            if not path.endswith(".py"):  # train.PY is listed as Python, but never production
+                continue
+            cut = path.rfind("/") + 1
+            if path[:cut] != folder:  # files of a folder mostly come together
+                folder = path[:cut]
+                kind = folder_kind(folder)
+            if not kind and not _not_production_name(path[cut:]):  # tests/, docs/, hidden...
+                out.append(path)
+        return out
+
+    # ----- Python -------------------------------------------------------------------------
+    def notebook_code(self, path: str, cache: bool = True) -> str | None:
+        text = self.text(path, cache)
+        if text is None:
+            return None
+        code, err = notebooks.code_cells(text)
+        if err is not None:
+            self.note(path, f"malformed notebook ({err})")
+        return code
+
+    def code(self, path: str, cache: bool = True) -> str | None:
+        if path.endswith(".ipynb"):
+            return self.notebook_code(path, cache)
+        return self.text(path, cache)
+
+    @property
+    def imports(self) -> dict[str, list[python.ImportRef]]:
+        """Imports of every Python file and notebook, by path."""
+        return self._content.imports
+
+    @cached_property
+    def pattern_code(self) -> list[str]:
+        """The files the content pass ran the rule patterns on: production modules, then
+        notebooks. A rule asking about any other file reads it itself."""
+        return self.production_python + self.notebooks
+
+    @cached_property
+    def pattern_scope(self) -> frozenset[str]:
+        return frozenset(self.pattern_code)
+
+    @cached_property
+    def notebook_set(self) -> frozenset[str]:
+        return frozenset(self.notebooks)
+
+    def code_matches(self, pattern: Any) -> dict[str, Located] | None:
+        """First match per file of a registered code pattern, or None if not registered."""
+        for i, registered in enumerate(scan.CODE_PATTERNS):
+            if registered is pattern:
+                return self._content.matches[i]
+        return None
+
+    @property
+    def _importers_by_top(self) -> dict[str, list[str]]:
+        """Files by the top-level modules they import (found in the content pass)."""
+        return self._content.by_top
+
+    def importers_of(self, modules: Iterable[str]) -> list[Located]:
+        """Where any of ``modules`` is imported: a top-level name (``mlflow``) matches every
+        import under it, a dotted one (``ray.serve``) only that module and its children.
+        Sorted by path and line, then by the wanted name that matched."""
+        hits = list(self._import_hits(modules))
+        hits.sort(key=_first_three)
+        return [Located(path, line, module) for path, line, _, module in hits]
+
+    def imports_any(self, modules: Iterable[str], where: Callable[[str], bool]) -> bool:
+        """Whether a file that ``where`` accepts imports any of ``modules`` (as in
+        ``importers_of``), stopping at the first: a library imported by tens of thousands of
+        files need not be listed to answer."""
+        return any(where(hit[0]) for hit in self._import_hits(modules))
+
+    def _import_hits(self, modules: Iterable[str]) -> Iterator[tuple[str, int, int, str]]:
+        """(path, line, rank of the wanted name, module) of each matching import, file by
+        file; each importing file's imports are looked at once per top-level name."""
+        ranked = sorted({m.lower() for m in modules})
+        by_top: dict[str, list[tuple[str, int]]] = {}
+        for rank, wanted in enumerate(ranked):
+            by_top.setdefault(wanted.split(".", 1)[0], []).append((wanted + ".", rank))
+        imports, lower = self.imports, self._lower_module
+        for top in sorted(by_top):
+            wanted = by_top[top]
+            for path in self._importers_by_top.get(top, ()):
+                mine: list[tuple[str, int, int, str]] = []
+                for ref in imports[path]:
+                    module = ref[0]
+                    name = lower.get(module)
+                    if name is None:
+                        name = lower[module] = module.lower() + "."
+                    for below, rank in wanted:  # "ray." matches "ray." and "ray.serve."
+                        if name.startswith(below):
+                            mine.append((path, ref[1], rank, module))
+                            break
+                if len(mine) > 1:
+                    mine = list(dict.fromkeys(mine))  # "import os, os": one finding
+                yield from mine
+
+    def module_info(self, path: str) -> python.ModuleInfo | None:
+        if path not in self._ast_cache:
+            code = self.code(path)
+            info = python.module_info(code) if code is not None else None
+            if code is not None and info is None:
+                self.note(path, "Python that does not parse; its definitions were not read")
+            self._ast_cache[path] = info
+        return self._ast_cache[path]
+
+    @cached_property
+    def local_modules(self) -> dict[str, str]:
+        """Dotted module name -> path, for the repo's own Python (``pkg.features``)."""
+        names: dict[str, str] = {}
+        for path in self.python_files:
+            parts = path[:-3].split("/")
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            # A module may be imported as src.pkg.mod, pkg.mod or (scripts dir) mod.
+            for start in range(len(parts)):
+                dotted = ".".join(parts[start:])
+                if dotted:
+                    names.setdefault(dotted, path)
+        return names
+
+    def resolve_import(self, importer: str, ref: python.ImportRef) -> str | None:
+        """Path of the repo module an import refers to, if it is one of the repo's own."""
+        module = ref.module
+        if module.startswith("."):
+            level = len(module) - len(module.lstrip("."))
+            base = importer.split("/")[:-level] if level else importer.split("/")[:-1]
+            rest = module.lstrip(".")
+            candidate = "/".join(base + rest.split(".")) if rest else "/".join(base)
+            for path in (candidate + ".py", candidate + "/__init__.py"):
+                if path in self.by_path:
+                    return path
+            return None
+        parts = module.split(".")
+        while parts:
+            hit = self.local_modules.get(".".join(parts))
+            if hit:
+                return hit
+            parts.pop()
+        return None
+
+    def resolve_import_targets(self, importer: str, ref: python.ImportRef) -> list[str]:
+        """Repo modules an import brings in: ``from pkg import data`` is pkg/data.py when that
+        module exists, else pkg/__init__.py."""
+        found = []
+        if not ref.module.startswith("."):
+            for name in ref.names:
+                hit = self.local_modules.get(f"{ref.module}.{name}")
+                if hit:
+                    found.append(hit)
+        if not found:
+            hit = self.resolve_import(importer, ref)
+            if hit:
+                found.append(hit)
+        return found
+
+    # ----- prose ----------------------------------------------------------------------------
+    @cached_property
+    def prose_files(self) -> list[str]:
+        files = [f.path for f in self.with_suffixes(*PROSE_EXT) if self._is_prose(f)]
+        # Root and docs/ first: they are where teams write scoping documents.
+        files.sort(key=lambda p: (p.count("/") > 0 and not p.startswith("docs/"), p))
+        if len(files) > MAX_MARKDOWN_FILES:
+            self.note(".", f"only the first {MAX_MARKDOWN_FILES} Markdown files were read")
+            files = files[:MAX_MARKDOWN_FILES]
+        return files
+
+    def _is_prose(self, f: FileEntry) -> bool:
+        """Prose about the project (Markdown or reStructuredText), before the cap on how many
+        files are read."""
+        return f.suffix in PROSE_EXT and not _NOT_PROSE.search(f.path) and not self.is_test(f.path)
+
+    def _read_only_as_prose(self, path: str) -> bool:
+        """The content pass reads this file for its headings alone (no scanner wants it)."""
+        entry = self.by_path.get(path)
+        return (
+            entry is not None
+            and self._is_prose(entry)
+            and not any(s.wants(entry) for s in scan.TEXT_SCANNERS)
+        )
+
+    @cached_property
+    def _heading_candidates(self) -> dict[str, list[str]]:
+        """Heading-like lines of each prose file (root and docs/ first), from the content pass."""
+        headings = self._content.headings
+        return {p: headings[p] for p in self.prose_files if p in headings}
+
+    @cached_property
+    def _files_by_heading_line(self) -> tuple[list[str], dict[str, list[int]]]:
+        """The prose files with candidates, and for each distinct candidate line the positions
+        of the files that have it: lines repeat across files ("## Usage"), so each heading
+        pattern is tested once per distinct line."""
+        paths = list(self._heading_candidates)
+        by_line: dict[str, list[int]] = {}
+        for i, path in enumerate(paths):
+            for line in self._heading_candidates[path]:
+                where = by_line.get(line)
+                if where is None:
+                    by_line[line] = [i]
+                elif where[-1] != i:
+                    where.append(i)
+        return paths, by_line
+
+    def sections_matching(self, heading: re.Pattern[str]) -> list[markdown.Section]:
+        """Sections whose heading matches ``heading``. Only files with a candidate heading line
+        are parsed (with markdown-it, so code blocks and the like are not mistaken for headings);
+        each file is parsed at most once per run."""
+        result: list[markdown.Section] = []
+        paths, by_line = self._files_by_heading_line
+        search = heading.search
+        hits = sorted({i for line, where in by_line.items() if search(line) for i in where})
+        for path in (paths[i] for i in hits):
+            if path not in self._sections_cache:
+                text = self.text(path) or ""
+                parse = markdown.parse_rst if path.endswith(".rst") else markdown.parse_markdown
+                self._sections_cache[path] = parse(path, text)
+            result.extend(s for s in self._sections_cache[path] if search(s.heading))
+        return result
+
+    # ----- dependencies -----------------------------------------------------------------
+    @cached_property
+    def dependency_files(self) -> list[str]:
+        kind_of = deps_reader.kind_of
+        candidates = list(self.paths.named("setup.py"))  # the one Python dependency file
+        for suffix in _DEPENDENCY_SUFFIXES:
+            candidates += self.by_suffix.get(suffix, ())
+        return sorted(
+            f.path for f in candidates if kind_of(f.path) and not NON_PRODUCTION_RE.search(f.path)
+        )
+
+    @cached_property
+    def dependencies(self) -> list[deps_reader.Dependency]:
+        found: list[deps_reader.Dependency] = []
+        for path in self.dependency_files:
+            text = self.text(path)
+            if text is None:
+                continue
+            parsed, err = deps_reader.parse_dependency_file(path, text)
+            if err:
+                self.note(path, f"malformed dependency file ({err})")
+            found.extend(parsed)
+        return found
+
+    @cached_property
+    def lock_files(self) -> list[str]:
+        return sorted(
+            f.path for name in deps_reader.LOCK_FILES for f in self.paths.named(name.lower())
+        )
+
+    def declared(self, names: Iterable[str]) -> list[deps_reader.Dependency]:
+        wanted = {deps_reader.normalise(n) for n in names}
+        return [d for d in self.dependencies if d.name in wanted]
+
+    @cached_property
+    def pyproject(self) -> dict[str, Any]:
+        text = self.text("pyproject.toml") if "pyproject.toml" in self.by_path else None
+        if text is None:
+            return {}
+        doc, err = structured.load_toml(text)
+        if err:
+            self.note("pyproject.toml", f"malformed TOML ({err})")
+        return doc if isinstance(doc, dict) else {}
+
+    # ----- configuration files ---------------------------------------------------------
+    @cached_property
+    def config_files(self) -> list[str]:
+        """Structured files that hold a project's configuration (not CI, lock or package files):
+        files in a config folder (conf/, configs/, params/...), at the root, or named like
+        params.yaml; never hidden (.devcontainer.json, .vscode/: tooling), test or tool files.
+        Folder conditions are decided once per folder."""
+        out = []
+        for folder, entries in self.paths.folders.items():
+            slashed = folder + "/" if folder else ""
+            if (
+                _TOOL_FOLDER.search(slashed)
+                or _HIDDEN.search(slashed)
+                or self._folder_kind(slashed) & _TEST_FOLDER
+            ):
+                continue
+            anywhere = not folder or bool(CONFIG_DIR_RE.search(slashed))
+            for f in entries:
+                if f.suffix not in CONFIG_EXT:
+                    continue
+                name = f.path[len(slashed) :]
+                if name[0] == "." or _TOOL_FILE.fullmatch(name):
+                    continue
+                if anywhere or name.lower() in ("params.yaml", "params.yml", "dvc.yaml"):
+                    out.append(f.path)
+        out.sort()
+        return out
+
+    def config_doc(self, path: str, text: str | None = None) -> Any:
+        text = self.text(path) if text is None else text
+        if text is None:
+            return None
+        if path.endswith((".yaml", ".yml")):
+            doc, err = structured.load_yaml(text)
+        elif path.endswith(".toml"):
+            doc, err = structured.load_toml(text)
+        elif path.endswith(".json"):
+            doc, err = structured.load_json(text)
+        else:
+            return None
+        if err:
+            self.note(path, f"malformed {path.rsplit('.', 1)[-1].upper()} ({err})")
+        return doc
+
+    @cached_property
+    def config_keys(self) -> list[Located]:
+        """Every dotted key of every config file, prefixed by the file's stem, so ``version``
+        in configs/data.yaml reads as ``data.version`` (each node visited once)."""
+        keys = []
+        for path in self.config_files:
+            text = self.text(path, cache=False) or ""  # one read: keys are kept, not text
+            doc = self.config_doc(path, text) if text else None
+            if doc is None:
+                continue
+            stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+            for dotted, _value, _depth in structured.iter_keys(doc):
+                leaf = dotted.rsplit(".", 1)[-1]
+                keys.append(Located(path, _line_of_key(text, leaf), f"{stem}.{dotted}"))
+        return keys
+
+    # ----- CI ---------------------------------------------------------------------------------
+    @cached_property
+    def ci_files(self) -> list[str]:
+        patterns = [
+            ".github/workflows/*.yml",
+            ".github/workflows/*.yaml",
+            ".gitlab-ci.yml",
+            ".gitlab-ci.yaml",
+            ".gitlab/ci/**/*.yml",
+            "Jenkinsfile",
+            "azure-pipelines.yml",
+            ".circleci/config.yml",
+            "bitbucket-pipelines.yml",
+            ".travis.yml",
+            ".buildkite/*.yml",
+            ".drone.yml",
+            "cloudbuild.yaml",
+            "cloudbuild.yml",
+            "buildspec.yml",
+        ]
+        return [f.path for f in self.glob(patterns)]
+
+
+def _is_test_name(name: str) -> bool:
+    return (
+        (name.startswith("test_") and name.endswith(".py"))
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
+
+
+def _not_production_name(name: str) -> bool:
+    """File names (of .py files) of tests and tooling scripts, wherever they are."""
+    return _is_test_name(name) or name.startswith(("setup.py", "noxfile", "tasks.py"))
+
+
+def _first_three(hit: tuple[str, int, int, str]) -> tuple[str, int, int]:
+    return hit[:3]
+
+
+def _line_of_key(text: str, key: str) -> int | None:
+    m = re.search(rf"^[ \t-]*[\"']?{re.escape(key)}[\"']?[ \t]*[:=]", text, re.M)
+    return text.count("\n", 0, m.start()) + 1 if m else None

@@ -1,0 +1,82 @@
+"""Several ML projects under one root (a monorepo): find them so each is scored on its own."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from mlscaffold.errors import UsageError
+from mlscaffold.score.read.walk import SKIP_DIRS
+
+MARKERS = (
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "requirements.txt",
+    "environment.yml",
+    "environment.yaml",
+    "Pipfile",
+    "conda.yaml",
+    "conda.yml",
+    "MLproject",
+)
+MAX_DEPTH = 3
+MAX_DIRS = 2_000
+
+
+def _has_marker(path: str) -> bool:
+    for name in MARKERS:
+        try:
+            if stat.S_ISREG(os.lstat(os.path.join(path, name)).st_mode):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def find_projects(root: str) -> list[str]:
+    """Subdirectories (relative, POSIX) that are projects of their own, when the root is not
+    one itself. A root with its own pyproject or requirements is one project (a library with
+    examples/ folders is still one library), so this returns [] for it."""
+    if _has_marker(root):
+        return []
+    found: list[str] = []
+    frontier = [("", root)]
+    seen = 0
+    for _depth in range(MAX_DEPTH):
+        nxt = []
+        for rel, path in frontier:
+            try:
+                entries = sorted(os.scandir(path), key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                seen += 1
+                if seen > MAX_DIRS:
+                    return found if len(found) >= 2 else []
+                name = entry.name
+                if (
+                    name.startswith(".")
+                    or name in SKIP_DIRS
+                    or not entry.is_dir(follow_symlinks=False)
+                ):
+                    continue
+                sub_rel = f"{rel}/{name}" if rel else name
+                if _has_marker(entry.path):
+                    found.append(sub_rel)  # a project: do not look for projects inside it
+                else:
+                    nxt.append((sub_rel, entry.path))
+        frontier = nxt
+    return found if len(found) >= 2 else []
+
+
+def project_path(root: str, project: str) -> str:
+    """``--project PATH``: a directory inside the repository, never outside it."""
+    if os.path.isabs(project):
+        raise UsageError(f"--project {project}: give a path relative to the repository")
+    target = os.path.realpath(os.path.join(root, project))
+    if os.path.commonpath([root, target]) != root:
+        raise UsageError(f"--project {project}: points outside the repository")
+    if os.path.islink(os.path.join(root, project)) or not os.path.isdir(target):
+        raise UsageError(f"--project {project}: no such directory in the repository")
+    return target

@@ -1,0 +1,302 @@
+"""Declared dependencies from every common format, read without executing anything.
+
+Formats: PEP 621 and PEP 735 (pyproject), Poetry, PDM, uv, Pixi, requirements*.txt / *.in,
+setup.cfg, setup.py (through ``ast``: never run), conda environment files and Pipfile.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from mlscaffold.score.read.readers.structured import dig, load_toml, load_yaml
+
+EXACT, RANGE, UNPINNED = "exact", "range", "unpinned"
+
+LOCK_FILES = (
+    "uv.lock",
+    "poetry.lock",
+    "pdm.lock",
+    "pixi.lock",
+    "Pipfile.lock",
+    "conda-lock.yml",
+    "conda-lock.yaml",
+    "requirements.lock",
+    "requirements-lock.txt",
+    "pylock.toml",
+)
+_NAME_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+@dataclass(frozen=True)
+class Dependency:
+    name: str  # normalised (PEP 503): lower case, runs of -_. become -
+    spec: str
+    pin: str  # EXACT, RANGE or UNPINNED
+    path: str
+    line: int | None
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+# The everyday requirement ("numpy", "pandas==2.2.3", "scikit-learn>=1.4,<2"): a name and
+# plain release versions. packaging reads anything else; importing it costs a tenth of a small
+# repository's score, and a test proves both readings agree on every string this accepts.
+_SIMPLE_REQUIREMENT = re.compile(  # [0-9], not \d: packaging takes ASCII digits only
+    r"[ \t]*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[ \t]*"
+    r"((?:(?:==|!=|<=|>=|<|>)[ \t]*[0-9]+(?:\.[0-9]+)*[ \t]*"
+    r"(?:,[ \t]*(?:==|!=|<=|>=|<|>)[ \t]*[0-9]+(?:\.[0-9]+)*[ \t]*)*)?)"
+)
+
+
+def _classify_pep508(spec: str) -> tuple[str, str] | None:
+    """Return (name, pin) of a PEP 508 string, or None if it is not one."""
+    simple = _SIMPLE_REQUIREMENT.fullmatch(spec)
+    if simple:
+        ops = simple.group(2)
+        pin = EXACT if "==" in ops else RANGE if ops else UNPINNED
+        return normalise(simple.group(1)), pin
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        req = Requirement(spec)
+    except (InvalidRequirement, ValueError, TypeError):
+        return None
+    if req.url:
+        return normalise(req.name), EXACT if "@" in req.url or "#" in req.url else RANGE
+    ops = [s.operator for s in req.specifier]
+    if any(op in ("==", "===") for op in ops) and not any("*" in s.version for s in req.specifier):
+        pin = EXACT
+    elif ops:
+        pin = RANGE
+    else:
+        pin = UNPINNED
+    return normalise(req.name), pin
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    pos = text.find(needle)
+    return text.count("\n", 0, pos) + 1 if pos >= 0 else None
+
+
+def _poetry_pin(value: Any) -> str:
+    if isinstance(value, dict):
+        if "path" in value or "git" in value or "url" in value:
+            return EXACT if ("rev" in value or "tag" in value or "path" in value) else RANGE
+        value = value.get("version", "*")
+    if not isinstance(value, str) or value.strip() in ("", "*"):
+        return UNPINNED
+    v = value.strip()
+    if re.fullmatch(r"=?=?\s*\d[\w.+!-]*", v):
+        return EXACT
+    return RANGE
+
+
+def from_pyproject(path: str, text: str) -> tuple[list[Dependency], str | None]:
+    doc, err = load_toml(text)
+    if err or not isinstance(doc, dict):
+        return [], err
+    deps: list[Dependency] = []
+
+    def add_pep508(items: Any) -> None:
+        if not isinstance(items, list):
+            return
+        for item in items:
+            if isinstance(item, str):
+                parsed = _classify_pep508(item)
+                if parsed:
+                    deps.append(Dependency(parsed[0], item, parsed[1], path, _line_of(text, item)))
+
+    add_pep508(dig(doc, "project", "dependencies"))
+    for group in (
+        (dig(doc, "project", "optional-dependencies") or {}).values()
+        if isinstance(dig(doc, "project", "optional-dependencies"), dict)
+        else ()
+    ):
+        add_pep508(group)
+    groups = doc.get("dependency-groups")
+    if isinstance(groups, dict):
+        for group in groups.values():
+            add_pep508(group)
+    for key in ("dev-dependencies",):
+        add_pep508(dig(doc, "tool", "uv", key))
+    pdm_dev = dig(doc, "tool", "pdm", "dev-dependencies")
+    if isinstance(pdm_dev, dict):
+        for group in pdm_dev.values():
+            add_pep508(group)
+
+    def add_table(table: Any) -> None:
+        if not isinstance(table, dict):
+            return
+        for name, value in table.items():
+            if not isinstance(name, str) or normalise(name) == "python":
+                continue
+            deps.append(
+                Dependency(
+                    normalise(name), str(value)[:80], _poetry_pin(value), path, _line_of(text, name)
+                )
+            )
+
+    add_table(dig(doc, "tool", "poetry", "dependencies"))
+    add_table(dig(doc, "tool", "poetry", "dev-dependencies"))
+    poetry_groups = dig(doc, "tool", "poetry", "group")
+    if isinstance(poetry_groups, dict):
+        for group in poetry_groups.values():
+            add_table(dig(group, "dependencies"))
+    add_table(dig(doc, "tool", "pixi", "dependencies"))
+    add_table(dig(doc, "tool", "pixi", "pypi-dependencies"))
+    return deps, None
+
+
+def from_requirements(path: str, text: str) -> list[Dependency]:
+    deps = []
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith(("#", "-", "--")):
+            continue
+        parsed = _classify_pep508(line.split(";")[0].strip() if "@" not in line else line)
+        if parsed:
+            deps.append(Dependency(parsed[0], line, parsed[1], path, n))
+    return deps
+
+
+def from_setup_cfg(path: str, text: str) -> tuple[list[Dependency], str | None]:
+    import configparser  # only for setup.cfg files
+
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(text)
+        raw = parser.get("options", "install_requires", fallback="")
+    except (configparser.Error, ValueError, KeyError) as exc:
+        return [], f"{type(exc).__name__}"
+    deps = []
+    for item in raw.splitlines():
+        item = item.strip()
+        parsed = _classify_pep508(item) if item else None
+        if parsed:
+            deps.append(Dependency(parsed[0], item, parsed[1], path, _line_of(text, item)))
+    return deps, None
+
+
+def from_setup_py(path: str, text: str) -> list[Dependency]:
+    """Literal lists passed as install_requires (or assigned to a *requires*/requirements name)."""
+    try:
+        tree = ast.parse(text)
+        nodes = list(ast.walk(tree))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    lists: list[ast.AST] = []
+    for node in nodes:
+        is_kwarg = isinstance(node, ast.keyword) and node.arg in (
+            "install_requires",
+            "extras_require",
+        )
+        is_assign = isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and "require" in t.id.lower() for t in node.targets
+        )
+        if is_kwarg or is_assign:
+            lists.append(node.value)  # type: ignore[attr-defined]
+    deps = []
+    for value in lists:
+        for elt in ast.walk(value):
+            if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+                parsed = _classify_pep508(elt.value)
+                if parsed:
+                    deps.append(Dependency(parsed[0], elt.value, parsed[1], path, elt.lineno))
+    return deps
+
+
+def from_conda_env(path: str, text: str) -> tuple[list[Dependency], str | None]:
+    doc, err = load_yaml(text)
+    if err or not isinstance(doc, dict):
+        return [], err
+    deps = []
+    items = doc.get("dependencies")
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, str):
+            m = _NAME_RE.match(item.split("::")[-1])
+            if not m:
+                continue
+            rest = item.split("::")[-1][m.end() :].strip()
+            if re.fullmatch(r"==?\s*[\w.+!-]+(=[\w.]+)?", rest) and "*" not in rest:
+                pin = EXACT
+            elif rest:
+                pin = RANGE
+            else:
+                pin = UNPINNED
+            if normalise(m.group(1)) not in ("python", "pip"):
+                deps.append(
+                    Dependency(normalise(m.group(1)), item, pin, path, _line_of(text, item))
+                )
+        elif isinstance(item, dict) and isinstance(item.get("pip"), list):
+            for pip_item in item["pip"]:
+                if isinstance(pip_item, str):
+                    deps.extend(
+                        Dependency(d.name, d.spec, d.pin, path, _line_of(text, pip_item))
+                        for d in from_requirements(path, pip_item)
+                    )
+    return deps, None
+
+
+def from_pipfile(path: str, text: str) -> tuple[list[Dependency], str | None]:
+    doc, err = load_toml(text)
+    if err or not isinstance(doc, dict):
+        return [], err
+    deps = []
+    for section in ("packages", "dev-packages"):
+        table = doc.get(section)
+        if isinstance(table, dict):
+            for name, value in table.items():
+                deps.append(
+                    Dependency(
+                        normalise(str(name)),
+                        str(value)[:80],
+                        _poetry_pin(value),
+                        path,
+                        _line_of(text, str(name)),
+                    )
+                )
+    return deps, None
+
+
+def kind_of(path: str) -> str | None:
+    """Which dependency format a repo-relative path is, or None."""
+    name = path.rsplit("/", 1)[-1].lower()
+    if name == "pyproject.toml":
+        return "pyproject"
+    if name == "setup.cfg":
+        return "setup.cfg"
+    if name == "setup.py":
+        return "setup.py"
+    if name == "pipfile":
+        return "pipfile"
+    if name in ("environment.yml", "environment.yaml", "conda.yml", "conda.yaml") or (
+        name.startswith("environment") and name.endswith((".yml", ".yaml"))
+    ):
+        return "conda"
+    if (
+        name.startswith("requirements") or "/requirements/" in f"/{path.lower()}"
+    ) and name.endswith((".txt", ".in")):
+        return "requirements"
+    return None
+
+
+def parse_dependency_file(path: str, text: str) -> tuple[list[Dependency], str | None]:
+    kind = kind_of(path)
+    if kind == "pyproject":
+        return from_pyproject(path, text)
+    if kind == "setup.cfg":
+        return from_setup_cfg(path, text)
+    if kind == "setup.py":
+        return from_setup_py(path, text), None
+    if kind == "pipfile":
+        return from_pipfile(path, text)
+    if kind == "conda":
+        return from_conda_env(path, text)
+    if kind == "requirements":
+        return from_requirements(path, text), None
+    return [], None

@@ -1,0 +1,275 @@
+"""List a repository's files safely, in one pass, honouring .gitignore.
+
+Safety rules (the scanned repository is untrusted): symlinks are recorded and never followed,
+only regular files are listed, the walk is iterative (a 1,500-level tree cannot exhaust the
+stack), depth and entry counts are capped, and nothing is executed (not even ``git``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from mlscaffold.score.model import Note
+
+# Folders that are never part of a project's own sources: tool caches, virtualenvs, VCS data.
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".ipynb_checkpoints",
+        "site-packages",
+        ".eggs",
+        ".dvc/cache",
+        ".dvc/tmp",
+    }
+)
+MAX_DEPTH = 64
+MAX_ENTRIES = 300_000
+GITIGNORE_MAX_BYTES = 256 * 1024
+
+
+class FileEntry:
+    """A listed file: repo-relative POSIX path, size and suffix (computed once, interned)."""
+
+    __slots__ = ("path", "size", "suffix")
+
+    def __init__(self, path: str, size: int, name: str | None = None) -> None:
+        self.path = path
+        self.size = size
+        if name is None:
+            name = path.rsplit("/", 1)[-1]
+        dot = name.rfind(".")
+        self.suffix = sys.intern(name[dot:].lower()) if dot > 0 else ""
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    def __repr__(self) -> str:
+        return f"FileEntry({self.path!r}, {self.size})"
+
+
+@dataclass
+class WalkResult:
+    files: list[FileEntry] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    symlinks: list[str] = field(default_factory=list)
+    # The same entries by folder ("" for the root) and by lower-case file name, gathered on
+    # the way: the walk knows both for free, and globs are answered from them (globs.py).
+    by_dir: dict[str, list[FileEntry]] = field(default_factory=dict)
+    # by_name values: one FileEntry, or a list when several files share the name.
+    by_name: dict[str, FileEntry | list[FileEntry]] = field(default_factory=dict)
+
+
+def _load_ignore_rules(dir_path: str, rel_dir: str, notes: list[Note]) -> IgnoreRules | None:
+    """Parse ``<dir>/.gitignore`` if it is a regular file."""
+    path = os.path.join(dir_path, ".gitignore")
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    if st.st_size > GITIGNORE_MAX_BYTES:
+        notes.append(
+            Note(_join(rel_dir, ".gitignore"), "too large to parse; its rules were ignored")
+        )
+        return None
+    from mlscaffold.score.read.safeio import read_regular_file
+
+    data = read_regular_file(path, GITIGNORE_MAX_BYTES)
+    if data is None:
+        return None
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    try:
+        return IgnoreRules(rel_dir, lines)
+    except Exception as exc:  # pathspec raises assorted errors on odd patterns
+        notes.append(Note(_join(rel_dir, ".gitignore"), f"unparseable rules ignored ({exc})"))
+        return None
+
+
+class IgnoreRules:
+    """The rules of one .gitignore, applied to paths below its folder.
+
+    pathspec parses the rules and translates them to regular expressions. When no rule is a
+    negation (the common case), "ignored" is simply "some rule matches", so the rules are
+    joined into one expression matched once per path instead of pathspec's per-rule loop.
+    """
+
+    __slots__ = ("combined", "cut", "spec")
+
+    def __init__(self, rel_dir: str, lines: list[str]) -> None:
+        import pathspec
+
+        self.cut = len(rel_dir) + 1 if rel_dir else 0
+        self.spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        self.combined: re.Pattern[str] | None = None
+        rules = [p for p in self.spec.patterns if p.include is not None]
+        if (
+            len(rules) <= _JOIN_AT_MOST
+            and all(p.include for p in rules)
+            and all(p.regex is not None for p in rules)
+        ):
+            # Group names repeat between rules (pathspec marks directory matches): drop them.
+            parts = [_UNNAMED.sub("(?:", p.regex.pattern) for p in rules]
+            try:
+                self.combined = re.compile("|".join(f"(?:{x})" for x in parts) or "(?!)")
+            except re.error:
+                self.combined = None
+
+    def ignores(self, rel: str) -> bool:
+        """``rel`` is relative to the repository root; a folder ends with ``/``."""
+        sub = rel[self.cut :]
+        try:
+            if self.combined is not None:
+                return self.combined.search(sub) is not None  # as pathspec tests each rule
+            return self.spec.match_file(sub)
+        except Exception:  # a pathological pattern must not stop the scan
+            return False
+
+
+# A huge .gitignore is matched rule by rule: joining it would compile every rule twice.
+_JOIN_AT_MOST = 200
+_UNNAMED = re.compile(r"\(\?P<\w+>")
+
+
+def _join(rel_dir: str, name: str) -> str:
+    return f"{rel_dir}/{name}" if rel_dir else name
+
+
+def walk_repo(root: str, on_files: Callable[[list[FileEntry]], None] | None = None) -> WalkResult:
+    """Walk ``root`` iteratively and return its non-ignored regular files. ``on_files`` is
+    given each folder's files as soon as they are listed (see ``sharing``)."""
+    result = WalkResult()
+    files = result.files
+    notes = result.notes
+    by_name = result.by_name
+    # Stack items: (absolute dir, relative dir, depth, .gitignore rules in force).
+    stack: list[tuple[str, str, int, tuple[IgnoreRules, ...]]] = [(root, "", 0, ())]
+    entries = 0
+    S_ISREG = stat.S_ISREG
+    while stack:
+        abs_dir, rel_dir, depth, rules = stack.pop()
+        here = _load_ignore_rules(abs_dir, rel_dir, notes)
+        if here is not None:
+            rules = (*rules, here)
+        prefix = rel_dir + "/" if rel_dir else ""
+        ignored = _matcher(rules)
+        try:
+            scan = os.scandir(abs_dir)
+        except OSError as exc:
+            notes.append(Note(rel_dir or ".", f"unreadable directory skipped ({exc.strerror})"))
+            continue
+        with scan:
+            children = []
+            here_files: list[FileEntry] = []
+            for entry in scan:
+                entries += 1
+                if entries > MAX_ENTRIES:
+                    notes.append(
+                        Note(rel_dir or ".", f"stopped listing after {MAX_ENTRIES} entries")
+                    )
+                    stack.clear()
+                    break
+                name = entry.name
+                rel = prefix + name
+                if not name.isascii() and not _valid_utf8(name):
+                    # Reports are UTF-8 (JSON, SARIF): a name that is not cannot be shown as is.
+                    notes.append(Note(_printable(rel), "name is not valid UTF-8; skipped"))
+                    continue
+                try:
+                    # A regular file (most entries) is neither a link nor a folder: one test.
+                    is_file = entry.is_file(follow_symlinks=False)
+                    if not is_file and entry.is_symlink():
+                        result.symlinks.append(rel)
+                        continue
+                    is_dir = not is_file and entry.is_dir(follow_symlinks=False)
+                except OSError:
+                    notes.append(Note(rel, "could not be inspected; skipped"))
+                    continue
+                if is_dir:
+                    if ignored is not None and ignored(rel + "/"):
+                        continue
+                    if name in SKIP_DIRS or rel in SKIP_DIRS:
+                        continue
+                    if depth + 1 > MAX_DEPTH:
+                        notes.append(Note(rel, f"deeper than {MAX_DEPTH} levels; skipped"))
+                        continue
+                    children.append((entry.path, rel, depth + 1, rules))
+                    continue
+                if ignored is not None and ignored(rel):
+                    continue
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    notes.append(Note(rel, "could not be inspected; skipped"))
+                    continue
+                if not S_ISREG(st.st_mode):
+                    notes.append(Note(rel, "not a regular file (FIFO, socket or device); skipped"))
+                    continue
+                listed = FileEntry(rel, st.st_size, name)
+                here_files.append(listed)
+                key = name.lower()
+                if key == name:
+                    key = name  # keep one string, not an equal copy, for the usual lower-case name
+                if key in by_name:
+                    known = by_name[key]
+                    if isinstance(known, list):
+                        known.append(listed)
+                    else:
+                        by_name[key] = [known, listed]
+                else:
+                    by_name[key] = listed  # most names are unique: no list for them
+            if here_files:
+                files.extend(here_files)
+                result.by_dir[rel_dir] = here_files
+                if on_files is not None:
+                    on_files(here_files)
+            # Reverse so that the walk visits directories in listing order (stable output).
+            stack.extend(reversed(children))
+    files.sort(key=path_of)
+    if result.symlinks:
+        shown = ", ".join(result.symlinks[:5]) + (" ..." if len(result.symlinks) > 5 else "")
+        notes.append(Note(".", f"{len(result.symlinks)} symbolic link(s) not followed: {shown}"))
+    return result
+
+
+def path_of(entry: FileEntry) -> str:
+    """Sort key of the file list (sorted by path: globs.FileLookup bisects it)."""
+    return entry.path
+
+
+def _valid_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # os.scandir hands undecodable bytes back as lone surrogates
+        return False
+    return True
+
+
+def _printable(rel: str) -> str:
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _matcher(rules: tuple[IgnoreRules, ...]) -> Callable[[str], bool] | None:
+    """``ignored(rel)`` for the rules in force in a folder, None when there are none."""
+    if not rules:
+        return None
+    if len(rules) == 1:  # the usual case: no loop over rule sets per path
+        return rules[0].ignores
+    return lambda rel: any(rule.ignores(rel) for rule in rules)

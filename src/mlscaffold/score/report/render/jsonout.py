@@ -1,0 +1,40 @@
+"""JSON report, versioned by ``schema_version`` and described by schemas/report.schema.json."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mlscaffold.score.model import Report
+
+SCHEMA_VERSION = "1.0"
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    from mlscaffold.score.judge.levels import LEVEL_NAMES
+    from mlscaffold.score.report.diff import diff_to_dict
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "mlscaffold", "version": report.tool_version},
+        "checklist_version": report.checklist_version,
+        "project": report.project,
+        "root": report.root,
+        "generated_at": report.generated_at,
+        "score": report.score,
+        "maturity": {"level": report.maturity, "name": LEVEL_NAMES[report.maturity]},
+        "stages": [
+            {"stage": s.stage, "score": s.score, "level": s.level, "counts": s.counts}
+            for s in report.stages
+        ],
+        "findings": [f.to_dict() for f in report.findings],
+        "notes": [n.to_dict() for n in report.notes],
+        "files_scanned": report.files_scanned,
+        "duration_seconds": report.duration_seconds,
+        "anchor_file": report.anchor_file,
+        **({"diff": diff_to_dict(report)} if report.diff is not None else {}),
+    }
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n"

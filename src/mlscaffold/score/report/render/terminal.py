@@ -1,0 +1,95 @@
+"""Terminal report: grouped by stage, failing first, evidence and fixes. Colour only on a TTY
+and never when NO_COLOR is set (https://no-color.org)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from mlscaffold.score.model import Report, Status
+
+LABEL = {
+    Status.PASS: "PASS",
+    Status.PARTIAL: "PART",
+    Status.FAIL: "FAIL",
+    Status.NOT_APPLICABLE: "N/A ",
+    Status.IGNORED: "IGN ",
+}
+STYLE = {
+    Status.PASS: "green",
+    Status.PARTIAL: "yellow",
+    Status.FAIL: "bold red",
+    Status.NOT_APPLICABLE: "dim",
+    Status.IGNORED: "dim",
+}
+_RANK = {
+    Status.FAIL: 0,
+    Status.PARTIAL: 1,
+    Status.PASS: 2,
+    Status.NOT_APPLICABLE: 3,
+    Status.IGNORED: 4,
+}
+
+
+def use_colour(stream=None) -> bool:
+    stream = stream or sys.stdout
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def render_plain(report: Report) -> str:
+    """The same layout as the coloured view, as plain text (for pipes, files and NO_COLOR)."""
+    from mlscaffold.score.judge.levels import LEVEL_NAMES
+
+    lines = [
+        f"mlscaffold score: {report.project}  {report.score}/100  maturity "
+        f"{report.maturity} ({LEVEL_NAMES[report.maturity]})",
+        "",
+    ]
+    for stage in report.stages:
+        score = "n/a" if stage.score is None else f"{stage.score}/100"
+        lines.append(f"{stage.stage.upper()}  {score}  level {stage.level}")
+        for f in sorted(report.by_stage(stage.stage), key=lambda f: (_RANK[f.status], f.check_id)):
+            lines.append(f"  {LABEL[f.status]} {f.check_id} {f.title}")
+            lines.append(f"       {f.reason}")
+            for e in f.evidence[:3]:
+                where = f"{e.path}:{e.line}" if e.line else e.path
+                lines.append(f"       at {where}" + (f" ({e.note})" if e.note else ""))
+            if f.status in (Status.FAIL, Status.PARTIAL):
+                lines.append(f"       fix: {f.fix}")
+        lines.append("")
+    if report.notes:
+        lines.append(f"{len(report.notes)} note(s) from reading the repository:")
+        lines += [f"  {n.path}: {n.message}" for n in report.notes[:20]]
+        if len(report.notes) > 20:
+            lines.append(f"  ... and {len(report.notes) - 20} more (see --format json)")
+        lines.append("")
+    if report.diff is not None:
+        from mlscaffold.score.report.diff import render_diff_text
+
+        lines.append(render_diff_text(report))
+    lines.append(
+        f"{report.files_scanned} file(s) in {report.duration_seconds:.2f} s · "
+        "`mlscaffold checks ID` explains a check"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def print_rich(report: Report) -> None:
+    """Coloured output for a terminal, same content as render_plain."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(highlight=False, soft_wrap=False)
+    colours = {"PASS": "green", "PART": "yellow", "FAIL": "bold red", "N/A ": "dim", "IGN ": "dim"}
+    for line in render_plain(report).splitlines():
+        tag = line[2:6]
+        if line.startswith("  ") and tag in colours:
+            console.print(f"  [{colours[tag]}]{escape(tag)}[/]{escape(line[6:])}")
+        elif line and line[0].isupper() and "level" in line:
+            console.print(f"[bold]{escape(line)}[/]")
+        else:
+            console.print(escape(line))
