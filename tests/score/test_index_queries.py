@@ -3,7 +3,6 @@ which files import a module, a rule pattern's matches over the whole scope, sect
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mlscaffold.score.judge.rules import facts
+from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import Located, RepoIndex
 
 IMPORT_LINES = [
@@ -106,10 +106,10 @@ def test_sections_come_from_every_file_sharing_a_heading_line(tmp_path: Path) ->
     (tmp_path / "docs" / "b.md").write_text("# B\n\n## Usage\n\nRun it.\n")
     (tmp_path / "docs" / "c.md").write_text("# C\n\n```\n## Owners\n```\n")  # code, not heading
     index = RepoIndex(str(tmp_path), workers=1)
-    owners = index.sections_matching(re.compile("owners", re.I))
+    owners = index.sections_matching(linear.compile("owners", linear.I))
     assert [(s.path, s.body.strip()) for s in owners] == [
         ("README.md", "The data team."),
         ("docs/a.md", "Alice."),
     ]
-    usage = index.sections_matching(re.compile("usage", re.I))
+    usage = index.sections_matching(linear.compile("usage", linear.I))
     assert [s.path for s in usage] == ["docs/a.md", "docs/b.md"]

@@ -15,6 +15,8 @@ from mlscaffold.score.read.safeio import read_regular_file
 
 KNOWN_KEYS = {"ignore", "select", "checklists", "fail_under", "max_file_size"}
 MAX_CONFIG_BYTES = 256 * 1024
+MAX_CHECKLIST_FILES = 20
+MAX_SELECTORS = 200  # select / ignore entries
 
 
 @dataclass
@@ -81,6 +83,8 @@ def parse_config(table: Any, root: str, source: str | None) -> ScoreConfig:
         )
     if not isinstance(ignore, dict):
         raise ConfigError(f"{where}: ignore must be a table of check id = reason")
+    if len(ignore) > MAX_SELECTORS:
+        raise ConfigError(f"{where}: ignore has more than {MAX_SELECTORS} entries")
     for key, reason in ignore.items():
         if not isinstance(reason, str) or not reason.strip():
             raise ConfigError(f"{where}: ignore.{key} needs a non-empty reason")
@@ -88,10 +92,14 @@ def parse_config(table: Any, root: str, source: str | None) -> ScoreConfig:
     select = table.get("select", [])
     if not isinstance(select, list) or not all(isinstance(s, str) for s in select):
         raise ConfigError(f"{where}: select must be a list of check ids, id prefixes or stages")
+    if len(select) > MAX_SELECTORS:
+        raise ConfigError(f"{where}: select has more than {MAX_SELECTORS} entries")
     cfg.select = select
     checklists = table.get("checklists", [])
     if not isinstance(checklists, list) or not all(isinstance(s, str) for s in checklists):
         raise ConfigError(f"{where}: checklists must be a list of paths")
+    if len(checklists) > MAX_CHECKLIST_FILES:
+        raise ConfigError(f"{where}: at most {MAX_CHECKLIST_FILES} checklist files")
     for rel in checklists:
         cfg.checklists.append(_inside(root, rel, where))
     cfg.fail_under = parse_fail_under(table.get("fail_under"), where)

@@ -110,33 +110,118 @@ def _validator():
     return jsonschema.Draft202012Validator(schema)
 
 
+# Bounds on a checklist file. An organisation's checklist can come from the scanned repository
+# (``[tool.mlscaffold] checklists``), so it is read as hostile: every refusal is one line, exit 2.
+MAX_CHECKLIST_BYTES = 256 * 1024
+MAX_CHECKS_PER_FILE = 500
+MAX_YAML_DEPTH = 32  # a checklist nests a handful of levels
+MAX_YAML_ALIASES = 100
+MAX_EXPANDED_NODES = 100_000  # nodes once aliases are expanded (billion laughs: 10^9)
+MAX_DETECTOR_DEPTH = 6  # "any" inside "any"...
+MAX_PATTERN_LENGTH = 1_000
+MAX_PATTERN_PROGRAM = 5_000  # RE2's program size: search time per byte grows with it
+MAX_GLOB_WILDCARDS = 12
+
+
 def _parse_yaml(path: Path) -> Any:
+    """A checklist file's content, parsed within the bounds above."""
     import yaml
 
+    from mlscaffold.score.read.safeio import read_regular_file
+
+    data = read_regular_file(str(path), MAX_CHECKLIST_BYTES + 1)
+    if data is None:
+        raise ConfigError(f"cannot read checklist file {path} (not a regular file or unreadable)")
+    if len(data) > MAX_CHECKLIST_BYTES:
+        raise ConfigError(f"checklist file {path} is larger than {MAX_CHECKLIST_BYTES // 1024} KiB")
     try:
-        # The C loader, where PyYAML has it: the pure-Python one costs ~0.1 s per run here.
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read checklist file {path}: {exc}") from exc
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"checklist file {path} is not UTF-8 ({exc.reason})") from exc
+    # The C loader, where PyYAML has it: the pure-Python one costs ~0.1 s per run here.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        _check_yaml_shape(path, text, loader)
+        return yaml.load(text, Loader=loader)  # noqa: S506 - the safe loader
     except yaml.YAMLError as exc:
         raise ConfigError(
             f"checklist file {path} is not valid YAML: {str(exc).splitlines()[0]}"
         ) from exc
 
 
+def _check_yaml_shape(path: Path, text: str, loader: Any) -> None:
+    """Refuse deep nesting and alias bombs before anything walks the document: the events
+    are read iteratively, then the node graph (where an alias is a shared node) is sized with
+    each alias counted at its full, expanded size."""
+    import yaml
+
+    depth = aliases = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise ConfigError(
+                    f"checklist file {path} nests deeper than {MAX_YAML_DEPTH} levels"
+                )
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                raise ConfigError(
+                    f"checklist file {path} uses more than {MAX_YAML_ALIASES} aliases"
+                )
+    if not aliases:
+        return
+    root = yaml.compose(text, Loader=loader)
+    if _expanded_size(root) > MAX_EXPANDED_NODES:
+        raise ConfigError(
+            f"checklist file {path}: its aliases expand to more than {MAX_EXPANDED_NODES} nodes"
+        )
+
+
+def _expanded_size(root: Any) -> int:
+    """Nodes of a composed YAML graph with every alias expanded, each distinct node counted once
+    (memoised, bottom-up, without recursion)."""
+    import yaml
+
+    size: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if node is None or id(node) in size:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            size[id(node)] = 1
+            continue
+        children = (
+            [c for pair in node.value for c in pair]
+            if isinstance(node, yaml.MappingNode)
+            else list(node.value)
+        )
+        if children_done:
+            total = 1 + sum(size.get(id(c), 1) for c in children)
+            size[id(node)] = min(total, MAX_EXPANDED_NODES + 1)  # no huge integers either
+            continue
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
+    return size.get(id(root), 0)
+
+
 def load_file(path: Path, validate: bool, doc: Any = None) -> list[Check]:
     """The checks of one checklist file (``doc``: its content, when already parsed)."""
     if doc is None:
         doc = _parse_yaml(path)
+    if not isinstance(doc, dict) or not isinstance(doc.get("checks"), list):
+        raise ConfigError(f"checklist file {path} has no 'checks' list")
     if validate:
+        _check_bounds(path, doc)
         errors = sorted(_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
         if errors:
             err = errors[0]
             where = "/".join(str(p) for p in err.absolute_path) or "(top)"
             raise ConfigError(f"checklist file {path}: {where}: {err.message[:200]}")
-    if not isinstance(doc, dict) or not isinstance(doc.get("checks"), list):
-        raise ConfigError(f"checklist file {path} has no 'checks' list")
+        _check_patterns(path, doc)
     stage = doc.get("stage")
     checks = []
     for raw in doc["checks"]:
@@ -160,6 +245,61 @@ def load_file(path: Path, validate: bool, doc: Any = None) -> list[Check]:
             )
         )
     return checks
+
+
+def _check_bounds(path: Path, doc: dict[str, Any]) -> None:
+    """Counts and nesting, checked before the schema validator (which recurses) sees them."""
+    checks = doc["checks"]
+    if len(checks) > MAX_CHECKS_PER_FILE:
+        raise ConfigError(
+            f"checklist file {path} has {len(checks)} checks; at most {MAX_CHECKS_PER_FILE}"
+        )
+    for n, raw in enumerate(checks):
+        detector = raw.get("detector") if isinstance(raw, dict) else None
+        stack = [(detector, 1)]
+        while stack:
+            spec, depth = stack.pop()
+            if depth > MAX_DETECTOR_DEPTH:
+                raise ConfigError(
+                    f"checklist file {path}: checks/{n}/detector nests detectors deeper than "
+                    f"{MAX_DETECTOR_DEPTH} levels"
+                )
+            subs = spec.get("detectors") if isinstance(spec, dict) else None
+            if isinstance(subs, list):
+                stack.extend((sub, depth + 1) for sub in subs)
+
+
+def _check_patterns(path: Path, doc: dict[str, Any]) -> None:
+    """Every regular expression compiles with the linear-time engine, small enough to search
+    fast, and every glob stays simple: refused here, never discovered during a run."""
+    from mlscaffold.score.judge.detectors import detector_patterns
+    from mlscaffold.score.read import linear
+
+    for n, raw in enumerate(doc["checks"]):
+        where = f"checklist file {path}: checks/{n} ({raw.get('id', '?')})"
+        for spec in _walk_detectors(raw["detector"]):
+            for key, source, flags in detector_patterns(spec):
+                if len(source) > MAX_PATTERN_LENGTH:
+                    raise ConfigError(
+                        f"{where}: {key} is longer than {MAX_PATTERN_LENGTH} characters"
+                    )
+                try:
+                    pattern = linear.compile(source, flags)
+                except linear.PatternError as exc:
+                    raise ConfigError(f"{where}: {key}: {exc}") from exc
+                if pattern.program_size > MAX_PATTERN_PROGRAM:
+                    raise ConfigError(
+                        f"{where}: {key} is too complex (RE2 program size "
+                        f"{pattern.program_size}, at most {MAX_PATTERN_PROGRAM})"
+                    )
+            for key in ("pass", "partial", "files"):
+                for glob in spec.get(key) or () if isinstance(spec.get(key), list) else ():
+                    wild = sum(glob.count(c) for c in "*?[")
+                    if wild > MAX_GLOB_WILDCARDS:
+                        raise ConfigError(
+                            f"{where}: glob {glob[:60]!r} has {wild} wildcards; at most "
+                            f"{MAX_GLOB_WILDCARDS}"
+                        )
 
 
 def load_checklist(
@@ -209,9 +349,12 @@ def _check_consistency(checks: list[Check]) -> None:
 
 
 def _walk_detectors(spec: dict[str, Any]):
-    yield spec
-    for sub in spec.get("detectors", []) or []:
-        yield from _walk_detectors(sub)
+    """The detector and those nested in it (iteratively: nesting is bounded, not trusted)."""
+    stack = [spec]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.get("detectors", []) or []))
 
 
 if __name__ == "__main__":  # python -m mlscaffold.score.judge.checklist --write

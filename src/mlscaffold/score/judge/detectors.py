@@ -7,11 +7,12 @@ checklist files use the same kinds, so adding a check never needs Python.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
+from mlscaffold.score.budget import tick
 from mlscaffold.score.model import Evidence, Status, Verdict
+from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import RepoIndex
 
 Detector = Callable[[RepoIndex, dict[str, Any]], Verdict]
@@ -24,16 +25,53 @@ def _shown(items: list[str], limit: int = 3) -> str:
     )
 
 
+def fill(template: str, **values: str) -> str:
+    """A reason from a checklist with ``{found}`` or ``{heading}`` filled in. Plain replacement,
+    not ``str.format``: an organisation's checklist is untrusted text, and a format spec such
+    as ``{found:>300000000}`` would ask for a 300 MB string."""
+    for name, value in values.items():
+        template = template.replace("{" + name + "}", value)
+    return template
+
+
+def detector_patterns(spec: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """(parameter, pattern, flags) of every regular expression a detector spec compiles, as
+    the detectors below compile them: the checklist loader compiles the same ones first, so
+    a bad pattern is refused when the checklist is read, not met during a run."""
+    found = []
+    if spec.get("content"):
+        found.append(("content", spec["content"], linear.M))
+    for key in ("headings", "weak_headings"):
+        if isinstance(spec.get(key), list) and spec[key]:
+            found.append((key, _any_of(spec[key]), linear.I))
+    for key in ("strong", "keys"):
+        if isinstance(spec.get(key), str) and spec[key]:
+            found.append((key, spec[key], linear.I))
+    return found
+
+
+def _compiled(params: dict[str, Any], key: str, required: bool = False) -> linear.Pattern | None:
+    for name, source, flags in detector_patterns(params):
+        if name == key:
+            return linear.compile(source, flags)
+    if required:  # the schema requires it: only a checklist loaded without validation lacks it
+        raise ValueError(f"the detector needs '{key}'")
+    return None
+
+
 def files(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     """Pass when a file matches one of ``pass`` globs; partial for ``partial`` globs."""
     hits = index.glob(params["pass"])
     if hits:
         paths = [h.path for h in hits]
-        content = re.compile(params["content"], re.M) if params.get("content") else None
-        if content is not None and not any(content.search(index.text(p) or "") for p in paths[:50]):
+        content = _compiled(params, "content")
+        if content is not None and not any(
+            tick() or content.occurs_in(index.text(p) or "") for p in paths[:50]
+        ):
             return Verdict.partial(
-                params.get("content_reason", "{found} lack the expected content").format(
-                    found=_shown(paths)
+                fill(
+                    params.get("content_reason", "{found} lack the expected content"),
+                    found=_shown(paths),
                 ),
                 [Evidence(p) for p in paths[:5]],
             )
@@ -42,8 +80,8 @@ def files(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if weak:
         paths = [h.path for h in weak]
         return Verdict.partial(
-            params.get("partial_reason", "only weaker evidence: {found}").format(
-                found=_shown(paths)
+            fill(
+                params.get("partial_reason", "only weaker evidence: {found}"), found=_shown(paths)
             ),
             [Evidence(p) for p in paths[:5]],
         )
@@ -58,12 +96,10 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     ``files``: globs restricting which documents count.
     """
     topic = params.get("topic", "this topic")
-    strong = re.compile(params["strong"], re.I) if params.get("strong") else None
+    strong = _compiled(params, "strong")
     allowed = {f.path for f in index.glob(params["files"])} if params.get("files") else None
-    heading_re = re.compile("|".join(params["headings"]), re.I)
-    weak_re = (
-        re.compile("|".join(params["weak_headings"]), re.I) if params.get("weak_headings") else None
-    )
+    heading_re = _compiled(params, "headings", required=True)
+    weak_re = _compiled(params, "weak_headings")
     best: Verdict | None = None
     # Specific headings first; general ones ("Overview") are parsed only when those fall short.
     rounds = [(heading_re, True)] + ([(weak_re, False)] if weak_re else [])
@@ -71,7 +107,7 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         for section in index.sections_matching(pattern):
             if allowed is not None and section.path not in allowed:
                 continue
-            if not is_main and heading_re.search(section.heading):
+            if not is_main and heading_re.occurs_in(section.heading):
                 continue  # already judged in the first round
             verdict = _judge_section(section, is_main, strong, topic, params)
             best = verdict if best is None else better(best, verdict)
@@ -95,9 +131,9 @@ def _judge_section(section, is_main: bool, strong, topic: str, params: dict[str,
         return Verdict.partial(
             f"only a general section ('{section.heading}') touches on {topic}", ev
         )
-    if strong is not None and not strong.search(section.body):
+    if strong is not None and not strong.occurs_in(section.body):
         reason = params.get("partial_reason", "section '{heading}' lacks specifics")
-        return Verdict.partial(reason.format(heading=section.heading), ev)
+        return Verdict.partial(fill(reason, heading=section.heading), ev)
     return Verdict.passed(f"section '{section.heading}' describes {topic}", ev)
 
 
@@ -135,8 +171,9 @@ def library(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         weak_used = [u for u in index.importers_of(weak) if not index.is_test(u.path)]
         if weak_used:
             return Verdict.partial(
-                params.get("partial_reason", "only {found}").format(
-                    found=_shown(sorted({u.value for u in weak_used}))
+                fill(
+                    params.get("partial_reason", "only {found}"),
+                    found=_shown(sorted({u.value for u in weak_used})),
                 ),
                 [Evidence(u.path, u.line, f"imports {u.value}") for u in weak_used[:5]],
             )
@@ -145,8 +182,8 @@ def library(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
 def config_key(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     """A key (regex on the dotted path) present in one of the project's config files."""
-    key_re = re.compile(params["keys"], re.I)
-    hits = [k for k in index.config_keys if key_re.search(k.value)]
+    found_in = _compiled(params, "keys", required=True).occurs_in  # type: ignore[union-attr]
+    hits = [k for k in index.config_keys if tick() or found_in(k.value)]
     if hits:
         return Verdict.passed(
             f"key '{hits[0].value}' in {hits[0].path}",
@@ -166,6 +203,11 @@ def any_of(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if best is None:  # the schema requires at least one detector
         raise ValueError("an 'any' detector needs at least one detector")
     return best
+
+
+def _any_of(patterns: list[str]) -> str:
+    """One pattern matching any of ``patterns`` (each grouped, so flags and ``|`` stay inside)."""
+    return "|".join(f"(?:{p})" for p in patterns)
 
 
 def better(a: Verdict, b: Verdict) -> Verdict:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from mlscaffold import __version__
 from mlscaffold.errors import ConfigError, PathError, UsageError
+from mlscaffold.score import budget
 from mlscaffold.score.config import ScoreConfig, load_config
 from mlscaffold.score.judge.checklist import Check, Checklist, load_checklist
 from mlscaffold.score.judge.detectors import run_detector
@@ -97,12 +98,21 @@ def score_repo(
         workers=workers,
         read_contents=any(_reads_contents(c) for c in selected),
     )
+    if any(_reads_contents(c) for c in selected):
+        index.read_contents()  # shared by the checks, so charged to none of their budgets
+    per_check, left = check_budget(len(index.files))
     results: dict[str, Status] = {}
     findings: list[Finding] = []
     for check in _ordered(checks):
         if not _selected(check, wanted):
             continue
-        verdict = _evaluate(check, index, results, cfg, debug)
+        spent = time.process_time()
+        if left <= 0:
+            verdict = Verdict.not_applicable("not evaluated: the run's time for checks was spent")
+            index.note(".", "the run's time for checks was spent; later checks were not evaluated")
+        else:
+            verdict = _evaluate(check, index, results, cfg, debug, min(per_check, left))
+        left -= time.process_time() - spent
         results[check.id] = verdict.status
         findings.append(
             Finding(
@@ -210,8 +220,26 @@ def _detector_reads_contents(spec: dict) -> bool:
     return kind not in _LIST_ONLY_KINDS
 
 
+# Processor time a check may take, and all checks together: generous for the built-in checks on
+# the largest repositories (a few hundredths of a second each), a bound for hostile checklists.
+CHECK_SECONDS = 1.0
+RUN_SECONDS = 20.0
+SECONDS_PER_FILE = 20e-6  # a larger repository is given proportionally more
+
+
+def check_budget(files: int) -> tuple[float, float]:
+    """(seconds per check, seconds for all checks) for a repository of ``files`` files."""
+    extra = SECONDS_PER_FILE * files
+    return CHECK_SECONDS + extra, RUN_SECONDS + 10 * extra
+
+
 def _evaluate(
-    check: Check, index: RepoIndex, results: dict[str, Status], cfg: ScoreConfig, debug: bool
+    check: Check,
+    index: RepoIndex,
+    results: dict[str, Status],
+    cfg: ScoreConfig,
+    debug: bool,
+    seconds: float = CHECK_SECONDS,
 ) -> Verdict:
     if check.id in cfg.ignore:
         return Verdict(Status.IGNORED, f"ignored: {cfg.ignore[check.id]}")
@@ -222,13 +250,17 @@ def _evaluate(
                 f"requires {req}, which is {status.value.replace('_', ' ')}"
             )
     try:
-        if check.applies_if:
-            from mlscaffold.score.judge.rules.facts import not_applicable_because
+        with budget.limited(seconds):
+            if check.applies_if:
+                from mlscaffold.score.judge.rules.facts import not_applicable_because
 
-            why_not = not_applicable_because(index, check.applies_if)
-            if why_not:
-                return Verdict.not_applicable(why_not)
-        return run_detector(index, check.detector)
+                why_not = not_applicable_because(index, check.applies_if)
+                if why_not:
+                    return Verdict.not_applicable(why_not)
+            return run_detector(index, check.detector)
+    except budget.BudgetExceeded:
+        index.note(".", f"check {check.id} was stopped after {seconds:.1f} s of processor time")
+        return Verdict.not_applicable(f"not evaluated: stopped after {seconds:.1f} s")
     except Exception as exc:  # a detector bug must not cost the user the whole report
         if debug:
             raise

@@ -10,14 +10,15 @@ Matching is case-insensitive, as the checks' globs have always been.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from functools import cached_property, lru_cache
 
+from mlscaffold.score.budget import tick
+from mlscaffold.score.read import linear
 from mlscaffold.score.read.walk import FileEntry, path_of
 
-_WILD = re.compile(r"[*?]")
+_WILD = linear.lazy(r"[*?]")
 
 
 class PathIndex:
@@ -59,9 +60,10 @@ class PathIndex:
         for pattern in patterns:
             candidates = self._candidates(pattern)
             if candidates:  # most globs find nothing: compile their regex only when needed
-                regex = _regex(pattern)
+                whole = _regex(pattern).matches_whole
                 for entry in candidates:
-                    if regex.match(entry.path):
+                    tick()
+                    if whole(entry.path):
                         hits[entry.path] = entry
         return [hits[p] for p in sorted(hits)]
 
@@ -128,8 +130,8 @@ class FileLookup:
 
 
 @lru_cache(maxsize=512)
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(glob_to_regex(pattern), re.I | re.S)
+def _regex(pattern: str) -> linear.Pattern:
+    return linear.compile(glob_to_regex(pattern), linear.I | linear.S)
 
 
 def glob_to_regex(pattern: str) -> str:
@@ -159,6 +161,6 @@ def glob_to_regex(pattern: str) -> str:
         elif c == "?":
             out.append("[^/]")
         else:
-            out.append(re.escape(c))
+            out.append(linear.escape(c))
         i += 1
     return "".join(out) + r"\Z"

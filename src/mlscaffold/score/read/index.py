@@ -8,13 +8,13 @@ first use and cached, so a run reads only the files that some check actually ask
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import Any
 
+from mlscaffold.score.budget import tick
 from mlscaffold.score.model import Note
-from mlscaffold.score.read import scan, sharing
+from mlscaffold.score.read import linear, scan, sharing
 from mlscaffold.score.read.globs import FileLookup, PathIndex
 from mlscaffold.score.read.readers import deps as deps_reader
 from mlscaffold.score.read.readers import markdown, notebooks, python, structured
@@ -25,34 +25,35 @@ __all__ = ["Located", "RepoIndex"]
 
 MAX_PARSE_BYTES = 1024 * 1024  # files larger than this are listed but not parsed
 MAX_MARKDOWN_FILES = 2_000
+MAX_KEYS_PER_FILE = 20_000  # a config file with more is generated or hostile
 
-_TEST_DIR_RE = re.compile(r"(^|/)(tests?|testing)/")
+_TEST_DIR_RE = linear.lazy(r"(^|/)(tests?|testing)/")
 _TEST_FOLDER = 1
 _NON_PRODUCTION = 2
 # Code that is not the project's own production path: examples, docs, vendored or generated code.
-NON_PRODUCTION_RE = re.compile(
+NON_PRODUCTION_RE = linear.lazy(
     r"(^|/)(docs?|examples?|tutorials?|notebooks?|scripts/legacy|third_party|vendor|benchmarks?|"
     r"migrations|\.[^/]+)/"
 )
-_HIDDEN = re.compile(r"(^|/)\.[^/]+(/|$)")
+_HIDDEN = linear.lazy(r"(^|/)\.[^/]+(/|$)")
 # Not project configuration: CI and editor folders, and the files of packaging and tools.
-_TOOL_FOLDER = re.compile(r"(^|/)(\.github|\.gitlab|\.circleci|node_modules)/")
-_TOOL_FILE = re.compile(
+_TOOL_FOLDER = linear.lazy(r"(^|/)(\.github|\.gitlab|\.circleci|node_modules)/")
+_TOOL_FILE = linear.lazy(
     r"\.pre-commit[^/]*|docker-compose[^/]*|compose\.ya?ml|environment[^/]*|"
     r"package(-lock)?\.json|tsconfig\.json|[^/]*\.lock|\.gitlab-ci\.yml|mkdocs\.ya?ml|"
     r"codecov\.ya?ml|\.readthedocs\.ya?ml|pyproject\.toml|\.copier-answers\.ya?ml"
 )
-CONFIG_DIR_RE = re.compile(r"(^|/)(conf|confs|config|configs|configuration|params|hparams)/")
+CONFIG_DIR_RE = linear.lazy(r"(^|/)(conf|confs|config|configs|configuration|params|hparams)/")
 # Suffixes of the files deps_reader.kind_of can recognise (Pipfile has none).
 _DEPENDENCY_SUFFIXES = (".toml", ".cfg", "", ".yml", ".yaml", ".txt", ".in")  # and setup.py
 CONFIG_EXT = (".yaml", ".yml", ".toml", ".json", ".cfg", ".ini")
 PROSE_EXT = (".md", ".markdown", ".rst")
 # Release notes, legal text and issue templates are prose, but not about the project's scope.
-_NOT_PROSE = re.compile(
+_NOT_PROSE = linear.lazy(
     r"(^|/)(changelog|changes|history|license|licence|copying|notice|code_of_conduct|"
     r"contributing|security|news|release[-_ ]?notes)[^/]*$|(^|/)(whats_new|release[-_]?notes|"
     r"changelog|changes|\.github|ISSUE_TEMPLATE)/",
-    re.I,
+    linear.I,
 )
 
 
@@ -121,6 +122,10 @@ class RepoIndex:
         if cache:
             self._text_cache[path] = result
         return result
+
+    def read_contents(self) -> None:
+        """Do the content pass now (it is otherwise done when a check first asks)."""
+        self._content  # noqa: B018 - a cached property: computing it is the point
 
     @cached_property
     def _content(self) -> scan.ContentFacts:
@@ -414,15 +419,20 @@ class RepoIndex:
                     where.append(i)
         return paths, by_line
 
-    def sections_matching(self, heading: re.Pattern[str]) -> list[markdown.Section]:
+    def sections_matching(self, heading: linear.Pattern) -> list[markdown.Section]:
         """Sections whose heading matches ``heading``. Only files with a candidate heading line
         are parsed (with markdown-it, so code blocks and the like are not mistaken for headings);
         each file is parsed at most once per run."""
         result: list[markdown.Section] = []
         paths, by_line = self._files_by_heading_line
-        search = heading.search
-        hits = sorted({i for line, where in by_line.items() if search(line) for i in where})
-        for path in (paths[i] for i in hits):
+        search = heading.occurs_in
+        hits: set[int] = set()
+        for line, where in by_line.items():
+            tick()
+            if search(line):
+                hits.update(where)
+        for path in (paths[i] for i in sorted(hits)):
+            tick()
             if path not in self._sections_cache:
                 text = self.text(path) or ""
                 parse = markdown.parse_rst if path.endswith(".rst") else markdown.parse_markdown
@@ -529,9 +539,12 @@ class RepoIndex:
             if doc is None:
                 continue
             stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
-            for dotted, _value, _depth in structured.iter_keys(doc):
-                leaf = dotted.rsplit(".", 1)[-1]
-                keys.append(Located(path, _line_of_key(text, leaf), f"{stem}.{dotted}"))
+            lines = _key_lines(text)
+            for n, (dotted, _value, _depth) in enumerate(structured.iter_keys(doc)):
+                if n == MAX_KEYS_PER_FILE:
+                    self.note(path, f"only the first {MAX_KEYS_PER_FILE} keys were read")
+                    break
+                keys.append(Located(path, lines.get(dotted.rsplit(".", 1)[-1]), f"{stem}.{dotted}"))
         return keys
 
     # ----- CI ---------------------------------------------------------------------------------
@@ -574,6 +587,17 @@ def _first_three(hit: tuple[str, int, int, str]) -> tuple[str, int, int]:
     return hit[:3]
 
 
-def _line_of_key(text: str, key: str) -> int | None:
-    m = re.search(rf"^[ \t-]*[\"']?{re.escape(key)}[\"']?[ \t]*[:=]", text, re.M)
-    return text.count("\n", 0, m.start()) + 1 if m else None
+_KEY_LINE = linear.lazy(r"^[ \t-]*[\"']?([^\"'\n:=]*?)[\"']?[ \t]*[:=]", linear.M)
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """The first line on which each key is set (``key:`` or ``key =``, quoted or not), from
+    one pass over the text."""
+    lines: dict[str, int] = {}
+    line, last = 1, 0
+    for m in _KEY_LINE.finditer(text):
+        start = m.start()
+        line += text.count("\n", last, start)
+        last = start
+        lines.setdefault(m.group(1), line)
+    return lines

@@ -3,28 +3,28 @@
 Every file that some check looks inside is read once, in a single pass over the file list:
 Python modules and notebooks (their imports and the first match of every registered code
 pattern), prose (its heading-like lines) and whatever the registered text scanners want (the
-secrets rule). Only those facts are kept, never the texts, so memory does not grow with the
-size of the code. The pass is a pure function of the file list and its result is plain data,
-so the list can be split between processes (see ``sharing``).
+secrets rule). The pass works on the raw bytes with linear-time patterns (see ``linear``): no
+file is decoded unless a fact is taken from it, and one automaton pass tells which code patterns
+occur in a file at all. Only facts are kept, never the texts, so memory does not grow with the
+size of the code. The facts of each file depend on its bytes alone, so they can be cached
+between runs (see ``cache``) and the list split between processes.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from sys import intern
 from typing import Any, NamedTuple
 
-from mlscaffold.score.read import safeio
-from mlscaffold.score.read.leading import StartFinder, leading_literals
+from mlscaffold.score.read import linear, safeio
 from mlscaffold.score.read.readers import markdown, notebooks, python
 from mlscaffold.score.read.walk import FileEntry
 
 BINARY_SNIFF = 8192
 # Generated reference pages ("<!-- Generated from ...; do not edit -->") are not the team's prose.
-_GENERATED = re.compile(
-    r"generated (from|by)\b.{0,200}\bdo not edit|do not edit.{0,80}generated", re.I | re.S
+_GENERATED = linear.lazy(
+    r"generated (from|by)\b.{0,200}\bdo not edit|do not edit.{0,80}generated", linear.I | linear.S
 )
 
 
@@ -36,59 +36,33 @@ class Located(NamedTuple):
     value: str
 
 
-class Gated:
-    """A regex plus fixed substrings of which every match contains at least one. Testing the
-    substrings with ``in`` (C speed) skips most files before the regex engine runs; when it
-    does run, it tries only the places where a match can start (see ``leading``). Every Gated
-    pattern joins the single pass over code, so asking for its matches reads nothing."""
+class CodePattern:
+    """A rule's pattern over the project's code: every one is registered at import, and the
+    content pass records its first match in each production module and notebook, so asking
+    for its matches there reads nothing. ``search`` answers for any other text."""
 
-    __slots__ = ("_budget", "_fast", "literals", "regex")
+    __slots__ = ("regex",)
 
-    def __init__(self, regex: re.Pattern[str], *literals: str) -> None:
+    def __init__(self, regex: linear.Pattern) -> None:
         self.regex = regex
-        self.literals = literals
-        self._fast: Callable[[str, int], re.Match[str] | None] | None = None
-        self._budget = _PLAIN_BUDGET
         CODE_PATTERNS.append(self)
 
-    def find(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        """``regex.search(text, pos)``. The faster search costs about half a millisecond to
-        set up, so a pattern is searched the plain way until it has seen enough text."""
-        if self._fast is None:
-            self._budget -= len(text)
-            if self._budget > 0:
-                return self.regex.search(text, pos)
-            self._fast = self.fast()
-        return self._fast(text, pos)
-
-    def fast(self) -> Callable[[str, int], re.Match[str] | None]:
-        """The search that tries only where a match can start (the plain one if unknown)."""
-        starts = leading_literals(self.regex.pattern, self.regex.flags)
-        return StartFinder(self.regex, starts).search if starts else self.regex.search
-
-    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        for literal in self.literals:  # a plain loop: any(<genexpr>) costs more than the test
-            if literal in text:
-                return self.find(text, pos)
-        return None
-
-
-# Characters a pattern searches the plain way before it sets up the faster search: about what
-# the plain way takes in the time the setting up costs.
-_PLAIN_BUDGET = 50_000
+    def search(self, text: str, pos: int = 0) -> linear.Match | None:
+        return self.regex.search(text, pos)
 
 
 class TextScanner(NamedTuple):
-    """A rule's reader of raw file text: ``scan(path, text)`` returns facts (or a falsy
-    value) for every listed file that ``wants(entry)`` accepts."""
+    """A rule's reader of raw file bytes: ``scan(path, data)`` returns facts as plain lists,
+    tuples, strings and numbers (they are cached as JSON), or a falsy value, for every listed
+    file that ``wants(entry)`` accepts."""
 
     name: str
     wants: Callable[[Any], bool]
-    scan: Callable[[str, str], Any]
+    scan: Callable[[str, bytes], Any]
 
 
 # Filled at import time by the rule modules; a forked worker inherits them.
-CODE_PATTERNS: list[Gated] = []
+CODE_PATTERNS: list[CodePattern] = []
 TEXT_SCANNERS: list[TextScanner] = []
 
 # What the pass does with a file.
@@ -97,20 +71,43 @@ NOTEBOOK = 2
 PROSE = 4
 
 
-class ContentFacts:
-    """What the pass found. Plain dicts and tuples, cheap to send between processes."""
+def registry_key() -> str:
+    """What the facts of a file depend on besides its bytes: the registered patterns and
+    scanners (a cache made with others is not used)."""
+    import hashlib
 
-    __slots__ = ("by_top", "headings", "imports", "matches", "notes", "scanned")
+    parts = [p.regex.pattern + "\0" + str(p.regex.flags) for p in CODE_PATTERNS]
+    parts += [s.name for s in TEXT_SCANNERS]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+class FileFacts(NamedTuple):
+    """What the pass found in one file (plain data: cached as JSON, sent between processes).
+    ``matches``: (pattern index, line, text) of each code pattern's first match;
+    ``scanned``: (scanner index, facts); ``notes``: messages about the file."""
+
+    imports: list[python.ImportRef] | None
+    matches: list[tuple[int, int, str]]
+    headings: list[str] | None
+    scanned: list[tuple[int, Any]]
+    notes: list[str]
+
+
+class ContentFacts:
+    """What the pass found over the file list, by fact and path."""
+
+    __slots__ = ("by_top", "fresh", "headings", "imports", "matches", "notes", "scanned")
 
     def __init__(self) -> None:
         self.imports: dict[str, list[python.ImportRef]] = {}
-        # Files by the top-level modules they import ("sklearn"), lower case (in file order
-        # from one process; the answers built from it are sorted).
+        # Files by the top-level modules they import ("sklearn"), lower case.
         self.by_top: dict[str, list[str]] = {}
         self.matches: list[dict[str, Located]] = [{} for _ in CODE_PATTERNS]
         self.headings: dict[str, list[str]] = {}
         self.scanned: list[dict[str, Any]] = [{} for _ in TEXT_SCANNERS]
         self.notes: list[tuple[str, str]] = []
+        # Facts of files read in this pass (not from the cache), for the cache to keep.
+        self.fresh: dict[str, tuple[FileEntry, FileFacts]] = {}
 
     def fits_registry(self) -> bool:
         """Whether these facts have a table for each registered pattern and scanner (rules
@@ -127,50 +124,110 @@ class ContentFacts:
         for mine, theirs in zip(self.scanned, other.scanned, strict=True):
             mine.update(theirs)
         self.notes.extend(other.notes)
+        self.fresh.update(other.fresh)
 
-    # Sent between processes as plain tuples: pickling named tuples calls Python code for
-    # each of them, which made the transfer cost a third of what the second process saved.
-    # Shared imports stay shared across the trip (one plain tuple per ImportRef object).
-    def __getstate__(self) -> tuple:
-        plain: dict[int, tuple] = {}
-        imports = {
-            path: [plain.get(id(ref)) or plain.setdefault(id(ref), tuple(ref)) for ref in refs]
-            for path, refs in self.imports.items()
-        }
-        matches = [{path: tuple(loc) for path, loc in table.items()} for table in self.matches]
-        return (imports, matches, self.by_top, self.headings, self.scanned, self.notes)
 
-    def __setstate__(self, state: tuple) -> None:
-        imports, matches, self.by_top, self.headings, self.scanned, self.notes = state
-        new, ref_type = tuple.__new__, python.ImportRef
-        refs_of: dict[int, python.ImportRef] = {}
-        self.imports = {
-            path: [refs_of.get(id(r)) or refs_of.setdefault(id(r), new(ref_type, r)) for r in refs]
-            for path, refs in imports.items()
-        }
-        self.matches = [{path: new(Located, t) for path, t in table.items()} for table in matches]
+def sniff(data: bytes) -> str | None:
+    """Why ``data`` is not text (binary, or mostly not UTF-8), or None if it is."""
+    if data.find(b"\x00", 0, BINARY_SNIFF) != -1:
+        return "binary content; not parsed"
+    head = data[:BINARY_SNIFF]
+    if not head.isascii():
+        sample = head.decode("utf-8", errors="replace")
+        if sample.count("\ufffd") >= max(8, len(sample) // 100):
+            return "not valid text; not parsed"
+    return None
 
 
 def decode(data: bytes) -> tuple[str | None, str | None]:
     """(text, None), or (None, why it is not text)."""
-    if data.find(b"\x00", 0, BINARY_SNIFF) != -1:
-        return None, "binary content; not parsed"
-    text = data.decode("utf-8", errors="replace")
-    if text.find("\ufffd", 0, BINARY_SNIFF) != -1:
-        sample = text[:BINARY_SNIFF]
-        if sample.count("\ufffd") >= max(8, len(sample) // 100):
-            return None, "not valid text; not parsed"
-    return text, None
+    why_not = sniff(data)
+    if why_not:
+        return None, why_not
+    return data.decode("utf-8", errors="replace"), None
 
 
-def read_text(root: str, path: str, size: int, max_bytes: int) -> tuple[str | None, str | None]:
-    """Decoded content of a listed file, or (None, the note to record about it)."""
+def read_bytes(root: str, path: str, size: int, max_bytes: int) -> tuple[bytes | None, str | None]:
+    """The content of a listed text file, or (None, the note to record about it)."""
     if size > max_bytes:
         return None, f"larger than {max_bytes // 1024} KiB; not parsed"
     data = safeio.read_regular_file(os.path.join(root, path), max_bytes)
     if data is None:
         return None, "unreadable or no longer a regular file; skipped"
-    return decode(data)
+    why_not = sniff(data)
+    return (None, why_not) if why_not else (data, None)
+
+
+def read_text(root: str, path: str, size: int, max_bytes: int) -> tuple[str | None, str | None]:
+    """Decoded content of a listed file, or (None, the note to record about it)."""
+    data, why_not = read_bytes(root, path, size, max_bytes)
+    if data is None:
+        return None, why_not
+    return data.decode("utf-8", errors="replace"), None
+
+
+class _Compiled:
+    """The registered code patterns, compiled once per process, with the set that tells
+    which of them occur in a text."""
+
+    def __init__(self) -> None:
+        self.patterns = [linear.compiled(p.regex) for p in CODE_PATTERNS]
+        self.any_of = linear.PatternSet(self.patterns) if self.patterns else None
+
+    def first_matches(self, code: bytes) -> list[tuple[int, int, str]]:
+        if self.any_of is None:
+            return []
+        hits = self.any_of.matching(code)
+        if hits is None:  # the set gave up on this text: ask each pattern
+            hits = range(len(self.patterns))
+        found = []
+        for i in sorted(hits):
+            span = self.patterns[i].first_span(code)
+            if span is not None:
+                start, end = span
+                value = intern(code[start:end].decode("utf-8", "replace"))  # values repeat
+                found.append((i, code.count(b"\n", 0, start) + 1, value))
+        return found
+
+
+_COMPILED: dict[int, _Compiled] = {}
+
+
+def _compiled() -> _Compiled:
+    key = len(CODE_PATTERNS)  # rules only ever add patterns
+    if key not in _COMPILED:
+        _COMPILED.clear()
+        _COMPILED[key] = _Compiled()
+    return _COMPILED[key]
+
+
+def scan_file(
+    entry: FileEntry, flags: int, data: bytes, scanners: list[tuple[int, Any]], patterns: bool
+) -> FileFacts:
+    """The facts of one file's ``data``: the ``scanners`` (index, scan) that want it, then by
+    ``flags`` its headings (PROSE) or its imports and, with ``patterns``, the first match of
+    each code pattern (CODE, NOTEBOOK)."""
+    scanned = []
+    for i, scan in scanners:
+        found = scan(entry.path, data)
+        if found:
+            scanned.append((i, found))
+    notes: list[str] = []
+    if flags & PROSE:
+        headings = None if _GENERATED.search(data[:400]) else markdown.heading_candidates(data)
+        return FileFacts(None, [], headings, scanned, notes)
+    if not flags & CODE:
+        return FileFacts(None, [], None, scanned, notes)
+    code = data
+    if flags & NOTEBOOK:
+        cells, err = notebooks.code_cells(data)
+        if err is not None:
+            notes.append(f"malformed notebook ({err})")
+        if not cells:
+            return FileFacts(None, [], None, scanned, notes)
+        code = cells.encode("utf-8", "replace")
+    matches = _compiled().first_matches(code) if patterns else []
+    return FileFacts(python.scan_imports(code), matches, None, scanned, notes)
 
 
 def scan_files(
@@ -179,101 +236,92 @@ def scan_files(
     prose: set[str],
     max_bytes: int,
     production: Callable[[str], bool] | None = None,
+    cache: Any = None,
 ) -> ContentFacts:
     """Read once each file that some check looks inside and gather what the checks want:
     code facts for Python and notebooks, headings for the ``prose`` paths, and whatever the
     registered text scanners want. The rule patterns run on notebooks and on the modules
-    ``production`` accepts (all modules when it is None): no rule asks about tests or docs."""
-    scanner = ContentScanner(root, max_bytes, production)
+    ``production`` accepts (all modules when it is None): no rule asks about tests or docs.
+    ``cache``: facts of unchanged files from an earlier run (see ``cache``)."""
+    scanner = ContentScanner(root, max_bytes, production, cache)
     scanner.scan(files, prose)
     return scanner.facts
 
 
 class ContentScanner:
-    """``scan_files`` in instalments: each ``scan`` adds to the same facts (and to the same
-    caches of module names), so files can be handed over as a walk lists them."""
+    """``scan_files`` in instalments: each ``scan`` adds to the same facts, so files can be
+    handed over as a walk lists them."""
 
     def __init__(
-        self, root: str, max_bytes: int, production: Callable[[str], bool] | None = None
+        self,
+        root: str,
+        max_bytes: int,
+        production: Callable[[str], bool] | None = None,
+        cache: Any = None,
     ) -> None:
         self.root = root
         self.max_bytes = max_bytes
         self.production = production
+        self.cache = cache
         self.facts = ContentFacts()
         self._top_of: dict[str, str] = {}
         self._shared_refs: dict[tuple, python.ImportRef] = {}
 
     def scan(self, files: list[FileEntry], prose: set[str]) -> None:
-        facts = self.facts
-        root, max_bytes, production = self.root, self.max_bytes, self.production
-        imports, headings, notes, by_top = facts.imports, facts.headings, facts.notes, facts.by_top
-        top_of, shared_refs = self._top_of, self._shared_refs
-        scan_imports = python.scan_imports
-        patterns = [
-            (p.literals, p.find, table)
-            for p, table in zip(CODE_PATTERNS, facts.matches, strict=True)
-        ]
-        scanners = [
-            (s.wants, s.scan, table) for s, table in zip(TEXT_SCANNERS, facts.scanned, strict=True)
-        ]
+        root, max_bytes, production, cache = self.root, self.max_bytes, self.production, self.cache
+        wants = [(i, s.wants, s.scan) for i, s in enumerate(TEXT_SCANNERS)]
+        fresh = self.facts.fresh
         for entry in files:
             suffix = entry.suffix
             path = entry.path
-            wanted = [(scan, table) for wants, scan, table in scanners if wants(entry)]
-            flags = 0
+            wanted = [(i, scan) for i, want, scan in wants if want(entry)]
             if suffix == ".py":
                 flags = CODE
             elif suffix == ".ipynb":
                 flags = CODE | NOTEBOOK
             elif path in prose:
                 flags = PROSE
-            elif not wanted:
+            elif wanted:
+                flags = 0
+            else:
                 continue
-            text, why_not = read_text(root, path, entry.size, max_bytes)
-            if text is None:
-                notes.append((path, why_not or "not read"))
-                continue
-            for scan, table in wanted:
-                found = scan(path, text)
-                if found:
-                    table[path] = found
-            if flags & PROSE:
-                if not _GENERATED.search(text, 0, 400):
-                    headings[path] = markdown.heading_candidates(text)
-                continue
-            if not flags & CODE:
-                continue
-            code = text
-            if flags & NOTEBOOK:
-                code, err = notebooks.code_cells(text)
-                if err is not None:
-                    notes.append((path, f"malformed notebook ({err})"))
-                if not code:
-                    continue
-            refs = imports[path] = scan_imports(code, shared_refs)
-            tops = set()
-            for ref in refs:
-                module = ref[0]
-                top = top_of.get(module)
-                if top is None:  # module names repeat: split and lower each one once
-                    top = top_of[module] = (
-                        "" if module[0] == "." else module.split(".", 1)[0].lower()
-                    )
-                tops.add(top)
-            for top in tops:
-                if top:
-                    if top in by_top:
-                        by_top[top].append(path)
-                    else:
-                        by_top[top] = [path]
-            if not (flags & NOTEBOOK or production is None or production(path)):
-                continue
-            for literals, find, table in patterns:
-                for literal in literals:
-                    if literal in code:
-                        m = find(code, 0)
-                        if m:
-                            start = m.start()
-                            line = code.count("\n", 0, start) + 1
-                            table[path] = Located(path, line, intern(m.group()))  # values repeat
-                        break
+            patterns = bool(flags & NOTEBOOK or production is None or production(path))
+            found = cache.get(entry, flags, patterns) if cache is not None else None
+            if found is None:
+                data, why_not = read_bytes(root, path, entry.size, max_bytes)
+                if data is None:
+                    found = FileFacts(None, [], None, [], [why_not or "not read"])
+                else:
+                    found = scan_file(entry, flags, data, wanted, patterns)
+                fresh[path] = (entry, found)
+            self.add(path, found)
+
+    def add(self, path: str, found: FileFacts) -> None:
+        """Record one file's facts (read now or taken from the cache)."""
+        facts = self.facts
+        for message in found.notes:
+            facts.notes.append((path, message))
+        for i, value in found.scanned:
+            facts.scanned[i][path] = value
+        if found.headings is not None:
+            facts.headings[path] = found.headings
+        for i, line, value in found.matches:
+            facts.matches[i][path] = Located(path, line, value)
+        if found.imports is None:
+            return
+        shared = self._shared_refs
+        refs = facts.imports[path] = [shared.setdefault(ref, ref) for ref in found.imports]
+        top_of, by_top = self._top_of, facts.by_top
+        tops = set()
+        for ref in refs:
+            module = ref[0]
+            top = top_of.get(module)
+            if top is None:  # module names repeat: split and lower each one once
+                top = top_of[module] = "" if module[0] == "." else module.split(".", 1)[0].lower()
+            tops.add(top)
+        for top in tops:
+            if top:
+                if top in by_top:
+                    by_top[top].append(path)
+                else:
+                    by_top[top] = [path]

@@ -8,7 +8,6 @@ stack), depth and entry counts are capped, and nothing is executed (not even ``g
 from __future__ import annotations
 
 import os
-import re
 import stat
 import sys
 from collections.abc import Callable
@@ -106,46 +105,24 @@ def _load_ignore_rules(dir_path: str, rel_dir: str, notes: list[Note]) -> Ignore
 class IgnoreRules:
     """The rules of one .gitignore, applied to paths below its folder.
 
-    pathspec parses the rules and translates them to regular expressions. When no rule is a
-    negation (the common case), "ignored" is simply "some rule matches", so the rules are
-    joined into one expression matched once per path instead of pathspec's per-rule loop.
-    """
+    pathspec parses the rules with git's semantics (negations, directory rules) and matches
+    them with its RE2 backend: one automaton for all the rules of the file, linear in the
+    length of a path whatever the patterns (``a*a*a*a*b`` cannot make it backtrack)."""
 
-    __slots__ = ("combined", "cut", "spec")
+    __slots__ = ("cut", "spec")
 
     def __init__(self, rel_dir: str, lines: list[str]) -> None:
         import pathspec
 
         self.cut = len(rel_dir) + 1 if rel_dir else 0
-        self.spec = pathspec.GitIgnoreSpec.from_lines(lines)
-        self.combined: re.Pattern[str] | None = None
-        rules = [p for p in self.spec.patterns if p.include is not None]
-        if (
-            len(rules) <= _JOIN_AT_MOST
-            and all(p.include for p in rules)
-            and all(p.regex is not None for p in rules)
-        ):
-            # Group names repeat between rules (pathspec marks directory matches): drop them.
-            parts = [_UNNAMED.sub("(?:", p.regex.pattern) for p in rules]
-            try:
-                self.combined = re.compile("|".join(f"(?:{x})" for x in parts) or "(?!)")
-            except re.error:
-                self.combined = None
+        self.spec = pathspec.GitIgnoreSpec.from_lines(lines, backend="re2")
 
     def ignores(self, rel: str) -> bool:
         """``rel`` is relative to the repository root; a folder ends with ``/``."""
-        sub = rel[self.cut :]
         try:
-            if self.combined is not None:
-                return self.combined.search(sub) is not None  # as pathspec tests each rule
-            return self.spec.match_file(sub)
+            return self.spec.match_file(rel[self.cut :])
         except Exception:  # a pathological pattern must not stop the scan
             return False
-
-
-# A huge .gitignore is matched rule by rule: joining it would compile every rule twice.
-_JOIN_AT_MOST = 200
-_UNNAMED = re.compile(r"\(\?P<\w+>")
 
 
 def _join(rel_dir: str, name: str) -> str:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from mlscaffold.score.judge.rules import facts, rule
 from mlscaffold.score.model import Evidence, Verdict
+from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import RepoIndex
-from mlscaffold.score.read.lazyre import lazy
-from mlscaffold.score.read.scan import Gated
+from mlscaffold.score.read.linear import lazy
+from mlscaffold.score.read.scan import CodePattern
 
 DATA_SUFFIXES = frozenset(
     [
@@ -122,7 +122,7 @@ _DATA_WORDS = (
 _VALIDATE_FN_RE = lazy(
     rf"^[ \t]*def[ \t]+(validate|check_{_DATA_WORDS}\w*|validate_{_DATA_WORDS}\w*|"
     rf"\w*{_DATA_WORDS}_(validation|check|checks)|\w*_schema_check)[ \t]*\(",
-    re.M,
+    linear.M,
 )
 _STRONG_VALIDATORS = (
     "pandera",
@@ -250,7 +250,7 @@ def data_loading_code(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 _FEATURE_LIST_RE = lazy(
     r"^(FEATURES|FEATURE_[A-Z_]+|[A-Z_]*_FEATURES|[A-Z_]*_COLUMNS|FEATURE_MAP)[ \t]*"
     r"(:[^=\n]*)?=[ \t]*[\[({]",
-    re.M,
+    linear.M,
 )
 
 
@@ -267,21 +267,7 @@ def features_declared_in_code(index: RepoIndex, params: dict[str, Any]) -> Verdi
     return Verdict.failed("no feature list in config, code or a feature store definition")
 
 
-# Fixed substrings that every match of these patterns contains: files without any of them
-# skip the regex engine (see scan.Gated).
-_VALIDATE_FN = Gated(_VALIDATE_FN_RE, "def ")
-LOADERS = Gated(
-    LOADERS_RE,
-    "read_",
-    "load",
-    "fetch_",
-    "make_",
-    "scan_",
-    "Image",
-    "DataLoader",
-    "TFRecord",
-    "genfromtxt",
-    "spark",
-    "memmap",
-)
-_FEATURE_LIST = Gated(_FEATURE_LIST_RE, "FEATURE", "_COLUMNS")
+# Patterns the content pass matches in every production module and notebook (see scan).
+_VALIDATE_FN = CodePattern(_VALIDATE_FN_RE)
+LOADERS = CodePattern(LOADERS_RE)
+_FEATURE_LIST = CodePattern(_FEATURE_LIST_RE)

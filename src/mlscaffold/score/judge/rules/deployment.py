@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import ast
-import re
 from typing import Any
 
 from mlscaffold.score.judge.rules import facts, rule
 from mlscaffold.score.model import Evidence, Verdict
+from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import Located, RepoIndex
-from mlscaffold.score.read.lazyre import lazy
-from mlscaffold.score.read.scan import Gated
+from mlscaffold.score.read.linear import lazy
+from mlscaffold.score.read.scan import CodePattern
 
-_FROM = lazy(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.I | re.M)
-_INSTALL = lazy(r"^\s*(RUN|COPY|ADD)\b[^\n]*", re.I | re.M)
+_FROM = lazy(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", linear.I | linear.M)
+_INSTALL = lazy(r"^\s*(RUN|COPY|ADD)\b[^\n]*", linear.I | linear.M)
 _INSTALL_CMD = lazy(
     r"pip\d?\s+install|uv\s+(pip|sync)|poetry\s+install|conda\s+(env|install)|"
     r"mamba\s+install|apt-get\s+install|apk\s+add|pdm\s+(install|sync)|"
     r"pixi\s+install|micromamba",
-    re.I,
+    linear.I,
 )
+
+
+_BUILD_SECTION = lazy(r"^(docker|build)[ \t]*:", linear.M)
 
 
 @rule("container_defined", reads_contents=False)
@@ -35,7 +38,7 @@ def container_defined(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         if built:
             path = built[0].path
             spec = index.text(path) or ""
-            if re.search(r"^(docker|build)[ \t]*:", spec, re.M):
+            if _BUILD_SECTION.search(spec):
                 return Verdict.passed(
                     f"{path}: BentoML or Cog builds the container image", [Evidence(path)]
                 )
@@ -105,7 +108,7 @@ def _ci_commands(index: RepoIndex, path: str) -> str:
     return "\n".join(parts)
 
 
-def _ci_search(index: RepoIndex, pattern: re.Pattern[str], clean=None) -> list[Located]:
+def _ci_search(index: RepoIndex, pattern: linear.Pattern, clean=None) -> list[Located]:
     hits = []
     for path in index.ci_files:
         text = _ci_commands(index, path)
@@ -145,18 +148,36 @@ _RELEASE = lazy(
     r"sagemaker|^[ \t]*-?[ \t]*(deploy|release|publish|retrain|train)[\w-]*[ \t]*:|"
     r"\bmlflow[ \t]+models[ \t]+serve|bentoml[ \t]+(build|containerize|deploy)|"
     r"\banyscale[ \t]+(service|job)[ \t]+(rollout|deploy|submit)",
-    re.I | re.M,
+    linear.I | linear.M,
 )
-_FILTER_LIST = lazy(
-    r"^([ \t]*)(branches|branches-ignore|tags|tags-ignore|paths|paths-ignore)[ \t]*:.*"
-    r"(\n\1[ \t]+-.*)*",
-    re.M,
+_FILTER_KEY = lazy(
+    r"^([ \t]*)(branches|branches-ignore|tags|tags-ignore|paths|paths-ignore)[ \t]*:", linear.M
 )
 _FLAG = lazy(r"--[\w-]+")
 
 
 def _without_filters(text: str) -> str:
-    return _FLAG.sub(" ", _FILTER_LIST.sub(" ", text))
+    """CI text without --flags and without branch, tag and path filter lists (a key and the
+    more-indented ``- item`` lines under it), which name branches, not release steps. Lines
+    are blanked, not removed, so what is found keeps its line number."""
+    if _FILTER_KEY.search(text):
+        kept: list[str] = []
+        indent: int | None = None  # set while inside a filter list
+        for line in text.split("\n"):
+            if indent is not None:
+                stripped = line.lstrip(" \t")
+                if stripped.startswith("-") and len(line) - len(stripped) > indent:
+                    kept.append("")
+                    continue
+                indent = None
+            m = _FILTER_KEY.match(line)
+            if m:
+                indent = len(m.group(1))
+                kept.append("")
+                continue
+            kept.append(line)
+        text = "\n".join(kept)
+    return _FLAG.sub(" ", text)
 
 
 @rule("automated_release", reads_contents=False)
@@ -176,6 +197,10 @@ def automated_release(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     )
 
 
+_SERVING_NAME = lazy(
+    r"(^|/)(predict|inference|infer|batch|serve|serving|app|api|"
+    r"score|scoring|sample|generate|demo_app)[^/]*\.py$"
+)
 _BATCH = lazy(r"\.predict(_proba)?\s*\(|\bpipeline\s*\(|\.generate\s*\(|\bmodel\s*\(")
 
 
@@ -187,12 +212,8 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
         )
         web_real = [p for p in web if facts.has_real_code(index, p)]
         batch, stubs = [], [p for p in web if p not in web_real and facts.is_stub(index, p)]
-        name_re = re.compile(
-            r"(^|/)(predict|inference|infer|batch|serve|serving|app|api|"
-            r"score|scoring|sample|generate|demo_app)[^/]*\.py$"
-        )
         for path in index.production_python:
-            if path in web or not name_re.search(path.lower()):
+            if path in web or not _SERVING_NAME.search(path.lower()):
                 continue
             if not facts.has_real_code(index, path):
                 if facts.is_stub(index, path):
@@ -246,6 +267,9 @@ _SERVICE_METRICS = (
 )
 
 
+_MONITOR_NAME = lazy(r"drift|monitor", linear.I)
+
+
 @rule("monitoring")
 def monitoring(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     libs = [u for u in index.importers_of(_DRIFT_LIBS) if index.is_production_code(u.path)]
@@ -254,11 +278,7 @@ def monitoring(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             f"{libs[0].value} monitors data in {libs[0].path}",
             [Evidence(u.path, u.line, u.value) for u in libs[:3]],
         )
-    candidates = [
-        p
-        for p in index.production_python
-        if re.search(r"drift|monitor", p.rsplit("/", 1)[-1], re.I)
-    ]
+    candidates = [p for p in index.production_python if _MONITOR_NAME.search(p.rsplit("/", 1)[-1])]
     stats = [
         h
         for h in facts.text_search(index, candidates, _DRIFT_STATS)
@@ -291,11 +311,13 @@ def monitoring(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.failed("no drift or data-quality monitoring")
 
 
-_PRINT_RE = lazy(r"(?<![\w.])print\s*\(")
+# A call of print itself, not obj.print( or reprint( (RE2 has no look-behind: the character
+# before it is part of the match, and never a newline, so the match starts on its line).
+_PRINT_RE = lazy(r"(?:^|[^\w.\n])print\s*\(", linear.M)
 _LOGGING_RE = lazy(
     r"^\s*(import\s+logging|from\s+logging\s+import|from\s+loguru\s+import|"
     r"import\s+structlog|import\s+loguru)|getLogger\s*\(|\blogger\s*=",
-    re.M,
+    linear.M,
 )
 # Command-line front ends, demo clients and tool scripts may print; pipeline modules should log.
 _FRONT_END = lazy(
@@ -344,7 +366,6 @@ def logging_not_print(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     )
 
 
-# Fixed substrings that every match of these patterns contains: files without any of them
-# skip the regex engine (see scan.Gated).
-_PRINT = Gated(_PRINT_RE, "print")
-_LOGGING = Gated(_LOGGING_RE, "logging", "getLogger", "logger", "loguru", "structlog")
+# Patterns the content pass matches in every production module and notebook (see scan).
+_PRINT = CodePattern(_PRINT_RE)
+_LOGGING = CodePattern(_LOGGING_RE)

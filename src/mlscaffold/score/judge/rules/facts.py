@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from mlscaffold.score.budget import tick
+from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import Located, RepoIndex
-from mlscaffold.score.read.lazyre import lazy
-from mlscaffold.score.read.scan import Gated
+from mlscaffold.score.read.linear import lazy
+from mlscaffold.score.read.scan import CodePattern
 
 TRAIN_CALL_RE = lazy(
     r"\.(fit|fit_transform|train|partial_fit|fit_generator)\s*\(|\b(Trainer|SFTTrainer|"
@@ -119,7 +120,7 @@ _SAVES_MODEL_RE = lazy(
     r"joblib\.dump|pickle\.dump|torch\.save|save_model|log_model|save_pretrained|register_model|"
     r"cloudpickle\.dump|skops\.io\.dump|\.save\(\s*['\"f]"
 )
-_ESTIMATOR_RE = lazy(r"^[ \t]+def fit\s*\(\s*self\b", re.M)
+_ESTIMATOR_RE = lazy(r"^[ \t]+def fit\s*\(\s*self\b", linear.M)
 
 
 def uses_ml(index: RepoIndex) -> bool:
@@ -268,7 +269,7 @@ def internal_imports(index: RepoIndex, start: list[str]) -> set[str]:
 
 
 def text_search(
-    index: RepoIndex, paths: list[str], pattern: re.Pattern[str] | Gated
+    index: RepoIndex, paths: list[str], pattern: linear.Pattern | CodePattern
 ) -> list[Located]:
     """First match of ``pattern`` in each of ``paths``, in the order of ``paths``."""
     table = index.code_matches(pattern)
@@ -306,10 +307,11 @@ def _whole_scope(index: RepoIndex, paths: list[str], table: dict[str, Located]) 
 
 
 def _search_each(
-    index: RepoIndex, paths: list[str], pattern: re.Pattern[str] | Gated
+    index: RepoIndex, paths: list[str], pattern: linear.Pattern | CodePattern
 ) -> list[Located]:
     found = []
     for path in paths:
+        tick()
         text = index.code(path)
         if not text:
             continue
@@ -333,9 +335,8 @@ def scaffold_stubs(index: RepoIndex) -> list[str]:
     return sorted(p for p in steps if is_stub(index, p))
 
 
-# Fixed substrings that every match of these patterns contains: files without any of them
-# skip the regex engine (see scan.Gated).
-TRAIN_CALL = Gated(TRAIN_CALL_RE, "fit", "train", "Train")
-_USES_MODEL = Gated(_USES_MODEL_RE, "load", "predict", "from_pretrained", "onnx", "Inference")
-_SAVES_MODEL = Gated(_SAVES_MODEL_RE, "dump", "save", "log_model", "register_model")
-_ESTIMATOR = Gated(_ESTIMATOR_RE, "def fit")
+# Patterns the content pass matches in every production module and notebook (see scan).
+TRAIN_CALL = CodePattern(TRAIN_CALL_RE)
+_USES_MODEL = CodePattern(_USES_MODEL_RE)
+_SAVES_MODEL = CodePattern(_SAVES_MODEL_RE)
+_ESTIMATOR = CodePattern(_ESTIMATOR_RE)

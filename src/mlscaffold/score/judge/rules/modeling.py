@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import ast
-import re
 from typing import Any
 
 from mlscaffold.score.judge.rules import facts, rule
 from mlscaffold.score.model import Evidence, Status, Verdict
+from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import RepoIndex
-from mlscaffold.score.read.lazyre import lazy
+from mlscaffold.score.read.linear import lazy
 from mlscaffold.score.read.readers.deps import EXACT, UNPINNED
-from mlscaffold.score.read.scan import Gated
+from mlscaffold.score.read.scan import CodePattern
 
 ORCHESTRATORS = (
     "kedro",
@@ -30,6 +30,16 @@ ORCHESTRATORS = (
 )
 
 
+_DVC_STAGE = lazy(r"^\s{2,4}[\w-]+:\s*$", linear.M)
+_DVC_METRICS = lazy(r"^\s*metrics:", linear.M)
+_DVC_MODEL_OUT = lazy(r"outs:[^\n]*\n(\s+-[^\n]*\n)*\s+-\s*\S*model")
+_VERSION_WORD = lazy(r"\bversion\b")
+_WRITES_METADATA = lazy(r"json\.dump|write_text|yaml")
+_PARAMS_WORD = lazy(r"\bparams\b")
+_METRICS_WORD = lazy(r"\bmetrics\b")
+_LINT_SECTION = lazy(r"^\[(flake8|mypy|pylint|isort|tool:isort)", linear.M)
+
+
 @rule("training_pipeline")
 def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     orchestrated = [u for u in index.importers_of(ORCHESTRATORS) if not index.is_test(u.path)]
@@ -39,7 +49,7 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             [Evidence(u.path, u.line, u.value) for u in orchestrated[:3]],
         )
     dvc = index.text("dvc.yaml") if "dvc.yaml" in index.by_path else None
-    if dvc and len(re.findall(r"^\s{2,4}[\w-]+:\s*$", dvc, re.M)) >= 2 and "cmd:" in dvc:
+    if dvc and len(_DVC_STAGE.findall(dvc)) >= 2 and "cmd:" in dvc:
         return Verdict.passed("dvc.yaml defines pipeline stages", [Evidence("dvc.yaml", 1)])
     found: dict[str, str] = {}
     stubs: list[str] = []
@@ -92,16 +102,12 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
 
 # Commands that run notebooks as part of a pipeline (in Makefiles, scripts, CI or subprocess calls).
-_NB_EXEC = Gated(
-    re.compile(
+_NB_EXEC = CodePattern(
+    lazy(
         r"nbconvert\s(?:[^\n]*\s)?--execute|papermill\s+\S+\.ipynb|"
         r"jupyter\s+execute\s|^[ \t]*%run\s",
-        re.M,
-    ),
-    "nbconvert",
-    "papermill",
-    "jupyter",
-    "%run",
+        linear.M,
+    )
 )
 _NB_EXEC_LIBS = ("papermill", "import_ipynb", "nbclient", "testbook", "ipynb")
 
@@ -232,7 +238,7 @@ _SEED_RE = lazy(
     r"random_state\s*=\s*[\w.]|\bseed\s*\(|manual_seed\s*\(|set_seed\s*\(|"
     r"seed_everything\s*\(|set_random_seed\s*\(|PYTHONHASHSEED|default_rng\s*\(\s*\w"
 )
-_SEED_KEY = lazy(r"(^|\.)(seed|random_state|random_seed|rng_seed)$", re.I)
+_SEED_KEY = lazy(r"(^|\.)(seed|random_state|random_seed|rng_seed)$", linear.I)
 
 
 @rule("seeds_set")
@@ -264,7 +270,7 @@ _RECORD = lazy(
 @rule("evaluation_recorded")
 def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     dvc = index.text("dvc.yaml") if "dvc.yaml" in index.by_path else None
-    if dvc and re.search(r"^\s*metrics:", dvc, re.M):
+    if dvc and _DVC_METRICS.search(dvc):
         return Verdict.passed("dvc.yaml records metrics", [Evidence("dvc.yaml")])
     computing = [
         h
@@ -310,7 +316,7 @@ _SAVE_RE = lazy(
 )
 
 
-_CATALOG_VERSIONED = lazy(r"^[ \t]+versioned:[ \t]*true\b", re.M | re.I)
+_CATALOG_VERSIONED = lazy(r"^[ \t]+versioned:[ \t]*true\b", linear.M | linear.I)
 
 
 @rule("model_versioned")
@@ -335,7 +341,7 @@ def model_versioned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         )
     ]
     dvc = index.text("dvc.yaml") if "dvc.yaml" in index.by_path else None
-    if dvc_models or (dvc and re.search(r"outs:[^\n]*\n(\s+-[^\n]*\n)*\s+-\s*\S*model", dvc)):
+    if dvc_models or (dvc and _DVC_MODEL_OUT.search(dvc)):
         return Verdict.passed(
             "model artefacts are DVC outputs",
             [Evidence(p) for p in (dvc_models or ["dvc.yaml"])[:3]],
@@ -344,8 +350,8 @@ def model_versioned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     versioned = [
         s
         for s in saves
-        if re.search(r"\bversion\b", index.code(s.path) or "")
-        and re.search(r"json\.dump|write_text|yaml", index.code(s.path) or "")
+        if _VERSION_WORD.search(index.code(s.path) or "")
+        and _WRITES_METADATA.search(index.code(s.path) or "")
     ]
     if versioned:
         return Verdict.passed(
@@ -385,11 +391,7 @@ def local_run_log(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         if stem not in _RUN_LOG_NAMES or not facts.has_real_code(index, path):
             continue
         text = index.code(path) or ""
-        if (
-            _WRITES.search(text)
-            and re.search(r"\bparams\b", text)
-            and re.search(r"\bmetrics\b", text)
-        ):
+        if _WRITES.search(text) and _PARAMS_WORD.search(text) and _METRICS_WORD.search(text):
             return Verdict.passed(
                 f"{path} records each run's parameters and metrics (a local run log)",
                 [Evidence(path)],
@@ -423,7 +425,7 @@ def code_quality_tooling(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     files = [f.path for f in index.glob(_LINT_FILES) if f.path.count("/") == 0]
     for cfg in ("setup.cfg", "tox.ini"):
         text = index.text(cfg) if cfg in index.by_path else None
-        if text and re.search(r"^\[(flake8|mypy|pylint|isort|tool:isort)", text, re.M):
+        if text and _LINT_SECTION.search(text):
             files.append(cfg)
     if tables or files:
         found = [f"[tool.{t}]" for t in tables] + files
@@ -440,20 +442,8 @@ def code_quality_tooling(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.failed("no linter, formatter or type checker is configured")
 
 
-# Fixed substrings that every match of these patterns contains: files without any of them
-# skip the regex engine (see scan.Gated).
-_SEED = Gated(_SEED_RE, "seed", "random_state", "PYTHONHASHSEED", "default_rng")
-_METRIC_CALL = Gated(
-    _METRIC_CALL_RE, "score", "error", "loss", "report", "matrix", "metric", "evaluate", "accuracy"
-)
-_REGISTER = Gated(
-    _REGISTER_RE,
-    "regist",
-    "log_model",
-    "push_to_hub",
-    "save_model",
-    "Registry",
-    "log_artifact",
-    "save_pretrained",
-)
-_SAVE = Gated(_SAVE_RE, "dump", "save")
+# Patterns the content pass matches in every production module and notebook (see scan).
+_SEED = CodePattern(_SEED_RE)
+_METRIC_CALL = CodePattern(_METRIC_CALL_RE)
+_REGISTER = CodePattern(_REGISTER_RE)
+_SAVE = CodePattern(_SAVE_RE)

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import ast
 import difflib
-import re
 from typing import Any
 
 from mlscaffold.score.judge.rules import facts, rule
 from mlscaffold.score.model import Evidence, Verdict
+from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import RepoIndex
-from mlscaffold.score.read.lazyre import lazy
+from mlscaffold.score.read.linear import lazy
 
 _FEATURE_NAME = lazy(
     r"feature|transform|preprocess|clean|encode|prepare|pipeline|process|"
     r"normali[sz]e|scale|tokeni[sz]",
-    re.I,
+    linear.I,
 )
 _PIPELINE_BUILD = lazy(r"\b(Pipeline|make_pipeline|ColumnTransformer|make_column_transformer)\s*\(")
 _ARTEFACT_LOAD = lazy(
     r"joblib\.load|pickle\.load|load_model\s*\(|pyfunc\.load_model|"
     r"from_pretrained|torch\.load|cloudpickle\.load|skops\.io\.load"
 )
+_LOCAL_NAME = lazy(r"id='[^']*'|arg='[^']*'")
 SIMILARITY = 0.85
 MIN_STATEMENTS = 3
 
@@ -54,7 +55,7 @@ def _normalised_functions(index: RepoIndex, path: str) -> list[tuple[str, int, s
 
 def _normalise(dump: str) -> str:
     # Local variable names differ between copies; the operations and column names do not.
-    return re.sub(r"id='[^']*'|arg='[^']*'", "NAME", dump)
+    return _LOCAL_NAME.sub("NAME", dump)
 
 
 def _reimplementations(

@@ -7,10 +7,10 @@ setup.cfg, setup.py (through ``ast``: never run), conda environment files and Pi
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from mlscaffold.score.read import linear
 from mlscaffold.score.read.readers.structured import dig, load_toml, load_yaml
 
 EXACT, RANGE, UNPINNED = "exact", "range", "unpinned"
@@ -27,7 +27,12 @@ LOCK_FILES = (
     "requirements-lock.txt",
     "pylock.toml",
 )
-_NAME_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_NAME_RE = linear.lazy(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_SEPARATORS = linear.lazy(r"[-_.]+")
+_POETRY_EXACT = linear.lazy(r"=?=?\s*\d[\w.+!-]*")
+_CONDA_EXACT = linear.lazy(r"==?\s*[\w.+!-]+(=[\w.]+)?")
+# A requirement string longer than this is not one (packaging is not asked to read it).
+MAX_SPEC = 500
 
 
 @dataclass(frozen=True)
@@ -40,13 +45,13 @@ class Dependency:
 
 
 def normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return _SEPARATORS.sub("-", name).lower()
 
 
 # The everyday requirement ("numpy", "pandas==2.2.3", "scikit-learn>=1.4,<2"): a name and
 # plain release versions. packaging reads anything else; importing it costs a tenth of a small
 # repository's score, and a test proves both readings agree on every string this accepts.
-_SIMPLE_REQUIREMENT = re.compile(  # [0-9], not \d: packaging takes ASCII digits only
+_SIMPLE_REQUIREMENT = linear.lazy(  # [0-9], not \d: packaging takes ASCII digits only
     r"[ \t]*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[ \t]*"
     r"((?:(?:==|!=|<=|>=|<|>)[ \t]*[0-9]+(?:\.[0-9]+)*[ \t]*"
     r"(?:,[ \t]*(?:==|!=|<=|>=|<|>)[ \t]*[0-9]+(?:\.[0-9]+)*[ \t]*)*)?)"
@@ -55,6 +60,8 @@ _SIMPLE_REQUIREMENT = re.compile(  # [0-9], not \d: packaging takes ASCII digits
 
 def _classify_pep508(spec: str) -> tuple[str, str] | None:
     """Return (name, pin) of a PEP 508 string, or None if it is not one."""
+    if len(spec) > MAX_SPEC:
+        return None
     simple = _SIMPLE_REQUIREMENT.fullmatch(spec)
     if simple:
         ops = simple.group(2)
@@ -78,9 +85,33 @@ def _classify_pep508(spec: str) -> tuple[str, str] | None:
     return normalise(req.name), pin
 
 
-def _line_of(text: str, needle: str) -> int | None:
-    pos = text.find(needle)
-    return text.count("\n", 0, pos) + 1 if pos >= 0 else None
+# A file declaring more dependencies than this is hostile or generated: the rest are not read.
+MAX_DEPENDENCIES = 2_000
+
+
+class _Lines:
+    """Line numbers of strings in one text. Declarations come in the order of the text, so each
+    search starts where the last one ended (a thousand dependencies cost one pass, not a
+    thousand), and starts over only for a string not found after it."""
+
+    __slots__ = ("_lines", "_pos", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._pos = 0
+        self._lines = 1  # the line at _pos
+
+    def __call__(self, needle: str) -> int | None:
+        text = self._text
+        pos = text.find(needle, self._pos)
+        if pos < 0:
+            pos = text.find(needle, 0, self._pos)
+            if pos < 0:
+                return None
+            self._pos, self._lines = 0, 1
+        self._lines += text.count("\n", self._pos, pos)
+        self._pos = pos
+        return self._lines
 
 
 def _poetry_pin(value: Any) -> str:
@@ -91,7 +122,7 @@ def _poetry_pin(value: Any) -> str:
     if not isinstance(value, str) or value.strip() in ("", "*"):
         return UNPINNED
     v = value.strip()
-    if re.fullmatch(r"=?=?\s*\d[\w.+!-]*", v):
+    if _POETRY_EXACT.fullmatch(v):
         return EXACT
     return RANGE
 
@@ -101,15 +132,16 @@ def from_pyproject(path: str, text: str) -> tuple[list[Dependency], str | None]:
     if err or not isinstance(doc, dict):
         return [], err
     deps: list[Dependency] = []
+    _line_of = _Lines(text)
 
     def add_pep508(items: Any) -> None:
         if not isinstance(items, list):
             return
         for item in items:
             if isinstance(item, str):
-                parsed = _classify_pep508(item)
+                parsed = _classify_pep508(item) if len(deps) < MAX_DEPENDENCIES else None
                 if parsed:
-                    deps.append(Dependency(parsed[0], item, parsed[1], path, _line_of(text, item)))
+                    deps.append(Dependency(parsed[0], item, parsed[1], path, _line_of(item)))
 
     add_pep508(dig(doc, "project", "dependencies"))
     for group in (
@@ -133,11 +165,13 @@ def from_pyproject(path: str, text: str) -> tuple[list[Dependency], str | None]:
         if not isinstance(table, dict):
             return
         for name, value in table.items():
+            if len(deps) >= MAX_DEPENDENCIES:
+                return
             if not isinstance(name, str) or normalise(name) == "python":
                 continue
             deps.append(
                 Dependency(
-                    normalise(name), str(value)[:80], _poetry_pin(value), path, _line_of(text, name)
+                    normalise(name), str(value)[:80], _poetry_pin(value), path, _line_of(name)
                 )
             )
 
@@ -153,8 +187,10 @@ def from_pyproject(path: str, text: str) -> tuple[list[Dependency], str | None]:
 
 
 def from_requirements(path: str, text: str) -> list[Dependency]:
-    deps = []
+    deps: list[Dependency] = []
     for n, raw in enumerate(text.splitlines(), 1):
+        if len(deps) >= MAX_DEPENDENCIES:
+            break
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith(("#", "-", "--")):
             continue
@@ -173,12 +209,13 @@ def from_setup_cfg(path: str, text: str) -> tuple[list[Dependency], str | None]:
         raw = parser.get("options", "install_requires", fallback="")
     except (configparser.Error, ValueError, KeyError) as exc:
         return [], f"{type(exc).__name__}"
-    deps = []
-    for item in raw.splitlines():
+    deps: list[Dependency] = []
+    _line_of = _Lines(text)
+    for item in raw.splitlines()[:MAX_DEPENDENCIES]:
         item = item.strip()
         parsed = _classify_pep508(item) if item else None
         if parsed:
-            deps.append(Dependency(parsed[0], item, parsed[1], path, _line_of(text, item)))
+            deps.append(Dependency(parsed[0], item, parsed[1], path, _line_of(item)))
     return deps, None
 
 
@@ -204,6 +241,8 @@ def from_setup_py(path: str, text: str) -> list[Dependency]:
     for value in lists:
         for elt in ast.walk(value):
             if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+                if len(deps) >= MAX_DEPENDENCIES:
+                    return deps
                 parsed = _classify_pep508(elt.value)
                 if parsed:
                     deps.append(Dependency(parsed[0], elt.value, parsed[1], path, elt.lineno))
@@ -214,29 +253,28 @@ def from_conda_env(path: str, text: str) -> tuple[list[Dependency], str | None]:
     doc, err = load_yaml(text)
     if err or not isinstance(doc, dict):
         return [], err
-    deps = []
+    deps: list[Dependency] = []
+    _line_of = _Lines(text)
     items = doc.get("dependencies")
-    for item in items if isinstance(items, list) else []:
+    for item in items[:MAX_DEPENDENCIES] if isinstance(items, list) else []:
         if isinstance(item, str):
             m = _NAME_RE.match(item.split("::")[-1])
             if not m:
                 continue
             rest = item.split("::")[-1][m.end() :].strip()
-            if re.fullmatch(r"==?\s*[\w.+!-]+(=[\w.]+)?", rest) and "*" not in rest:
+            if _CONDA_EXACT.fullmatch(rest) and "*" not in rest:
                 pin = EXACT
             elif rest:
                 pin = RANGE
             else:
                 pin = UNPINNED
             if normalise(m.group(1)) not in ("python", "pip"):
-                deps.append(
-                    Dependency(normalise(m.group(1)), item, pin, path, _line_of(text, item))
-                )
+                deps.append(Dependency(normalise(m.group(1)), item, pin, path, _line_of(item)))
         elif isinstance(item, dict) and isinstance(item.get("pip"), list):
-            for pip_item in item["pip"]:
+            for pip_item in item["pip"][:MAX_DEPENDENCIES]:
                 if isinstance(pip_item, str):
                     deps.extend(
-                        Dependency(d.name, d.spec, d.pin, path, _line_of(text, pip_item))
+                        Dependency(d.name, d.spec, d.pin, path, _line_of(pip_item))
                         for d in from_requirements(path, pip_item)
                     )
     return deps, None
@@ -246,18 +284,19 @@ def from_pipfile(path: str, text: str) -> tuple[list[Dependency], str | None]:
     doc, err = load_toml(text)
     if err or not isinstance(doc, dict):
         return [], err
-    deps = []
+    deps: list[Dependency] = []
+    _line_of = _Lines(text)
     for section in ("packages", "dev-packages"):
         table = doc.get(section)
         if isinstance(table, dict):
-            for name, value in table.items():
+            for name, value in list(table.items())[:MAX_DEPENDENCIES]:
                 deps.append(
                     Dependency(
                         normalise(str(name)),
                         str(value)[:80],
                         _poetry_pin(value),
                         path,
-                        _line_of(text, str(name)),
+                        _line_of(str(name)),
                     )
                 )
     return deps, None

@@ -2,46 +2,73 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-_COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.S)
+from mlscaffold.score.read import linear
+
+_COMMENT = linear.lazy(r"<!--.*?(-->|\Z)", linear.S)
 # Lines that only say "fill me in": template prompts, TODO markers, angle-bracket slots...
-_PLACEHOLDER_LINE = re.compile(
-    r"""^\W*(
-        (todo|tbd|tbc|fixme|xxx|wip|coming\ soon
-          |to\ be\ (written|defined|determined|completed|added))\b.*
-      | (describe|explain|list(?!\ of)|add|write|document|summari[sz]e|specify|fill\ in
-          |insert|provide|enter|outline)\b(\W*\w+){0,24}\W*
-      | .*\?
-      | <[^>]{1,120}>
-      | \[[^\]]{0,120}\]
-      | \{\{.*\}\}
-      | lorem\ ipsum.*
-      | (n/?a|none|tbd|\.\.\.|…|-+|_+)
-    )\W*$""",
-    re.I | re.X,
+_PLACEHOLDER_LINE = linear.lazy(
+    r"^\W*("
+    r"(todo|tbd|tbc|fixme|xxx|wip|coming soon"
+    r"|to be (written|defined|determined|completed|added))\b.*"
+    r"|(describe|explain|list|add|write|document|summari[sz]e|specify|fill in"
+    r"|insert|provide|enter|outline)\b(\W*\w+){0,24}\W*"
+    r"|.*\?"
+    r"|<[^>]{1,120}>"
+    r"|\[[^\]]{0,120}\]"
+    r"|\{\{.*\}\}"
+    r"|lorem ipsum.*"
+    r"|(n/?a|none|tbd|\.\.\.|…|-+|_+)"
+    r")\W*$",
+    linear.I,
 )
+# "List of features: ..." names a list; only "List the features" asks for one. RE2 has no
+# look-ahead, so a line the pattern took for the imperative "list" is looked at again.
+_LIST_OF = linear.lazy(r"^\W*list of\b", linear.I)
+_OTHER_PLACEHOLDER = linear.lazy(
+    r"^\W*("
+    r"(todo|tbd|tbc|fixme|xxx|wip|coming soon"
+    r"|to be (written|defined|determined|completed|added))\b.*"
+    r"|(describe|explain|add|write|document|summari[sz]e|specify|fill in"
+    r"|insert|provide|enter|outline)\b(\W*\w+){0,24}\W*"
+    r"|.*\?"
+    r"|<[^>]{1,120}>"
+    r"|\[[^\]]{0,120}\]"
+    r"|\{\{.*\}\}"
+    r"|lorem ipsum.*"
+    r"|(n/?a|none|tbd|\.\.\.|…|-+|_+)"
+    r")\W*$",
+    linear.I,
+)
+
+
+def _is_placeholder_line(line: str) -> bool:
+    if not _PLACEHOLDER_LINE.match(line):
+        return False
+    return not _LIST_OF.match(line) or bool(_OTHER_PLACEHOLDER.match(line))
+
+
 # Sentences that templates write for you: not the team's own words.
-_BOILERPLATE = re.compile(
+_BOILERPLATE = linear.lazy(
     r"generated (using|with|from|by)\b|this is your new \w+ project|cookiecutter|"
     r"a short description of the project|add a (short )?description|replace this (text|line)|"
     r"your project description|project (was )?generated|this (file|section|template) (is|will)",
-    re.I,
+    linear.I,
 )
 # Lines that ask rather than tell: questions (with or without the mark) and bare imperatives.
-_QUESTION = re.compile(
+_QUESTION = linear.lazy(
     r"^(how|what|who|whom|which|why|when|where|is|are|can|could|do|does|should|will|would)\b.*",
-    re.I,
+    linear.I,
 )
-_PROMPT = re.compile(
+_PROMPT = linear.lazy(
     _QUESTION.pattern + r"|^(define|identify|determine|consider|check|think|find|get|frame|"
     r"choose|select|review|verify|ensure|make sure|try|explore|prepare|present|launch|list|"
     r"describe|explain|write|document|state|specify|outline)\b.*",
-    re.I,
+    linear.I,
 )
 # Words and numbers ("F1 >= 0.8" says something), not punctuation.
-_WORD = re.compile(r"[A-Za-z\u00C0-\u024F]{2,}|[A-Za-z]*\d+(?:[.,]\d+)?%?")
+_WORD = linear.lazy(r"[A-Za-z\x{00C0}-\x{024F}]{2,}|[A-Za-z]*\d+(?:[.,]\d+)?%?")
 MIN_WORDS = 4
 
 
@@ -65,7 +92,7 @@ def placeholder_reason(body: str) -> str | None:
     lines = [ln for ln in lines if ln and not ln.startswith("#")]
     if not lines:
         return "empty"
-    real = [ln for ln in lines if not _PLACEHOLDER_LINE.match(_strip_md(ln))]
+    real = [ln for ln in lines if not _is_placeholder_line(_strip_md(ln))]
     if not real:
         return "placeholder text only"
     own = [ln for ln in real if not _BOILERPLATE.search(ln)]
@@ -87,21 +114,31 @@ def placeholder_reason(body: str) -> str | None:
     return None
 
 
+_BULLET = linear.lazy(r"^([-*+]|\d+[.)])\s+")
+_QUOTE = linear.lazy(r"^>\s*")
+
+
 def _strip_md(line: str) -> str:
     # Drop list bullets, emphasis and table pipes so "- _TODO: name the owner_" is seen as TODO.
-    line = re.sub(r"^([-*+]|\d+[.)])\s+", "", line)
-    line = re.sub(r"^>\s*", "", line)
+    line = _BULLET.sub("", line, 1)
+    line = _QUOTE.sub("", line, 1)
     return line.strip("*_`| \t")
 
 
-_HEADING_LINE = re.compile(
-    r"^ {0,3}#{1,6}[ \t]+(.+)$|^(\S[^\n]*)\n {0,3}[=\-~^\"'`#*+:.]{3,}[ \t]*$", re.M
+_HEADING_LINE = linear.lazy(
+    r"^ {0,3}#{1,6}[ \t]+(.+)$|^(\S[^\n]*)\n {0,3}[=\-~^\"'`#*+:.]{3,}[ \t]*$", linear.M
 )
 
 
-def heading_candidates(text: str) -> list[str]:
+def heading_candidates(data: bytes | str) -> list[str]:
     """Lines that may be headings (ATX, setext or reStructuredText), without parsing."""
-    return [(m.group(1) or m.group(2)).strip() for m in _HEADING_LINE.finditer(text)]
+    if isinstance(data, str):
+        data = data.encode("utf-8", "replace")
+    found = []
+    for spans in _HEADING_LINE.compiled.spans(data):
+        start, end = spans[1] if spans[1][0] != -1 else spans[2]
+        found.append(data[start:end].decode("utf-8", "replace").strip())
+    return found
 
 
 _PARSER = None
@@ -142,7 +179,17 @@ def parse_markdown(path: str, text: str) -> list[Section]:
     return sections
 
 
-_RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+:.])\1{2,}\s*$")
+_RST_UNDERLINE = linear.lazy(r"^([=\-~^\"'`#*+:.]{3,})\s*$")
+
+
+def _underline(line: str) -> str | None:
+    """The character of a reStructuredText underline (three or more of one punctuation
+    character), or None: RE2 has no back-references, so "one character" is tested here."""
+    m = _RST_UNDERLINE.match(line)
+    if m is None:
+        return None
+    run = m.group(1)
+    return run[0] if run.count(run[0]) == len(run) else None
 
 
 def parse_rst(path: str, text: str) -> list[Section]:
@@ -151,12 +198,12 @@ def parse_rst(path: str, text: str) -> list[Section]:
     order: list[str] = []
     heads: list[tuple[int, int, str]] = []
     for i in range(1, len(lines)):
-        m = _RST_UNDERLINE.match(lines[i])
+        mark = _underline(lines[i])
         title = lines[i - 1].strip()
-        if m and title and not _RST_UNDERLINE.match(lines[i - 1]) and len(lines[i]) >= len(title):
-            if m.group(1) not in order:
-                order.append(m.group(1))
-            heads.append((order.index(m.group(1)) + 1, i - 1, title))
+        if mark and title and not _underline(lines[i - 1]) and len(lines[i]) >= len(title):
+            if mark not in order:
+                order.append(mark)
+            heads.append((order.index(mark) + 1, i - 1, title))
     sections = []
     for n, (level, start, title) in enumerate(heads):
         stop = len(lines)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mlscaffold.score.read.readers.structured import load_json
 
 
-def code_cells(text: str) -> tuple[str | None, str | None]:
+def code_cells(text: str | bytes) -> tuple[str | None, str | None]:
     """(joined source of the code cells, None) or (None, why the notebook is malformed)."""
     doc, err = load_json(text)
     if err is not None or not isinstance(doc, dict):

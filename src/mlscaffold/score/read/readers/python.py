@@ -7,15 +7,16 @@ recursion guard, because deeply nested expressions in hostile files raise Recurs
 from __future__ import annotations
 
 import ast
-import re
 import sys
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-_IMPORT = re.compile(
+from mlscaffold.score.read import linear
+
+_IMPORT = linear.lazy(
     r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import\b[ \t(]*([\w, \t]*)"
     r"|import[ \t]+([\w.]+(?:[ \t]*(?:as[ \t]+\w+)?[ \t]*,[ \t]*[\w.]+)*))",
-    re.M,
+    linear.M,
 )
 
 
@@ -37,28 +38,32 @@ def _first_words(names: str) -> list[str]:
     return [_intern(part.split()[0]) for part in names.split(",") if part.strip()]
 
 
-def scan_imports(text: str, shared: dict[tuple, ImportRef] | None = None) -> list[ImportRef]:
+def scan_imports(code: bytes | str) -> list[ImportRef]:
     """Imports at the start of a line (including indented ones), found without parsing.
 
-    This runs on every Python file of a repository, hence the fast paths for the common
-    one-name forms (``import numpy as np``, ``from pkg import mod``). ``shared`` maps each
-    import already seen to its ImportRef, so that ``import os`` on line 1 of ten thousand
-    files is one object, not ten thousand."""
+    This runs on every Python file of a repository, on its raw bytes, hence the fast paths for
+    the common one-name forms (``import numpy as np``, ``from pkg import mod``). Names are
+    ASCII (the pattern's ``\\w`` is), so decoding them cannot fail."""
+    data = code.encode("utf-8", "replace") if isinstance(code, str) else code
     refs: list[ImportRef] = []
     line = 1
     last = 0
-    for m in _IMPORT.finditer(text):
-        start = m.start()
-        line += text.count("\n", last, start)  # counted from the previous match, not from 0
+    for spans in _IMPORT.compiled.spans(data):
+        start = spans[0][0]
+        line += data.count(b"\n", last, start)  # counted from the previous match, not from 0
         last = start
-        module, names, plain = m.groups()
-        if module is None:
+        (m_start, m_end), (n_start, n_end), (p_start, p_end) = spans[1], spans[2], spans[3]
+        if m_start == -1:
+            plain = data[p_start:p_end].decode("ascii")
             if "," in plain:
                 for name in _first_words(plain):
                     refs.append(_new(ImportRef, (name, line, _NO_NAMES)))
             else:
                 refs.append(_new(ImportRef, (_intern(plain.split(None, 1)[0]), line, _NO_NAMES)))
-        elif module.strip("."):
+            continue
+        module = data[m_start:m_end].decode("ascii")
+        names = data[n_start:n_end].decode("ascii")
+        if module.strip("."):
             if "," in names or len(names.split()) > 1:  # "a as b", also with tabs
                 imported = tuple(_first_words(names))
             else:
@@ -68,8 +73,6 @@ def scan_imports(text: str, shared: dict[tuple, ImportRef] | None = None) -> lis
         elif module:  # "from . import features": the names are the modules
             for name in _first_words(names):
                 refs.append(_new(ImportRef, (_intern(module + name), line, _NO_NAMES)))
-    if shared is not None:
-        refs = [shared.setdefault(ref, ref) for ref in refs]
     return refs
 
 

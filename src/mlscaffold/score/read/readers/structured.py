@@ -14,6 +14,10 @@ from typing import Any
 
 MAX_NODES = 200_000
 MAX_DEPTH = 200
+# Lines plus commas: about the number of items a YAML document holds. A hand-written config
+# has hundreds; past this it is generated or hostile, and loading it would cost seconds and
+# hundreds of megabytes (100,000 "- outs:" lines).
+MAX_YAML_ITEMS = 50_000
 
 _LOADERS: dict[str, Any] = {}
 
@@ -81,6 +85,8 @@ def load_yaml_all(text: str) -> tuple[list[Any] | None, str | None]:
     import yaml
 
     def load(t: str) -> list[Any]:
+        if t.count("\n") + t.count(",") > MAX_YAML_ITEMS:
+            raise ValueError(f"more than {MAX_YAML_ITEMS} items; not loaded")
         # Only text with many brackets can nest deeply enough to matter: block nesting that
         # deep would not fit under the parse size cap.
         if t.count("[") + t.count("{") > MAX_DEPTH and _too_deep(t):
@@ -101,7 +107,10 @@ def load_toml(text: str) -> tuple[dict[str, Any] | None, str | None]:
     return _guarded(lambda t: tomllib.loads(t.lstrip("\ufeff")), text)
 
 
-def load_json(text: str) -> tuple[Any, str | None]:
+def load_json(text: str | bytes) -> tuple[Any, str | None]:
+    """``text`` may be bytes (json detects UTF-8/16/32 and a UTF-8 BOM itself)."""
+    if isinstance(text, bytes):
+        return _guarded(json.loads, text)
     return _guarded(lambda t: json.loads(t.lstrip("\ufeff")), text)
 
 
