@@ -32,6 +32,7 @@ class Check:
     template: str | None = None
     applies_if: str | None = None  # a condition from rules.facts.CONDITIONS
     source: str = ""
+    builtin: bool = False  # shipped with mlscaffold (else an organisation's, untrusted)
 
     @property
     def weight(self) -> int:
@@ -208,7 +209,7 @@ def _expanded_size(root: Any) -> int:
     return size.get(id(root), 0)
 
 
-def load_file(path: Path, validate: bool, doc: Any = None) -> list[Check]:
+def load_file(path: Path, validate: bool, doc: Any = None, builtin: bool = False) -> list[Check]:
     """The checks of one checklist file (``doc``: its content, when already parsed)."""
     if doc is None:
         doc = _parse_yaml(path)
@@ -242,6 +243,7 @@ def load_file(path: Path, validate: bool, doc: Any = None) -> list[Check]:
                 template=raw.get("template"),
                 applies_if=raw.get("applies_if"),
                 source=path.name,
+                builtin=builtin,
             )
         )
     return checks
@@ -308,7 +310,7 @@ def load_checklist(
     """Load the built-in checklist plus an organisation's own files (always validated)."""
     checks: list[Check] = []
     for path, doc in _builtin_docs():
-        checks.extend(load_file(path, validate_builtin, doc))
+        checks.extend(load_file(path, validate_builtin, doc, builtin=True))
     for path in extra_files or []:
         checks.extend(load_file(path, validate=True))
     _check_consistency(checks)

@@ -92,27 +92,35 @@ def score_repo(
     if unknown:  # a typo here would otherwise select nothing and score 100
         raise ConfigError(f"{cfg.source}: select {', '.join(unknown)} matches no check")
     selected = [c for c in checks if _selected(c, wanted)]
+    reads_contents = any(_reads_contents(c) for c in selected)
     index = RepoIndex(
         root,
         **({"max_parse_bytes": cfg.max_file_size} if cfg.max_file_size else {}),
         workers=workers,
-        read_contents=any(_reads_contents(c) for c in selected),
+        read_contents=reads_contents,
     )
-    if any(_reads_contents(c) for c in selected):
+    if reads_contents:
         index.read_contents()  # shared by the checks, so charged to none of their budgets
     per_check, left = check_budget(len(index.files))
     results: dict[str, Status] = {}
     findings: list[Finding] = []
-    for check in _ordered(checks):
+    # The built-in checks first, each within its own budget; then an organisation's, which
+    # share the run's budget: a hostile checklist can spend its own time, never theirs.
+    ordered = _ordered(checks)
+    for check in [c for c in ordered if c.builtin] + [c for c in ordered if not c.builtin]:
         if not _selected(check, wanted):
             continue
         spent = time.process_time()
-        if left <= 0:
+        if not check.builtin and left <= 0:
             verdict = Verdict.not_applicable("not evaluated: the run's time for checks was spent")
-            index.note(".", "the run's time for checks was spent; later checks were not evaluated")
+            index.note(
+                ".", "the time for organisation checks was spent; later ones were not evaluated"
+            )
         else:
-            verdict = _evaluate(check, index, results, cfg, debug, min(per_check, left))
-        left -= time.process_time() - spent
+            seconds = per_check if check.builtin else min(per_check, left)
+            verdict = _evaluate(check, index, results, cfg, debug, seconds)
+        if not check.builtin:
+            left -= time.process_time() - spent
         results[check.id] = verdict.status
         findings.append(
             Finding(
@@ -220,11 +228,12 @@ def _detector_reads_contents(spec: dict) -> bool:
     return kind not in _LIST_ONLY_KINDS
 
 
-# Processor time a check may take, and all checks together: generous for the built-in checks on
-# the largest repositories (a few hundredths of a second each), a bound for hostile checklists.
-CHECK_SECONDS = 1.0
-RUN_SECONDS = 20.0
-SECONDS_PER_FILE = 20e-6  # a larger repository is given proportionally more
+# Processor time a check may take, and an organisation's checks together: generous for the
+# built-in checks on the largest repositories (a few hundredths of a second each), a bound for
+# hostile checklists.
+CHECK_SECONDS = 0.5
+RUN_SECONDS = 5.0
+SECONDS_PER_FILE = 10e-6  # a larger repository is given proportionally more
 
 
 def check_budget(files: int) -> tuple[float, float]:

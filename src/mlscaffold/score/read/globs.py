@@ -85,6 +85,14 @@ class PathIndex:
         if len(rest) == 1 and "**" not in rest[0]:
             return self.by_dir.get(folder, ())
         below = folder + "/"
+        last = rest[-1].lower()
+        if "**" not in last and max(_WILD.split(last), key=len):
+            # conf/**/catalog.yml, src/**/train*.py: the file name narrows it most.
+            return [
+                f
+                for f in self._by_name_pattern(last)
+                if not folder or f.path.lower().startswith(below)
+            ]
         return [
             f
             for d, entries in self.by_dir.items()

@@ -26,6 +26,9 @@ __all__ = ["Located", "RepoIndex"]
 MAX_PARSE_BYTES = 1024 * 1024  # files larger than this are listed but not parsed
 MAX_MARKDOWN_FILES = 2_000
 MAX_KEYS_PER_FILE = 20_000  # a config file with more is generated or hostile
+# Prose is parsed (markdown-it, pure Python) up to this many characters and sections a file.
+MAX_PROSE_CHARS = 128 * 1024
+MAX_SECTIONS = 500
 
 _TEST_DIR_RE = linear.lazy(r"(^|/)(tests?|testing)/")
 _TEST_FOLDER = 1
@@ -435,8 +438,17 @@ class RepoIndex:
             tick()
             if path not in self._sections_cache:
                 text = self.text(path) or ""
+                if len(text) > MAX_PROSE_CHARS:  # a reference page, not a team's prose
+                    text = text[: text.rfind("\n", 0, MAX_PROSE_CHARS) + 1]
+                    self.note(
+                        path, f"only the first {MAX_PROSE_CHARS // 1024} KiB were read as prose"
+                    )
                 parse = markdown.parse_rst if path.endswith(".rst") else markdown.parse_markdown
-                self._sections_cache[path] = parse(path, text)
+                sections = parse(path, text)
+                if len(sections) > MAX_SECTIONS:
+                    self.note(path, f"only the first {MAX_SECTIONS} sections were read")
+                    sections = sections[:MAX_SECTIONS]
+                self._sections_cache[path] = sections
             result.extend(s for s in self._sections_cache[path] if search(s.heading))
         return result
 

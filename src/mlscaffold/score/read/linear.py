@@ -31,6 +31,10 @@ DEFAULT_MAX_MEM = 8 << 20
 _NO_SPAN = (-1, -1)
 
 
+# Every (pattern, flags) compiled in this process: the tests check each for linear time.
+COMPILED: set[tuple[str, int]] = set()
+
+
 class PatternError(ValueError):
     """A pattern RE2 cannot compile: invalid, unsupported (look-around, back-references) or too
     large. The message is one line."""
@@ -102,6 +106,7 @@ class Pattern:
         if not compiled.ok():
             raise PatternError(_describe(compiled.error(), self.source, pattern))
         self._re = compiled
+        COMPILED.add((pattern, flags))
         self.groups: int = compiled.NumberOfCapturingGroups()
         self.groupindex: dict[str, int] = {
             name.decode("utf-8", "replace"): index

@@ -10,14 +10,16 @@ chose its project name) and goes through ``html.escape``.
 from __future__ import annotations
 
 import html
-import re
 import statistics
 from collections.abc import Iterable
 
 from mlscaffold import __version__
 from mlscaffold.score.judge.levels import LEVEL_BANDS, LEVEL_NAMES, level_for
 from mlscaffold.score.model import STAGES
+from mlscaffold.score.read import linear
 from mlscaffold.score.report.orgview import OrgView, RepoRow
+
+_CODE_SPAN = linear.lazy(r"`([^`]+)`")  # the text is the repositories' (check reasons quote it)
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -68,7 +70,7 @@ def _e(value: object) -> str:
 
 def _fix(text: str) -> str:
     """Escape a fix, then show its `code spans` as code (safe: the backticks survive escaping)."""
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", _e(text))
+    return _CODE_SPAN.sub(r"<code>\1</code>", _e(text))
 
 
 def _n(count: int, one: str, many: str) -> str:

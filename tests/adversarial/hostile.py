@@ -1,0 +1,330 @@
+"""Small repositories crafted to make a scorer hang or balloon: text that makes backtracking
+regular expressions take super-linear time, and organisation checklists (read from the
+repository's own ``[tool.mlscaffold]``) that are hostile data. Each builder writes a tree and
+returns the exit codes a correct scorer may give: 0 or 1 when the tree scores, 2 when its
+checklist must be refused. Nothing large is committed; each case is built in a temp dir.
+
+Used by tests/adversarial/test_hostile.py and benchmarks/hostile.py (figures in SECURITY.md).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+Builder = Callable[[Path], set[int]]
+CASES: dict[str, Builder] = {}
+SCORES = {0, 1}
+REFUSED = {2}
+
+
+def case(fn: Builder) -> Builder:
+    CASES[fn.__name__] = fn
+    return fn
+
+
+def measure(root: Path) -> tuple[int, float, float, float, str]:
+    """Score ``root`` in a new process: (exit code, its processor time in seconds, its peak
+    memory in MB, wall seconds, what it printed on stderr)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mlscaffold", "score", str(root), "-f", "json", "-o", os.devnull],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert proc.stderr is not None
+    err = proc.stderr.read().decode("utf-8", "replace")
+    proc.stderr.close()
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own usage, not all children's
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    return proc.returncode, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, wall, err
+
+
+def _w(root: Path, rel: str, data: str | bytes) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data, encoding="utf-8")
+
+
+# ----- text that made built-in patterns backtrack ------------------------------------------
+@case
+def placeholder_readme(root: Path) -> set[int]:
+    """133 bytes: "describe" + 40 letters + 25 " b" words hung the placeholder pattern."""
+    _w(root, "README.md", "# X\n\n## Problem statement\n\ndescribe " + "a" * 40 + " b" * 25 + "\n")
+    return SCORES
+
+
+@case
+def ci_run_of_dots(root: Path) -> set[int]:
+    """One `run:` of 400,000 `a.` (the script-reference pattern)."""
+    steps = "      - run: " + "a." * 200_000 + "\n"
+    _w(root, ".github/workflows/ci.yml", "on: push\njobs:\n  t:\n    steps:\n" + steps)
+    return SCORES
+
+
+@case
+def dockerfile_of_newlines(root: Path) -> set[int]:
+    _w(root, "Dockerfile", "\n" * 1_000_000)
+    return SCORES
+
+
+@case
+def dvc_outs_lines(root: Path) -> set[int]:
+    _w(root, "dvc.yaml", "- outs:\n" * 100_000)
+    return SCORES
+
+
+@case
+def logger_then_newlines(root: Path) -> set[int]:
+    _w(root, "src/app/serve.py", "import fastapi\n# logger" + "\n" * 1_000_000)
+    return SCORES
+
+
+@case
+def unclosed_comment(root: Path) -> set[int]:
+    """A section body that opens an HTML comment and never closes it, then 500 KB of dashes."""
+    _w(root, "README.md", "# X\n\n## Problem\n\n<!--" + "<!-" * 170_000 + "\n")
+    return SCORES
+
+
+@case
+def long_lines_everywhere(root: Path) -> set[int]:
+    """One 900 KB line in each kind of file a check reads."""
+    line = "a " * 450_000
+    for rel in ("setup.cfg", "requirements.txt", "params.yaml", "Makefile", "README.md",
+                "src/train.py", ".env", "config/secrets.ini"):  # fmt: skip
+        text = f"[options]\ninstall_requires =\n    {line}\n" if rel == "setup.cfg" else line
+        _w(root, rel, text)
+    return SCORES
+
+
+@case
+def near_miss_secrets(root: Path) -> set[int]:
+    """Texts that almost match the secret patterns many times over."""
+    _w(root, "config/a.yaml", "password: " + "x" * 900_000 + "\n")
+    _w(root, "config/b.yaml", "u://" + "a:" * 400_000 + "\n")
+    _w(root, "src/c.py", "AKIA" * 200_000 + "\n")
+    _w(root, "src/d.py", "ghp_" + "A" * 35 + " " + ("ghp_" + "A" * 35 + " ") * 20_000)
+    return SCORES
+
+
+@case
+def import_lists(root: Path) -> set[int]:
+    """`import a, a, a, ...` on one line and 100,000 short imports (the import pattern)."""
+    _w(root, "src/one_line.py", "import " + "a, " * 300_000 + "b\n")
+    _w(root, "src/many.py", "from a import b as c, d as e\n" * 30_000)
+    return SCORES
+
+
+@case
+def many_headings(root: Path) -> set[int]:
+    _w(root, "README.md", "".join(f"## Problem {i}\n\nTBD\n\n" for i in range(40_000)))
+    return SCORES
+
+
+@case
+def hostile_gitignore(root: Path) -> set[int]:
+    """Rules with many stars against long file names (polynomial in a backtracking engine)."""
+    rules = ["*a" * k + "b" for k in range(2, 40)] + ["!" + "*a" * 30 + "c", "**/" * 50 + "z"]
+    _w(root, ".gitignore", "\n".join(rules) + "\n")
+    for i in range(50):
+        _w(root, f"d{i}/" + "a" * 200 + f"{i}.txt", "x")
+    return SCORES
+
+
+@case
+def many_dependencies(root: Path) -> set[int]:
+    deps = ", ".join(f'"pkg{i}>=1.0"' for i in range(40_000))
+    _w(root, "pyproject.toml", f"[project]\nname = 'x'\ndependencies = [{deps}]\n")
+    _w(root, "requirements.txt", "".join(f"pkg{i}==1.{i}\n" for i in range(60_000)))
+    return SCORES
+
+
+# ----- organisation checklists from the repository itself ----------------------------------
+_CONFIG = "[tool.mlscaffold]\nchecklists = ['ml.yaml']\n"
+
+
+def _check(n: int, detector: str, extra: str = "") -> str:
+    return (
+        f"  - id: ORG{n:03d}\n    name: org-{n}\n    title: An organisation check\n"
+        "    severity: major\n    why: [DA1]\n    description: a description that is long enough\n"
+        f"    fix: a fix that is long enough to pass\n{extra}    detector: {detector}\n"
+    )
+
+
+def _checklist(root: Path, *checks: str, head: str = "") -> None:
+    _w(root, "pyproject.toml", _CONFIG)
+    _w(root, "ml.yaml", head + "stage: data\nchecks:\n" + "".join(checks))
+
+
+@case
+def alias_bomb(root: Path) -> set[int]:
+    """Billion laughs: nine levels of nine aliases (1.4 GB once expanded, a hang before)."""
+    anchors = ['  a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    anchors += [f"  a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    head = "x-anchors:\n" + "\n".join(anchors) + "\n"
+    _checklist(root, _check(1, "{kind: files, pass: ['x']}", "    references: *a9\n"), head=head)
+    return REFUSED
+
+
+@case
+def alias_bomb_in_place(root: Path) -> set[int]:
+    """The bomb built inside the one field it targets (a check's references)."""
+    items = ['&a0 "lol"'] + [f"&a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    references = f"    references: [{', '.join(items)}]\n"
+    _checklist(root, _check(1, "{kind: files, pass: ['x']}", references))
+    return REFUSED
+
+
+@case
+def catastrophic_content(root: Path) -> set[int]:
+    _w(root, "x.txt", "a" * 100_000 + "!")
+    _checklist(root, _check(1, "{kind: files, pass: ['x.txt'], content: '^(a+)+$'}"))
+    return SCORES
+
+
+@case
+def catastrophic_headings(root: Path) -> set[int]:
+    _w(root, "README.md", "# " + "x" * 100_000 + "\n\ntext\n")
+    _checklist(root, _check(1, "{kind: markdown_section, topic: x, headings: ['(x+x+)+y']}"))
+    return SCORES
+
+
+@case
+def catastrophic_keys(root: Path) -> set[int]:
+    _w(root, "config.yaml", "".join(f"{'x' * 2_000}{i}: 1\n" for i in range(100)))
+    _checklist(root, _check(1, "{kind: config_key, keys: '(x+x+)+y'}"))
+    return SCORES
+
+
+@case
+def format_width(root: Path) -> set[int]:
+    _w(root, "x.txt", "hello")
+    detector = "{kind: files, pass: ['x.txt'], content: zzz, content_reason: '{found:>300000000}'}"
+    _checklist(root, _check(1, detector))
+    return SCORES
+
+
+@case
+def format_width_two_billion(root: Path) -> set[int]:
+    _w(root, "x.txt", "hello")
+    detector = "{kind: files, pass: ['x.txt'], content: zzz, content_reason: '{found:>2000000000}'}"
+    _checklist(root, _check(1, detector))
+    return SCORES
+
+
+@case
+def nested_any(root: Path) -> set[int]:
+    detector = "{kind: files, pass: ['x']}"
+    for _ in range(150):
+        detector = "{kind: any, detectors: [" + detector + "]}"
+    _checklist(root, _check(1, detector))
+    return REFUSED
+
+
+@case
+def nested_any_within_yaml_depth(root: Path) -> set[int]:
+    """Ten nested `any` fit the YAML depth limit; the detector depth limit refuses them."""
+    detector = "{kind: files, pass: ['x']}"
+    for _ in range(10):
+        detector = "{kind: any, detectors: [" + detector + "]}"
+    _checklist(root, _check(1, detector))
+    return REFUSED
+
+
+@case
+def glob_storm(root: Path) -> set[int]:
+    """The most checks a file may hold, each with a `**/**/**` glob, over 2,000 files."""
+    for i in range(2_000):
+        _w(root, f"d{i % 20}/e{i % 7}/f{i}.txt", "x")
+    checks = [_check(i, f"{{kind: files, pass: ['**/**/**/**/**/zz{i}*']}}") for i in range(500)]
+    _checklist(root, *checks)
+    return SCORES
+
+
+@case
+def too_many_checks(root: Path) -> set[int]:
+    """20,000 entries (15 to 47 s to validate and run before)."""
+    checks = [_check(i % 1000, f"{{kind: files, pass: ['zz{i}']}}") for i in range(20_000)]
+    _checklist(root, *checks)
+    return REFUSED
+
+
+@case
+def many_checks_under_the_size_cap(root: Path) -> set[int]:
+    """501 small checks: under 256 KiB, over the count limit."""
+    _checklist(root, *[_check(i, "{kind: files, pass: [x]}") for i in range(501)])
+    return REFUSED
+
+
+@case
+def invalid_pattern(root: Path) -> set[int]:
+    _w(root, "x.txt", "hello")
+    _checklist(root, _check(1, "{kind: files, pass: ['x.txt'], content: '(unclosed'}"))
+    return REFUSED
+
+
+@case
+def look_behind_pattern(root: Path) -> set[int]:
+    """Valid Python, but not linear-time: refused, not silently not applicable."""
+    _checklist(root, _check(1, "{kind: config_key, keys: '(?<!x)seed'}"))
+    return REFUSED
+
+
+@case
+def huge_pattern(root: Path) -> set[int]:
+    """A short pattern with a huge automaton (nested counted repeats)."""
+    _checklist(root, _check(1, "{kind: config_key, keys: '((a{1,100}){1,100}){1,100}'}"))
+    return REFUSED
+
+
+@case
+def deep_yaml(root: Path) -> set[int]:
+    _w(root, "pyproject.toml", _CONFIG)
+    _w(root, "ml.yaml", "stage: data\nchecks: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    return REFUSED
+
+
+@case
+def oversized_checklist(root: Path) -> set[int]:
+    _w(root, "pyproject.toml", _CONFIG)
+    _w(root, "ml.yaml", "stage: data\n# " + "x" * 300_000 + "\nchecks: []\n")
+    return REFUSED
+
+
+@case
+def too_many_checklist_files(root: Path) -> set[int]:
+    names = [f"c{i}.yaml" for i in range(25)]
+    _w(root, "pyproject.toml", "[tool.mlscaffold]\nchecklists = " + repr(names) + "\n")
+    for name in names:
+        _w(root, name, "stage: data\nchecks:\n" + _check(1, "{kind: files, pass: [x]}"))
+    return REFUSED
+
+
+@case
+def wildcard_glob(root: Path) -> set[int]:
+    _checklist(root, _check(1, "{kind: files, pass: ['" + "*a" * 60 + "']}"))
+    return REFUSED
+
+
+@case
+def expensive_content_checks(root: Path) -> set[int]:
+    """Many checks each searching fifty 1 MiB files: the run's budget for checks stops them."""
+    for i in range(50):
+        _w(root, f"big/f{i}.txt", ("ab" * 50_000 + "\n") * 10)
+    checks = [
+        _check(i, f"{{kind: files, pass: ['big/*.txt'], content: '(a|b)*c{i}'}}")
+        for i in range(200)
+    ]
+    _checklist(root, *checks)
+    return SCORES
