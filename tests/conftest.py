@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
+
+# `mlscaffold score` keeps a cache in the user's cache folder: the tests keep theirs apart.
+os.environ.setdefault("MLSCAFFOLD_CACHE_DIR", tempfile.mkdtemp(prefix="mlscaffold-test-cache-"))
 
 
 def make_tree(root: Path, files: dict[str, str | bytes]) -> Path:

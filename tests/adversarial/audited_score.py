@@ -1,11 +1,7 @@
 """Run `mlscaffold score` in this process under an audit hook that records every file the
-scorer opens or lists and every process it would start (PEP 578 audit events).
+scorer opens or lists and every process it would start or fork (PEP 578 audit events).
 
     python audited_score.py ROOT REPORT.json LOG.json
-
-On a large repository the scorer may fork copies of itself to share the reading. A fork is
-recorded apart ("forked"), and the copies' own events are recorded too: the hook, which they
-inherit, writes them to a descriptor opened before scoring (os.write raises no audit event).
 """
 
 import json
@@ -21,24 +17,15 @@ _WATCH_EXEC = {
     "os.exec",
     "os.posix_spawn",
     "os.spawn",
+    "os.fork",
     "os.forkpty",
     "pty.spawn",
     "ctypes.dlopen",
 }
 
 
-forked: list[str] = []
-MAIN_PID = os.getpid()
-_CHILD_LOG = -1  # descriptor the forked copies append their events to, one JSON line each
-
-
 def hook(event: str, args: tuple) -> None:
-    if os.getpid() != MAIN_PID:
-        _record_in_child(event, args)
-        return
-    if event == "os.fork":
-        forked.append(event)
-    elif event in _WATCH_OPEN:
+    if event in _WATCH_OPEN:
         target = _opened(event, args)
         if target:
             opened.append(target)
@@ -57,36 +44,14 @@ def _opened(event: str, args: tuple) -> list | None:
     return [target, flags]
 
 
-def _record_in_child(event: str, args: tuple) -> None:
-    if event in _WATCH_OPEN:
-        target = _opened(event, args)
-        if not target:
-            return
-        line = json.dumps(["open", *target])
-    elif event in _WATCH_EXEC or event == "os.fork":
-        line = json.dumps(["exec", f"{event} {args!r}"[:300]])
-    else:
-        return
-    os.write(_CHILD_LOG, (line + "\n").encode())
-
-
 def main() -> int:
-    global _CHILD_LOG
     root, report, log = sys.argv[1:4]
     from mlscaffold.cli import main as cli
 
-    _CHILD_LOG = os.open(log + ".children", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     sys.addaudithook(hook)
     code = cli(["score", root, "-f", "json", "-o", report])
-    with open(log + ".children", encoding="utf-8") as fh:
-        for line in fh:
-            kind, *rest = json.loads(line)
-            if kind == "open":
-                opened.append(rest)
-            else:
-                spawned.append(f"in a forked copy: {rest[0]}")
     with open(log, "w", encoding="utf-8") as fh:
-        json.dump({"code": code, "opened": opened, "spawned": spawned, "forked": forked}, fh)
+        json.dump({"code": code, "opened": opened, "spawned": spawned}, fh)
     return code
 
 

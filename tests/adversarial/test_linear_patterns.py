@@ -74,7 +74,7 @@ def every_pattern() -> list[tuple[str, int]]:
     from mlscaffold.score.judge.engine import score_repo
 
     for tree in (REPO_ROOT, REPO_ROOT / "template"):
-        score_repo(str(tree), workers=1)
+        score_repo(str(tree))
     found = module_patterns() | checklist_patterns() | set(linear.COMPILED)
     assert len(found) > 100  # all of them, not a handful
     return sorted(found)

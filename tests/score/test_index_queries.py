@@ -61,7 +61,7 @@ def _reference_importers(index: RepoIndex, modules: list[str]) -> list[Located]:
 def test_importers_of_matches_a_look_at_every_import(tree, modules) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         _write(Path(tmp), tree)
-        index = RepoIndex(tmp, workers=1)
+        index = RepoIndex(tmp)
         expected = _reference_importers(index, modules)
         assert index.importers_of(modules) == expected
         outside_tests = any(not index.is_test(u.path) for u in expected)
@@ -83,7 +83,7 @@ def test_a_rule_pattern_over_its_whole_scope_equals_a_look_at_each_file(tmp_path
     }.items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text(text)
-    index = RepoIndex(str(tmp_path), workers=1)
+    index = RepoIndex(str(tmp_path))
     for paths in (index.pattern_code, index.production_python, index.notebooks):
         fast = facts.text_search(index, paths, facts.TRAIN_CALL)
         plain = facts.text_search(index, list(paths), facts.TRAIN_CALL)
@@ -105,7 +105,7 @@ def test_sections_come_from_every_file_sharing_a_heading_line(tmp_path: Path) ->
     (tmp_path / "docs" / "a.md").write_text("# A\n\n## Owners\n\nAlice.\n\n## Usage\n\nRun.\n")
     (tmp_path / "docs" / "b.md").write_text("# B\n\n## Usage\n\nRun it.\n")
     (tmp_path / "docs" / "c.md").write_text("# C\n\n```\n## Owners\n```\n")  # code, not heading
-    index = RepoIndex(str(tmp_path), workers=1)
+    index = RepoIndex(str(tmp_path))
     owners = index.sections_matching(linear.compile("owners", linear.I))
     assert [(s.path, s.body.strip()) for s in owners] == [
         ("README.md", "The data team."),

@@ -19,7 +19,7 @@ def test_patterns_skip_tests_but_answers_stay_complete(tmp_path: Path) -> None:
     (tmp_path / "tests" / "test_train.py").write_text("import numpy as np\n\nnp.random.seed(1)\n")
     cell = {"cell_type": "code", "source": ["import random\n", "random.seed(2)\n"]}
     (tmp_path / "notebooks" / "eda.ipynb").write_text(json.dumps({"cells": [cell]}))
-    index = RepoIndex(str(tmp_path), workers=1)
+    index = RepoIndex(str(tmp_path))
     table = index.code_matches(_SEED)
     assert table is not None
     assert sorted(table) == ["notebooks/eda.ipynb", "src/train.py"]  # the test was not matched

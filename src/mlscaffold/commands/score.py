@@ -84,6 +84,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="score a monorepo as one project instead of one report per subproject",
     )
     parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read every file again instead of reusing what an earlier run found in unchanged "
+        "ones (the cache lives in the user cache folder, never in the repository)",
+    )
+    parser.add_argument(
         "--jobs",
         "-j",
         type=int,
@@ -200,7 +206,7 @@ def _score_one(
     ignores: dict[str, str],
     select: list[str],
     debug: bool,
-    workers: int | None = None,
+    use_cache: bool = True,
 ):
     from mlscaffold.score.config import load_config
     from mlscaffold.score.judge.engine import score_repo
@@ -209,7 +215,7 @@ def _score_one(
     config = load_config(root)
     config.ignore.update(ignores)
     report = score_repo(
-        root, config=config, select=select, debug=debug, project_label=label, workers=workers
+        root, config=config, select=select, debug=debug, project_label=label, use_cache=use_cache
     )
     return report, config
 
@@ -218,12 +224,16 @@ def _score_all(
     roots: list[tuple[str, str | None]], ignores: dict[str, str], args: argparse.Namespace
 ):
     if len(roots) == 1 or args.jobs == 1:
-        return _progress_each(roots, lambda r: _score_one(r, ignores, args.select, args.debug))
+        return _progress_each(
+            roots, lambda r: _score_one(r, ignores, args.select, args.debug, not args.no_cache)
+        )
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=min(args.jobs, len(roots))) as pool:
-        # Repositories already run side by side: each one is read by a single process.
-        futures = [pool.submit(_score_one, r, ignores, args.select, args.debug, 1) for r in roots]
+        futures = [
+            pool.submit(_score_one, r, ignores, args.select, args.debug, not args.no_cache)
+            for r in roots
+        ]
         return _progress_each(futures, lambda f: f.result())
 
 

@@ -104,7 +104,7 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     # Specific headings first; general ones ("Overview") are parsed only when those fall short.
     rounds = [(heading_re, True)] + ([(weak_re, False)] if weak_re else [])
     for pattern, is_main in rounds:
-        for section in index.sections_matching(pattern):
+        for section in index.iter_sections(pattern):
             if allowed is not None and section.path not in allowed:
                 continue
             if not is_main and heading_re.occurs_in(section.heading):

@@ -19,6 +19,7 @@ from mlscaffold.score.judge.levels import level_for
 from mlscaffold.score.judge.rules.facts import scaffold_stubs
 from mlscaffold.score.model import (
     STAGES,
+    Evidence,
     Finding,
     Note,
     Report,
@@ -76,10 +77,10 @@ def score_repo(
     checklist: Checklist | None = None,
     project_label: str | None = None,
     clock: Callable[[], float] = time.perf_counter,
-    workers: int | None = None,
+    use_cache: bool = False,
 ) -> Report:
-    """Score the repository at ``path``. ``workers``: processes that may share the reading
-    of a large repository (default: the available cores, up to 4)."""
+    """Score the repository at ``path``. ``use_cache``: reuse what an earlier run found in
+    unchanged files, and its verdicts when nothing changed (see ``read.cache``)."""
     started = clock()
     root = check_root(path)
     cfg = config if config is not None else load_config(root)
@@ -92,51 +93,33 @@ def score_repo(
     if unknown:  # a typo here would otherwise select nothing and score 100
         raise ConfigError(f"{cfg.source}: select {', '.join(unknown)} matches no check")
     selected = [c for c in checks if _selected(c, wanted)]
-    reads_contents = any(_reads_contents(c) for c in selected)
-    index = RepoIndex(
-        root,
-        **({"max_parse_bytes": cfg.max_file_size} if cfg.max_file_size else {}),
-        workers=workers,
-        read_contents=reads_contents,
-    )
-    if reads_contents:
-        index.read_contents()  # shared by the checks, so charged to none of their budgets
-    per_check, left = check_budget(len(index.files))
-    results: dict[str, Status] = {}
-    findings: list[Finding] = []
-    # The built-in checks first, each within its own budget; then an organisation's, which
-    # share the run's budget: a hostile checklist can spend its own time, never theirs.
-    ordered = _ordered(checks)
-    for check in [c for c in ordered if c.builtin] + [c for c in ordered if not c.builtin]:
-        if not _selected(check, wanted):
-            continue
-        spent = time.process_time()
-        if not check.builtin and left <= 0:
-            verdict = Verdict.not_applicable("not evaluated: the run's time for checks was spent")
-            index.note(
-                ".", "the time for organisation checks was spent; later ones were not evaluated"
-            )
-        else:
-            seconds = per_check if check.builtin else min(per_check, left)
-            verdict = _evaluate(check, index, results, cfg, debug, seconds)
-        if not check.builtin:
-            left -= time.process_time() - spent
-        results[check.id] = verdict.status
-        findings.append(
-            Finding(
-                check.id,
-                check.name,
-                check.title,
-                check.stage,
-                check.severity,
-                verdict.status,
-                verdict.reason,
-                verdict.evidence,
-                check.fix,
-                list(check.why),
-                check.description,
-            )
-        )
+    index = RepoIndex(root, **({"max_parse_bytes": cfg.max_file_size} if cfg.max_file_size else {}))
+    walk_notes = len(index.notes)
+    cache = fingerprint = None
+    if use_cache:
+        from mlscaffold.score.read.cache import RepoCache
+        from mlscaffold.score.read.scan import registry_key
+
+        cache = RepoCache.open(root, registry_key())
+        if cache is not None:
+            context = repr((list(checks), wanted, cfg, index.max_parse_bytes))
+            fingerprint = cache.fingerprint(index.files, context)
+    memo = cache.load_report(fingerprint) if cache is not None and fingerprint else None
+    findings = _from_memo(memo, checks) if memo is not None else None
+    if findings is not None:
+        index.notes.extend(Note(path, message) for path, message in memo["notes"])  # type: ignore[index]
+    else:
+        index.cache = cache
+        findings = _judge(index, checks, selected, cfg, debug)
+        _note_after_judging(index, checks, cfg)
+        if cache is not None:
+            cache.save_facts(index.fresh_facts, index.files)
+            if fingerprint:
+                cache.save_report(
+                    fingerprint,
+                    [_to_memo(f) for f in findings],
+                    [[n.path, n.message] for n in index.notes[walk_notes:]],
+                )
     order = {c.id: i for i, c in enumerate(checks)}
     findings.sort(key=lambda f: order[f.check_id])
     stages = [_stage_score(stage, [f for f in findings if f.stage == stage]) for stage in STAGES]
@@ -145,19 +128,6 @@ def score_repo(
     earned = sum(weights[f.check_id] * f.status.credit for f in findings if _counts(f.status))
     overall = round(100 * earned / total) if total else 100
     maturity = min((s.level for s in stages if s.score is not None), default=0)
-    if not index.files:
-        index.note(".", "no files found: is this the repository you meant to score?")
-    stubs = scaffold_stubs(index)
-    if len(stubs) >= 3:
-        shown = ", ".join(stubs[:4]) + (" ..." if len(stubs) > 4 else "")
-        index.note(
-            ".",
-            f"an unfilled scaffold: its {len(stubs)} step modules are empty stubs "
-            f"({shown}); they count as missing, not as a pipeline",
-        )
-    for check_id in cfg.ignore:
-        if check_id not in order:
-            index.note(cfg.source or "config", f"ignore names unknown check {check_id}")
     return Report(
         root=root,
         project=project_label or os.path.basename(root) or root,
@@ -173,6 +143,96 @@ def score_repo(
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         anchor_file=_anchor(index),
     )
+
+
+def _judge(
+    index: RepoIndex, checks: Checklist, selected: list[Check], cfg: ScoreConfig, debug: bool
+) -> list[Finding]:
+    """Every selected check's finding, the content pass done first (shared by the checks,
+    so charged to none of their budgets)."""
+    if any(_reads_contents(c) for c in selected):
+        index.read_contents()
+    per_check, left = check_budget(len(index.files))
+    chosen = {c.id for c in selected}
+    results: dict[str, Status] = {}
+    findings: list[Finding] = []
+    # The built-in checks first, each within its own budget; then an organisation's, which
+    # share the run's budget: a hostile checklist can spend its own time, never theirs.
+    ordered = _ordered(checks)
+    for check in [c for c in ordered if c.builtin] + [c for c in ordered if not c.builtin]:
+        if check.id not in chosen:
+            continue
+        spent = time.process_time()
+        if not check.builtin and left <= 0:
+            verdict = Verdict.not_applicable("not evaluated: the run's time for checks was spent")
+            index.note(
+                ".", "the time for organisation checks was spent; later ones were not evaluated"
+            )
+        else:
+            seconds = per_check if check.builtin else min(per_check, left)
+            verdict = _evaluate(check, index, results, cfg, debug, seconds)
+        if not check.builtin:
+            left -= time.process_time() - spent
+        results[check.id] = verdict.status
+        findings.append(_finding(check, verdict.status, verdict.reason, verdict.evidence))
+    return findings
+
+
+def _finding(check: Check, status: Status, reason: str, evidence: list[Evidence]) -> Finding:
+    return Finding(
+        check.id,
+        check.name,
+        check.title,
+        check.stage,
+        check.severity,
+        status,
+        reason,
+        evidence,
+        check.fix,
+        list(check.why),
+        check.description,
+    )
+
+
+def _note_after_judging(index: RepoIndex, checks: Checklist, cfg: ScoreConfig) -> None:
+    if not index.files:
+        index.note(".", "no files found: is this the repository you meant to score?")
+    stubs = scaffold_stubs(index)
+    if len(stubs) >= 3:
+        shown = ", ".join(stubs[:4]) + (" ..." if len(stubs) > 4 else "")
+        index.note(
+            ".",
+            f"an unfilled scaffold: its {len(stubs)} step modules are empty stubs "
+            f"({shown}); they count as missing, not as a pipeline",
+        )
+    known = {c.id for c in checks}
+    for check_id in cfg.ignore:
+        if check_id not in known:
+            index.note(cfg.source or "config", f"ignore names unknown check {check_id}")
+
+
+def _to_memo(finding: Finding) -> dict[str, object]:
+    return {
+        "id": finding.check_id,
+        "status": finding.status.value,
+        "reason": finding.reason,
+        "evidence": [[e.path, e.line, e.note] for e in finding.evidence],
+    }
+
+
+def _from_memo(memo: dict, checks: Checklist) -> list[Finding] | None:
+    """Findings from a cached run (already validated as data), or None if they do not fit
+    this checklist."""
+    by_id = {c.id: c for c in checks}
+    statuses = {s.value: s for s in Status}
+    out = []
+    for raw in memo["findings"]:
+        check, status = by_id.get(raw["id"]), statuses.get(raw["status"])
+        if check is None or status is None:
+            return None
+        evidence = [Evidence(path, line, note) for path, line, note in raw["evidence"]]
+        out.append(_finding(check, status, raw["reason"], evidence))
+    return out
 
 
 def _anchor(index: RepoIndex) -> str | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from mlscaffold.score.budget import tick
 from mlscaffold.score.model import Note
-from mlscaffold.score.read import linear, scan, sharing
+from mlscaffold.score.read import linear, scan
 from mlscaffold.score.read.globs import FileLookup, PathIndex
 from mlscaffold.score.read.readers import deps as deps_reader
 from mlscaffold.score.read.readers import markdown, notebooks, python, structured
@@ -24,7 +24,7 @@ from mlscaffold.score.read.walk import FileEntry, path_of, walk_repo
 __all__ = ["Located", "RepoIndex"]
 
 MAX_PARSE_BYTES = 1024 * 1024  # files larger than this are listed but not parsed
-MAX_MARKDOWN_FILES = 2_000
+MAX_MARKDOWN_FILES = 300  # scoping prose is in a few files; a docs site has thousands
 MAX_KEYS_PER_FILE = 20_000  # a config file with more is generated or hostile
 # Prose is parsed (markdown-it, pure Python) up to this many characters and sections a file.
 MAX_PROSE_CHARS = 128 * 1024
@@ -63,19 +63,9 @@ _NOT_PROSE = linear.lazy(
 class RepoIndex:
     """Facts about one repository rooted at ``root``; built once, queried by every detector."""
 
-    def __init__(
-        self,
-        root: str,
-        max_parse_bytes: int = MAX_PARSE_BYTES,
-        workers: int | None = None,
-        read_contents: bool = True,
-    ) -> None:
-        """``read_contents``: the checks to run will ask for the content pass, so a large
-        repository's files are read while the walk lists them (False: only if one asks)."""
+    def __init__(self, root: str, max_parse_bytes: int = MAX_PARSE_BYTES) -> None:
         self.root = os.path.realpath(root)
         self.max_parse_bytes = max_parse_bytes
-        # Processes that may share the read of a large repository (see sharing).
-        self.workers = workers if workers is not None else min(4, sharing.available_cores())
         self._text_cache: dict[str, str | None] = {}
         self._ast_cache: dict[str, python.ModuleInfo | None] = {}
         self._sections_cache: dict[str, list[markdown.Section]] = {}
@@ -84,26 +74,13 @@ class RepoIndex:
         self._lower_module: dict[str, str] = {}  # import names repeat: lower each once
         # Derived facts shared by several rules (see rules.facts), computed once.
         self.memo: dict[str, Any] = {}
-        # A large repository's files are read while the walk lists them, shared with forked
-        # copies of this process; a small one's when a check first asks (see _content).
-        self._shared_facts: scan.ContentFacts | None = None
-        shared = sharing.SharedScan(
-            self.root,
-            max_parse_bytes,
-            self.workers if read_contents else 1,
-            self.is_production_code,
-            self._is_prose,
-        )
-        try:
-            walked = walk_repo(self.root, shared.offer)
-            self.files: list[FileEntry] = walked.files
-            self.notes: list[Note] = walked.notes
-            self.paths = PathIndex(walked.files, walked.by_name, walked.by_dir)
-            self.by_path = FileLookup(self.files)
-            if shared.forked:
-                self._shared_facts = shared.finish()
-        finally:
-            shared.abort()
+        # An earlier run's facts of unchanged files (see cache), set by the engine.
+        self.cache: Any = None
+        walked = walk_repo(self.root)
+        self.files: list[FileEntry] = walked.files
+        self.notes: list[Note] = walked.notes
+        self.paths = PathIndex(walked.files, walked.by_name, walked.by_dir)
+        self.by_path = FileLookup(self.files)
 
     # ----- reading -------------------------------------------------------------------------
     def note(self, path: str, message: str) -> None:
@@ -132,27 +109,36 @@ class RepoIndex:
 
     @cached_property
     def _content(self) -> scan.ContentFacts:
-        """The single read of every file a check looks inside (see ``scan``): done during the
-        walk for a large repository (see ``sharing``), else now. Its notes join the report
-        when a check first asks, as if it had been read then."""
-        prose = set(self.prose_files)
-        facts, self._shared_facts = self._shared_facts, None
-        if facts is None or not facts.fits_registry():  # rules imported since: read again
-            facts = scan.scan_files(
-                self.root, self.files, prose, self.max_parse_bytes, self.is_production_code
-            )
+        """The single read of every file a check looks inside (see ``scan``), done when a
+        check first asks (or the engine, before the checks). Rules imported after it add
+        patterns: then it is done again, so that every pattern has its table."""
+        facts = scan.scan_files(
+            self.root, self.files, set(self.prose_files), self.max_parse_bytes,
+            self.is_production_code, self.cache,
+        )  # fmt: skip
         for path, message in facts.notes:
-            # The pass during the walk could not know which Markdown files the cap on their
-            # number leaves out: a file it read only as prose, and should not have, is silent.
-            if path in prose or not self._read_only_as_prose(path):
-                self.note(path, message)
+            self.note(path, message)
+        return facts
+
+    @property
+    def fresh_facts(self) -> dict[str, Any]:
+        """Facts of the files the content pass read itself (for the cache); none if it did
+        not run."""
+        facts = self.__dict__.get("_content")
+        return facts.fresh if facts is not None else {}
+
+    def _facts(self) -> scan.ContentFacts:
+        facts = self._content
+        if not facts.fits_registry():
+            del self.__dict__["_content"]
+            facts = self._content
         return facts
 
     def scanned(self, name: str) -> dict[str, Any]:
         """What text scanner ``name`` found, by path (files where it found nothing are omitted)."""
         for i, scanner in enumerate(scan.TEXT_SCANNERS):
             if scanner.name == name:
-                return self._content.scanned[i]
+                return self._facts().scanned[i]
         raise KeyError(f"no text scanner named {name!r}")
 
     # ----- file list queries --------------------------------------------------------------
@@ -249,7 +235,7 @@ class RepoIndex:
     @property
     def imports(self) -> dict[str, list[python.ImportRef]]:
         """Imports of every Python file and notebook, by path."""
-        return self._content.imports
+        return self._facts().imports
 
     @cached_property
     def pattern_code(self) -> list[str]:
@@ -269,13 +255,13 @@ class RepoIndex:
         """First match per file of a registered code pattern, or None if not registered."""
         for i, registered in enumerate(scan.CODE_PATTERNS):
             if registered is pattern:
-                return self._content.matches[i]
+                return self._facts().matches[i]
         return None
 
     @property
     def _importers_by_top(self) -> dict[str, list[str]]:
         """Files by the top-level modules they import (found in the content pass)."""
-        return self._content.by_top
+        return self._facts().by_top
 
     def importers_of(self, modules: Iterable[str]) -> list[Located]:
         """Where any of ``modules`` is imported: a top-level name (``mlflow``) matches every
@@ -379,10 +365,13 @@ class RepoIndex:
     @cached_property
     def prose_files(self) -> list[str]:
         files = [f.path for f in self.with_suffixes(*PROSE_EXT) if self._is_prose(f)]
-        # Root and docs/ first: they are where teams write scoping documents.
-        files.sort(key=lambda p: (p.count("/") > 0 and not p.startswith("docs/"), p))
+        files.sort(key=_prose_rank)
         if len(files) > MAX_MARKDOWN_FILES:
-            self.note(".", f"only the first {MAX_MARKDOWN_FILES} Markdown files were read")
+            self.note(
+                ".",
+                f"only {MAX_MARKDOWN_FILES} of {len(files)} Markdown files were read (READMEs "
+                "and cards, then docs/, then the shallowest)",
+            )
             files = files[:MAX_MARKDOWN_FILES]
         return files
 
@@ -391,19 +380,10 @@ class RepoIndex:
         files are read."""
         return f.suffix in PROSE_EXT and not _NOT_PROSE.search(f.path) and not self.is_test(f.path)
 
-    def _read_only_as_prose(self, path: str) -> bool:
-        """The content pass reads this file for its headings alone (no scanner wants it)."""
-        entry = self.by_path.get(path)
-        return (
-            entry is not None
-            and self._is_prose(entry)
-            and not any(s.wants(entry) for s in scan.TEXT_SCANNERS)
-        )
-
     @cached_property
     def _heading_candidates(self) -> dict[str, list[str]]:
         """Heading-like lines of each prose file (root and docs/ first), from the content pass."""
-        headings = self._content.headings
+        headings = self._facts().headings
         return {p: headings[p] for p in self.prose_files if p in headings}
 
     @cached_property
@@ -423,10 +403,15 @@ class RepoIndex:
         return paths, by_line
 
     def sections_matching(self, heading: linear.Pattern) -> list[markdown.Section]:
-        """Sections whose heading matches ``heading``. Only files with a candidate heading line
-        are parsed (with markdown-it, so code blocks and the like are not mistaken for headings);
-        each file is parsed at most once per run."""
-        result: list[markdown.Section] = []
+        """Sections whose heading matches ``heading`` (see ``iter_sections``)."""
+        return list(self.iter_sections(heading))
+
+    def iter_sections(self, heading: linear.Pattern) -> Iterator[markdown.Section]:
+        """Sections whose heading matches ``heading``, file by file in the order of
+        ``prose_files``. Only files with a matching candidate heading line are parsed (with
+        markdown-it, so code blocks and the like are not mistaken for headings), each at most
+        once per run, and only as far as the caller reads: a check that finds its answer in
+        the README parses nothing else."""
         paths, by_line = self._files_by_heading_line
         search = heading.occurs_in
         hits: set[int] = set()
@@ -436,21 +421,23 @@ class RepoIndex:
                 hits.update(where)
         for path in (paths[i] for i in sorted(hits)):
             tick()
-            if path not in self._sections_cache:
-                text = self.text(path) or ""
-                if len(text) > MAX_PROSE_CHARS:  # a reference page, not a team's prose
-                    text = text[: text.rfind("\n", 0, MAX_PROSE_CHARS) + 1]
-                    self.note(
-                        path, f"only the first {MAX_PROSE_CHARS // 1024} KiB were read as prose"
-                    )
-                parse = markdown.parse_rst if path.endswith(".rst") else markdown.parse_markdown
-                sections = parse(path, text)
-                if len(sections) > MAX_SECTIONS:
-                    self.note(path, f"only the first {MAX_SECTIONS} sections were read")
-                    sections = sections[:MAX_SECTIONS]
-                self._sections_cache[path] = sections
-            result.extend(s for s in self._sections_cache[path] if search(s.heading))
-        return result
+            for section in self._sections(path):
+                if search(section.heading):
+                    yield section
+
+    def _sections(self, path: str) -> list[markdown.Section]:
+        if path not in self._sections_cache:
+            text = self.text(path) or ""
+            if len(text) > MAX_PROSE_CHARS:  # a reference page, not a team's prose
+                text = text[: text.rfind("\n", 0, MAX_PROSE_CHARS) + 1]
+                self.note(path, f"only the first {MAX_PROSE_CHARS // 1024} KiB were read as prose")
+            parse = markdown.parse_rst if path.endswith(".rst") else markdown.parse_markdown
+            sections = parse(path, text)
+            if len(sections) > MAX_SECTIONS:
+                self.note(path, f"only the first {MAX_SECTIONS} sections were read")
+                sections = sections[:MAX_SECTIONS]
+            self._sections_cache[path] = sections
+        return self._sections_cache[path]
 
     # ----- dependencies -----------------------------------------------------------------
     @cached_property
@@ -580,6 +567,27 @@ class RepoIndex:
             "buildspec.yml",
         ]
         return [f.path for f in self.glob(patterns)]
+
+
+# Prose files named for the scoping documents a reviewer reads first, wherever they are.
+_SCOPING_DOC = linear.lazy(
+    r"(^|/)(readme|charter|model[_-]?cards?|data[_-]?cards?|datasheets?|data[_-]?dictionary|"
+    r"scope|scoping|proposal|overview)[^/]*$",
+    linear.I,
+)
+
+
+def _prose_rank(path: str) -> tuple[int, int, str]:
+    """Where a prose file stands among those read: the root's files and scoping documents
+    (READMEs, charters, cards) first, then docs/, then the rest, each shallowest first."""
+    depth = path.count("/")
+    if depth == 0 or _SCOPING_DOC.search(path):
+        tier = 0
+    elif path[:5].lower() == "docs/":
+        tier = 1
+    else:
+        tier = 2
+    return tier, depth, path
 
 
 def _is_test_name(name: str) -> bool:

@@ -106,25 +106,14 @@ class ContentFacts:
         self.headings: dict[str, list[str]] = {}
         self.scanned: list[dict[str, Any]] = [{} for _ in TEXT_SCANNERS]
         self.notes: list[tuple[str, str]] = []
-        # Facts of files read in this pass (not from the cache), for the cache to keep.
-        self.fresh: dict[str, tuple[FileEntry, FileFacts]] = {}
+        # Files read in this pass (not taken from the cache), for the cache to keep:
+        # path -> (entry, what the pass did with it, whether patterns ran, facts).
+        self.fresh: dict[str, tuple[FileEntry, int, bool, FileFacts]] = {}
 
     def fits_registry(self) -> bool:
         """Whether these facts have a table for each registered pattern and scanner (rules
         imported after the pass add some)."""
         return len(self.matches) == len(CODE_PATTERNS) and len(self.scanned) == len(TEXT_SCANNERS)
-
-    def merge(self, other: ContentFacts) -> None:
-        self.imports.update(other.imports)
-        for top, paths in other.by_top.items():
-            self.by_top.setdefault(top, []).extend(paths)
-        for mine, theirs in zip(self.matches, other.matches, strict=True):
-            mine.update(theirs)
-        self.headings.update(other.headings)
-        for mine, theirs in zip(self.scanned, other.scanned, strict=True):
-            mine.update(theirs)
-        self.notes.extend(other.notes)
-        self.fresh.update(other.fresh)
 
 
 def sniff(data: bytes) -> str | None:
@@ -293,7 +282,7 @@ class ContentScanner:
                     found = FileFacts(None, [], None, [], [why_not or "not read"])
                 else:
                     found = scan_file(entry, flags, data, wanted, patterns)
-                fresh[path] = (entry, found)
+                fresh[path] = (entry, flags, patterns, found)
             self.add(path, found)
 
     def add(self, path: str, found: FileFacts) -> None:

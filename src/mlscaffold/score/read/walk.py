@@ -43,13 +43,19 @@ GITIGNORE_MAX_BYTES = 256 * 1024
 
 
 class FileEntry:
-    """A listed file: repo-relative POSIX path, size and suffix (computed once, interned)."""
+    """A listed file: repo-relative POSIX path, size, suffix (computed once, interned), and the
+    modification and change times in nanoseconds (0 when unknown), which with the size tell
+    whether the file is the one an earlier run read (see ``cache``)."""
 
-    __slots__ = ("path", "size", "suffix")
+    __slots__ = ("ctime", "mtime", "path", "size", "suffix")
 
-    def __init__(self, path: str, size: int, name: str | None = None) -> None:
+    def __init__(
+        self, path: str, size: int, name: str | None = None, mtime: int = 0, ctime: int = 0
+    ) -> None:
         self.path = path
         self.size = size
+        self.mtime = mtime
+        self.ctime = ctime
         if name is None:
             name = path.rsplit("/", 1)[-1]
         dot = name.rfind(".")
@@ -129,9 +135,8 @@ def _join(rel_dir: str, name: str) -> str:
     return f"{rel_dir}/{name}" if rel_dir else name
 
 
-def walk_repo(root: str, on_files: Callable[[list[FileEntry]], None] | None = None) -> WalkResult:
-    """Walk ``root`` iteratively and return its non-ignored regular files. ``on_files`` is
-    given each folder's files as soon as they are listed (see ``sharing``)."""
+def walk_repo(root: str) -> WalkResult:
+    """Walk ``root`` iteratively and return its non-ignored regular files."""
     result = WalkResult()
     files = result.files
     notes = result.notes
@@ -199,7 +204,7 @@ def walk_repo(root: str, on_files: Callable[[list[FileEntry]], None] | None = No
                 if not S_ISREG(st.st_mode):
                     notes.append(Note(rel, "not a regular file (FIFO, socket or device); skipped"))
                     continue
-                listed = FileEntry(rel, st.st_size, name)
+                listed = FileEntry(rel, st.st_size, name, st.st_mtime_ns, st.st_ctime_ns)
                 here_files.append(listed)
                 key = name.lower()
                 if key == name:
@@ -215,8 +220,6 @@ def walk_repo(root: str, on_files: Callable[[list[FileEntry]], None] | None = No
             if here_files:
                 files.extend(here_files)
                 result.by_dir[rel_dir] = here_files
-                if on_files is not None:
-                    on_files(here_files)
             # Reverse so that the walk visits directories in listing order (stable output).
             stack.extend(reversed(children))
     files.sort(key=path_of)

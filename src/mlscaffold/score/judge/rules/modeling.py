@@ -166,13 +166,15 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     ]
     if not test_files:
         return Verdict.failed("no test files (tests/test_*.py)")
-    total = meaningful = 0
+    wanted = int(params.get("min_tests", 3))
+    total = meaningful = read = 0
     empty: list[str] = []
+    # Files are parsed until enough meaningful tests are found: a suite of thousands of test
+    # files passes after its first few, as it would after all of them.
     for path in test_files:
         info = index.module_info(path)
-        if info is None:
-            continue
-        for fn in info.functions:
+        read += 1
+        for fn in info.functions if info is not None else ():
             if not fn.name.startswith("test"):
                 continue
             total += 1
@@ -180,8 +182,15 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                 meaningful += 1
             elif len(empty) < 5:
                 empty.append(f"{path}:{fn.line}")
+        if meaningful >= wanted:
+            break
     ev = [Evidence(p) for p in test_files[:5]]
-    summary = f"{meaningful} meaningful test(s) of {total} in {len(test_files)} file(s)"
+    where = (
+        f"{read} file(s)"
+        if read == len(test_files)
+        else f"the first {read} of {len(test_files)} test files"
+    )
+    summary = f"{meaningful} meaningful test(s) of {total} in {where}"
     if total == 0:
         return Verdict.failed(
             f"test files exist but define no test functions ({test_files[0]})", ev
@@ -191,7 +200,7 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             f"{summary}: the tests assert nothing ({', '.join(empty[:3])})",
             [Evidence(*e.rsplit(":", 1)[:1]) for e in empty],
         )
-    if meaningful < int(params.get("min_tests", 3)):
+    if meaningful < wanted:
         return Verdict.partial(f"{summary}: too few to cover the pipeline", ev)
     note = f"; {total - meaningful} assert nothing" if total > meaningful else ""
     return Verdict.passed(summary + note, ev)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import difflib
-from typing import Any
+from collections import Counter
+from typing import Any, NamedTuple
 
+from mlscaffold.score.budget import tick
 from mlscaffold.score.judge.rules import facts, rule
 from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.read import linear
@@ -23,21 +25,40 @@ _ARTEFACT_LOAD = lazy(
     r"from_pretrained|torch\.load|cloudpickle\.load|skops\.io\.load"
 )
 _LOCAL_NAME = lazy(r"id='[^']*'|arg='[^']*'")
+# What a copy keeps of a function: node types, attributes and constants, in order.
+_TOKEN = lazy(r"[A-Za-z_][A-Za-z0-9_]*|'[^']*'|[0-9]+")
+_PLUMBING = frozenset(
+    "ctx Load Store Del value func args keywords body targets Module NAME type_ignores "
+    "elts slice attr kind id arg".split()
+)
 SIMILARITY = 0.85
 MIN_STATEMENTS = 3
+SHINGLE = 3  # tokens per shingle
+CONTAINMENT = 0.5  # of the smaller function's shingles, shared, to be compared at all
+COMMON = 200  # a shingle found in more training functions than this tells none apart
 
 
-def _normalised_functions(index: RepoIndex, path: str) -> list[tuple[str, int, str, int]]:
-    """(name, line, normalised body dump, statement count) of each real function in a module."""
+class _Function(NamedTuple):
+    path: str
+    name: str
+    line: int
+    dump: str  # the body's AST dump with local names replaced
+    statements: int
+    shingles: frozenset[int]
+
+
+def _normalised_functions(index: RepoIndex, path: str) -> list[_Function]:
+    """Each real function of a module with its normalised body and the hashed shingles of
+    its tokens (computed once per module and run)."""
+    memo = index.memo.setdefault("skew_functions", {})
+    if path in memo:
+        return memo[path]
     info = index.module_info(path)
-    if info is None:
-        return []
-    out = []
-    for fn in info.functions:
+    out: list[_Function] = []
+    for fn in info.functions if info is not None else ():
         if fn.is_stub:
             continue
-        node = fn.node
-        body = node.body  # type: ignore[attr-defined]
+        body = fn.node.body  # type: ignore[attr-defined]
         if (
             body
             and isinstance(body[0], ast.Expr)
@@ -49,7 +70,12 @@ def _normalised_functions(index: RepoIndex, path: str) -> list[tuple[str, int, s
             dump = " ".join(_normalise(ast.dump(ast.Module(body=body, type_ignores=[]))).split())
         except (RecursionError, ValueError):
             continue
-        out.append((fn.name, fn.line, dump, n_statements))
+        tokens = [t for t in _TOKEN.findall(dump) if t not in _PLUMBING]
+        shingles = frozenset(
+            hash(tuple(tokens[i : i + SHINGLE])) for i in range(max(1, len(tokens) - SHINGLE + 1))
+        )
+        out.append(_Function(path, fn.name, fn.line, dump, n_statements, shingles))
+    memo[path] = out
     return out
 
 
@@ -58,26 +84,63 @@ def _normalise(dump: str) -> str:
     return _LOCAL_NAME.sub("NAME", dump)
 
 
-def _reimplementations(
+def _similar(a: str, b: str) -> bool:
+    """difflib's ratio of at least SIMILARITY. rapidfuzz's Indel similarity (longest common
+    subsequence, in C) bounds that ratio from above, so it discards most pairs exactly and
+    fast; difflib decides the rest, as it always has."""
+    from rapidfuzz.distance import Indel
+
+    if not Indel.normalized_similarity(a, b, score_cutoff=SIMILARITY):
+        return False
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= SIMILARITY
+
+
+def _reimplementation(
     index: RepoIndex, serving: list[str], training: list[str]
-) -> list[tuple[str, int, str, str, int, str]]:
-    train_fns = [(p, *f) for p in training for f in _normalised_functions(index, p)]
-    found = []
+) -> tuple[_Function, _Function] | None:
+    """The first serving function that copies a training one (serving in order, then the
+    training functions in order), or None.
+
+    Not every pair is compared: a training function is a candidate for a serving one when
+    they share at least half of the smaller one's token shingles (an inverted index finds
+    them, skipping shingles common to hundreds of functions), or are identical, and their
+    lengths allow the ratio at all. Linear in the code, not in the number of pairs."""
+    train = [
+        f
+        for p in training
+        for f in _normalised_functions(index, p)
+        if f.statements >= MIN_STATEMENTS
+    ]
+    postings: dict[int, list[int]] = {}
+    exact: dict[str, list[int]] = {}
+    for i, fn in enumerate(train):
+        exact.setdefault(fn.dump, []).append(i)
+        for shingle in fn.shingles:
+            postings.setdefault(shingle, []).append(i)
     for s_path in serving:
-        for s_name, s_line, s_dump, s_n in _normalised_functions(index, s_path):
-            if s_n < MIN_STATEMENTS:
+        for fn in _normalised_functions(index, s_path):
+            if fn.statements < MIN_STATEMENTS:
                 continue
-            for t_path, t_name, t_line, t_dump, t_n in train_fns:
-                if t_n < MIN_STATEMENTS or t_path == s_path:
+            tick()
+            shared: Counter[int] = Counter()
+            for shingle in fn.shingles:
+                ids = postings.get(shingle)
+                if ids is not None and len(ids) <= COMMON:
+                    shared.update(ids)
+            for i in exact.get(fn.dump, ()):
+                shared[i] = len(train[i].shingles)  # identical: a candidate whatever the counts
+            for i in sorted(shared):
+                other = train[i]
+                if other.path == s_path:
                     continue
-                ratio = difflib.SequenceMatcher(None, s_dump, t_dump, autojunk=False).quick_ratio()
-                if (
-                    ratio >= SIMILARITY
-                    and difflib.SequenceMatcher(None, s_dump, t_dump, autojunk=False).ratio()
-                    >= SIMILARITY
-                ):
-                    found.append((s_path, s_line, s_name, t_path, t_line, t_name))
-    return found
+                if shared[i] < CONTAINMENT * min(len(fn.shingles), len(other.shingles)):
+                    continue
+                short, long_ = sorted((len(fn.dump), len(other.dump)))
+                if 2 * short < SIMILARITY * (short + long_):  # the ratio cannot reach it
+                    continue
+                if _similar(fn.dump, other.dump):
+                    return fn, other
+    return None
 
 
 @rule("shared_preprocessing")
@@ -94,17 +157,17 @@ def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         return Verdict.not_applicable("no training code in modules to compare with serving")
     serve_reach = facts.internal_imports(index, serving)
     train_reach = facts.internal_imports(index, training)
-    copies = _reimplementations(
+    copy = _reimplementation(
         index, serving, sorted((train_reach | set(training)) - serve_reach - set(serving))
     )
-    if copies:
-        s_path, s_line, s_name, t_path, t_line, t_name = copies[0]
+    if copy:
+        served, trained = copy
         return Verdict.failed(
-            f"serving re-implements training's transformation: {s_name}() in {s_path}:{s_line} "
-            f"copies {t_name}() in {t_path}:{t_line}",
+            f"serving re-implements training's transformation: {served.name}() in "
+            f"{served.path}:{served.line} copies {trained.name}() in {trained.path}:{trained.line}",
             [
-                Evidence(s_path, s_line, f"{s_name}() (serving)"),
-                Evidence(t_path, t_line, f"{t_name}() (training)"),
+                Evidence(served.path, served.line, f"{served.name}() (serving)"),
+                Evidence(trained.path, trained.line, f"{trained.name}() (training)"),
             ],
         )
     shared = sorted((serve_reach & (train_reach | set(training))) | (set(training) & serve_reach))
@@ -112,7 +175,7 @@ def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         p
         for p in shared
         if _FEATURE_NAME.search(p.rsplit("/", 1)[-1])
-        or any(_FEATURE_NAME.search(f[0]) for f in _normalised_functions(index, p))
+        or any(_FEATURE_NAME.search(f.name) for f in _normalised_functions(index, p))
     ]
     if feature_like:
         return Verdict.passed(
