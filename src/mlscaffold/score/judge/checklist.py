@@ -32,6 +32,8 @@ class Check:
     template: str | None = None
     applies_if: str | None = None  # a condition from rules.facts.CONDITIONS
     source: str = ""
+    # How a monorepo's sub-projects roll up into the repository (see score.rollup).
+    rollup: str = "best"
 
     @property
     def weight(self) -> int:
@@ -157,6 +159,7 @@ def load_file(path: Path, validate: bool, doc: Any = None) -> list[Check]:
                 template=raw.get("template"),
                 applies_if=raw.get("applies_if"),
                 source=path.name,
+                rollup=raw.get("rollup", "best"),
             )
         )
     return checks

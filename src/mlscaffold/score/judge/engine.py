@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import time
@@ -76,9 +77,11 @@ def score_repo(
     project_label: str | None = None,
     clock: Callable[[], float] = time.perf_counter,
     workers: int | None = None,
+    ignore: dict[str, str] | None = None,
 ) -> Report:
     """Score the repository at ``path``. ``workers``: processes that may share the reading
-    of a large repository (default: the available cores, up to 4)."""
+    of a large repository (default: the available cores, up to 4). ``select`` and ``ignore``
+    come from the command line, on top of the configuration's."""
     started = clock()
     root = check_root(path)
     cfg = config if config is not None else load_config(root)
@@ -90,6 +93,15 @@ def score_repo(
     unknown = [s for s in cfg.select if not any(_selected(c, [s]) for c in checks)]
     if unknown:  # a typo here would otherwise select nothing and score 100
         raise ConfigError(f"{cfg.source}: select {', '.join(unknown)} matches no check")
+    ids = {c.id for c in checks}
+    unknown = sorted(set(ignore or ()) - ids)
+    if unknown:  # a typo would otherwise leave the check running, unignored
+        raise UsageError(f"--ignore {', '.join(unknown)} matches no check")
+    unknown = sorted(set(cfg.ignore) - ids)
+    if unknown:
+        raise ConfigError(f"{cfg.source}: ignore {', '.join(unknown)} matches no check")
+    if ignore:
+        cfg = dataclasses.replace(cfg, ignore={**cfg.ignore, **ignore})
     selected = [c for c in checks if _selected(c, wanted)]
     index = RepoIndex(
         root,
@@ -121,12 +133,7 @@ def score_repo(
         )
     order = {c.id: i for i, c in enumerate(checks)}
     findings.sort(key=lambda f: order[f.check_id])
-    stages = [_stage_score(stage, [f for f in findings if f.stage == stage]) for stage in STAGES]
-    weights = {c.id: c.weight for c in checks}
-    total = sum(weights[f.check_id] for f in findings if _counts(f.status))
-    earned = sum(weights[f.check_id] * f.status.credit for f in findings if _counts(f.status))
-    overall = round(100 * earned / total) if total else 100
-    maturity = min((s.level for s in stages if s.score is not None), default=0)
+    stages, overall, maturity = summarise(findings)
     if not index.files:
         index.note(".", "no files found: is this the repository you meant to score?")
     stubs = scaffold_stubs(index)
@@ -137,9 +144,6 @@ def score_repo(
             f"an unfilled scaffold: its {len(stubs)} step modules are empty stubs "
             f"({shown}); they count as missing, not as a pipeline",
         )
-    for check_id in cfg.ignore:
-        if check_id not in order:
-            index.note(cfg.source or "config", f"ignore names unknown check {check_id}")
     return Report(
         root=root,
         project=project_label or os.path.basename(root) or root,
@@ -155,6 +159,25 @@ def score_repo(
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         anchor_file=_anchor(index),
     )
+
+
+def summarise(findings: list[Finding]) -> tuple[list[StageScore], int, int]:
+    """Stage scores, the overall score and the maturity level of a set of findings (each
+    weighted by its severity; not applicable and ignored checks do not count)."""
+    from mlscaffold.score.judge.checklist import SEVERITY_WEIGHT
+
+    stages = [_stage_score(stage, [f for f in findings if f.stage == stage]) for stage in STAGES]
+    counted = [f for f in findings if _counts(f.status)]
+    total = sum(SEVERITY_WEIGHT[f.severity] for f in counted)
+    earned = sum(SEVERITY_WEIGHT[f.severity] * f.status.credit for f in counted)
+    overall = round(100 * earned / total) if total else 100
+    maturity = min((s.level for s in stages if s.score is not None), default=0)
+    return stages, overall, maturity
+
+
+def selected_checks(checks: Checklist, select: list[str]) -> list[Check]:
+    """The checks that ``select`` (ids, id prefixes, names or stages; empty: all) names."""
+    return [c for c in checks if _selected(c, select)]
 
 
 def _anchor(index: RepoIndex) -> str | None:
