@@ -396,3 +396,50 @@ def test_only_the_secrets_rule_is_a_security_rule_in_sarif(repo) -> None:
     ]["rules"]
     security = {r["id"] for r in rules if "security-severity" in r["properties"]}
     assert security == {"DE008"}
+
+
+def test_monorepo_root_config_serves_subprojects_without_their_own(shared_root) -> None:
+    (shared_root / ".mlscaffold.toml").write_text(
+        'ignore = {DE001 = "containers are built by the platform team"}\n', encoding="utf-8"
+    )
+    (shared_root / "services" / "b" / ".mlscaffold.toml").write_text(
+        'ignore = {DE004 = "a library"}\n', encoding="utf-8"
+    )
+    serial = json.loads(run_cli("score", str(shared_root), "-f", "json").stdout)
+    a, b = serial["subprojects"]
+    assert _status(a)["DE001"] == "ignored"  # the root's configuration
+    assert _status(b)["DE001"] != "ignored" and _status(b)["DE004"] == "ignored"  # its own
+    parallel = json.loads(run_cli("score", str(shared_root), "-f", "json", "-j", "2").stdout)
+    assert [_status(r) for r in parallel["subprojects"]] == [_status(a), _status(b)]
+    assert _status(parallel) == _status(serial) and parallel["score"] == serial["score"]
+
+
+def test_several_paths_one_document_each(monorepo, repo, tmp_path) -> None:
+    listing = json.loads(run_cli("score", str(monorepo), str(repo), "-f", "json").stdout)
+    assert [d["project"] for d in listing] == ["platform", "repo"]
+    assert len(listing[0]["subprojects"]) == 2 and "subprojects" not in listing[1]
+    sarif = json.loads(run_cli("score", str(monorepo), str(repo), "-f", "sarif").stdout)
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(sarif)
+    assert [r["properties"]["project"] for r in sarif["runs"]] == ["platform", "repo"]
+    out = run_cli("score", str(monorepo), str(repo), "-f", "badge")
+    assert out.returncode == 2 and "a badge describes one repository" in out.stderr
+    out = run_cli("score", str(monorepo), str(repo), "-f", "badge", "-o", str(tmp_path / "b"))
+    assert out.returncode == 0, out.stderr
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == [
+        "platform.badge.json",
+        "repo.badge.json",
+    ]
+
+
+def test_an_org_check_of_one_subproject_can_be_ignored(shared_root) -> None:
+    from tests.score.test_cli import ORG_CHECK
+
+    (shared_root / "services" / "a" / "org.yaml").write_text(ORG_CHECK, encoding="utf-8")
+    (shared_root / "services" / "a" / ".mlscaffold.toml").write_text(
+        'checklists = ["org.yaml"]\n', encoding="utf-8"
+    )
+    out = run_cli("score", str(shared_root), "-f", "json", "--ignore", "ORG001=not yet")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert _status(report["subprojects"][0])["ORG001"] == "ignored"
+    assert _status(report)["ORG001"] == "ignored"

@@ -151,6 +151,10 @@ class Planner:
 def run_unit(unit: Unit, ignore: dict[str, str], debug: bool, workers: int | None = None):
     from mlscaffold.score.judge.engine import score_repo
 
+    # An --ignore may name a check that only some sub-project's checklist has (run_all has
+    # made sure some unit has it): each unit takes the ones it knows.
+    ids = {c.id for c in unit.checklist}
+    ignore = {k: v for k, v in ignore.items() if k in ids}
     return score_repo(
         unit.folder,
         config=unit.config,
@@ -172,7 +176,12 @@ def run_all(
 ) -> list[Report]:
     """Score every unit of every job (side by side with ``processes`` > 1), then assemble
     each job's report."""
+    from mlscaffold.errors import UsageError
+
     units = [unit for job in jobs for unit in job.units]
+    unknown = sorted(set(ignore) - {c.id for unit in units for c in unit.checklist})
+    if unknown:  # a typo would otherwise leave the check running, unignored
+        raise UsageError(f"--ignore {', '.join(unknown)} matches no check")
     if len(units) == 1 or processes == 1:
         reports = progress(units, lambda u: run_unit(u, ignore, debug))
     else:
