@@ -267,6 +267,17 @@ def test_a_pull_request_from_a_fork_gets_a_summary_but_no_upload(runner, tmp_pat
     assert "score" in _outputs(tmp_path)
 
 
+def test_a_dependabot_pull_request_gets_no_upload_either(runner, tmp_path) -> None:
+    workspace, env = runner
+    event = {**_pull_request(tmp_path, "acme/churn"), "GITHUB_ACTOR": "dependabot[bot]"}
+    done = _run_score_step(workspace, {**env, **event})
+    assert done.returncode == 0, done.stderr
+    assert _outputs(tmp_path)["upload"] == "false"
+    assert "a Dependabot pull request gets a read-only token" in (
+        tmp_path / "summary.md"
+    ).read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     ("event", "upload_input", "upload"),
     [("same-repository", "true", "true"), ("push", "false", "false")],
