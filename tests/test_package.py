@@ -27,6 +27,23 @@ def test_wheel_carries_checklist_and_template(wheel: Path) -> None:
     assert "mlscaffold/_data/template.bundle" in names  # the tagged history `update` needs
 
 
+def test_wheel_metadata_has_project_urls_classifiers_and_the_plugin(wheel: Path) -> None:
+    from email.parser import Parser
+
+    import trove_classifiers
+
+    archive = zipfile.ZipFile(wheel)
+    info = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+    meta = Parser().parsestr(archive.read(info).decode("utf-8"))
+    urls = dict(u.split(", ", 1) for u in meta.get_all("Project-URL"))
+    assert {"Homepage", "Repository", "Issues", "Changelog", "Documentation"} <= set(urls)
+    classifiers = meta.get_all("Classifier")
+    assert len(classifiers) >= 10 and set(classifiers) <= trove_classifiers.classifiers
+    assert "Programming Language :: Python :: 3.11" in classifiers
+    points = archive.read(info.replace("METADATA", "entry_points.txt")).decode("utf-8")
+    assert "[repo_review.checks]" in points and "[repo_review.families]" in points
+
+
 @pytest.mark.slow
 def test_score_from_wheel_in_fresh_venv(wheel: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"

@@ -45,19 +45,47 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+def _add_common(parser: argparse.ArgumentParser, default: object) -> None:
+    """Options every command takes, before or after its name (``mlscaffold score -q``).
+
+    On a command's parser the defaults are SUPPRESS, so an option given before the command
+    name is not reset by the command's parser."""
+    parser.add_argument("-V", "--version", action="version", version=f"mlscaffold {__version__}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=False if default is None else default,
+        help="show tracebacks of internal errors",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="count",
+        default=0 if default is None else default,
+        help="print only results, warnings and errors (no progress, no 'wrote' lines)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0 if default is None else default,
+        help="say more about what is done (timings, configuration used)",
+    )
+
+
 def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mlscaffold",
         description="Start ML projects right (new, update) and see how far existing ones are "
         "from right (score).",
     )
-    parser.add_argument("--version", action="version", version=f"mlscaffold {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    _add_common(parser, None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     # Only the chosen command's module is imported; the others get a stub parser for --help.
     chosen = next((a for a in argv if a in COMMANDS), None)
     for name, (module_name, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
+        _add_common(p, argparse.SUPPRESS)
         if name == chosen:
             importlib.import_module(module_name).configure(p)
     return parser
@@ -75,6 +103,9 @@ def _main(args_list: list[str]) -> int:
     parser = build_parser(args_list)
     args = parser.parse_args(args_list)
     debug = args.debug or bool(os.environ.get("MLSCAFFOLD_DEBUG"))
+    args.debug = debug
+    # One number for the commands: below 0 quiet, 0 normal, above 0 verbose.
+    args.verbosity = args.verbose - args.quiet
     if not args.command:
         parser.print_help()
         return EXIT_USAGE

@@ -249,3 +249,42 @@ def test_dest_defaults_to_the_current_empty_directory(tmp_path: Path) -> None:
     assert "project_name: churn-model" in answers
     again = run_cli("new", "--defaults", cwd=here)
     assert again.returncode == 2 and "not empty" in again.stderr
+
+
+WITHOUT_SIGMASK = (
+    "import signal, sys\n"
+    "del signal.pthread_sigmask  # as on Windows\n"
+    "from mlscaffold.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def test_new_works_where_signals_cannot_be_masked(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_SIGMASK, "new", "proj", "--defaults", "-q"],
+        cwd=tmp_path,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "proj" / "pyproject.toml").is_file()
+    assert result.stdout == ""  # -q after the command: no "Created", no next steps
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["proj"]  # no staging left
+
+
+def test_a_signal_during_a_deferred_block_arrives_after_it(monkeypatch) -> None:
+    import signal
+
+    from mlscaffold.generate import staging
+
+    monkeypatch.delattr(signal, "pthread_sigmask")
+    finished = []
+    with pytest.raises(KeyboardInterrupt), staging._signals_deferred():
+        signal.raise_signal(signal.SIGINT)
+        finished.append(True)  # the block runs to its end first
+    assert finished == [True]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

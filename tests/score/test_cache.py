@@ -53,7 +53,7 @@ def repo(tmp_path: Path) -> Path:
 def test_an_unchanged_repository_is_scored_again_from_the_cache(repo: Path, tmp_path: Path):
     cache = tmp_path / "cache"
     first = _score(repo, cache)
-    assert sorted(p.name.split(".", 1)[1] for p in cache.iterdir()) == ["facts.json", "report.json"]
+    assert sorted(p.name.rsplit(".", 2)[1] for p in cache.iterdir()) == ["facts", "report"]
     # The verdicts come back from the cache: poison the facts file to prove it is not read.
     (facts,) = cache.glob("*.facts.json")
     facts.write_text("not json")

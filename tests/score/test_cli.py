@@ -60,7 +60,7 @@ def test_score_json_validates_against_schema(ml_repo) -> None:
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     jsonschema.validate(report, REPORT_SCHEMA)
-    assert report["schema_version"] == "1.0"
+    assert report["schema_version"] == "1.1"
     statuses = {f["id"]: f["status"] for f in report["findings"]}
     assert statuses["DE005"] == "pass" and statuses["MO003"] == "pass"
     for f in report["findings"]:
@@ -254,3 +254,125 @@ def test_a_select_typo_in_config_is_an_error_not_a_perfect_score(ml_repo) -> Non
 def test_an_empty_directory_says_so(tmp_path) -> None:
     report = json.loads(run_cli("score", str(tmp_path), "-f", "json").stdout)
     assert any("no files found" in n["message"] for n in report["notes"])
+
+
+@pytest.mark.parametrize("command", ["score", "checks", "report", "new", "update"])
+def test_version_flag_after_the_command(command) -> None:
+    for flag in ("-V", "--version"):
+        out = run_cli(command, flag)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.startswith("mlscaffold ")
+
+
+def test_quiet_verbose_and_debug_after_the_command(ml_repo, tmp_path, monkeypatch, capsys) -> None:
+    loud = run_cli("score", str(ml_repo), "-f", "json", "-v")
+    assert loud.returncode == 0, loud.stderr
+    assert "mlscaffold: scored repo: " in loud.stderr and "with no configuration" in loud.stderr
+    assert json.loads(loud.stdout)["project"] == "repo"  # stdout is still the report alone
+    report = tmp_path / "r.json"
+    report.write_text(loud.stdout, encoding="utf-8")
+    page = tmp_path / "page.html"
+    said = run_cli("report", str(report), "--html", str(page))
+    assert said.returncode == 0 and "wrote" in said.stderr
+    quiet = run_cli("report", str(report), "--html", str(page), "--quiet")
+    assert quiet.returncode == 0 and quiet.stderr == "" and page.is_file()
+    from mlscaffold import cli
+    from mlscaffold.score.judge import engine
+
+    def boom(*a, **k):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(engine, "score_repo", boom)
+    with pytest.raises(RuntimeError):
+        cli.main(["score", str(ml_repo), "--debug"])
+    assert cli.main(["score", str(ml_repo), "-q"]) == 3
+    assert "kaboom" in capsys.readouterr().err
+
+
+ORG_CHECK = (
+    "stage: deployment\nchecks:\n  - id: ORG001\n    name: runbook\n"
+    "    title: An on-call runbook exists\n    severity: minor\n    why: [DE6]\n"
+    "    description: Looks for docs/runbook.md written by the team.\n"
+    "    fix: Write docs/runbook.md with alerts and what to do.\n"
+    "    detector: {kind: files, pass: [docs/runbook.md]}\n"
+)
+
+
+@pytest.fixture
+def org_files(tmp_path):
+    org = tmp_path / "org"
+    (org / "checks").mkdir(parents=True)
+    (org / "checks" / "runbook.yaml").write_text(ORG_CHECK, encoding="utf-8")
+    (org / "policy.toml").write_text(
+        '[tool.mlscaffold]\nchecklists = ["checks/runbook.yaml"]\nfail_under = 99\n'
+        'ignore = {DE004 = "libraries serve nothing"}\n',
+        encoding="utf-8",
+    )
+    return org
+
+
+def test_org_checks_from_outside_the_repository(ml_repo, org_files) -> None:
+    checklist = org_files / "checks" / "runbook.yaml"
+    out = run_cli("score", str(ml_repo), "-f", "json", "--checklist", str(checklist))
+    assert out.returncode == 0, out.stderr
+    assert _status_of(out.stdout)["ORG001"] == "fail"
+    (ml_repo / "docs").mkdir()
+    (ml_repo / "docs" / "runbook.md").write_text("# Runbook\n", encoding="utf-8")
+    out = run_cli("score", str(ml_repo), "-f", "json", "--config", str(org_files / "policy.toml"))
+    assert out.returncode == 1 and "below the minimum 99" in out.stderr  # the org's bar
+    status = _status_of(out.stdout)
+    assert status["ORG001"] == "pass" and status["DE004"] == "ignored"
+    # --config replaces the repository's own configuration: its ignores no longer apply.
+    (ml_repo / ".mlscaffold.toml").write_text(
+        'ignore = {DE001 = "no container"}\n', encoding="utf-8"
+    )
+    out = run_cli("score", str(ml_repo), "-f", "json", "--config", str(org_files / "policy.toml"))
+    assert _status_of(out.stdout)["DE001"] != "ignored"
+    out = run_cli("score", str(ml_repo), "-f", "json", "--checklist", str(checklist))
+    assert _status_of(out.stdout)["DE001"] == "ignored"  # --checklist alone keeps it
+
+
+def test_checks_command_finds_org_checks(org_files) -> None:
+    checklist = org_files / "checks" / "runbook.yaml"
+    out = run_cli("checks", "ORG001", "--checklist", str(checklist))
+    assert out.returncode == 0, out.stderr
+    assert "An on-call runbook exists" in out.stdout and "From: runbook.yaml" in out.stdout
+    out = run_cli("checks", "runbook", "--config", str(org_files / "policy.toml"), "-f", "json")
+    assert out.returncode == 0 and json.loads(out.stdout)["id"] == "ORG001"
+    out = run_cli("checks", "ORG001")
+    assert out.returncode == 2 and "no check named 'ORG001'" in out.stderr
+    listing = json.loads(run_cli("checks", "--format", "json").stdout)
+    assert len(listing["checks"]) >= 30 and listing["checklist_version"]
+    de008 = next(c for c in listing["checks"] if c["id"] == "DE008")
+    assert de008["rollup"] == "worst" and de008["detector"]["kind"] == "rule"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("--checklist", "/no/such.yaml"), "--checklist /no/such.yaml: checklist file"),
+        (("--config", "/no/such.toml"), "--config /no/such.toml: no such file"),
+        (("--ignore", "ZZ999=typo"), "--ignore ZZ999 matches no check"),
+    ],
+)
+def test_bad_org_options_exit_2(ml_repo, args, message) -> None:
+    out = run_cli("score", str(ml_repo), *args)
+    assert out.returncode == 2 and message in out.stderr, out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+
+
+def test_unknown_ignore_in_config_is_an_error(ml_repo, tmp_path) -> None:
+    (ml_repo / ".mlscaffold.toml").write_text('ignore = {ZZ001 = "typo"}\n', encoding="utf-8")
+    out = run_cli("score", str(ml_repo))
+    assert out.returncode == 2 and "ignore ZZ001 matches no check" in out.stderr
+    bad = tmp_path / "bad.toml"
+    bad.write_text("fail_under = [1]\n", encoding="utf-8")
+    out = run_cli("score", str(ml_repo), "--config", str(bad))
+    assert out.returncode == 2 and f"--config {bad}: fail_under" in out.stderr
+    bad.write_text("not toml = = 1\n", encoding="utf-8")
+    out = run_cli("checks", "--config", str(bad))
+    assert out.returncode == 2 and "not valid TOML" in out.stderr
+
+
+def _status_of(stdout: str) -> dict[str, str]:
+    return {f["id"]: f["status"] for f in json.loads(stdout)["findings"]}

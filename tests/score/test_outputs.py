@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 import jsonschema
 import pytest
@@ -188,16 +189,164 @@ def monorepo(tree):
     )
 
 
-def test_monorepo_scores_each_project(monorepo) -> None:
-    reports = json.loads(run_cli("score", str(monorepo), "-f", "json").stdout)
-    assert [r["project"] for r in reports] == ["platform/services/churn", "platform/services/fraud"]
-    for report in reports:
-        jsonschema.validate(report, REPORT_SCHEMA)
-    churn, fraud = reports
-    status = {r["project"]: {f["id"]: f["status"] for f in r["findings"]} for r in reports}
-    assert status["platform/services/churn"]["MO003"] == "pass"
-    assert status["platform/services/fraud"]["MO003"] == "partial"  # one script
+def _status(report: dict) -> dict[str, str]:
+    return {f["id"]: f["status"] for f in report["findings"]}
+
+
+def test_monorepo_is_one_report_with_its_subprojects(monorepo) -> None:
+    out = run_cli("score", str(monorepo), "-f", "json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    jsonschema.validate(report, REPORT_SCHEMA)  # one document, not a list
+    assert report["project"] == "platform" and report["root"] == str(monorepo)
+    subs = report["subprojects"]
+    assert [r["project"] for r in subs] == ["platform/services/churn", "platform/services/fraud"]
+    churn, fraud = subs
+    assert _status(churn)["MO003"] == "pass"
+    assert _status(fraud)["MO003"] == "partial"  # one script
     assert churn["root"].endswith("services/churn") and fraud["files_scanned"] == 2
+    assert churn["repository"]["path"] == "services/churn"
+    rolled = {f["id"]: f for f in report["findings"]}
+    assert rolled["MO003"]["status"] == "pass"  # a practice: the best sub-project's
+    assert rolled["MO003"]["rollup"] == {
+        "rule": "best",
+        "subprojects": {"services/churn": "pass", "services/fraud": "partial"},
+    }
+    assert rolled["MO003"]["reason"].startswith("services/churn: ")
+    assert all(e["path"].startswith("services/churn/") for e in rolled["MO003"]["evidence"])
+    assert report["files_scanned"] >= churn["files_scanned"] + fraud["files_scanned"]
+    badge = json.loads(run_cli("score", str(monorepo), "-f", "badge").stdout)
+    assert isinstance(badge, dict) and badge["message"].endswith(f"{report['score']}/100")
+    markdown = run_cli("score", str(monorepo), "-f", "markdown").stdout
+    assert markdown.count("## mlscaffold score") == 1
+    assert "(monorepo, 2 sub-projects)" in markdown and "`services/fraud`" in markdown
+
+
+def test_monorepo_sarif_is_one_file_with_paths_from_the_repository_root(monorepo, tmp_path) -> None:
+    target = tmp_path / "x.sarif"
+    out = run_cli("score", str(monorepo), "-f", "sarif", "-o", str(target))
+    assert out.returncode == 0, out.stderr
+    assert target.is_file()  # a file, not a directory of files
+    sarif = json.loads(target.read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(sarif)
+    (run,) = sarif["runs"]
+    assert "automationDetails" not in run  # the uploader's category decides
+    rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert len(rule_ids) == len(set(rule_ids))
+    seen = set()
+    for result in run["results"]:
+        assert rule_ids[result["ruleIndex"]] == result["ruleId"]
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert (monorepo / uri).is_file(), uri
+        folder = result["message"]["text"][1:].split("]")[0]
+        assert uri.startswith(folder + "/"), (uri, folder)
+        seen.add(folder)
+    assert seen == {"services/churn", "services/fraud"}
+    prints = [r["partialFingerprints"]["mlscaffold/v1"] for r in run["results"]]
+    assert len(prints) == len(set(prints))  # one check failing in two sub-projects: two alerts
+    assert run["properties"]["subprojects"]["services/churn"]["score"] > 0
+    named = json.loads(
+        run_cli("score", str(monorepo), "-f", "sarif", "--sarif-category", "ml/platform").stdout
+    )
+    assert named["runs"][0]["automationDetails"] == {"id": "ml/platform/"}
+
+
+@pytest.fixture
+def shared_root(tree):
+    """A monorepo whose root holds the CI, the README and tests for every sub-project, and
+    whose hygiene fails in one sub-project (a secret) and at the root (a large data file)."""
+    return tree(
+        {
+            "README.md": "# Platform\n\n## Problem statement\n\nWe predict which customers "
+            "will cancel next month so retention can call them.\n",
+            ".github/workflows/ci.yml": "on: [push, pull_request]\njobs:\n  test:\n"
+            "    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n",
+            "tests/test_features.py": s.TESTS,
+            "data/raw.csv": "a,b\n" + "1,2\n" * 300_000,
+            "services/a/requirements.txt": "scikit-learn==1.5.2\n",
+            "services/a/train.py": "from sklearn.svm import SVC\nSVC().fit(X, y)\n",
+            "services/a/.env": "API_TOKEN=9f8e7d6c5b4a\n",
+            "services/b/requirements.txt": "fastapi==0.115.0\n",
+            "services/b/Dockerfile": "FROM python:3.11-slim-bookworm\nCOPY . /app\n"
+            "RUN pip install --no-cache-dir /app\nUSER 10001\n",
+        },
+        name="shared",
+    )
+
+
+def test_monorepo_rolls_up_best_worst_and_shared(shared_root) -> None:
+    report = json.loads(run_cli("score", str(shared_root), "-f", "json").stdout)
+    jsonschema.validate(report, REPORT_SCHEMA)
+    rolled = {f["id"]: f for f in report["findings"]}
+    a, b = report["subprojects"]
+    # Hygiene takes the worst: a secret in one sub-project, raw data at the root.
+    assert _status(a)["DE008"] == "fail" and _status(b)["DE008"] == "pass"
+    assert rolled["DE008"]["status"] == "fail"
+    assert rolled["DE008"]["rollup"]["subprojects"]["services/a"] == "fail"
+    assert _status(a)["DA002"] == _status(b)["DA002"] == "pass"
+    assert rolled["DA002"]["status"] == "fail"  # data/raw.csv lies in no sub-project
+    assert rolled["DA002"]["rollup"]["subprojects"]["."] == "fail"
+    assert [e["path"] for e in rolled["DA002"]["evidence"]] == ["data/raw.csv"]
+    # Presence takes the best: only b has a container.
+    assert _status(a)["DE001"] == "fail" and rolled["DE001"]["status"] != "fail"
+    # The root's CI, README and tests count for every sub-project.
+    for sub in (a, b):
+        found = {f["id"]: f for f in sub["findings"]}
+        assert found["DE002"]["status"] == "pass", found["DE002"]
+        assert found["DE002"]["evidence"][0]["path"] == "../../.github/workflows/ci.yml"
+        assert found["DE002"]["reason"].startswith("at the repository root: ")
+        assert found["SC001"]["status"] == "pass" and found["MO005"]["status"] != "fail"
+    alone = json.loads(run_cli("score", str(shared_root / "services" / "a"), "-f", "json").stdout)
+    assert _status(alone)["DE002"] == "fail"  # what the root gave, not the folder's own
+    assert alone["score"] < a["score"]
+    sarif = json.loads(run_cli("score", str(shared_root), "-f", "sarif").stdout)
+    results = sarif["runs"][0]["results"]
+    root_level = [r for r in results if r["message"]["text"].startswith("[repository root]")]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in root_level}
+    assert uris == {"data/raw.csv"}
+    secret = [r for r in results if r["ruleId"] == "DE008"]
+    assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in secret] == [
+        "services/a/.env"
+    ]
+
+
+def test_project_gets_the_root_and_paths_from_the_repository_root(shared_root) -> None:
+    subprocess.run(["git", "init", "-q", str(shared_root)], check=True)
+    one = json.loads(
+        run_cli("score", str(shared_root), "--project", "services/a", "-f", "json").stdout
+    )
+    assert one["project"] == "shared/services/a" and "subprojects" not in one
+    assert _status(one)["DE002"] == "pass"  # the root's CI counts for it
+    assert one["repository"]["root"] == str(shared_root)
+    assert one["repository"]["path"] == "services/a"
+    for args in (
+        (str(shared_root), "--project", "services/a"),
+        (str(shared_root / "services" / "a"),),  # a folder inside a repository
+    ):
+        sarif = json.loads(run_cli("score", *args, "-f", "sarif").stdout)
+        uris = {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in sarif["runs"][0]["results"]
+        }
+        assert "services/a/.env" in uris
+        assert all(uri.startswith("services/a/") for uri in uris), uris
+
+
+def test_monorepo_policy_and_diff_cover_the_subprojects(shared_root, tmp_path) -> None:
+    out = run_cli("score", str(shared_root), "--fail-under", "100")
+    assert out.returncode == 1
+    for name in ("shared:", "shared/services/a:", "shared/services/b:"):
+        assert name in out.stderr
+    base = tmp_path / "base.json"
+    assert run_cli("score", str(shared_root), "-f", "json", "-o", str(base)).returncode == 0
+    (shared_root / "services" / "b" / "Dockerfile").unlink()
+    data = json.loads(run_cli("score", str(shared_root), "--diff", str(base), "-f", "json").stdout)
+    jsonschema.validate(data, REPORT_SCHEMA)
+    assert [r["id"] for r in data["diff"]["regressed"]] == ["DE001"]
+    b = data["subprojects"][1]
+    assert [r["id"] for r in b["diff"]["regressed"]] == ["DE001"]
+    out = run_cli("score", str(shared_root), "--diff", str(base), "--fail-on-regression")
+    assert out.returncode == 1 and "shared/services/b: regressions" in out.stderr
 
 
 def test_monorepo_one_project_or_whole(monorepo) -> None:
@@ -234,8 +383,11 @@ def test_monorepo_finds_an_mlflow_project_by_its_conda_file(tree) -> None:
             "services/wine/train.py": "m.fit(X)\n",
         }
     )
-    reports = json.loads(run_cli("score", str(root), "-f", "json").stdout)
-    assert [r["project"] for r in reports] == ["repo/services/a", "repo/services/wine"]
+    report = json.loads(run_cli("score", str(root), "-f", "json").stdout)
+    assert [r["project"] for r in report["subprojects"]] == [
+        "repo/services/a",
+        "repo/services/wine",
+    ]
 
 
 def test_only_the_secrets_rule_is_a_security_rule_in_sarif(repo) -> None:
@@ -244,3 +396,50 @@ def test_only_the_secrets_rule_is_a_security_rule_in_sarif(repo) -> None:
     ]["rules"]
     security = {r["id"] for r in rules if "security-severity" in r["properties"]}
     assert security == {"DE008"}
+
+
+def test_monorepo_root_config_serves_subprojects_without_their_own(shared_root) -> None:
+    (shared_root / ".mlscaffold.toml").write_text(
+        'ignore = {DE001 = "containers are built by the platform team"}\n', encoding="utf-8"
+    )
+    (shared_root / "services" / "b" / ".mlscaffold.toml").write_text(
+        'ignore = {DE004 = "a library"}\n', encoding="utf-8"
+    )
+    serial = json.loads(run_cli("score", str(shared_root), "-f", "json").stdout)
+    a, b = serial["subprojects"]
+    assert _status(a)["DE001"] == "ignored"  # the root's configuration
+    assert _status(b)["DE001"] != "ignored" and _status(b)["DE004"] == "ignored"  # its own
+    parallel = json.loads(run_cli("score", str(shared_root), "-f", "json", "-j", "2").stdout)
+    assert [_status(r) for r in parallel["subprojects"]] == [_status(a), _status(b)]
+    assert _status(parallel) == _status(serial) and parallel["score"] == serial["score"]
+
+
+def test_several_paths_one_document_each(monorepo, repo, tmp_path) -> None:
+    listing = json.loads(run_cli("score", str(monorepo), str(repo), "-f", "json").stdout)
+    assert [d["project"] for d in listing] == ["platform", "repo"]
+    assert len(listing[0]["subprojects"]) == 2 and "subprojects" not in listing[1]
+    sarif = json.loads(run_cli("score", str(monorepo), str(repo), "-f", "sarif").stdout)
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(sarif)
+    assert [r["properties"]["project"] for r in sarif["runs"]] == ["platform", "repo"]
+    out = run_cli("score", str(monorepo), str(repo), "-f", "badge")
+    assert out.returncode == 2 and "a badge describes one repository" in out.stderr
+    out = run_cli("score", str(monorepo), str(repo), "-f", "badge", "-o", str(tmp_path / "b"))
+    assert out.returncode == 0, out.stderr
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == [
+        "platform.badge.json",
+        "repo.badge.json",
+    ]
+
+
+def test_an_org_check_of_one_subproject_can_be_ignored(shared_root) -> None:
+    from tests.score.test_cli import ORG_CHECK
+
+    (shared_root / "services" / "a" / "org.yaml").write_text(ORG_CHECK, encoding="utf-8")
+    (shared_root / "services" / "a" / ".mlscaffold.toml").write_text(
+        'checklists = ["org.yaml"]\n', encoding="utf-8"
+    )
+    out = run_cli("score", str(shared_root), "-f", "json", "--ignore", "ORG001=not yet")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert _status(report["subprojects"][0])["ORG001"] == "ignored"
+    assert _status(report)["ORG001"] == "ignored"

@@ -8,29 +8,74 @@ import sys
 from mlscaffold.errors import UsageError
 
 
+def add_org_options(parser: argparse.ArgumentParser) -> None:
+    """``--checklist`` and ``--config``: an organisation's checks from outside the repository
+    (the same options on ``score`` and ``checks``)."""
+    parser.add_argument(
+        "--checklist",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="add the checks of this checklist YAML file (repeatable), e.g. your "
+        "organisation's own",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="use this TOML configuration (the keys of [tool.mlscaffold]) instead of the "
+        "repository's own; its checklist paths are relative to it",
+    )
+
+
+def org_options(args: argparse.Namespace):
+    """(the ``--config`` file's configuration or None, the ``--checklist`` files)."""
+    from mlscaffold.score.config import external_checklist, load_config_file
+
+    config = load_config_file(args.config) if args.config else None
+    extra = [external_checklist(path, f"--checklist {path}") for path in args.checklist]
+    return config, extra
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("check", nargs="?", metavar="ID", help="a check id (DE005) or name")
     parser.add_argument(
         "--format",
         "-f",
         default="text",
-        choices=("text", "markdown"),
-        help="markdown prints the generated checks reference",
+        choices=("text", "markdown", "json"),
+        help="markdown prints the generated checks reference; json every field of the checks",
     )
+    add_org_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from mlscaffold.score.judge.checklist import load_checklist
-    from mlscaffold.score.report.docs import describe_check, render_checks_markdown
+    from mlscaffold.score.report.docs import check_to_dict, describe_check, render_checks_markdown
 
-    checklist = load_checklist()
-    if args.format == "markdown" and not args.check:
-        sys.stdout.write(render_checks_markdown(checklist))
-        return 0
+    config, extra = org_options(args)
+    checklist = load_checklist([*(config.checklists if config else []), *extra])
+    check = None
     if args.check:
         check = checklist.get(args.check)
         if check is None:
             raise UsageError(f"no check named {args.check!r}; `mlscaffold checks` lists them")
+    if args.format == "json":
+        import json
+
+        doc = (
+            check_to_dict(check)
+            if check
+            else {
+                "checklist_version": checklist.version,
+                "checks": [check_to_dict(c) for c in checklist],
+            }
+        )
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    if args.format == "markdown" and not check:
+        sys.stdout.write(render_checks_markdown(checklist))
+        return 0
+    if check:
         sys.stdout.write(describe_check(check))
         return 0
     current = None

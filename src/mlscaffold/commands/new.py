@@ -67,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
     )
     for warning in result.warnings:
         print(f"mlscaffold: warning: {warning}", file=sys.stderr)
+    if getattr(args, "verbosity", 0) < 0:  # -q: the project is the result; say nothing
+        return 0
     where = os.path.relpath(result.dest) if result.dest.is_relative_to(Path.cwd()) else result.dest
     record = result.answers_file.name if result.answers_file else "no answers file"
     print(

@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         from mlscaffold.score.report.render.html import render_org_html
 
         _write(args.html, render_org_html(view, title=args.title, top=args.top))
+    if args.html and args.verbosity >= 0:
         print(
             f"mlscaffold: wrote {args.html} ({len(view.repos)} repositories from "
             f"{view.report_count} reports)",

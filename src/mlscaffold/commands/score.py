@@ -39,8 +39,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="append",
         dest="outputs",
         metavar="FILE",
-        help="where the matching --format goes ('-' is standard output); with "
-        "several repositories, a directory",
+        help="where the matching --format goes ('-' is standard output); one file per "
+        "repository (a monorepo is one report), so with several PATHs a directory",
     )
     parser.add_argument(
         "--fail-under",
@@ -81,7 +81,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--whole",
         action="store_true",
-        help="score a monorepo as one project instead of one report per subproject",
+        help="score a monorepo as one project, not as sub-projects rolled up into one report",
     )
     parser.add_argument(
         "--no-cache",
@@ -95,8 +95,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=1,
         metavar="N",
-        help="score several repositories in N parallel processes",
+        help="score several repositories (or a monorepo's sub-projects) in N parallel processes",
     )
+    parser.add_argument(
+        "--sarif-category",
+        metavar="NAME",
+        help="with --format sarif: the code scanning category (SARIF automationDetails.id); "
+        "leave it out when the uploader sets one, as the GitHub Action does",
+    )
+    from mlscaffold.commands.checks import add_org_options
+
+    add_org_options(parser)
 
 
 def _pairs(args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -112,12 +121,16 @@ def _pairs(args: argparse.Namespace) -> list[tuple[str, str]]:
     pairs = [(fmt, outputs[i] if i < len(outputs) else "-") for i, fmt in enumerate(formats)]
     if sum(1 for _, out in pairs if out == "-") > 1:
         raise UsageError("only one --format can go to standard output; give the others --output")
+    if len(args.paths) > 1 and ("badge", "-") in pairs:
+        raise UsageError("a badge describes one repository; with several PATHs give --output DIR")
     return pairs
 
 
 def run(args: argparse.Namespace) -> int:
+    from mlscaffold.commands.checks import org_options
     from mlscaffold.score.config import parse_fail_under
     from mlscaffold.score.judge.engine import check_root
+    from mlscaffold.score.plan import Planner, run_all
 
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
         raise UsageError("--fail-under must be between 0 and 100")
@@ -125,43 +138,48 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--jobs must be at least 1")
     if args.fail_on_regression and not args.diff:
         raise UsageError("--fail-on-regression needs --diff BASE.json")
+    if args.diff and len(args.paths) > 1:
+        raise UsageError(
+            "--diff compares one repository with its base report; give one PATH (or --project)"
+        )
+    if args.project and len(args.paths) > 1:
+        raise UsageError("--project selects a subproject of one repository; give one PATH")
     pairs = _pairs(args)
-    roots = _targets([check_root(p) for p in args.paths], args)
+    roots = [check_root(p) for p in args.paths]
     ignores = _cli_ignores(args.ignore)
     base = None
     if args.diff:
         from mlscaffold.score.report.diff import load_base_report
 
         base = load_base_report(args.diff)
-    if len(roots) > 1 and args.diff:
-        raise UsageError(
-            "--diff compares one repository with its base report; give one PATH (or --project)"
-        )
-    reports = _score_all(roots, ignores, args)
+    org_config, extra = org_options(args)
+    planner = Planner(args.select, org_config, extra)
+    jobs = [planner.plan(root, args.project, args.whole) for root in roots]
+    reports = run_all(
+        jobs, ignores, args.debug, args.jobs, _progress(args), use_cache=not args.no_cache
+    )
     if base is not None:
-        from mlscaffold.score.report.diff import compare
-
-        report = reports[0][0]
-        report.diff = compare(base, report)
-        if base.get("project") != report.project:
-            from mlscaffold.score.model import Note
-
-            # Comparing two different projects is allowed (a rename, a fork), but not silently.
-            report.notes.append(
-                Note(
-                    args.diff,
-                    f"base report is for project {base.get('project')!r}, "
-                    f"not {report.project!r}: the differences may not be changes",
-                )
-            )
+        _compare(reports[0], base, args.diff)
     for fmt, out in pairs:
-        _write(fmt, out, [r for r, _ in reports])
+        _write(fmt, out, reports, args)
+    if args.verbosity > 0:
+        for job in jobs:
+            _say_what_was_done(job)
     failures: list[str] = []
-    for report, config in reports:
-        thresholds = dict(config.fail_under)
-        if args.fail_under is not None:
-            thresholds.update(parse_fail_under(args.fail_under, "--fail-under"))
-        prefix = f"{report.project}: " if len(reports) > 1 else ""
+    cli_minimum = (
+        parse_fail_under(args.fail_under, "--fail-under") if args.fail_under is not None else {}
+    )
+    checked = [
+        (report, config)
+        for job in jobs
+        for report, config in [
+            (job.report, job.config),
+            *zip(job.report.subprojects, job.configs, strict=True),
+        ]
+    ]
+    for report, config in checked:
+        thresholds = {**config.fail_under, **cli_minimum}
+        prefix = f"{report.project}: " if len(checked) > 1 else ""
         failures += [prefix + m for m in _policy_failures(report, thresholds)]
         if args.fail_on_regression and report.diff is not None and report.diff.regressions:
             names = ", ".join(c.check_id for c in report.diff.regressions)
@@ -169,6 +187,40 @@ def run(args: argparse.Namespace) -> int:
     for message in failures:
         print(f"mlscaffold: {message}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _compare(report, base: dict, base_path: str) -> None:
+    """Attach the differences from the base report, sub-project by sub-project too."""
+    from mlscaffold.score.model import Note
+    from mlscaffold.score.report.diff import compare
+
+    report.diff = compare(base, report)
+    if base.get("project") != report.project:
+        # Comparing two different projects is allowed (a rename, a fork), but not silently.
+        report.notes.append(
+            Note(
+                base_path,
+                f"base report is for project {base.get('project')!r}, "
+                f"not {report.project!r}: the differences may not be changes",
+            )
+        )
+    before = {sub["project"]: sub for sub in base.get("subprojects", [])}
+    for sub in report.subprojects:
+        if sub.project in before:
+            sub.diff = compare(before[sub.project], sub)
+
+
+def _say_what_was_done(job) -> None:
+    report = job.report
+    source = job.config.source or "no configuration"
+    where = (
+        f" ({len(job.subs)} sub-projects: {', '.join(job.subs)})" if job.kind == "monorepo" else ""
+    )
+    print(
+        f"mlscaffold: scored {report.project}{where}: {report.files_scanned} file(s) in "
+        f"{report.duration_seconds:.2f} s, {len(report.findings)} checks, with {source}",
+        file=sys.stderr,
+    )
 
 
 def _cli_ignores(items: list[str]) -> dict[str, str]:
@@ -181,97 +233,52 @@ def _cli_ignores(items: list[str]) -> dict[str, str]:
     return ignores
 
 
-def _targets(roots: list[str], args: argparse.Namespace) -> list[tuple[str, str | None]]:
-    """(directory, report label) pairs: a monorepo becomes one target per subproject."""
-    from mlscaffold.score.read.projects import find_projects, project_path
+def _progress(args: argparse.Namespace):
+    def each(items, work):
+        """Run ``work`` on each item, with a progress bar on a terminal when there are several."""
+        if (
+            len(items) > 1
+            and args.verbosity >= 0
+            and sys.stderr.isatty()
+            and not os.environ.get("NO_COLOR")
+        ):
+            from rich.progress import Progress
 
-    if args.project:
-        if len(roots) > 1:
-            raise UsageError("--project selects a subproject of one repository; give one PATH")
-        root = roots[0]
-        return [(project_path(root, args.project), f"{os.path.basename(root)}/{args.project}")]
-    targets: list[tuple[str, str | None]] = []
-    for root in roots:
-        subprojects = [] if args.whole else find_projects(root)
-        if subprojects:
-            name = os.path.basename(root)
-            targets += [(os.path.join(root, sub), f"{name}/{sub}") for sub in subprojects]
-        else:
-            targets.append((root, None))
-    return targets
+            results = []
+            with Progress(transient=True) as progress:
+                task = progress.add_task("scoring", total=len(items))
+                for item in items:
+                    results.append(work(item))
+                    progress.advance(task)
+            return results
+        return [work(item) for item in items]
 
-
-def _score_one(
-    target: tuple[str, str | None],
-    ignores: dict[str, str],
-    select: list[str],
-    debug: bool,
-    use_cache: bool = True,
-):
-    from mlscaffold.score.config import load_config
-    from mlscaffold.score.judge.engine import score_repo
-
-    root, label = target
-    config = load_config(root)
-    config.ignore.update(ignores)
-    report = score_repo(
-        root, config=config, select=select, debug=debug, project_label=label, use_cache=use_cache
-    )
-    return report, config
+    return each
 
 
-def _score_all(
-    roots: list[tuple[str, str | None]], ignores: dict[str, str], args: argparse.Namespace
-):
-    if len(roots) == 1 or args.jobs == 1:
-        return _progress_each(
-            roots, lambda r: _score_one(r, ignores, args.select, args.debug, not args.no_cache)
-        )
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=min(args.jobs, len(roots))) as pool:
-        futures = [
-            pool.submit(_score_one, r, ignores, args.select, args.debug, not args.no_cache)
-            for r in roots
-        ]
-        return _progress_each(futures, lambda f: f.result())
+EXTENSIONS = {
+    "table": "txt",
+    "json": "json",
+    "markdown": "md",
+    "sarif": "sarif",
+    "badge": "badge.json",
+}
 
 
-def _progress_each(items, work):
-    """Run ``work`` on each item, with a progress bar on a terminal when there are several."""
-    if len(items) > 1 and sys.stderr.isatty() and not os.environ.get("NO_COLOR"):
-        from rich.progress import Progress
-
-        results = []
-        with Progress(transient=True) as progress:
-            task = progress.add_task("scoring", total=len(items))
-            for item in items:
-                results.append(work(item))
-                progress.advance(task)
-        return results
-    return [work(item) for item in items]
-
-
-def _write(fmt: str, out: str, reports: list) -> None:
+def _write(fmt: str, out: str, reports: list, args: argparse.Namespace) -> None:
     from mlscaffold.score.report.render import get_renderer
 
+    renderer = get_renderer(fmt, sarif_category=args.sarif_category)
     if len(reports) > 1 and out != "-":
         directory = Path(out)
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise PathError(f"cannot create output directory {out}: {exc.strerror}") from exc
-        ext = {
-            "table": "txt",
-            "json": "json",
-            "markdown": "md",
-            "sarif": "sarif",
-            "badge": "badge.json",
-        }[fmt]
         used: set[str] = set()
         for report in reports:
             name = _unique(report.project, used)
-            _write_file(directory / f"{name}.{ext}", get_renderer(fmt)(report))
+            _write_file(directory / f"{name}.{EXTENSIONS[fmt]}", renderer(report))
         return
     if fmt == "table" and out == "-" and len(reports) == 1:
         from mlscaffold.score.report.render.terminal import print_rich, use_colour
@@ -279,16 +286,19 @@ def _write(fmt: str, out: str, reports: list) -> None:
         if use_colour():
             print_rich(reports[0])
             return
-    renderer = get_renderer(fmt)
     if len(reports) == 1:
         text = renderer(reports[0])
-    elif fmt in ("json", "sarif", "badge"):
+    elif fmt == "json":
         import json
 
         text = (
             json.dumps([json.loads(renderer(r)) for r in reports], indent=2, ensure_ascii=False)
             + "\n"
         )
+    elif fmt == "sarif":
+        from mlscaffold.score.report.render.sarif import render_sarif_runs
+
+        text = render_sarif_runs(reports, category=args.sarif_category)
     else:
         text = "\n".join(renderer(r) for r in reports)
     if out == "-":

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             f"{_where(state.path)}: template {state.current} (current), "
             f"{state.available} (available): {status}"
         )
-        if state.behind:
+        if state.behind and getattr(args, "verbosity", 0) >= 0:
             print("run `mlscaffold update` to merge the new template version")
         return 1 if state.behind else 0
 
@@ -120,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
             + ("would be left" if result.dry_run else "left; resolve the markers, then commit")
             + f": {', '.join(result.conflicts)}"
         )
+    if getattr(args, "verbosity", 0) < 0:  # -q: the list of changes is the result
+        return 0
     if result.dry_run:
         print("Nothing was written.")
     else:

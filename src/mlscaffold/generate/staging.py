@@ -54,12 +54,35 @@ def _signals_deferred() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal masks
+        with _signals_recorded():
+            yield
+        return
     held = {signal.SIGINT, signal.SIGTERM}
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
+def _signals_recorded() -> Iterator[None]:
+    """Where signals cannot be masked: handlers note SIGINT/SIGTERM during the block, and the
+    first one noted is raised again once the previous handlers are back."""
+    caught: list[int] = []
+    names = [s for s in ("SIGINT", "SIGTERM") if hasattr(signal, s)]
+    previous = {}
+    for name in names:
+        signum = getattr(signal, name)
+        previous[signum] = signal.signal(signum, lambda n, _frame: caught.append(n))
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 def _umask() -> int:

@@ -137,3 +137,49 @@ def _inside(root: str, rel: str, where: str) -> Path:
     if os.path.islink(os.path.join(real_root, rel)) or not os.path.isfile(candidate):
         raise ConfigError(f"{where}: checklist file {rel!r} not found (or is a link)")
     return Path(candidate)
+
+
+def load_config_file(path: str) -> ScoreConfig:
+    """A configuration the user names (``--config FILE``), such as an organisation's: the keys
+    of ``[tool.mlscaffold]``, at the top level or in that table of a pyproject.toml. The user
+    chose the file, so its checklist paths are relative to it and may lie outside any
+    repository (a repository's own config keeps them inside the repository)."""
+    where = f"--config {path}"
+    text = _read_named(path, where)
+    doc, err = load_toml(text)
+    if err:
+        raise ConfigError(f"{where}: not valid TOML ({err})")
+    tool = doc.get("tool")
+    table = tool.get("mlscaffold", doc) if isinstance(tool, dict) else doc
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table")
+    rest = {k: v for k, v in table.items() if k != "checklists"}
+    cfg = parse_config(rest, os.path.dirname(os.path.abspath(path)), where)
+    checklists = table.get("checklists", [])
+    if not isinstance(checklists, list) or not all(isinstance(s, str) for s in checklists):
+        raise ConfigError(f"{where}: checklists must be a list of paths")
+    base = os.path.dirname(os.path.abspath(path))
+    cfg.checklists = [external_checklist(os.path.join(base, rel), where) for rel in checklists]
+    return cfg
+
+
+def external_checklist(path: str, where: str) -> Path:
+    """A checklist file named by the user (``--checklist FILE`` or a ``--config`` file)."""
+    if not os.path.isfile(path):
+        raise ConfigError(f"{where}: checklist file {path} not found")
+    return Path(os.path.realpath(path))
+
+
+def _read_named(path: str, where: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{where}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(f"{where}: is a directory, not a TOML file") from exc
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read: {exc.strerror or exc}") from exc
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{where}: larger than {MAX_CONFIG_BYTES // 1024} KiB")
+    return data.decode("utf-8", errors="replace")

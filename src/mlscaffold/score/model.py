@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlscaffold.score.identity import RepoIdentity
 
 STAGES = ("scoping", "data", "modeling", "deployment")
 
@@ -72,8 +76,12 @@ class Finding:
     fix: str
     why: list[str]
     description: str = ""
+    # In a monorepo's roll-up: the rule ("best", "worst", "shared") and each sub-project's
+    # status, by its folder ("." for the whole repository's own scan).
+    rollup: dict[str, object] | None = None
 
     def to_dict(self) -> dict[str, object]:
+        extra: dict[str, object] = {"rollup": self.rollup} if self.rollup is not None else {}
         return {
             "id": self.check_id,
             "name": self.name,
@@ -86,6 +94,7 @@ class Finding:
             "fix": self.fix if self.status in (Status.FAIL, Status.PARTIAL) else None,
             "why": list(self.why),
             "description": self.description,
+            **extra,
         }
 
 
@@ -125,6 +134,10 @@ class Report:
     # A real file that repo-level findings can point at (README.md, pyproject.toml...).
     anchor_file: str | None = None
     diff: ReportDiff | None = None
+    # Which repository and folder this is (read from .git by score.identity), when known.
+    repository: RepoIdentity | None = None
+    # A monorepo's report is the repository's roll-up; these are its sub-projects' reports.
+    subprojects: list[Report] = field(default_factory=list)
 
     def by_stage(self, stage: str) -> list[Finding]:
         return [f for f in self.findings if f.stage == stage]

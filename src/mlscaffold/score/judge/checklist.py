@@ -33,6 +33,8 @@ class Check:
     applies_if: str | None = None  # a condition from rules.facts.CONDITIONS
     source: str = ""
     builtin: bool = False  # shipped with mlscaffold (else an organisation's, untrusted)
+    # How a monorepo's sub-projects roll up into the repository (see score.rollup).
+    rollup: str = "best"
 
     @property
     def weight(self) -> int:
@@ -244,6 +246,7 @@ def load_file(path: Path, validate: bool, doc: Any = None, builtin: bool = False
                 applies_if=raw.get("applies_if"),
                 source=path.name,
                 builtin=builtin,
+                rollup=raw.get("rollup", "best"),
             )
         )
     return checks

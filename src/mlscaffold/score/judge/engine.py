@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import time
@@ -77,10 +78,12 @@ def score_repo(
     checklist: Checklist | None = None,
     project_label: str | None = None,
     clock: Callable[[], float] = time.perf_counter,
+    ignore: dict[str, str] | None = None,
     use_cache: bool = False,
 ) -> Report:
-    """Score the repository at ``path``. ``use_cache``: reuse what an earlier run found in
-    unchanged files, and its verdicts when nothing changed (see ``read.cache``)."""
+    """Score the repository at ``path``. ``select`` and ``ignore`` come from the command line,
+    on top of the configuration's. ``use_cache``: reuse what an earlier run found in unchanged
+    files, and its verdicts when nothing changed (see ``read.cache``)."""
     started = clock()
     root = check_root(path)
     cfg = config if config is not None else load_config(root)
@@ -92,6 +95,15 @@ def score_repo(
     unknown = [s for s in cfg.select if not any(_selected(c, [s]) for c in checks)]
     if unknown:  # a typo here would otherwise select nothing and score 100
         raise ConfigError(f"{cfg.source}: select {', '.join(unknown)} matches no check")
+    ids = {c.id for c in checks}
+    unknown = sorted(set(ignore or ()) - ids)
+    if unknown:  # a typo would otherwise leave the check running, unignored
+        raise UsageError(f"--ignore {', '.join(unknown)} matches no check")
+    unknown = sorted(set(cfg.ignore) - ids)
+    if unknown:
+        raise ConfigError(f"{cfg.source}: ignore {', '.join(unknown)} matches no check")
+    if ignore:
+        cfg = dataclasses.replace(cfg, ignore={**cfg.ignore, **ignore})
     selected = [c for c in checks if _selected(c, wanted)]
     index = RepoIndex(root, **({"max_parse_bytes": cfg.max_file_size} if cfg.max_file_size else {}))
     walk_notes = len(index.notes)
@@ -111,7 +123,7 @@ def score_repo(
     else:
         index.cache = cache
         findings = _judge(index, checks, selected, cfg, debug)
-        _note_after_judging(index, checks, cfg)
+        _note_after_judging(index)
         if cache is not None:
             cache.save_facts(index.fresh_facts, index.files)
             if fingerprint:
@@ -122,12 +134,7 @@ def score_repo(
                 )
     order = {c.id: i for i, c in enumerate(checks)}
     findings.sort(key=lambda f: order[f.check_id])
-    stages = [_stage_score(stage, [f for f in findings if f.stage == stage]) for stage in STAGES]
-    weights = {c.id: c.weight for c in checks}
-    total = sum(weights[f.check_id] for f in findings if _counts(f.status))
-    earned = sum(weights[f.check_id] * f.status.credit for f in findings if _counts(f.status))
-    overall = round(100 * earned / total) if total else 100
-    maturity = min((s.level for s in stages if s.score is not None), default=0)
+    stages, overall, maturity = summarise(findings)
     return Report(
         root=root,
         project=project_label or os.path.basename(root) or root,
@@ -194,7 +201,7 @@ def _finding(check: Check, status: Status, reason: str, evidence: list[Evidence]
     )
 
 
-def _note_after_judging(index: RepoIndex, checks: Checklist, cfg: ScoreConfig) -> None:
+def _note_after_judging(index: RepoIndex) -> None:
     if not index.files:
         index.note(".", "no files found: is this the repository you meant to score?")
     stubs = scaffold_stubs(index)
@@ -205,10 +212,6 @@ def _note_after_judging(index: RepoIndex, checks: Checklist, cfg: ScoreConfig) -
             f"an unfilled scaffold: its {len(stubs)} step modules are empty stubs "
             f"({shown}); they count as missing, not as a pipeline",
         )
-    known = {c.id for c in checks}
-    for check_id in cfg.ignore:
-        if check_id not in known:
-            index.note(cfg.source or "config", f"ignore names unknown check {check_id}")
 
 
 def _to_memo(finding: Finding) -> dict[str, object]:
@@ -233,6 +236,25 @@ def _from_memo(memo: dict, checks: Checklist) -> list[Finding] | None:
         evidence = [Evidence(path, line, note) for path, line, note in raw["evidence"]]
         out.append(_finding(check, status, raw["reason"], evidence))
     return out
+
+
+def summarise(findings: list[Finding]) -> tuple[list[StageScore], int, int]:
+    """Stage scores, the overall score and the maturity level of a set of findings (each
+    weighted by its severity; not applicable and ignored checks do not count)."""
+    from mlscaffold.score.judge.checklist import SEVERITY_WEIGHT
+
+    stages = [_stage_score(stage, [f for f in findings if f.stage == stage]) for stage in STAGES]
+    counted = [f for f in findings if _counts(f.status)]
+    total = sum(SEVERITY_WEIGHT[f.severity] for f in counted)
+    earned = sum(SEVERITY_WEIGHT[f.severity] * f.status.credit for f in counted)
+    overall = round(100 * earned / total) if total else 100
+    maturity = min((s.level for s in stages if s.score is not None), default=0)
+    return stages, overall, maturity
+
+
+def selected_checks(checks: Checklist, select: list[str]) -> list[Check]:
+    """The checks that ``select`` (ids, id prefixes, names or stages; empty: all) names."""
+    return [c for c in checks if _selected(c, select)]
 
 
 def _anchor(index: RepoIndex) -> str | None:

@@ -59,9 +59,9 @@ class RepoCache:
 
     def __init__(self, folder: Path, root: str, registry: str) -> None:
         self.folder = folder
-        name = hashlib.sha256(f"{FORMAT}\0{root}".encode()).hexdigest()[:32]
-        self.facts_path = folder / f"{name}.facts.json"
-        self.report_path = folder / f"{name}.report.json"
+        self.name = hashlib.sha256(f"{FORMAT}\0{root}".encode()).hexdigest()[:32]
+        self.facts_path = folder / f"{self.name}.facts.json"
+        self.report_path = folder / f"{self.name}.report.json"
         self.root = root
         self.registry = registry  # the code patterns and scanners the facts were found with
         self.started_ns = time.time_ns()
@@ -135,6 +135,10 @@ class RepoCache:
     def fingerprint(self, files: list[FileEntry], context: str) -> str | None:
         """A digest of every listed file's key and of ``context`` (checks, configuration),
         or None when some file is too recent for its time stamp to be trusted."""
+        # One report file per kind of run (a monorepo's sub-projects, its whole-repository
+        # pass and a run with --select keep theirs apart).
+        kind = hashlib.sha256(context.encode()).hexdigest()[:12]
+        self.report_path = self.folder / f"{self.name}.{kind}.report.json"
         digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{self.root}\0{context}".encode())
         settled = self.started_ns - SETTLED_NS
         parts = []

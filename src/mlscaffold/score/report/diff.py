@@ -89,11 +89,17 @@ def render_diff_text(report: Report, markdown: bool = False) -> str:
         ("new", "new"),
         ("removed", "removed"),
     )
+    if markdown:
+        from mlscaffold.score.report.render.mdtext import inline as text
+    else:
+        text = str
     for key, word in labels:
         for row in d[key]:
             before, after = row["before"] or "-", row["after"] or "-"
             bullet = "- " if markdown else "  "
-            lines.append(f"{bullet}{word}: {row['id']} {row['title']} ({before} → {after})")
+            lines.append(
+                f"{bullet}{word}: {text(row['id'])} {text(row['title'])} ({before} → {after})"
+            )
     if not any(d[k] for k, _ in labels):
         lines.append("- no check changed" if markdown else "  no check changed")
     return "\n".join(lines) + "\n"

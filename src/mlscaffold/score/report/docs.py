@@ -5,6 +5,7 @@ from __future__ import annotations
 from mlscaffold.score.judge.checklist import Check, Checklist
 from mlscaffold.score.model import STAGES
 
+_BUILTIN_SOURCES = {f"{stage}.yaml" for stage in STAGES}
 HEADER = (
     "<!-- Generated from checklist/*.yaml by `mlscaffold checks --format markdown`; "
     "do not edit. -->\n"
@@ -18,6 +19,36 @@ def _detector_summary(spec: dict) -> str:
     if kind == "rule":
         return f"rule `{spec['name']}`"
     return f"`{kind}`"
+
+
+ROLLUP = {
+    "best": "the repository takes its best sub-project's result",
+    "worst": "the repository takes its worst sub-project's result, or the root's (hygiene)",
+    "shared": "the repository takes its best sub-project's result, and what the repository "
+    "root holds counts for every sub-project",
+}
+
+
+def check_to_dict(check: Check) -> dict:
+    """Every field of a check, for ``mlscaffold checks --format json``."""
+    return {
+        "id": check.id,
+        "name": check.name,
+        "title": check.title,
+        "stage": check.stage,
+        "severity": check.severity,
+        "why": list(check.why),
+        "description": check.description,
+        "fix": check.fix,
+        "example": check.example,
+        "references": list(check.references),
+        "requires": list(check.requires),
+        "template": check.template,
+        "applies_if": check.applies_if,
+        "rollup": check.rollup,
+        "detector": check.detector,
+        "source": check.source,
+    }
 
 
 def describe_check(check: Check) -> str:
@@ -37,6 +68,9 @@ def describe_check(check: Check) -> str:
         lines += ["", f"Requires: {', '.join(check.requires)} (not applicable without it)"]
     if check.template:
         lines += ["", f"In a generated project: {check.template}"]
+    lines += ["", f"In a monorepo ({check.rollup}): {ROLLUP[check.rollup]}"]
+    if check.source and check.source not in _BUILTIN_SOURCES:
+        lines += [f"From: {check.source}"]
     lines += [
         "",
         f"Detector: {_detector_summary(check.detector)}",
@@ -85,6 +119,8 @@ def render_checks_markdown(checklist: Checklist) -> str:
                 out += ["```", c.example.rstrip(), "```", ""]
             if c.requires:
                 out += [f"Requires {', '.join(c.requires)}; not applicable without it.", ""]
+            if c.rollup != "best":
+                out += [f"In a monorepo ({c.rollup}): {ROLLUP[c.rollup]}.", ""]
             if c.template:
                 out += [
                     f"Generated projects: `{c.template}`. Detector: "

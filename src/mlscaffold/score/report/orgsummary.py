@@ -7,13 +7,11 @@ from mlscaffold.score.report.orgview import OrgView
 
 
 def _cell(text: str, *, code_spans: bool = False) -> str:
-    """Text from another repository's report, made safe for one Markdown table cell.
+    """Text from another repository's report, made inert for one Markdown table cell (see
+    mdtext); fixes keep their `code spans`."""
+    from mlscaffold.score.report.render.mdtext import inline, with_code_spans
 
-    Angle brackets are neutralised (GitHub renders inline HTML), pipes and newlines would break
-    the row. Fixes keep their `code spans`; names lose backticks that could open one.
-    """
-    flat = " ".join(text.split()).replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
-    return flat if code_spans else flat.replace("`", "\\`")
+    return with_code_spans(text) if code_spans else inline(text)
 
 
 def _n(count: int, one: str, many: str) -> str:
@@ -42,7 +40,7 @@ def render_org_markdown(view: OrgView, top: int) -> str:
     for repo in view.repos:
         trend = "" if repo.delta is None else f" ({repo.delta:+d})"
         stages = " | ".join(_score(c.score) for c in repo.cells)
-        out.append(f"| {_cell(repo.project)} | {repo.score}{trend} | {repo.maturity} | {stages} |")
+        out.append(f"| {_cell(repo.label)} | {repo.score}{trend} | {repo.maturity} | {stages} |")
     means = " | ".join(_score(view.stage_means[s]) for s in STAGES)
     out.append(f"| *mean* | | | {means} |")
     if view.failing_checks:

@@ -45,6 +45,10 @@ class RepoRow:
     maturity_name: str
     cells: list[StageCell]
     history: list[Point]  # oldest first, including the newest report
+    label: str = ""  # the project, told apart from another repository of the same name
+    remote: str | None = None
+    commit: str | None = None
+    subprojects: list[str] = field(default_factory=list)  # a monorepo's, by project name
 
     @property
     def delta(self) -> int | None:
@@ -78,8 +82,9 @@ class OrgView:
         return max((r.generated_at for r in self.repos), default="")
 
 
-def _row(newest: LoadedReport, history: list[LoadedReport]) -> RepoRow:
+def _row(newest: LoadedReport, history: list[LoadedReport], label: str) -> RepoRow:
     data = newest.data
+    repository = data.get("repository") or {}
     cells = [StageCell(s["stage"], s["score"], s["level"]) for s in data["stages"]]
     cells.sort(key=lambda c: STAGES.index(c.stage))
     points = [
@@ -101,15 +106,38 @@ def _row(newest: LoadedReport, history: list[LoadedReport]) -> RepoRow:
         maturity_name=data["maturity"]["name"],
         cells=cells,
         history=points,
+        label=label,
+        remote=repository.get("remote"),
+        commit=repository.get("commit"),
+        subprojects=[sub["project"] for sub in data.get("subprojects", [])],
     )
 
 
 def _group(reports: list[LoadedReport]) -> list[list[LoadedReport]]:
-    """Reports per repository, oldest first; the same repository and time given twice count once."""
-    by_project: dict[str, dict[Any, LoadedReport]] = defaultdict(dict)
+    """Reports per repository, oldest first; the same repository and time given twice count
+    once. A repository is its identity (LoadedReport.key), not its name: two repositories
+    called ``churn`` stay two rows."""
+    by_key: dict[Any, dict[Any, LoadedReport]] = defaultdict(dict)
     for report in reports:
-        by_project[report.project][report.when] = report  # a later argument replaces a duplicate
-    return [sorted(runs.values(), key=lambda r: r.when) for runs in by_project.values()]
+        by_key[report.key][report.when] = report  # a later argument replaces a duplicate
+    return [sorted(runs.values(), key=lambda r: r.when) for runs in by_key.values()]
+
+
+def _labels(groups: list[list[LoadedReport]]) -> list[str]:
+    """Each repository's name; where names repeat, with what tells them apart."""
+    names = Counter(runs[-1].project for runs in groups)
+    labels = []
+    for runs in groups:
+        newest = runs[-1]
+        if names[newest.project] == 1:
+            labels.append(newest.project)
+            continue
+        kind, *rest = newest.key
+        where = rest[0] if kind == "remote" else newest.data["root"]
+        if kind == "remote" and rest[1] != ".":
+            where += f":{rest[1]}"
+        labels.append(f"{newest.project} ({where})")
+    return labels
 
 
 def _stage_means(repos: list[RepoRow]) -> dict[str, float | None]:
@@ -122,10 +150,10 @@ def _stage_means(repos: list[RepoRow]) -> dict[str, float | None]:
     return means
 
 
-def _failing_checks(newest: list[LoadedReport]) -> list[FailingCheck]:
+def _failing_checks(newest: list[LoadedReport], labels: list[str]) -> list[FailingCheck]:
     checks: dict[str, FailingCheck] = {}
     fixes: dict[str, Counter[str]] = defaultdict(Counter)
-    for report in newest:
+    for report, label in zip(newest, labels, strict=True):
         for finding in report.data["findings"]:
             if finding["status"] not in FAILING:
                 continue
@@ -136,7 +164,7 @@ def _failing_checks(newest: list[LoadedReport]) -> list[FailingCheck]:
                 ),
             )
             bucket = check.failing if finding["status"] == "fail" else check.partial
-            bucket.append(report.project)
+            bucket.append(label)
             if finding["fix"]:
                 fixes[finding["id"]][finding["fix"]] += 1
     for check_id, check in checks.items():
@@ -152,9 +180,10 @@ def _failing_checks(newest: list[LoadedReport]) -> list[FailingCheck]:
 
 def build_org_view(reports: list[LoadedReport]) -> OrgView:
     groups = _group(reports)
-    repos = [_row(runs[-1], runs) for runs in groups]
+    labels = _labels(groups)
+    repos = [_row(runs[-1], runs, label) for runs, label in zip(groups, labels, strict=True)]
     # Weakest repositories first: that is where a platform team starts.
-    repos.sort(key=lambda r: (r.score, r.project.lower(), r.project))
+    repos.sort(key=lambda r: (r.score, r.label.lower(), r.label))
     means = _stage_means(repos)
     scored = {stage: mean for stage, mean in means.items() if mean is not None}
     weakest = min(scored, key=lambda s: (scored[s], STAGES.index(s))) if scored else None
@@ -162,7 +191,7 @@ def build_org_view(reports: list[LoadedReport]) -> OrgView:
         repos=repos,
         stage_means=means,
         weakest_stage=weakest,
-        failing_checks=_failing_checks([runs[-1] for runs in groups]),
+        failing_checks=_failing_checks([runs[-1] for runs in groups], labels),
         report_count=len(reports),
     )
 
@@ -174,7 +203,11 @@ def org_view_to_dict(view: OrgView, top: int) -> dict[str, Any]:
         "repositories": [
             {
                 "project": r.project,
+                "label": r.label,
                 "root": r.root,
+                "remote": r.remote,
+                "commit": r.commit,
+                "subprojects": r.subprojects,
                 "source": r.source,
                 "generated_at": r.generated_at,
                 "score": r.score,

@@ -34,13 +34,65 @@ class LoadedReport:
     def project(self) -> str:
         return self.data["project"] or self.data["root"]
 
+    @property
+    def key(self) -> tuple[str, ...]:
+        """What makes two reports the same repository (folder): the origin remote and the
+        folder in it when the report knows them, else the scored folder's absolute path;
+        never the project name alone, which two repositories may share."""
+        repository = self.data.get("repository") or {}
+        remote = repository.get("remote")
+        if remote:
+            from mlscaffold.score.identity import remote_key
 
-@lru_cache(maxsize=1)
-def _validator():
+            return ("remote", remote_key(remote), repository.get("path") or ".")
+        return ("root", self.data["root"])
+
+
+READS_MAJOR = 1  # the schema major version this mlscaffold reads (any minor version of it)
+
+
+@lru_cache(maxsize=2)
+def _validator(lenient: bool = False):
+    """The report schema's validator; ``lenient``: for a newer minor version, whose fields
+    this version does not know (they are ignored, the known ones still checked)."""
     import jsonschema  # lazy: a heavy import that only `report` needs
 
     schema = json.loads(schema_path("report.schema.json").read_text(encoding="utf-8"))
+    if lenient:
+        schema = _open(schema)
     return jsonschema.Draft202012Validator(schema)
+
+
+def _open(node: Any) -> Any:
+    """A copy of a schema that allows properties it does not name."""
+    if isinstance(node, dict):
+        return {
+            k: _open(v)
+            for k, v in node.items()
+            if not (k in ("additionalProperties", "unevaluatedProperties") and v is False)
+        }
+    if isinstance(node, list):
+        return [_open(v) for v in node]
+    return node
+
+
+def _version(source: str, data: Any) -> tuple[int, int] | None:
+    """The report's schema version, when it is a MAJOR.MINOR string; a major version this
+    mlscaffold cannot read is refused in words, not as a schema mismatch."""
+    if not isinstance(data, dict) or not isinstance(data.get("schema_version"), str):
+        return None
+    major_text, dot, minor_text = data["schema_version"].partition(".")
+    parts = (major_text, minor_text)
+    if not dot or not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts):
+        return None
+    major, minor = int(major_text), int(minor_text)
+    if major != READS_MAJOR:
+        raise ConfigError(
+            f"{source}: schema_version {data['schema_version']} is not one this mlscaffold "
+            f"reads ({READS_MAJOR}.x)"
+            + ("; upgrade mlscaffold to read it" if major > READS_MAJOR else "")
+        )
+    return major, minor
 
 
 def _read_text(path: str) -> str:
@@ -79,7 +131,12 @@ def _one_line(text: str, limit: int = 160) -> str:
 def _validated(source: str, data: Any) -> LoadedReport:
     import jsonschema
 
-    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
+    from mlscaffold.score.report.render.jsonout import SCHEMA_VERSION
+
+    version = _version(source, data)
+    ours = tuple(int(n) for n in SCHEMA_VERSION.split("."))
+    newer = version is not None and version > ours
+    error = jsonschema.exceptions.best_match(_validator(newer).iter_errors(data))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "top level"
         raise ConfigError(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from mlscaffold.score.model import Report
 
 
-def get_renderer(name: str) -> Callable[[Report], str]:
+def get_renderer(name: str, sarif_category: str | None = None) -> Callable[[Report], str]:
     if name == "json":
         from mlscaffold.score.report.render.jsonout import render_json
 
@@ -17,9 +17,11 @@ def get_renderer(name: str) -> Callable[[Report], str]:
 
         return render_markdown
     if name == "sarif":
+        from functools import partial
+
         from mlscaffold.score.report.render.sarif import render_sarif
 
-        return render_sarif
+        return partial(render_sarif, category=sarif_category)
     if name == "badge":
         from mlscaffold.score.report.render.badge import render_badge
 

@@ -156,12 +156,21 @@ def _legend() -> str:
     return f'<p class="note">Cell colour is the stage level: {chips}</p>'
 
 
+def _row_title(repo: RepoRow) -> str:
+    parts = [repo.remote or repo.root]
+    if repo.commit:
+        parts.append(repo.commit[:12])
+    parts.append(_when(repo.generated_at))
+    if repo.subprojects:
+        parts.append(f"{len(repo.subprojects)} sub-projects rolled up")
+    return " · ".join(parts)
+
+
 def _heatmap_row(repo: RepoRow) -> str:
     cells = "".join(_cell(c.stage, c.score, c.level) for c in repo.cells)
     return (
         f'<tr data-project="{_e(repo.project)}">'
-        f'<th scope="row" title="{_e(repo.root)} · {_e(_when(repo.generated_at))}">'
-        f"{_e(repo.project)}</th>"
+        f'<th scope="row" title="{_e(_row_title(repo))}">{_e(repo.label)}</th>'
         f'<td class="num overall" data-score="{repo.score}">{repo.score}{_delta(repo.delta)}</td>'
         f'<td class="level" data-level="{repo.maturity}">{repo.maturity} '
         f'<span class="sev">{_e(repo.maturity_name)}</span></td>{cells}</tr>'
@@ -279,10 +288,10 @@ def _trends(view: OrgView) -> str:
             "</p></section>"
         )
     figures = "".join(
-        f'<figure class="trend" data-project="{_e(r.project)}"><h3>{_e(r.project)} '
+        f'<figure class="trend" data-project="{_e(r.project)}"><h3>{_e(r.label)} '
         f'<span class="sev">{r.history[0].score} → {r.history[-1].score}</span></h3>'
         f"{_sparkline(r)}{_trend_table(r)}</figure>"
-        for r in sorted(tracked, key=lambda r: r.project.lower())
+        for r in sorted(tracked, key=lambda r: r.label.lower())
     )
     return (
         '<section id="trend"><h2>Trend</h2><p class="note">Overall score of each repository with '

@@ -1,4 +1,9 @@
-"""JSON report, versioned by ``schema_version`` and described by schemas/report.schema.json."""
+"""JSON report, versioned by ``schema_version`` and described by schemas/report.schema.json.
+
+``schema_version`` is MAJOR.MINOR. A minor version only adds optional fields, so a reader
+takes a report of any minor version of its major one, ignoring the fields it does not know;
+a new major version may remove or change fields, and readers refuse it (see reportload).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,14 @@ from typing import Any
 
 from mlscaffold.score.model import Report
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: repository identity, monorepo roll-up with its sub-projects
 
 
-def report_to_dict(report: Report) -> dict[str, Any]:
+def report_to_dict(report: Report, *, nested: bool = False) -> dict[str, Any]:
     from mlscaffold.score.judge.levels import LEVEL_NAMES
     from mlscaffold.score.report.diff import diff_to_dict
 
-    return {
+    doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "mlscaffold", "version": report.tool_version},
         "checklist_version": report.checklist_version,
@@ -32,8 +37,14 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "files_scanned": report.files_scanned,
         "duration_seconds": report.duration_seconds,
         "anchor_file": report.anchor_file,
-        **({"diff": diff_to_dict(report)} if report.diff is not None else {}),
     }
+    if report.repository is not None:
+        doc["repository"] = report.repository.to_dict()
+    if report.diff is not None:
+        doc["diff"] = diff_to_dict(report)
+    if report.subprojects and not nested:  # one level: a sub-project has none of its own
+        doc["subprojects"] = [report_to_dict(sub, nested=True) for sub in report.subprojects]
+    return doc
 
 
 def render_json(report: Report) -> str:

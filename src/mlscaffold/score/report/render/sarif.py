@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import posixpath
 from typing import Any
 
 from mlscaffold.score.model import Finding, Report, Status
@@ -43,26 +45,37 @@ def _rule(f: Finding) -> dict[str, Any]:
     }
 
 
-def _location(f: Finding, anchor: str | None) -> tuple[str, int] | None:
+def _uri(prefix: str, path: str) -> str | None:
+    """A path relative to the repository root (code scanning resolves it from the checkout),
+    None when it would leave the repository."""
+    uri = posixpath.normpath(posixpath.join(prefix, path)) if prefix not in ("", ".") else path
+    return None if uri == ".." or uri.startswith("../") or uri.startswith("/") else uri
+
+
+def _location(f: Finding, anchor: str | None, prefix: str) -> tuple[str, int] | None:
     for e in f.evidence:
         if e.path and e.path not in (".", "") and not e.path.endswith("/"):
-            return e.path, e.line or 1
-    return (anchor, 1) if anchor else None
+            uri = _uri(prefix, e.path)
+            if uri:
+                return uri, e.line or 1
+    uri = _uri(prefix, anchor) if anchor else None
+    return (uri, 1) if uri else None
 
 
-def _result(f: Finding, index: int, anchor: str | None) -> dict[str, Any]:
+def _result(
+    f: Finding, index: int, anchor: str | None, prefix: str = "", where: str = ""
+) -> dict[str, Any]:
+    text = f"{f.title}: {f.reason}" + (" (partial)" if f.status is Status.PARTIAL else "")
     result: dict[str, Any] = {
         "ruleId": f.check_id,
         "ruleIndex": index,
         "level": _level(f),
         "kind": "fail",
-        "message": {
-            "text": f"{f.title}: {f.reason}" + (" (partial)" if f.status is Status.PARTIAL else "")
-        },
+        "message": {"text": f"[{where}] {text}" if where else text},
     }
-    where = _location(f, anchor)
-    if where:
-        path, line = where
+    located = _location(f, anchor, prefix)
+    if located:
+        path, line = located
         result["locations"] = [
             {
                 "physicalLocation": {
@@ -73,40 +86,117 @@ def _result(f: Finding, index: int, anchor: str | None) -> dict[str, Any]:
         ]
         key = f"{f.check_id}:{path}"
     else:
-        key = f.check_id
+        key = f"{f.check_id}:{prefix}" if prefix not in ("", ".") else f.check_id
     # Stable across runs and line moves: the check and the file, not the line or the wording.
     result["partialFingerprints"] = {"mlscaffold/v1": hashlib.sha256(key.encode()).hexdigest()[:32]}
     return result
 
 
-def render_sarif(report: Report) -> str:
-    ran = [f for f in report.findings if f.status is not Status.IGNORED]
-    rules = [_rule(f) for f in ran]
-    index = {f.check_id: i for i, f in enumerate(ran)}
-    results = [
-        _result(f, index[f.check_id], report.anchor_file)
-        for f in ran
-        if f.status in (Status.FAIL, Status.PARTIAL)
-    ]
+def _prefix(report: Report, fallback: str = "") -> str:
+    """Where the report's folder lies in its repository (its paths are relative to it)."""
+    return report.repository.path if report.repository is not None else fallback
+
+
+def _failing(report: Report) -> list[Finding]:
+    return [f for f in report.findings if f.status in (Status.FAIL, Status.PARTIAL)]
+
+
+def _run(report: Report, category: str | None) -> dict[str, Any]:
+    """One run for one report; a monorepo's sub-projects' results all go in it."""
+    from mlscaffold.score.rollup import is_at_root, subproject_folder
+
+    rules: dict[str, dict[str, Any]] = {}
+    located: list[tuple[Finding, str | None, str, str]] = []  # finding, anchor, prefix, where
+    top = _prefix(report)
+    if report.subprojects:
+        folders = [subproject_folder(report, sub) for sub in report.subprojects]
+        for sub, folder in zip(report.subprojects, folders, strict=True):
+            prefix = _prefix(sub, folder)
+            for f in sub.findings:
+                if f.status is not Status.IGNORED:
+                    rules.setdefault(f.check_id, _rule(f))
+            located += [(f, sub.anchor_file, prefix, folder) for f in _failing(sub)]
+        for f in report.findings:
+            if f.status is not Status.IGNORED:
+                rules.setdefault(f.check_id, _rule(f))
+        # Hygiene found outside every sub-project (a key in a root .env) has no sub-project
+        # to report it: the whole repository's scan does.
+        for f in _failing(report):
+            if f.rollup and f.rollup.get("rule") == "worst":
+                outside = [e for e in f.evidence if is_at_root(e.path, folders)]
+                if outside:
+                    at_root = dataclasses.replace(f, evidence=outside)
+                    located.append((at_root, None, top, "repository root"))
+    else:
+        for f in report.findings:
+            if f.status is not Status.IGNORED:
+                rules.setdefault(f.check_id, _rule(f))
+        located = [(f, report.anchor_file, top, "") for f in _failing(report)]
+    index = {check_id: i for i, check_id in enumerate(rules)}
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "mlscaffold",
+                "version": report.tool_version,
+                "semanticVersion": report.tool_version,
+                "informationUri": INFO_URI,
+                "rules": list(rules.values()),
+            }
+        },
+        "columnKind": "unicodeCodePoints",
+        "results": [
+            _result(f, index[f.check_id], anchor, prefix, where)
+            for f, anchor, prefix, where in located
+        ],
+        "properties": {
+            "project": report.project,
+            "score": report.score,
+            "maturity": report.maturity,
+            **(
+                {
+                    "subprojects": {
+                        subproject_folder(report, s): {"score": s.score, "maturity": s.maturity}
+                        for s in report.subprojects
+                    }
+                }
+                if report.subprojects
+                else {}
+            ),
+        },
+    }
+    identity = report.repository
+    if identity is not None and identity.commit and identity.remote and "://" in identity.remote:
+        run["versionControlProvenance"] = [
+            {
+                "repositoryUri": identity.remote,
+                "revisionId": identity.commit,
+                **({"branch": identity.branch} if identity.branch else {}),
+            }
+        ]
+    if category:
+        # The category is the part of the id up to its last slash.
+        run["automationDetails"] = {"id": category if category.endswith("/") else category + "/"}
+    return run
+
+
+def render_sarif(report: Report, category: str | None = None) -> str:
+    return render_sarif_runs([report], category)
+
+
+def render_sarif_runs(reports: list[Report], category: str | None = None) -> str:
+    """One SARIF log; one run per repository."""
     doc = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "mlscaffold",
-                        "version": report.tool_version,
-                        "semanticVersion": report.tool_version,
-                        "informationUri": INFO_URI,
-                        "rules": rules,
-                    }
-                },
-                "automationDetails": {"id": f"mlscaffold/{report.project}/"},
-                "columnKind": "unicodeCodePoints",
-                "results": results,
-                "properties": {"score": report.score, "maturity": report.maturity},
-            }
+            # Code scanning takes one run per category: several repositories, several.
+            _run(
+                report,
+                f"{category.rstrip('/')}/{report.project}"
+                if category and len(reports) > 1
+                else category,
+            )
+            for report in reports
         ],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

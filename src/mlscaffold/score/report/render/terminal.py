@@ -49,6 +49,12 @@ def render_plain(report: Report) -> str:
         f"{report.maturity} ({LEVEL_NAMES[report.maturity]})",
         "",
     ]
+    if report.subprojects:
+        lines[-1:] = [
+            f"a monorepo of {len(report.subprojects)} sub-projects, rolled up: a practice counts "
+            "when one sub-project has it, hygiene fails when one fails",
+            "",
+        ]
     for stage in report.stages:
         score = "n/a" if stage.score is None else f"{stage.score}/100"
         lines.append(f"{stage.stage.upper()}  {score}  level {stage.level}")
@@ -61,6 +67,8 @@ def render_plain(report: Report) -> str:
             if f.status in (Status.FAIL, Status.PARTIAL):
                 lines.append(f"       fix: {f.fix}")
         lines.append("")
+    if report.subprojects:
+        lines += _subproject_lines(report)
     if report.notes:
         lines.append(f"{len(report.notes)} note(s) from reading the repository:")
         lines += [f"  {n.path}: {n.message}" for n in report.notes[:20]]
@@ -76,6 +84,20 @@ def render_plain(report: Report) -> str:
         "`mlscaffold checks ID` explains a check"
     )
     return "\n".join(lines) + "\n"
+
+
+def _subproject_lines(report: Report) -> list[str]:
+    from mlscaffold.score.rollup import subproject_folder
+
+    lines = ["SUB-PROJECTS  (`--project FOLDER` shows one in full)"]
+    for sub in report.subprojects:
+        stages = "  ".join(f"{s.stage} {'n/a' if s.score is None else s.score}" for s in sub.stages)
+        failing = sum(1 for f in sub.findings if f.status is Status.FAIL)
+        lines.append(
+            f"  {subproject_folder(report, sub)}  {sub.score}/100  maturity {sub.maturity}  "
+            f"({stages}; {failing} failing)"
+        )
+    return [*lines, ""]
 
 
 def print_rich(report: Report) -> None:
