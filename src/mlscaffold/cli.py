@@ -30,6 +30,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "mlscaffold.commands.update",
         "bring a generated project up to the current template",
     ),
+    "adopt": (
+        "mlscaffold.commands.adopt",
+        "add the template pieces that satisfy the checks a repository fails",
+    ),
     "report": (
         "mlscaffold.commands.report",
         "join JSON reports of many repositories into one page",
@@ -48,8 +52,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mlscaffold",
-        description="Start ML projects right (new, update) and see how far existing ones are "
-        "from right (score).",
+        description="Start ML projects right (new, update), see how far existing ones are "
+        "from right (score), and bring them closer (adopt).",
     )
     parser.add_argument("--version", action="version", version=f"mlscaffold {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
