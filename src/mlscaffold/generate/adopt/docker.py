@@ -69,15 +69,13 @@ def server_command(app: WebApp, facts: RepoFacts) -> list[str]:
 def _install_lines(facts: RepoFacts, app: WebApp, pyproject: str) -> list[str]:
     inst = facts.install
     lines = ["# Dependencies first: a change to the code reuses the installed layer.\n"]
+    packages = [f"-r {p}" for p in inst.requirements]
+    if app.framework == "fastapi" and not facts.declares("uvicorn"):
+        packages.append(template_pin(pyproject, "uvicorn"))  # the server the CMD starts
     if inst.requirements:
         lines.append(f"COPY {' '.join(inst.requirements)} ./\n")
-        lines.append(
-            "RUN pip install --no-cache-dir "
-            + " ".join(f"-r {p}" for p in inst.requirements)
-            + "\n"
-        )
-    if app.framework == "fastapi" and not facts.declares("uvicorn"):
-        lines.append(f"RUN pip install --no-cache-dir {template_pin(pyproject, 'uvicorn')}\n")
+    if packages:
+        lines.append(f"RUN pip install --no-cache-dir {' '.join(packages)}\n")
     lines.append("COPY . .\n")
     if inst.installable:
         lines.append("RUN pip install --no-cache-dir .\n")
