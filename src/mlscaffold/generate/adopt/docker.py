@@ -57,13 +57,13 @@ def _keyword(group: list[str]) -> str:
 def server_command(app: WebApp, facts: RepoFacts) -> list[str]:
     target = f"{app.module}:{app.variable}"
     if app.framework == "fastapi":
-        command = ["uvicorn", target, "--host", "0.0.0.0", "--port", str(PORT)]  # noqa: S104
+        command = ["uvicorn", target, "--host", "0.0.0.0", "--port", str(PORT)]  # noqa: S104 - in a container
         if app.source_dir and not facts.install.installable:
             command += ["--app-dir", app.source_dir]
         return command
     if facts.declares("gunicorn"):
         return ["gunicorn", "--bind", f"0.0.0.0:{PORT}", target]
-    return ["flask", "--app", target, "run", "--host", "0.0.0.0", "--port", str(PORT)]  # noqa: S104
+    return ["flask", "--app", target, "run", "--host", "0.0.0.0", "--port", str(PORT)]  # noqa: S104 - in a container
 
 
 def _install_lines(facts: RepoFacts, app: WebApp, pyproject: str) -> list[str]:
