@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from mlscaffold.commands.score import _CommaList
-from mlscaffold.errors import AdoptConflict, PathError, UsageError
+from mlscaffold.errors import AdoptConflict, UsageError
 
 _PROSE = (".md", ".markdown", ".rst")
 
@@ -126,9 +126,7 @@ def run(args: argparse.Namespace) -> int:
     from mlscaffold.score.judge.engine import check_root, score_repo
     from mlscaffold.score.survey import survey
 
-    root = Path(check_root(str(args.path)))
-    if not root.is_dir():
-        raise PathError(f"{args.path}: not a directory")
+    root = Path(check_root(str(args.path)))  # PathError (exit 2) for a missing path or a file
     committed_top_level(root, "adopt's changes can be reviewed and undone")
     checklist = load_checklist(load_config(str(root)).checklists)
     before = score_repo(str(root), checklist=checklist)

@@ -178,19 +178,13 @@ def build_workflow(rendered: str, rendered_pyproject: str, request: Request) -> 
     facts = request.facts
     version = facts.python_version or "3.11"
     lines = rendered.splitlines(keepends=True)
-    top = blocks(lines, 0)
-    header = [ln for ln in top[0] if ln.startswith("#")]
-    header = (
-        [
-            "# Practices: DE3 (tests and checks on every change), MO7 (test suite), "
-            "MO6 (pinned Python)\n",
-            f"# Added by `mlscaffold adopt`: installs with {facts.install.manager} and runs "
-            f"`{test_command(facts)}`.\n",
-        ]
-        if header
-        else []
-    )
-    out: list[str] = [*header]
+    top = blocks(lines, 0)  # top[0]: the template's header comment, replaced by this one
+    out = [
+        "# Practices: DE3 (tests and checks on every change), MO7 (test suite), "
+        "MO6 (pinned Python)\n",
+        f"# Added by `mlscaffold adopt`: installs with {facts.install.manager} and runs "
+        f"`{test_command(facts)}`.\n",
+    ]
     for block in top[1:]:
         key = block[0].split(":", 1)[0].strip()
         if key == "on":
