@@ -118,6 +118,14 @@ MANAGERS = {
         ["python -m pip install tox=="],
         "tox",
     ),
+    "tox-and-pytest": (  # pytest declared: run it directly, not a tox file that may be stale
+        {
+            "tox.ini": "[tox]\nenv_list = py36\n[testenv]\ncommands = pytest\n",
+            "requirements-dev.txt": "pytest==9.1.1\n",
+        },
+        ["python -m pip install -r requirements-dev.txt"],
+        "python -m pytest -q",
+    ),
     "make": (
         {
             "Makefile": "test:\n\tpython -m pytest tests\n",

@@ -100,3 +100,22 @@ def test_install_and_tests_of_a_poetry_project(tmp_path: Path) -> None:
     assert facts.tests is not None and facts.tests.runner_declared
     assert facts.python_version == "3.10"
     assert [o.name for o in facts.owners] == ["A B"]
+
+
+def test_an_app_made_by_a_factory_function_is_found(tmp_path: Path) -> None:
+    root = make_tree(
+        tmp_path / "r",
+        {
+            "api/__init__.py": "",
+            "api/main.py": (
+                "from fastapi import FastAPI\n\n\ndef get_app() -> FastAPI:\n"
+                "    fast_app = FastAPI(title='x')\n    return fast_app\n\n\napp = get_app()\n"
+            ),
+        },
+    )
+    app = survey(str(root)).web_app
+    assert app is not None and (app.module, app.variable, app.framework) == (
+        "api.main",
+        "app",
+        "fastapi",
+    )

@@ -72,7 +72,7 @@ def _workflow(ctx: _Context, targets: list[Target]) -> PieceResult:
 def _dockerfile(ctx: _Context, targets: list[Target]) -> PieceResult:
     app = ctx.request.facts.web_app
     source = ctx.text(app.path) if app else ""
-    existing = {p for p in (docker.DOCKERIGNORE,) if ctx.exists(p)}
+    existing = {p for p in (docker.DOCKERIGNORE, *docker.ENV_EXAMPLES) if ctx.exists(p)}
     return docker.dockerfile(ctx.rendered, ctx.request, targets, source, existing)
 
 

@@ -4,8 +4,8 @@ dependency manager and running the repository's own test command.
 Kept from the template: triggers, permissions, checkout, setup-python, the test step and the
 score step. Changed: the install (pip and requirements files, poetry, uv, pdm or conda, as
 found), the test command, the Python version, and the score minimum (the score adopt started
-from, so CI fails when the project gets worse). Left out: the lint step unless the repository
-already configures and installs a linter (its code may not pass one it never ran), the template
+from, so CI fails when the project gets worse). Left out: the lint step (the repository's code may
+not pass linters it never ran in CI; pre-commit brings them in file by file), the template
 project's ``make pipeline`` step, and the scheduled retraining job (it needs data and
 credentials adopt cannot see: DE003 stays with the team).
 """
@@ -56,10 +56,10 @@ def install_commands(facts: RepoFacts, pytest_pin: str) -> list[str]:
     """Shell lines that install the project and its test runner with its own manager."""
     inst, tests = facts.install, facts.tests
     runner = tests.runner if tests else "pytest"
-    needs_runner = (
-        tests is not None and not tests.runner_declared and runner in ("pytest", "tox", "nox")
-    )
-    runner_pin = pytest_pin if runner == "pytest" else RUNNER_PINS.get(runner, runner)
+    if runner in RUNNER_PINS:  # tox and nox build their own environments: no manager needed
+        return [f"python -m pip install {RUNNER_PINS[runner]}"]
+    needs_runner = tests is not None and not tests.runner_declared and runner == "pytest"
+    runner_pin = pytest_pin
     lines: list[str] = []
     if inst.manager in MANAGER_PINS:
         lines.append(f"python -m pip install {MANAGER_PINS[inst.manager]}")
@@ -163,17 +163,6 @@ def _score_step(block: list[str], score: int) -> list[str]:
     return out
 
 
-def _lint_commands(facts: RepoFacts) -> list[str]:
-    """The repository's own linters, when configured and installed by the install step."""
-    prefix = RUN_PREFIX[facts.install.manager]
-    commands = []
-    if "ruff" in facts.lint_tools and facts.declares("ruff"):
-        commands.append(f"{prefix}ruff check .")
-    if "flake8" in facts.lint_tools and facts.declares("flake8"):
-        commands.append(f"{prefix}flake8")
-    return commands
-
-
 def build_workflow(rendered: str, rendered_pyproject: str, request: Request) -> str:
     facts = request.facts
     version = facts.python_version or "3.11"
@@ -224,9 +213,6 @@ def _jobs(
     install = install_commands(facts, template_pin(pyproject, "pytest"))
     if install:
         new_steps += _run("Install", install)
-    lint = _lint_commands(facts)
-    if lint:
-        new_steps += _run("Lint", lint)
     new_steps += [test_step[0], f"        run: {test_command(facts)}\n"]
     new_steps += _score_step(score_step, score)
     head = [line for part in parts[:steps_at] for line in part] + [parts[steps_at][0]]

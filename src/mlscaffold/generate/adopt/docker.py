@@ -18,6 +18,7 @@ from mlscaffold.repofacts import RepoFacts, WebApp
 
 DOCKERFILE = "Dockerfile"
 DOCKERIGNORE = ".dockerignore"
+ENV_EXAMPLES = (".env.example", ".env.sample", ".env.template", ".env.dist")
 PORT = 8000
 
 
@@ -186,6 +187,12 @@ def dockerfile(
     command = " ".join(server_command(app, facts))
     for check_id in ids:
         result.done[check_id] = f"{DOCKERFILE} starts {app.module}:{app.variable} (`{command}`)"
+    env_example = next((p for p in ENV_EXAMPLES if p in existing), None)
+    if env_example:
+        result.notes.append(
+            f"{env_example} lists settings the service may need: pass them when the container "
+            "starts (docker run --env-file .env ...); .dockerignore keeps .env out of the image"
+        )
     if app.framework == "flask" and not facts.declares("gunicorn"):
         result.notes.append(
             "the Dockerfile starts Flask's development server; declare gunicorn and run adopt "

@@ -106,10 +106,13 @@ def _tests(index: RepoIndex) -> TestSetup | None:
         return TestSetup(
             "make test", "make", len(test_files), runner in declared or runner == "unittest"
         )
-    if "tox.ini" in index.by_path or dig(index.pyproject, "tool", "tox") is not None:
-        return TestSetup("tox", "tox", len(test_files), "tox" in declared)
-    if "noxfile.py" in index.by_path:
-        return TestSetup("nox", "nox", len(test_files), "nox" in declared)
+    # pytest declared as a dependency runs the tests directly: a tox or nox file often names
+    # interpreters and files of years ago, and installs what the manager already does.
+    if "pytest" not in declared:
+        if "tox.ini" in index.by_path or dig(index.pyproject, "tool", "tox") is not None:
+            return TestSetup("tox", "tox", len(test_files), "tox" in declared)
+        if "noxfile.py" in index.by_path:
+            return TestSetup("nox", "nox", len(test_files), "nox" in declared)
     texts = [index.text(p) or "" for p in test_files[:50]]
     pytest_signals = (
         "pytest" in declared

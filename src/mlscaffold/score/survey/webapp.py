@@ -36,18 +36,32 @@ def _app_in(path: str, text: str) -> WebApp | None:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    factories = _factories(tree)
     for node in tree.body:
         if not (isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call)):
             continue
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         names = [t.id for t in targets if isinstance(t, ast.Name)]
-        framework = FRAMEWORKS.get(_called_name(node.value.func))
+        called = _called_name(node.value.func)
+        framework = FRAMEWORKS.get(called) or factories.get(called)
         if names and framework:
             module, source_dir = module_path(path)
             return WebApp(
                 path, module, names[0], framework, source_dir, _health_route(tree, names[0])
             )
     return None
+
+
+def _factories(tree: ast.Module) -> dict[str, str]:
+    """Module-level functions that build an app (``def get_app(): app = FastAPI(); ...``)."""
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Call) and _called_name(inner.func) in FRAMEWORKS:
+                    found[node.name] = FRAMEWORKS[_called_name(inner.func)]
+                    break
+    return found
 
 
 def _called_name(func: ast.expr) -> str:
