@@ -90,10 +90,7 @@ def _targets(report, checklist, only: list[str]):
             targets.append(
                 Target(
                     check_id,
-                    check.title,
                     check.template,
-                    status,
-                    finding.reason,
                     check.fix,
                     tuple(dict.fromkeys(e.path for e in finding.evidence)),
                 )

@@ -12,10 +12,7 @@ class Target:
     """A check that does not pass, as the scorer reported it, and the template file it names."""
 
     check_id: str
-    title: str
     template: str  # from the checklist, e.g. docs/charter.md or src/{{package_name}}/monitor.py
-    status: str  # fail or partial
-    reason: str = ""
     fix: str = ""
     evidence: tuple[str, ...] = ()  # paths the scorer pointed at
 
