@@ -30,6 +30,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "mlscaffold.commands.update",
         "bring a generated project up to the current template",
     ),
+    "adopt": (
+        "mlscaffold.commands.adopt",
+        "add the template pieces that satisfy the checks a repository fails",
+    ),
     "report": (
         "mlscaffold.commands.report",
         "join JSON reports of many repositories into one page",
@@ -76,8 +80,8 @@ def _add_common(parser: argparse.ArgumentParser, default: object) -> None:
 def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mlscaffold",
-        description="Start ML projects right (new, update) and see how far existing ones are "
-        "from right (score).",
+        description="Start ML projects right (new, update), see how far existing ones are "
+        "from right (score), and bring them closer (adopt).",
     )
     _add_common(parser, None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -38,3 +38,9 @@ class UpdateConflict(MlscaffoldError):
     """An update finished but left merge conflicts for the user to resolve."""
 
     exit_code = 1
+
+
+class AdoptConflict(MlscaffoldError):
+    """Adopting finished but merged into existing files with conflicts left to resolve."""
+
+    exit_code = 1

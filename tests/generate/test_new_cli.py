@@ -283,7 +283,7 @@ def test_a_signal_during_a_deferred_block_arrives_after_it(monkeypatch) -> None:
 
     monkeypatch.delattr(signal, "pthread_sigmask")
     finished = []
-    with pytest.raises(KeyboardInterrupt), staging._signals_deferred():
+    with pytest.raises(KeyboardInterrupt), staging.signals_deferred():
         signal.raise_signal(signal.SIGINT)
         finished.append(True)  # the block runs to its end first
     assert finished == [True]

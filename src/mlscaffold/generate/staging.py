@@ -37,7 +37,7 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def sigterm_as_interrupt() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -49,7 +49,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _signals_deferred() -> Iterator[None]:
+def signals_deferred() -> Iterator[None]:
     """Hold SIGINT and SIGTERM until the block ends; they are delivered right after it."""
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -108,7 +108,7 @@ def staged(dest: Path) -> Iterator[Path]:
     committed = False
     stage: Path | None = None
     try:
-        with _signals_deferred():  # Ctrl-C between mkdtemp and the try would orphan the dir
+        with signals_deferred():  # Ctrl-C between mkdtemp and the try would orphan the dir
             stage = Path(
                 tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=STAGING_SUFFIX, dir=dest.parent)
             )
@@ -116,9 +116,9 @@ def staged(dest: Path) -> Iterator[Path]:
         _remove_created(created)
         raise PathError(f"cannot write in {dest.parent}: {exc.strerror or exc}") from exc
     try:
-        with _sigterm_as_interrupt():
+        with sigterm_as_interrupt():
             yield stage
-            with _signals_deferred():  # the commit and its bookkeeping are one step
+            with signals_deferred():  # the commit and its bookkeeping are one step
                 check_destination(dest)  # someone may have written there meanwhile
                 stage.chmod(0o777 & ~_umask())
                 if dest.exists() and dest.samefile(Path.cwd()):
@@ -129,7 +129,7 @@ def staged(dest: Path) -> Iterator[Path]:
                 committed = True
     finally:
         if not committed:
-            with _signals_deferred():  # a second Ctrl-C must not interrupt the cleanup
+            with signals_deferred():  # a second Ctrl-C must not interrupt the cleanup
                 shutil.rmtree(stage, ignore_errors=True)
                 _remove_created(created)
 

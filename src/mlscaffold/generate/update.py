@@ -10,9 +10,6 @@ and never reported as success.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import tempfile
 import warnings
 from collections.abc import Mapping
@@ -26,6 +23,7 @@ from packaging.version import Version
 from mlscaffold.errors import PathError, TemplateError, UsageError
 from mlscaffold.generate import answers as answers_mod
 from mlscaffold.generate import history as history_mod
+from mlscaffold.generate.gitrepo import committed_top_level, git
 
 ANSWERS_FILE = ".copier-answers.yml"
 # Lines copier's inline conflicts start and end with (git merge-file with these labels).
@@ -67,20 +65,6 @@ class UpdateResult:
     dry_run: bool = False
     ran: bool = True  # False when the project was already current and no answer changed
     warnings: list[str] = field(default_factory=list)
-
-
-def _git(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    git = shutil.which("git")
-    if git is None:
-        raise TemplateError("git is needed to update a project but is not installed")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    done = subprocess.run(  # noqa: S603 - git with arguments built here, no shell
-        [git, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
-    if check and done.returncode != 0:
-        detail = " ".join(done.stderr.split()) or f"exit {done.returncode}"
-        raise TemplateError(f"git {args[0]} failed in {cwd}: {detail}")
-    return done
 
 
 def _load_answers(project: Path) -> dict[str, Any]:
@@ -139,24 +123,6 @@ def inspect_project(path: Path | str) -> ProjectState:
     return state
 
 
-def _check_git(project: Path) -> Path:
-    """The project's git top level, refusing a project outside git or with uncommitted changes."""
-    top = _git("rev-parse", "--show-toplevel", cwd=project, check=False)
-    if top.returncode != 0:
-        raise UsageError(
-            f"{project} is not in a git repository; commit it to git first so the update "
-            "can merge your edits and you can review the result"
-        )
-    # --no-optional-locks: only look; a plain `git status` may rewrite the index.
-    dirty = _git("--no-optional-locks", "status", "--porcelain", cwd=project).stdout.splitlines()
-    if dirty:
-        raise UsageError(
-            f"{project} has uncommitted changes ({len(dirty)} path(s), e.g. "
-            f"{dirty[0][3:]}); commit or stash them first"
-        )
-    return Path(top.stdout.strip())
-
-
 def _check_data(data: Mapping[str, Any]) -> None:
     questions_dir = history_mod.questions_dir()
     questions = answers_mod.load_copier_questions(questions_dir) if questions_dir else None
@@ -179,7 +145,9 @@ def update_project(
     """
     data = dict(data or {})
     state = inspect_project(path)
-    top = _check_git(state.path)
+    top = committed_top_level(
+        state.path, "the update can merge your edits and you can review the result"
+    )
     _check_data(data)
     if not state.behind and not data:
         return UpdateResult(state, dry_run=dry_run, ran=False)
@@ -199,13 +167,13 @@ def update_project(
         )
     with tempfile.TemporaryDirectory(prefix="mlscaffold-update-") as tmp:
         clone = Path(tmp) / "project"
-        _git("clone", "--quiet", "--shared", str(top), str(clone), cwd=Path(tmp))
+        git("clone", "--quiet", "--shared", str(top), str(clone), cwd=Path(tmp))
         sub = clone / state.path.relative_to(top)
         caught = _run_copier_update(sub, data, state.available_tag)
         conflicts = _conflicts(sub)
         changed = _changed(sub)
-        _git("add", "--all", "--", ".", cwd=sub)
-        diff = _git("diff", "--cached", "--no-color", "--relative", "HEAD", cwd=sub).stdout
+        git("add", "--all", "--", ".", cwd=sub)
+        diff = git("diff", "--cached", "--no-color", "--relative", "HEAD", cwd=sub).stdout
     return UpdateResult(
         state, changed=changed, conflicts=conflicts, diff=diff, dry_run=True, warnings=caught
     )
@@ -247,9 +215,9 @@ def _run_copier_update(project: Path, data: dict[str, Any], vcs_ref: str) -> lis
 
 def _changed(project: Path) -> list[tuple[str, str]]:
     """``git status`` of the project after the update: (code, path relative to the project)."""
-    out = _git("status", "--porcelain", "-z", "--untracked-files=all", "--", ".", cwd=project)
+    out = git("status", "--porcelain", "-z", "--untracked-files=all", "--", ".", cwd=project)
     entries = out.stdout.split("\0")
-    prefix = _git("rev-parse", "--show-prefix", cwd=project).stdout.strip()
+    prefix = git("rev-parse", "--show-prefix", cwd=project).stdout.strip()
     changed = []
     skip_next = False
     for entry in entries:
@@ -266,8 +234,8 @@ def _changed(project: Path) -> list[tuple[str, str]]:
 
 def _conflicts(project: Path) -> list[str]:
     """Files left with conflicts: unmerged in the index, or holding copier's markers."""
-    prefix = _git("rev-parse", "--show-prefix", cwd=project).stdout.strip()
-    unmerged = _git("diff", "--name-only", "--diff-filter=U", cwd=project).stdout.splitlines()
+    prefix = git("rev-parse", "--show-prefix", cwd=project).stdout.strip()
+    unmerged = git("diff", "--name-only", "--diff-filter=U", cwd=project).stdout.splitlines()
     found = {p.removeprefix(prefix) for p in unmerged}
     for code, rel in _changed(project):
         if rel.endswith(".rej"):
