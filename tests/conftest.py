@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -12,6 +13,11 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
+
+# A shell that starts the tests as a background job ignores SIGINT in them, and an ignored
+# signal stays ignored in every process they start: the Ctrl-C tests would test nothing.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # `mlscaffold score` keeps a cache in the user's cache folder: the tests keep theirs apart.
 os.environ.setdefault("MLSCAFFOLD_CACHE_DIR", tempfile.mkdtemp(prefix="mlscaffold-test-cache-"))
