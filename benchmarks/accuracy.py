@@ -93,7 +93,7 @@ def load_labels(path: Path) -> list[dict]:
 
 def score(tree: Path) -> dict[str, dict]:
     """Run the real CLI on one tree and return its findings by check id."""
-    cmd = [sys.executable, "-m", "mlscaffold", "score", str(tree), "-f", "json"]
+    cmd = [sys.executable, "-m", "mlscaffold", "score", str(tree), "-f", "json", "--no-cache"]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     # 0 = scored, 1 = scored but a policy in the repo's own config failed; both carry a report.
     if proc.returncode not in (0, 1):

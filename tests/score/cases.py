@@ -76,10 +76,26 @@ CASES: list[Case] = [
     ),
     Case(
         "SC003",
-        "partial",
+        "pass",
         readme("Metrics", "We look at precision and recall for each class."),
-        "no target",
+        "success metrics",
         "names-only",
+    ),
+    Case(
+        "SC003",
+        "partial",
+        readme("Metrics", "We will agree how to measure this with the business team soon."),
+        "names no metric",
+        "no-metric-named",
+    ),
+    Case(
+        "SC003",
+        "pass",
+        readme(
+            "How well it works", "The new ranking beats the model in production on every store."
+        ),
+        "success metrics",
+        "beats-production",
     ),
     Case(
         "SC003",
@@ -643,8 +659,45 @@ CASES: list[Case] = [
             "src/churn/evaluate.py": s.EVALUATE + "\nprint('done')\n",
             "src/churn/data.py": s.DATA + "\nprint('loaded')\n",
         },
-        "alongside logging",
+        "print() as much as logging",
         "mixed",
+    ),
+    Case(
+        "DE007",
+        "fail",
+        {
+            **s.PIPELINE,
+            "src/churn/evaluate.py": s.EVALUATE + "\n" + "print('done')\n" * 5,
+        },
+        "print() outweighs logging",
+        "mostly-prints",
+    ),
+    Case(
+        "DE007",
+        "pass",
+        {
+            **s.PIPELINE,
+            "src/churn/evaluate.py": s.EVALUATE
+            + "\nif __name__ == '__main__':\n"
+            + "    print('a command-line summary')\n" * 20,
+        },
+        label="main-block",
+    ),
+    Case(
+        "DE007",
+        "fail",
+        {
+            "src/churn/train.py": "def train(m, X, y):\n    print 'training'\n    return m.fit(X, y)\n"
+        },
+        "no logging",
+        "python2",
+    ),
+    Case(
+        "DE007",
+        "partial",
+        {"src/churn/train.py": "def train(m, X, y):\n    return m.fit(X, y)\n"},
+        "nothing logs",
+        "silent",
     ),
     Case(
         "DE007",
@@ -1045,7 +1098,7 @@ TRAPS2: list[Case] = [
     Case(
         "MO006",
         "pass",
-        {"requirements.txt": "".join(f"pkg{i}==1.0\n" for i in range(20)) + "ipywidgets>=8\n"},
+        {"requirements.txt": "".join(f"pkg{i}==1.0\n" for i in range(20)) + "requests>=2\n"},
         "20 of 21",
         "nearly-all-pinned",
     ),

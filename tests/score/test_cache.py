@@ -18,8 +18,8 @@ FILES = {
     "def train(X, y):\n    return LogisticRegression(random_state=0).fit(X, y)\n",
     "configs/train.yaml": "seed: 0\nlr: 0.1\n",
     "docs/data.md": "# Data\n\n## Data sources\n\nThe CRM export, refreshed nightly.\n",
-    # Read by the content pass alone (no check parses them): from the cache once seen.
-    "docs/misc.md": "# Miscellaneous\n\nAssorted remarks.\n",
+    # Read by the content pass alone (no check reads them again): from the cache once seen.
+    "notes/misc.md": "# Miscellaneous\n\nAssorted remarks.\n",
     "src/churn/util.py": "import os\n\nHOME = os.environ.get('HOME')\n",
 }
 
@@ -98,7 +98,7 @@ def test_unchanged_files_are_not_read_when_another_changed(repo: Path, tmp_path:
                          text=True, check=True, env=env)  # fmt: skip
     opened = {os.path.relpath(p, repo) for p in json.loads(out.stdout.splitlines()[-1])}
     assert "README.md" in opened
-    assert "docs/misc.md" not in opened and "src/churn/util.py" not in opened
+    assert "notes/misc.md" not in opened and "src/churn/util.py" not in opened
 
 
 @pytest.mark.parametrize(

@@ -74,8 +74,8 @@ def test_stub_detection() -> None:
     [
         (
             "pyproject.toml",
-            '[project]\ndependencies = ["numpy==1.26.4", "pandas>=2", "rich"]\n',
-            {"numpy": "exact", "pandas": "range", "rich": "unpinned"},
+            '[project]\ndependencies = ["numpy==1.26.4", "pandas>=2,<3", "rich", "polars>=1"]\n',
+            {"numpy": "exact", "pandas": "range", "rich": "unpinned", "polars": "unpinned"},
         ),
         (
             "pyproject.toml",
@@ -90,13 +90,13 @@ def test_stub_detection() -> None:
         ),
         (
             "setup.cfg",
-            "[options]\ninstall_requires =\n    flask>=2\n    joblib==1.3\n",
-            {"flask": "range", "joblib": "exact"},
+            "[options]\ninstall_requires =\n    flask>=2\n    joblib==1.3\n    rich~=13.0\n",
+            {"flask": "unpinned", "joblib": "exact", "rich": "range"},
         ),
         (
             "setup.py",
             "setup(install_requires=['flask>=2', 'joblib==1.3'])\n",
-            {"flask": "range", "joblib": "exact"},
+            {"flask": "unpinned", "joblib": "exact"},
         ),
         (
             "environment.yml",

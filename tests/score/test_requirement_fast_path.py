@@ -30,8 +30,10 @@ def _by_packaging(spec: str) -> tuple[str, str] | None:
     specs = list(req.specifier)
     if any(s.operator in ("==", "===") for s in specs) and not any("*" in s.version for s in specs):
         pin = deps.EXACT
+    elif any(s.operator not in (">=", ">", "!=") for s in specs):
+        pin = deps.RANGE  # an upper bound (or a wildcard) holds versions back
     else:
-        pin = deps.RANGE if specs else deps.UNPINNED
+        pin = deps.UNPINNED  # nothing, or only lower bounds
     return deps.normalise(req.name), pin
 
 

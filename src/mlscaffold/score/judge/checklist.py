@@ -224,7 +224,7 @@ def load_file(path: Path, validate: bool, doc: Any = None, builtin: bool = False
             err = errors[0]
             where = "/".join(str(p) for p in err.absolute_path) or "(top)"
             raise ConfigError(f"checklist file {path}: {where}: {err.message[:200]}")
-        _check_patterns(path, doc)
+        _check_patterns(path, doc, builtin)
     stage = doc.get("stage")
     checks = []
     for raw in doc["checks"]:
@@ -274,9 +274,10 @@ def _check_bounds(path: Path, doc: dict[str, Any]) -> None:
                 stack.extend((sub, depth + 1) for sub in subs)
 
 
-def _check_patterns(path: Path, doc: dict[str, Any]) -> None:
+def _check_patterns(path: Path, doc: dict[str, Any], builtin: bool = False) -> None:
     """Every regular expression compiles with the linear-time engine, small enough to search
-    fast, and every glob stays simple: refused here, never discovered during a run."""
+    fast (the built-in checklist is trusted with longer ones), and every glob stays simple:
+    refused here, never discovered during a run."""
     from mlscaffold.score.judge.detectors import detector_patterns
     from mlscaffold.score.read import linear
 
@@ -284,7 +285,7 @@ def _check_patterns(path: Path, doc: dict[str, Any]) -> None:
         where = f"checklist file {path}: checks/{n} ({raw.get('id', '?')})"
         for spec in _walk_detectors(raw["detector"]):
             for key, source, flags in detector_patterns(spec):
-                if len(source) > MAX_PATTERN_LENGTH:
+                if len(source) > MAX_PATTERN_LENGTH and not builtin:
                     raise ConfigError(
                         f"{where}: {key} is longer than {MAX_PATTERN_LENGTH} characters"
                     )
@@ -292,12 +293,12 @@ def _check_patterns(path: Path, doc: dict[str, Any]) -> None:
                     pattern = linear.compile(source, flags)
                 except linear.PatternError as exc:
                     raise ConfigError(f"{where}: {key}: {exc}") from exc
-                if pattern.program_size > MAX_PATTERN_PROGRAM:
+                if pattern.program_size > MAX_PATTERN_PROGRAM and not builtin:
                     raise ConfigError(
                         f"{where}: {key} is too complex (RE2 program size "
                         f"{pattern.program_size}, at most {MAX_PATTERN_PROGRAM})"
                     )
-            for key in ("pass", "partial", "files"):
+            for key in ("pass", "partial", "exclude", "files"):
                 for glob in spec.get(key) or () if isinstance(spec.get(key), list) else ():
                     wild = sum(glob.count(c) for c in "*?[")
                     if wild > MAX_GLOB_WILDCARDS:

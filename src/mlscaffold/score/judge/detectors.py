@@ -39,12 +39,14 @@ def detector_patterns(spec: dict[str, Any]) -> list[tuple[str, str, int]]:
     the detectors below compile them: the checklist loader compiles the same ones first, so
     a bad pattern is refused when the checklist is read, not met during a run."""
     found = []
-    if spec.get("content"):
-        found.append(("content", spec["content"], linear.M))
+    # A section's content is prose (matched in any case); a file's, lines of text.
+    prose = "headings" in spec
+    if isinstance(spec.get("content"), str) and spec["content"]:
+        found.append(("content", spec["content"], linear.I if prose else linear.M))
     for key in ("headings", "weak_headings"):
         if isinstance(spec.get(key), list) and spec[key]:
             found.append((key, _any_of(spec[key]), linear.I))
-    for key in ("strong", "keys"):
+    for key in ("strong", "promote", "statement", "exclude_headings", "keys"):
         if isinstance(spec.get(key), str) and spec[key]:
             found.append((key, spec[key], linear.I))
     return found
@@ -60,23 +62,30 @@ def _compiled(params: dict[str, Any], key: str, required: bool = False) -> linea
 
 
 def files(index: RepoIndex, params: dict[str, Any]) -> Verdict:
-    """Pass when a file matches one of ``pass`` globs; partial for ``partial`` globs."""
-    hits = index.glob(params["pass"])
+    """Pass when a file matches one of ``pass`` globs (and none of ``exclude``), with the
+    ``content`` pattern in it when one is given; partial for ``partial`` globs."""
+    excluded = {f.path for f in index.glob(params["exclude"])} if params.get("exclude") else set()
+    hits = [h for h in index.glob(params["pass"]) if h.path not in excluded]
     if hits:
         paths = [h.path for h in hits]
         content = _compiled(params, "content")
-        if content is not None and not any(
-            tick() or content.occurs_in(index.text(p) or "") for p in paths[:50]
-        ):
-            return Verdict.partial(
-                fill(
-                    params.get("content_reason", "{found} lack the expected content"),
-                    found=_shown(paths),
-                ),
-                [Evidence(p) for p in paths[:5]],
-            )
+        if content is not None:
+            holding = [p for p in paths[:50] if tick() or content.occurs_in(index.text(p) or "")]
+            if not holding:
+                return Verdict.partial(
+                    fill(
+                        params.get("content_reason", "{found} lack the expected content"),
+                        found=_shown(paths),
+                    ),
+                    [Evidence(p) for p in paths[:5]],
+                )
+            paths = holding
         return Verdict.passed(f"found {_shown(paths)}", [Evidence(p) for p in paths[:5]])
-    weak = index.glob(params.get("partial", [])) if params.get("partial") else []
+    weak = (
+        [h for h in index.glob(params["partial"]) if h.path not in excluded]
+        if params.get("partial")
+        else []
+    )
     if weak:
         paths = [h.path for h in weak]
         return Verdict.partial(
@@ -89,52 +98,88 @@ def files(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
 
 def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
-    """A prose section whose heading matches a synonym, judged on whether it is filled in.
+    """A prose section on a topic, judged on whether it is filled in and says enough.
 
-    ``headings``: regexes matched against heading text; ``weak_headings``: give partial at best;
-    ``strong``: a regex the body must match for a pass (else partial, ``partial_reason``);
-    ``files``: globs restricting which documents count.
+    Found by its heading first: ``headings`` (regexes on the heading text), then
+    ``weak_headings`` (general ones such as "Overview": partial at best), skipping headings
+    that match ``exclude_headings`` ("Weights & Biases" is no section on bias). Then by what it
+    says: ``content``, a regex searched in the introductions of the main documents (READMEs,
+    cards, docs/: the paragraphs under the title); such an introduction is partial at best
+    too. ``strong``: what a section found by a main heading must say to pass
+    (else partial, ``partial_reason``); ``promote``: what lifts a general or content-found
+    section to a pass. ``files``: globs restricting which documents count.
     """
     topic = params.get("topic", "this topic")
     strong = _compiled(params, "strong")
+    promote = _compiled(params, "promote")
+    excluded = _compiled(params, "exclude_headings")
     allowed = {f.path for f in index.glob(params["files"])} if params.get("files") else None
     heading_re = _compiled(params, "headings", required=True)
     weak_re = _compiled(params, "weak_headings")
     best: Verdict | None = None
+    judged: set[tuple[str, int]] = set()
+
+    def consider(section, kind: str) -> Verdict | None:
+        nonlocal best
+        if allowed is not None and section.path not in allowed:
+            return None
+        if (section.path, section.line) in judged:
+            return None
+        if excluded is not None and excluded.occurs_in(section.heading):
+            return None
+        judged.add((section.path, section.line))
+        verdict = _judge_section(section, kind, strong, promote, topic, params)
+        best = verdict if best is None else better(best, verdict)
+        return best if best.status is Status.PASS else None
+
     # Specific headings first; general ones ("Overview") are parsed only when those fall short.
-    rounds = [(heading_re, True)] + ([(weak_re, False)] if weak_re else [])
-    for pattern, is_main in rounds:
+    rounds = [(heading_re, "main")] + ([(weak_re, "general")] if weak_re else [])
+    for pattern, kind in rounds:
         for section in index.iter_sections(pattern):
-            if allowed is not None and section.path not in allowed:
-                continue
-            if not is_main and heading_re.occurs_in(section.heading):
+            if kind == "general" and heading_re.occurs_in(section.heading):
                 continue  # already judged in the first round
-            verdict = _judge_section(section, is_main, strong, topic, params)
-            best = verdict if best is None else better(best, verdict)
-            if best.status is Status.PASS:
-                return best
+            if found := consider(section, kind):
+                return found
+    content = _compiled(params, "content")
+    if content is not None:
+        for section in index.introductions_saying(content):
+            if found := consider(section, "content"):
+                return found
+    statement = _compiled(params, "statement")
+    if statement is not None:
+        for section in index.statements(statement):
+            judged.discard((section.path, section.line))  # judged by heading, but it says it
+            if found := consider(section, "statement"):
+                return found
     if best is not None:
         return best
     return Verdict.failed(f"no document has a section on {topic}")
 
 
-def _judge_section(section, is_main: bool, strong, topic: str, params: dict[str, Any]) -> Verdict:
-    ev = [Evidence(section.path, section.line, section.heading)]
+def _judge_section(
+    section, kind: str, strong, promote, topic: str, params: dict[str, Any]
+) -> Verdict:
+    where = section.heading if section.heading else "the introduction"
+    ev = [Evidence(section.path, section.line, where)]
     if not section.filled:
         from mlscaffold.score.read.readers.markdown import placeholder_reason
 
         why = placeholder_reason(section.body)
-        return Verdict.failed(
-            f"section '{section.heading}' is present but not filled in ({why})", ev
-        )
-    if not is_main:
-        return Verdict.partial(
-            f"only a general section ('{section.heading}') touches on {topic}", ev
-        )
+        if kind == "content":  # a placeholder says nothing: not a section on the topic
+            return Verdict.failed(f"no document has a section on {topic}")
+        return Verdict.failed(f"section '{where}' is present but not filled in ({why})", ev)
+    if kind == "statement":  # a statement of the topic, in so many words
+        return Verdict.passed(f"section '{where}' states {topic}", ev)
+    if kind != "main":
+        if promote is not None and promote.occurs_in(section.body):
+            return Verdict.passed(f"section '{where}' describes {topic}", ev)
+        if kind == "content":
+            return Verdict.partial(f"section '{where}' touches on {topic}", ev)
+        return Verdict.partial(f"only a general section ('{where}') touches on {topic}", ev)
     if strong is not None and not strong.occurs_in(section.body):
         reason = params.get("partial_reason", "section '{heading}' lacks specifics")
-        return Verdict.partial(fill(reason, heading=section.heading), ev)
-    return Verdict.passed(f"section '{section.heading}' describes {topic}", ev)
+        return Verdict.partial(fill(reason, heading=where), ev)
+    return Verdict.passed(f"section '{where}' describes {topic}", ev)
 
 
 def library(index: RepoIndex, params: dict[str, Any]) -> Verdict:

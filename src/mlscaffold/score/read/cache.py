@@ -39,6 +39,26 @@ MAX_REPORT_BYTES = 16 << 20
 SETTLED_NS = 2_000_000_000  # a file younger than this may still change within its time stamp
 
 
+_CODE: list[str] = []
+
+
+def code_version() -> str:
+    """mlscaffold's version and a digest of its own code's file sizes and times: an editable
+    install changes its code without changing its version, and a cache made by other code
+    must not answer for this one."""
+    if not _CODE:
+        package = Path(__file__).resolve().parents[2]
+        digest = hashlib.sha256(__version__.encode())
+        for path in sorted(package.rglob("*.py")):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            digest.update(f"{path.relative_to(package)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        _CODE.append(digest.hexdigest()[:16])
+    return _CODE[0]
+
+
 def cache_dir() -> Path:
     """``MLSCAFFOLD_CACHE_DIR``, else the platform's user cache folder."""
     explicit = os.environ.get("MLSCAFFOLD_CACHE_DIR")
@@ -86,7 +106,7 @@ class RepoCache:
             ok = (
                 isinstance(doc, dict)
                 and doc.get("format") == FORMAT
-                and doc.get("tool") == __version__
+                and doc.get("tool") == code_version()
                 and doc.get("root") == self.root
                 and doc.get("registry") == self.registry
                 and isinstance(doc.get("files"), dict)
@@ -127,7 +147,7 @@ class RepoCache:
                 raw = old[path]
                 if isinstance(raw, list) and raw[:3] == [entry.size, entry.mtime, entry.ctime]:
                     out[path] = raw
-        doc = {"format": FORMAT, "tool": __version__, "root": self.root,
+        doc = {"format": FORMAT, "tool": code_version(), "root": self.root,
                "registry": self.registry, "files": out}  # fmt: skip
         _store(self.facts_path, doc)
 
@@ -139,7 +159,7 @@ class RepoCache:
         # pass and a run with --select keep theirs apart).
         kind = hashlib.sha256(context.encode()).hexdigest()[:12]
         self.report_path = self.folder / f"{self.name}.{kind}.report.json"
-        digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{self.root}\0{context}".encode())
+        digest = hashlib.sha256(f"{FORMAT}\0{code_version()}\0{self.root}\0{context}".encode())
         settled = self.started_ns - SETTLED_NS
         parts = []
         for f in files:

@@ -29,6 +29,7 @@ MAX_KEYS_PER_FILE = 20_000  # a config file with more is generated or hostile
 # Prose is parsed (markdown-it, pure Python) up to this many characters and sections a file.
 MAX_PROSE_CHARS = 128 * 1024
 MAX_SECTIONS = 500
+MAX_CONTENT_FILES = 20  # main documents searched for a topic by content
 
 _TEST_DIR_RE = linear.lazy(r"(^|/)(tests?|testing)/")
 _TEST_FOLDER = 1
@@ -424,6 +425,44 @@ class RepoIndex:
             for section in self._sections(path):
                 if search(section.heading):
                     yield section
+
+    def introductions_saying(self, content: linear.Pattern) -> Iterator[markdown.Section]:
+        """The introductions (the paragraphs under a title, before the first section) that
+        match ``content``, of the main documents: READMEs, cards and docs/ pages (the first
+        MAX_CONTENT_FILES of ``prose_files``), where a project states its scope first."""
+        for path in self.main_documents():
+            tick()
+            text = self.text(path) or ""
+            if not content.occurs_in(text[:MAX_PROSE_CHARS]):
+                continue
+            intro = markdown.introduction(path, text[:MAX_PROSE_CHARS], self._sections(path))
+            if intro is not None and content.occurs_in(intro.body):
+                yield intro
+
+    def main_documents(self) -> list[str]:
+        """READMEs, cards and docs/ pages, the first MAX_CONTENT_FILES of ``prose_files``
+        (generated pages aside): where a reviewer reads a project's scope."""
+        headings = self._facts().headings
+        return [p for p in self.prose_files if p in headings and _prose_rank(p)[0] <= 1][
+            :MAX_CONTENT_FILES
+        ]
+
+    def statements(self, pattern: linear.Pattern) -> Iterator[markdown.Section]:
+        """For each main document whose text matches ``pattern``, the section (or the
+        introduction) where the first match is."""
+        for path in self.main_documents():
+            tick()
+            text = (self.text(path) or "")[:MAX_PROSE_CHARS]
+            m = pattern.search(text)
+            if m is None:
+                continue
+            line = text.count("\n", 0, m.start()) + 1
+            sections = self._sections(path)
+            holding = [s for s in sections if s.line <= line]
+            if holding:
+                yield holding[-1]
+            elif (intro := markdown.introduction(path, text, sections)) is not None:
+                yield intro
 
     def _sections(self, path: str) -> list[markdown.Section]:
         if path not in self._sections_cache:

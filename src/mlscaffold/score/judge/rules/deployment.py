@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import ast
 from typing import Any
 
 from mlscaffold.score.judge.rules import facts, rule
 from mlscaffold.score.model import Evidence, Verdict
-from mlscaffold.score.read import linear
+from mlscaffold.score.read import linear, scan
 from mlscaffold.score.read.index import Located, RepoIndex
 from mlscaffold.score.read.linear import lazy
-from mlscaffold.score.read.scan import CodePattern
 
 _FROM = lazy(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", linear.I | linear.M)
 _INSTALL = lazy(r"^\s*(RUN|COPY|ADD)\b[^\n]*", linear.I | linear.M)
@@ -311,14 +309,19 @@ def monitoring(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.failed("no drift or data-quality monitoring")
 
 
-# A call of print itself, not obj.print( or reprint( (RE2 has no look-behind: the character
-# before it is part of the match, and never a newline, so the match starts on its line).
-_PRINT_RE = lazy(r"(?:^|[^\w.\n])print\s*\(", linear.M)
-_LOGGING_RE = lazy(
-    r"^\s*(import\s+logging|from\s+logging\s+import|from\s+loguru\s+import|"
-    r"import\s+structlog|import\s+loguru)|getLogger\s*\(|\blogger\s*=",
+# Output calls counted in each Python module by the content pass (see _output_counts): print
+# calls (not obj.print( or reprint(, not in a comment or a doctest line; Python 2 print
+# statements too), and calls of a logger ("log.info(", "logging.warning(", "logger.exception(").
+_PRINT_LINE = lazy(
+    r"^[ \t]*(?:[^#\n>.\t ][^#\n]*?)?(?:^|[^\w.])print[ \t]*\(|^[ \t]*print[ \t]+[\"'\w]",
     linear.M,
 )
+_LOG_CALL = lazy(
+    r"\b(?:logging|logger|log|_log|_logger|LOGGER|LOG|self\.logger|self\.log)\.(?:debug|info|"
+    r"warning|warn|error|exception|critical|fatal|log|success|trace)[ \t]*\(",
+)
+_MAIN_GUARD = lazy(r"^if[ \t]+__name__[ \t]*==[ \t]*['\"]__main__['\"][ \t]*:", linear.M)
+_LOGGING_LIBS = ("logging", "loguru", "structlog", "absl.logging")
 # Command-line front ends, demo clients and tool scripts may print; pipeline modules should log.
 _FRONT_END = lazy(
     r"(^|/)(cli|__main__|main|manage|setup|noxfile|tasks|conftest|client|\w+_client|demo\w*)\.py$|"
@@ -326,46 +329,51 @@ _FRONT_END = lazy(
 )
 
 
-def _calls_print(index: RepoIndex, path: str) -> bool:
-    """A real call of the builtin print (not the word in a string or comment)."""
-    info = index.module_info(path)
-    if info is None or info.tree is None:
-        return False
-    return any(
-        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"
-        for n in ast.walk(info.tree)
-    )
+def _output_counts(path: str, data: bytes) -> list[int] | None:
+    """[print calls, logger calls] of a module before its ``if __name__ == "__main__":`` block
+    (a script's command-line output is not the pipeline's), or None when it has neither."""
+    guard = linear.compiled(_MAIN_GUARD).first_span(data)
+    body = data[: guard[0]] if guard else data
+    prints = sum(1 for _ in linear.compiled(_PRINT_LINE).spans(body))
+    logs = sum(1 for _ in linear.compiled(_LOG_CALL).spans(body))
+    return [prints, logs] if prints or logs else None
+
+
+scan.TEXT_SCANNERS.append(
+    scan.TextScanner("output", lambda entry: entry.suffix == ".py", _output_counts)
+)
 
 
 @rule("logging_not_print")
 def logging_not_print(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    """Logging used, and outweighing print: counted over the pipeline and serving modules
+    (not front ends, tests or docs), each module's ``__main__`` block aside."""
     modules = [p for p in index.production_python if not _FRONT_END.search(p)]
     if not modules:
         return Verdict.not_applicable("no pipeline or serving modules to inspect")
-    prints = [p for p in facts.text_search(index, modules, _PRINT) if _calls_print(index, p.path)]
-    logging_used = facts.text_search(index, index.production_python, _LOGGING)
-    if not prints:
-        return Verdict.passed(
-            "no print() in pipeline or serving modules"
-            + (f"; logging in {logging_used[0].path}" if logging_used else "")
-        )
-    ev = [Evidence(p.path, p.line, "print()") for p in prints[:5]]
-    # A stray print among many logging modules is a nit, not a practice missing.
-    if logging_used and len(prints) <= max(1, len(modules) // 10):
-        return Verdict.passed(
-            f"logging in {logging_used[0].path}; print() left in only "
-            f"{len(prints)} of {len(modules)} modules ({prints[0].path})",
+    counts = index.scanned("output")
+    printing = [p for p in modules if counts.get(p, (0, 0))[0]]
+    logging_modules = [p for p in modules if counts.get(p, (0, 0))[1]]
+    prints = sum(counts[p][0] for p in printing)
+    logs = sum(counts[p][1] for p in logging_modules)
+    library = index.imports_any(_LOGGING_LIBS, where=index.is_production_code)
+    ev = [Evidence(p, None, f"{counts[p][0]} print()") for p in printing[:5]]
+    if not prints and not logs:
+        if library:
+            return Verdict.partial(
+                "a logging library is imported but no module logs or prints anything"
+            )
+        return Verdict.partial("nothing logs: no logging library, and no print() either")
+    if not logs:
+        return Verdict.failed(
+            f"{prints} print() call(s) in {len(printing)} module(s) and no logging ({printing[0]})",
             ev,
         )
-    if logging_used:
-        return Verdict.partial(
-            f"print() in {len(prints)} module(s) alongside logging ({prints[0].path})", ev
-        )
-    return Verdict.failed(
-        f"print() in {len(prints)} module(s) and no logging ({prints[0].path})", ev
-    )
-
-
-# Patterns the content pass matches in every production module and notebook (see scan).
-_PRINT = CodePattern(_PRINT_RE)
-_LOGGING = CodePattern(_LOGGING_RE)
+    summary = f"{logs} logging call(s) in {len(logging_modules)} module(s)"
+    if logs > prints:
+        extra = f"; {prints} print() in {len(printing)} module(s)" if prints else ""
+        return Verdict.passed(f"{summary} ({logging_modules[0]}){extra}", ev)
+    against = f"{prints} print() call(s) in {len(printing)} module(s) against {summary}"
+    if prints > 2 * logs:  # a few logger calls among many prints: the practice is missing
+        return Verdict.failed(f"print() outweighs logging: {against}", ev)
+    return Verdict.partial(f"print() as much as logging: {against}", ev)

@@ -160,9 +160,10 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     test_files = [
         p
         for p in index.python_files
-        # test_*.py or *_test.py (such a name makes it a test wherever it is)
+        # test_*.py, *_test(s).py or tests.py (such a name makes it a test wherever it is)
         if (p.rpartition("/")[2].startswith("test_") and p.endswith(".py"))
-        or p.endswith("_test.py")
+        or p.endswith(("_test.py", "_tests.py", "/tests.py"))
+        or p == "tests.py"
     ]
     if not test_files:
         return Verdict.failed("no test files (tests/test_*.py)")
@@ -206,6 +207,14 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.passed(summary + note, ev)
 
 
+_DEV_TOOLS = frozenset(
+    "pytest pytest-cov pytest-xdist pytest-mock coverage black ruff flake8 isort mypy pylint "
+    "pre-commit tox nox ipykernel jupyter jupyterlab notebook ipython ipywidgets sphinx "
+    "mkdocs mkdocs-material twine build wheel setuptools pip hatchling bandit pydocstyle "
+    "codespell typos".split()
+)
+
+
 @rule("dependencies_pinned", reads_contents=False)
 def dependencies_pinned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if index.lock_files:
@@ -221,6 +230,9 @@ def dependencies_pinned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         return Verdict.failed(
             "no dependencies declared (no pyproject, requirements or environment file)"
         )
+    # What tests and lints the code is not what the model runs with: its pins do not count.
+    runtime = [d for d in deps if d.name not in _DEV_TOOLS]
+    deps = runtime or deps
     loose = [d for d in deps if d.pin != EXACT]
     if not loose:
         return Verdict.passed(
@@ -235,7 +247,11 @@ def dependencies_pinned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         )
     ev = [Evidence(d.path, d.line, d.spec) for d in loose[:5]]
     if all(d.pin == UNPINNED for d in deps):
-        return Verdict.failed(f"{len(deps)} dependencies declared, none pinned", ev)
+        return Verdict.failed(
+            f"{len(deps)} dependencies declared, none pinned (a lower bound alone lets any "
+            "future release in)",
+            ev,
+        )
     return Verdict.partial(
         f"{len(loose)} of {len(deps)} dependencies use ranges or no version "
         f"({', '.join(d.name for d in loose[:4])}) and there is no lock file",
@@ -267,12 +283,16 @@ _METRIC_CALL_RE = lazy(
     r"\b(accuracy_score|f1_score|roc_auc_score|precision_score|recall_score|log_loss|"
     r"mean_squared_error|mean_absolute_error|r2_score|classification_report|confusion_matrix|"
     r"average_precision_score|balanced_accuracy_score|root_mean_squared_error|evaluate\.load|"
-    r"torchmetrics|compute_metrics|\.evaluate|\.score|accuracy|top_k_accuracy)\s*\(|"
-    r"sklearn\.metrics|torchmetrics"
+    r"torchmetrics|compute_metrics|\.evaluate|\.score|accuracy|top_k_accuracy|mae|mse|rmse|"
+    r"mape|mspe|smape|wql|mase|crps|ndcg\w*|map_at_k|recall_at_k|precision_at_k|"
+    r"get_model_metrics|calculate_metrics|compute_metric|metric)\s*\(|"
+    r"sklearn\.metrics|torchmetrics|self\.log\(\s*[\"'](val|test|eval)"
 )
 _RECORD = lazy(
     r"json\.dump|write_text|to_csv|to_json|log_metric|log_metrics|wandb\.log|"
-    r"dvclive|Live\(|\.log\(\s*\{|save_metrics|yaml\.(safe_)?dump|metrics_path"
+    r"dvclive|Live\(|\.log\(\s*\{|save_metrics|yaml\.(safe_)?dump|metrics_path|"
+    r"np\.save|numpy\.save|pickle\.dump|run\.log\(|add_scalar|\.log_dict\(|"
+    r"self\.log\(\s*[\"']|log_table|metrics\.(json|csv|npy)"
 )
 
 
@@ -287,13 +307,11 @@ def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         if facts.has_real_code(index, h.path)
     ]
     # Recording may live in the project's own tracking helper that the evaluation imports.
+    recorded = set(index.code_matches(_RECORDS) or ())
     recording = [
         h
         for h in computing
-        if any(
-            _RECORD.search(index.code(p) or "")
-            for p in [h.path, *facts.internal_imports(index, [h.path])]
-        )
+        if any(p in recorded for p in [h.path, *facts.internal_imports(index, [h.path])])
     ]
     if recording:
         return Verdict.passed(
@@ -314,14 +332,19 @@ def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.failed("no evaluation step computes metrics")
 
 
+# A model registered, logged to a run or published with a version. Not a plugin registry's
+# register_model("name") decorator, and not save_pretrained(output_dir), which overwrites a
+# fixed folder.
 _REGISTER_RE = lazy(
-    r"register_model|registered_model_name|log_model\s*\(|push_to_hub|"
-    r"bentoml\.\w+\.save_model|model_registry|ModelRegistry|"
-    r"wandb\.log_artifact|log_artifact\s*\(|save_pretrained"
+    r"\b(mlflow|client|registry|aiplatform|sagemaker|wandb|run|ml_client|MlflowClient\(\))\.\w*"
+    r"register\w*\s*\(|registered_model_name|create_registered_model|create_model_version|"
+    r"log_model\s*\(|push_to_hub|bentoml\.\w+\.save_model|ModelRegistry|model_registry\.|"
+    r"wandb\.log_artifact|log_artifact\s*\(|\bautolog\s*\(|MLflowLoggerCallback|"
+    r"Model\.register\s*\(|\.register\(\s*(workspace|ws)\b|ModelVersion|model_version\s*="
 )
 _SAVE_RE = lazy(
     r"joblib\.dump|pickle\.dump|torch\.save|save_model|\.save\(|dump_model|"
-    r"cloudpickle\.dump|skops\.io\.dump"
+    r"cloudpickle\.dump|skops\.io\.dump|save_pretrained|save_checkpoint"
 )
 
 
@@ -411,6 +434,33 @@ def local_run_log(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     )
 
 
+# Trackers reached through a framework: autolog, a trainer's report_to, logger callbacks,
+# cloud runs (Azure ML, Vertex), ZenML's experiment tracker; in code or in config files.
+_FRAMEWORK_TRACKING_RE = lazy(
+    r"report_to\s*[=:]\s*\[?\s*[\"']?(wandb|mlflow|comet_ml|neptune|clearml|aim|dvclive|all)\b|"
+    r"\b(WandbLogger|MLFlowLogger|MLflowLogger|CometLogger|NeptuneLogger|MLflowLoggerCallback|"
+    r"WandbLoggerCallback|WandbCallback|MLflowCallback|CometCallback|NeptuneCallback|"
+    r"HyperParametersCallback|ClearMLCallback|DVCLiveCallback)\b|\bautolog\s*\(|"
+    r"\brun\.log(_list|_row|_table)?\s*\(|Run\.get_context\s*\(|"
+    r"aiplatform\.(init|start_run|log_metrics|log_params)\s*\(|\bexperiment_tracker\s*=|"
+    r"\bExperiment\.from_|\bsave_hyperparameters\s*\("
+)
+
+
+@rule("tracking_through_frameworks")
+def tracking_through_frameworks(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    """Runs tracked by a framework the project drives (see _FRAMEWORK_TRACKING_RE)."""
+    hits = facts.text_search(index, index.pattern_code, _FRAMEWORK_TRACKING)
+    if not hits:
+        hits = facts.text_search(index, index.config_files, _FRAMEWORK_TRACKING)
+    if hits:
+        return Verdict.passed(
+            f"runs are tracked through {hits[0].value.strip()} ({hits[0].path})",
+            [Evidence(h.path, h.line, h.value.strip()) for h in hits[:3]],
+        )
+    return Verdict.failed("no tracker configured through a framework either")
+
+
 _LINT_TABLES = ("ruff", "black", "flake8", "pylint", "mypy", "isort", "pyright", "flakeheaven")
 _LINT_FILES = [
     "ruff.toml",
@@ -456,3 +506,5 @@ _SEED = CodePattern(_SEED_RE)
 _METRIC_CALL = CodePattern(_METRIC_CALL_RE)
 _REGISTER = CodePattern(_REGISTER_RE)
 _SAVE = CodePattern(_SAVE_RE)
+_RECORDS = CodePattern(_RECORD)
+_FRAMEWORK_TRACKING = CodePattern(_FRAMEWORK_TRACKING_RE)

@@ -10,14 +10,21 @@ from typing import Any, NamedTuple
 from mlscaffold.score.budget import tick
 from mlscaffold.score.judge.rules import facts, rule
 from mlscaffold.score.model import Evidence, Verdict
-from mlscaffold.score.read import linear
+from mlscaffold.score.read import linear, scan
 from mlscaffold.score.read.index import RepoIndex
 from mlscaffold.score.read.linear import lazy
 
 _FEATURE_NAME = lazy(
     r"feature|transform|preprocess|clean|encode|prepare|pipeline|process|"
-    r"normali[sz]e|scale|tokeni[sz]",
+    r"normali[sz]e|scale|tokeni[sz]|prompt|featuri[sz]e|impute|vectori[sz]e",
     linear.I,
+)
+# Functions named for a transformation, found in the content pass: (name, line) per module.
+_TRANSFORM_DEF = lazy(
+    r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w*(?:feature|transform|preprocess|clean|"
+    r"encode|prepare|pipeline|process|normali[sz]e|scale|tokeni[sz]|prompt|featuri[sz]e|"
+    r"impute|vectori[sz]e)\w*)[ \t]*\(",
+    linear.M | linear.I,
 )
 _PIPELINE_BUILD = lazy(r"\b(Pipeline|make_pipeline|ColumnTransformer|make_column_transformer)\s*\(")
 _ARTEFACT_LOAD = lazy(
@@ -25,8 +32,9 @@ _ARTEFACT_LOAD = lazy(
     r"from_pretrained|torch\.load|cloudpickle\.load|skops\.io\.load"
 )
 _LOCAL_NAME = lazy(r"id='[^']*'|arg='[^']*'")
-# What a copy keeps of a function: node types, attributes and constants, in order.
-_TOKEN = lazy(r"[A-Za-z_][A-Za-z0-9_]*|'[^']*'|[0-9]+")
+# What a copy keeps of a function: node types, attributes and constants, in order (the dump
+# split at its punctuation, by str.translate: C speed).
+_PUNCTUATION = str.maketrans({c: " " for c in "()[]{}=,:'\"<>.+-*/%&|^~!@#$;?\\"})
 _PLUMBING = frozenset(
     "ctx Load Store Del value func args keywords body targets Module NAME type_ignores "
     "elts slice attr kind id arg".split()
@@ -36,6 +44,7 @@ MIN_STATEMENTS = 3
 SHINGLE = 3  # tokens per shingle
 CONTAINMENT = 0.5  # of the smaller function's shingles, shared, to be compared at all
 COMMON = 200  # a shingle found in more training functions than this tells none apart
+MAX_SERVING_FUNCTIONS = 200
 
 
 class _Function(NamedTuple):
@@ -47,16 +56,19 @@ class _Function(NamedTuple):
     shingles: frozenset[int]
 
 
-def _normalised_functions(index: RepoIndex, path: str) -> list[_Function]:
-    """Each real function of a module with its normalised body and the hashed shingles of
-    its tokens (computed once per module and run)."""
+def _normalised_functions(
+    index: RepoIndex, path: str, only: frozenset[str] | None = None
+) -> list[_Function]:
+    """Each real function of a module (or only those named in ``only``) with its normalised
+    body and the hashed shingles of its tokens (computed once per function and run)."""
     memo = index.memo.setdefault("skew_functions", {})
-    if path in memo:
-        return memo[path]
+    key = (path, only)
+    if key in memo:
+        return memo[key]
     info = index.module_info(path)
     out: list[_Function] = []
     for fn in info.functions if info is not None else ():
-        if fn.is_stub:
+        if fn.is_stub or (only is not None and fn.name not in only):
             continue
         body = fn.node.body  # type: ignore[attr-defined]
         if (
@@ -70,12 +82,12 @@ def _normalised_functions(index: RepoIndex, path: str) -> list[_Function]:
             dump = " ".join(_normalise(ast.dump(ast.Module(body=body, type_ignores=[]))).split())
         except (RecursionError, ValueError):
             continue
-        tokens = [t for t in _TOKEN.findall(dump) if t not in _PLUMBING]
+        tokens = [t for t in dump.translate(_PUNCTUATION).split() if t not in _PLUMBING]
         shingles = frozenset(
             hash(tuple(tokens[i : i + SHINGLE])) for i in range(max(1, len(tokens) - SHINGLE + 1))
         )
         out.append(_Function(path, fn.name, fn.line, dump, n_statements, shingles))
-    memo[path] = out
+    memo[key] = out
     return out
 
 
@@ -111,6 +123,15 @@ def _reimplementation(
         for f in _normalised_functions(index, p)
         if f.statements >= MIN_STATEMENTS
     ]
+    if not train:
+        return None
+    # A large serving package (an API server's hundreds of functions) is compared by its
+    # transformations alone; a small service, function by function.
+    names = index.scanned("transforms")
+    functions = sum(len(info.functions) for p in serving if (info := index.module_info(p)))
+    only = {p: None for p in serving}
+    if functions > MAX_SERVING_FUNCTIONS:
+        only = {p: frozenset(name for name, _ in names.get(p, ())) for p in serving}
     postings: dict[int, list[int]] = {}
     exact: dict[str, list[int]] = {}
     for i, fn in enumerate(train):
@@ -118,7 +139,7 @@ def _reimplementation(
         for shingle in fn.shingles:
             postings.setdefault(shingle, []).append(i)
     for s_path in serving:
-        for fn in _normalised_functions(index, s_path):
+        for fn in _normalised_functions(index, s_path, only[s_path]):
             if fn.statements < MIN_STATEMENTS:
                 continue
             tick()
@@ -143,6 +164,44 @@ def _reimplementation(
     return None
 
 
+def _transform_defs(path: str, data: bytes) -> list[tuple[str, int]]:
+    """(name, line) of each function of a Python module named for a transformation."""
+    found = []
+    line, last = 1, 0
+    for spans in linear.compiled(_TRANSFORM_DEF).spans(data):
+        start = spans[0][0]
+        line += data.count(b"\n", last, start)
+        last = start
+        found.append((data[spans[1][0] : spans[1][1]].decode("ascii"), line))
+        if len(found) == 200:  # a generated module: enough to compare
+            break
+    return found
+
+
+scan.TEXT_SCANNERS.append(
+    scan.TextScanner("transforms", lambda entry: entry.suffix == ".py", _transform_defs)
+)
+
+
+def _same_named(index: RepoIndex, serving: list[str], training: list[str]):
+    """A transformation that serving and training each define for themselves, under the same
+    name (serving's ``preprocess`` beside training's ``preprocess``): the first, or None."""
+    defs = index.scanned("transforms")
+    trained: dict[str, tuple[str, int]] = {}
+    for path in training:
+        for name, line in defs.get(path, ()):
+            trained.setdefault(name.lower(), (path, line))
+    for path in serving:
+        for name, line in defs.get(path, ()):
+            if name.lower() in trained and not name.startswith("_"):
+                return (path, name, line), (
+                    *trained[name.lower()][:1],
+                    name,
+                    trained[name.lower()][1],
+                )
+    return None
+
+
 @rule("shared_preprocessing")
 def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     from mlscaffold.score.judge.rules.deployment import serving_modules
@@ -157,9 +216,22 @@ def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         return Verdict.not_applicable("no training code in modules to compare with serving")
     serve_reach = facts.internal_imports(index, serving)
     train_reach = facts.internal_imports(index, training)
-    copy = _reimplementation(
-        index, serving, sorted((train_reach | set(training)) - serve_reach - set(serving))
-    )
+    training_side = sorted((train_reach | set(training)) - serve_reach - set(serving))
+    same = _same_named(index, serving, training_side)
+    if same:
+        (s_path, s_name, s_line), (t_path, t_name, t_line) = same
+        return Verdict.failed(
+            f"serving defines its own {s_name}() ({s_path}:{s_line}) beside training's "
+            f"{t_name}() ({t_path}:{t_line}) instead of importing it",
+            [
+                Evidence(s_path, s_line, f"{s_name}() (serving)"),
+                Evidence(t_path, t_line, f"{t_name}() (training)"),
+            ],
+        )
+    # Function bodies are compared only in training-side modules that define a
+    # transformation: a library's hundreds of other modules need no parse.
+    transforms = index.scanned("transforms")
+    copy = _reimplementation(index, serving, [p for p in training_side if p in transforms])
     if copy:
         served, trained = copy
         return Verdict.failed(
@@ -172,10 +244,7 @@ def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         )
     shared = sorted((serve_reach & (train_reach | set(training))) | (set(training) & serve_reach))
     feature_like = [
-        p
-        for p in shared
-        if _FEATURE_NAME.search(p.rsplit("/", 1)[-1])
-        or any(_FEATURE_NAME.search(f.name) for f in _normalised_functions(index, p))
+        p for p in shared if _FEATURE_NAME.search(p.rsplit("/", 1)[-1]) or p in transforms
     ]
     if feature_like:
         return Verdict.passed(

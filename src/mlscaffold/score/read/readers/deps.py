@@ -58,6 +58,16 @@ _SIMPLE_REQUIREMENT = linear.lazy(  # [0-9], not \d: packaging takes ASCII digit
 )
 
 
+def _pin_of(ops: str) -> str:
+    """EXACT for ``==``, RANGE when an upper bound holds versions back (``<2``, ``~=1.4``),
+    UNPINNED for no version or a lower bound alone (``>=1.4``: any future release)."""
+    if "==" in ops:
+        return EXACT
+    if "<" in ops or "~=" in ops:
+        return RANGE
+    return UNPINNED
+
+
 def _classify_pep508(spec: str) -> tuple[str, str] | None:
     """Return (name, pin) of a PEP 508 string, or None if it is not one."""
     if len(spec) > MAX_SPEC:
@@ -65,8 +75,7 @@ def _classify_pep508(spec: str) -> tuple[str, str] | None:
     simple = _SIMPLE_REQUIREMENT.fullmatch(spec)
     if simple:
         ops = simple.group(2)
-        pin = EXACT if "==" in ops else RANGE if ops else UNPINNED
-        return normalise(simple.group(1)), pin
+        return normalise(simple.group(1)), _pin_of(ops)
     from packaging.requirements import InvalidRequirement, Requirement
 
     try:
@@ -78,9 +87,9 @@ def _classify_pep508(spec: str) -> tuple[str, str] | None:
     ops = [s.operator for s in req.specifier]
     if any(op in ("==", "===") for op in ops) and not any("*" in s.version for s in req.specifier):
         pin = EXACT
-    elif ops:
+    elif any(op not in (">=", ">", "!=") for op in ops):
         pin = RANGE
-    else:
+    else:  # no version, or only a lower bound: tomorrow's release installs
         pin = UNPINNED
     return normalise(req.name), pin
 

@@ -53,7 +53,8 @@ def _is_placeholder_line(line: str) -> bool:
 _BOILERPLATE = linear.lazy(
     r"generated (using|with|from|by)\b|this is your new \w+ project|cookiecutter|"
     r"a short description of the project|add a (short )?description|replace this (text|line)|"
-    r"your project description|project (was )?generated|this (file|section|template) (is|will)",
+    r"your project description|project (was )?generated|this (file|section|template) (is|will)|"
+    r"newly generated|welcome to your (new|generated)",
     linear.I,
 )
 # Lines that ask rather than tell: questions (with or without the mark) and bare imperatives.
@@ -215,3 +216,20 @@ def parse_rst(path: str, text: str) -> list[Section]:
                 break
         sections.append(Section(path, title, level, start + 1, "\n".join(lines[start + 2 : stop])))
     return sections
+
+
+def introduction(path: str, text: str, sections: list[Section]) -> Section | None:
+    """What a document says before its first section: the paragraphs under its title (a
+    README's opening, often where the problem is stated), as a section with no heading."""
+    lines = text.splitlines()
+    first = sections[0] if sections else None
+    if first is not None and first.level == 1 and first.line <= 3:
+        # Under the title: up to the next heading of any level.
+        start = first.line  # the title's line (1-based) is skipped
+        stop = sections[1].line - 1 if len(sections) > 1 else len(lines)
+    else:
+        start, stop = 0, (first.line - 1 if first is not None else len(lines))
+    body = "\n".join(lines[start:stop]).strip()
+    if not body:
+        return None
+    return Section(path, "", 1, start + 1, body)
