@@ -339,13 +339,38 @@ CASES: list[Case] = [
     ),
     Case(
         "MO003",
-        "partial",
+        "fail",
         {
             "train.py": "import pandas as pd\nfrom sklearn.svm import SVC\n"
             "df = pd.read_csv('x.csv')\nSVC().fit(df, df.y)\n"
         },
         "one script",
         "script",
+    ),
+    Case(
+        "MO003",
+        "partial",
+        {
+            "src/p/data.py": "import pandas as pd\n\n\ndef load():\n    return pd.read_csv('x.csv')\n",
+            "src/p/features.py": "def build(df):\n    df['z'] = df.x * 2\n    return df\n",
+            "src/p/train.py": "from sklearn.svm import SVC\n\n\ndef train(df):\n    return SVC().fit(df, df.y)\n",
+            "src/p/evaluate.py": "def evaluate(m, df):\n    return m.score(df, df.y)\n",
+        },
+        "nothing runs them as a pipeline",
+        "unchained-steps",
+    ),
+    Case(
+        "MO003",
+        "pass",
+        {
+            "src/p/data.py": "import pandas as pd\n\n\ndef load():\n    return pd.read_csv('x.csv')\n",
+            "src/p/features.py": "def build(df):\n    df['z'] = df.x * 2\n    return df\n",
+            "src/p/train.py": "from sklearn.svm import SVC\n\n\ndef train(df):\n    return SVC().fit(df, df.y)\n",
+            "src/p/evaluate.py": "def evaluate(m, df):\n    return m.score(df, df.y)\n",
+            "run_pipeline.sh": "python src/p/data.py\npython src/p/features.py\npython src/p/train.py\n",
+        },
+        "runs them in order",
+        "script-chained",
     ),
     Case(
         "MO003",
@@ -568,8 +593,21 @@ CASES: list[Case] = [
     Case(
         "DE003",
         "pass",
-        {".github/workflows/retrain.yml": "on:\n  schedule:\n    - cron: '0 3 * * 1'\njobs: {}\n"},
+        {
+            ".github/workflows/retrain.yml": "on:\n  schedule:\n    - cron: '0 3 * * 1'\njobs:\n"
+            "  retrain:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python train.py\n"
+        },
         label="schedule",
+    ),
+    Case(
+        "DE003",
+        "fail",
+        {
+            ".github/workflows/nightly.yml": "on:\n  schedule:\n    - cron: '0 3 * * *'\njobs:\n"
+            "  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python -m pytest tests\n"
+        },
+        "never deploys",
+        "scheduled-tests",
     ),
     Case(
         "DE003",
@@ -1212,6 +1250,7 @@ TRAPS3: list[Case] = [
             "src/features.py": "def encode(df):\n    return df.fillna(0)\n",
             "src/decision_tree.py": "from sklearn.tree import DecisionTreeRegressor\n\n\ndef run(X, y):\n    model = DecisionTreeRegressor()\n    model.fit(X, y)\n    return model\n",
             "src/evaluation.py": "from sklearn.metrics import r2_score\n\n\ndef report(y, p):\n    return r2_score(y, p)\n",
+            "run_decisiontree_pipeline.sh": "python src/splitter.py\npython src/decision_tree.py\n",
         },
         "train (src/decision_tree.py)",
         "fit-by-deed",

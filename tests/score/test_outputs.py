@@ -203,14 +203,14 @@ def test_monorepo_is_one_report_with_its_subprojects(monorepo) -> None:
     assert [r["project"] for r in subs] == ["platform/services/churn", "platform/services/fraud"]
     churn, fraud = subs
     assert _status(churn)["MO003"] == "pass"
-    assert _status(fraud)["MO003"] == "partial"  # one script
+    assert _status(fraud)["MO003"] == "fail"  # one script does it all
     assert churn["root"].endswith("services/churn") and fraud["files_scanned"] == 2
     assert churn["repository"]["path"] == "services/churn"
     rolled = {f["id"]: f for f in report["findings"]}
     assert rolled["MO003"]["status"] == "pass"  # a practice: the best sub-project's
     assert rolled["MO003"]["rollup"] == {
         "rule": "best",
-        "subprojects": {"services/churn": "pass", "services/fraud": "partial"},
+        "subprojects": {"services/churn": "pass", "services/fraud": "fail"},
     }
     assert rolled["MO003"]["reason"].startswith("services/churn: ")
     assert all(e["path"].startswith("services/churn/") for e in rolled["MO003"]["evidence"])

@@ -127,6 +127,8 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             return None
         if excluded is not None and excluded.occurs_in(section.heading):
             return None
+        if kind in ("content", "statement") and not section.filled:
+            return None  # a placeholder found by what it says says nothing
         judged.add((section.path, section.line))
         verdict = _judge_section(section, kind, strong, promote, topic, params)
         best = verdict if best is None else better(best, verdict)
@@ -165,8 +167,6 @@ def _judge_section(
         from mlscaffold.score.read.readers.markdown import placeholder_reason
 
         why = placeholder_reason(section.body)
-        if kind == "content":  # a placeholder says nothing: not a section on the topic
-            return Verdict.failed(f"no document has a section on {topic}")
         return Verdict.failed(f"section '{where}' is present but not filled in ({why})", ev)
     if kind == "statement":  # a statement of the topic, in so many words
         return Verdict.passed(f"section '{where}' states {topic}", ev)

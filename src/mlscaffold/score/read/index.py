@@ -604,6 +604,19 @@ class RepoIndex:
             "cloudbuild.yaml",
             "cloudbuild.yml",
             "buildspec.yml",
+            # Azure DevOps pipelines and Cloud Build configs also live in folders of their own.
+            ".pipelines/**/*.yml",
+            ".pipelines/**/*.yaml",
+            ".azure-pipelines/**/*.yml",
+            ".azuredevops/**/*.yml",
+            "azure-pipelines*.yml",
+            "**/azure-pipelines*.yml",
+            "**/cloudbuild*.yaml",
+            "**/cloudbuild*.yml",
+            "**/buildspec*.yml",
+            "**/buildspec*.yaml",
+            ".github/workflows/**/*.yml",
+            ".github/workflows/**/*.yaml",
         ]
         return [f.path for f in self.glob(patterns)]
 

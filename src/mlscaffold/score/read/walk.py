@@ -7,6 +7,7 @@ stack), depth and entry counts are capped, and nothing is executed (not even ``g
 
 from __future__ import annotations
 
+import bisect
 import os
 import stat
 import sys
@@ -136,7 +137,19 @@ def _join(rel_dir: str, name: str) -> str:
 
 
 def walk_repo(root: str) -> WalkResult:
-    """Walk ``root`` iteratively and return its non-ignored regular files."""
+    """Walk ``root`` iteratively and return its regular files: those git tracks (read from
+    its index, see ``gitindex``) and those no ``.gitignore`` rule excludes."""
+    from mlscaffold.score.read.gitindex import tracked_paths
+
+    tracked = tracked_paths(root) or set()
+    # Sorted, so "does git track anything under this folder" is one bisection: building every
+    # ancestor folder of every path would cost length x depth on a hostile index.
+    in_order = sorted(tracked)
+
+    def holds_tracked(folder: str) -> bool:
+        at = bisect.bisect_left(in_order, folder + "/")
+        return at < len(in_order) and in_order[at].startswith(folder + "/")
+
     result = WalkResult()
     files = result.files
     notes = result.notes
@@ -185,7 +198,7 @@ def walk_repo(root: str) -> WalkResult:
                     notes.append(Note(rel, "could not be inspected; skipped"))
                     continue
                 if is_dir:
-                    if ignored is not None and ignored(rel + "/"):
+                    if ignored is not None and ignored(rel + "/") and not holds_tracked(rel):
                         continue
                     if name in SKIP_DIRS or rel in SKIP_DIRS:
                         continue
@@ -194,7 +207,7 @@ def walk_repo(root: str) -> WalkResult:
                         continue
                     children.append((entry.path, rel, depth + 1, rules))
                     continue
-                if ignored is not None and ignored(rel):
+                if ignored is not None and ignored(rel) and rel not in tracked:
                     continue
                 try:
                     st = entry.stat(follow_symlinks=False)

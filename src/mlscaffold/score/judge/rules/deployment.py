@@ -82,7 +82,10 @@ def container_defined(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 _CHECK_CMD = lazy(
     r"\bpytest\b|\btox\b|\bnox\b|make\s+(test|check|lint|ci)\b|\bruff\b|\bflake8\b|\bmypy\b|"
     r"pre-commit(/action|\s+run)|\bunittest\b|\bpylint\b|black\s+--check|mlscaffold\s+score|"
-    r"\bbandit\b|coverage\s+run|hatch\s+(run\s+)?test|\bpoe\s+test|npm\s+(run\s+)?test|\bpyright\b"
+    r"\bbandit\b|coverage\s+run|hatch\s+(run\s+)?test|\bpoe\s+test|npm\s+(run\s+)?test|\bpyright\b|"
+    # a smoke run of the pipeline's own scripts (train, validate, detect, export) checks it too
+    r"\bpython\d?\s+(-m\s+)?[\w./-]*(train|val|validate|test|detect|predict|evaluate|export|"
+    r"benchmarks?)[\w-]*(\.py)?\s+-"
 )
 
 
@@ -90,20 +93,48 @@ _TASK_RUNNER = lazy(
     r"\b(pixi|hatch|pdm|poe|poetry|uv|rye|just|task|invoke|inv|nox|tox|make)\b[^\n]*"
     r"\b(tests?|lint|linters|check|checks|pytest|typecheck|ci)\b"
 )
-_SCRIPT_REF = lazy(r"([\w./-]+\.sh)\b")
+# Files a CI step hands work to: shell scripts, job specs and templates (YAML), compose files.
+_FILE_REF = lazy(r"([\w.{}$/-]*[\w-]\.(?:sh|ya?ml))\b")
 _ECHO = lazy(r"\b(echo|printf)\b[^\n;&|]*")
+_FOLLOW_DEPTH = 2  # CI -> job spec -> script
+_FOLLOW_FILES = 20
 
 
 def _ci_commands(index: RepoIndex, path: str) -> str:
     """CI text with echoed strings removed ("echo 'Running unit tests'" runs nothing), plus the
-    text of the shell scripts it calls, so indirection through a script still counts."""
-    text = _ECHO.sub(" ", index.text(path) or "")
-    parts = [text]
-    for m in _SCRIPT_REF.finditer(text):
-        script = m.group(1).removeprefix("./")
-        if script in index.by_path:
-            parts.append(_ECHO.sub(" ", index.text(script) or ""))
-    return "\n".join(parts)
+    text of the files it hands work to (a shell script, a job spec or a pipeline template, a
+    compose file whose service runs pytest), and of those they name in turn: indirection
+    counts, two levels deep."""
+    memo = index.memo.setdefault("ci_commands", {})
+    if path in memo:
+        return memo[path]
+    parts: list[str] = []
+    seen = {path}
+    frontier = [path]
+    for _ in range(_FOLLOW_DEPTH + 1):
+        following: list[str] = []
+        for current in frontier:
+            text = _ECHO.sub(" ", index.text(current) or "")
+            parts.append(text)
+            for m in _FILE_REF.finditer(text):
+                target = _resolve(index, current, m.group(1))
+                if target and target not in seen and len(seen) < _FOLLOW_FILES:
+                    seen.add(target)
+                    following.append(target)
+        frontier = following
+    memo[path] = "\n".join(parts)
+    return memo[path]
+
+
+def _resolve(index: RepoIndex, start: str, ref: str) -> str | None:
+    """The listed file a reference names: from the repository root, or beside the file that
+    names it (``template: code-quality-template.yml`` in .pipelines/)."""
+    ref = ref.removeprefix("./").removeprefix("$(pwd)/").removeprefix("${{ github.workspace }}/")
+    folder = start.rsplit("/", 1)[0] + "/" if "/" in start else ""
+    for candidate in (ref, folder + ref):
+        if candidate in index.by_path:
+            return candidate
+    return None
 
 
 def _ci_search(index: RepoIndex, pattern: linear.Pattern, clean=None) -> list[Located]:
@@ -136,8 +167,10 @@ def ci_runs_checks(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
 # Release or retraining steps: scheduled triggers, deploy/publish commands and actions, jobs
 # named for it. Matched on CI text without branch/path filter lists and without --flags.
+# A release or retraining step. A schedule alone is not one (it may run tests or update
+# locks): it counts with a training or pipeline run in the same workflow (_SCHEDULED_RUN).
 _RELEASE = lazy(
-    r"^[ \t]*schedule[ \t]*:|\bcron\b|docker[ \t]+push|build-push-action|twine[ \t]+upload|"
+    r"docker[ \t]+push|build-push-action|twine[ \t]+upload|"
     r"\b(poetry|hatch|uv|flit|pdm|npm)[ \t]+publish\b|gh-action-pypi-publish|gh[ \t]+release\b|"
     r"action-gh-release|release-please|semantic-release|\bkubectl[ \t]+(apply|set|rollout)|"
     r"\bhelm[ \t]+(upgrade|install)|\bdvc[ \t]+repro\b|make[ \t]+(train|retrain|deploy|"
@@ -145,9 +178,19 @@ _RELEASE = lazy(
     r"serverless[ \t]+deploy|gcloud[ \t]+(run|app|functions)[ \t]+deploy|\baz[ \t]+ml\b|"
     r"sagemaker|^[ \t]*-?[ \t]*(deploy|release|publish|retrain|train)[\w-]*[ \t]*:|"
     r"\bmlflow[ \t]+models[ \t]+serve|bentoml[ \t]+(build|containerize|deploy)|"
-    r"\banyscale[ \t]+(service|job)[ \t]+(rollout|deploy|submit)",
+    r"\banyscale[ \t]+(service|job)[ \t]+(rollout|deploy|submit)|\baz[ \t]+(webapp|containerapp|"
+    r"functionapp)[ \t]+(up|create|deploy|update)|\bAzureWebApp@|\bAzureCLI@|\bAzureML|"
+    r"aiplatform|vertex[ \t]+ai|cloud[ \t]+run",
     linear.I | linear.M,
 )
+_SCHEDULE = lazy(r"^[ \t]*schedule[ \t]*:|\bcron\b", linear.I | linear.M)
+_SCHEDULED_RUN = lazy(
+    r"\b(train|retrain|training|pipeline|predict|inference|scoring|score|batch|dvc[ \t]+repro|"
+    r"make[ \t]+\w+|python[ \t]+\S+\.py)\b",
+    linear.I,
+)
+# What only publishes documentation.
+_DOCS_ONLY = lazy(r"gh-pages|gh-deploy|sphinx|doc|readthedocs|pages", linear.I)
 _FILTER_KEY = lazy(
     r"^([ \t]*)(branches|branches-ignore|tags|tags-ignore|paths|paths-ignore)[ \t]*:", linear.M
 )
@@ -185,13 +228,40 @@ def automated_release(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             "no CI configuration, so nothing is released or retrained automatically"
         )
     hits = _ci_search(index, _RELEASE, _without_filters)
-    if hits:
+    releases = [h for h in hits if not _docs_only(index, h)]
+    for path in index.ci_files:
+        text = _without_filters(_ci_commands(index, path))
+        if not _SCHEDULE.search(text):
+            continue
+        for run in _SCHEDULED_RUN.finditer(text):
+            if "test" in run.group(0).lower() or "lint" in run.group(0).lower():
+                continue  # a scheduled test run is a check, not a release
+            line = text.count("\n", 0, run.start()) + 1
+            releases.append(Located(path, line, f"scheduled: {run.group(0)}"))
+            break
+    if releases:
         return Verdict.passed(
-            f"{hits[0].path}: {hits[0].value.strip()[:60]}",
-            [Evidence(h.path, h.line, h.value.strip()[:60]) for h in hits[:5]],
+            f"{releases[0].path}: {releases[0].value.strip()[:60]}",
+            [Evidence(h.path, h.line, h.value.strip()[:60]) for h in releases[:5]],
+        )
+    if hits:
+        return Verdict.partial(
+            f"CI only publishes documentation ({hits[0].path}: {hits[0].value.strip()[:40]})",
+            [Evidence(h.path, h.line, h.value.strip()[:60]) for h in hits[:3]],
         )
     return Verdict.failed(
-        "CI never deploys, publishes, releases or retrains (no schedule, no deploy or train job)"
+        "CI never deploys, publishes, releases or retrains (no deploy or train job, and no "
+        "schedule that runs training or a pipeline)"
+    )
+
+
+def _docs_only(index: RepoIndex, hit: Located) -> bool:
+    """A deploy or publish step that publishes documentation: the step's line and the twelve
+    after it speak of docs and pages, and of nothing else released."""
+    text = _without_filters(_ci_commands(index, hit.path)).split("\n")
+    around = "\n".join(text[max(0, (hit.line or 1) - 1) : (hit.line or 1) + 12])
+    return bool(_DOCS_ONLY.search(around)) and not any(
+        word in around.lower() for word in ("docker", "pypi", "twine", "model", "kubectl")
     )
 
 

@@ -67,7 +67,8 @@ WEB_LIBS = (
 # Whole name tokens (file or package names split on "_", "-", ".") that say what a step does.
 ROLE_WORDS = {
     "split": set(
-        "split splits data dataset datasets load loader loaders loading ingest ingestion io etl "
+        "split splits splitter splitting data dataset datasets load loader loaders loading ingest "
+        "ingestion io etl "
         "sampling datamodule datamodules".split()
     ),
     "transform": set(

@@ -27,6 +27,10 @@ ORCHESTRATORS = (
     "mlflow.projects",
     "hamilton",
     "ploomber",
+    "azureml.pipeline",
+    "azure.ai.ml.dsl",
+    "tfx",
+    "sagemaker.workflow",
 )
 
 
@@ -40,13 +44,32 @@ _METRICS_WORD = lazy(r"\bmetrics\b")
 _LINT_SECTION = lazy(r"^\[(flake8|mypy|pylint|isort|tool:isort)", linear.M)
 
 
+# Steps declared to an orchestrator: a flow of one task is a script with extra steps.
+_ORCHESTRATED_STEP = lazy(
+    r"^[ \t]*@(task|step|op|asset|component|dsl\.component|node|pipeline_step)\b|"
+    r"\b[Nn]ode\s*\(\s*(func\s*=\s*)?\w|\b(PythonOperator|BashOperator|KubernetesPodOperator|"
+    r"PythonScriptStep|ProcessingStep|TrainingStep|ExampleGen|CsvExampleGen|Trainer|Transform|"
+    r"Evaluator|ContainerOp)\s*\(",
+    linear.M,
+)
+_DATAMODULE_RUN = lazy(r"\.(fit|test|validate)\s*\([^)]*\bdatamodule\s*=")
+# A shell script or Makefile line that runs one of the project's Python modules.
+_RUNS_MODULE = lazy(r"\bpython\d?(?:\s+-m)?\s+([\w./-]+)")
+
+
 @rule("training_pipeline")
 def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    """Training as a pipeline: steps in modules of their own, and something that runs them in
+    order (an orchestrator's flow of several steps, dvc stages, a module that calls the steps,
+    a script or Makefile that runs them). One script doing it all is not a pipeline."""
     orchestrated = [u for u in index.importers_of(ORCHESTRATORS) if not index.is_test(u.path)]
     if orchestrated:
-        return Verdict.passed(
-            f"pipeline orchestrated with {orchestrated[0].value}",
-            [Evidence(u.path, u.line, u.value) for u in orchestrated[:3]],
+        steps = facts.text_search(index, index.production_python, _STEPS)
+        ev = [Evidence(u.path, u.line, u.value) for u in orchestrated[:3]]
+        if len(steps) >= 2 or any(_count(index, s.path) >= 2 for s in steps):
+            return Verdict.passed(f"pipeline orchestrated with {orchestrated[0].value}", ev)
+        return Verdict.partial(
+            f"{orchestrated[0].value} is used, but its flow has fewer than two steps", ev
         )
     dvc = index.text("dvc.yaml") if "dvc.yaml" in index.by_path else None
     if dvc and len(_DVC_STAGE.findall(dvc)) >= 2 and "cmd:" in dvc:
@@ -69,9 +92,15 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         if fits:
             found["train"] = fits[0]
     ev = [Evidence(p, None, role) for role, p in found.items()]
-    if len(found) >= 3 and "train" in found:
-        return Verdict.passed(
-            f"steps in modules: {', '.join(f'{r} ({p})' for r, p in found.items())}", ev
+    listed = ", ".join(f"{r} ({p})" for r, p in found.items())
+    if len(set(found.values())) >= 3 and "train" in found:
+        runner = _chained_by(index, set(found.values()))
+        if runner:
+            return Verdict.passed(f"steps in modules: {listed}; {runner} runs them in order", ev)
+        return Verdict.partial(
+            f"steps in modules ({listed}), but nothing runs them as a pipeline (no "
+            "orchestrator, dvc.yaml, module, script or Makefile chaining them)",
+            ev,
         )
     if not training.code and training.notebooks:
         return Verdict.failed(
@@ -83,9 +112,9 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             f"pipeline modules exist but are empty stubs: {', '.join(stubs[:4])}",
             [Evidence(p) for p in stubs[:5]],
         )
-    if len(found) == 1 and not stubs:
-        (path,) = found.values()
-        return Verdict.partial(f"training is one script ({path}) rather than separate steps", ev)
+    if len(set(found.values())) == 1 and not stubs:
+        (path,) = set(found.values())
+        return Verdict.failed(f"one script ({path}) does it all: not a pipeline of steps", ev)
     if found:
         missing = [r for r in ("split", "transform", "train", "evaluate") if r not in found]
         note = f"; stubs: {', '.join(stubs[:3])}" if stubs else ""
@@ -95,10 +124,42 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if not training.code:
         return Verdict.failed("no module trains a model (no fit/train call outside notebooks)")
     where = training.code[0]
-    return Verdict.partial(
-        f"training is one script ({where.path}) rather than separate steps",
+    return Verdict.failed(
+        f"one script ({where.path}) does it all: not a pipeline of steps",
         [Evidence(where.path, where.line, where.value)],
     )
+
+
+def _count(index: RepoIndex, path: str) -> int:
+    code = index.code(path) or ""
+    return sum(1 for _ in linear.compiled(_ORCHESTRATED_STEP).finditer(code))
+
+
+def _chained_by(index: RepoIndex, steps: set[str]) -> str | None:
+    """What runs two or more of the ``steps`` modules: a module importing them (a pipeline
+    module, or a train step that loads the data and builds the features itself), or a shell
+    script or Makefile running them; None when nothing does."""
+    for path in index.production_python:
+        imported = {
+            target
+            for ref in index.imports.get(path, ())
+            for target in index.resolve_import_targets(path, ref)
+        }
+        if len((imported - {path}) & steps) >= 2:
+            return path
+    for path in steps:  # Lightning's Trainer runs a DataModule, training and testing in order
+        if linear.compiled(_DATAMODULE_RUN).search(index.code(path) or ""):
+            return f"{path} (a Trainer given the data module)"
+    names = {p.rsplit("/", 1)[-1][:-3]: p for p in steps}
+    for runner in index.glob(["Makefile", "*.sh", "*.mk", "justfile", "Taskfile.yml"]):
+        text = index.text(runner.path) or ""
+        ran = {
+            m.group(1).replace("/", ".").removesuffix(".py").rsplit(".", 1)[-1]
+            for m in linear.compiled(_RUNS_MODULE).finditer(text)
+        }
+        if len(ran & set(names)) >= 2:
+            return runner.path
+    return None
 
 
 # Commands that run notebooks as part of a pipeline (in Makefiles, scripts, CI or subprocess calls).
@@ -508,3 +569,4 @@ _REGISTER = CodePattern(_REGISTER_RE)
 _SAVE = CodePattern(_SAVE_RE)
 _RECORDS = CodePattern(_RECORD)
 _FRAMEWORK_TRACKING = CodePattern(_FRAMEWORK_TRACKING_RE)
+_STEPS = CodePattern(_ORCHESTRATED_STEP)
