@@ -241,6 +241,19 @@ CASES: list[Case] = [
     ),
     Case("DA003", "fail", {"src/churn/data.py": "def validate(df):\n    pass\n"}, "stub", "stub"),
     Case("DA003", "fail", {"src/churn/data.py": "import pandas\n"}, label="absent"),
+    # A drift report is monitoring; a test suite over the data is validation.
+    Case(
+        "DA003",
+        "fail",
+        {"src/churn/monitor.py": "from evidently.report import Report\nReport(metrics=[])\n"},
+        label="evidently-drift-report",
+    ),
+    Case(
+        "DA003",
+        "pass",
+        {"src/churn/checks.py": "from evidently.test_suite import TestSuite\n"},
+        label="evidently-test-suite",
+    ),
     Case(
         "DA004",
         "pass",
@@ -249,6 +262,39 @@ CASES: list[Case] = [
             "meaning |\n|---|---|---|\n| tenure_months | int | months "
             "since signup |\n"
         },
+    ),
+    Case(
+        "DA004",
+        "pass",
+        {
+            "README.md": "# credit\n\nScores loans.\n\n## Data Overview\n\nKey fields:\n\n"
+            "| Field | Description |\n|---|---|\n| `AMT_CREDIT` | credit amount of the loan |\n"
+            "| `TARGET` | default indicator (1 = default) |\n",
+            "train.py": "from sklearn.svm import SVC\nSVC().fit(X, y)\n",
+        },
+        "states the data's meaning",
+        "field-table-under-any-heading",
+    ),
+    Case(
+        "DA004",
+        "fail",
+        {
+            "README.md": "# tool\n\nA CLI.\n\n## Options\n\n| Option | Description |\n|---|---|\n"
+            "| `--fast` | go fast |\n",
+            "train.py": "from sklearn.svm import SVC\nSVC().fit(X, y)\n",
+        },
+        label="option-table-is-no-data-dictionary",
+    ),
+    Case(
+        "DA004",
+        "fail",
+        {
+            "README.md": "# app\n\nPredicts rides.\n\n## Key features\n\n| Feature | Description |\n"
+            "|---|---|\n| API | serves predictions |\n\n## Setup\n\n| Variable | Description |\n"
+            "|---|---|\n| `AWS_REGION` | where to deploy |\n",
+            "train.py": "from sklearn.svm import SVC\nSVC().fit(X, y)\n",
+        },
+        label="software-features-and-env-vars-are-no-data-dictionary",
     ),
     Case(
         "DA004",
@@ -284,6 +330,31 @@ CASES: list[Case] = [
     ),
     Case("MO001", "fail", {"train.py": "C = 1.0\n"}),
     Case("MO002", "pass", {"train.py": "import mlflow\n", "requirements.txt": "mlflow==2.16.0\n"}),
+    Case(
+        "MO002",
+        "fail",
+        {"train.py": "from google.cloud import aiplatform\naiplatform.init(project='p')\nfit()\n"},
+        label="vertex-sdk-setup-only",
+    ),
+    Case(
+        "MO002",
+        "pass",
+        {
+            "train.py": "from google.cloud import aiplatform\n"
+            "aiplatform.init(project='p', experiment='churn')\nfit()\n"
+        },
+        label="vertex-experiment",
+    ),
+    Case(
+        "MO002",
+        "pass",
+        {
+            "scripts/sft.py": "from trl import SFTTrainer\nSFTTrainer(model=m).train()\n",
+            "recipes/sft/config.yaml": "learning_rate: 2.0e-5\nreport_to:\n- tensorboard\n- wandb\n",
+        },
+        "wandb",
+        "report-to-yaml-list",
+    ),
     Case(
         "MO002",
         "partial",
@@ -361,6 +432,21 @@ CASES: list[Case] = [
     ),
     Case(
         "MO003",
+        "partial",
+        {
+            "src/p/data.py": "import pandas as pd\n\n\ndef load():\n    return pd.read_csv('x.csv')\n",
+            "src/p/features.py": "def build(df):\n    df['z'] = df.x * 2\n    return df\n",
+            "src/p/train.py": "from sklearn.svm import SVC\n\n\ndef train(df):\n    return SVC().fit(df, df.y)\n",
+            "src/p/evaluate.py": "def evaluate(m, df):\n    return m.score(df, df.y)\n",
+            # the inference pipeline reuses data and features, and chains no training
+            "src/p/infer.py": "from p.data import load\nfrom p.features import build\n\n\n"
+            "def predict(m):\n    return m.predict(build(load()))\n",
+        },
+        "nothing runs them as a pipeline",
+        "inference-chain-is-not-training",
+    ),
+    Case(
+        "MO003",
         "pass",
         {
             "src/p/data.py": "import pandas as pd\n\n\ndef load():\n    return pd.read_csv('x.csv')\n",
@@ -397,6 +483,17 @@ CASES: list[Case] = [
         "MO004",
         "fail",
         {
+            "notebooks/05-trees.ipynb": s.NOTEBOOK_TRAIN,
+            "notebooks/helpers_05.py": "def plot_fit(estimator, X, y):\n"
+            "    estimator.fit(X, y)\n    return estimator\n",
+        },
+        "only in notebooks",
+        "notebook-helper-module",
+    ),
+    Case(
+        "MO004",
+        "fail",
+        {
             **s.PIPELINE,
             "src/churn/run.py": "import papermill as pm\n"
             "pm.execute_notebook('a.ipynb', 'b.ipynb')\n",
@@ -423,6 +520,24 @@ CASES: list[Case] = [
         "placeholders",
     ),
     Case("MO005", "fail", {"src/x.py": "x = 1\n"}),
+    Case(
+        "MO005",
+        "partial",
+        {
+            "tests/test_data.py": "import unittest\nimport pytest\n\n\ndef test_todo():\n"
+            "    pytest.fail('write me')\n\n\nclass T(unittest.TestCase):\n"
+            "    def test_x(self):\n        self.assertTrue(False)\n"
+            "    def test_y(self):\n        self.assertEqual(1, 1)\n"
+        },
+        "assert nothing",
+        "constant-assertions",
+    ),
+    Case(
+        "MO005",
+        "pass",
+        {"tests/test_mock.py": "def test_called(m):\n    run(m)\n    m.assert_called_once()\n"},
+        label="argument-free-assertion",
+    ),
     Case(
         "MO006",
         "pass",
@@ -517,6 +632,34 @@ CASES: list[Case] = [
     Case("MO009", "fail", {"train.py": "from sklearn.svm import SVC\nSVC().fit(X, y)\n"}),
     Case("MO010", "pass", {"pyproject.toml": "[tool.ruff]\nline-length = 100\n"}),
     Case("MO010", "pass", {".pre-commit-config.yaml": "repos: []\n"}, label="pre-commit"),
+    Case("MO010", "pass", {"black.toml": "[tool.black]\nline-length = 100\n"}, label="black.toml"),
+    Case(
+        "MO010",
+        "pass",
+        {
+            "azure-pipelines.yml": "steps:\n- template: .pipelines/code-quality.yml\n",
+            ".pipelines/code-quality.yml": "steps:\n- script: flake8 --output-file=lint.xml\n",
+        },
+        "runs flake8",
+        "linter-run-by-ci-template",
+    ),
+    Case(
+        "MO010",
+        "fail",
+        {".github/workflows/ci.yml": "jobs:\n  t:\n    steps:\n      - run: echo 'flake8 later'\n"},
+        label="linter-only-echoed",
+    ),
+    Case(
+        "MO010",
+        "partial",
+        {
+            ".github/workflows/python-app.yml": "jobs:\n  b:\n    steps:\n    - run: |\n"
+            "        flake8 . --count --select=E9,F63,F7,F82 --show-source --statistics\n"
+            "        flake8 . --count --exit-zero --max-complexity=10 --statistics\n"
+        },
+        "only to report",
+        "starter-workflow-flake8",
+    ),
     Case(
         "MO010",
         "partial",
@@ -563,6 +706,54 @@ CASES: list[Case] = [
             "FROM build\nRUN pip install x\n"
         },
         label="multistage",
+    ),
+    Case(
+        "DE001",
+        "partial",
+        {"Dockerfile": 'FROM python:3.11-slim\nRUN pip install jupyter\nCMD ["/bin/bash"]\n'},
+        "development environment",
+        "dev-shell",
+    ),
+    Case(
+        "DE001",
+        "partial",
+        {
+            "docker/Dockerfile": "FROM python:3.11-slim\nADD requirements.txt /tmp/\n"
+            "RUN pip install -r /tmp/requirements.txt\n",
+            "setup.py": "from setuptools import setup\n",
+        },
+        "does not have",
+        "stale-copy",
+    ),
+    Case(
+        "DE001",
+        "pass",
+        {
+            "docker/Dockerfile": "FROM python:3.11-slim AS b\nCOPY requirements.txt .\n"
+            "RUN pip install -r requirements.txt\nFROM b\nCOPY --from=b requirements.lock .\n",
+            "docker/requirements.txt": "x==1\n",
+        },
+        label="copy-beside-dockerfile",
+    ),
+    Case(
+        "DE001",
+        "partial",
+        {
+            "docker/Dockerfile": "FROM python:latest\nRUN pip install x\n",
+            "docker/Dockerfile.gpu": "FROM python:3.11-slim\nRUN pip install x\n",
+        },
+        "not pinned",
+        "primary-judged",
+    ),
+    Case(
+        "DE001",
+        "pass",
+        {
+            "Dockerfile": "FROM ubuntu:22.04\nRUN apt-get update \\\n"
+            "    && pip3 install -r requirements.txt\n",
+            "requirements.txt": "x==1\n",
+        },
+        label="install-on-a-continuation-line",
     ),
     Case("DE001", "fail", {"README.md": "# x\n"}),
     Case(
@@ -645,6 +836,32 @@ CASES: list[Case] = [
         "stub",
         "stub",
     ),
+    Case(
+        "DE004",
+        "pass",
+        {
+            **s.PIPELINE,
+            # Python 2, which ast cannot read: still a predict script that loads the weights
+            # and writes the submission.
+            "predict.py": "import csv\nimport numpy as np\n\n\ndef predict_model(expid):\n"
+            "    print 'loading'\n    params = np.load(MODEL_PATH + expid)\n"
+            "    fn = theano.function([idx], outputs)\n"
+            "    with open(SUBMISSION, 'w') as f:\n        csv.writer(f).writerows(fn(0))\n",
+        },
+        "batch",
+        "batch-python2-loads-and-writes",
+    ),
+    Case(
+        "DE004",
+        "fail",
+        {
+            **s.PIPELINE,
+            "src/churn/predict.py": "import numpy as np\n\n\ndef summarise(a):\n"
+            "    return np.mean(a)\n",
+        },
+        "no serving",
+        "predict-named-but-predicts-nothing",
+    ),
     Case("DE004", "fail", s.PIPELINE, "no serving", "absent"),
     Case(
         "DE004",
@@ -655,6 +872,57 @@ CASES: list[Case] = [
     Case("DE005", "pass", {**s.PIPELINE, "src/churn/serve.py": s.SERVE}, "both import"),
     Case(
         "DE005", "fail", {**s.PIPELINE, "src/churn/serve.py": s.SERVE_COPY}, "re-implements", "copy"
+    ),
+    Case(
+        "DE005",
+        "pass",
+        {
+            "app/train.py": "import joblib\nfrom sklearn.preprocessing import StandardScaler\n"
+            "from sklearn.svm import SVC\n\n\ndef train(X, y):\n"
+            "    scaler = StandardScaler()\n    Xs = scaler.fit_transform(X)\n"
+            "    joblib.dump(scaler, 'scaler.joblib')\n"
+            "    joblib.dump(SVC().fit(Xs, y), 'model.joblib')\n",
+            "app/serve.py": "import joblib\nfrom fastapi import FastAPI\n\napp = FastAPI()\n"
+            "scaler = joblib.load('scaler.joblib')\nmodel = joblib.load('model.joblib')\n\n\n"
+            "@app.post('/p')\ndef p(x: list[float]):\n"
+            "    return model.predict(scaler.transform([x])).tolist()\n",
+        },
+        "applies the preprocessor training fitted",
+        "fitted-scaler-artefact",
+    ),
+    Case(
+        "DE005",
+        "partial",
+        {
+            "app/preprocessing.py": "def add_pairs(df):\n    df['pair'] = df.a + '_' + df.b\n"
+            "    return df\n",
+            "app/train.py": "from sklearn.feature_extraction import DictVectorizer\n"
+            "from sklearn.svm import SVR\nfrom app.preprocessing import add_pairs\n\n\n"
+            "def train(df):\n    vectorizer = DictVectorizer()\n"
+            "    X = vectorizer.fit_transform(add_pairs(df).to_dict('records'))\n"
+            "    return vectorizer, SVR().fit(X, df.y)\n",
+            "app/serve.py": "import pickle\nfrom fastapi import FastAPI\n\napp = FastAPI()\n"
+            "vectorizer, model = pickle.load(open('m.bin', 'rb'))\n\n\n@app.post('/p')\n"
+            "def p(ride: dict):\n    return model.predict(vectorizer.transform([ride])).tolist()\n",
+        },
+        "does not import",
+        "fitted-vectoriser-but-a-skipped-step",
+    ),
+    Case(
+        "DE005",
+        "fail",
+        {
+            "app/train.py": "from sklearn.svm import SVC\n\n\ndef parse_rows(lines):\n"
+            "    out = []\n    for line in lines:\n        out.append(line.split(','))\n"
+            "    return out\n\n\ndef train(X, y):\n    return SVC().fit(X, y)\n",
+            "app/serve.py": "import joblib\nfrom fastapi import FastAPI\n\napp = FastAPI()\n"
+            "model = joblib.load('m')\n\n\ndef parse_rows(lines):\n"
+            "    out = []\n    for line in lines:\n        out.append(line.split(','))\n"
+            "    return out\n\n\n@app.post('/p')\ndef p(x: list[float]):\n"
+            "    return model.predict([x]).tolist()\n",
+        },
+        "imports nothing",
+        "copied-helper-is-not-a-transformation",
     ),
     Case(
         "DE005",
@@ -763,6 +1031,23 @@ CASES: list[Case] = [
         "aws",
     ),
     Case("DE008", "fail", {".env": "API_TOKEN=9f8e7d6c5b4a\n"}, ".env", "dotenv"),
+    Case(
+        "DE008",
+        "pass",
+        {
+            "docs/aws.md": "Run `mlflow server --backend-store-uri "
+            "postgresql://DB_USER:DB_PASSWORD@DB_ENDPOINT:5432/DB_NAME`\n",
+            "configs/db.yaml": "db:\n  password: MY_DB_PASSWORD\n",
+        },
+        label="named-placeholders",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {"docs/aws.md": "postgresql://admin:" + "Hunter2_Prod" + "@db.example.org:5432/x\n"},
+        "password in URL",
+        "mixed-case-password-in-url",
+    ),
     Case(
         "DE008",
         "fail",
@@ -887,6 +1172,17 @@ TRAPS: list[Case] = [
             "      - run: cml comment create --publish report.md\n"
         },
         label="branch-filter-and-flag",
+    ),
+    Case(
+        "DE003",
+        "partial",
+        {
+            ".circleci/config.yml": "version: 2\njobs:\n  deploy:\n    docker:\n"
+            "      - image: cimg/python:3.13\n    steps:\n      - checkout\n"
+            "      - run: bash build_tools/push_doc.sh doc/_build/html\n"
+        },
+        "only publishes documentation",
+        "docs-deploy-on-a-docker-executor",
     ),
     # Training checks do not apply to repositories that train nothing.
     Case(

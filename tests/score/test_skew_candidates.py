@@ -55,7 +55,8 @@ def _module(functions: list[list[str]], prefix: str) -> str:
 
 
 def _all_pairs(index: _Index, serving: list[str], training: list[str]) -> bool:
-    """The rule's old comparison: every serving function with every training one."""
+    """The rule's old comparison: every serving function with every training transformation
+    (here every training function: all are named for one)."""
     train = [f for p in training for f in skew._normalised_functions(index, p)]
     for s_path in serving:
         for fn in skew._normalised_functions(index, s_path):
@@ -98,7 +99,10 @@ def test_candidates_find_every_copy_all_pairs_find(data, training_fns, other_fns
     copied = data.draw(st.sampled_from(training_fns))
     serving_fns = [data.draw(edited(copied)), *other_fns]
     index = _Index(
-        {"serve/app.py": _module(serving_fns, "serve"), "train/fit.py": _module(training_fns, "t")}
+        {
+            "serve/app.py": _module(serving_fns, "serve"),
+            "train/fit.py": _module(training_fns, "clean"),
+        }
     )
     found = skew._reimplementation(index, ["serve/app.py"], ["train/fit.py"])
     assert (found is not None) == _all_pairs(index, ["serve/app.py"], ["train/fit.py"])
@@ -112,7 +116,9 @@ def test_thousands_of_functions_cost_no_pairwise_comparison() -> None:
     training = [[STATEMENTS[i % 13], STATEMENTS[(i * 7) % 13], f"x = {i}", f"y = x * {i}"]
                 for i in range(2_000)]  # fmt: skip
     serving = [[f"z = {i} + w", f"w = z ** {i}", "q = [w] * 3"] for i in range(500)]
-    index = _Index({"serve/app.py": _module(serving, "s"), "train/fit.py": _module(training, "t")})
+    index = _Index(
+        {"serve/app.py": _module(serving, "s"), "train/fit.py": _module(training, "features")}
+    )
     started = time.process_time()
     skew._reimplementation(index, ["serve/app.py"], ["train/fit.py"])
     assert time.process_time() - started < 5.0

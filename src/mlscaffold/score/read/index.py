@@ -47,7 +47,10 @@ _TOOL_FILE = linear.lazy(
     r"package(-lock)?\.json|tsconfig\.json|[^/]*\.lock|\.gitlab-ci\.yml|mkdocs\.ya?ml|"
     r"codecov\.ya?ml|\.readthedocs\.ya?ml|pyproject\.toml|\.copier-answers\.ya?ml"
 )
-CONFIG_DIR_RE = linear.lazy(r"(^|/)(conf|confs|config|configs|configuration|params|hparams)/")
+# recipes/: Hugging Face projects keep a run's configuration there (alignment-handbook, trl).
+CONFIG_DIR_RE = linear.lazy(
+    r"(^|/)(conf|confs|config|configs|configuration|params|hparams|recipes)/"
+)
 # Suffixes of the files deps_reader.kind_of can recognise (Pipfile has none).
 _DEPENDENCY_SUFFIXES = (".toml", ".cfg", "", ".yml", ".yaml", ".txt", ".in")  # and setup.py
 CONFIG_EXT = (".yaml", ".yml", ".toml", ".json", ".cfg", ".ini")

@@ -132,7 +132,10 @@ _STRONG_VALIDATORS = (
     "soda",
     "frictionless",
     "whylogs",
-    "evidently",
+    # Evidently's reports measure drift (monitoring, DE006); its test suites check the data.
+    "evidently.test_suite",
+    "evidently.tests",
+    "evidently.test_preset",
 )
 
 

@@ -11,7 +11,8 @@ from mlscaffold.score.read.index import Located, RepoIndex
 from mlscaffold.score.read.linear import lazy
 
 _FROM = lazy(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", linear.I | linear.M)
-_INSTALL = lazy(r"^\s*(RUN|COPY|ADD)\b[^\n]*", linear.I | linear.M)
+# An instruction with its continuation lines (RUN apt-get update \\ && pip install ...).
+_INSTALL = lazy(r"^\s*(RUN|COPY|ADD)\b(?:[^\n]*\\\r?\n)*[^\n]*", linear.I | linear.M)
 _INSTALL_CMD = lazy(
     r"pip\d?\s+install|uv\s+(pip|sync)|poetry\s+install|conda\s+(env|install)|"
     r"mamba\s+install|apt-get\s+install|apk\s+add|pdm\s+(install|sync)|"
@@ -46,6 +47,12 @@ def container_defined(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                 [Evidence(path)],
             )
         return Verdict.failed("no Dockerfile or Containerfile")
+    # The shallowest Dockerfile (or Containerfile) is the project's image; Dockerfile.gpu and
+    # the like are variants, judged only when there is no plain one.
+    plain = [p for p in files if p.rsplit("/", 1)[-1] in ("Dockerfile", "Containerfile")]
+    depth = min((p.count("/") for p in plain), default=0)
+    primary = {p for p in plain if p.count("/") == depth}
+    files.sort(key=lambda p: (p not in primary, p.count("/"), p))
     problems: list[tuple[str, str]] = []
     for path in files:
         text = index.text(path) or ""
@@ -70,13 +77,53 @@ def container_defined(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             _INSTALL_CMD.search(m.group(0)) for m in _INSTALL.finditer(text)
         ):
             issue = "installs nothing (no pip/uv/poetry/conda/apt install)"
+        issue = issue or _dev_or_stale(index, path, text)
         if not issue:
             return Verdict.passed(
                 f"{path} builds on a pinned base and installs the project", [Evidence(path, 1)]
             )
         problems.append((path, issue))
-    path, issue = problems[0]
+        if path in primary:  # the image the project means; variants do not make up for it
+            break
+    path, issue = problems[-1] if problems[-1][0] in primary else problems[0]
     return Verdict.partial(f"{path}: {issue}", [Evidence(p, 1, i) for p, i in problems[:3]])
+
+
+# The image's last command: a shell or a notebook server is a development environment.
+_LAST_CMD = lazy(r"^[ \t]*(?:CMD|ENTRYPOINT)[ \t]+([^\n]*)", linear.I | linear.M)
+_DEV_CMD = lazy(
+    r"^\[?\s*[\"']?(/bin/|/usr/bin/)?(bash|sh|zsh|jupyter|jupyter-lab|ipython|sleep)\b", linear.I
+)
+_COPIED = lazy(r"^[ \t]*(?:COPY|ADD)[ \t]+([^\n]*)", linear.I | linear.M)
+_DEPENDENCY_FILE = lazy(
+    r"^(requirements[\w.-]*\.txt|environment[\w.-]*\.ya?ml|pyproject\.toml|setup\.py|Pipfile|"
+    r"Pipfile\.lock|poetry\.lock|uv\.lock|conda[\w.-]*\.ya?ml)$"
+)
+
+
+def _dev_or_stale(index: RepoIndex, path: str, text: str) -> str:
+    """Why an image is not the service's: it starts a shell or a notebook server, or it copies
+    a dependency file the repository no longer has (the image no longer builds)."""
+    commands = list(_LAST_CMD.finditer(text))
+    if commands and _DEV_CMD.search(commands[-1].group(1)):
+        return (
+            f"a development environment (runs {commands[-1].group(1).strip()[:40]}), not a "
+            "service image"
+        )
+    folder = path.rpartition("/")[0]
+    for m in _COPIED.finditer(text):
+        words = [w.strip("\"'[],") for w in m.group(1).split()]
+        if any(w.startswith("--from") for w in words):  # from another stage or image
+            continue
+        sources = [w for w in words if w and not w.startswith("--")][:-1]
+        for source in sources:
+            name = source.removeprefix("./")
+            if "/" in name or not _DEPENDENCY_FILE.search(name):
+                continue
+            near = f"{folder}/{name}" if folder else name
+            if near not in index.by_path and name not in index.by_path:
+                return f"copies {name}, which the repository does not have (a stale image)"
+    return ""
 
 
 _CHECK_CMD = lazy(
@@ -100,7 +147,7 @@ _FOLLOW_DEPTH = 2  # CI -> job spec -> script
 _FOLLOW_FILES = 20
 
 
-def _ci_commands(index: RepoIndex, path: str) -> str:
+def ci_commands(index: RepoIndex, path: str) -> str:
     """CI text with echoed strings removed ("echo 'Running unit tests'" runs nothing), plus the
     text of the files it hands work to (a shell script, a job spec or a pipeline template, a
     compose file whose service runs pytest), and of those they name in turn: indirection
@@ -137,10 +184,11 @@ def _resolve(index: RepoIndex, start: str, ref: str) -> str | None:
     return None
 
 
-def _ci_search(index: RepoIndex, pattern: linear.Pattern, clean=None) -> list[Located]:
+def ci_search(index: RepoIndex, pattern: linear.Pattern, clean=None) -> list[Located]:
+    """Where each CI file (with the files it hands work to) first matches ``pattern``."""
     hits = []
     for path in index.ci_files:
-        text = _ci_commands(index, path)
+        text = ci_commands(index, path)
         if clean is not None:
             text = clean(text)
         m = pattern.search(text)
@@ -153,7 +201,7 @@ def _ci_search(index: RepoIndex, pattern: linear.Pattern, clean=None) -> list[Lo
 def ci_runs_checks(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if not index.ci_files:
         return Verdict.failed("no CI configuration (.github/workflows, .gitlab-ci.yml, ...)")
-    hits = _ci_search(index, _CHECK_CMD) or _ci_search(index, _TASK_RUNNER)
+    hits = ci_search(index, _CHECK_CMD) or ci_search(index, _TASK_RUNNER)
     if hits:
         return Verdict.passed(
             f"{hits[0].path} runs {hits[0].value.strip()}",
@@ -227,10 +275,10 @@ def automated_release(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         return Verdict.failed(
             "no CI configuration, so nothing is released or retrained automatically"
         )
-    hits = _ci_search(index, _RELEASE, _without_filters)
+    hits = ci_search(index, _RELEASE, _without_filters)
     releases = [h for h in hits if not _docs_only(index, h)]
     for path in index.ci_files:
-        text = _without_filters(_ci_commands(index, path))
+        text = _without_filters(ci_commands(index, path))
         if not _SCHEDULE.search(text):
             continue
         for run in _SCHEDULED_RUN.finditer(text):
@@ -258,18 +306,38 @@ def automated_release(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 def _docs_only(index: RepoIndex, hit: Located) -> bool:
     """A deploy or publish step that publishes documentation: the step's line and the twelve
     after it speak of docs and pages, and of nothing else released."""
-    text = _without_filters(_ci_commands(index, hit.path)).split("\n")
+    text = _without_filters(ci_commands(index, hit.path)).split("\n")
     around = "\n".join(text[max(0, (hit.line or 1) - 1) : (hit.line or 1) + 12])
-    return bool(_DOCS_ONLY.search(around)) and not any(
-        word in around.lower() for word in ("docker", "pypi", "twine", "model", "kubectl")
-    )
+    return bool(_DOCS_ONLY.search(around)) and not _RELEASES_MORE.search(around)
+
+
+# What, next to the docs, is released too (a CI job's `docker:` executor key releases nothing).
+_RELEASES_MORE = lazy(
+    r"docker\s+(push|build|buildx)|build-push-action|\bpypi\b|\btwine\b|\bmodels?\b|\bkubectl\b",
+    linear.I,
+)
 
 
 _SERVING_NAME = lazy(
-    r"(^|/)(predict|inference|infer|batch|serve|serving|app|api|"
-    r"score|scoring|sample|generate|demo_app)[^/]*\.py$"
+    r"(^|/)((predict|inference|infer|batch|serve|serving|app|api|score|scoring|sample|demo_app)"
+    # generate.py, generate_text.py: a model's outputs; generate_metadata.py builds a dataset
+    r"[^/]*|generate(_(text|samples?|completions?|responses?|answers?|outputs?|predictions?)"
+    r"[^/]*)?)\.py$"
 )
-_BATCH = lazy(r"\.predict(_proba)?\s*\(|\bpipeline\s*\(|\.generate\s*\(|\bmodel\s*\(")
+_BATCH = lazy(
+    r"\.predict(_proba)?\s*\(|\bpipeline\s*\(|\.generate\s*\(|\bmodel\s*\(|"
+    r"\bbatch_predict\w*\s*\(|\bBatchPredict\w*\s*\(|\.predict_df\s*\("
+)
+# A predict script that loads trained weights and writes results predicts in batch, whatever
+# the framework calls its forward pass (theano.function, session.run...).
+_LOADS_WEIGHTS = lazy(
+    r"joblib\.load|pickle\.load|torch\.load|np\.load|load_model\s*\(|from_pretrained\s*\(|"
+    r"load_state_dict|load_weights|set_all_param_values|InferenceSession|saver\.restore"
+)
+_WRITES_RESULTS = lazy(
+    r"\.to_(csv|parquet|json)\s*\(|csv\.writer|json\.dump|np\.save|"
+    r"open\s*\([^)\n]*,\s*[\"'][wa]b?[\"']"
+)
 
 
 def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
@@ -286,7 +354,9 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
             if not facts.has_real_code(index, path):
                 if facts.is_stub(index, path):
                     stubs.append(path)
-            elif _BATCH.search(index.code(path) or ""):
+            elif _BATCH.search(code := index.code(path) or "") or (
+                _LOADS_WEIGHTS.search(code) and _WRITES_RESULTS.search(code)
+            ):
                 batch.append(path)
         index.memo["serving"] = (web_real, batch, stubs)
     return index.memo["serving"]

@@ -235,8 +235,16 @@ def _all_roles(index: RepoIndex) -> dict[tuple[str, bool], list[str]]:
 
 
 def has_real_code(index: RepoIndex, path: str) -> bool:
+    """The module does something. Python this cannot parse (Python 2, say) counts when it
+    has a few lines of code: it is somebody's program, just not one ``ast`` reads."""
     info = index.module_info(path)
-    return bool(info and info.has_code)
+    if info is not None:
+        return info.has_code
+    code = index.code(path)
+    if code is None:
+        return False
+    lines = (line.strip() for line in code[:20_000].splitlines())
+    return sum(1 for line in lines if line and not line.startswith(("#", '"', "'"))) >= 5
 
 
 def is_stub(index: RepoIndex, path: str) -> bool:

@@ -37,6 +37,14 @@ _PLACEHOLDER = lazy(
     r"secret$|password$|dummy|test|fake|sample)",
     linear.I,
 )
+# DB_PASSWORD, MY_API_KEY: the name of the value to put there, in capitals (case matters).
+_NAMED_PLACEHOLDER = lazy(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
+
+
+def _placeholder(value: str) -> bool:
+    return bool(_PLACEHOLDER.match(value) or _NAMED_PLACEHOLDER.match(value))
+
+
 _SCAN_SUFFIXES = frozenset(
     [
         ".py",
@@ -117,7 +125,7 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         # A committed .env is only a leak when it holds a secret-looking value.
         for m in _ENV_SECRET.finditer(data):
             value = m.group(2).decode("utf-8", "replace")
-            if not _PLACEHOLDER.match(value):
+            if not _placeholder(value):
                 line = data.count(b"\n", 0, m.start()) + 1
                 name = m.group(1).decode("utf-8", "replace")
                 return [(line, f"committed .env sets {name} {redact(value)}")]
@@ -127,7 +135,7 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         value = m.group(0).decode("utf-8", "replace")
         if label == "password in URL":
             value = value.split("://", 1)[1].rsplit("@", 1)[0].split(":", 1)[1]
-        if "EXAMPLE" in value or (label == "password in URL" and _PLACEHOLDER.match(value)):
+        if "EXAMPLE" in value or (label == "password in URL" and _placeholder(value)):
             continue
         found.append((data.count(b"\n", 0, m.start()) + 1, f"{label} {redact(value)}"))
         break
@@ -137,7 +145,7 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
     ) and _may_set_secrets(data):
         for m in _CONFIG_SECRET.finditer(data):
             value = m.group(2).decode("utf-8", "replace")
-            if _PLACEHOLDER.match(value):
+            if _placeholder(value):
                 continue
             line = data.count(b"\n", 0, m.start()) + 1
             key = m.group(1).decode("utf-8", "replace").lower()

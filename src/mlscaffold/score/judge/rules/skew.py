@@ -117,17 +117,19 @@ def _reimplementation(
     they share at least half of the smaller one's token shingles (an inverted index finds
     them, skipping shingles common to hundreds of functions), or are identical, and their
     lengths allow the ratio at all. Linear in the code, not in the number of pairs."""
+    # Training's transformations (functions named for one), not its helpers: a utility that
+    # both sides copy (a requirements parser) is duplication, not training/serving skew.
+    names = index.scanned("transforms")
     train = [
         f
         for p in training
-        for f in _normalised_functions(index, p)
+        for f in _normalised_functions(index, p, frozenset(n for n, _ in names.get(p, ())))
         if f.statements >= MIN_STATEMENTS
     ]
     if not train:
         return None
     # A large serving package (an API server's hundreds of functions) is compared by its
     # transformations alone; a small service, function by function.
-    names = index.scanned("transforms")
     functions = sum(len(info.functions) for p in serving if (info := index.module_info(p)))
     only = {p: None for p in serving}
     if functions > MAX_SERVING_FUNCTIONS:
@@ -202,6 +204,42 @@ def _same_named(index: RepoIndex, serving: list[str], training: list[str]):
     return None
 
 
+# A fitted preprocessing object (scaler, encoder, vectoriser, a preprocessing pipeline)...
+_PREPROCESSOR = r"\w*(preprocess|preprocessor|transformer|scaler|encoder|vectori[sz]er|imputer)\w*"
+# ...that serving only applies, and training fits or saves: one object, one preprocessing.
+_APPLIES = lazy(rf"\b({_PREPROCESSOR})\s*\.\s*transform\s*\(", linear.I)
+_FITS_OR_SAVES = lazy(
+    rf"\b({_PREPROCESSOR})\s*\.\s*fit(_transform)?\s*\(|"
+    rf"(dump|save\w*|log_\w+|register\w*)\s*\([^)\n]*\b({_PREPROCESSOR})\b|"
+    rf"return\s+[^\n]*\b({_PREPROCESSOR})\b",
+    linear.I,
+)
+_SERVING_FITS = lazy(r"\.fit(_transform)?\s*\(")
+
+
+def _applies_fitted_preprocessor(
+    index: RepoIndex, serving: list[str], training: list[str]
+) -> tuple[tuple[str, int, str], tuple[str, int, str]] | None:
+    """Serving calls ``<preprocessor>.transform(...)`` on an object it does not fit itself,
+    and training fits, saves or returns such an object (a scaler dumped beside the model, a
+    ZenML step returning its fitted pipeline): the first pair, or None."""
+    applied = None
+    for path in serving:
+        code = index.code(path) or ""
+        m = _APPLIES.search(code)
+        if m and not _SERVING_FITS.search(code):
+            applied = (path, code.count("\n", 0, m.start()) + 1, m.group(0))
+            break
+    if applied is None:
+        return None
+    for path in training:
+        code = index.code(path) or ""
+        m = _FITS_OR_SAVES.search(code)
+        if m:
+            return applied, (path, code.count("\n", 0, m.start()) + 1, m.group(0)[:60])
+    return None
+
+
 @rule("shared_preprocessing")
 def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     from mlscaffold.score.judge.rules.deployment import serving_modules
@@ -253,6 +291,25 @@ def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         )
     builds_pipeline = facts.text_search(index, training, _PIPELINE_BUILD)
     loads_artefact = facts.text_search(index, serving + sorted(serve_reach), _ARTEFACT_LOAD)
+    fitted = _applies_fitted_preprocessor(index, serving + sorted(serve_reach), training_side)
+    if fitted:
+        (s_path, s_line, s_text), (t_path, t_line, t_text) = fitted
+        ev = [Evidence(s_path, s_line, s_text), Evidence(t_path, t_line, t_text)]
+        applied = f"serving applies the preprocessor training fitted ({s_text} in {s_path})"
+        # Training's own transformation modules that serving never imports: the fitted object
+        # covers only what follows them, so serving skips a step.
+        skipped = [
+            p
+            for p in training_side
+            if p != t_path and (_FEATURE_NAME.search(p.rsplit("/", 1)[-1]) or p in transforms)
+        ]
+        if skipped:
+            return Verdict.partial(
+                f"{applied}, but not training's transformations in {skipped[0]}, which serving "
+                "does not import",
+                [*ev, Evidence(skipped[0])],
+            )
+        return Verdict.passed(f"{applied}, fitted in {t_path}:{t_line}", ev)
     if builds_pipeline and loads_artefact:
         return Verdict.passed(
             f"preprocessing is part of the saved pipeline: built in {builds_pipeline[0].path}, "
