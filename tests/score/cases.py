@@ -32,6 +32,14 @@ def readme(heading: str, body: str) -> dict[str, str]:
 FILLED = "Support agents lose two hours a day triaging tickets by hand, so we route them."
 TODO = "<!-- Describe the problem: who has it, what it costs. -->\nTODO: describe the problem."
 
+# Four step modules that nothing chains (MO003).
+STEPS = {
+    "src/p/data.py": "import pandas as pd\n\n\ndef load():\n    return pd.read_csv('x.csv')\n",
+    "src/p/features.py": "def build(df):\n    df['z'] = df.x * 2\n    return df\n",
+    "src/p/train.py": "from sklearn.svm import SVC\n\n\ndef train(df):\n    return SVC().fit(df, df.y)\n",
+    "src/p/evaluate.py": "def evaluate(m, df):\n    return m.score(df, df.y)\n",
+}
+
 CASES: list[Case] = [
     # ---------------------------------------------------------------- scoping
     Case("SC001", "pass", readme("Problem statement", FILLED)),
@@ -422,10 +430,7 @@ CASES: list[Case] = [
         "MO003",
         "partial",
         {
-            "src/p/data.py": "import pandas as pd\n\n\ndef load():\n    return pd.read_csv('x.csv')\n",
-            "src/p/features.py": "def build(df):\n    df['z'] = df.x * 2\n    return df\n",
-            "src/p/train.py": "from sklearn.svm import SVC\n\n\ndef train(df):\n    return SVC().fit(df, df.y)\n",
-            "src/p/evaluate.py": "def evaluate(m, df):\n    return m.score(df, df.y)\n",
+            **STEPS,
         },
         "nothing runs them as a pipeline",
         "unchained-steps",
@@ -434,10 +439,7 @@ CASES: list[Case] = [
         "MO003",
         "partial",
         {
-            "src/p/data.py": "import pandas as pd\n\n\ndef load():\n    return pd.read_csv('x.csv')\n",
-            "src/p/features.py": "def build(df):\n    df['z'] = df.x * 2\n    return df\n",
-            "src/p/train.py": "from sklearn.svm import SVC\n\n\ndef train(df):\n    return SVC().fit(df, df.y)\n",
-            "src/p/evaluate.py": "def evaluate(m, df):\n    return m.score(df, df.y)\n",
+            **STEPS,
             # the inference pipeline reuses data and features, and chains no training
             "src/p/infer.py": "from p.data import load\nfrom p.features import build\n\n\n"
             "def predict(m):\n    return m.predict(build(load()))\n",
@@ -449,10 +451,7 @@ CASES: list[Case] = [
         "MO003",
         "pass",
         {
-            "src/p/data.py": "import pandas as pd\n\n\ndef load():\n    return pd.read_csv('x.csv')\n",
-            "src/p/features.py": "def build(df):\n    df['z'] = df.x * 2\n    return df\n",
-            "src/p/train.py": "from sklearn.svm import SVC\n\n\ndef train(df):\n    return SVC().fit(df, df.y)\n",
-            "src/p/evaluate.py": "def evaluate(m, df):\n    return m.score(df, df.y)\n",
+            **STEPS,
             "run_pipeline.sh": "python src/p/data.py\npython src/p/features.py\npython src/p/train.py\n",
         },
         "runs them in order",
