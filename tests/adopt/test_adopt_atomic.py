@@ -103,6 +103,31 @@ def test_a_failing_move_puts_everything_back(tmp_path: Path, monkeypatch) -> Non
     assert list((repo / ".git").glob("mlscaffold-adopt-*")) == []
 
 
+@pytest.mark.parametrize("masks", [True, False], ids=["signal-mask", "no-signal-mask"])
+def test_a_ctrl_c_held_while_staging_is_made_removes_it(
+    tmp_path: Path, monkeypatch, masks: bool
+) -> None:
+    """CI once found .git/mlscaffold-adopt-* after a Ctrl-C: the signal held during mkdtemp was
+    delivered as the mask lifted, before the cleanup's try began."""
+    repo = notebook_project(tmp_path / "explore")
+    before = work_tree(repo)
+    if not masks:
+        monkeypatch.delattr(signal, "pthread_sigmask")
+    real_mkdtemp = apply_mod.tempfile.mkdtemp
+
+    def mkdtemp_then_ctrl_c(*args, **kwargs):
+        made = real_mkdtemp(*args, **kwargs)
+        signal.raise_signal(signal.SIGINT)
+        return made
+
+    monkeypatch.setattr(apply_mod.tempfile, "mkdtemp", mkdtemp_then_ctrl_c)
+    changes = [Change("docs/charter.md", None, "# charter\n", ("SC001",))]
+    with pytest.raises(KeyboardInterrupt):
+        apply_mod.apply_changes(repo, changes, [])
+    assert work_tree(repo) == before
+    assert list((repo / ".git").glob("mlscaffold-adopt-*")) == []
+
+
 def test_writing_through_a_symbolic_link_is_refused(tmp_path: Path) -> None:
     repo = notebook_project(tmp_path / "explore")
     outside = tmp_path / "outside"

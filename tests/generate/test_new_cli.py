@@ -288,3 +288,29 @@ def test_a_signal_during_a_deferred_block_arrives_after_it(monkeypatch) -> None:
         finished.append(True)  # the block runs to its end first
     assert finished == [True]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@pytest.mark.parametrize("masks", [True, False], ids=["signal-mask", "no-signal-mask"])
+def test_a_ctrl_c_held_during_mkdtemp_still_removes_the_staging_dir(
+    tmp_path: Path, monkeypatch, masks: bool
+) -> None:
+    """The signal held while the staging folder is made is delivered as the mask lifts: the
+    cleanup must already cover that moment, or the hidden folder is left beside DEST."""
+    import signal
+    import tempfile
+
+    from mlscaffold.generate import staging
+
+    if not masks:
+        monkeypatch.delattr(signal, "pthread_sigmask")
+    real_mkdtemp = tempfile.mkdtemp
+
+    def mkdtemp_then_ctrl_c(*args, **kwargs):
+        made = real_mkdtemp(*args, **kwargs)
+        signal.raise_signal(signal.SIGINT)
+        return made
+
+    monkeypatch.setattr(staging.tempfile, "mkdtemp", mkdtemp_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt), staging.staged(tmp_path / "deep" / "proj"):
+        pytest.fail("the block must not start")
+    assert list(tmp_path.iterdir()) == []  # neither the staging folder nor deep/

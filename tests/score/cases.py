@@ -247,6 +247,15 @@ CASES: list[Case] = [
         "pydantic",
         "pydantic-only",
     ),
+    Case(
+        "DA003",
+        "fail",
+        {
+            "src/churn/settings.py": "from pydantic import BaseSettings, Field\n\n\n"
+            "class Settings(BaseSettings):\n    db_url: str = Field('sqlite://')\n"
+        },
+        label="settings-class-is-no-validation",
+    ),
     Case("DA003", "fail", {"src/churn/data.py": "def validate(df):\n    pass\n"}, "stub", "stub"),
     Case("DA003", "fail", {"src/churn/data.py": "import pandas\n"}, label="absent"),
     # A drift report is monitoring; a test suite over the data is validation.

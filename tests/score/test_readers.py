@@ -122,3 +122,32 @@ def test_yaml_local_tags_are_read_but_python_tags_stay_refused() -> None:
     assert load_yaml("a: !include x.yml\nb: !Ref [1, 2]\n") == ({"a": "x.yml", "b": [1, 2]}, None)
     doc, err = load_yaml("x: !!python/object/apply:os.system ['true']\n")
     assert doc is None and "python/object" in err
+
+
+def test_functions_are_found_as_ast_walk_finds_them() -> None:
+    """module_info walks statements only; it must list the functions ast.walk lists, in the
+    same order, wherever they are nested."""
+    import ast
+
+    from mlscaffold.score.read.readers import python
+
+    source = (
+        "def a():\n    def b():\n        pass\n    return [lambda: 1 for _ in ()]\n"
+        "class C:\n    def m(self):\n        async def inner():\n            pass\n"
+        "if X:\n    def d():\n        pass\nelse:\n    def e():\n        pass\n"
+        "try:\n    def f():\n        pass\nexcept E:\n    def g():\n        pass\n"
+        "else:\n    def h():\n        pass\nfinally:\n    def i():\n        pass\n"
+        "with ctx:\n    for x in y:\n        def j():\n            pass\n"
+        "    else:\n        def k():\n            pass\n"
+        "match v:\n    case 1:\n        def l():\n            pass\n"
+        "while w:\n    def m2():\n        pass\n"
+    )
+    tree = ast.parse(source)
+    expected = [
+        (n.name, n.lineno)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
+    info = python.module_info(source)
+    assert [(f.name, f.line) for f in info.functions] == expected
+    assert len(expected) == 14

@@ -9,11 +9,14 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from mlscaffold.score.read.readers import deps
 
-names = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,12}", fullmatch=True)
+names = st.from_regex(
+    r"[A-Za-z0-9][A-Za-z0-9._-]{0,12}(\[[ a-z0-9_.,-]{0,12}\] ?)?", fullmatch=True
+)
 ops = st.sampled_from(["==", "!=", "<=", ">=", "<", ">", "~=", "===", "=", ""])
 # Non-ASCII digits (Arabic-Indic one, full-width two) are digits to \d, not to packaging.
 versions = st.from_regex(
-    r"[0-9\u0661\uff12]{1,3}(\.[0-9]{1,3}){0,3}(\.\*|rc1|\+cpu)?", fullmatch=True
+    r"[0-9\u0661\uff12]{1,3}(\.[0-9]{1,3}){0,3}(\.\*|rc1|a2|b|\+cpu)?(\.post1|post2|\.dev0)?",
+    fullmatch=True,
 )
 spaces = st.sampled_from(["", " ", "\t"])
 clause = st.tuples(spaces, ops, spaces, versions).map("".join)
@@ -45,7 +48,37 @@ def test_fast_path_agrees_with_packaging(spec: str) -> None:
 
 
 def test_fast_path_takes_the_everyday_forms() -> None:
-    for spec in ("numpy", "pandas==2.2.3", "scikit-learn>=1.4,<2", "mlflow >= 2"):
+    for spec in (
+        "numpy",
+        "pandas==2.2.3",
+        "scikit-learn>=1.4,<2",
+        "mlflow >= 2",
+        "uvicorn[standard]==0.30.1",
+        "dask[dataframe, distributed]>=2024.1",
+        "python-dateutil==2.9.0.post0",
+        "torch==2.5.0rc1",
+    ):
         assert deps._SIMPLE_REQUIREMENT.fullmatch(spec), spec
     assert deps._classify_pep508("pandas==2.2.3") == ("pandas", deps.EXACT)
     assert deps._classify_pep508("torch==2.1.0+cpu") == ("torch", deps.EXACT)  # packaging's path
+
+
+def test_hashed_requirements_are_read_on_the_fast_path(monkeypatch) -> None:
+    """pip-compile and uv write "pkg==1.2 \\" followed by --hash lines: each is read as the
+    pinned requirement it is, without packaging (a generated lock file has thousands)."""
+    text = (
+        "accelerate==1.14.0 \\\n    --hash=sha256:41b9 \\\n    --hash=sha256:e943\n"
+        "    # via docling\naiobotocore==3.8.0 \\\n    --hash=sha256:80a1\n"
+    )
+
+    def refuse(*_a, **_k):
+        raise AssertionError("packaging was used")
+
+    import packaging.requirements
+
+    monkeypatch.setattr(packaging.requirements, "Requirement", refuse)
+    found = deps.from_requirements("requirements.txt", text)
+    assert [(d.name, d.pin, d.line) for d in found] == [
+        ("accelerate", deps.EXACT, 1),
+        ("aiobotocore", deps.EXACT, 5),
+    ]

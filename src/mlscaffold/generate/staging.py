@@ -12,7 +12,7 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 
@@ -66,6 +66,18 @@ def signals_deferred() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+def cleanup_uninterrupted(cleanup: Callable[[], None]) -> None:
+    """Run ``cleanup`` with signals held. A signal that lands before the mask is in place (or
+    is delivered when it lifts) still lets the cleanup finish, then propagates; ``cleanup``
+    must therefore be safe to run twice."""
+    try:
+        with signals_deferred():
+            cleanup()
+    except KeyboardInterrupt:
+        cleanup()
+        raise
+
+
 @contextlib.contextmanager
 def _signals_recorded() -> Iterator[None]:
     """Where signals cannot be masked: handlers note SIGINT/SIGTERM during the block, and the
@@ -107,15 +119,18 @@ def staged(dest: Path) -> Iterator[Path]:
             created.append(parent)
     committed = False
     stage: Path | None = None
+    # One try from before mkdtemp: a signal held during mkdtemp is delivered as the mask lifts,
+    # and must still find the cleanup below.
     try:
-        with signals_deferred():  # Ctrl-C between mkdtemp and the try would orphan the dir
-            stage = Path(
-                tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=STAGING_SUFFIX, dir=dest.parent)
-            )
-    except OSError as exc:
-        _remove_created(created)
-        raise PathError(f"cannot write in {dest.parent}: {exc.strerror or exc}") from exc
-    try:
+        try:
+            with signals_deferred():
+                stage = Path(
+                    tempfile.mkdtemp(
+                        prefix=f".{dest.name}.", suffix=STAGING_SUFFIX, dir=dest.parent
+                    )
+                )
+        except OSError as exc:
+            raise PathError(f"cannot write in {dest.parent}: {exc.strerror or exc}") from exc
         with sigterm_as_interrupt():
             yield stage
             with signals_deferred():  # the commit and its bookkeeping are one step
@@ -129,9 +144,13 @@ def staged(dest: Path) -> Iterator[Path]:
                 committed = True
     finally:
         if not committed:
-            with signals_deferred():  # a second Ctrl-C must not interrupt the cleanup
-                shutil.rmtree(stage, ignore_errors=True)
+
+            def cleanup() -> None:
+                if stage is not None:
+                    shutil.rmtree(stage, ignore_errors=True)
                 _remove_created(created)
+
+            cleanup_uninterrupted(cleanup)
 
 
 def _move_contents(stage: Path, dest: Path) -> None:

@@ -22,7 +22,11 @@ from pathlib import Path
 from mlscaffold.errors import PathError, TemplateError, UsageError
 from mlscaffold.generate.adopt.model import Change, Proposal
 from mlscaffold.generate.gitrepo import git
-from mlscaffold.generate.staging import signals_deferred, sigterm_as_interrupt
+from mlscaffold.generate.staging import (
+    cleanup_uninterrupted,
+    signals_deferred,
+    sigterm_as_interrupt,
+)
 
 MARKERS = ("before adopting", "merge base", "after adopting")
 
@@ -131,12 +135,14 @@ def _staging_dir(root: Path) -> Path:
 def apply_changes(root: Path, changes: list[Change], untrack: list[str]) -> None:
     """Write every change, or none of them."""
     stage: Path | None = None
+    # One try from before mkdtemp: a signal held during mkdtemp is delivered as the mask lifts,
+    # and must still find the cleanup below.
     try:
-        with signals_deferred():  # a Ctrl-C between mkdtemp and the try would orphan it
-            stage = _staging_dir(root)
-    except OSError as exc:
-        raise PathError(f"cannot write in {root}: {exc.strerror or exc}") from exc
-    try:
+        try:
+            with signals_deferred():
+                stage = _staging_dir(root)
+        except OSError as exc:
+            raise PathError(f"cannot write in {root}: {exc.strerror or exc}") from exc
         with sigterm_as_interrupt():
             staged = []
             for i, change in enumerate(changes):
@@ -153,8 +159,8 @@ def apply_changes(root: Path, changes: list[Change], untrack: list[str]) -> None
             with signals_deferred():  # the moves and the index update are one step
                 _commit(root, stage, staged, untrack)
     finally:
-        with signals_deferred():  # a second Ctrl-C must not interrupt the cleanup
-            shutil.rmtree(stage, ignore_errors=True)
+        if stage is not None:
+            cleanup_uninterrupted(lambda: shutil.rmtree(stage, ignore_errors=True))
 
 
 def _commit(root: Path, stage: Path, staged: list[tuple[Path, Path]], untrack: list[str]) -> None:

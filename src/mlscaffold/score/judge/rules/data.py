@@ -157,7 +157,7 @@ def data_validation(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     weak = [
         u
         for u in index.importers_of(["pydantic", "jsonschema", "cerberus", "schema"])
-        if index.is_production_code(u.path)
+        if index.is_production_code(u.path) and not _settings_only(index, u.path)
     ]
     if weak:
         return Verdict.partial(
@@ -183,6 +183,17 @@ def data_validation(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             [Evidence(stubs[0].path, stubs[0].line)],
         )
     return Verdict.failed("no data validation (pandera, Great Expectations, a validate step...)")
+
+
+_SETTINGS_NAMES = frozenset({"BaseSettings", "SettingsConfigDict", "Field", "SecretStr"})
+
+
+def _settings_only(index: RepoIndex, path: str) -> bool:
+    """The module takes only pydantic's settings classes: it reads configuration from the
+    environment, which validates no data."""
+    refs = [r for r in index.imports.get(path, ()) if r.module.split(".")[0] == "pydantic"]
+    names = {n for r in refs for n in r.names}
+    return bool(refs) and "BaseSettings" in names and names <= _SETTINGS_NAMES
 
 
 def _in_function(index: RepoIndex, hit) -> bool:
@@ -215,14 +226,22 @@ LOADERS_RE = lazy(
 @rule("data_loading_code")
 def data_loading_code(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     hits = facts.text_search(index, index.production_python, LOADERS)
-    real = [h for h in hits if facts.has_real_code(index, h.path)]
-    reusable = [h for h in real if _in_function(index, h)]
+    # Modules are parsed only until five reusable loaders are found (a large repository has
+    # hundreds of modules that read data; the verdict needs one).
+    reusable = []
+    for h in hits:
+        if _in_function(index, h) and facts.has_real_code(index, h.path):
+            reusable.append(h)
+            if len(reusable) == 5:
+                break
     if reusable:
+        others = len({h.path for h in hits} - {reusable[0].path})
         return Verdict.passed(
             f"data is loaded by {reusable[0].path}"
-            + (f" and {len(reusable) - 1} more modules" if len(reusable) > 1 else ""),
-            [Evidence(h.path, h.line, h.value) for h in reusable[:5]],
+            + (f"; {others} more modules call a loader" if others else ""),
+            [Evidence(h.path, h.line, h.value) for h in reusable],
         )
+    real = [h for h in hits if facts.has_real_code(index, h.path)]
     if index.glob(["dvc.yaml"]):
         return Verdict.passed("dvc.yaml defines the data stages", [Evidence("dvc.yaml")])
     catalog = index.glob(["conf/**/catalog.yml", "conf/**/catalog.yaml", "catalog.yml"])

@@ -81,16 +81,17 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         if role == "train":  # train.py before model.py or deploy/serve_model.py
             strict = facts.role_modules(index, role, strict=True)
             candidates = strict + [p for p in candidates if p not in strict]
-        for path in candidates:
+        for path in candidates:  # the first real module takes the role; the rest need no parse
             if facts.has_real_code(index, path):
-                found.setdefault(role, path)
-            elif facts.is_stub(index, path) and path not in stubs:
+                found[role] = path
+                break
+            if facts.is_stub(index, path) and path not in stubs:
                 stubs.append(path)
     training = facts.training(index)
     if "train" not in found:  # decision_tree.py that calls .fit() is a train step by deed
-        fits = [t.path for t in training.code if facts.has_real_code(index, t.path)]
-        if fits:
-            found["train"] = fits[0]
+        fit = next((t.path for t in training.code if facts.has_real_code(index, t.path)), None)
+        if fit:
+            found["train"] = fit
     ev = [Evidence(p, None, role) for role, p in found.items()]
     listed = ", ".join(f"{r} ({p})" for r, p in found.items())
     if len(set(found.values())) >= 3 and "train" in found:

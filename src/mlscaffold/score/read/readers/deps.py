@@ -51,10 +51,16 @@ def normalise(name: str) -> str:
 # The everyday requirement ("numpy", "pandas==2.2.3", "scikit-learn>=1.4,<2"): a name and
 # plain release versions. packaging reads anything else; importing it costs a tenth of a small
 # repository's score, and a test proves both readings agree on every string this accepts.
-_SIMPLE_REQUIREMENT = linear.lazy(  # [0-9], not \d: packaging takes ASCII digits only
-    r"[ \t]*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[ \t]*"
-    r"((?:(?:==|!=|<=|>=|<|>)[ \t]*[0-9]+(?:\.[0-9]+)*[ \t]*"
-    r"(?:,[ \t]*(?:==|!=|<=|>=|<|>)[ \t]*[0-9]+(?:\.[0-9]+)*[ \t]*)*)?)"
+# name, optional [extras], then comparisons with plain versions (and a pre-, post- or dev-
+# release): the forms lock files are made of. [0-9], not \d: packaging takes ASCII digits only.
+_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"  # PEP 508: ends alphanumeric
+_VERSION = r"[0-9]+(?:\.[0-9]+)*(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?"
+_SIMPLE_REQUIREMENT = linear.lazy(
+    rf"[ \t]*({_NAME})[ \t]*"
+    rf"(?:\[[ \t]*{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*\]"
+    r"[ \t]*)?"
+    rf"((?:(?:==|!=|<=|>=|<|>)[ \t]*{_VERSION}[ \t]*"
+    rf"(?:,[ \t]*(?:==|!=|<=|>=|<|>)[ \t]*{_VERSION}[ \t]*)*)?)"
 )
 
 
@@ -200,7 +206,9 @@ def from_requirements(path: str, text: str) -> list[Dependency]:
     for n, raw in enumerate(text.splitlines(), 1):
         if len(deps) >= MAX_DEPENDENCIES:
             break
-        line = raw.split(" #", 1)[0].strip()
+        # "pkg==1.2 \" continues onto --hash lines (pip-compile, uv): the requirement is
+        # what comes before the backslash.
+        line = raw.split(" #", 1)[0].strip().removesuffix("\\").rstrip()
         if not line or line.startswith(("#", "-", "--")):
             continue
         parsed = _classify_pep508(line.split(";")[0].strip() if "@" not in line else line)
