@@ -145,8 +145,8 @@ def main() -> int:
             if args.baseline:
                 m["baseline"] = measure(tree, args.repeat, args.baseline, cache_dir)["score"]
             rows.append((repo, m))
-            if not args.markdown:
-                print(_line(repo, m), flush=True)
+            # Progress on stderr when stdout is the table: a long run shows where it is.
+            print(_line(repo, m), file=sys.stderr if args.markdown else sys.stdout, flush=True)
     if args.markdown:
         head = "| repository | files | score CPU | floor CPU | ratio | target | within | peak RSS "
         head += "| warm / walk | slowest check |"
