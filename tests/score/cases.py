@@ -91,6 +91,18 @@ CASES: list[Case] = [
     ),
     Case(
         "SC003",
+        "fail",
+        {
+            **readme("Install", "pip install the package, then run the pipeline."),
+            "docs-website/reference/haystack-api/evaluators_api.md": "# Evaluators\n\n"
+            "## Metrics\n\nRecall and MRR per query, averaged over the evaluation set.\n",
+            "docs/versioned_docs/version-1.0/metrics.md": "# Metrics\n\n"
+            "Macro F1 >= 0.80 on the hold-out set, beating the rules baseline.\n",
+        },
+        label="api-reference-and-old-doc-copies-are-not-scoping-prose",
+    ),
+    Case(
+        "SC003",
         "partial",
         readme("Metrics", "We will agree how to measure this with the business team soon."),
         "names no metric",
@@ -637,6 +649,41 @@ CASES: list[Case] = [
         "metadata",
     ),
     Case("MO009", "partial", {"src/churn/train.py": s.TRAIN}, "without a version", "dump-only"),
+    Case(
+        "MO009",
+        "pass",
+        {
+            "src/churn/train.py": s.TRAIN,
+            "dvcfiles/trained_model.dvc": "wdir: ../models\nouts:\n- md5: c2f5c0a1\n"
+            "  size: 17567709\n  path: best-checkpoint.ckpt\n",
+        },
+        "DVC outputs",
+        "dvc-pointer-to-a-checkpoint-anywhere",
+    ),
+    Case(
+        "MO009",
+        "partial",
+        {
+            "src/churn/train.py": s.TRAIN,
+            "data/raw.dvc": "outs:\n- md5: c2f5c0a1\n  path: customers.csv\n",
+        },
+        "without a version",
+        "dvc-pointer-to-data-is-no-model-version",
+    ),
+    Case(
+        "MO009",
+        "pass",
+        {
+            "pipelines/pipeline.py": "from sagemaker.workflow.step_collections import "
+            "RegisterModel\nfrom sagemaker.estimator import Estimator\n\n\n"
+            "def get_pipeline(image, role):\n    est = Estimator(image, role)\n"
+            "    est.fit({'train': 's3://b/train'})\n"
+            "    return RegisterModel(name='Register', estimator=est, "
+            "model_package_group_name='scam')\n",
+        },
+        "registered",
+        "sagemaker-register-step",
+    ),
     Case("MO009", "fail", {"train.py": "from sklearn.svm import SVC\nSVC().fit(X, y)\n"}),
     Case("MO010", "pass", {"pyproject.toml": "[tool.ruff]\nline-length = 100\n"}),
     Case("MO010", "pass", {".pre-commit-config.yaml": "repos: []\n"}, label="pre-commit"),
@@ -1076,6 +1123,27 @@ CASES: list[Case] = [
         {"settings.py": "DB = 'postgres://app:" + "Zq9xT4kLm" + "@db.internal/x'\n"},
         "password in URL",
         "url",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {
+            ".dvc/config": "[core]\n    remote = hub\n['remote \"hub\"']\n"
+            "    url = https://dagshub.com/someone/churn.dvc\n    auth = basic\n"
+            "    user = someone\n    password = "
+            + "3f9a1c0b7d2e"
+            + "48a6b5c9d0e1f2a3b4c5d6e7f8a9\n"
+        },
+        ".dvc/config",
+        "dvc-remote-password",
+    ),
+    Case(
+        "DE008",
+        "pass",
+        {
+            ".dvc/config": "[core]\n    remote = storage\n['remote \"storage\"']\n    url = s3://b/x\n"
+        },
+        label="dvc-remote-without-credentials",
     ),
 ]
 

@@ -33,9 +33,15 @@ def root_check_ids(checks) -> list[str]:
     return [c.id for c in checks if c.rollup in ("shared", "worst")]
 
 
-def is_at_root(path: str, subprojects: list[str]) -> bool:
-    """Whether a repository-relative path lies outside every sub-project folder."""
-    return not any(path == sub or path.startswith(sub + "/") for sub in subprojects)
+def is_at_root(path: str, subprojects: list[str] | frozenset[str]) -> bool:
+    """Whether a repository-relative path lies outside every sub-project folder: the path and
+    each folder above it looked up in a set (a monorepo may have hundreds of sub-projects)."""
+    subs = subprojects if isinstance(subprojects, frozenset) else frozenset(subprojects)
+    while path:
+        if path in subs:
+            return False
+        path = path.rpartition("/")[0]
+    return True
 
 
 def inherit_root(
@@ -49,6 +55,7 @@ def inherit_root(
     from mlscaffold.score.judge.engine import summarise
 
     at_root = {f.check_id: f for f in whole.findings if rules.get(f.check_id) == "shared"}
+    folders = frozenset(subprojects)
     findings = []
     for finding in sub.findings:
         root = at_root.get(finding.check_id)
@@ -60,7 +67,7 @@ def inherit_root(
         ):
             findings.append(finding)
             continue
-        evidence = [e for e in root.evidence if is_at_root(e.path, subprojects)]
+        evidence = [e for e in root.evidence if is_at_root(e.path, folders)]
         if not evidence:
             findings.append(finding)
             continue

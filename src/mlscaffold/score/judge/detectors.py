@@ -13,6 +13,7 @@ from typing import Any
 from mlscaffold.score.budget import tick
 from mlscaffold.score.model import Evidence, Status, Verdict
 from mlscaffold.score.read import linear
+from mlscaffold.score.read.globs import matcher
 from mlscaffold.score.read.index import RepoIndex
 
 Detector = Callable[[RepoIndex, dict[str, Any]], Verdict]
@@ -61,11 +62,17 @@ def _compiled(params: dict[str, Any], key: str, required: bool = False) -> linea
     return None
 
 
+def _nothing(_path: str) -> bool:
+    return False
+
+
 def files(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     """Pass when a file matches one of ``pass`` globs (and none of ``exclude``), with the
     ``content`` pattern in it when one is given; partial for ``partial`` globs."""
-    excluded = {f.path for f in index.glob(params["exclude"])} if params.get("exclude") else set()
-    hits = [h for h in index.glob(params["pass"]) if h.path not in excluded]
+    # Exclusions are tested on the hits only: "**/tests/**" over the whole list costs a regex
+    # call per file of the repository.
+    excluded = matcher(tuple(params["exclude"])) if params.get("exclude") else _nothing
+    hits = [h for h in index.glob(params["pass"]) if not excluded(h.path)]
     if hits:
         paths = [h.path for h in hits]
         content = _compiled(params, "content")
@@ -82,7 +89,7 @@ def files(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             paths = holding
         return Verdict.passed(f"found {_shown(paths)}", [Evidence(p) for p in paths[:5]])
     weak = (
-        [h for h in index.glob(params["partial"]) if h.path not in excluded]
+        [h for h in index.glob(params["partial"]) if not excluded(h.path)]
         if params.get("partial")
         else []
     )

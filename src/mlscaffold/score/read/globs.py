@@ -11,14 +11,21 @@ Matching is case-insensitive, as the checks' globs have always been.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property, lru_cache
 
 from mlscaffold.score.budget import tick
 from mlscaffold.score.read import linear
 from mlscaffold.score.read.walk import FileEntry, path_of
 
-_WILD = linear.lazy(r"[*?]")
+
+def _wild(part: str) -> bool:
+    return "*" in part or "?" in part
+
+
+def _longest_fixed(part: str) -> str:
+    """The longest run of a glob part without wildcards (str methods: asked per glob per run)."""
+    return max(part.replace("?", "*").split("*"), key=len)
 
 
 class PathIndex:
@@ -55,17 +62,23 @@ class PathIndex:
         return "\n" + "\n".join(self.by_name) + "\n"
 
     def glob(self, patterns: Iterable[str]) -> list[FileEntry]:
-        """Files matching any of ``patterns``, sorted by path."""
-        hits: dict[str, FileEntry] = {}
+        """Files matching any of ``patterns``, sorted by path. Patterns often share candidates
+        (``**/conf/**/*.yaml`` and ``**/configs/**/*.yaml`` both look at every YAML file), so
+        each candidate is tested once, against one regex of all the patterns."""
+        patterns = tuple(patterns)
+        candidates: dict[str, FileEntry] = {}
         for pattern in patterns:
-            candidates = self._candidates(pattern)
-            if candidates:  # most globs find nothing: compile their regex only when needed
-                whole = _regex(pattern).matches_whole
-                for entry in candidates:
-                    tick()
-                    if whole(entry.path):
-                        hits[entry.path] = entry
-        return [hits[p] for p in sorted(hits)]
+            for entry in self._candidates(pattern):
+                candidates[entry.path] = entry
+        if not candidates:  # most globs find nothing: compile their regex only when needed
+            return []
+        whole = matcher(patterns)
+        hits = []
+        for path in sorted(candidates):
+            tick()
+            if whole(path):
+                hits.append(candidates[path])
+        return hits
 
     def _candidates(self, pattern: str) -> Sequence[FileEntry]:
         anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
@@ -75,7 +88,7 @@ class PathIndex:
         parts = body.split("/")
         fixed: list[str] = []
         for part in parts:
-            if _WILD.search(part):
+            if _wild(part):
                 break
             fixed.append(part)
         rest = parts[len(fixed) :]
@@ -86,7 +99,7 @@ class PathIndex:
             return self.by_dir.get(folder, ())
         below = folder + "/"
         last = rest[-1].lower()
-        if "**" not in last and max(_WILD.split(last), key=len):
+        if "**" not in last and _longest_fixed(last):
             # conf/**/catalog.yml, src/**/train*.py: the file name narrows it most.
             return [
                 f
@@ -101,10 +114,10 @@ class PathIndex:
         ]
 
     def _by_name_pattern(self, name: str) -> Sequence[FileEntry]:
-        if not _WILD.search(name):
+        if not _wild(name):
             return self.named(name)
         # Names that contain the pattern's longest fixed part, found by str.find (C speed).
-        fixed = max(_WILD.split(name), key=len)
+        fixed = _longest_fixed(name)
         if not fixed:
             return self.files
         blob = self._names_blob
@@ -138,8 +151,16 @@ class FileLookup:
 
 
 @lru_cache(maxsize=512)
-def _regex(pattern: str) -> linear.Pattern:
-    return linear.compile(glob_to_regex(pattern), linear.I | linear.S)
+def matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """Whether a path matches any of ``patterns`` (one regex for them all)."""
+    joined = "|".join(f"(?:{glob_to_regex(p)})" for p in patterns)
+    try:
+        return linear.compile(joined, linear.I | linear.S).matches_whole
+    except linear.PatternError:  # too large together (an org checklist's globs): one by one
+        each = [
+            linear.compile(glob_to_regex(p), linear.I | linear.S).matches_whole for p in patterns
+        ]
+        return lambda path: any(test(path) for test in each)
 
 
 def glob_to_regex(pattern: str) -> str:

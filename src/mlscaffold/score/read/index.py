@@ -59,7 +59,10 @@ PROSE_EXT = (".md", ".markdown", ".rst")
 _NOT_PROSE = linear.lazy(
     r"(^|/)(changelog|changes|history|license|licence|copying|notice|code_of_conduct|"
     r"contributing|security|news|release[-_ ]?notes)[^/]*$|(^|/)(whats_new|release[-_]?notes|"
-    r"changelog|changes|\.github|ISSUE_TEMPLATE)/",
+    r"changelog|changes|\.github|ISSUE_TEMPLATE)/|"
+    # Generated API references and the frozen copies of older docs: nobody's scoping prose.
+    r"(^|/)(versioned_docs|reference_versioned_docs|api[-_]?reference|_autosummary|autoapi)/|"
+    r"(^|/)reference/[^/]*api[^/]*/",
     linear.I,
 )
 

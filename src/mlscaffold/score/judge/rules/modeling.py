@@ -419,7 +419,8 @@ _REGISTER_RE = lazy(
     r"register\w*\s*\(|registered_model_name|create_registered_model|create_model_version|"
     r"log_model\s*\(|push_to_hub|bentoml\.\w+\.save_model|ModelRegistry|model_registry\.|"
     r"wandb\.log_artifact|log_artifact\s*\(|\bautolog\s*\(|MLflowLoggerCallback|"
-    r"Model\.register\s*\(|\.register\(\s*(workspace|ws)\b|ModelVersion|model_version\s*="
+    r"Model\.register\s*\(|\.register\(\s*(workspace|ws)\b|ModelVersion|model_version\s*=|"
+    r"\bRegisterModel\s*\(|model_package_group_name"
 )
 _SAVE_RE = lazy(
     r"joblib\.dump|pickle\.dump|torch\.save|save_model|\.save\(|dump_model|"
@@ -428,6 +429,28 @@ _SAVE_RE = lazy(
 
 
 _CATALOG_VERSIONED = lazy(r"^[ \t]+versioned:[ \t]*true\b", linear.M | linear.I)
+
+
+_DVC_OUT_PATH = lazy(r"^[ \t]*(?:-[ \t]*)?(?:path|wdir):[ \t]*['\"]?([^\s'\"#]+)", linear.M)
+_MODEL_FILE = lazy(
+    r"(?i)(model|checkpoint|\.(onnx|pt|pth|pkl|pickle|joblib|h5|keras|ckpt|"
+    r"safetensors|cbm|ubj|bst|mar|tflite|pb)$)"
+)
+
+
+def _dvc_model_pointers(index: RepoIndex, limit: int = 50) -> list[str]:
+    """.dvc pointer files anywhere whose output (or working folder) is a model: a checkpoint
+    tracked as dvcfiles/trained_model.dvc versions the model as surely as models/x.dvc does."""
+    found = []
+    for f in index.by_suffix.get(".dvc", [])[:limit]:
+        if f.size > 64 * 1024:
+            continue
+        named = f.path.rsplit("/", 1)[-1][: -len(".dvc")]
+        text = index.text(f.path) or ""
+        outs = [m.group(1) for m in _DVC_OUT_PATH.finditer(text)]
+        if _MODEL_FILE.search(named) or any(_MODEL_FILE.search(o.rstrip("/")) for o in outs):
+            found.append(f.path)
+    return found
 
 
 @rule("model_versioned")
@@ -445,12 +468,7 @@ def model_versioned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             f"the data catalog versions its datasets and models ({versioned[0].path})",
             [Evidence(v.path, v.line, v.value.strip()) for v in versioned[:3]],
         )
-    dvc_models = [
-        f.path
-        for f in index.glob(
-            ["models/*.dvc", "model/*.dvc", "*.pt.dvc", "*.pkl.dvc", "*.joblib.dvc"]
-        )
-    ]
+    dvc_models = _dvc_model_pointers(index)
     dvc = index.text("dvc.yaml") if "dvc.yaml" in index.by_path else None
     if dvc_models or (dvc and _DVC_MODEL_OUT.search(dvc)):
         return Verdict.passed(

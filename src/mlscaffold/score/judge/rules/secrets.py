@@ -76,6 +76,22 @@ _SCAN_SUFFIXES = frozenset(
 _CONFIG_SUFFIXES = frozenset(
     [".yaml", ".yml", ".json", ".toml", ".cfg", ".ini", ".env", ".conf", ".properties", ".tfvars"]
 )
+# Tools' own configuration files, which have no suffix: DVC remotes (`auth = basic` with a
+# `password`), PyPI uploads, s3cmd, npm tokens, the AWS credentials file.
+_CONFIG_NAMES = frozenset([".pypirc", ".s3cfg", ".npmrc"])
+_CONFIG_PATHS = (".dvc/config", ".dvc/config.local", ".aws/credentials")
+
+
+_CONFIG_LEAVES = frozenset([*_CONFIG_NAMES, "config", "config.local", "credentials"])
+
+
+def _tool_config(path: str, name: str) -> bool:
+    """Asked of every listed file: the name test first, the folder test only for those names."""
+    if name not in _CONFIG_LEAVES:
+        return False
+    return name in _CONFIG_NAMES or any(path == p or path.endswith("/" + p) for p in _CONFIG_PATHS)
+
+
 _ENV_SECRET = lazy(
     r"^[ \t]*(?:export[ \t]+)?([A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|CREDENTIALS?)"
     r"[A-Za-z0-9_]*)[ \t]*=[ \t]*[\"']?([^\s\"'#]{6,})",
@@ -110,7 +126,9 @@ def _wants(entry: FileEntry) -> bool:
     if (path.startswith(".env") or "/.env" in path) and _DOTENV.search(path):
         return not _DOTENV_OK.search(path)
     return entry.size <= MAX_SCAN_BYTES and (
-        entry.suffix in _SCAN_SUFFIXES or (path.endswith(_SPECIAL) and entry.name in _SPECIAL)
+        entry.suffix in _SCAN_SUFFIXES
+        or (path.endswith(_SPECIAL) and entry.name in _SPECIAL)
+        or _tool_config(path, entry.name)
     )
 
 
@@ -141,7 +159,9 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         break
     name = path.rsplit("/", 1)[-1]
     if (
-        name[name.rfind(".") :].lower() in _CONFIG_SUFFIXES or name.startswith(".env")
+        name[name.rfind(".") :].lower() in _CONFIG_SUFFIXES
+        or name.startswith(".env")
+        or _tool_config(path, name)
     ) and _may_set_secrets(data):
         for m in _CONFIG_SECRET.finditer(data):
             value = m.group(2).decode("utf-8", "replace")

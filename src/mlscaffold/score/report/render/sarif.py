@@ -110,6 +110,7 @@ def _run(report: Report, category: str | None) -> dict[str, Any]:
     top = _prefix(report)
     if report.subprojects:
         folders = [subproject_folder(report, sub) for sub in report.subprojects]
+        folder_set = frozenset(folders)
         for sub, folder in zip(report.subprojects, folders, strict=True):
             prefix = _prefix(sub, folder)
             for f in sub.findings:
@@ -123,7 +124,7 @@ def _run(report: Report, category: str | None) -> dict[str, Any]:
         # to report it: the whole repository's scan does.
         for f in _failing(report):
             if f.rollup and f.rollup.get("rule") == "worst":
-                outside = [e for e in f.evidence if is_at_root(e.path, folders)]
+                outside = [e for e in f.evidence if is_at_root(e.path, folder_set)]
                 if outside:
                     at_root = dataclasses.replace(f, evidence=outside)
                     located.append((at_root, None, top, "repository root"))
