@@ -349,6 +349,20 @@ CASES: list[Case] = [
     ),
     Case("DA006", "pass", {"feature_repo/feature_store.yaml": "project: churn\n"}, label="feast"),
     Case("DA006", "fail", {"configs/train.yaml": "model:\n  C: 1.0\n"}),
+    Case(
+        "DA006",
+        "not_applicable",
+        {"train.py": "import torch\nfrom torchvision import datasets\n\nmodel.fit(loader)\n"},
+        "raw inputs",
+        "deep-learning-on-raw-inputs",
+    ),
+    Case(
+        "DA006",
+        "fail",
+        {"train.py": "import torch\nfrom sklearn.preprocessing import StandardScaler\n"},
+        "no feature list",
+        "deep-learning-on-columns",
+    ),
     # ---------------------------------------------------------------- modeling
     Case("MO001", "pass", {"configs/train.yaml": "C: 1.0\n"}),
     Case(
@@ -810,7 +824,14 @@ CASES: list[Case] = [
         },
         label="install-on-a-continuation-line",
     ),
-    Case("DE001", "fail", {"README.md": "# x\n"}),
+    Case("DE001", "fail", {"src/churn/serve.py": s.SERVE}, "no Dockerfile", "service-without-one"),
+    Case(
+        "DE001",
+        "not_applicable",
+        {**s.PIPELINE, "README.md": "# x\n"},
+        "nothing is served",
+        "training-only-project",
+    ),
     Case(
         "DE002",
         "pass",

@@ -265,6 +265,7 @@ def shared_root(tree):
             "data/raw.csv": "a,b\n" + "1,2\n" * 300_000,
             "services/a/requirements.txt": "scikit-learn==1.5.2\n",
             "services/a/train.py": "from sklearn.svm import SVC\nSVC().fit(X, y)\n",
+            "services/a/serve.py": s.SERVE,
             "services/a/.env": "API_TOKEN=9f8e7d6c5b4a\n",
             "services/b/requirements.txt": "fastapi==0.115.0\n",
             "services/b/Dockerfile": "FROM python:3.11-slim-bookworm\nCOPY . /app\n"

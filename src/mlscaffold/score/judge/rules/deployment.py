@@ -46,6 +46,14 @@ def container_defined(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                 "system packages)",
                 [Evidence(path)],
             )
+        web, batch, stubs = serving_modules(index)
+        if not (web or batch or stubs):
+            # Research code, a training-only project, a library: nothing runs as a service,
+            # so there is no service image to define (a reviewer's "not applicable").
+            return Verdict.not_applicable(
+                "nothing is served (no serving app or batch prediction entry point), so there "
+                "is no service to containerise"
+            )
         return Verdict.failed("no Dockerfile or Containerfile")
     # The shallowest Dockerfile (or Containerfile) is the project's image; Dockerfile.gpu and
     # the like are variants, judged only when there is no plain one.

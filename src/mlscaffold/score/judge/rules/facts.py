@@ -180,6 +180,16 @@ def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
         if why_not and not text_search(index, index.production_python, _SAVES_MODEL):
             return why_not.replace("trains no model", "trains and saves no model")
         return None
+    if condition == "tabular":
+        why_not = not_applicable_because(index, "ml_system")
+        if why_not is not None:
+            return why_not
+        if not works_on_tables(index):
+            return (
+                "no tabular data: the model learns its features from raw inputs (text, images, "
+                "signals), so there is no hand-made feature list to declare"
+            )
+        return None
     if condition == "ml_system":
         if estimator_library(index):
             return "an ML library: it has no data pipeline or business target of its own"
@@ -187,7 +197,38 @@ def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
     raise ValueError(f"unknown applicability condition {condition!r}")
 
 
-CONDITIONS = ("trains", "has_pipeline_code", "ml_system", "handles_models")
+CONDITIONS = ("trains", "has_pipeline_code", "ml_system", "handles_models", "tabular")
+
+# Libraries whose models take hand-made columns. A deep learning framework without any of them
+# learns its features from raw inputs (it may still read labels or metadata with pandas).
+_TABULAR_LIBS = (
+    "sklearn",
+    "xgboost",
+    "lightgbm",
+    "catboost",
+    "statsmodels",
+    "feast",
+    "featuretools",
+    "category_encoders",
+    "pyspark.ml",
+    "h2o",
+)
+_DEEP_LIBS = ("torch", "tensorflow", "keras", "jax", "flax", "transformers", "timm", "mxnet")
+
+
+def works_on_tables(index: RepoIndex) -> bool:
+    """False only for deep learning on raw inputs: a deep learning framework in the code or
+    notebooks (tests aside) and no library of models on columns. Without either, the project
+    is judged (nothing shows it has no features to declare)."""
+    if "tabular" not in index.memo:
+
+        def where(path: str) -> bool:
+            return not index.is_test(path)
+
+        index.memo["tabular"] = not index.imports_any(_DEEP_LIBS, where=where) or index.imports_any(
+            _TABULAR_LIBS, where=where
+        )
+    return index.memo["tabular"]
 
 
 def _tokens(name: str) -> set[str]:
