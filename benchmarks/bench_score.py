@@ -143,7 +143,7 @@ def main() -> None:
     if args.baseline:
         if not (Path(args.baseline) / "mlscaffold" / "__init__.py").is_file():
             raise SystemExit(f"--baseline {args.baseline}: no mlscaffold package there")
-        baseline_env = {**os.environ, "PYTHONPATH": str(Path(args.baseline).resolve())}
+        baseline_env = {"PYTHONPATH": str(Path(args.baseline).resolve())}
         subprocess.run([sys.executable, "-m", "compileall", "-q", args.baseline], check=True)
     py = sys.executable
     import mlscaffold

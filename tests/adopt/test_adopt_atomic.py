@@ -103,9 +103,10 @@ def test_a_failing_move_puts_everything_back(tmp_path: Path, monkeypatch) -> Non
     assert list((repo / ".git").glob("mlscaffold-adopt-*")) == []
 
 
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("masks", [True, False], ids=["signal-mask", "no-signal-mask"])
 def test_a_ctrl_c_held_while_staging_is_made_removes_it(
-    tmp_path: Path, monkeypatch, masks: bool
+    tmp_path: Path, monkeypatch, masks: bool, signum: str
 ) -> None:
     """CI once found .git/mlscaffold-adopt-* after a Ctrl-C: the signal held during mkdtemp was
     delivered as the mask lifted, before the cleanup's try began."""
@@ -117,7 +118,7 @@ def test_a_ctrl_c_held_while_staging_is_made_removes_it(
 
     def mkdtemp_then_ctrl_c(*args, **kwargs):
         made = real_mkdtemp(*args, **kwargs)
-        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(getattr(signal, signum))
         return made
 
     monkeypatch.setattr(apply_mod.tempfile, "mkdtemp", mkdtemp_then_ctrl_c)
@@ -126,6 +127,32 @@ def test_a_ctrl_c_held_while_staging_is_made_removes_it(
         apply_mod.apply_changes(repo, changes, [])
     assert work_tree(repo) == before
     assert list((repo / ".git").glob("mlscaffold-adopt-*")) == []
+
+
+def test_an_original_that_cannot_be_put_back_is_kept(tmp_path: Path, monkeypatch) -> None:
+    """When the rollback itself fails, the staging folder holds the only copy of the user's
+    file: it is kept, and the error says where."""
+    repo = notebook_project(tmp_path / "explore")
+    (repo / "docs").mkdir()
+    (repo / "docs/keep.md").write_text("# ours\n")
+    changes = [
+        Change("docs/keep.md", "# ours\n", "# ours\n\nmore\n", ("SC001",)),
+        Change(".github/workflows/ci.yml", None, "name: ci\n", ("DE002",)),
+    ]
+    real_replace = os.replace
+
+    def failing_replace(src, dst):
+        restoring = str(dst).endswith("docs/keep.md") and "/old/" in str(src)
+        if str(dst).endswith("ci.yml") or restoring:
+            raise OSError(28, "No space left on device", str(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(apply_mod.os, "replace", failing_replace)
+    with pytest.raises(PathError, match="nor put back 1 file"):
+        apply_mod.apply_changes(repo, changes, [])
+    monkeypatch.setattr(apply_mod.os, "replace", real_replace)
+    kept = list((repo / ".git").glob("mlscaffold-adopt-*/old/*"))
+    assert [k.read_text() for k in kept] == ["# ours\n"]
 
 
 def test_writing_through_a_symbolic_link_is_refused(tmp_path: Path) -> None:

@@ -290,9 +290,10 @@ def test_a_signal_during_a_deferred_block_arrives_after_it(monkeypatch) -> None:
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("masks", [True, False], ids=["signal-mask", "no-signal-mask"])
 def test_a_ctrl_c_held_during_mkdtemp_still_removes_the_staging_dir(
-    tmp_path: Path, monkeypatch, masks: bool
+    tmp_path: Path, monkeypatch, masks: bool, signum: str
 ) -> None:
     """The signal held while the staging folder is made is delivered as the mask lifts: the
     cleanup must already cover that moment, or the hidden folder is left beside DEST."""
@@ -307,7 +308,7 @@ def test_a_ctrl_c_held_during_mkdtemp_still_removes_the_staging_dir(
 
     def mkdtemp_then_ctrl_c(*args, **kwargs):
         made = real_mkdtemp(*args, **kwargs)
-        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(getattr(signal, signum))
         return made
 
     monkeypatch.setattr(staging.tempfile, "mkdtemp", mkdtemp_then_ctrl_c)

@@ -685,6 +685,34 @@ CASES: list[Case] = [
         "dvc-pointer-to-data-is-no-model-version",
     ),
     Case(
+        "MO003",
+        "partial",
+        {"src/churn/train.py": s.TRAIN, "src/churn/training.py": "def run():\n    pass\n"},
+        "stubs: src/churn/training.py",
+        "a-stub-beside-the-real-step-is-noted",
+    ),
+    Case(
+        "MO009",
+        "partial",
+        {
+            "src/churn/train.py": s.TRAIN,
+            "data/model_inputs.csv.dvc": "outs:\n- md5: c2f5c0a1\n  path: model_inputs.csv\n",
+            "data/train.h5.dvc": "outs:\n- md5: c2f5c0a1\n  path: train.h5\n",
+        },
+        "without a version",
+        "dvc-pointers-to-data-named-for-models",
+    ),
+    Case(
+        "MO009",
+        "pass",
+        {
+            "src/churn/train.py": s.TRAIN,
+            "models/bert-base.dvc": "outs:\n- md5: c2f5c0a1.dir\n  path: bert-base\n",
+        },
+        "DVC outputs",
+        "dvc-add-of-a-models-folder",
+    ),
+    Case(
         "MO009",
         "pass",
         {
@@ -825,6 +853,17 @@ CASES: list[Case] = [
         label="install-on-a-continuation-line",
     ),
     Case("DE001", "fail", {"src/churn/serve.py": s.SERVE}, "no Dockerfile", "service-without-one"),
+    Case(
+        "DA003",
+        "fail",
+        {
+            "src/churn/settings.py": "from pydantic import Field, SecretStr\n"
+            "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+            "    token: SecretStr = Field(default='')\n",
+            "src/churn/train.py": s.TRAIN,
+        },
+        label="pydantic-2-settings-are-no-validation",
+    ),
     Case(
         "DE001",
         "not_applicable",
@@ -1165,6 +1204,20 @@ CASES: list[Case] = [
             ".dvc/config": "[core]\n    remote = storage\n['remote \"storage\"']\n    url = s3://b/x\n"
         },
         label="dvc-remote-without-credentials",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {".npmrc": "//registry.npmjs.org/:_authToken=" + "npm_4f9a1c0b7d2e48a6b5c9" + "\n"},
+        ".npmrc",
+        "npm-token",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {".s3cfg": "[default]\nsecret_key = " + "wJalrXUtnFEMI9K7MDENGbPxRfiCY" + "\n"},
+        "secret_key",
+        "s3cmd-secret-key",
     ),
 ]
 

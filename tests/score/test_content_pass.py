@@ -67,7 +67,7 @@ from mlscaffold.score.judge.rules import LIST_ONLY, RULES
 
 opened = []
 sys.addaudithook(lambda e, a: opened.append(str(a[0])) if e == "open" and a else None)
-report = engine.score_repo(sys.argv[1], select=["DE001"])
+report = engine.score_repo(sys.argv[1], select=["DE002"])
 idx = index.RepoIndex(sys.argv[1])
 for name in sorted(LIST_ONLY):
     RULES[name](idx, {})
@@ -98,7 +98,9 @@ def test_checks_that_read_no_contents_do_not_start_the_content_pass(tmp_path: Pa
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "churn"\n[tool.ruff]\n')
     (tmp_path / "Dockerfile").write_text("FROM python:3.11-slim\nRUN pip install .\n")
     result = json.loads(_python(LIST_ONLY, tmp_path))
-    assert "container_defined" in result["list_only"]
+    # DE001 reads code (nothing served makes it not applicable), so it is not among them.
+    assert "ci_runs_checks" in result["list_only"]
+    assert "container_defined" not in result["list_only"]
     assert result["content_read"] is False
     # Only the test files the test rule reads by name (never the production modules).
     assert all("/tests/" in p for p in result["opened_code"]), result["opened_code"]

@@ -82,3 +82,17 @@ def test_hashed_requirements_are_read_on_the_fast_path(monkeypatch) -> None:
         ("accelerate", deps.EXACT, 1),
         ("aiobotocore", deps.EXACT, 5),
     ]
+
+
+def test_continued_lines_are_joined_as_pip_joins_them() -> None:
+    text = "torch \\\n    ==2.5.0\nnumpy\\\n>=1.26,<2 \\\n  --hash=sha256:ab\n# pandas==2\n"
+    found = deps.from_requirements("requirements.txt", text)
+    assert [(d.name, d.pin, d.line) for d in found] == [
+        ("torch", deps.EXACT, 1),
+        ("numpy", deps.RANGE, 3),
+    ]
+
+
+def test_a_run_of_backslashes_stays_bounded() -> None:
+    found = deps.from_requirements("requirements.txt", "torch==2.5.0 \\\n" * 200_000 + "x\n")
+    assert [d.name for d in found] == []  # one joined line, cut at its cap: not a requirement

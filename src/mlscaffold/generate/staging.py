@@ -59,8 +59,12 @@ def signals_deferred() -> Iterator[None]:
             yield
         return
     held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    # Read the mask before changing it: pthread_sigmask runs pending Python handlers after it
+    # changes the mask, so a KeyboardInterrupt raised by the blocking call itself must still
+    # find the finally that restores the mask.
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, ())
     try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, held)
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
@@ -109,29 +113,29 @@ def staged(dest: Path) -> Iterator[Path]:
     dest = dest.absolute()
     check_destination(dest)
     created: list[Path] = []
-    for parent in reversed(dest.parents):
-        if not parent.exists():
-            try:
-                parent.mkdir()
-            except OSError as exc:
-                _remove_created(created)
-                raise PathError(f"cannot create {parent}: {exc.strerror or exc}") from exc
-            created.append(parent)
     committed = False
     stage: Path | None = None
-    # One try from before mkdtemp: a signal held during mkdtemp is delivered as the mask lifts,
-    # and must still find the cleanup below.
-    try:
+    # SIGTERM is an interrupt from the first folder made to the end of the cleanup, and one try
+    # covers them all: a signal held during mkdtemp is delivered as the mask lifts, and must
+    # still find the cleanup below.
+    with sigterm_as_interrupt():
         try:
-            with signals_deferred():
-                stage = Path(
-                    tempfile.mkdtemp(
-                        prefix=f".{dest.name}.", suffix=STAGING_SUFFIX, dir=dest.parent
+            for parent in reversed(dest.parents):
+                if not parent.exists():
+                    try:
+                        parent.mkdir()
+                    except OSError as exc:
+                        raise PathError(f"cannot create {parent}: {exc.strerror or exc}") from exc
+                    created.append(parent)
+            try:
+                with signals_deferred():
+                    stage = Path(
+                        tempfile.mkdtemp(
+                            prefix=f".{dest.name}.", suffix=STAGING_SUFFIX, dir=dest.parent
+                        )
                     )
-                )
-        except OSError as exc:
-            raise PathError(f"cannot write in {dest.parent}: {exc.strerror or exc}") from exc
-        with sigterm_as_interrupt():
+            except OSError as exc:
+                raise PathError(f"cannot write in {dest.parent}: {exc.strerror or exc}") from exc
             yield stage
             with signals_deferred():  # the commit and its bookkeeping are one step
                 check_destination(dest)  # someone may have written there meanwhile
@@ -142,15 +146,15 @@ def staged(dest: Path) -> Iterator[Path]:
                 else:
                     os.replace(stage, dest)  # an empty directory is replaced atomically
                 committed = True
-    finally:
-        if not committed:
+        finally:
+            if not committed:
 
-            def cleanup() -> None:
-                if stage is not None:
-                    shutil.rmtree(stage, ignore_errors=True)
-                _remove_created(created)
+                def cleanup() -> None:
+                    if stage is not None:
+                        shutil.rmtree(stage, ignore_errors=True)
+                    _remove_created(created)
 
-            cleanup_uninterrupted(cleanup)
+                cleanup_uninterrupted(cleanup)
 
 
 def _move_contents(stage: Path, dest: Path) -> None:

@@ -115,6 +115,9 @@ def unified_diff(changes: list[Change], untrack: list[str]) -> str:
     return "".join(out)
 
 
+KEEP = "KEEP"  # in a staging folder: it holds originals that could not be put back
+
+
 def _umask() -> int:
     current = os.umask(0o022)
     os.umask(current)
@@ -135,15 +138,15 @@ def _staging_dir(root: Path) -> Path:
 def apply_changes(root: Path, changes: list[Change], untrack: list[str]) -> None:
     """Write every change, or none of them."""
     stage: Path | None = None
-    # One try from before mkdtemp: a signal held during mkdtemp is delivered as the mask lifts,
-    # and must still find the cleanup below.
-    try:
+    # SIGTERM is an interrupt throughout, and one try starts before mkdtemp: a signal held
+    # during mkdtemp is delivered as the mask lifts, and must still find the cleanup below.
+    with sigterm_as_interrupt():
         try:
-            with signals_deferred():
-                stage = _staging_dir(root)
-        except OSError as exc:
-            raise PathError(f"cannot write in {root}: {exc.strerror or exc}") from exc
-        with sigterm_as_interrupt():
+            try:
+                with signals_deferred():
+                    stage = _staging_dir(root)
+            except OSError as exc:
+                raise PathError(f"cannot write in {root}: {exc.strerror or exc}") from exc
             staged = []
             for i, change in enumerate(changes):
                 check_writable_path(root, change.path)
@@ -158,9 +161,9 @@ def apply_changes(root: Path, changes: list[Change], untrack: list[str]) -> None
                 staged.append((new, target))
             with signals_deferred():  # the moves and the index update are one step
                 _commit(root, stage, staged, untrack)
-    finally:
-        if stage is not None:
-            cleanup_uninterrupted(lambda: shutil.rmtree(stage, ignore_errors=True))
+        finally:
+            if stage is not None and not (stage / KEEP).exists():
+                cleanup_uninterrupted(lambda: shutil.rmtree(stage, ignore_errors=True))
 
 
 def _commit(root: Path, stage: Path, staged: list[tuple[Path, Path]], untrack: list[str]) -> None:
@@ -183,11 +186,23 @@ def _commit(root: Path, stage: Path, staged: list[tuple[Path, Path]], untrack: l
         if untrack:
             git("rm", "--cached", "--quiet", "--", *untrack, cwd=root)
     except (OSError, TemplateError) as exc:
+        unrestored = []
         for target, backup in reversed(moved):
-            if backup is not None:
-                os.replace(backup, target)
-            else:
-                target.unlink(missing_ok=True)
+            try:
+                if backup is not None:
+                    os.replace(backup, target)
+                else:
+                    target.unlink(missing_ok=True)
+            except OSError:
+                unrestored.append(target)
+        if unrestored:
+            # The originals stay in the staging folder, which is then kept: never delete the
+            # only copy of a user's file.
+            (stage / KEEP).write_text("\n".join(str(t) for t in unrestored) + "\n")
+            raise PathError(
+                f"cannot write {exc.filename or root} ({exc.strerror or exc}), nor put back "
+                f"{len(unrestored)} file(s); their originals are in {stage / 'old'}"
+            ) from exc
         for folder in reversed(created):
             with contextlib.suppress(OSError):
                 folder.rmdir()

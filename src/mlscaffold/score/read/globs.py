@@ -28,6 +28,9 @@ def _longest_fixed(part: str) -> str:
     return max(part.replace("?", "*").split("*"), key=len)
 
 
+MAX_JOINED_GLOBS = 16
+
+
 class PathIndex:
     """``by_name``: entries by lower-case file name (one entry, or a list of several);
     ``folders``: entries by folder as written ("" for the root). Both come from the walk."""
@@ -62,23 +65,35 @@ class PathIndex:
         return "\n" + "\n".join(self.by_name) + "\n"
 
     def glob(self, patterns: Iterable[str]) -> list[FileEntry]:
-        """Files matching any of ``patterns``, sorted by path. Patterns often share candidates
-        (``**/conf/**/*.yaml`` and ``**/configs/**/*.yaml`` both look at every YAML file), so
-        each candidate is tested once, against one regex of all the patterns."""
+        """Files matching any of ``patterns``, sorted by path. The built-in checks' patterns
+        often share candidates (``**/conf/**/*.yaml`` and ``**/configs/**/*.yaml`` both look
+        at every YAML file), so a few patterns test each candidate once, against one regex
+        of them all; many (an organisation's list) test each pattern on its own candidates,
+        as one regex of thousands of alternatives costs more per path than it saves."""
         patterns = tuple(patterns)
-        candidates: dict[str, FileEntry] = {}
-        for pattern in patterns:
-            for entry in self._candidates(pattern):
-                candidates[entry.path] = entry
-        if not candidates:  # most globs find nothing: compile their regex only when needed
-            return []
-        whole = matcher(patterns)
-        hits = []
-        for path in sorted(candidates):
-            tick()
-            if whole(path):
-                hits.append(candidates[path])
-        return hits
+        hits: dict[str, FileEntry] = {}
+        if len(patterns) <= MAX_JOINED_GLOBS:
+            candidates: dict[str, FileEntry] = {}
+            for pattern in patterns:
+                for entry in self._candidates(pattern):
+                    tick()
+                    candidates[entry.path] = entry
+            if candidates:  # most globs find nothing: compile their regex only when needed
+                whole = matcher(patterns)
+                for path, entry in candidates.items():
+                    tick()
+                    if whole(path):
+                        hits[path] = entry
+        else:
+            for pattern in patterns:
+                candidates_of = self._candidates(pattern)
+                if candidates_of:
+                    whole = matcher((pattern,))
+                    for entry in candidates_of:
+                        tick()
+                        if whole(entry.path):
+                            hits[entry.path] = entry
+        return [hits[p] for p in sorted(hits)]
 
     def _candidates(self, pattern: str) -> Sequence[FileEntry]:
         anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
@@ -116,6 +131,8 @@ class PathIndex:
     def _by_name_pattern(self, name: str) -> Sequence[FileEntry]:
         if not _wild(name):
             return self.named(name)
+        if "**" in name:  # "abcd**e" crosses folders: the file name alone does not narrow it
+            return self.files
         # Names that contain the pattern's longest fixed part, found by str.find (C speed).
         fixed = _longest_fixed(name)
         if not fixed:

@@ -62,7 +62,7 @@ _NOT_PROSE = linear.lazy(
     r"changelog|changes|\.github|ISSUE_TEMPLATE)/|"
     # Generated API references and the frozen copies of older docs: nobody's scoping prose.
     r"(^|/)(versioned_docs|reference_versioned_docs|api[-_]?reference|_autosummary|autoapi)/|"
-    r"(^|/)reference/[^/]*api[^/]*/",
+    r"(^|/)reference/([^/]*[-_])?api([-_][^/]*)?/",
     linear.I,
 )
 

@@ -191,7 +191,12 @@ _SETTINGS_NAMES = frozenset({"BaseSettings", "SettingsConfigDict", "Field", "Sec
 def _settings_only(index: RepoIndex, path: str) -> bool:
     """The module takes only pydantic's settings classes: it reads configuration from the
     environment, which validates no data."""
-    refs = [r for r in index.imports.get(path, ()) if r.module.split(".")[0] == "pydantic"]
+    # pydantic 1 has BaseSettings itself; pydantic 2 moved it to pydantic_settings.
+    refs = [
+        r
+        for r in index.imports.get(path, ())
+        if r.module.split(".")[0] in ("pydantic", "pydantic_settings")
+    ]
     names = {n for r in refs for n in r.names}
     return bool(refs) and "BaseSettings" in names and names <= _SETTINGS_NAMES
 

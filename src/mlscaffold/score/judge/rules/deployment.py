@@ -25,7 +25,7 @@ _INSTALL_CMD = lazy(
 _BUILD_SECTION = lazy(r"^(docker|build)[ \t]*:", linear.M)
 
 
-@rule("container_defined", reads_contents=False)
+@rule("container_defined")  # reads code: nothing served makes it not applicable
 def container_defined(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     patterns = ["Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile"]
     files = [

@@ -81,11 +81,10 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         if role == "train":  # train.py before model.py or deploy/serve_model.py
             strict = facts.role_modules(index, role, strict=True)
             candidates = strict + [p for p in candidates if p not in strict]
-        for path in candidates:  # the first real module takes the role; the rest need no parse
-            if facts.has_real_code(index, path):
+        for path in candidates:  # the first real module takes the role; stubs are all noted
+            if role not in found and facts.has_real_code(index, path):
                 found[role] = path
-                break
-            if facts.is_stub(index, path) and path not in stubs:
+            elif facts.is_stub(index, path) and path not in stubs:
                 stubs.append(path)
     training = facts.training(index)
     if "train" not in found:  # decision_tree.py that calls .fit() is a train step by deed
@@ -432,23 +431,41 @@ _CATALOG_VERSIONED = lazy(r"^[ \t]+versioned:[ \t]*true\b", linear.M | linear.I)
 
 
 _DVC_OUT_PATH = lazy(r"^[ \t]*(?:-[ \t]*)?(?:path|wdir):[ \t]*['\"]?([^\s'\"#]+)", linear.M)
+# A model by name (a word or _-separated token, not "model_inputs.csv") or by format (not .h5,
+# which holds data as often as Keras weights).
 _MODEL_FILE = lazy(
-    r"(?i)(model|checkpoint|\.(onnx|pt|pth|pkl|pickle|joblib|h5|keras|ckpt|"
-    r"safetensors|cbm|ubj|bst|mar|tflite|pb)$)"
+    r"(?i)((^|[/_.-])(models?|checkpoints?|ckpt|weights)([/_.-]|$)|"
+    r"\.(onnx|pt|pth|pkl|pickle|joblib|keras|ckpt|safetensors|cbm|ubj|bst|mar|tflite)$)"
+)
+_DATA_FILE = lazy(
+    r"(?i)\.(csv|tsv|parquet|json|jsonl|txt|h5|hdf5|npy|npz|feather|arrow|xlsx?|zip|tar|gz|"
+    r"avro|orc|tfrecords?)$"
 )
 
 
-def _dvc_model_pointers(index: RepoIndex, limit: int = 50) -> list[str]:
-    """.dvc pointer files anywhere whose output (or working folder) is a model: a checkpoint
-    tracked as dvcfiles/trained_model.dvc versions the model as surely as models/x.dvc does."""
-    found = []
-    for f in index.by_suffix.get(".dvc", [])[:limit]:
+def _names_model(path: str) -> bool:
+    path = path.rstrip("/")
+    return not _DATA_FILE.search(path) and bool(_MODEL_FILE.search(path))
+
+
+_MODEL_FOLDER_POINTERS = ["models/*.dvc", "model/*.dvc", "**/models/*.dvc", "**/model/*.dvc"]
+MAX_DVC_POINTERS = 200
+
+
+def _dvc_model_pointers(index: RepoIndex) -> list[str]:
+    """.dvc pointer files whose output is a model: any pointer in a models/ folder (what
+    ``dvc add models/bert-base`` writes), then any other whose file name, output or working
+    folder names a model or a model format (dvcfiles/trained_model.dvc with a checkpoint)."""
+    found = [f.path for f in index.glob(_MODEL_FOLDER_POINTERS)]
+    if found:
+        return found
+    for f in index.by_suffix.get(".dvc", [])[:MAX_DVC_POINTERS]:
         if f.size > 64 * 1024:
             continue
-        named = f.path.rsplit("/", 1)[-1][: -len(".dvc")]
+        named = f.path[: -len(".dvc")]
         text = index.text(f.path) or ""
         outs = [m.group(1) for m in _DVC_OUT_PATH.finditer(text)]
-        if _MODEL_FILE.search(named) or any(_MODEL_FILE.search(o.rstrip("/")) for o in outs):
+        if _names_model(named) or any(_names_model(o) for o in outs):
             found.append(f.path)
     return found
 

@@ -26,7 +26,9 @@ PATTERNS: list[tuple[str, str]] = [
 # One regex for all of them (named alternatives g0, g1, ...), so each file is searched once.
 _ANY_TOKEN = lazy("|".join(f"(?P<g{i}>{p})" for i, (_, p) in enumerate(PATTERNS)))
 _CONFIG_SECRET = lazy(
-    r"""^[ \t]*["']?[\w.-]*(password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?key|"""
+    # An optional "//registry.npmjs.org/:" scope before the key, as .npmrc writes it.
+    r"""^[ \t]*(?://[^\s:]*:)?["']?[\w.-]*(password|passwd|pwd|secret[_-]?key|secret|"""
+    r"""api[_-]?key|apikey|access[_-]?key|"""
     r"""auth[_-]?token|private[_-]?key|client[_-]?secret)["']?[ \t]*[:=][ \t]*"""
     r"""["']?([^\s"'#,}]{6,})""",
     linear.I | linear.M,

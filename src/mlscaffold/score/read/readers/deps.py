@@ -201,14 +201,40 @@ def from_pyproject(path: str, text: str) -> tuple[list[Dependency], str | None]:
     return deps, None
 
 
+MAX_JOINED_CHARS = 4096  # a requirement continued over lines, as pip joins them
+
+
+def _logical_lines(text: str):
+    """(first line number, line) of a requirements file, with lines ending in a backslash
+    joined to the next as pip joins them ("torch \\" then "==2.5.0"), options (--hash=...)
+    cut off, comments removed."""
+    pending: list[str] = []
+    size = start = 0
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.split(" #", 1)[0].strip()
+        if line.startswith("#"):
+            line = ""
+        if line.endswith("\\"):
+            if not pending:
+                start = n
+            if size < MAX_JOINED_CHARS:  # a run of backslashes is not allowed to grow without end
+                pending.append(line[:-1])
+                size += len(line)
+            continue
+        if pending:
+            pending.append(line)
+            line, n = " ".join(pending), start
+            pending, size = [], 0
+        yield n, line.split(" --", 1)[0].strip()
+    if pending:
+        yield start, " ".join(pending).split(" --", 1)[0].strip()
+
+
 def from_requirements(path: str, text: str) -> list[Dependency]:
     deps: list[Dependency] = []
-    for n, raw in enumerate(text.splitlines(), 1):
+    for n, line in _logical_lines(text):
         if len(deps) >= MAX_DEPENDENCIES:
             break
-        # "pkg==1.2 \" continues onto --hash lines (pip-compile, uv): the requirement is
-        # what comes before the backslash.
-        line = raw.split(" #", 1)[0].strip().removesuffix("\\").rstrip()
         if not line or line.startswith(("#", "-", "--")):
             continue
         parsed = _classify_pep508(line.split(";")[0].strip() if "@" not in line else line)
