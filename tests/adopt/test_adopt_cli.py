@@ -50,6 +50,7 @@ def test_dry_run_prints_the_diff_and_writes_nothing(tmp_path: Path, name: str) -
     assert out.returncode == 0, out.stderr
     assert "Nothing was written." in out.stdout
     assert "+++ b/docs/charter.md" in out.stdout and "--- /dev/null" in out.stdout
+    assert "{{" not in out.stdout.split("Not adopted:")[-1]  # no template variable shown
     assert work_tree(repo) == before
     assert git(repo, "status", "--porcelain") == ""
 

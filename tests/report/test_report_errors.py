@@ -13,10 +13,8 @@ from tests.conftest import run_cli
 def _assert_usage_error(done, *needles: str) -> None:
     assert done.returncode == 2, (done.returncode, done.stderr)
     lines = done.stderr.strip().splitlines()
-    if lines[0].startswith("usage:"):  # argparse's own errors: the usage, then one error line
-        assert lines[-1].startswith("mlscaffold report: error: "), done.stderr
-    else:
-        assert len(lines) == 1 and lines[0].startswith("mlscaffold: error: "), done.stderr
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(("mlscaffold: error: ", "mlscaffold report: error: ")), done.stderr
     assert "Traceback" not in done.stderr
     for needle in needles:
         assert needle in done.stderr, done.stderr

@@ -90,6 +90,12 @@ CASES: list[Case] = [
         "names-only",
     ),
     Case(
+        "SC008",
+        "fail",
+        readme("Fast lint iteration", "Run ruff on the changed files only; it takes a second."),
+        label="lint-iteration-is-no-retraining-plan",
+    ),
+    Case(
         "SC003",
         "fail",
         {

@@ -126,7 +126,9 @@ def plan_adoption(root: Path | str, request: Request) -> Plan:
         if template not in PIECES:
             for target in targets:
                 result.skipped[target.check_id] = (
-                    f"the project's own code or config ({template} in a generated project); "
+                    f"the project's own code or config "
+                    f"({template.replace('{{package_name}}', '<package>')} in a generated "
+                    "project); "
                     f"only its team can write it: {target.fix}"
                 )
     if wanted:
