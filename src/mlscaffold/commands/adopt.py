@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from mlscaffold.commands.score import _CommaList
+from mlscaffold.commands.score import CommaList
 from mlscaffold.errors import AdoptConflict, UsageError
 
 _PROSE = (".md", ".markdown", ".rst")
@@ -30,7 +30,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--only",
-        action=_CommaList,
+        action=CommaList,
         default=[],
         metavar="ID",
         help="adopt for these checks only (ids or names; repeat or list with commas: "

@@ -12,7 +12,7 @@ from mlscaffold.errors import PathError, UsageError
 FORMATS = ("table", "json", "markdown", "sarif", "badge")
 
 
-class _CommaList(argparse.Action):
+class CommaList(argparse.Action):
     """A repeatable option whose values may also be listed with commas (``DE001,DE002``)."""
 
     def __call__(self, parser, namespace, values, option_string=None) -> None:
@@ -50,7 +50,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--select",
-        action=_CommaList,
+        action=CommaList,
         default=[],
         metavar="ID",
         help="only run these checks (id, id prefix such as DE, or stage; repeat or list them "

@@ -33,12 +33,11 @@ def root_check_ids(checks) -> list[str]:
     return [c.id for c in checks if c.rollup in ("shared", "worst")]
 
 
-def is_at_root(path: str, subprojects: list[str] | frozenset[str]) -> bool:
+def is_at_root(path: str, subprojects: frozenset[str]) -> bool:
     """Whether a repository-relative path lies outside every sub-project folder: the path and
     each folder above it looked up in a set (a monorepo may have hundreds of sub-projects)."""
-    subs = subprojects if isinstance(subprojects, frozenset) else frozenset(subprojects)
     while path:
-        if path in subs:
+        if path in subprojects:
             return False
         path = path.rpartition("/")[0]
     return True

@@ -448,7 +448,7 @@ def _names_model(path: str) -> bool:
     return not _DATA_FILE.search(path) and bool(_MODEL_FILE.search(path))
 
 
-_MODEL_FOLDER_POINTERS = ["models/*.dvc", "model/*.dvc", "**/models/*.dvc", "**/model/*.dvc"]
+_MODEL_FOLDER_POINTERS = ["**/models/*.dvc", "**/model/*.dvc"]  # "**/" includes the root
 MAX_DVC_POINTERS = 200
 
 
