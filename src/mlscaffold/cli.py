@@ -6,7 +6,9 @@ so that ``mlscaffold --help`` does not pay for copier, rich or jsonschema.
 
 from __future__ import annotations
 
+import _thread
 import argparse
+import functools
 import importlib
 import os
 import sys
@@ -95,12 +97,33 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     return parser
 
 
+def _ctrl_c_in_a_finaliser(default, unraisable) -> None:
+    """A Ctrl-C that lands in an object's ``__del__`` (a library's Popen wrapper being
+    collected) cannot propagate: Python prints "Exception ignored ..." with a traceback and
+    carries on as if nothing was pressed. Deliver it again instead, so that it interrupts the
+    code that runs next, which main() reports in one line."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        # Raised here (raise_signal, interrupt_main), it would be ignored again: a moment from
+        # now, from another thread, it lands in the code that runs once the finaliser returns.
+        import threading
+
+        timer = threading.Timer(0.01, _thread.interrupt_main)
+        timer.daemon = True  # a process already ending is not held up for it
+        timer.start()
+        return
+    default(unraisable)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = functools.partial(_ctrl_c_in_a_finaliser, previous_hook)
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
     except KeyboardInterrupt:  # Ctrl-C at any moment, imports included: one line, exit 130
         print("mlscaffold: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        sys.unraisablehook = previous_hook
 
 
 def _main(args_list: list[str]) -> int:

@@ -1,0 +1,36 @@
+"""A Ctrl-C that lands in a ``__del__`` (plumbum's Popen wrapper, collected while copier runs)
+is not printed as "Exception ignored ... Traceback": it interrupts what runs next, and the CLI
+says so in one line (CI once caught the traceback in a random-interrupt trial of update)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+SCRIPT = r"""
+import sys, time
+from mlscaffold import cli
+
+class Finaliser:
+    def __del__(self):
+        raise KeyboardInterrupt  # as if Ctrl-C arrived while this object was collected
+
+def command(_args):
+    Finaliser()  # collected at once: its __del__ raises into the unraisable hook
+    for _ in range(200):
+        time.sleep(0.01)
+    print("carried on as if nothing was pressed")
+    return 0
+
+cli._main = command
+sys.exit(cli.main([]))
+"""
+
+
+def test_ctrl_c_in_a_finaliser_interrupts_in_one_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 130, (done.returncode, done.stdout, done.stderr)
+    assert done.stderr.strip() == "mlscaffold: interrupted", done.stderr
+    assert "carried on" not in done.stdout
