@@ -34,3 +34,39 @@ def test_ctrl_c_in_a_finaliser_interrupts_in_one_line() -> None:
     assert done.returncode == 130, (done.returncode, done.stdout, done.stderr)
     assert done.stderr.strip() == "mlscaffold: interrupted", done.stderr
     assert "carried on" not in done.stdout
+
+
+WRAPPED = r"""
+import sys
+from mlscaffold import cli
+
+class Attribute:
+    def __set_name__(self, owner, name):
+        raise KeyboardInterrupt  # as if Ctrl-C arrived while an import built this class
+
+def command(_args):
+    class Model:  # Python 3.11 wraps the interrupt in a RuntimeError here
+        value = Attribute()
+    return 0
+
+if sys.argv[1] == "inside":  # raised by a command's run(), through _main's boundary
+    import mlscaffold.commands.checks as checks
+
+    checks.run = command
+    sys.exit(cli.main(["checks"]))
+cli._main = command  # raised before any command runs
+sys.exit(cli.main([]))
+"""
+
+
+def test_an_interrupt_wrapped_in_another_exception_is_still_an_interrupt() -> None:
+    for where in ("outside", "inside"):
+        done = subprocess.run(
+            [sys.executable, "-c", WRAPPED, where],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 130, (where, done.returncode, done.stderr)
+        assert done.stderr.strip() == "mlscaffold: interrupted", done.stderr

@@ -122,8 +122,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C at any moment, imports included: one line, exit 130
         print("mlscaffold: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception as exc:
+        if not _wraps_an_interrupt(exc):
+            raise
+        print("mlscaffold: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         sys.unraisablehook = previous_hook
+
+
+def _wraps_an_interrupt(exc: BaseException) -> bool:
+    """A Ctrl-C turned into another exception on its way up: Python 3.11 wraps one raised in
+    ``__set_name__`` while a class is built (as an import does) in a RuntimeError, and
+    libraries re-raise with ``from``. It is still an interrupt, not a bug."""
+    seen = 0
+    cause: BaseException | None = exc
+    while cause is not None and seen < 20:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        cause, seen = cause.__cause__ or cause.__context__, seen + 1
+    return False
 
 
 def _main(args_list: list[str]) -> int:
@@ -151,8 +169,8 @@ def _main(args_list: list[str]) -> int:
         sys.stderr.close()
         return EXIT_OK
     except Exception as exc:  # the one boundary where a bug becomes a one-line message
-        if debug:
-            raise
+        if debug or _wraps_an_interrupt(exc):
+            raise  # main() reports an interrupt
         first_line = str(exc).splitlines()[0] if str(exc) else ""
         print(
             f"mlscaffold: internal error: {type(exc).__name__}: {first_line} "
