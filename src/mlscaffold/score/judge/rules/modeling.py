@@ -148,7 +148,9 @@ def _chained_by(index: RepoIndex, steps: set[str], train: str) -> str | None:
         } - {path}
         if len(imported & steps) >= 2 and (path == train or train in imported):
             return path
-    for path in steps:  # Lightning's Trainer runs a DataModule, training and testing in order
+    # Lightning's Trainer runs a DataModule, training and testing in order (sorted: a set's
+    # order changes from run to run, and the evidence must not).
+    for path in sorted(steps):
         if linear.compiled(_DATAMODULE_RUN).search(index.code(path) or ""):
             return f"{path} (a Trainer given the data module)"
     names = {p.rsplit("/", 1)[-1][:-3]: p for p in steps}
