@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from mlscaffold.score.read.globs import PathIndex, glob_to_regex
 from mlscaffold.score.read.index import _NOT_PROSE, NON_PRODUCTION_RE, RepoIndex
 from mlscaffold.score.read.readers.deps import kind_of
-from mlscaffold.score.read.walk import FileEntry, IgnoreRules
+from mlscaffold.score.read.walk import FileEntry, IgnoreRules, RuleChain
 
 SEGMENTS = [
     "src", "tests", "test", "testing", "docs", "examples", ".github", "workflows", "conf",
@@ -112,6 +112,45 @@ def test_joined_gitignore_rules_match_pathspec(
     for path in all_paths:
         candidate = path + "/" if as_dir else path
         assert rules.ignores(candidate) == spec.match_file(candidate), (lines, candidate)
+
+
+WALK_RULES = [
+    *RULES, "mlruns/**", "conf/*/raw", "docs/_build/", "/src/pkg/", "Data", "*.md", "ünï/",
+    "a?b", "!tests", "**/conf/**", "src/**/x_test.py", "[a-c]*", "*.tar.*", "\\#x", "!*.py",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(paths, st.lists(st.sampled_from(WALK_RULES), min_size=1, max_size=5), st.booleans())
+def test_the_walks_shortcuts_decide_as_pathspec(
+    all_paths: list[str], lines: list[str], nested: bool
+) -> None:
+    """The walk asks the rules only about the entries its per-folder and per-name shortcuts
+    cannot clear (RuleChain, ignorefilter): every path they clear is one pathspec does not
+    match, for the root's rules alone and with a nested folder's rules below them."""
+    root = RuleChain((IgnoreRules("", lines),))
+    below = root.extended(IgnoreRules("src", lines[::-1])) if nested else root
+    specs = [("", pathspec.GitIgnoreSpec.from_lines(lines))]
+    if nested:
+        specs.append(("src/", pathspec.GitIgnoreSpec.from_lines(lines[::-1])))
+    for path in all_paths:
+        parts = path.split("/")
+        for depth in range(len(parts)):
+            rel = "/".join(parts[: depth + 1]) + ("/" if depth < len(parts) - 1 else "")
+            prefix = "/".join(parts[:depth]) + "/" if depth else ""
+            name = rel[len(prefix) :]
+            chain = below if prefix.startswith("src/") else root  # src/.gitignore's folder
+            expected = any(
+                spec.match_file(rel[len(base) :])
+                for base, spec in specs
+                if rel.startswith(base) and rel != base
+            )
+            asked = not chain.clear_folder(prefix) or chain.name_may_match(name)
+            if expected:
+                assert asked, (lines, rel)
+            assert (asked and chain.ignores(rel)) == expected, (lines, rel)
+            if expected:
+                break  # the walk does not go below an ignored folder
 
 
 _SKIP = re.compile(
