@@ -47,6 +47,16 @@ def test_fast_path_agrees_with_packaging(spec: str) -> None:
         assert deps._classify_pep508(spec) == _by_packaging(spec), spec
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.tuples(spaces, st.sampled_from([".", "'", '"', "-", "_", "[", "~", "é", "/"]),
+                 requirements).map("".join))  # fmt: skip
+def test_strings_that_cannot_be_requirements_are_refused_as_packaging_does(spec: str) -> None:
+    """A string whose first character cannot start a PEP 508 name is refused without
+    importing packaging (setup.py lists copied into requirements files, "./pkg")."""
+    assert deps._classify_pep508(spec) is None
+    assert _by_packaging(spec) is None, spec
+
+
 def test_fast_path_takes_the_everyday_forms() -> None:
     for spec in (
         "numpy",
@@ -57,6 +67,10 @@ def test_fast_path_takes_the_everyday_forms() -> None:
         "dask[dataframe, distributed]>=2024.1",
         "python-dateutil==2.9.0.post0",
         "torch==2.5.0rc1",
+        "fastapi~=0.110",
+        "backoff===1.11.1",
+        "functions-framework==3.*",
+        "distributed>=2022.5.0,!=2023.3.2,!=2023.4.*",
     ):
         assert deps._SIMPLE_REQUIREMENT.fullmatch(spec), spec
     assert deps._classify_pep508("pandas==2.2.3") == ("pandas", deps.EXACT)

@@ -43,9 +43,8 @@ class _Index:
     def module_info(self, path: str):
         return python.module_info(self.modules[path])
 
-    def scanned(self, name: str) -> dict:
-        assert name == "transforms"
-        return {p: skew._transform_defs(p, text.encode()) for p, text in self.modules.items()}
+    def code(self, path: str) -> str | None:
+        return self.modules.get(path)
 
 
 def _module(functions: list[list[str]], prefix: str) -> str:

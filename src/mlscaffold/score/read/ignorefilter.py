@@ -127,7 +127,7 @@ def _one_component(source: str) -> bool:
     for tail in (f"(?:{_FOLDER_MARK}|$)", _FOLDER_MARK, "/"):  # "/": "mlruns/**"
         if body.endswith(tail):
             middle = body[: -len(tail)]
-            return bool(middle) and "/" not in middle.replace("[^/]", "") and "\\" + "/" not in middle
+            return bool(middle) and "/" not in middle.replace("[^/]", "")
     return False
 
 

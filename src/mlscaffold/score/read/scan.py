@@ -54,11 +54,13 @@ class CodePattern:
 class TextScanner(NamedTuple):
     """A rule's reader of raw file bytes: ``scan(path, data)`` returns facts as plain lists,
     tuples, strings and numbers (they are cached as JSON), or a falsy value, for every listed
-    file that ``wants(entry)`` accepts."""
+    file that ``wants(entry)`` accepts; with ``production_only``, only among the production
+    modules and notebooks (where the rule patterns run), when its rule asks about no others."""
 
     name: str
     wants: Callable[[Any], bool]
     scan: Callable[[str, bytes], Any]
+    production_only: bool = False
 
 
 # Filled at import time by the rule modules; a forked worker inherits them.
@@ -77,7 +79,7 @@ def registry_key() -> str:
     import hashlib
 
     parts = [p.regex.pattern + "\0" + str(p.regex.flags) for p in CODE_PATTERNS]
-    parts += [s.name for s in TEXT_SCANNERS]
+    parts += [f"{s.name}\0{s.production_only}" for s in TEXT_SCANNERS]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
@@ -258,23 +260,27 @@ class ContentScanner:
 
     def scan(self, files: list[FileEntry], prose: set[str]) -> None:
         root, max_bytes, production, cache = self.root, self.max_bytes, self.production, self.cache
-        wants = [(i, s.wants, s.scan) for i, s in enumerate(TEXT_SCANNERS)]
+        wants = [(i, s.wants, s.scan, s.production_only) for i, s in enumerate(TEXT_SCANNERS)]
         fresh = self.facts.fresh
         for entry in files:
             suffix = entry.suffix
             path = entry.path
-            wanted = [(i, scan) for i, want, scan in wants if want(entry)]
             if suffix == ".py":
                 flags = CODE
             elif suffix == ".ipynb":
                 flags = CODE | NOTEBOOK
             elif path in prose:
                 flags = PROSE
-            elif wanted:
-                flags = 0
             else:
+                flags = 0
+            patterns = bool(
+                flags & CODE and (flags & NOTEBOOK or production is None or production(path))
+            )
+            wanted = [
+                (i, scan) for i, want, scan, only in wants if want(entry) and (patterns or not only)
+            ]
+            if not flags and not wanted:
                 continue
-            patterns = bool(flags & NOTEBOOK or production is None or production(path))
             found = cache.get(entry, flags, patterns) if cache is not None else None
             if found is None:
                 data, why_not = read_bytes(root, path, entry.size, max_bytes)

@@ -11,7 +11,6 @@ import bisect
 import os
 import stat
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mlscaffold.score.model import Note

@@ -380,7 +380,8 @@ def scaffold_stubs(index: RepoIndex) -> list[str]:
         for p in index.production_python
         if _tokens(stem_parts(p)[-1]) & {"predict", "serve", "app", "api", "inference"}
     }
-    if any(has_real_code(index, p) for p in steps):
+    # In path order: which modules get parsed decides the notes a report shows.
+    if any(has_real_code(index, p) for p in sorted(steps)):
         return []
     return sorted(p for p in steps if is_stub(index, p))
 

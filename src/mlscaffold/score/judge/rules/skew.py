@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from mlscaffold.score.budget import tick
 from mlscaffold.score.judge.rules import facts, rule
 from mlscaffold.score.model import Evidence, Verdict
-from mlscaffold.score.read import linear, scan
+from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import RepoIndex
 from mlscaffold.score.read.linear import lazy
 
@@ -119,7 +119,7 @@ def _reimplementation(
     lengths allow the ratio at all. Linear in the code, not in the number of pairs."""
     # Training's transformations (functions named for one), not its helpers: a utility that
     # both sides copy (a requirements parser) is duplication, not training/serving skew.
-    names = index.scanned("transforms")
+    names = _transforms(index)
     train = [
         f
         for p in training
@@ -180,15 +180,39 @@ def _transform_defs(path: str, data: bytes) -> list[tuple[str, int]]:
     return found
 
 
-scan.TEXT_SCANNERS.append(
-    scan.TextScanner("transforms", lambda entry: entry.suffix == ".py", _transform_defs)
-)
+class _TransformDefs:
+    """The transformation functions of each module DE005 asks about, read when first asked:
+    serving and training are a few modules, and DE005 does not apply to most repositories,
+    so a search of every module of the content pass would mostly go unused."""
+
+    def __init__(self, index: RepoIndex) -> None:
+        self._index = index
+        self._found: dict[str, list[tuple[str, int]]] = {}
+
+    def get(self, path: str, default: Any = ()) -> Any:
+        return self[path] or default
+
+    def __contains__(self, path: str) -> bool:
+        return bool(self[path])
+
+    def __getitem__(self, path: str) -> list[tuple[str, int]]:
+        if path not in self._found:
+            code = self._index.code(path) if path.lower().endswith(".py") else None
+            data = code.encode("utf-8", "replace") if code else b""
+            self._found[path] = _transform_defs(path, data) if data else []
+        return self._found[path]
+
+
+def _transforms(index: RepoIndex) -> _TransformDefs:
+    if "transforms" not in index.memo:
+        index.memo["transforms"] = _TransformDefs(index)
+    return index.memo["transforms"]
 
 
 def _same_named(index: RepoIndex, serving: list[str], training: list[str]):
     """A transformation that serving and training each define for themselves, under the same
     name (serving's ``preprocess`` beside training's ``preprocess``): the first, or None."""
-    defs = index.scanned("transforms")
+    defs = _transforms(index)
     trained: dict[str, tuple[str, int]] = {}
     for path in training:
         for name, line in defs.get(path, ()):
@@ -268,7 +292,7 @@ def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         )
     # Function bodies are compared only in training-side modules that define a
     # transformation: a library's hundreds of other modules need no parse.
-    transforms = index.scanned("transforms")
+    transforms = _transforms(index)
     copy = _reimplementation(index, serving, [p for p in training_side if p in transforms])
     if copy:
         served, trained = copy

@@ -55,23 +55,36 @@ def normalise(name: str) -> str:
 # release): the forms lock files are made of. [0-9], not \d: packaging takes ASCII digits only.
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"  # PEP 508: ends alphanumeric
 _VERSION = r"[0-9]+(?:\.[0-9]+)*(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?"
+# One comparison: "~=" wants two release numbers; only "==" and "!=" take a ".*" wildcard.
+_CLAUSE = (
+    rf"(?:(?:===|<=|>=|<|>)[ \t]*{_VERSION}|~=[ \t]*[0-9]+(?:\.[0-9]+)+"
+    rf"(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?"
+    rf"|(?:==|!=)[ \t]*(?:{_VERSION}|[0-9]+(?:\.[0-9]+)*\.\*))[ \t]*"
+)
 _SIMPLE_REQUIREMENT = linear.lazy(
     rf"[ \t]*({_NAME})[ \t]*"
     rf"(?:\[[ \t]*{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*\]"
     r"[ \t]*)?"
-    rf"((?:(?:==|!=|<=|>=|<|>)[ \t]*{_VERSION}[ \t]*"
-    rf"(?:,[ \t]*(?:==|!=|<=|>=|<|>)[ \t]*{_VERSION}[ \t]*)*)?)"
+    rf"((?:{_CLAUSE}(?:,[ \t]*{_CLAUSE})*)?)"
 )
 
 
 def _pin_of(ops: str) -> str:
-    """EXACT for ``==``, RANGE when an upper bound holds versions back (``<2``, ``~=1.4``),
-    UNPINNED for no version or a lower bound alone (``>=1.4``: any future release)."""
-    if "==" in ops:
+    """EXACT for ``==`` (``===``) without a wildcard, RANGE when a bound holds versions back
+    (``<2``, ``~=1.4``, ``==1.*``), UNPINNED for no version or lower bounds and exclusions
+    alone (``>=1.4``: any future release)."""
+    operators = {_operator(clause.strip()) for clause in ops.split(",") if clause.strip()}
+    if operators & {"==", "==="} and "*" not in ops:
         return EXACT
-    if "<" in ops or "~=" in ops:
+    if operators - {">=", ">", "!="}:
         return RANGE
     return UNPINNED
+
+
+def _operator(clause: str) -> str:
+    if clause.startswith("==="):
+        return "==="
+    return clause[:2] if clause[:2] in ("==", "!=", "<=", ">=", "~=") else clause[:1]
 
 
 def _classify_pep508(spec: str) -> tuple[str, str] | None:
@@ -82,6 +95,9 @@ def _classify_pep508(spec: str) -> tuple[str, str] | None:
     if simple:
         ops = simple.group(2)
         return normalise(simple.group(1)), _pin_of(ops)
+    first = spec.lstrip(" \t")[:1]
+    if not (first.isascii() and first.isalnum()):
+        return None  # PEP 508 names start with a letter or digit: "./pkg", "'numpy',", ".[extra]"
     from packaging.requirements import InvalidRequirement, Requirement
 
     try:
