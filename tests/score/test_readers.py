@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlscaffold.score.read.readers import deps, markdown, python
 
@@ -151,3 +153,36 @@ def test_functions_are_found_as_ast_walk_finds_them() -> None:
     info = python.module_info(source)
     assert [(f.name, f.line) for f in info.functions] == expected
     assert len(expected) == 14
+
+
+# ----- a module judged by a prefix (python.has_real_function) -----------------------------
+_CHUNKS = [
+    '"""Module docstring.\n\ndef not_code():\n    return compute()\n"""\n',
+    "import os\nfrom pkg import thing\n",
+    "X = 1\n",
+    "def stub():\n    pass\n",
+    "def stub2():\n    '''Doc.'''\n    ...\n",
+    "def real(a):\n    b = a + 1\n    return b * 2\n",
+    "@decorator\ndef decorated(a):\n    return helper(a)\n",
+    "@decorator\n@other(1)\nclass Model:\n    def fit(self):\n        raise NotImplementedError\n",
+    "class Real:\n    def run(self, x):\n        y = x.copy()\n        return y\n",
+    "VALUE = (\n1,\n2)\n",
+    "TEXT = '''\ndef inside_a_string(x):\n    y = x\n    return y\n'''\n",
+    'DOC = """\ndef a(x):\n    y = x + 1\n    return y\ndef b(y):\n    return y\n"""\n',
+    "if __name__ == '__main__':\n    main()\n",
+    "async def fetch(url):\n    data = await get(url)\n    return data\n",
+    "def broken(:\n",
+    "# " + "padding " * 600 + "\n",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_CHUNKS), max_size=14))
+def test_a_prefix_shows_a_real_function_only_when_the_module_has_one(chunks: list[str]) -> None:
+    from mlscaffold.score.read.readers import python
+
+    text = "".join(chunks)
+    if python.has_real_function(text):
+        info = python.module_info(text)
+        if info is not None:  # a module that does not parse is judged by its prefix alone
+            assert any(not f.is_stub for f in info.functions), text

@@ -309,6 +309,15 @@ class RepoIndex:
                     mine = list(dict.fromkeys(mine))  # "import os, os": one finding
                 yield from mine
 
+    def has_real_function(self, path: str) -> bool:
+        """Whether a prefix of a large module already shows a function that does something
+        (see ``python.has_real_function``); a module already parsed answers from its parse."""
+        if path in self._ast_cache:
+            info = self._ast_cache[path]
+            return info is not None and any(not f.is_stub for f in info.functions)
+        code = self.code(path)
+        return code is not None and python.has_real_function(code)
+
     def module_info(self, path: str) -> python.ModuleInfo | None:
         if path not in self._ast_cache:
             code = self.code(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from mlscaffold.score.judge.rules import facts, rule
@@ -246,7 +247,6 @@ def data_loading_code(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             + (f"; {others} more modules call a loader" if others else ""),
             [Evidence(h.path, h.line, h.value) for h in reusable],
         )
-    real = [h for h in hits if facts.has_real_code(index, h.path)]
     if index.glob(["dvc.yaml"]):
         return Verdict.passed("dvc.yaml defines the data stages", [Evidence("dvc.yaml")])
     catalog = index.glob(["conf/**/catalog.yml", "conf/**/catalog.yaml", "catalog.yml"])
@@ -254,6 +254,8 @@ def data_loading_code(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         return Verdict.passed(
             f"the data catalog {catalog[0].path} declares the datasets", [Evidence(catalog[0].path)]
         )
+    # The first five modules that load data inline (each parsed only until five are found).
+    real = list(itertools.islice((h for h in hits if facts.has_real_code(index, h.path)), 5))
     if real:
         return Verdict.partial(
             f"data is loaded inline in a script ({real[0].path}), not in a reusable function",

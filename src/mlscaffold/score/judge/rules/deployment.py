@@ -259,23 +259,23 @@ def _without_filters(text: str) -> str:
     """CI text without --flags and without branch, tag and path filter lists (a key and the
     more-indented ``- item`` lines under it), which name branches, not release steps. Lines
     are blanked, not removed, so what is found keeps its line number."""
-    if _FILTER_KEY.search(text):
-        kept: list[str] = []
-        indent: int | None = None  # set while inside a filter list
-        for line in text.split("\n"):
-            if indent is not None:
-                stripped = line.lstrip(" \t")
-                if stripped.startswith("-") and len(line) - len(stripped) > indent:
-                    kept.append("")
-                    continue
-                indent = None
-            m = _FILTER_KEY.match(line)
-            if m:
-                indent = len(m.group(1))
-                kept.append("")
-                continue
-            kept.append(line)
-        text = "\n".join(kept)
+    keys = [(m.start(), len(m.group(1))) for m in _FILTER_KEY.finditer(text)]
+    if keys:
+        lines = text.split("\n")
+        line, last = 0, 0
+        for start, indent in keys:  # each key line, then the more-indented items under it
+            line += text.count("\n", last, start)
+            last = start
+            lines[line] = ""
+            below = line + 1
+            while below < len(lines):
+                item = lines[below]
+                stripped = item.lstrip(" \t")
+                if not (stripped.startswith("-") and len(item) - len(stripped) > indent):
+                    break
+                lines[below] = ""
+                below += 1
+        text = "\n".join(lines)
     return _FLAG.sub(" ", text)
 
 

@@ -277,7 +277,10 @@ def _all_roles(index: RepoIndex) -> dict[tuple[str, bool], list[str]]:
 
 def has_real_code(index: RepoIndex, path: str) -> bool:
     """The module does something. Python this cannot parse (Python 2, say) counts when it
-    has a few lines of code: it is somebody's program, just not one ``ast`` reads."""
+    has a few lines of code: it is somebody's program, just not one ``ast`` reads. A large
+    module is first judged by a prefix (see ``python.has_real_function``)."""
+    if index.has_real_function(path):
+        return True
     info = index.module_info(path)
     if info is not None:
         return info.has_code

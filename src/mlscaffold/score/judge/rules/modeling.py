@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import itertools
+from collections.abc import Iterator
 from typing import Any
 
 from mlscaffold.score.judge.rules import facts, rule
@@ -376,23 +378,32 @@ _RECORD = lazy(
 )
 
 
+def _first(count: int, items: Iterator[Any]) -> list[Any]:
+    return list(itertools.islice(items, count))
+
+
 @rule("evaluation_recorded")
 def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     dvc = index.text("dvc.yaml") if "dvc.yaml" in index.by_path else None
     if dvc and _DVC_METRICS.search(dvc):
         return Verdict.passed("dvc.yaml records metrics", [Evidence("dvc.yaml")])
-    computing = [
-        h
-        for h in facts.text_search(index, index.production_python, _METRIC_CALL)
-        if facts.has_real_code(index, h.path)
-    ]
+    hits = facts.text_search(index, index.production_python, _METRIC_CALL)
     # Recording may live in the project's own tracking helper that the evaluation imports.
     recorded = set(index.code_matches(_RECORDS) or ())
-    recording = [
-        h
-        for h in computing
-        if any(p in recorded for p in [h.path, *facts.internal_imports(index, [h.path])])
-    ]
+    # The first three of each kind, in path order: a module is parsed (has_real_code) only
+    # when it could be one of them, not every module of a library that computes a metric.
+    recording = _first(
+        3,
+        (
+            h
+            for h in hits
+            if any(p in recorded for p in [h.path, *facts.internal_imports(index, [h.path])])
+            and facts.has_real_code(index, h.path)
+        ),
+    )
+    computing = (
+        [] if recording else _first(3, (h for h in hits if facts.has_real_code(index, h.path)))
+    )
     if recording:
         return Verdict.passed(
             f"{recording[0].path} computes and records metrics",

@@ -85,6 +85,49 @@ def parse(text: str) -> ast.Module | None:
         return None
 
 
+# Modules up to this size are parsed whole; past it, first a prefix of about this size.
+PREFIX_CHARS = 2048
+# Top-level definitions, where a module can be cut into a prefix that parses on its own.
+_TOP_LEVEL_STARTS = ("\ndef ", "\nclass ", "\nasync def ", "\n@")
+
+
+def has_real_function(text: str) -> bool:
+    """Whether a prefix of the module, cut before a top-level definition, parses and defines a
+    function that does something (see ``is_stub_body``): enough to know that the module has
+    code without parsing all of it (a library module of thousands of lines costs milliseconds
+    to parse, its first functions a tenth of that). A prefix that parses ends between two
+    statements (a cut inside a string or brackets does not parse), so its functions are the
+    module's own. False means only that no prefix showed one: the caller parses the module."""
+    target = PREFIX_CHARS
+    while target < len(text) // 2:
+        cut = _top_level_start(text, target)
+        if cut is None:
+            return False
+        tree = parse(text[:cut])
+        if tree is not None:
+            try:
+                if any(not f.is_stub for f in _module_info(tree).functions):
+                    return True
+            except RecursionError:
+                return False
+        target = cut * 4
+    return False
+
+
+def _top_level_start(text: str, after: int) -> int | None:
+    """Where the first top-level ``def``, ``class`` or decorator line at or after ``after``
+    begins (a decorated definition from its first decorator), or None."""
+    hits = [at for start in _TOP_LEVEL_STARTS if (at := text.find(start, after)) != -1]
+    if not hits:
+        return None
+    cut = min(hits) + 1
+    while True:  # step back over the decorators of this definition
+        previous = text.rfind("\n", 0, cut - 1) + 1
+        if previous == cut or not text.startswith("@", previous):
+            return cut
+        cut = previous
+
+
 @dataclass
 class FunctionInfo:
     name: str
