@@ -3,7 +3,7 @@ accepts, so skipping the packaging import changes no verdict."""
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from packaging.requirements import InvalidRequirement, Requirement
 
@@ -20,8 +20,25 @@ versions = st.from_regex(
 )
 spaces = st.sampled_from(["", " ", "\t"])
 clause = st.tuples(spaces, ops, spaces, versions).map("".join)
+marker_items = st.tuples(
+    st.sampled_from(["python_version", "sys_platform", "extra", "platform_machine", "os.name",
+                     "'3.12'", '"linux"', "python_implementation", "foo"]),
+    spaces,
+    st.sampled_from(["<", "==", "!=", ">=", "~=", "===", "in", "not in", "=", ""]),
+    spaces,
+    st.sampled_from(["'3.12'", '"linux"', "'a\\b'", "'x\u00e9'", "python_version", "'it''s'",
+                     "'\t'", "''", "sys_platform"]),
+).map("".join)  # fmt: skip
+markers = st.lists(marker_items, min_size=1, max_size=3).flatmap(
+    lambda items: st.sampled_from([" and ", " or ", "and", " AND "]).map(lambda op: op.join(items))
+)
 requirements = st.tuples(
-    spaces, names, spaces, st.lists(clause, max_size=3).map(",".join), spaces
+    spaces,
+    names,
+    spaces,
+    st.lists(clause, max_size=3).map(",".join),
+    spaces,
+    st.one_of(st.just(""), st.tuples(st.sampled_from([";", " ;", "; "]), markers).map("".join)),
 ).map("".join)
 
 
@@ -71,6 +88,8 @@ def test_fast_path_takes_the_everyday_forms() -> None:
         "backoff===1.11.1",
         "functions-framework==3.*",
         "distributed>=2022.5.0,!=2023.3.2,!=2023.4.*",
+        "pillow>=11.1.0; python_version<'3.14'",
+        'ts2vg<1.3; python_version < "3.13" and platform_machine != "aarch64"',
     ):
         assert deps._SIMPLE_REQUIREMENT.fullmatch(spec), spec
     assert deps._classify_pep508("pandas==2.2.3") == ("pandas", deps.EXACT)
@@ -110,3 +129,49 @@ def test_continued_lines_are_joined_as_pip_joins_them() -> None:
 def test_a_run_of_backslashes_stays_bounded() -> None:
     found = deps.from_requirements("requirements.txt", "torch==2.5.0 \\\n" * 200_000 + "x\n")
     assert [d.name for d in found] == []  # one joined line, cut at its cap: not a requirement
+
+
+def _logical_lines_joined_in_full(text: str):
+    """The joining of backslash lines as it was before lock files' hash lines were skipped."""
+    pending: list[str] = []
+    size = start = 0
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.split(" #", 1)[0].strip()
+        if line.startswith("#"):
+            line = ""
+        if line.endswith("\\"):
+            if not pending:
+                start = n
+            if size < deps.MAX_JOINED_CHARS:
+                pending.append(line[:-1])
+                size += len(line)
+            continue
+        if pending:
+            pending.append(line)
+            line, n = " ".join(pending), start
+            pending, size = [], 0
+        yield n, line.split(" --", 1)[0].strip()
+    if pending:
+        yield start, " ".join(pending).split(" --", 1)[0].strip()
+
+
+REQUIREMENT_LINES = [
+    "numpy==1.26.4 \\", "    --hash=sha256:abc \\", "    --hash=sha256:def", "torch \\",
+    "==2.5.0", "# via x", "--index-url https://x \\", "pandas", "x" * 3000 + " \\", "a #b \\",
+    "--extra \\", "", "   \\", "scipy>=1 ; python_version>'3' \\", "-r other.txt",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(REQUIREMENT_LINES), max_size=25))
+@example([REQUIREMENT_LINES[8], REQUIREMENT_LINES[8], REQUIREMENT_LINES[1], "pandas"])
+def test_lock_hash_lines_are_cut_as_the_full_join_cuts_them(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    assert list(deps._logical_lines(text)) == list(_logical_lines_joined_in_full(text))
+
+
+@given(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,15}", fullmatch=True))
+def test_normalised_names_as_pep_503_says(name: str) -> None:
+    import re
+
+    assert deps.normalise(name) == re.sub(r"[-_.]+", "-", name).lower()

@@ -294,7 +294,7 @@ def has_real_code(index: RepoIndex, path: str) -> bool:
 def is_stub(index: RepoIndex, path: str) -> bool:
     """A module that looks like a step but does nothing. Package __init__ files and modules
     that only declare classes (pydantic or dataclass models) are not stubs."""
-    if path.endswith("__init__.py"):
+    if path.endswith("__init__.py") or index.has_real_function(path):
         return False
     info = index.module_info(path)
     if info is None or info.has_code:

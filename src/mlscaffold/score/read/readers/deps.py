@@ -45,7 +45,10 @@ class Dependency:
 
 
 def normalise(name: str) -> str:
-    return _SEPARATORS.sub("-", name).lower()
+    low = name.lower()
+    if "_" not in low and "." not in low and "--" not in low:
+        return low  # the usual name is already normal: no search
+    return _SEPARATORS.sub("-", low)
 
 
 # The everyday requirement ("numpy", "pandas==2.2.3", "scikit-learn>=1.4,<2"): a name and
@@ -61,11 +64,24 @@ _CLAUSE = (
     rf"(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?"
     rf"|(?:==|!=)[ \t]*(?:{_VERSION}|[0-9]+(?:\.[0-9]+)*\.\*))[ \t]*"
 )
+# An environment marker of plain comparisons ("python_version < '3.12' and sys_platform ==
+# 'linux'"): it decides where a dependency installs, not how it is pinned.
+_MARKER_VAR = (
+    r"(?:python_version|python_full_version|os_name|sys_platform|platform_release|"
+    r"platform_system|platform_version|platform_machine|platform_python_implementation|"
+    r"implementation_name|implementation_version|extra)"
+)
+_MARKER_VALUE = r"(?:'[ !#-&(-\[\]-~]*'|\"[ !#-\[\]-~]*\")"  # printable, no quote or backslash
+_MARKER_ITEM = (
+    rf"(?:{_MARKER_VAR}[ \t]*(?:===|==|~=|!=|<=|>=|<|>)[ \t]*{_MARKER_VALUE}"
+    rf"|{_MARKER_VALUE}[ \t]*(?:===|==|~=|!=|<=|>=|<|>)[ \t]*{_MARKER_VAR})"
+)
 _SIMPLE_REQUIREMENT = linear.lazy(
     rf"[ \t]*({_NAME})[ \t]*"
     rf"(?:\[[ \t]*{_NAME}(?:[ \t]*,[ \t]*{_NAME})*[ \t]*\]"
     r"[ \t]*)?"
     rf"((?:{_CLAUSE}(?:,[ \t]*{_CLAUSE})*)?)"
+    rf"(?:;[ \t]*{_MARKER_ITEM}(?:[ \t]+(?:and|or)[ \t]+{_MARKER_ITEM})*[ \t]*)?"
 )
 
 
@@ -226,14 +242,21 @@ def _logical_lines(text: str):
     cut off, comments removed."""
     pending: list[str] = []
     size = start = 0
+    cut = False  # an option has begun: the rest of the logical line is cut off anyway
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.split(" #", 1)[0].strip()
         if line.startswith("#"):
             line = ""
         if line.endswith("\\"):
             if not pending:
-                start = n
-            if size < MAX_JOINED_CHARS:  # a run of backslashes is not allowed to grow without end
+                start, cut = n, False
+            elif line.startswith("--") and not cut:
+                # "    --hash=sha256:..." lines of a lock: the first marks the cut, and what
+                # follows is not kept (it would be cut off after the join).
+                cut = True
+                if size < MAX_JOINED_CHARS:
+                    pending.append("--")
+            if not cut and size < MAX_JOINED_CHARS:  # a run of backslashes may not grow forever
                 pending.append(line[:-1])
                 size += len(line)
             continue
