@@ -186,3 +186,43 @@ def test_a_prefix_shows_a_real_function_only_when_the_module_has_one(chunks: lis
         info = python.module_info(text)
         if info is not None:  # a module that does not parse is judged by its prefix alone
             assert any(not f.is_stub for f in info.functions), text
+
+
+_IMPORT_LINES = [
+    "import os", "from a.b import c, d as e", "  import numpy as np", "x = 'import y'",
+    "# import z", "from . import features", "from .. import (", "    a,", ")", "def f():",
+    "\timport torch", "print('from x import y')", "importlib.reload(m)", "from  x  import  *",
+    "import a, b.c", "s = '''", "import inside_string", "'''", "reimport = 1", "from x import",
+    "import\tmath", "z=1; import os", "from x import y  # import w",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_IMPORT_LINES), max_size=25), st.sampled_from(["\n", "\r\n"]))
+def test_imports_found_from_the_lines_holding_the_word_as_by_a_full_search(
+    lines: list[str], newline: str
+) -> None:
+    """The import scan tries its pattern only where a line holds "import": it finds what a
+    search of the whole module finds."""
+    data = newline.join(lines).encode()
+    assert list(python._import_statements(data)) == list(python._IMPORT.compiled.spans(data))
+
+
+# ----- placeholder detection with plain string operations -----------------------------------
+def _strip_md_by_patterns(line: str) -> str:
+    from mlscaffold.score.read import linear
+
+    line = linear.compile(r"^([-*+]|\d+[.)])\s+").sub("", line, 1)
+    line = linear.compile(r"^>\s*").sub("", line, 1)
+    return line.strip("*_`| \t")
+
+
+_MD_LINES = st.lists(
+    st.sampled_from([*"-*+>#1209.) \t\f_`|aAz?<>[]{}", "TODO", "é", "١", "\v"]), max_size=12
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_MD_LINES)
+def test_markdown_decoration_is_stripped_as_the_patterns_strip_it(line: str) -> None:
+    assert markdown._strip_md(line) == _strip_md_by_patterns(line)

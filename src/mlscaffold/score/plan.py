@@ -148,7 +148,7 @@ class Planner:
         )
 
 
-def run_unit(unit: Unit, ignore: dict[str, str], debug: bool, use_cache: bool = False):
+def run_unit(unit: Unit, ignore: dict[str, str], debug: bool, use_cache: bool = False, shared=None):
     from mlscaffold.score.judge.engine import score_repo
 
     # An --ignore may name a check that only some sub-project's checklist has (run_all has
@@ -164,6 +164,7 @@ def run_unit(unit: Unit, ignore: dict[str, str], debug: bool, use_cache: bool = 
         checklist=unit.checklist,
         project_label=unit.label,
         use_cache=use_cache,
+        shared=shared,
     )
 
 
@@ -184,7 +185,18 @@ def run_all(
     if unknown:  # a typo would otherwise leave the check running, unignored
         raise UsageError(f"--ignore {', '.join(unknown)} matches no check")
     if len(units) == 1 or processes == 1:
-        reports = progress(units, lambda u: run_unit(u, ignore, debug, use_cache))
+        # The runs of one repository (a monorepo's sub-projects and its whole-repository run)
+        # share one walk and what is read from each file (see read.sharing).
+        from mlscaffold.score.read.sharing import SharedReads
+
+        shared: dict[int, SharedReads] = {}
+        for job in jobs:
+            if len(job.units) > 1:
+                reads = SharedReads(job.root)
+                shared.update((id(u), reads) for u in job.units)
+        reports = progress(
+            units, lambda u: run_unit(u, ignore, debug, use_cache, shared.get(id(u)))
+        )
     else:
         from concurrent.futures import ProcessPoolExecutor
 

@@ -44,6 +44,9 @@ class Check:
 @dataclass
 class Checklist:
     checks: list[Check] = field(default_factory=list)
+    _version: tuple[tuple[int, ...], str] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __iter__(self):
         return iter(self.checks)
@@ -58,10 +61,15 @@ class Checklist:
 
     @property
     def version(self) -> str:
+        """A digest of the checks' ids and detectors, computed once per list of checks (every
+        sub-project of a monorepo reports it)."""
         import hashlib
 
-        digest = hashlib.sha256("|".join(f"{c.id}:{c.detector}" for c in self.checks).encode())
-        return digest.hexdigest()[:12]
+        key = tuple(id(c) for c in self.checks)
+        if self._version is None or self._version[0] != key:
+            text = "|".join(f"{c.id}:{c.detector}" for c in self.checks)
+            self._version = (key, hashlib.sha256(text.encode()).hexdigest()[:12])
+        return self._version[1]
 
 
 def builtin_files() -> list[Path]:

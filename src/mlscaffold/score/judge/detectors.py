@@ -53,10 +53,19 @@ def detector_patterns(spec: dict[str, Any]) -> list[tuple[str, str, int]]:
     return found
 
 
+# A detector spec's compiled patterns by the spec's identity (the spec is kept beside them, so
+# an id reused by another dict after this one is gone cannot be mistaken for it).
+_SPEC_PATTERNS: dict[int, tuple[dict[str, Any], dict[str, linear.Pattern]]] = {}
+
+
 def _compiled(params: dict[str, Any], key: str, required: bool = False) -> linear.Pattern | None:
-    for name, source, flags in detector_patterns(params):
-        if name == key:
-            return linear.compile(source, flags)
+    known = _SPEC_PATTERNS.get(id(params))
+    if known is None or known[0] is not params:
+        compiled = {name: linear.compile(source, flags) for name, source, flags in
+                    detector_patterns(params)}  # fmt: skip
+        known = _SPEC_PATTERNS[id(params)] = (params, compiled)
+    if key in known[1]:
+        return known[1][key]
     if required:  # the schema requires it: only a checklist loaded without validation lacks it
         raise ValueError(f"the detector needs '{key}'")
     return None

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from mlscaffold import __version__
 from mlscaffold.errors import ConfigError, PathError, UsageError
@@ -80,10 +81,12 @@ def score_repo(
     clock: Callable[[], float] = time.perf_counter,
     ignore: dict[str, str] | None = None,
     use_cache: bool = False,
+    shared: Any = None,
 ) -> Report:
     """Score the repository at ``path``. ``select`` and ``ignore`` come from the command line,
     on top of the configuration's. ``use_cache``: reuse what an earlier run found in unchanged
-    files, and its verdicts when nothing changed (see ``read.cache``)."""
+    files, and its verdicts when nothing changed (see ``read.cache``). ``shared``: what the
+    runs over one repository's folders share (see ``read.sharing``)."""
     started = clock()
     root = check_root(path)
     cfg = config if config is not None else load_config(root)
@@ -105,7 +108,11 @@ def score_repo(
     if ignore:
         cfg = dataclasses.replace(cfg, ignore={**cfg.ignore, **ignore})
     selected = [c for c in checks if _selected(c, wanted)]
-    index = RepoIndex(root, **({"max_parse_bytes": cfg.max_file_size} if cfg.max_file_size else {}))
+    index = RepoIndex(
+        root,
+        **({"max_parse_bytes": cfg.max_file_size} if cfg.max_file_size else {}),
+        shared=shared,
+    )
     walk_notes = len(index.notes)
     cache = fingerprint = None
     if use_cache:
@@ -361,10 +368,13 @@ def _evaluate(
         return Verdict.not_applicable(f"could not be evaluated ({type(exc).__name__})")
 
 
+_STATUS_VALUES = tuple(s.value for s in Status)
+
+
 def _stage_score(stage: str, findings: list[Finding]) -> StageScore:
     from mlscaffold.score.judge.checklist import SEVERITY_WEIGHT
 
-    counts = {s.value: 0 for s in Status}
+    counts = dict.fromkeys(_STATUS_VALUES, 0)
     for f in findings:
         counts[f.status.value] += 1
     applicable = [f for f in findings if _counts(f.status)]

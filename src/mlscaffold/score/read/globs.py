@@ -44,6 +44,7 @@ class PathIndex:
         self.files = files
         self.by_name = by_name
         self.folders = folders
+        self._globbed: dict[tuple[str, ...], list[FileEntry]] = {}
 
     def named(self, name: str) -> Sequence[FileEntry]:
         """Entries whose lower-case file name is ``name``."""
@@ -71,6 +72,13 @@ class PathIndex:
         of them all; many (an organisation's list) test each pattern on its own candidates,
         as one regex of thousands of alternatives costs more per path than it saves."""
         patterns = tuple(patterns)
+        if patterns in self._globbed:  # checks ask for the same files (Dockerfiles, CI, configs)
+            return list(self._globbed[patterns])
+        found = self._glob(patterns)
+        self._globbed[patterns] = found
+        return list(found)
+
+    def _glob(self, patterns: tuple[str, ...]) -> list[FileEntry]:
         hits: dict[str, FileEntry] = {}
         if len(patterns) <= MAX_JOINED_GLOBS:
             candidates: dict[str, FileEntry] = {}

@@ -70,7 +70,9 @@ _NOT_PROSE = linear.lazy(
 class RepoIndex:
     """Facts about one repository rooted at ``root``; built once, queried by every detector."""
 
-    def __init__(self, root: str, max_parse_bytes: int = MAX_PARSE_BYTES) -> None:
+    def __init__(
+        self, root: str, max_parse_bytes: int = MAX_PARSE_BYTES, shared: Any = None
+    ) -> None:
         self.root = os.path.realpath(root)
         self.max_parse_bytes = max_parse_bytes
         self._text_cache: dict[str, str | None] = {}
@@ -83,7 +85,9 @@ class RepoIndex:
         self.memo: dict[str, Any] = {}
         # An earlier run's facts of unchanged files (see cache), set by the engine.
         self.cache: Any = None
-        walked = walk_repo(self.root)
+        # What the runs over one repository's folders share (see sharing), or None.
+        self.shared = shared if shared is not None and shared.covers(self.root) else None
+        walked = self.shared.walk_of(self.root) if self.shared else walk_repo(self.root)
         self.files: list[FileEntry] = walked.files
         self.notes: list[Note] = walked.notes
         self.paths = PathIndex(walked.files, walked.by_name, walked.by_dir)
@@ -119,10 +123,13 @@ class RepoIndex:
         """The single read of every file a check looks inside (see ``scan``), done when a
         check first asks (or the engine, before the checks). Rules imported after it add
         patterns: then it is done again, so that every pattern has its table."""
+        cache = self.shared.facts_view(self.root, self.cache) if self.shared else self.cache
         facts = scan.scan_files(
             self.root, self.files, set(self.prose_files), self.max_parse_bytes,
-            self.is_production_code, self.cache,
+            self.is_production_code, cache,
         )  # fmt: skip
+        if self.shared:
+            cache.keep(facts.fresh)
         for path, message in facts.notes:
             self.note(path, message)
         return facts
@@ -320,9 +327,17 @@ class RepoIndex:
 
     def module_info(self, path: str) -> python.ModuleInfo | None:
         if path not in self._ast_cache:
-            code = self.code(path)
-            info = python.module_info(code) if code is not None else None
-            if code is not None and info is None:
+            shared = self.shared.modules if self.shared else None
+            where = os.path.join(self.root, path)
+            if shared is not None and where in shared:
+                info, read = shared[where]
+            else:
+                code = self.code(path)
+                read = code is not None
+                info = python.module_info(code) if read else None
+                if shared is not None:
+                    shared[where] = (info, read)
+            if read and info is None:
                 self.note(path, "Python that does not parse; its definitions were not read")
             self._ast_cache[path] = info
         return self._ast_cache[path]

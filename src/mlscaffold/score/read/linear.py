@@ -182,6 +182,11 @@ class Pattern:
         data = text.encode("utf-8", "replace")
         return self._re.Match(_ANCHORS[2], data, 0, len(data))[0][0] != -1
 
+    def matches_start(self, text: str) -> bool:
+        """Whether a match starts at the start of ``text`` (``match(text) is not None``)."""
+        data = text.encode("utf-8", "replace")
+        return self._re.Match(_ANCHORS[1], data, 0, len(data))[0][0] != -1
+
     def occurs_in(self, text: str | bytes) -> bool:
         """Whether the pattern matches somewhere in ``text`` (``search(text) is not None``)."""
         data = text if isinstance(text, bytes) else text.encode("utf-8", "replace")
@@ -191,6 +196,11 @@ class Pattern:
         """(start, end) of the first match in ``data`` from ``pos``, or None."""
         span = self._re.Match(_UNANCHORED, data, pos, len(data))[0]
         return None if span[0] == -1 else span
+
+    def match_at(self, data: bytes, pos: int, end: int) -> list[tuple[int, int]] | None:
+        """The group spans of a match that starts exactly at ``pos``, or None."""
+        spans = self._re.Match(_ANCHORS[1], data, pos, end)
+        return None if spans[0][0] == -1 else spans
 
     def spans(self, data: bytes) -> Iterator[list[tuple[int, int]]]:
         """The group spans of every match in ``data`` (as ``finditer``), without Match objects."""

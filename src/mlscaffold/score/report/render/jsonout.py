@@ -48,4 +48,30 @@ def report_to_dict(report: Report, *, nested: bool = False) -> dict[str, Any]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return dumps_records(report_to_dict(report)) + "\n"
+
+
+def dumps_records(doc: Any, indent: str = "") -> str:
+    """JSON laid out for reading and diffing, written by the json module's C encoder: a
+    document's fields one a line, a list of records (findings, notes, results) one record a
+    line, nested documents (a monorepo's sub-projects, SARIF runs) laid out the same way.
+    ``indent=2`` would print every field of every finding on a line of its own, through the
+    json module's pure-Python encoder: seconds and megabytes for a large monorepo."""
+    inner = indent + "  "
+    if isinstance(doc, dict) and doc:
+        fields = (f"{inner}{_dump(k)}: {dumps_records(v, inner)}" for k, v in doc.items())
+        return "{\n" + ",\n".join(fields) + "\n" + indent + "}"
+    if isinstance(doc, list) and doc and all(isinstance(v, dict) for v in doc):
+        laid = _is_document(doc[0])
+        items = (inner + (dumps_records(v, inner) if laid else _dump(v)) for v in doc)
+        return "[\n" + ",\n".join(items) + "\n" + indent + "]"
+    return _dump(doc)
+
+
+def _is_document(value: dict[str, Any]) -> bool:
+    """A report, a SARIF run or log: laid out field by field rather than on one line."""
+    return "findings" in value or "results" in value or "runs" in value
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

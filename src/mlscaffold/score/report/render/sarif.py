@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import posixpath
 from typing import Any
 
@@ -200,4 +199,6 @@ def render_sarif_runs(reports: list[Report], category: str | None = None) -> str
             for report in reports
         ],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    from mlscaffold.score.report.render.jsonout import dumps_records
+
+    return dumps_records(doc) + "\n"
