@@ -59,13 +59,25 @@ def dumps_records(doc: Any, indent: str = "") -> str:
     json module's pure-Python encoder: seconds and megabytes for a large monorepo."""
     inner = indent + "  "
     if isinstance(doc, dict) and doc:
-        fields = (f"{inner}{_dump(k)}: {dumps_records(v, inner)}" for k, v in doc.items())
+        lay = {"subprojects": _records}
+        fields = (
+            f"{inner}{_dump(k)}: {lay.get(k, dumps_records)(v, inner)}" for k, v in doc.items()
+        )
         return "{\n" + ",\n".join(fields) + "\n" + indent + "}"
     if isinstance(doc, list) and doc and all(isinstance(v, dict) for v in doc):
-        laid = _is_document(doc[0])
-        items = (inner + (dumps_records(v, inner) if laid else _dump(v)) for v in doc)
+        if not _is_document(doc[0]):
+            return _records(doc, indent)
+        items = (inner + dumps_records(v, inner) for v in doc)
         return "[\n" + ",\n".join(items) + "\n" + indent + "]"
     return _dump(doc)
+
+
+def _records(items: Any, indent: str) -> str:
+    """A list one item a line (a monorepo's sub-projects: hundreds of reports, one each)."""
+    if not isinstance(items, list) or not items:
+        return _dump(items)
+    inner = indent + "  "
+    return "[\n" + ",\n".join(inner + _dump(v) for v in items) + "\n" + indent + "]"
 
 
 def _is_document(value: dict[str, Any]) -> bool:
