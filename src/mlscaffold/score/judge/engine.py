@@ -121,7 +121,7 @@ def score_repo(
 
         cache = RepoCache.open(root, registry_key())
         if cache is not None:
-            context = repr((list(checks), wanted, cfg, index.max_parse_bytes))
+            context = _context(checks, wanted, cfg, index.max_parse_bytes)
             fingerprint = cache.fingerprint(index.files, context)
     memo = cache.load_report(fingerprint) if cache is not None and fingerprint else None
     findings = _from_memo(memo, checks) if memo is not None else None
@@ -157,6 +157,19 @@ def score_repo(
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         anchor_file=_anchor(index),
     )
+
+
+# What a run's verdicts depend on besides the files, by the identity of the objects (kept
+# beside it): the checks' and configuration's reprs are long, and a monorepo's runs share them.
+_CONTEXTS: dict[tuple[int, int, tuple[str, ...], int], tuple[object, object, str]] = {}
+
+
+def _context(checks: Checklist, wanted: list[str], cfg: ScoreConfig, max_bytes: int) -> str:
+    key = (id(checks), id(cfg), tuple(wanted), max_bytes)
+    known = _CONTEXTS.get(key)
+    if known is None or known[0] is not checks or known[1] is not cfg:
+        known = _CONTEXTS[key] = (checks, cfg, repr((list(checks), wanted, cfg, max_bytes)))
+    return known[2]
 
 
 def _judge(
