@@ -29,7 +29,8 @@ GLOBS = [
     ".github/workflows/*.yml", "conf/**/catalog.yml", "catalog.yml", "feature_repo/**",
     "**/*.py", "*.py", "src/*/train.py", "*", "*.tar.gz", "requirements*.txt", "**/test/*",
     "data/", "/CODEOWNERS", ".github/CODEOWNERS", "t?st_x.py", "*/ci.yml", "src**train.py",
-    "t**py",
+    "t**py", "**/conf/**/*.yml", "**/data/**", "**/workflows/*.yml", "src/**/conf/*",
+    "**/Base/*/README.md", "**/ünï/**",
 ]  # fmt: skip
 
 paths = st.lists(

@@ -45,6 +45,7 @@ class PathIndex:
         self.by_name = by_name
         self.folders = folders
         self._globbed: dict[tuple[str, ...], list[FileEntry]] = {}
+        self._components: dict[str, list[str]] | None = None
 
     def named(self, name: str) -> Sequence[FileEntry]:
         """Entries whose lower-case file name is ``name``."""
@@ -122,6 +123,16 @@ class PathIndex:
             return self.by_dir.get(folder, ())
         below = folder + "/"
         last = rest[-1].lower()
+        inner = [p.lower() for p in rest[1:-1] if not _wild(p)] if rest[0] == "**" else []
+        if inner:
+            # **/conf/**/*.yaml: only folders with a "conf" component (below the fixed start)
+            # can hold a match, usually far fewer files than every YAML file.
+            return [
+                f
+                for d in self._folders_with(inner[0])
+                if not folder or d.startswith(below)
+                for f in self.by_dir[d]
+            ]
         if "**" not in last and _longest_fixed(last):
             # conf/**/catalog.yml, src/**/train*.py: the file name narrows it most.
             return [
@@ -135,6 +146,15 @@ class PathIndex:
             if not folder or d == folder or d.startswith(below)
             for f in entries
         ]
+
+    def _folders_with(self, component: str) -> list[str]:
+        """The (lower-case) folders that have ``component`` among their path components."""
+        if self._components is None:
+            self._components = {}
+            for d in self.by_dir:
+                for part in set(d.split("/")):
+                    self._components.setdefault(part, []).append(d)
+        return self._components.get(component, [])
 
     def _by_name_pattern(self, name: str) -> Sequence[FileEntry]:
         if not _wild(name):
