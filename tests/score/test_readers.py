@@ -218,7 +218,7 @@ def _strip_md_by_patterns(line: str) -> str:
 
 
 _MD_LINES = st.lists(
-    st.sampled_from([*"-*+>#1209.) \t\f_`|aAz?<>[]{}", "TODO", "é", "١", "\v"]), max_size=12
+    st.sampled_from([*"-*+>#1209.) \t\f_`|aAz?<>[]{}", "TODO", "é", "\u0661", "\v"]), max_size=12
 ).map("".join)
 
 
