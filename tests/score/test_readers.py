@@ -205,7 +205,20 @@ def test_imports_found_from_the_lines_holding_the_word_as_by_a_full_search(
     """The import scan tries its pattern only where a line holds "import": it finds what a
     search of the whole module finds."""
     data = newline.join(lines).encode()
-    assert list(python._import_statements(data)) == list(python._IMPORT.compiled.spans(data))
+    assert python.scan_imports(data) == _imports_by_full_search(data)
+
+
+def _imports_by_full_search(data: bytes) -> list[python.ImportRef]:
+    """The import scan as it was: every match of the pattern in the whole module."""
+    refs = []
+    for spans in python._IMPORT.compiled.spans(data):
+        start = spans[0][0]
+        line = data.count(b"\n", 0, start) + 1
+        end = data.find(b"\n", start)
+        text = data[start : end if end != -1 else len(data)]
+        for module, names in python._import_line(text):
+            refs.append(python.ImportRef(module, line, names))
+    return refs
 
 
 # ----- placeholder detection with plain string operations -----------------------------------

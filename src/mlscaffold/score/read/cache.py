@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -135,21 +136,23 @@ class RepoCache:
         """Keep the facts of the listed files: those read now, and the cached ones still
         valid (a file no longer listed is dropped)."""
         old = self._entries()
-        out: dict[str, list[Any]] = {}
-        for entry in files:
-            path = entry.path
-            if path in fresh:
-                _, flags, patterns, facts = fresh[path]
-                if entry.mtime and entry.mtime < self.started_ns - SETTLED_NS:
-                    out[path] = [entry.size, entry.mtime, entry.ctime, flags, patterns,
-                                 *_facts_to(facts)]  # fmt: skip
-            elif path in old:
-                raw = old[path]
-                if isinstance(raw, list) and raw[:3] == [entry.size, entry.mtime, entry.ctime]:
-                    out[path] = raw
-        doc = {"format": FORMAT, "tool": code_version(), "root": self.root,
-               "registry": self.registry, "files": out}  # fmt: skip
-        _store(self.facts_path, doc)
+
+        def kept() -> Iterator[tuple[str, list[Any]]]:
+            for entry in files:
+                path = entry.path
+                if path in fresh:
+                    _, flags, patterns, facts = fresh[path]
+                    if entry.mtime and entry.mtime < self.started_ns - SETTLED_NS:
+                        yield path, [entry.size, entry.mtime, entry.ctime, flags, patterns,
+                                     *_facts_to(facts)]  # fmt: skip
+                elif path in old:
+                    raw = old[path]
+                    if isinstance(raw, list) and raw[:3] == [entry.size, entry.mtime, entry.ctime]:
+                        yield path, raw
+
+        head = {"format": FORMAT, "tool": code_version(), "root": self.root,
+                "registry": self.registry}  # fmt: skip
+        _store_files(self.facts_path, head, kept())
 
     # ----- the last run's verdicts ----------------------------------------------------------
     def fingerprint(self, files: list[FileEntry], context: str) -> str | None:
@@ -296,6 +299,26 @@ def _load(path: Path, cap: int) -> Any:
         return json.loads(data)
     except (ValueError, RecursionError):
         return None
+
+
+def _store_files(path: Path, head: dict[str, Any], files: Iterator[tuple[str, list[Any]]]) -> None:
+    """``head`` with a ``files`` mapping, written atomically a few thousand files at a time:
+    the facts of a large repository would make a JSON text of tens of megabytes at once."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "w", encoding="utf-8") as out:
+            out.write(json.dumps(head, separators=(",", ":"))[:-1] + ',"files":{')
+            first = True
+            while batch := dict(itertools.islice(files, 2000)):
+                text = json.dumps(batch, separators=(",", ":"))[1:-1]
+                out.write(text if first else "," + text)
+                first = False
+            out.write("}}")
+        os.replace(tmp, path)
+    except (OSError, ValueError, TypeError):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def _store(path: Path, doc: Any) -> None:

@@ -261,7 +261,9 @@ class ContentScanner:
     def scan(self, files: list[FileEntry], prose: set[str]) -> None:
         root, max_bytes, production, cache = self.root, self.max_bytes, self.production, self.cache
         wants = [(i, s.wants, s.scan, s.production_only) for i, s in enumerate(TEXT_SCANNERS)]
-        fresh = self.facts.fresh
+        # The facts read now are kept for a cache to store; with none, nothing keeps them
+        # beyond the tables below (a file's own lists would hold a second copy of everything).
+        fresh = self.facts.fresh if cache is not None else None
         for entry in files:
             suffix = entry.suffix
             path = entry.path
@@ -288,11 +290,15 @@ class ContentScanner:
                     found = FileFacts(None, [], None, [], [why_not or "not read"])
                 else:
                     found = scan_file(entry, flags, data, wanted, patterns)
-                fresh[path] = (entry, flags, patterns, found)
+                found = self.add(path, found)
+                if fresh is not None:
+                    fresh[path] = (entry, flags, patterns, found)
+                continue
             self.add(path, found)
 
-    def add(self, path: str, found: FileFacts) -> None:
-        """Record one file's facts (read now or taken from the cache)."""
+    def add(self, path: str, found: FileFacts) -> FileFacts:
+        """Record one file's facts (read now or taken from the cache); returns them with the
+        imports shared with other files' (equal imports are one object)."""
         facts = self.facts
         for message in found.notes:
             facts.notes.append((path, message))
@@ -303,9 +309,10 @@ class ContentScanner:
         for i, line, value in found.matches:
             facts.matches[i][path] = Located(path, line, value)
         if found.imports is None:
-            return
+            return found
         shared = self._shared_refs
         refs = facts.imports[path] = [shared.setdefault(ref, ref) for ref in found.imports]
+        found = found._replace(imports=refs)
         top_of, by_top = self._top_of, facts.by_top
         tops = set()
         for ref in refs:
@@ -320,3 +327,4 @@ class ContentScanner:
                     by_top[top].append(path)
                 else:
                     by_top[top] = [path]
+        return found

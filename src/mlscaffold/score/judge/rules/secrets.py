@@ -141,7 +141,7 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
     """(line, note) of each secret in one file's bytes (run in the index's single pass over file
     contents; plain tuples, so the facts can be cached)."""
     found: list[tuple[int, str]] = []
-    if _DOTENV.search(path):
+    if ".env" in path and _DOTENV.search(path):
         # A committed .env is only a leak when it holds a secret-looking value.
         for m in _ENV_SECRET.finditer(data):
             value = m.group(2).decode("utf-8", "replace")
@@ -150,7 +150,9 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
                 name = m.group(1).decode("utf-8", "replace")
                 return [(line, f"committed .env sets {name} {redact(value)}")]
         return found
-    for m in _ANY_TOKEN.finditer(data):
+    tokens = linear.compiled(_ANY_TOKEN)
+    # Most files hold no token: one search says so, without the iteration's match objects.
+    for m in tokens.finditer(data) if tokens.first_span(data) is not None else ():
         label = PATTERNS[int((m.lastgroup or "g0")[1:])][0]
         value = m.group(0).decode("utf-8", "replace")
         if label == "password in URL":

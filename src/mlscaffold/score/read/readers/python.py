@@ -43,61 +43,65 @@ def _first_words(names: str) -> list[str]:
 def scan_imports(code: bytes | str) -> list[ImportRef]:
     """Imports at the start of a line (including indented ones), found without parsing.
 
-    This runs on every Python file of a repository, on its raw bytes, hence the fast paths for
-    the common one-name forms (``import numpy as np``, ``from pkg import mod``). Names are
-    ASCII (the pattern's ``\\w`` is), so decoding them cannot fail."""
+    This runs on every Python file of a repository, on its raw bytes. Every import statement
+    has the word ``import`` on its first line, so only the lines that hold it are looked at (a
+    substring search skips the rest far faster than an automaton), and a line already read in
+    any module (``import os``, ``from typing import Any``: lines repeat across a repository) is
+    not read again. Names are ASCII (the pattern's ``\\w`` is), so decoding cannot fail."""
     data = code.encode("utf-8", "replace") if isinstance(code, str) else code
     refs: list[ImportRef] = []
-    line = 1
-    last = 0
-    for spans in _import_statements(data):
-        start = spans[0][0]
-        line += data.count(b"\n", last, start)  # counted from the previous match, not from 0
-        last = start
-        (m_start, m_end), (n_start, n_end), (p_start, p_end) = spans[1], spans[2], spans[3]
-        if m_start == -1:
-            plain = data[p_start:p_end].decode("ascii")
-            if "," in plain:
-                for name in _first_words(plain):
-                    refs.append(_new(ImportRef, (name, line, _NO_NAMES)))
-            else:
-                refs.append(_new(ImportRef, (_intern(plain.split(None, 1)[0]), line, _NO_NAMES)))
-            continue
-        module = data[m_start:m_end].decode("ascii")
-        names = data[n_start:n_end].decode("ascii")
-        if module.strip("."):
-            if "," in names or len(names.split()) > 1:  # "a as b", also with tabs
-                imported = tuple(_first_words(names))
-            else:
-                name = names.strip()
-                imported = (_intern(name),) if name else _NO_NAMES
-            refs.append(_new(ImportRef, (_intern(module), line, imported)))
-        elif module:  # "from . import features": the names are the modules
-            for name in _first_words(names):
-                refs.append(_new(ImportRef, (_intern(module + name), line, _NO_NAMES)))
+    memo = _LINES
+    find, rfind, count = data.find, data.rfind, data.count
+    line, last = 1, 0
+    at = find(b"import")
+    while at != -1:
+        start = rfind(b"\n", 0, at) + 1
+        end = find(b"\n", at)
+        if end == -1:
+            end = len(data)
+        text = data[start:end]
+        found = memo.get(text)
+        if found is None:
+            found = _import_line(text)
+            if len(memo) < MAX_REMEMBERED_LINES:
+                memo[text] = found
+        if found:
+            line += count(b"\n", last, start)  # counted from the previous import, not from 0
+            last = start
+            for module, names in found:
+                refs.append(_new(ImportRef, (module, line, names)))
+        at = find(b"import", end)
     return refs
 
 
-def _import_statements(data: bytes) -> Iterator[list[tuple[int, int]]]:
-    """The group spans of each match of _IMPORT, in order. Every import statement has the word
-    ``import`` on its first line, so the pattern is tried only at the start of the lines that
-    hold it (a substring search skips the rest of a module far faster than the automaton)."""
-    match_at = _IMPORT.compiled.match_at
-    end = len(data)
-    find, rfind = data.find, data.rfind
-    at = find(b"import")
-    while at != -1:
-        line_start = rfind(b"\n", 0, at) + 1
-        spans = match_at(data, line_start, end)
-        stop = at + 6
-        if spans is not None:
-            yield spans
-            stop = max(stop, spans[0][1])
-        # The next line that holds the word: one match per line at most.
-        line_end = data.find(b"\n", stop)
-        if line_end == -1:
-            return
-        at = find(b"import", line_end)
+# Import lines already read (their imports, or () for a line that holds no import statement).
+_LINES: dict[bytes, tuple[tuple[str, tuple[str, ...]], ...]] = {}
+MAX_REMEMBERED_LINES = 50_000  # a hostile repository's distinct lines are read, not kept
+
+
+def _import_line(text: bytes) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(module, names) of each import of the statement at the start of one line."""
+    spans = _IMPORT.compiled.match_at(text, 0, len(text))
+    if spans is None:
+        return ()
+    (m_start, m_end), (n_start, n_end), (p_start, p_end) = spans[1], spans[2], spans[3]
+    if m_start == -1:
+        plain = text[p_start:p_end].decode("ascii")
+        if "," in plain:
+            return tuple((name, _NO_NAMES) for name in _first_words(plain))
+        return ((_intern(plain.split(None, 1)[0]), _NO_NAMES),)
+    module = text[m_start:m_end].decode("ascii")
+    names = text[n_start:n_end].decode("ascii")
+    if module.strip("."):
+        if "," in names or len(names.split()) > 1:  # "a as b", also with tabs
+            imported = tuple(_first_words(names))
+        else:
+            name = names.strip()
+            imported = (_intern(name),) if name else _NO_NAMES
+        return ((_intern(module), imported),)
+    if module:  # "from . import features": the names are the modules
+        return tuple((_intern(module + name), _NO_NAMES) for name in _first_words(names))
+    return ()
 
 
 def parse(text: str) -> ast.Module | None:
