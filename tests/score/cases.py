@@ -1596,7 +1596,7 @@ TRAPS2: list[Case] = [
         "DA005",
         "partial",
         {"train.py": "import pandas as pd\ndf = pd.read_csv('wine.csv')\nmodel.fit(df, df.y)\n"},
-        "inline in a script",
+        "loaded inline",
         "inline-script",
     ),
     Case(
@@ -1780,5 +1780,90 @@ CASES += [
             "MLproject": "name: wine\nentry_points:\n  main:\n    parameters:\n      alpha: {type: float, default: 0.5}\n"
         },
         label="mlproject-inline",
+    ),
+]
+
+# Data loading is reusable when a loading function or a data module holds it, not a driver
+# (found labelling held-out repositories: load_iris in train.main(), ImageFolder in main_worker,
+# loaders nested in run_the_app are partial; a data/ module or a dataset function passes).
+_FIT = "from sklearn.svm import SVC\n\n\ndef fit(X, y):\n    return SVC().fit(X, y)\n"
+CASES += [
+    Case(
+        "DA005",
+        "partial",
+        {
+            "train.py": "import pandas as pd\n\n\ndef main():\n    df = pd.read_csv('x.csv')\n"
+            "    model.fit(df, df.y)\n",
+            "model.py": _FIT,
+        },
+        "driver function",
+        "in-main",
+    ),
+    Case(
+        "DA005",
+        "partial",
+        {
+            "app.py": "import pandas as pd\n\n\ndef run_the_app():\n    def load_metadata(url):\n"
+            "        return pd.read_csv(url)\n    return load_metadata('x')\n",
+            "model.py": _FIT,
+        },
+        "driver function",
+        "nested-in-driver",
+    ),
+    Case(
+        "DA005",
+        "pass",
+        {
+            "src/data/prepare.py": "import pandas as pd\ndf = pd.read_csv('raw.csv')\n"
+            "df.dropna().to_csv('clean.csv')\n",
+            "model.py": _FIT,
+        },
+        "src/data/prepare.py",
+        "data-module",
+    ),
+    Case(
+        "DA005",
+        "pass",
+        {
+            "tune.py": "import pandas as pd\n\n\ndef local_dataset(name):\n"
+            "    return pd.read_csv(name)\n",
+            "model.py": _FIT,
+        },
+        "local_dataset",
+        "dataset-function",
+    ),
+    Case(
+        "DA005",
+        "pass",
+        {
+            "tune.py": "from datasets import load_dataset\n\n\ndef make_data_module(name):\n"
+            "    def load_data(n):\n        return load_dataset(n)\n"
+            "    return load_data(name)\n",
+            "model.py": _FIT,
+        },
+        "make_data_module",
+        "helper-in-loader",
+    ),
+    Case(
+        "DA005",
+        "pass",
+        {
+            "images.py": "import numpy as np\n\n\nclass ImagesDataset:\n"
+            "    def __getitem__(self, i):\n        return np.load(self.paths[i])\n",
+            "model.py": _FIT,
+        },
+        "ImagesDataset",
+        "dataset-class",
+    ),
+    Case(
+        "DA005",
+        "pass",
+        {
+            "tune.py": "import pandas as pd\n\n\ndef main():\n    df = pd.read_csv('x.csv')\n\n\n"
+            "def read_features(path):\n    return pd.read_parquet(path)\n",
+            "model.py": _FIT,
+        },
+        "read_features",
+        "later-loader",
     ),
 ]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
 from mlscaffold.score.judge.rules import facts, rule
 from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.read import linear
-from mlscaffold.score.read.index import RepoIndex
+from mlscaffold.score.read.index import Located, RepoIndex
 from mlscaffold.score.read.linear import lazy
 from mlscaffold.score.read.scan import CodePattern
 
@@ -202,15 +204,92 @@ def _settings_only(index: RepoIndex, path: str) -> bool:
     return bool(refs) and "BaseSettings" in names and names <= _SETTINGS_NAMES
 
 
-def _in_function(index: RepoIndex, hit) -> bool:
-    """Whether the matched line sits inside a function body (reusable), not at module level."""
-    info = index.module_info(hit.path)
-    if info is None or hit.line is None:
+# A module of the data stage, by a component of its path (src/data/, datasets.py, data_loader.py,
+# ingestion.py, prepare.py, io/): what it loads is there to be loaded again.
+_DATA_PARTS = frozenset(
+    "data dataset datasets dataloader dataloaders datamodule datamodules datasource datasources "
+    "loader loaders loading io ingest ingestion etl download downloads prepare preparation "
+    "preprocess preprocessing getters".split()
+)
+_NAME_PART = lazy(r"[A-Z]?[a-z0-9]+|[A-Z]+(?:[a-z0-9]+)?")
+# Functions named for loading: a loading verb, or a generic verb with what it loads.
+_LOADER_VERBS = frozenset("load read fetch download ingest".split())
+_GENERIC_VERBS = frozenset("get prepare make build create collect query open import".split())
+_LOADED = frozenset(
+    "data dataset datasets dataloader loader loaders frame dataframe df csv table corpus batch "
+    "batches split splits samples records images".split()
+)
+# Classes that hold data loading: a Dataset, a LightningDataModule, a Reader, a Loader.
+_DATA_CLASS = lazy(r"dataset|datamodule|data_module|loader|reader|datasource|datapipe", linear.I)
+
+
+def _parts(name: str) -> list[str]:
+    return [p.lower() for p in _NAME_PART.findall(name)]
+
+
+def _data_module(path: str) -> bool:
+    """Whether a component of ``path`` names the data stage (src/data/x.py, make_dataset.py)."""
+    parts = path[:-3].split("/") if path.endswith(".py") else path.split("/")
+    return any(p in _DATA_PARTS for part in parts for p in _parts(part))
+
+
+def _loader_name(name: str) -> bool:
+    """load_data, read_csv_files, get_dataset, make_data_module, local_dataset, train_dataloader:
+    a loading verb, a generic verb with what it loads, or a name ending in what it returns."""
+    parts = _parts(name)
+    if not parts:
         return False
-    return any(
-        fn.line <= hit.line <= (getattr(fn.node, "end_lineno", None) or fn.line)
-        for fn in info.functions
-    )
+    if parts[0] in _LOADER_VERBS or parts[-1] in _RETURNED:
+        return True
+    return parts[0] in _GENERIC_VERBS and any(p in _LOADED for p in parts[1:])
+
+
+_RETURNED = frozenset("data dataset datasets dataloader dataloaders loader df dataframe".split())
+
+
+def _reusable_loader(index: RepoIndex, hit) -> str | None:
+    """Where the loader call of ``hit`` can be called again from, or None when it cannot: a
+    module of the data stage, or a top-level function or method named for loading (or a
+    method of a dataset class), helpers defined inside it included. A call inline in a
+    script, in a driver function (main(), train(), run_the_app()) or in a helper nested in
+    one loads data for that one run."""
+    if _data_module(hit.path):
+        return hit.path
+    info = index.module_info(hit.path)
+    if info is None or info.tree is None or hit.line is None:
+        return None
+    for node in info.tree.body:
+        end = getattr(node, "end_lineno", None) or node.lineno
+        if not node.lineno <= hit.line <= end:
+            continue
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            if _loader_name(node.name):
+                return f"{hit.path} ({node.name})"
+        elif isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if not isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                    continue
+                end = getattr(item, "end_lineno", None) or item.lineno
+                if not item.lineno <= hit.line <= end:
+                    continue
+                if _loader_name(item.name) or _DATA_CLASS.search(node.name):
+                    return f"{hit.path} ({node.name}.{item.name})"
+        return None
+    return None
+
+
+def _later_calls(index: RepoIndex, first: Located) -> Iterator[Located]:
+    """The module's other loader calls after its first (the content pass keeps the first): a
+    data module may open with a script's inline read before its loading functions."""
+    code = index.code(first.path) or ""
+    line, last = 1, 0
+    for n, m in enumerate(linear.compiled(LOADERS_RE).finditer(code)):
+        if n == 50:  # a generated module: enough to judge
+            return
+        line += code.count("\n", last, m.start())
+        last = m.start()
+        if line > (first.line or 0):
+            yield Located(first.path, line, m.group(0))
 
 
 def _function_is_real(index: RepoIndex, path: str, line: int | None) -> bool:
@@ -236,16 +315,24 @@ def data_loading_code(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     # hundreds of modules that read data; the verdict needs one).
     reusable = []
     for h in hits:
-        if _in_function(index, h) and facts.has_real_code(index, h.path):
-            reusable.append(h)
+        found = next(
+            (
+                (call, where)
+                for call in itertools.chain([h], _later_calls(index, h))
+                if (where := _reusable_loader(index, call))
+            ),
+            None,
+        )
+        if found and facts.has_real_code(index, h.path):
+            reusable.append(found)
             if len(reusable) == 5:
                 break
     if reusable:
-        others = len({h.path for h in hits} - {reusable[0].path})
+        others = len({h.path for h in hits} - {reusable[0][0].path})
         return Verdict.passed(
-            f"data is loaded by {reusable[0].path}"
+            f"data is loaded by {reusable[0][1]}"
             + (f"; {others} more modules call a loader" if others else ""),
-            [Evidence(h.path, h.line, h.value) for h in reusable],
+            [Evidence(h.path, h.line, h.value) for h, _ in reusable],
         )
     if index.glob(["dvc.yaml"]):
         return Verdict.passed("dvc.yaml defines the data stages", [Evidence("dvc.yaml")])
@@ -258,7 +345,8 @@ def data_loading_code(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     real = list(itertools.islice((h for h in hits if facts.has_real_code(index, h.path)), 5))
     if real:
         return Verdict.partial(
-            f"data is loaded inline in a script ({real[0].path}), not in a reusable function",
+            f"data is loaded inline ({real[0].path}): in a script or a driver function, not in "
+            "a loading function or a data module that other steps can call",
             [Evidence(h.path, h.line, h.value) for h in real[:5]],
         )
     in_notebooks = facts.text_search(index, index.notebooks, LOADERS)
