@@ -47,7 +47,7 @@ def detector_patterns(spec: dict[str, Any]) -> list[tuple[str, str, int]]:
     for key in ("headings", "weak_headings"):
         if isinstance(spec.get(key), list) and spec[key]:
             found.append((key, _any_of(spec[key]), linear.I))
-    for key in ("strong", "promote", "statement", "exclude_headings", "keys"):
+    for key in ("strong", "promote", "statement", "exclude_headings", "keys", "also"):
         if isinstance(spec.get(key), str) and spec[key]:
             found.append((key, spec[key], linear.I))
     return found
@@ -123,7 +123,9 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     cards, docs/: the paragraphs under the title); such an introduction is partial at best
     too. ``strong``: what a section found by a main heading must say to pass
     (else partial, ``partial_reason``); ``promote``: what lifts a general or content-found
-    section to a pass. ``files``: globs restricting which documents count.
+    section to a pass; ``also``: what any section must say besides to pass (SC004: the data's
+    limits, not only its source; else partial, ``also_reason``). ``files``: globs restricting
+    which documents count.
     """
     topic = params.get("topic", "this topic")
     strong = _compiled(params, "strong")
@@ -188,12 +190,21 @@ def _judge_section(
         return Verdict.passed(f"section '{where}' states {topic}", ev)
     if kind != "main":
         if promote is not None and promote.occurs_in(section.body):
-            return Verdict.passed(f"section '{where}' describes {topic}", ev)
+            return _also(section, where, topic, params, ev)
         if kind == "content":
             return Verdict.partial(f"section '{where}' touches on {topic}", ev)
         return Verdict.partial(f"only a general section ('{where}') touches on {topic}", ev)
     if strong is not None and not strong.occurs_in(section.body):
         reason = params.get("partial_reason", "section '{heading}' lacks specifics")
+        return Verdict.partial(fill(reason, heading=where), ev)
+    return _also(section, where, topic, params, ev)
+
+
+def _also(section, where: str, topic: str, params: dict[str, Any], ev: list[Evidence]) -> Verdict:
+    """A pass, unless the section lacks what ``also`` asks besides (then partial)."""
+    also = _compiled(params, "also")
+    if also is not None and not also.occurs_in(section.body):
+        reason = params.get("also_reason", "section '{heading}' lacks specifics")
         return Verdict.partial(fill(reason, heading=where), ev)
     return Verdict.passed(f"section '{where}' describes {topic}", ev)
 
