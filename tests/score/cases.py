@@ -1878,3 +1878,44 @@ CASES += [
         "later-loader",
     ),
 ]
+
+# Owners are named people, handles or addresses (found labelling held-out repositories: a
+# Contact section pointing to GitHub Issues and Discord, a roles table with no names, a code of
+# conduct's "Enforcement Responsibilities" name no owner).
+CASES += [
+    Case(
+        "SC002",
+        "partial",
+        readme(
+            "Contact",
+            "For bug reports please visit [GitHub Issues](https://github.com/x/y/issues) or "
+            "join our [Discord Server](https://discord.gg/x).",
+        ),
+        "names no person",
+        "contact-points-to-issues",
+    ),
+    Case(
+        "SC002",
+        "partial",
+        readme(
+            "Roles & Responsibilities",
+            "| Role | Duties |\n|---|---|\n| **AI Compliance Officer** | approves releases |\n"
+            "| **ML Engineer** | maintains the pipelines |\n",
+        ),
+        "names no person",
+        "roles-without-names",
+    ),
+    Case(
+        "SC002",
+        "fail",
+        readme("Enforcement Responsibilities", "Community leaders will enforce this code."),
+        "no document",
+        "code-of-conduct",
+    ),
+    Case(
+        "SC002",
+        "pass",
+        readme("Maintainers", "The model is maintained by @acme/churn-ml (on call weekly)."),
+        label="handle",
+    ),
+]

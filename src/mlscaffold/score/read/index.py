@@ -494,6 +494,12 @@ class RepoIndex:
             elif (intro := markdown.introduction(path, text, sections)) is not None:
                 yield intro
 
+    def section_at(self, path: str, line: int | None) -> markdown.Section | None:
+        """The section of a prose file that starts at ``line`` (a finding's evidence)."""
+        if path not in self.by_path:
+            return None
+        return next((s for s in self._sections(path) if s.line == line), None)
+
     def _sections(self, path: str) -> list[markdown.Section]:
         if path not in self._sections_cache:
             text = self.text(path) or ""

@@ -8,6 +8,7 @@ from mlscaffold.score.judge.detectors import markdown_section
 from mlscaffold.score.judge.rules import rule
 from mlscaffold.score.model import Evidence, Status, Verdict
 from mlscaffold.score.read.index import RepoIndex
+from mlscaffold.score.read.linear import lazy
 from mlscaffold.score.read.readers.structured import dig
 
 
@@ -16,7 +17,17 @@ def named_owners(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     owners = index.glob(["CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS"])
     if owners:
         return Verdict.passed(f"{owners[0].path} names owners", [Evidence(owners[0].path)])
-    section = markdown_section(index, {"topic": "owners", "headings": params["headings"]})
+    keys = ("headings", "exclude_headings")
+    section = markdown_section(
+        index, {"topic": "owners", **{k: params[k] for k in keys if k in params}}
+    )
+    if section.status is Status.PASS and not _names_someone(index, section.evidence):
+        where = section.evidence[0].note if section.evidence else "owners"
+        return Verdict.partial(
+            f"section '{where}' names no person, handle or address (roles, or a pointer to "
+            "the issue tracker, own nothing)",
+            section.evidence,
+        )
     if section.status is not Status.FAIL or section.evidence:
         return section  # a written section, or one present but not filled in
     authors = dig(index.pyproject, "project", "authors") or dig(
@@ -29,3 +40,36 @@ def named_owners(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             [Evidence("pyproject.toml", None, "authors")],
         )
     return section
+
+
+# Someone named: a handle (@ml-team), an address, or a person's name (two capitalised words
+# that are not a role, a product or a place to ask: "Priya Shah", not "ML Engineer" or
+# "GitHub Issues").
+_HANDLE = lazy(r"(^|[\s(\[,;:])@[A-Za-z0-9][\w-]+|[\w.+-]+@[\w-]+\.[A-Za-z]{2,}")
+_CAPITALISED_PAIR = lazy(r"\b([A-Z][a-z]+)(?: [A-Z]\.)? ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
+_NOT_NAMES = frozenset(
+    "ai ml data model models team teams lead leads owner owners officer manager managers "
+    "engineer engineers engineering scientist scientists science analyst analysts committee "
+    "group groups sponsor sponsors board working cross functional compliance incident product "
+    "products business operations ops support platform research researchers github gitlab "
+    "issues issue discussions discord slack server forum stack overflow mailing list email "
+    "contact contacts maintainers maintainer contributors contributor core community project "
+    "projects open source software foundation university institute lab labs inc ltd corp "
+    "company google microsoft amazon meta facebook apple nvidia hugging face pull requests "
+    "request requests documentation docs readme license code conduct security policy new "
+    "please the for and our your this see twitter linkedin youtube tiktok instagram reddit "
+    "bilibili medium blog website newsletter wechat telegram".split()
+)
+
+
+def _names_someone(index: RepoIndex, evidence: list[Evidence]) -> bool:
+    """Whether the section shown by ``evidence`` names someone (see above)."""
+    section = index.section_at(evidence[0].path, evidence[0].line) if evidence else None
+    if section is None:
+        return True  # nothing to look at again: judged as found
+    if _HANDLE.search(section.body):
+        return True
+    return any(
+        m.group(1).lower() not in _NOT_NAMES and m.group(2).lower() not in _NOT_NAMES
+        for m in _CAPITALISED_PAIR.finditer(section.body)
+    )
