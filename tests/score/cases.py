@@ -1919,3 +1919,29 @@ CASES += [
         label="handle",
     ),
 ]
+
+# READMEs written in HTML: headings are <h2> tags (found labelling held-out repositories).
+CASES += [
+    Case(
+        "SC001",
+        "pass",
+        {
+            "README.md": '<h1 align="center">Churn</h1>\n\n<p>Intro.</p>\n\n'
+            "<h2>🎯 Problem statement</h2>\n\n<p>" + FILLED + "</p>\n\n<h2>Setup</h2>\n\n"
+            "<p>pip install churn</p>\n"
+        },
+        "Problem statement",
+        "html-headings",
+    ),
+    Case(
+        "SC001",
+        "partial",
+        {
+            "README.md": "<h1>Prophet forecasting service</h1>\n\n<p>\nThis project builds a "
+            "forecasting service with Prophet, served via FastAPI.\n</p>\n\n<h2>Stack</h2>\n\n"
+            "<ul><li>Ray for distributed training, which helps scale</li></ul>\n"
+        },
+        "touches on",
+        "html-intro-without-users",
+    ),
+]

@@ -239,3 +239,24 @@ _MD_LINES = st.lists(
 @given(_MD_LINES)
 def test_markdown_decoration_is_stripped_as_the_patterns_strip_it(line: str) -> None:
     assert markdown._strip_md(line) == _strip_md_by_patterns(line)
+
+
+def test_html_headings_make_sections_and_titles_open_introductions() -> None:
+    text = (
+        '<div align="center">\n  <h1 align="center">Pneumonia Detection</h1>\n</div>\n\n'
+        "Users upload X-rays.\n\n<h2>🚀 Deployment</h2>\n\nA REST service.\n\n## Setup\n\nRun it.\n"
+    )
+    sections = markdown.parse_markdown("README.md", text)
+    assert [(s.level, s.heading, s.line) for s in sections] == [
+        (1, "Pneumonia Detection", 2),
+        (2, "🚀 Deployment", 7),
+        (2, "Setup", 11),
+    ]
+    assert "A REST service." in sections[1].body and "Run it" not in sections[1].body
+    intro = markdown.introduction("README.md", text, sections)
+    assert intro is not None and intro.body.startswith("Pneumonia Detection\n\n")
+    assert "Users upload" in intro.body
+    assert markdown.heading_candidates(text.encode())[:2] == [
+        "Pneumonia Detection",
+        "🚀 Deployment",
+    ]

@@ -138,8 +138,14 @@ def _strip_md(line: str) -> str:
 
 
 _HEADING_LINE = linear.lazy(
-    r"^ {0,3}#{1,6}[ \t]+(.+)$|^(\S[^\n]*)\n {0,3}[=\-~^\"'`#*+:.]{3,}[ \t]*$", linear.M
+    r"^ {0,3}#{1,6}[ \t]+(.+)$|^(\S[^\n]*)\n {0,3}[=\-~^\"'`#*+:.]{3,}[ \t]*$"
+    r"|^[ \t]*<[hH][1-6]\b[^>\n]*>([^\n]*?)</[hH][1-6]>",
+    linear.M,
 )
+# An HTML heading on a line of its own ("<h2>🚀 Deployment</h2>"): READMEs written in HTML
+# have no Markdown headings, and markdown-it keeps them inside an HTML block.
+_HTML_HEADING = linear.lazy(r"^[ \t]*<[hH]([1-6])\b[^>\n]*>([^\n]*?)</[hH][1-6]>", linear.M)
+_TAG = linear.lazy(r"<[^>\n]{0,500}>")
 
 
 def heading_candidates(data: bytes | str) -> list[str]:
@@ -148,8 +154,9 @@ def heading_candidates(data: bytes | str) -> list[str]:
         data = data.encode("utf-8", "replace")
     found = []
     for spans in _HEADING_LINE.compiled.spans(data):
-        start, end = spans[1] if spans[1][0] != -1 else spans[2]
-        found.append(data[start:end].decode("utf-8", "replace").strip())
+        start, end = next(span for span in spans[1:] if span[0] != -1)
+        text = data[start:end].decode("utf-8", "replace")
+        found.append((_TAG.sub("", text) if spans[3][0] != -1 else text).strip())
     return found
 
 
@@ -181,6 +188,17 @@ def parse_markdown(path: str, text: str) -> list[Section]:
             inline = tokens[i + 1] if i + 1 < len(tokens) else None
             title = inline.content if inline is not None and inline.type == "inline" else ""
             heads.append((int(tok.tag[1:]), tok.map[0], tok.map[1], title.strip()))
+        elif tok.type == "html_block" and tok.map and "<h" in tok.content.lower():
+            first = tok.map[0]
+            content = tok.content
+            line, last = first, 0
+            for m in _HTML_HEADING.finditer(content):
+                line += content.count("\n", last, m.start())
+                last = m.start()
+                title = _TAG.sub("", m.group(2)).strip()
+                if title:
+                    heads.append((int(m.group(1)), line, line + 1, title))
+    heads.sort(key=lambda head: head[1])
     sections = []
     for n, (level, start, end, title) in enumerate(heads):
         stop = len(lines)
@@ -234,13 +252,18 @@ def introduction(path: str, text: str, sections: list[Section]) -> Section | Non
     README's opening, often where the problem is stated), as a section with no heading."""
     lines = text.splitlines()
     first = sections[0] if sections else None
+    title = ""
     if first is not None and first.level == 1 and first.line <= 3:
-        # Under the title: up to the next heading of any level.
+        # Under the title: up to the next heading of any level. The title is read with it
+        # ("Pneumonia detection with BentoML" names the task the paragraphs go on about).
         start = first.line  # the title's line (1-based) is skipped
         stop = sections[1].line - 1 if len(sections) > 1 else len(lines)
+        title = first.heading
     else:
         start, stop = 0, (first.line - 1 if first is not None else len(lines))
     body = "\n".join(lines[start:stop]).strip()
+    if body and title:
+        body = f"{title}\n\n{body}"
     if not body:
         return None
     return Section(path, "", 1, start + 1, body)
