@@ -1945,3 +1945,15 @@ CASES += [
         "html-intro-without-users",
     ),
 ]
+
+# A problem statement says who has the problem or why it matters; a task alone is partial
+# (found labelling held-out repositories: "Goal of the tutorial: train a classifier").
+CASES += [
+    Case(
+        "SC001",
+        "partial",
+        readme("Goal of the tutorial", "Train a binary classifier on the IMDB movie reviews."),
+        "not who has the problem",
+        "task-only",
+    ),
+]
