@@ -1957,3 +1957,30 @@ CASES += [
         "task-only",
     ),
 ]
+
+# A deployment scenario said in so many words, under any heading or in a list (found
+# labelling held-out repositories: "make run-server starts the API server", "the workflow
+# trains and deploys a model on Azure Machine Learning", a curl to /predict).
+CASES += [
+    Case(
+        "SC006",
+        "pass",
+        {
+            "README.md": "# Recommender\n\n## About\n\n- Recommends movies to users.\n- To start "
+            "the API server, run make run-server; send a POST request with {user_id}.\n",
+            "src/app.py": "import fastapi\n",
+        },
+        "states the deployment scenario",
+        "statement-in-list",
+    ),
+    Case(
+        "SC006",
+        "fail",
+        {
+            "README.md": "# Accidents\n\n## Steps\n\nRun `python ./src/models/predict_model.py "
+            "./src/models/test_features.json` to try a prediction.\n",
+        },
+        "no document",
+        "predict-script-is-not-a-route",
+    ),
+]

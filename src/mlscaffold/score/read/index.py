@@ -30,6 +30,7 @@ MAX_KEYS_PER_FILE = 20_000  # a config file with more is generated or hostile
 MAX_PROSE_CHARS = 128 * 1024
 MAX_SECTIONS = 500
 MAX_CONTENT_FILES = 20  # main documents searched for a topic by content
+MAX_STATEMENT_SECTIONS = 5  # sections of one document where a statement is looked for
 
 _TEST_DIR_RE = linear.lazy(r"(^|/)(tests?|testing)/")
 _TEST_FOLDER = 1
@@ -478,21 +479,31 @@ class RepoIndex:
         ]
 
     def statements(self, pattern: linear.Pattern) -> Iterator[markdown.Section]:
-        """For each main document whose text matches ``pattern``, the section (or the
-        introduction) where the first match is."""
+        """For each main document whose text matches ``pattern``, the sections (or the
+        introduction) where its matches are, in order, each once (the first may be a bare
+        command that says nothing, the next a paragraph that says it). At most
+        MAX_STATEMENT_SECTIONS a document."""
         for path in self.main_documents():
             tick()
             text = (self.text(path) or "")[:MAX_PROSE_CHARS]
-            m = pattern.search(text)
-            if m is None:
-                continue
-            line = text.count("\n", 0, m.start()) + 1
             sections = self._sections(path)
-            holding = [s for s in sections if s.line <= line]
-            if holding:
-                yield holding[-1]
-            elif (intro := markdown.introduction(path, text, sections)) is not None:
-                yield intro
+            seen: set[int] = set()
+            line, last = 1, 0
+            for m in pattern.finditer(text):
+                tick()
+                line += text.count("\n", last, m.start())
+                last = m.start()
+                holding = [s for s in sections if s.line <= line]
+                where = holding[-1].line if holding else 0
+                if where in seen:
+                    continue
+                seen.add(where)
+                if holding:
+                    yield holding[-1]
+                elif (intro := markdown.introduction(path, text, sections)) is not None:
+                    yield intro
+                if len(seen) == MAX_STATEMENT_SECTIONS:
+                    break
 
     def section_at(self, path: str, line: int | None) -> markdown.Section | None:
         """The section of a prose file that starts at ``line`` (a finding's evidence)."""
