@@ -1984,3 +1984,39 @@ CASES += [
         "predict-script-is-not-a-route",
     ),
 ]
+
+# A retraining plan is this project's plan, not a possibility (found labelling held-out
+# repositories: "Next Steps (Optional): scheduled retraining", "it is easy to connect to
+# scheduled runs (cron)").
+CASES += [
+    Case(
+        "SC008",
+        "partial",
+        readme(
+            "Next Steps (Optional)", "- Data drift detection\n- Scheduled retraining every week"
+        ),
+        "could or should be done",
+        "optional-next-steps",
+    ),
+    Case(
+        "SC008",
+        "partial",
+        readme(
+            "Continual learning",
+            "It becomes really easy to connect this to scheduled runs (cron), "
+            "[pipelines](https://example.com/courses/pipelines), drift detected through "
+            "[monitoring](https://example.com/monitoring), etc.",
+        ),
+        "could or should be done",
+        "easy-to-add",
+    ),
+    Case(
+        "SC008",
+        "pass",
+        readme(
+            "Retraining",
+            "We retrain weekly on the last year of tickets; a drift alert triggers a retrain.",
+        ),
+        label="weekly-plan",
+    ),
+]

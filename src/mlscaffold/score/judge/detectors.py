@@ -47,7 +47,7 @@ def detector_patterns(spec: dict[str, Any]) -> list[tuple[str, str, int]]:
     for key in ("headings", "weak_headings"):
         if isinstance(spec.get(key), list) and spec[key]:
             found.append((key, _any_of(spec[key]), linear.I))
-    for key in ("strong", "promote", "statement", "exclude_headings", "keys", "also"):
+    for key in ("strong", "promote", "statement", "exclude_headings", "keys", "also", "hedges"):
         if isinstance(spec.get(key), str) and spec[key]:
             found.append((key, spec[key], linear.I))
     return found
@@ -124,7 +124,9 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     too. ``strong``: what a section found by a main heading must say to pass
     (else partial, ``partial_reason``); ``promote``: what lifts a general or content-found
     section to a pass; ``also``: what any section must say besides to pass (SC004: the data's
-    limits, not only its source; else partial, ``also_reason``). ``files``: globs restricting
+    limits, not only its source; else partial, ``also_reason``); ``hedges``: words that make a
+    sentence a possibility rather than the plan (SC008: "retraining could be scheduled"), in
+    which ``strong``, ``promote`` and ``statement`` do not count. ``files``: globs restricting
     which documents count.
     """
     topic = params.get("topic", "this topic")
@@ -186,18 +188,55 @@ def _judge_section(
 
         why = placeholder_reason(section.body)
         return Verdict.failed(f"section '{where}' is present but not filled in ({why})", ev)
+    hedges = _compiled(params, "hedges")
     if kind == "statement":  # a statement of the topic, in so many words
+        statement = _compiled(params, "statement")
+        if hedges is not None and statement is not None and not _says(statement, section, hedges):
+            return Verdict.partial(_hedged(where, topic), ev)
         return Verdict.passed(f"section '{where}' states {topic}", ev)
     if kind != "main":
-        if promote is not None and promote.occurs_in(section.body):
+        if promote is not None and _says(promote, section, hedges):
             return _also(section, where, topic, params, ev)
         if kind == "content":
             return Verdict.partial(f"section '{where}' touches on {topic}", ev)
         return Verdict.partial(f"only a general section ('{where}') touches on {topic}", ev)
-    if strong is not None and not strong.occurs_in(section.body):
+    if strong is not None and not _says(strong, section, hedges):
+        if hedges is not None and strong.occurs_in(section.body):
+            return Verdict.partial(_hedged(where, topic), ev)
         reason = params.get("partial_reason", "section '{heading}' lacks specifics")
         return Verdict.partial(fill(reason, heading=where), ev)
     return _also(section, where, topic, params, ev)
+
+
+def _hedged(where: str, topic: str) -> str:
+    return (
+        f"section '{where}' speaks of {topic} only as something that could or should be done "
+        "(optional, future, easy to add), not as the plan"
+    )
+
+
+# Where a sentence ends, for ``hedges`` (a full stop in "madewithml.com" ends none).
+_SENTENCE_ENDS = (". ", "! ", "? ", "\n")
+
+
+def _says(pattern: linear.Pattern, section, hedges: linear.Pattern | None) -> bool:
+    """Whether ``pattern`` occurs in the section in a sentence that ``hedges`` does not
+    qualify ("retraining could be scheduled", a heading "Next steps (optional)")."""
+    if hedges is None:
+        return pattern.occurs_in(section.body)
+    if section.heading and hedges.occurs_in(section.heading):
+        return False
+    body = section.body
+    for n, m in enumerate(pattern.finditer(body)):
+        if n == 50:
+            return False  # a long hedged list: enough looked at
+        start = max((i + len(c) if (i := body.rfind(c, 0, m.start())) != -1 else 0)
+                    for c in _SENTENCE_ENDS)  # fmt: skip
+        ends = [i for c in _SENTENCE_ENDS if (i := body.find(c, m.end())) != -1]
+        sentence = body[start : min(ends) if ends else len(body)]
+        if not hedges.occurs_in(sentence):
+            return True
+    return False
 
 
 def _also(section, where: str, topic: str, params: dict[str, Any], ev: list[Evidence]) -> Verdict:
