@@ -2020,3 +2020,47 @@ CASES += [
         label="weekly-plan",
     ),
 ]
+
+# A seed that sets nothing: commented out, drawn at random, or applied only when --seed is
+# given and it defaults to None (found labelling held-out repositories).
+_TRAIN = "from sklearn.svm import SVC\n\n\ndef train(X, y):\n    return SVC().fit(X, y)\n"
+CASES += [
+    Case(
+        "MO007",
+        "fail",
+        {"src/train.py": _TRAIN + "# torch.manual_seed(42)\n# seed_everything(42)\n"},
+        "no seed",
+        "commented-out",
+    ),
+    Case(
+        "MO007",
+        "partial",
+        {
+            "src/train.py": _TRAIN + "import argparse, random\np = argparse.ArgumentParser()\n"
+            "p.add_argument('--seed', default=None, type=int)\nargs = p.parse_args()\n"
+            "if args.seed is not None:\n    random.seed(args.seed)\n"
+        },
+        "only when one is given",
+        "optional-seed",
+    ),
+    Case(
+        "MO007",
+        "pass",
+        {
+            "src/train.py": _TRAIN + "import argparse, random\np = argparse.ArgumentParser()\n"
+            "p.add_argument('--seed', default=42, type=int)\nargs = p.parse_args()\n"
+            "random.seed(args.seed)\n"
+        },
+        label="seed-option-with-default",
+    ),
+    Case(
+        "MO007",
+        "fail",
+        {
+            "src/split.py": _TRAIN
+            + "import random\ndf.sample(10, random_state=random.randint(0, 9))\n"
+        },
+        "no seed",
+        "random-seed",
+    ),
+]

@@ -10,7 +10,7 @@ from typing import Any
 from mlscaffold.score.judge.rules import facts, rule
 from mlscaffold.score.model import Evidence, Status, Verdict
 from mlscaffold.score.read import linear
-from mlscaffold.score.read.index import RepoIndex
+from mlscaffold.score.read.index import Located, RepoIndex
 from mlscaffold.score.read.linear import lazy
 from mlscaffold.score.read.readers.deps import EXACT, UNPINNED
 from mlscaffold.score.read.scan import CodePattern
@@ -351,14 +351,63 @@ _SEED_KEY = lazy(r"(^|\.)(seed|random_state|random_seed|rng_seed)$", linear.I)
 @rule("seeds_set")
 def seeds_set(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     keys = [k for k in index.config_keys if _SEED_KEY.search(k.value)]
-    code = facts.text_search(index, index.pattern_code, _SEED)
+    found = facts.text_search(index, index.pattern_code, _SEED)
+    # Each module's seeds looked at whole: a commented-out seed sets nothing, a seed drawn at
+    # random fixes nothing, and one applied only when --seed is given (default None) leaves
+    # the default run unseeded.
+    code, optional = [], []
+    for hit in found:
+        kind, seed = _seed_in(index, hit)
+        if kind == "set":
+            code.append(seed)
+        elif kind == "optional":
+            optional.append(seed)
     ev = [Evidence(k.path, k.line, k.value) for k in keys[:3]] + [
         Evidence(c.path, c.line, c.value) for c in code[:3]
     ]
     if keys or code:
         first = keys[0] if keys else code[0]
         return Verdict.passed(f"seed set in {first.path}", ev)
+    if optional:
+        return Verdict.partial(
+            f"a seed is set only when one is given ({optional[0].path}: the option defaults to "
+            "none), so a default run is not reproducible",
+            [Evidence(c.path, c.line, c.value) for c in optional[:3]],
+        )
     return Verdict.failed("no seed is set in code or config")
+
+
+_COMMENT_LINE = lazy(r"^[ \t]*#")
+_RANDOM_VALUE = lazy(r"random_state\s*=\s*(np\.|numpy\.)?random\.")
+_SEED_GUARD = lazy(r"\bif\s+[\w.]*seed\s+is\s+not\s+None\b|\bif\s+[\w.]*\.seed\s*:")
+_SEED_OPTION = lazy(r"add_argument\(\s*[\"']--(random[-_])?seed[\"'][^)\n]*default\s*=\s*None")
+_ATTRIBUTE_SEED = lazy(r"\w\.seed\b")
+MAX_SEEDS_READ = 50  # seed calls looked at in one module
+
+
+def _seed_in(index: RepoIndex, first: Located) -> tuple[str, Located]:
+    """("set", the first seed that fixes randomness), ("optional", one applied only when an
+    option that defaults to None is given) or ("none", the first match) for a module."""
+    code = index.code(first.path) or ""
+    guarded = _SEED_GUARD.search(code) is not None and _SEED_OPTION.search(code) is not None
+    optional = None
+    line, last = 1, 0
+    for n, m in enumerate(linear.compiled(_SEED_RE).finditer(code)):
+        if n == MAX_SEEDS_READ:
+            break
+        line += code.count("\n", last, m.start())
+        last = m.start()
+        start = code.rfind("\n", 0, m.start()) + 1
+        end = code.find("\n", m.start())
+        text = code[start : end if end != -1 else len(code)]
+        seed = Located(first.path, line, m.group(0))
+        if _COMMENT_LINE.search(text) or _RANDOM_VALUE.search(text):
+            continue
+        if guarded and _ATTRIBUTE_SEED.search(text):  # random.seed(args.seed) under the guard
+            optional = optional or seed
+            continue
+        return "set", seed
+    return ("optional", optional) if optional else ("none", first)
 
 
 _METRIC_CALL_RE = lazy(
