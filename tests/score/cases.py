@@ -777,6 +777,19 @@ CASES: list[Case] = [
     Case(
         "MO010",
         "partial",
+        {
+            ".github/workflows/python-app.yml": "jobs:\n  b:\n    steps:\n"
+            "    - name: Install dependencies\n      run: pip install flake8 pytest\n"
+            "    - name: Lint with flake8\n      run: |\n"
+            "        flake8 . --count --select=E9,F63,F7,F82 --show-source --statistics\n"
+            "        flake8 . --count --exit-zero --max-complexity=10 --statistics\n"
+        },
+        "only to report",
+        "starter-workflow-with-install-step",
+    ),
+    Case(
+        "MO010",
+        "partial",
         {"requirements-dev.txt": "ruff==0.6.0\n"},
         "no configuration",
         "declared-only",

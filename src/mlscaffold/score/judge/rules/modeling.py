@@ -668,10 +668,22 @@ _LINT_RUN = lazy(
 _LENIENT = lazy(r"--exit-zero|--select[= ]E9,F63,F7,F82\s")
 
 
+# Lines that name a linter without running it: installing it, or a CI step's title.
+_NOT_A_RUN = lazy(
+    r"\b(pip3?|uv|poetry|conda|mamba|pipx|apt(-get)?|brew)\s+(install|add|sync)\b|"
+    r"^\s*-?\s*(name|id|uses)\s*:",
+    linear.M,
+)
+
+
 def _lint_is_lenient(index: RepoIndex, ci_path: str) -> bool:
     from mlscaffold.score.judge.rules.deployment import ci_commands
 
-    lines = [line for line in ci_commands(index, ci_path).splitlines() if _LINT_RUN.search(line)]
+    lines = [
+        line
+        for line in ci_commands(index, ci_path).splitlines()
+        if _LINT_RUN.search(line) and not _NOT_A_RUN.search(line)
+    ]
     return bool(lines) and all(_LENIENT.search(line + " ") for line in lines)
 
 
