@@ -264,9 +264,9 @@ def summarise(findings: list[Finding]) -> tuple[list[StageScore], int, int]:
     from mlscaffold.score.judge.checklist import SEVERITY_WEIGHT
 
     stages = [_stage_score(stage, [f for f in findings if f.stage == stage]) for stage in STAGES]
-    counted = [f for f in findings if _counts(f.status)]
+    counted = [f for f in findings if f.status in _CREDIT]
     total = sum(SEVERITY_WEIGHT[f.severity] for f in counted)
-    earned = sum(SEVERITY_WEIGHT[f.severity] * f.status.credit for f in counted)
+    earned = sum(SEVERITY_WEIGHT[f.severity] * _CREDIT[f.status] for f in counted)
     overall = round(100 * earned / total) if total else 100
     maturity = min((s.level for s in stages if s.score is not None), default=0)
     return stages, overall, maturity
@@ -283,10 +283,6 @@ def _anchor(index: RepoIndex) -> str | None:
             return name
     top = [f.path for f in index.files if "/" not in f.path]
     return (top or [f.path for f in index.files] or [None])[0]
-
-
-def _counts(status: Status) -> bool:
-    return status in (Status.PASS, Status.PARTIAL, Status.FAIL)
 
 
 def _ordered(checks: Checklist) -> list[Check]:
@@ -382,6 +378,10 @@ def _evaluate(
 
 
 _STATUS_VALUES = tuple(s.value for s in Status)
+# By member: an enum's .value and properties are slow to read, and a monorepo's roll-up sums
+# tens of thousands of findings.
+_VALUE = {s: s.value for s in Status}
+_CREDIT = {s: s.credit for s in (Status.PASS, Status.PARTIAL, Status.FAIL)}
 
 
 def _stage_score(stage: str, findings: list[Finding]) -> StageScore:
@@ -389,11 +389,11 @@ def _stage_score(stage: str, findings: list[Finding]) -> StageScore:
 
     counts = dict.fromkeys(_STATUS_VALUES, 0)
     for f in findings:
-        counts[f.status.value] += 1
-    applicable = [f for f in findings if _counts(f.status)]
+        counts[_VALUE[f.status]] += 1
+    applicable = [f for f in findings if f.status in _CREDIT]
     if not applicable:
         return StageScore(stage, None, level_for(None), counts)
     total = sum(SEVERITY_WEIGHT[f.severity] for f in applicable)
-    earned = sum(SEVERITY_WEIGHT[f.severity] * f.status.credit for f in applicable)
+    earned = sum(SEVERITY_WEIGHT[f.severity] * _CREDIT[f.status] for f in applicable)
     score = round(100 * earned / total)
     return StageScore(stage, score, level_for(score), counts)
