@@ -2089,7 +2089,7 @@ CASES += [
             "    - uses: jwalton/gh-ecr-push@v1\n"
             "    - run: aws lambda update-function-code --function-name x --image-uri y\n"
         },
-        "update-function",
+        "ecr-push",
         "aws-lambda",
     ),
 ]
