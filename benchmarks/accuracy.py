@@ -91,8 +91,12 @@ def load_labels(path: Path) -> list[dict]:
     return repos
 
 
+SCORES: dict[str, int] = {}  # overall score of each repository scored, by name
+
+
 def score(tree: Path) -> dict[str, dict]:
-    """Run the real CLI on one tree and return its findings by check id."""
+    """Run the real CLI on one tree and return its findings by check id (its overall score is
+    kept in SCORES)."""
     cmd = [sys.executable, "-m", "mlscaffold", "score", str(tree), "-f", "json", "--no-cache"]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     # 0 = scored, 1 = scored but a policy in the repo's own config failed; both carry a report.
@@ -101,6 +105,7 @@ def score(tree: Path) -> dict[str, dict]:
             f"mlscaffold score {tree} exited {proc.returncode}: {proc.stderr.strip()}"
         )
     report = json.loads(proc.stdout)
+    SCORES[tree.name] = report["score"]
     return {f["id"]: f for f in report["findings"]}
 
 
@@ -211,9 +216,62 @@ def render(pairs: list[Pair], missing: list[str], repos_dir: Path) -> str:
     ]
     for p in by_kind["status"]:
         out.append(f"| {p.repo} | {p.check} | {p.label} | {p.status} | {_cell(p.reason)} |")
+    out += ["", *_ranking(pairs, repos)]
     if missing:
         out += ["", f"Not scored (no directory under {repos_dir}): {', '.join(missing)}"]
     return "\n".join(out) + "\n"
+
+
+def _ranking(pairs: list[Pair], repos: list[str]) -> list[str]:
+    """Spearman's rank correlation of the scorer's overall score with the labels' yes counts,
+    and with the score the labels earn by the scorer's own formula (severity weights, partial
+    one half, not applicable left out)."""
+    from mlscaffold.score.judge.checklist import SEVERITY_WEIGHT, load_checklist
+
+    weight = {c.id: SEVERITY_WEIGHT[c.severity] for c in load_checklist()}
+    credit = {"pass": 1.0, "partial": 0.5, "fail": 0.0}
+    scored = [r for r in repos if r in SCORES]
+    yes, own = [], []
+    for repo in scored:
+        mine = [p for p in pairs if p.repo == repo]
+        yes.append(sum(p.label == "pass" for p in mine))
+        counted = [p for p in mine if p.label in credit]
+        total = sum(weight.get(p.check, 1) for p in counted)
+        earned = sum(weight.get(p.check, 1) * credit[p.label] for p in counted)
+        own.append(100 * earned / total if total else 100.0)
+    by_scorer = [float(SCORES[r]) for r in scored]
+    return [
+        "## Ranking",
+        "",
+        f"Spearman's rank correlation over {len(scored)} repositories of the overall score with "
+        f"the labels' yes counts: {_spearman(by_scorer, yes):.3f}; with the score the labels "
+        f"earn by the same formula: {_spearman(by_scorer, own):.3f}.",
+    ]
+
+
+def _ranks(values: list[float]) -> list[float]:
+    order = sorted(range(len(values)), key=values.__getitem__)
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):  # ties share their average rank
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def _spearman(a: list[float], b: list[float]) -> float:
+    if len(a) < 2:
+        return float("nan")
+    ra, rb = _ranks(a), _ranks(b)
+    ma, mb = sum(ra) / len(ra), sum(rb) / len(rb)
+    cov = sum((x - ma) * (y - mb) for x, y in zip(ra, rb, strict=True))
+    va = sum((x - ma) ** 2 for x in ra) ** 0.5
+    vb = sum((y - mb) ** 2 for y in rb) ** 0.5
+    return cov / (va * vb) if va and vb else float("nan")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -221,13 +279,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "repos_dir", type=Path, help="directory with one extracted tree per labelled repository"
     )
-    parser.add_argument("--labels", type=Path, default=ROOT / "docs" / "accuracy" / "labels.yaml")
+    parser.add_argument(
+        "--labels",
+        type=Path,
+        action="append",
+        help="labels file (repeatable: several files are one set); default: the tuning corpus",
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "accuracy" / "results.md")
     args = parser.parse_args(argv)
     if not args.repos_dir.is_dir():
         print(f"accuracy: {args.repos_dir} is not a directory", file=sys.stderr)
         return 2
-    repos = load_labels(args.labels)
+    labels = args.labels or [ROOT / "docs" / "accuracy" / "labels.yaml"]
+    repos = [repo for path in labels for repo in load_labels(path)]
     try:
         pairs, missing = compare(args.repos_dir, repos)
     except (RuntimeError, json.JSONDecodeError) as exc:
