@@ -18,6 +18,16 @@ from tests.conftest import run_cli
 INTERRUPT_TRIALS = int(os.environ.get("MLSCAFFOLD_INTERRUPT_TRIALS", "16"))
 
 
+def _in_interpreter_startup(err: str) -> bool:
+    """A traceback all of whose frames are CPython's start-up (site, runpy, importlib) or the
+    package's one-line `__init__`: the signal landed before any mlscaffold code could run, and
+    reporting it is the interpreter's. How long that window lasts varies with the machine's
+    load (up to 0.05 s measured here with two test workers), so no sleep can avoid it."""
+    frames = [line for line in err.splitlines() if line.lstrip().startswith('File "')]
+    ours = [f for f in frames if f"{os.sep}mlscaffold{os.sep}" in f and "__init__.py" not in f]
+    return bool(frames) and not ours and err.rstrip().endswith("KeyboardInterrupt")
+
+
 def _snapshot(folder: Path) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*")}
 
@@ -133,6 +143,10 @@ def test_interrupts_at_random_moments_leave_nothing(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=120)
         left = sorted(p.name for p in parent.iterdir())
+        if _in_interpreter_startup(err):
+            outcomes["interrupted"] += 1
+            assert left == [], f"trial {trial}: left {left} (interrupted in start-up)"
+            continue
         assert "Traceback" not in err, err[-1500:]
         if left == ["proj"]:  # finished (perhaps interrupted just after): complete, not partial
             outcomes["finished"] += 1
