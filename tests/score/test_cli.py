@@ -374,5 +374,19 @@ def test_unknown_ignore_in_config_is_an_error(ml_repo, tmp_path) -> None:
     assert out.returncode == 2 and "not valid TOML" in out.stderr
 
 
+def test_a_malformed_pyproject_with_our_table_cannot_switch_the_policy_off(ml_repo) -> None:
+    pyproject = ml_repo / "pyproject.toml"
+    pyproject.write_text('[project\nname = "x"\n[tool.mlscaffold]\nfail_under = 99\n', "utf-8")
+    out = run_cli("score", str(ml_repo))
+    assert out.returncode == 2 and "pyproject.toml is not valid TOML" in out.stderr, out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    # Without our table a broken pyproject.toml is the project's problem: a note, not an error.
+    pyproject.write_text('[project\nname = "x"\n[tool.ruff]\n# not [tool.mlscaffold]\n', "utf-8")
+    out = run_cli("score", str(ml_repo), "-f", "json")
+    assert out.returncode == 0, out.stderr
+    notes = json.loads(out.stdout)["notes"]
+    assert any(n["path"] == "pyproject.toml" and "malformed" in n["message"] for n in notes)
+
+
 def _status_of(stdout: str) -> dict[str, str]:
     return {f["id"]: f["status"] for f in json.loads(stdout)["findings"]}

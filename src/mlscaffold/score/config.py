@@ -33,14 +33,28 @@ def _read_toml(root: str, name: str) -> dict[str, Any] | None:
     data = read_regular_file(os.path.join(root, name), MAX_CONFIG_BYTES)
     if data is None:
         return None
-    doc, err = load_toml(data.decode("utf-8", errors="replace"))
+    text = data.decode("utf-8", errors="replace")
+    doc, err = load_toml(text)
     if err:
         # pyproject.toml is the project's, and its malformation is reported as a note elsewhere;
-        # a dedicated .mlscaffold.toml that does not parse is a configuration error.
-        if name == ".mlscaffold.toml":
-            raise ConfigError(f"{name} is not valid TOML ({err})")
+        # a dedicated .mlscaffold.toml that does not parse is a configuration error, and so is a
+        # pyproject.toml that does not parse but holds our table: its policy (fail_under) cannot
+        # be read, and scoring without it would let a broken file switch a CI gate off.
+        if name == ".mlscaffold.toml" or _mentions_our_table(text):
+            raise ConfigError(
+                f"{name} is not valid TOML ({err}); its mlscaffold settings cannot be read"
+            )
         return None
     return doc
+
+
+def _mentions_our_table(text: str) -> bool:
+    """A `[tool.mlscaffold]` header (or `tool.mlscaffold.x = ...` key) on some line."""
+    for line in text.splitlines():
+        bare = line.strip().lstrip("[").replace(" ", "").replace("\t", "").replace('"', "")
+        if bare.startswith("tool.mlscaffold"):
+            return True
+    return False
 
 
 def load_config(root: str) -> ScoreConfig:
