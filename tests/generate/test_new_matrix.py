@@ -79,6 +79,7 @@ def expected_files(options: dict[str, Any], pkg: str) -> set[str]:
         "tests/infra/test_config.py",
         "tests/infra/test_data_io.py",
         "tests/infra/test_feature_registry.py",
+        "tests/infra/test_cli.py",
         "tests/ml/test_training.py",
         "tests/ml/test_skew.py",
     }
