@@ -84,6 +84,16 @@ def test_invalid_checklist_entries_are_rejected(tmp_path: Path, mutation, messag
         load_file(path, validate=True)
 
 
+def test_a_checklist_that_is_not_yaml_says_where_and_what(tmp_path: Path) -> None:
+    path = tmp_path / "org.yaml"
+    path.write_text("stage: data\nchecks:\n  - id: [DA901\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_file(path, validate=True)
+    message = str(caught.value)
+    assert "line 4, column 1: did not find expected ',' or ']'" in message, message
+    assert "\n" not in message
+
+
 def test_unknown_rule_and_duplicate_id_are_rejected(tmp_path: Path) -> None:
     extra = tmp_path / "org.yaml"
     extra.write_text(

@@ -360,6 +360,20 @@ def test_monorepo_one_project_or_whole(monorepo) -> None:
     for bad in ("../elsewhere", "/etc", "services/none"):
         out = run_cli("score", str(monorepo), "--project", bad)
         assert out.returncode == 2 and "--project" in out.stderr
+    (monorepo / "NOTES.md").write_text("# notes\n", encoding="utf-8")
+    out = run_cli("score", str(monorepo), "--project", "NOTES.md")
+    assert out.returncode == 2 and "NOTES.md: not a directory" in out.stderr, out.stderr
+    both = run_cli("score", str(monorepo), "--project", "services/fraud", "--whole")
+    assert both.returncode == 2 and "give one" in both.stderr and "Traceback" not in both.stderr
+
+
+def test_writing_a_file_says_so_unless_quiet(monorepo, tmp_path) -> None:
+    target = tmp_path / "r.json"
+    said = run_cli("score", str(monorepo), "-f", "json", "-o", str(target))
+    assert said.returncode == 0 and f"mlscaffold: wrote {target} (json)" in said.stderr
+    assert json.loads(target.read_text(encoding="utf-8"))["project"] == "platform"
+    quiet = run_cli("score", str(monorepo), "-f", "json", "-o", str(target), "-q")
+    assert quiet.returncode == 0 and "wrote" not in quiet.stderr
 
 
 def test_a_library_with_example_folders_is_one_project(tree) -> None:

@@ -144,6 +144,10 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.project and len(args.paths) > 1:
         raise UsageError("--project selects a subproject of one repository; give one PATH")
+    if args.project and args.whole:
+        raise UsageError(
+            "--project scores one sub-project and --whole the whole repository; give one"
+        )
     pairs = _pairs(args)
     roots = [check_root(p) for p in args.paths]
     ignores = _cli_ignores(args.ignore)
@@ -210,12 +214,16 @@ def _compare(report, base: dict, base_path: str) -> None:
             sub.diff = compare(before[sub.project], sub)
 
 
+SUBPROJECTS_NAMED = 10  # a 300-project monorepo's names would make one unreadable line
+
+
 def _say_what_was_done(job) -> None:
     report = job.report
     source = job.config.source or "no configuration"
-    where = (
-        f" ({len(job.subs)} sub-projects: {', '.join(job.subs)})" if job.kind == "monorepo" else ""
-    )
+    shown = ", ".join(job.subs[:SUBPROJECTS_NAMED])
+    if len(job.subs) > SUBPROJECTS_NAMED:
+        shown += f" and {len(job.subs) - SUBPROJECTS_NAMED} more"
+    where = f" ({len(job.subs)} sub-projects: {shown})" if job.kind == "monorepo" else ""
     print(
         f"mlscaffold: scored {report.project}{where}: {report.files_scanned} file(s) in "
         f"{report.duration_seconds:.2f} s, {len(report.findings)} checks, with {source}",
@@ -279,6 +287,8 @@ def _write(fmt: str, out: str, reports: list, args: argparse.Namespace) -> None:
         for report in reports:
             name = _unique(report.project, used)
             _write_file(directory / f"{name}.{EXTENSIONS[fmt]}", renderer(report))
+        if args.verbosity >= 0:
+            print(f"mlscaffold: wrote {len(reports)} {fmt} report(s) in {out}", file=sys.stderr)
         return
     if fmt == "table" and out == "-" and len(reports) == 1:
         from mlscaffold.score.report.render.terminal import print_rich, use_colour
@@ -306,6 +316,8 @@ def _write(fmt: str, out: str, reports: list, args: argparse.Namespace) -> None:
         sys.stdout.flush()
     else:
         _write_file(Path(out), text)
+        if args.verbosity >= 0:
+            print(f"mlscaffold: wrote {out} ({fmt})", file=sys.stderr)
 
 
 def _unique(name: str, used: set[str]) -> str:

@@ -155,9 +155,12 @@ def _parse_yaml(path: Path) -> Any:
         _check_yaml_shape(path, text, loader)
         return yaml.load(text, Loader=loader)  # noqa: S506 - the safe loader
     except yaml.YAMLError as exc:
-        raise ConfigError(
-            f"checklist file {path} is not valid YAML: {str(exc).splitlines()[0]}"
-        ) from exc
+        # Where and what: the problem and its line (the context line alone, "while parsing a
+        # flow sequence", says neither).
+        mark = getattr(exc, "problem_mark", None)
+        at = f" line {mark.line + 1}, column {mark.column + 1}:" if mark is not None else ""
+        problem = " ".join((getattr(exc, "problem", None) or str(exc)).split()[:40])
+        raise ConfigError(f"checklist file {path} is not valid YAML:{at} {problem}") from exc
 
 
 def _check_yaml_shape(path: Path, text: str, loader: Any) -> None:

@@ -77,6 +77,10 @@ def project_path(root: str, project: str) -> str:
     target = os.path.realpath(os.path.join(root, project))
     if os.path.commonpath([root, target]) != root:
         raise UsageError(f"--project {project}: points outside the repository")
-    if os.path.islink(os.path.join(root, project)) or not os.path.isdir(target):
+    if os.path.islink(os.path.join(root, project)):
+        raise UsageError(f"--project {project}: is a symbolic link; give the folder itself")
+    if os.path.exists(target) and not os.path.isdir(target):
+        raise UsageError(f"--project {project}: not a directory")
+    if not os.path.isdir(target):
         raise UsageError(f"--project {project}: no such directory in the repository")
     return target

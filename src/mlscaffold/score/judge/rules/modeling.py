@@ -268,12 +268,13 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         if meaningful >= wanted:
             break
     ev = [Evidence(p) for p in test_files[:5]]
-    where = (
-        f"{read} file(s)"
-        if read == len(test_files)
-        else f"the first {read} of {len(test_files)} test files"
-    )
-    summary = f"{meaningful} meaningful test(s) of {total} in {where}"
+    if read == len(test_files):
+        summary = f"{meaningful} meaningful test(s) of {total} in {read} test file(s)"
+    else:  # stopped early: say so, or the counts read as a miscount of the whole suite
+        summary = (
+            f"{len(test_files)} test files; the first {read} read hold {meaningful} meaningful "
+            f"test(s) of {total}, enough to pass (the others were not read)"
+        )
     if total == 0:
         return Verdict.failed(
             f"test files exist but define no test functions ({test_files[0]})", ev
