@@ -91,12 +91,8 @@ def load_labels(path: Path) -> list[dict]:
     return repos
 
 
-SCORES: dict[str, int] = {}  # overall score of each repository scored, by name
-
-
-def score(tree: Path) -> dict[str, dict]:
-    """Run the real CLI on one tree and return its findings by check id (its overall score is
-    kept in SCORES)."""
+def score(tree: Path) -> tuple[dict[str, dict], int]:
+    """Run the real CLI on one tree; its findings by check id, and its overall score."""
     cmd = [sys.executable, "-m", "mlscaffold", "score", str(tree), "-f", "json", "--no-cache"]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     # 0 = scored, 1 = scored but a policy in the repo's own config failed; both carry a report.
@@ -105,19 +101,21 @@ def score(tree: Path) -> dict[str, dict]:
             f"mlscaffold score {tree} exited {proc.returncode}: {proc.stderr.strip()}"
         )
     report = json.loads(proc.stdout)
-    SCORES[tree.name] = report["score"]
-    return {f["id"]: f for f in report["findings"]}
+    return {f["id"]: f for f in report["findings"]}, report["score"]
 
 
-def compare(repos_dir: Path, repos: list[dict]) -> tuple[list[Pair], list[str]]:
+def compare(repos_dir: Path, repos: list[dict]) -> tuple[list[Pair], list[str], dict[str, int]]:
+    """The labelled checks beside the scorer's verdicts, the repositories not found, and the
+    overall score of each one scored."""
     pairs: list[Pair] = []
     missing: list[str] = []
+    scores: dict[str, int] = {}
     for repo in repos:
         tree = repos_dir / repo["name"]
         if not tree.is_dir():
             missing.append(repo["name"])
             continue
-        findings = score(tree)
+        findings, scores[repo["name"]] = score(tree)
         for check, entry in sorted(repo["checks"].items()):
             finding = findings.get(
                 check, {"status": "absent", "reason": "the scorer reported no finding"}
@@ -132,7 +130,7 @@ def compare(repos_dir: Path, repos: list[dict]) -> tuple[list[Pair], list[str]]:
                     reason=finding.get("reason", ""),
                 )
             )
-    return pairs, missing
+    return pairs, missing, scores
 
 
 def _pct(num: int, den: int) -> str:
@@ -158,7 +156,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(pairs: list[Pair], missing: list[str], repos_dir: Path) -> str:
+def render(pairs: list[Pair], missing: list[str], repos_dir: Path, scores: dict[str, int]) -> str:
     repos = sorted({p.repo for p in pairs}, key=[p.repo for p in pairs].index)
     out = [
         "# Accuracy of `mlscaffold score` against reviewer labels",
@@ -216,13 +214,13 @@ def render(pairs: list[Pair], missing: list[str], repos_dir: Path) -> str:
     ]
     for p in by_kind["status"]:
         out.append(f"| {p.repo} | {p.check} | {p.label} | {p.status} | {_cell(p.reason)} |")
-    out += ["", *_ranking(pairs, repos)]
+    out += ["", *_ranking(pairs, repos, scores)]
     if missing:
         out += ["", f"Not scored (no directory under {repos_dir}): {', '.join(missing)}"]
     return "\n".join(out) + "\n"
 
 
-def _ranking(pairs: list[Pair], repos: list[str]) -> list[str]:
+def _ranking(pairs: list[Pair], repos: list[str], scores: dict[str, int]) -> list[str]:
     """Spearman's rank correlation of the scorer's overall score with the labels' yes counts,
     and with the score the labels earn by the scorer's own formula (severity weights, partial
     one half, not applicable left out)."""
@@ -230,7 +228,7 @@ def _ranking(pairs: list[Pair], repos: list[str]) -> list[str]:
 
     weight = {c.id: SEVERITY_WEIGHT[c.severity] for c in load_checklist()}
     credit = {"pass": 1.0, "partial": 0.5, "fail": 0.0}
-    scored = [r for r in repos if r in SCORES]
+    scored = [r for r in repos if r in scores]
     yes, own = [], []
     for repo in scored:
         mine = [p for p in pairs if p.repo == repo]
@@ -239,7 +237,7 @@ def _ranking(pairs: list[Pair], repos: list[str]) -> list[str]:
         total = sum(weight.get(p.check, 1) for p in counted)
         earned = sum(weight.get(p.check, 1) * credit[p.label] for p in counted)
         own.append(100 * earned / total if total else 100.0)
-    by_scorer = [float(SCORES[r]) for r in scored]
+    by_scorer = [float(scores[r]) for r in scored]
     return [
         "## Ranking",
         "",
@@ -293,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     labels = args.labels or [ROOT / "docs" / "accuracy" / "labels.yaml"]
     repos = [repo for path in labels for repo in load_labels(path)]
     try:
-        pairs, missing = compare(args.repos_dir, repos)
+        pairs, missing, scores = compare(args.repos_dir, repos)
     except (RuntimeError, json.JSONDecodeError) as exc:
         print(f"accuracy: {exc}", file=sys.stderr)
         return 3
@@ -303,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    report = render(pairs, missing, args.repos_dir)
+    report = render(pairs, missing, args.repos_dir, scores)
     print(report, end="")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report, encoding="utf-8")

@@ -299,12 +299,9 @@ def _write(fmt: str, out: str, reports: list, args: argparse.Namespace) -> None:
     if len(reports) == 1:
         text = renderer(reports[0])
     elif fmt == "json":
-        import json
+        from mlscaffold.score.report.render.jsonout import render_json_reports
 
-        text = (
-            json.dumps([json.loads(renderer(r)) for r in reports], indent=2, ensure_ascii=False)
-            + "\n"
-        )
+        text = render_json_reports(reports)
     elif fmt == "sarif":
         from mlscaffold.score.report.render.sarif import render_sarif_runs
 

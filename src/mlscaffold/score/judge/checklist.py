@@ -44,7 +44,7 @@ class Check:
 @dataclass
 class Checklist:
     checks: list[Check] = field(default_factory=list)
-    _version: tuple[tuple[int, ...], str] | None = field(
+    _version: tuple[tuple[Check, ...], str] | None = field(
         default=None, init=False, repr=False, compare=False
     )
 
@@ -64,12 +64,17 @@ class Checklist:
         """A digest of the checks' ids and detectors, computed once per list of checks (every
         sub-project of a monorepo reports it)."""
         import hashlib
+        import operator
 
-        key = tuple(id(c) for c in self.checks)
-        if self._version is None or self._version[0] != key:
-            text = "|".join(f"{c.id}:{c.detector}" for c in self.checks)
-            self._version = (key, hashlib.sha256(text.encode()).hexdigest()[:12])
-        return self._version[1]
+        checks = tuple(self.checks)
+        known = self._version
+        # Compared by identity (the checks are held, so no id is reused): equality would
+        # compare every detector, the work the digest is kept to avoid.
+        same = known is not None and len(known[0]) == len(checks)
+        if not same or any(map(operator.is_not, known[0], checks)):
+            text = "|".join(f"{c.id}:{c.detector}" for c in checks)
+            known = self._version = (checks, hashlib.sha256(text.encode()).hexdigest()[:12])
+        return known[1]
 
 
 def builtin_files() -> list[Path]:

@@ -24,9 +24,9 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from mlscaffold import __version__
 from mlscaffold.score.read.readers.python import ImportRef
@@ -152,7 +152,7 @@ class RepoCache:
 
         head = {"format": FORMAT, "tool": code_version(), "root": self.root,
                 "registry": self.registry}  # fmt: skip
-        _store_files(self.facts_path, head, kept())
+        _store(self.facts_path, lambda out: _write_files(out, head, kept()))
 
     # ----- the last run's verdicts ----------------------------------------------------------
     def fingerprint(self, files: list[FileEntry], context: str) -> str | None:
@@ -185,7 +185,8 @@ class RepoCache:
 
     def save_report(self, fingerprint: str, findings: list[dict[str, Any]],
                     notes: list[list[str]]) -> None:  # fmt: skip
-        _store(self.report_path, {"fingerprint": fingerprint, "findings": findings, "notes": notes})
+        doc = {"fingerprint": fingerprint, "findings": findings, "notes": notes}
+        _store(self.report_path, lambda out: out.write(json.dumps(doc, separators=(",", ":"))))
 
 
 def _facts_to(facts: FileFacts) -> list[Any]:
@@ -301,32 +302,26 @@ def _load(path: Path, cap: int) -> Any:
         return None
 
 
-def _store_files(path: Path, head: dict[str, Any], files: Iterator[tuple[str, list[Any]]]) -> None:
-    """``head`` with a ``files`` mapping, written atomically a few thousand files at a time:
-    the facts of a large repository would make a JSON text of tens of megabytes at once."""
+def _write_files(out: TextIO, head: dict[str, Any], files: Iterator[tuple[str, list[Any]]]) -> None:
+    """``head`` with a ``files`` mapping, written a few thousand files at a time: the facts of
+    a large repository would make a JSON text of tens of megabytes at once."""
+    out.write(json.dumps(head, separators=(",", ":"))[:-1] + ',"files":{')
+    first = True
+    while batch := dict(itertools.islice(files, 2000)):
+        text = json.dumps(batch, separators=(",", ":"))[1:-1]
+        out.write(text if first else "," + text)
+        first = False
+    out.write("}}")
+
+
+def _store(path: Path, write: Callable[[TextIO], Any]) -> None:
+    """Write a file atomically with ``write``; a cache that cannot be written is simply not
+    kept."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "w", encoding="utf-8") as out:
-            out.write(json.dumps(head, separators=(",", ":"))[:-1] + ',"files":{')
-            first = True
-            while batch := dict(itertools.islice(files, 2000)):
-                text = json.dumps(batch, separators=(",", ":"))[1:-1]
-                out.write(text if first else "," + text)
-                first = False
-            out.write("}}")
-        os.replace(tmp, path)
-    except (OSError, ValueError, TypeError):
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-
-
-def _store(path: Path, doc: Any) -> None:
-    """Write ``doc`` atomically; a cache that cannot be written is simply not kept."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
+            write(out)
         os.replace(tmp, path)
     except (OSError, ValueError, TypeError):
         with contextlib.suppress(OSError):

@@ -488,11 +488,8 @@ class RepoIndex:
             text = (self.text(path) or "")[:MAX_PROSE_CHARS]
             sections = self._sections(path)
             seen: set[int] = set()
-            line, last = 1, 0
-            for m in pattern.finditer(text):
+            for line, _ in pattern.finditer_lines(text):
                 tick()
-                line += text.count("\n", last, m.start())
-                last = m.start()
                 holding = [s for s in sections if s.line <= line]
                 where = holding[-1].line if holding else 0
                 if where in seen:
@@ -713,10 +710,6 @@ def _key_lines(text: str) -> dict[str, int]:
     """The first line on which each key is set (``key:`` or ``key =``, quoted or not), from
     one pass over the text."""
     lines: dict[str, int] = {}
-    line, last = 1, 0
-    for m in _KEY_LINE.finditer(text):
-        start = m.start()
-        line += text.count("\n", last, start)
-        last = start
+    for line, m in _KEY_LINE.finditer_lines(text):
         lines.setdefault(m.group(1), line)
     return lines

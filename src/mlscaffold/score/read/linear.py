@@ -137,6 +137,16 @@ class Pattern:
     ) -> Iterator[Match]:
         return self._iter(0, text, pos, endpos)
 
+    def finditer_lines(self, text: str) -> Iterator[tuple[int, Match]]:
+        """``finditer`` with the 1-based line each match starts on, the newlines counted from
+        the previous match rather than from the start (linear in the text)."""
+        line, last = 1, 0
+        for m in self._iter(0, text, 0, None):
+            start = m.start()
+            line += text.count("\n", last, start)
+            last = start
+            yield line, m
+
     def findall(self, text: str | bytes, pos: int = 0, endpos: int | None = None) -> list[Any]:
         out = []
         for m in self._iter(0, text, pos, endpos):

@@ -283,18 +283,18 @@ class ContentScanner:
             ]
             if not flags and not wanted:
                 continue
-            found = cache.get(entry, flags, patterns) if cache is not None else None
-            if found is None:
-                data, why_not = read_bytes(root, path, entry.size, max_bytes)
-                if data is None:
-                    found = FileFacts(None, [], None, [], [why_not or "not read"])
-                else:
-                    found = scan_file(entry, flags, data, wanted, patterns)
-                found = self.add(path, found)
-                if fresh is not None:
-                    fresh[path] = (entry, flags, patterns, found)
+            cached = cache.get(entry, flags, patterns) if cache is not None else None
+            if cached is not None:
+                self.add(path, cached)
                 continue
-            self.add(path, found)
+            data, why_not = read_bytes(root, path, entry.size, max_bytes)
+            if data is None:
+                found = FileFacts(None, [], None, [], [why_not or "not read"])
+            else:
+                found = scan_file(entry, flags, data, wanted, patterns)
+            found = self.add(path, found)
+            if fresh is not None:
+                fresh[path] = (entry, flags, patterns, found)
 
     def add(self, path: str, found: FileFacts) -> FileFacts:
         """Record one file's facts (read now or taken from the cache); returns them with the

@@ -68,23 +68,12 @@ class SharedReads:
             out.files.append(mine)
             folder_of = path.rpartition("/")[0]
             out.by_dir.setdefault(folder_of, []).append(mine)
-            key = path[len(folder_of) + 1 if folder_of else 0 :].lower()
-            known = out.by_name.get(key)
-            if known is None:
-                out.by_name[key] = mine
-            elif isinstance(known, list):
-                known.append(mine)
-            else:
-                out.by_name[key] = [known, mine]
+            out.add_name(path[len(folder_of) + 1 if folder_of else 0 :].lower(), mine)
         out.symlinks = [s[cut:] for s in walked.symlinks if s.startswith(prefix)]
         for note in walked.notes:
             if note.path.startswith(prefix):
                 out.notes.append(Note(note.path[cut:], note.message))
-        if out.symlinks:
-            shown = ", ".join(out.symlinks[:5]) + (" ..." if len(out.symlinks) > 5 else "")
-            out.notes.append(
-                Note(".", f"{len(out.symlinks)} symbolic link(s) not followed: {shown}")
-            )
+        out.note_symlinks()
         return out
 
     # ----- facts of files ----------------------------------------------------------------

@@ -80,6 +80,24 @@ class WalkResult:
     # by_name values: one FileEntry, or a list when several files share the name.
     by_name: dict[str, FileEntry | list[FileEntry]] = field(default_factory=dict)
 
+    def add_name(self, key: str, entry: FileEntry) -> None:
+        """List ``entry`` under its lower-case file name ``key``."""
+        known = self.by_name.get(key)
+        if known is None:
+            self.by_name[key] = entry  # most names are unique: no list for them
+        elif isinstance(known, list):
+            known.append(entry)
+        else:
+            self.by_name[key] = [known, entry]
+
+    def note_symlinks(self) -> None:
+        """One note for the symbolic links the walk did not follow."""
+        if self.symlinks:
+            shown = ", ".join(self.symlinks[:5]) + (" ..." if len(self.symlinks) > 5 else "")
+            self.notes.append(
+                Note(".", f"{len(self.symlinks)} symbolic link(s) not followed: {shown}")
+            )
+
 
 def _load_ignore_rules(dir_path: str, rel_dir: str, notes: list[Note]) -> IgnoreRules | None:
     """Parse ``<dir>/.gitignore`` if it is a regular file."""
@@ -197,7 +215,7 @@ def walk_repo(root: str) -> WalkResult:
     result = WalkResult()
     files = result.files
     notes = result.notes
-    by_name = result.by_name
+    add_name = result.add_name
     # Stack items: (absolute dir, relative dir, depth, .gitignore rules in force).
     stack: list[tuple[str, str, int, RuleChain]] = [(root, "", 0, _NO_RULES)]
     entries = 0
@@ -278,25 +296,15 @@ def walk_repo(root: str) -> WalkResult:
                 listed = FileEntry(rel, st.st_size, name, st.st_mtime_ns, st.st_ctime_ns)
                 here_files.append(listed)
                 key = name.lower()
-                if key == name:
-                    key = name  # keep one string, not an equal copy, for the usual lower-case name
-                if key in by_name:
-                    known = by_name[key]
-                    if isinstance(known, list):
-                        known.append(listed)
-                    else:
-                        by_name[key] = [known, listed]
-                else:
-                    by_name[key] = listed  # most names are unique: no list for them
+                # Keep one string, not an equal copy, for the usual lower-case name.
+                add_name(name if key == name else key, listed)
             if here_files:
                 files.extend(here_files)
                 result.by_dir[rel_dir] = here_files
             # Reverse so that the walk visits directories in listing order (stable output).
             stack.extend(reversed(children))
     files.sort(key=path_of)
-    if result.symlinks:
-        shown = ", ".join(result.symlinks[:5]) + (" ..." if len(result.symlinks) > 5 else "")
-        notes.append(Note(".", f"{len(result.symlinks)} symbolic link(s) not followed: {shown}"))
+    result.note_symlinks()
     return result
 
 

@@ -219,6 +219,8 @@ _LOADED = frozenset(
     "data dataset datasets dataloader loader loaders frame dataframe df csv table corpus batch "
     "batches split splits samples records images".split()
 )
+# Names ending in what a loader returns (local_dataset, train_dataloader).
+_RETURNED = frozenset("data dataset datasets dataloader dataloaders loader df dataframe".split())
 # Classes that hold data loading: a Dataset, a LightningDataModule, a Reader, a Loader.
 _DATA_CLASS = lazy(r"dataset|datamodule|data_module|loader|reader|datasource|datapipe", linear.I)
 
@@ -242,9 +244,6 @@ def _loader_name(name: str) -> bool:
     if parts[0] in _LOADER_VERBS or parts[-1] in _RETURNED:
         return True
     return parts[0] in _GENERIC_VERBS and any(p in _LOADED for p in parts[1:])
-
-
-_RETURNED = frozenset("data dataset datasets dataloader dataloaders loader df dataframe".split())
 
 
 def _reusable_loader(index: RepoIndex, hit) -> str | None:
@@ -282,12 +281,9 @@ def _later_calls(index: RepoIndex, first: Located) -> Iterator[Located]:
     """The module's other loader calls after its first (the content pass keeps the first): a
     data module may open with a script's inline read before its loading functions."""
     code = index.code(first.path) or ""
-    line, last = 1, 0
-    for n, m in enumerate(linear.compiled(LOADERS_RE).finditer(code)):
+    for n, (line, m) in enumerate(linear.compiled(LOADERS_RE).finditer_lines(code)):
         if n == 50:  # a generated module: enough to judge
             return
-        line += code.count("\n", last, m.start())
-        last = m.start()
         if line > (first.line or 0):
             yield Located(first.path, line, m.group(0))
 

@@ -267,13 +267,10 @@ def _without_filters(text: str) -> str:
     """CI text without --flags and without branch, tag and path filter lists (a key and the
     more-indented ``- item`` lines under it), which name branches, not release steps. Lines
     are blanked, not removed, so what is found keeps its line number."""
-    keys = [(m.start(), len(m.group(1))) for m in _FILTER_KEY.finditer(text)]
+    keys = [(line - 1, len(m.group(1))) for line, m in _FILTER_KEY.finditer_lines(text)]
     if keys:
         lines = text.split("\n")
-        line, last = 0, 0
-        for start, indent in keys:  # each key line, then the more-indented items under it
-            line += text.count("\n", last, start)
-            last = start
+        for line, indent in keys:  # each key line, then the more-indented items under it
             lines[line] = ""
             below = line + 1
             while below < len(lines):

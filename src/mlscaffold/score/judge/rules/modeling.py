@@ -392,12 +392,9 @@ def _seed_in(index: RepoIndex, first: Located) -> tuple[str, Located]:
     code = index.code(first.path) or ""
     guarded = _SEED_GUARD.search(code) is not None and _SEED_OPTION.search(code) is not None
     optional = None
-    line, last = 1, 0
-    for n, m in enumerate(linear.compiled(_SEED_RE).finditer(code)):
+    for n, (line, m) in enumerate(linear.compiled(_SEED_RE).finditer_lines(code)):
         if n == MAX_SEEDS_READ:
             break
-        line += code.count("\n", last, m.start())
-        last = m.start()
         start = code.rfind("\n", 0, m.start()) + 1
         end = code.find("\n", m.start())
         text = code[start : end if end != -1 else len(code)]

@@ -125,11 +125,11 @@ def _strip_md(line: str) -> str:
     on every line of every section judged."""
     first = line[:1]
     cut = 0
-    if first in ("-", "*", "+") and first:
+    if first in ("-", "*", "+"):  # a one-character string: "" is not in the tuple
         cut = 1
     elif first.isdigit() and first.isascii():
         cut = len(line) - len(line.lstrip("0123456789"))
-        cut = cut + 1 if line[cut : cut + 1] in (".", ")") and line[cut : cut + 1] else 0
+        cut = cut + 1 if line[cut : cut + 1] in (".", ")") else 0
     if cut and line[cut : cut + 1] and line[cut] in _MD_SPACE:
         line = line[cut:].lstrip(_MD_SPACE)
     if line.startswith(">"):
@@ -137,14 +137,17 @@ def _strip_md(line: str) -> str:
     return line.strip("*_`| \t")
 
 
+# An HTML heading on a line of its own ("<h2>🚀 Deployment</h2>"): READMEs written in HTML
+# have no Markdown headings, and markdown-it keeps them inside an HTML block. Groups: the
+# level, the title.
+_HTML_HEADING_SOURCE = r"^[ \t]*<[hH]([1-6])\b[^>\n]*>([^\n]*?)</[hH][1-6]>"
+_HTML_HEADING = linear.lazy(_HTML_HEADING_SOURCE, linear.M)
+# Groups: an ATX title, a setext title, then the HTML heading's level and title.
 _HEADING_LINE = linear.lazy(
-    r"^ {0,3}#{1,6}[ \t]+(.+)$|^(\S[^\n]*)\n {0,3}[=\-~^\"'`#*+:.]{3,}[ \t]*$"
-    r"|^[ \t]*<[hH][1-6]\b[^>\n]*>([^\n]*?)</[hH][1-6]>",
+    r"^ {0,3}#{1,6}[ \t]+(.+)$|^(\S[^\n]*)\n {0,3}[=\-~^\"'`#*+:.]{3,}[ \t]*$|"
+    + _HTML_HEADING_SOURCE,
     linear.M,
 )
-# An HTML heading on a line of its own ("<h2>🚀 Deployment</h2>"): READMEs written in HTML
-# have no Markdown headings, and markdown-it keeps them inside an HTML block.
-_HTML_HEADING = linear.lazy(r"^[ \t]*<[hH]([1-6])\b[^>\n]*>([^\n]*?)</[hH][1-6]>", linear.M)
 _TAG = linear.lazy(r"<[^>\n]{0,500}>")
 
 
@@ -154,9 +157,10 @@ def heading_candidates(data: bytes | str) -> list[str]:
         data = data.encode("utf-8", "replace")
     found = []
     for spans in _HEADING_LINE.compiled.spans(data):
-        start, end = next(span for span in spans[1:] if span[0] != -1)
+        html = spans[4][0] != -1
+        start, end = spans[4] if html else next(span for span in spans[1:3] if span[0] != -1)
         text = data[start:end].decode("utf-8", "replace")
-        found.append((_TAG.sub("", text) if spans[3][0] != -1 else text).strip())
+        found.append((_TAG.sub("", text) if html else text).strip())
     return found
 
 
@@ -189,15 +193,11 @@ def parse_markdown(path: str, text: str) -> list[Section]:
             title = inline.content if inline is not None and inline.type == "inline" else ""
             heads.append((int(tok.tag[1:]), tok.map[0], tok.map[1], title.strip()))
         elif tok.type == "html_block" and tok.map and "<h" in tok.content.lower():
-            first = tok.map[0]
-            content = tok.content
-            line, last = first, 0
-            for m in _HTML_HEADING.finditer(content):
-                line += content.count("\n", last, m.start())
-                last = m.start()
+            first = tok.map[0]  # 0-based, as finditer_lines' lines are 1-based
+            for line, m in _HTML_HEADING.finditer_lines(tok.content):
                 title = _TAG.sub("", m.group(2)).strip()
                 if title:
-                    heads.append((int(m.group(1)), line, line + 1, title))
+                    heads.append((int(m.group(1)), first + line - 1, first + line, title))
     heads.sort(key=lambda head: head[1])
     sections = []
     for n, (level, start, end, title) in enumerate(heads):

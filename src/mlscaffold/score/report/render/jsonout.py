@@ -51,6 +51,11 @@ def render_json(report: Report) -> str:
     return dumps_records(report_to_dict(report)) + "\n"
 
 
+def render_json_reports(reports: list[Report]) -> str:
+    """Several repositories' reports: one JSON array of them."""
+    return dumps_records([report_to_dict(r) for r in reports]) + "\n"
+
+
 def dumps_records(doc: Any, indent: str = "") -> str:
     """JSON laid out for reading and diffing, written by the json module's C encoder: a
     document's fields one a line, a list of records (findings, notes, results) one record a
