@@ -40,6 +40,15 @@ STEPS = {
     "src/p/evaluate.py": "def evaluate(m, df):\n    return m.score(df, df.y)\n",
 }
 
+BIKE_README = (
+    "Bike Sharing Dataset\n====================\n\nHourly rentals of a bike-share system, "
+    "2011-2012, downloaded from https://archive.ics.uci.edu/dataset/275 with the weather of "
+    "each hour.\n\nBoth hour.csv and day.csv have the following fields:\n\n"
+    "- dteday: date\n- season: 1 winter, 2 spring, 3 summer, 4 autumn\n"
+    "- temp: normalised temperature in Celsius\n- cnt: count of rentals, the target\n"
+)
+WHERE_DATA_GOES = "Put the CSV files here; they are not committed.\n"
+
 CASES: list[Case] = [
     # ---------------------------------------------------------------- scoping
     Case("SC001", "pass", readme("Problem statement", FILLED)),
@@ -147,6 +156,21 @@ CASES: list[Case] = [
         "no-limits",
     ),
     Case("SC004", "fail", readme("Datasets", "- [ ] TODO"), "not filled in", "placeholder"),
+    Case(
+        "SC004",
+        "partial",
+        {"Bike-Sharing-Dataset/Readme.txt": BIKE_README, "Bike-Sharing-Dataset/hour.csv": "a\n"},
+        "names its sources but not their limits",
+        "dataset-readme-names-source",
+    ),
+    Case(
+        "SC004",
+        "pass",
+        {"data/README": BIKE_README + "\nKnown gaps: the 2012 storm days are missing.\n"},
+        "the data README data/README describes data sources",
+        "dataset-readme-source-and-limits",
+    ),
+    Case("SC004", "fail", {"data/README.md": WHERE_DATA_GOES}, label="data-folder-note"),
     Case("SC004", "fail", {"README.md": "# x\n\nhello\n"}, label="absent"),
     Case(
         "SC005",
@@ -350,6 +374,34 @@ CASES: list[Case] = [
         "placeholder",
     ),
     Case("DA004", "fail", {"README.md": "# x\n"}, label="absent"),
+    Case(
+        "DA004",
+        "pass",
+        {"Bike-Sharing-Dataset/Readme.txt": BIKE_README, "Bike-Sharing-Dataset/hour.csv": "a\n"},
+        "data README",
+        "dataset-readme-lists-fields",
+    ),
+    Case(
+        "DA004",
+        "partial",
+        {
+            "data/raw/README.md": "# data/raw\n\nRaw sets from the Hugging Face Hub, not in git: "
+            "the files are large and the extraction script rebuilds them.\n\n"
+            "| Dataset | Hub id | Licence |\n|---|---|---|\n| MedMCQA | openlife/medmcqa | MIT |\n"
+            "| MedQA | bak/medqa | MIT |\n\nRun `python -m src.data.extract` from the root; it "
+            "does nothing when the files are already there unless --force is given. The test "
+            "split of MedQA is held out of every training run.\n",
+        },
+        "describes the data but not",
+        "data-readme-without-fields",
+    ),
+    Case("DA004", "fail", {"data/README.md": WHERE_DATA_GOES}, label="data-folder-note"),
+    Case(
+        "DA004",
+        "fail",
+        {"docs/README.md": BIKE_README},
+        label="readme-outside-a-data-folder-is-read-by-heading",
+    ),
     Case("DA005", "pass", {"src/churn/data.py": s.DATA}),
     Case(
         "DA005",
@@ -379,6 +431,33 @@ CASES: list[Case] = [
         {"train.py": "import torch\nfrom sklearn.preprocessing import StandardScaler\n"},
         "no feature list",
         "deep-learning-on-columns",
+    ),
+    Case(
+        "DA006",
+        "not_applicable",
+        {
+            "train.py": "from transformers import Trainer\nfrom sklearn.metrics import f1_score\n"
+            "from sklearn import model_selection\n\nTrainer(model=m).train()\n"
+        },
+        "raw inputs",
+        "text-model-scored-with-sklearn-metrics",
+    ),
+    Case(
+        "DA006",
+        "fail",
+        {"train.py": "import torch\nfrom sklearn import ensemble\n\nmodel.fit(x, y)\n"},
+        "no feature list",
+        "deep-learning-beside-sklearn-models",
+    ),
+    Case(
+        "DA006",
+        "pass",
+        {
+            "train.py": "import torch\n\nmodel.fit(loader)\n",
+            "configs/features.yaml": "features:\n  - mean_intensity\n  - kurtosis\n",
+        },
+        "",
+        "declared-features-beat-the-raw-input-guess",
     ),
     # ---------------------------------------------------------------- modeling
     Case("MO001", "pass", {"configs/train.yaml": "C: 1.0\n"}),

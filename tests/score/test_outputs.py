@@ -458,3 +458,59 @@ def test_an_org_check_of_one_subproject_can_be_ignored(shared_root) -> None:
     report = json.loads(out.stdout)
     assert _status(report["subprojects"][0])["ORG001"] == "ignored"
     assert _status(report)["ORG001"] == "ignored"
+
+
+def test_monorepo_scores_the_code_beside_its_subprojects(tree) -> None:
+    """A model and a service at the root beside sub-projects with their own requirements
+    (an airflow/ folder, a data/ folder) are a project too: scored, and rolled up with them."""
+    root = tree(
+        {
+            "README.md": "# energy\n",
+            "airflow/requirements.txt": "apache-airflow==2.9.0\n",
+            "airflow/dags/train_dag.py": "from airflow import DAG\n",
+            "dataset/requirements.txt": "pandas==2.2.0\n",
+            "dataset/scripts/clean.py": "import pandas as pd\n\n\ndef clean(df):\n"
+            "    return df.dropna()\n",
+            "model/train.py": "from sklearn.svm import SVC\n\n\ndef train(X, y):\n"
+            "    return SVC().fit(X, y)\n",
+            "model/features.py": "def build(df):\n    return df\n",
+            "backend/app.py": s.SERVE,
+        },
+        name="energy",
+    )
+    out = run_cli("score", str(root), "-f", "json", "-v")
+    assert out.returncode == 0, out.stderr
+    assert "and the root's own code beside them" in out.stderr
+    report = json.loads(out.stdout)
+    jsonschema.validate(report, REPORT_SCHEMA)
+    assert [r["project"] for r in report["subprojects"]] == [
+        "energy/airflow",
+        "energy/dataset",
+        "energy/.",
+    ]
+    rest = _status(report["subprojects"][2])
+    assert rest["DE004"] == "pass"
+    rolled = {f["id"]: f for f in report["findings"]}
+    assert rolled["DE004"]["status"] == "pass"
+    assert rolled["DE004"]["reason"].startswith("the code outside the sub-projects: ")
+    assert rolled["DE004"]["rollup"]["subprojects"] == {
+        "airflow": "not_applicable",
+        "dataset": "not_applicable",
+        "(root)": "pass",
+    }
+    assert all(e["path"].startswith("backend/") for e in rolled["DE004"]["evidence"])
+    # The root's own code holds none of the sub-projects' files.
+    assert report["subprojects"][2]["files_scanned"] == 4
+    # Hygiene is the whole scan's: not counted twice.
+    assert "(root)" not in rolled["DE008"]["rollup"]["subprojects"]
+    markdown = run_cli("score", str(root), "-f", "markdown").stdout
+    assert "(monorepo, 3 sub-projects)" in markdown
+
+
+def test_a_few_root_helpers_beside_subprojects_are_no_project(monorepo) -> None:
+    (monorepo / "tools.py").write_text("print('hi')\n", encoding="utf-8")
+    report = json.loads(run_cli("score", str(monorepo), "-f", "json").stdout)
+    assert [r["project"] for r in report["subprojects"]] == [
+        "platform/services/churn",
+        "platform/services/fraud",
+    ]

@@ -27,6 +27,8 @@ class Unit:
     config: ScoreConfig
     checklist: object  # a judge.checklist.Checklist (loaded once, here)
     select: list[str] = field(default_factory=list)
+    # Folders left out: the sub-projects, when the root's own code is scored.
+    exclude: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -41,7 +43,10 @@ class Job:
     rules: dict[str, str]  # check id -> rollup rule
     others: list[str] = field(default_factory=list)  # "project": the other sub-projects
     whole: bool = False  # the last unit scans the whole repository
-    configs: list[ScoreConfig] = field(default_factory=list)  # per sub-project
+    # A monorepo whose root has code of its own beside the sub-projects: the unit before the
+    # whole scan scores that code as one more sub-project (the root minus the sub-projects).
+    own_code: bool = False
+    configs: list[ScoreConfig] = field(default_factory=list)  # per report.subprojects entry
     report: Report | None = None
 
 
@@ -106,7 +111,7 @@ class Planner:
         )
 
     def plan(self, root: str, project: str | None, whole: bool) -> Job:
-        from mlscaffold.score.read.projects import find_projects, project_path
+        from mlscaffold.score.read.projects import find_projects, has_own_code, project_path
 
         name = os.path.basename(root) or root
         root_config = self._config(root)
@@ -133,6 +138,10 @@ class Planner:
         ]
         for config in configs:  # a sub-project's own checklists bring their own rules
             rules.update({c.id: c.rollup for c in self._checklist(config)})
+        own_code = has_own_code(root, subs)
+        if own_code:
+            unit = self._unit(root, f"{name}/.", root_config)
+            units.append(replace(unit, exclude=frozenset(subs)))
         scan = self._whole_unit(root, root_config, ("shared", "worst"))
         if scan is not None:
             units.append(scan)
@@ -144,7 +153,8 @@ class Planner:
             root_config,
             rules,
             whole=scan is not None,
-            configs=configs,
+            configs=[*configs, root_config] if own_code else configs,
+            own_code=own_code,
         )
 
 
@@ -165,6 +175,7 @@ def run_unit(unit: Unit, ignore: dict[str, str], debug: bool, use_cache: bool = 
         project_label=unit.label,
         use_cache=use_cache,
         shared=shared,
+        exclude=unit.exclude,
     )
 
 
@@ -213,7 +224,7 @@ def run_all(
 
 def assemble(job: Job, reports: list[Report]) -> Report:
     from mlscaffold.score.identity import identify
-    from mlscaffold.score.rollup import inherit_root, roll_up
+    from mlscaffold.score.rollup import OWN_CODE, inherit_root, roll_up
 
     whole = reports[-1] if job.whole else None
     own = reports[:-1] if job.whole else reports
@@ -224,17 +235,23 @@ def assemble(job: Job, reports: list[Report]) -> Report:
         if whole is not None:
             report = inherit_root(report, job.subs[0], whole, job.subs + job.others, job.rules)
     else:
+        rest = own[-1] if job.own_code else None
+        own = own[:-1] if job.own_code else own
         subs = [
             inherit_root(r, rel, whole, job.subs, job.rules) if whole else r
             for rel, r in zip(job.subs, own, strict=True)
         ]
         for sub in subs:
             sub.repository = identify(sub.root, base=job.root)
+        folders = list(zip(job.subs, subs, strict=True))
+        if rest is not None:
+            rest.repository = identify(rest.root, base=job.root)
+            folders.append((OWN_CODE, rest))
         duration = sum(r.duration_seconds for r in reports)
         report = roll_up(
             job.root,
             os.path.basename(job.root) or job.root,
-            list(zip(job.subs, subs, strict=True)),
+            folders,
             whole,
             job.rules,
             duration,

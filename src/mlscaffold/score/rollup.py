@@ -12,6 +12,10 @@ The root's part comes from one extra scan of the whole repository that runs only
 ``shared`` and ``worst`` checks. A ``shared`` verdict of that scan is credited to a sub-project
 when some of its evidence lies outside every sub-project (at the root), and only when it is
 better than the sub-project's own.
+
+Code at the root beside the sub-projects (a ``model/`` and ``backend/`` next to an
+``airflow/`` folder with its own requirements) is scored as one more sub-project: the
+repository minus the sub-project folders (see ``plan``; ``OWN_CODE`` in a roll-up).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from mlscaffold.score.model import STAGES, Evidence, Finding, Note, Report, Stat
 
 RANK = {Status.FAIL: 0, Status.PARTIAL: 1, Status.PASS: 2}
 ROOT = "."  # the whole repository's own scan, in a finding's roll-up
+OWN_CODE = "(root)"  # the root's own code beside the sub-projects, scored as one more of them
 MAX_EVIDENCE = 20
 
 
@@ -89,12 +94,14 @@ def inherit_root(
 
 
 def _prefixed(rel: str, path: str) -> str:
-    if rel == ROOT:
+    if rel in (ROOT, OWN_CODE):  # paths already relative to the repository
         return path
     return posixpath.normpath(posixpath.join(rel, path)) if path not in ("", ".") else rel
 
 
 def _label(rel: str) -> str:
+    if rel == OWN_CODE:
+        return "the code outside the sub-projects"
     return "the whole repository" if rel == ROOT else rel
 
 
@@ -150,6 +157,8 @@ def roll_up(
     by_check: dict[str, list[tuple[str, Finding]]] = {}
     for rel, report in subs:
         for finding in report.findings:
+            if rel == OWN_CODE and whole is not None and rules.get(finding.check_id) == "worst":
+                continue  # the whole-repository scan has looked at the same files
             by_check.setdefault(finding.check_id, []).append((rel, finding))
     if whole is not None:
         for finding in whole.findings:

@@ -14,7 +14,7 @@ from mlscaffold.score.budget import tick
 from mlscaffold.score.model import Evidence, Status, Verdict
 from mlscaffold.score.read import linear
 from mlscaffold.score.read.globs import matcher
-from mlscaffold.score.read.index import RepoIndex
+from mlscaffold.score.read.index import MAX_PROSE_CHARS, RepoIndex
 
 Detector = Callable[[RepoIndex, dict[str, Any]], Verdict]
 _RANK = {Status.PASS: 3, Status.PARTIAL: 2, Status.FAIL: 1, Status.NOT_APPLICABLE: 0}
@@ -47,7 +47,8 @@ def detector_patterns(spec: dict[str, Any]) -> list[tuple[str, str, int]]:
     for key in ("headings", "weak_headings"):
         if isinstance(spec.get(key), list) and spec[key]:
             found.append((key, _any_of(spec[key]), linear.I))
-    for key in ("strong", "promote", "statement", "exclude_headings", "keys", "also", "hedges"):
+    for key in ("strong", "promote", "statement", "exclude_headings", "keys", "also", "hedges",
+                "data_readme"):  # fmt: skip
         if isinstance(spec.get(key), str) and spec[key]:
             found.append((key, spec[key], linear.I))
     return found
@@ -173,9 +174,45 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             judged.discard((section.path, section.line))  # judged by heading, but it says it
             if found := consider(section, "statement"):
                 return found
+    data_readme = _compiled(params, "data_readme")
+    if data_readme is not None and (best is None or best.status is not Status.PASS):
+        found = _data_readme(index, data_readme, topic, params)
+        if found is not None:
+            best = found if best is None else better(best, found)
     if best is not None:
         return best
     return Verdict.failed(f"no document has a section on {topic}")
+
+
+# A data README this long that does not say what ``data_readme`` asks still documents the
+# data in part (its sources, its layout); a shorter one is a folder note ("put the CSVs here").
+_DATA_README_PARTIAL_CHARS = 400
+
+
+def _data_readme(index: RepoIndex, pattern, topic: str, params: dict[str, Any]) -> Verdict | None:
+    """The best verdict from the READMEs in data folders (``RepoIndex.data_readmes``), each
+    read whole: a dataset's own description rarely has the heading a section search wants."""
+    from mlscaffold.score.read.readers.markdown import Section
+
+    best: Verdict | None = None
+    for path in index.data_readmes:
+        tick()
+        text = (index.text(path) or "")[:MAX_PROSE_CHARS]
+        section = Section(path, "", 0, 1, text)
+        if not section.filled:
+            continue
+        ev = [Evidence(path, 1, "data README")]
+        if _says(pattern, section, _compiled(params, "hedges")):
+            found = _also(section, path, topic, params, ev, subject=f"the data README {path}")
+        elif len(text.strip()) >= _DATA_README_PARTIAL_CHARS:
+            why = f"the data README {path} describes the data but not {topic}"
+            found = Verdict.partial(why, ev)
+        else:
+            continue
+        best = found if best is None else better(best, found)
+        if best.status is Status.PASS:
+            break
+    return best
 
 
 def _judge_section(
@@ -239,13 +276,22 @@ def _says(pattern: linear.Pattern, section, hedges: linear.Pattern | None) -> bo
     return False
 
 
-def _also(section, where: str, topic: str, params: dict[str, Any], ev: list[Evidence]) -> Verdict:
-    """A pass, unless the section lacks what ``also`` asks besides (then partial)."""
+def _also(
+    section,
+    where: str,
+    topic: str,
+    params: dict[str, Any],
+    ev: list[Evidence],
+    subject: str | None = None,
+) -> Verdict:
+    """A pass, unless the section lacks what ``also`` asks besides (then partial).
+    ``subject``: what the reason calls the section (default: "section 'WHERE'")."""
     also = _compiled(params, "also")
     if also is not None and not also.occurs_in(section.body):
         reason = params.get("also_reason", "section '{heading}' lacks specifics")
         return Verdict.partial(fill(reason, heading=where), ev)
-    return Verdict.passed(f"section '{where}' describes {topic}", ev)
+    subject = subject or "section '" + where + "'"
+    return Verdict.passed(f"{subject} describes {topic}", ev)
 
 
 def library(index: RepoIndex, params: dict[str, Any]) -> Verdict:

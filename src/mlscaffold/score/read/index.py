@@ -31,6 +31,18 @@ MAX_PROSE_CHARS = 128 * 1024
 MAX_SECTIONS = 500
 MAX_CONTENT_FILES = 20  # main documents searched for a topic by content
 MAX_STATEMENT_SECTIONS = 5  # sections of one document where a statement is looked for
+MAX_DATA_READMES = 20
+
+_README_NAMES = ("readme", "readme.md", "readme.txt", "readme.rst", "readme.markdown")
+# The last folder of a data folder's path: data/, datasets/, raw/, "Bike-Sharing-Dataset".
+_DATA_FOLDER = linear.lazy(
+    r"(^|/)(raw|processed|interim|external)$|(^|/|[-_ ])(data|datasets?)$|"
+    r"(^|/)(data|datasets?)[-_ ]",
+    linear.I,
+)
+_DATA_SUFFIXES = frozenset(
+    (".csv", ".tsv", ".dat", ".parquet", ".jsonl", ".xlsx", ".xls", ".arff", ".feather")
+)
 
 _TEST_DIR_RE = linear.lazy(r"(^|/)(tests?|testing)/")
 _TEST_FOLDER = 1
@@ -72,7 +84,11 @@ class RepoIndex:
     """Facts about one repository rooted at ``root``; built once, queried by every detector."""
 
     def __init__(
-        self, root: str, max_parse_bytes: int = MAX_PARSE_BYTES, shared: Any = None
+        self,
+        root: str,
+        max_parse_bytes: int = MAX_PARSE_BYTES,
+        shared: Any = None,
+        exclude: frozenset[str] = frozenset(),
     ) -> None:
         self.root = os.path.realpath(root)
         self.max_parse_bytes = max_parse_bytes
@@ -89,6 +105,8 @@ class RepoIndex:
         # What the runs over one repository's folders share (see sharing), or None.
         self.shared = shared if shared is not None and shared.covers(self.root) else None
         walked = self.shared.walk_of(self.root) if self.shared else walk_repo(self.root)
+        if exclude:  # a monorepo's own code beside its sub-projects (see plan)
+            walked = walked.without(exclude)
         self.files: list[FileEntry] = walked.files
         self.notes: list[Note] = walked.notes
         self.paths = PathIndex(walked.files, walked.by_name, walked.by_dir)
@@ -501,6 +519,25 @@ class RepoIndex:
                     yield intro
                 if len(seen) == MAX_STATEMENT_SECTIONS:
                     break
+
+    @cached_property
+    def data_readmes(self) -> list[str]:
+        """READMEs (any of the usual suffixes, or none) in a data folder: one named for data
+        (``data/``, ``dataset/``, ``raw/``, ``Bike-Sharing-Dataset/``) or one that holds data
+        files. Often a copied dataset's own description ("the following fields: ..."), not
+        Markdown with a heading a section search would find. Shallowest first, at most 20."""
+        found = []
+        for name in _README_NAMES:
+            for entry in self.paths.named(name):
+                folder, _, _ = entry.path.rpartition("/")
+                if not folder or NON_PRODUCTION_RE.search(entry.path):
+                    continue
+                if _DATA_FOLDER.search(folder) or any(
+                    f.suffix in _DATA_SUFFIXES for f in self.paths.folders.get(folder, ())
+                ):
+                    found.append(entry.path)
+        found.sort(key=lambda p: (p.count("/"), p))
+        return found[:MAX_DATA_READMES]
 
     def section_at(self, path: str, line: int | None) -> markdown.Section | None:
         """The section of a prose file that starts at ``line`` (a finding's evidence)."""

@@ -70,6 +70,49 @@ def find_projects(root: str) -> list[str]:
     return found if len(found) >= 2 else []
 
 
+# Code a monorepo's root holds outside its sub-projects, from this many files, is a project of
+# its own (a model/ and backend/ beside an airflow/ folder with its own requirements): fewer
+# are helper scripts. Tests, docs and examples are not counted.
+MIN_OWN_CODE_FILES = 3
+_NOT_OWN_CODE_DIRS = frozenset(
+    ("tests", "test", "docs", "doc", "examples", "example", "scripts", "tools", "ci", "site")
+)
+
+
+def has_own_code(root: str, subs: list[str]) -> bool:
+    """Whether the root of a monorepo holds Python modules or notebooks of its own outside
+    the sub-project folders ``subs`` (at least MIN_OWN_CODE_FILES; a bounded look)."""
+    skip = frozenset(subs)
+    found = dirs = 0
+    stack = [("", root, 0)]
+    while stack:
+        rel, path, depth = stack.pop()
+        dirs += 1
+        if dirs > MAX_DIRS:
+            return False
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            sub_rel = f"{rel}/{name}" if rel else name
+            if entry.is_dir(follow_symlinks=False):
+                if (
+                    depth < MAX_DEPTH + 2
+                    and sub_rel not in skip
+                    and not name.startswith(".")
+                    and name not in SKIP_DIRS
+                    and name.lower() not in _NOT_OWN_CODE_DIRS
+                ):
+                    stack.append((sub_rel, entry.path, depth + 1))
+            elif name.endswith((".py", ".ipynb")) and not name.startswith(("test_", "setup.py")):
+                found += 1
+                if found >= MIN_OWN_CODE_FILES:
+                    return True
+    return False
+
+
 def project_path(root: str, project: str) -> str:
     """``--project PATH``: a directory inside the repository, never outside it."""
     if os.path.isabs(project):

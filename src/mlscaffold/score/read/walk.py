@@ -90,6 +90,26 @@ class WalkResult:
         else:
             self.by_name[key] = [known, entry]
 
+    def without(self, folders: frozenset[str]) -> WalkResult:
+        """The files outside ``folders`` (repository-relative, POSIX), as a walk of its own."""
+
+        def outside(path: str) -> bool:
+            while path:
+                if path in folders:
+                    return False
+                path = path.rpartition("/")[0]
+            return True
+
+        kept = WalkResult(
+            [f for f in self.files if outside(f.path)],
+            list(self.notes),
+            [p for p in self.symlinks if outside(p)],
+            {d: entries for d, entries in self.by_dir.items() if outside(d)},
+        )
+        for entry in kept.files:
+            kept.add_name(entry.name.lower(), entry)
+        return kept
+
     def note_symlinks(self) -> None:
         """One note for the symbolic links the walk did not follow."""
         if self.symlinks:

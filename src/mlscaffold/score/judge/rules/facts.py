@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from mlscaffold.score.budget import tick
@@ -198,11 +199,12 @@ def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
 
 
 CONDITIONS = ("trains", "has_pipeline_code", "ml_system", "handles_models", "tabular")
+# Conditions guessed from the libraries a project uses: the check still passes on what it finds.
+SOFT_CONDITIONS = frozenset({"tabular"})
 
 # Libraries whose models take hand-made columns. A deep learning framework without any of them
 # learns its features from raw inputs (it may still read labels or metadata with pandas).
 _TABULAR_LIBS = (
-    "sklearn",
     "xgboost",
     "lightgbm",
     "catboost",
@@ -213,22 +215,61 @@ _TABULAR_LIBS = (
     "pyspark.ml",
     "h2o",
 )
-_DEEP_LIBS = ("torch", "tensorflow", "keras", "jax", "flax", "transformers", "timm", "mxnet")
+# scikit-learn's helpers that a deep learning project uses too (a split, a score), unlike its
+# models and column transformers, which take hand-made columns.
+_SKLEARN_HELPERS = frozenset(
+    ("metrics", "model_selection", "utils", "exceptions", "base", "datasets", "manifold")
+)
+_DEEP_LIBS = (
+    "torch",
+    "tensorflow",
+    "keras",
+    "jax",
+    "flax",
+    "transformers",
+    "timm",
+    "mxnet",
+    "ultralytics",
+    "sentence_transformers",
+    "detectron2",
+    "mmdet",
+    "paddle",
+)
 
 
 def works_on_tables(index: RepoIndex) -> bool:
     """False only for deep learning on raw inputs: a deep learning framework in the code or
-    notebooks (tests aside) and no library of models on columns. Without either, the project
-    is judged (nothing shows it has no features to declare)."""
+    notebooks (tests aside) and no library of models on columns (scikit-learn's metrics and
+    splits do not count: a text classifier scores itself with them). Without a deep learning
+    framework, the project is judged (nothing shows it has no features to declare)."""
     if "tabular" not in index.memo:
 
         def where(path: str) -> bool:
             return not index.is_test(path)
 
-        index.memo["tabular"] = not index.imports_any(_DEEP_LIBS, where=where) or index.imports_any(
-            _TABULAR_LIBS, where=where
+        index.memo["tabular"] = (
+            not index.imports_any(_DEEP_LIBS, where=where)
+            or index.imports_any(_TABULAR_LIBS, where=where)
+            or _uses_sklearn_models(index, where)
         )
     return index.memo["tabular"]
+
+
+def _uses_sklearn_models(index: RepoIndex, where: Callable[[str], bool]) -> bool:
+    """Whether scikit-learn is imported for more than its helpers (``_SKLEARN_HELPERS``)."""
+    for hit in index.importers_of(["sklearn"]):
+        if not where(hit.path):
+            continue
+        parts = hit.value.split(".")
+        if len(parts) > 1:
+            if parts[1] not in _SKLEARN_HELPERS:
+                return True
+            continue
+        refs = [r for r in index.imports.get(hit.path, ()) if r.module == hit.value]
+        names = {n for r in refs for n in r.names}
+        if not names or not names <= _SKLEARN_HELPERS:
+            return True  # "import sklearn", or "from sklearn import svm"
+    return False
 
 
 def _tokens(name: str) -> set[str]:
