@@ -47,7 +47,17 @@ BIKE_README = (
     "- dteday: date\n- season: 1 winter, 2 spring, 3 summer, 4 autumn\n"
     "- temp: normalised temperature in Celsius\n- cnt: count of rentals, the target\n"
 )
+DATA_KEPT = {"data/raw/.gitkeep": ""}  # data in scope for a repository that trains nothing
 WHERE_DATA_GOES = "Put the CSV files here; they are not committed.\n"
+
+# A pretrained model served as it is: no training, no dataset of its own (DA001, DA004, DA005).
+PRETRAINED_SERVICE = {
+    "app.py": "from fastapi import FastAPI\nfrom transformers import pipeline\n\n"
+    "app = FastAPI()\nclf = pipeline('sentiment-analysis')\n\n\n@app.post('/predict')\n"
+    "def predict(text: str):\n    return clf(text)\n",
+    "tests/test_app.py": "def test_predict(client):\n    assert client.post('/predict').ok\n",
+    "tests/data/sample.csv": "text\nhello\n",
+}
 
 CASES: list[Case] = [
     # ---------------------------------------------------------------- scoping
@@ -257,7 +267,7 @@ CASES: list[Case] = [
         {"configs/data.yaml": "path: data/raw.csv\nversion: '2026-11-01'\nsha256: abc\n"},
         label="pinned-in-config",
     ),
-    Case("DA001", "fail", {"src/load.py": "import pandas as pd\n"}),
+    Case("DA001", "fail", {"src/load.py": "import pandas as pd\n", **DATA_KEPT}),
     Case("DA002", "pass", {"data/sample.csv": "a,b\n1,2\n"}, label="small"),
     Case(
         "DA002",
@@ -369,11 +379,28 @@ CASES: list[Case] = [
     Case(
         "DA004",
         "fail",
-        {"docs/data.md": "# Data\n\n## Columns\n\nTODO: list the columns\n"},
+        {"docs/data.md": "# Data\n\n## Columns\n\nTODO: list the columns\n", **DATA_KEPT},
         "not filled in",
         "placeholder",
     ),
-    Case("DA004", "fail", {"README.md": "# x\n"}, label="absent"),
+    Case("DA004", "fail", {"README.md": "# x\n", **DATA_KEPT}, label="absent"),
+    Case("DA004", "not_applicable", PRETRAINED_SERVICE, "no data of its own", "pretrained-service"),
+    Case("DA001", "not_applicable", PRETRAINED_SERVICE, "no data of its own", "pretrained-service"),
+    Case("DA005", "not_applicable", PRETRAINED_SERVICE, "no data of its own", "pretrained-service"),
+    Case(
+        "DA001",
+        "fail",
+        {**PRETRAINED_SERVICE, "data/raw/.gitkeep": ""},
+        "no DVC files",
+        "a-data-folder-brings-data-into-scope",
+    ),
+    Case(
+        "DA005",
+        "fail",
+        {**PRETRAINED_SERVICE, "reviews.parquet": b"PAR1"},
+        "",
+        "a-committed-dataset-brings-data-into-scope",
+    ),
     Case(
         "DA004",
         "pass",
@@ -399,7 +426,7 @@ CASES: list[Case] = [
     Case(
         "DA004",
         "fail",
-        {"docs/README.md": BIKE_README},
+        {"docs/README.md": BIKE_README, **DATA_KEPT},
         label="readme-outside-a-data-folder-is-read-by-heading",
     ),
     Case("DA005", "pass", {"src/churn/data.py": s.DATA}),
@@ -410,7 +437,13 @@ CASES: list[Case] = [
         "only in notebooks",
         "notebooks",
     ),
-    Case("DA005", "fail", {"src/churn/data.py": "def load_data():\n    ...\n"}, "stub", "stub"),
+    Case(
+        "DA005",
+        "fail",
+        {"src/churn/data.py": "def load_data():\n    ...\n", **DATA_KEPT},
+        "stub",
+        "stub",
+    ),
     Case(
         "DA006",
         "pass",
@@ -1365,7 +1398,10 @@ TRAPS: list[Case] = [
     Case(
         "DA004",
         "fail",
-        readme("New features", "Version 2 adds the tenure buckets to the command line."),
+        {
+            **readme("New features", "Version 2 adds the tenure buckets to the command line."),
+            **DATA_KEPT,
+        },
         label="new-features",
     ),
     Case(

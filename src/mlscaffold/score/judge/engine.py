@@ -370,7 +370,8 @@ def _evaluate(
 
                 why_not = not_applicable_because(index, check.applies_if)
                 if why_not:
-                    if check.applies_if in SOFT_CONDITIONS:
+                    narrows = SOFT_CONDITIONS.get(check.applies_if)
+                    if narrows and not not_applicable_because(index, narrows):
                         # A guess from the libraries used: a check that finds what it wants
                         # shows the guess wrong (a CT classifier's declared radiomics features).
                         verdict = run_detector(index, check.detector)

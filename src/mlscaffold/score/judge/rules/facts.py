@@ -191,6 +191,16 @@ def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
                 "signals), so there is no hand-made feature list to declare"
             )
         return None
+    if condition == "uses_data":
+        why_not = not_applicable_because(index, "ml_system")
+        if why_not is not None or not_applicable_because(index, "trains") is None:
+            return why_not
+        if keeps_data(index):
+            return None
+        return (
+            "no data of its own: the repository trains no model and keeps no dataset (no data "
+            "files, data folder or DVC-tracked data), e.g. a pretrained model served as it is"
+        )
     if condition == "ml_system":
         if estimator_library(index):
             return "an ML library: it has no data pipeline or business target of its own"
@@ -198,9 +208,18 @@ def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
     raise ValueError(f"unknown applicability condition {condition!r}")
 
 
-CONDITIONS = ("trains", "has_pipeline_code", "ml_system", "handles_models", "tabular")
-# Conditions guessed from the libraries a project uses: the check still passes on what it finds.
-SOFT_CONDITIONS = frozenset({"tabular"})
+CONDITIONS = (
+    "trains",
+    "has_pipeline_code",
+    "ml_system",
+    "handles_models",
+    "tabular",
+    "uses_data",
+)
+# Conditions guessed from what a project uses or keeps: the check still passes on what it
+# finds, unless the condition each narrows (an ML library: no data or features of its own)
+# already rules the check out.
+SOFT_CONDITIONS = {"tabular": "ml_system", "uses_data": "ml_system"}
 
 # Libraries whose models take hand-made columns. A deep learning framework without any of them
 # learns its features from raw inputs (it may still read labels or metadata with pandas).
@@ -235,6 +254,36 @@ _DEEP_LIBS = (
     "mmdet",
     "paddle",
 )
+
+
+# Files that hold a dataset (rows, records, arrays), wherever they are.
+_DATASET_SUFFIXES = (
+    ".csv", ".tsv", ".parquet", ".jsonl", ".xlsx", ".xls", ".arff", ".feather", ".h5", ".hdf5",
+    ".npz", ".npy", ".tfrecord", ".avro", ".orc", ".dat", ".dvc",
+)  # fmt: skip
+_DATA_DIR = lazy(r"(^|/)(data|datasets?)/", linear.I)
+
+
+def keeps_data(index: RepoIndex) -> bool:
+    """Whether the repository keeps a dataset of its own: data files or DVC pointers outside
+    tests, a data folder (a template's empty one with a .gitkeep says where data will go), a
+    DVC pipeline. Sample requests in tests beside a served model are no dataset."""
+    if "keeps_data" not in index.memo:
+        found = bool(index.data_readmes) or any(
+            marker in index.by_path for marker in ("dvc.yaml", ".dvc/config")
+        )
+        if not found:
+            for f in index.with_suffixes(*_DATASET_SUFFIXES):
+                if not index.is_test(f.path):
+                    found = True
+                    break
+        if not found:  # a data folder, even one holding only a .gitkeep (a template's)
+            found = any(
+                _DATA_DIR.search(f.path) and f.suffix != ".py" and not index.is_test(f.path)
+                for f in index.files
+            )
+        index.memo["keeps_data"] = found
+    return index.memo["keeps_data"]
 
 
 def works_on_tables(index: RepoIndex) -> bool:
