@@ -59,6 +59,17 @@ PRETRAINED_SERVICE = {
     "tests/data/sample.csv": "text\nhello\n",
 }
 
+# A published library: users pip install it by name; its fit/train code is its API.
+VIT_LIBRARY = {
+    "pyproject.toml": '[project]\nname = "vit-pytorch"\nversion = "1.0"\n',
+    "README.md": "# vit-pytorch\n\nVision Transformer in PyTorch.\n\n```bash\n"
+    "$ pip install vit-pytorch\n```\n",
+    "vit_pytorch/__init__.py": "from vit_pytorch.vit import ViT\n",
+    "vit_pytorch/vit.py": "import torch\n\n\nclass ViT(torch.nn.Module):\n"
+    "    def fit(self, loader):\n        for x, y in loader:\n            self.train()\n",
+    "vit_pytorch/serve.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+}
+
 CASES: list[Case] = [
     # ---------------------------------------------------------------- scoping
     Case("SC001", "pass", readme("Problem statement", FILLED)),
@@ -385,6 +396,28 @@ CASES: list[Case] = [
     ),
     Case("DA004", "fail", {"README.md": "# x\n", **DATA_KEPT}, label="absent"),
     Case("DA004", "not_applicable", PRETRAINED_SERVICE, "no data of its own", "pretrained-service"),
+    Case("MO002", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
+    Case("DE004", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
+    Case("DA001", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
+    Case("SC003", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
+    Case(
+        "MO002",
+        "fail",
+        {
+            **VIT_LIBRARY,
+            "scripts/train_imagenet.py": "from vit_pytorch import ViT\n\nViT().fit(loader)\n",
+            "scripts/train_cifar.py": "from vit_pytorch import ViT\n\nViT().fit(loader)\n",
+        },
+        "",
+        "a-published-package-with-training-scripts-is-an-ml-system",
+    ),
+    Case(
+        "MO002",
+        "fail",
+        {**VIT_LIBRARY, "README.md": "# vit\n\n    pip install -r requirements.txt\n"},
+        "",
+        "installed-from-requirements-is-no-library",
+    ),
     Case("DA001", "not_applicable", PRETRAINED_SERVICE, "no data of its own", "pretrained-service"),
     Case("DA005", "not_applicable", PRETRAINED_SERVICE, "no data of its own", "pretrained-service"),
     Case(

@@ -147,9 +147,101 @@ def estimator_library(index: RepoIndex) -> bool:
     return index.memo["estimator_library"]
 
 
+_SETUP_NAME = lazy(r"""\bname\s*=\s*['"]([A-Za-z0-9][A-Za-z0-9._-]{0,100})['"]""")
+_README_NAMES = ("readme.md", "readme.rst", "readme.txt", "readme")
+
+
+def _normalised(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def distribution_name(index: RepoIndex) -> str | None:
+    """The package name the root's packaging files declare (pyproject, setup.py, setup.cfg)."""
+    project = index.pyproject.get("project")
+    if isinstance(project, dict) and isinstance(project.get("name"), str):
+        return project["name"]
+    poetry = index.pyproject.get("tool", {})
+    poetry = poetry.get("poetry") if isinstance(poetry, dict) else None
+    if isinstance(poetry, dict) and isinstance(poetry.get("name"), str):
+        return poetry["name"]
+    for path in ("setup.py", "setup.cfg"):
+        if path in index.by_path:
+            found = _SETUP_NAME.search((index.text(path) or "")[:65536])
+            if found:
+                return found.group(1)
+    return None
+
+
+def _installs(readme: str, name: str) -> bool:
+    """Whether ``readme`` tells its users to ``pip install NAME`` (a published package), as
+    opposed to ``pip install -r requirements.txt`` or ``pip install -e .``."""
+    wanted = _normalised(name)
+    for line in readme.splitlines():
+        at = line.find("pip install ")
+        if at == -1:
+            continue
+        for token in line[at + len("pip install ") :].split()[:8]:
+            token = token.strip("'\"`")
+            if token.startswith("-"):
+                continue
+            bare = token.split("[", 1)[0]
+            for op in ("==", ">=", "<=", "~=", "!=", ">", "<"):
+                bare = bare.split(op, 1)[0]
+            if bare and _normalised(bare) == wanted:
+                return True
+    return False
+
+
+def packaged_library(index: RepoIndex) -> bool:
+    """A package its README tells users to ``pip install`` by name, whose training code (fit
+    and train calls) all lies in its own package: its API, not a model being trained on data
+    of its own (vit-pytorch, skorch). A project with training scripts beside its package
+    (chronos' scripts/training) is an ML system that happens to be published."""
+    if "packaged_library" not in index.memo:
+        index.memo["packaged_library"] = _packaged_library(index)
+    return index.memo["packaged_library"]
+
+
+def _packaged_library(index: RepoIndex) -> bool:
+    name = distribution_name(index)
+    if not name:
+        return False
+    readme = next(
+        (
+            index.text(f.path)
+            for n in _README_NAMES
+            for f in index.paths.named(n)
+            if "/" not in f.path
+        ),
+        None,
+    )
+    if not readme or not _installs(readme[:262144], name):
+        return False
+    wanted = _normalised(name)
+    names = {wanted, wanted.removeprefix("py"), wanted.removeprefix("pytorch-")}
+    packages = tuple(
+        folder + "/"
+        for folder in index.paths.folders
+        if folder.count("/") <= 1
+        and (folder.count("/") == 0 or folder.startswith("src/"))
+        and _normalised(folder.rsplit("/", 1)[-1]) in names
+    )
+    if not packages:
+        return False
+    trains = training(index).code
+    outside = [hit for hit in trains if not hit.path.startswith(packages)]
+    return len(outside) <= len(trains) // 5  # a helper script or two beside the package
+
+
+def ml_library(index: RepoIndex) -> bool:
+    """An ML library rather than an ML system: an estimator library, or a published package
+    that trains nothing outside its own API (see ``packaged_library``)."""
+    return estimator_library(index) or packaged_library(index)
+
+
 def trains_a_model(index: RepoIndex) -> bool:
     """Training in the project's modules (not only in notebooks), not an estimator library."""
-    return bool(training(index).code) and not estimator_library(index)
+    return bool(training(index).code) and not ml_library(index)
 
 
 def serves_or_trains(index: RepoIndex) -> bool:
@@ -164,6 +256,8 @@ def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
     if condition == "trains":
         if estimator_library(index):
             return "an estimator library: its fit() methods are its API; it trains no model"
+        if packaged_library(index):
+            return "an ML library: its fit/train code is its API; it trains no model of its own"
         # A scaffold whose train module is an empty stub still means to train: judge it.
         if (
             training(index).trains
@@ -178,6 +272,8 @@ def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
         return None
     if condition == "handles_models":
         why_not = not_applicable_because(index, "trains")
+        if why_not and ml_library(index):
+            return why_not  # its save_model() is API too
         if why_not and not text_search(index, index.production_python, _SAVES_MODEL):
             return why_not.replace("trains no model", "trains and saves no model")
         return None
@@ -202,7 +298,7 @@ def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
             "files, data folder or DVC-tracked data), e.g. a pretrained model served as it is"
         )
     if condition == "ml_system":
-        if estimator_library(index):
+        if ml_library(index):
             return "an ML library: it has no data pipeline or business target of its own"
         return None
     raise ValueError(f"unknown applicability condition {condition!r}")
