@@ -70,6 +70,17 @@ VIT_LIBRARY = {
     "vit_pytorch/serve.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
 }
 
+# A competition solution: trains, then a predict script writes the submission; nothing deploys.
+SUBMISSION = {
+    **s.PIPELINE,
+    "src/churn/predict.py": "import joblib\n\n\ndef main(path):\n"
+    "    model = joblib.load(path)\n    model.predict(load(path)).to_csv('submission.csv')\n",
+}
+SCHEDULED_CI = {
+    ".github/workflows/score.yml": "on:\n  schedule:\n    - cron: '0 6 * * 1'\njobs:\n  score:\n"
+    "    runs-on: ubuntu-latest\n    steps:\n      - run: python -m churn.predict\n"
+}
+
 CASES: list[Case] = [
     # ---------------------------------------------------------------- scoping
     Case("SC001", "pass", readme("Problem statement", FILLED)),
@@ -1107,6 +1118,18 @@ CASES: list[Case] = [
         "ci-only",
     ),
     Case("DE003", "fail", {"README.md": "# x\n"}, "no CI", "no-ci"),
+    Case("DE001", "not_applicable", SUBMISSION, "nothing deploys", "competition-submission"),
+    Case("DE006", "not_applicable", SUBMISSION, "nothing deploys", "competition-submission"),
+    Case("DE001", "fail", {**SUBMISSION, **SCHEDULED_CI}, "no Dockerfile", "scheduled-batch-job"),
+    Case("DE006", "fail", {**SUBMISSION, **SCHEDULED_CI}, "no drift", "scheduled-batch-job"),
+    Case(
+        "DE001",
+        "fail",
+        {**SUBMISSION, "deploy/k8s/cronjob.yaml": "kind: CronJob\n"},
+        "no Dockerfile",
+        "batch-job-on-a-cluster",
+    ),
+    Case("SC005", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
     Case("DE004", "pass", {**s.PIPELINE, "src/churn/serve.py": s.SERVE}, "web service", "fastapi"),
     Case(
         "DE004",

@@ -55,6 +55,8 @@ def container_defined(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                 "nothing is served (no serving app or batch prediction entry point), so there "
                 "is no service to containerise"
             )
+        if not web and not stubs and not deployed(index):
+            return Verdict.not_applicable(_UNDEPLOYED.format(what="no service to containerise"))
         return Verdict.failed("no Dockerfile or Containerfile")
     # The shallowest Dockerfile (or Containerfile) is the project's image; Dockerfile.gpu and
     # the like are variants, judged only when there is no plain one.
@@ -466,7 +468,73 @@ def monitoring(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         )
     if not facts.uses_ml(index):
         return Verdict.not_applicable("the repository has no model to monitor")
+    if not deployed(index):
+        return Verdict.not_applicable(_UNDEPLOYED.format(what="nothing deployed to monitor"))
     return Verdict.failed("no drift or data-quality monitoring")
+
+
+_UNDEPLOYED = (
+    "predictions come only from a batch script that nothing deploys (a competition "
+    "submission, a local command): {what}"
+)
+# What runs a batch job somewhere other than a laptop: a scheduler, an orchestrator, a cloud
+# ML platform, a serving framework or packaging for one.
+_DEPLOYING_LIBS = (
+    "airflow",
+    "prefect",
+    "dagster",
+    "kfp",
+    "metaflow",
+    "zenml",
+    "sagemaker",
+    "azureml",
+    "azure.ai.ml",
+    "google.cloud.aiplatform",
+    "vertexai",
+    "databricks",
+    "pyspark",
+    "bentoml",
+    "ray.serve",
+    "mlflow.deployments",
+    "mlflow.pyfunc",  # inference packaged as an MLflow model, which any MLflow server serves
+    "kedro_mlflow",
+    "modal",
+    "kserve",
+)
+_DEPLOY_FILES = (
+    "**/Chart.yaml",
+    "**/k8s/**",
+    "**/kubernetes/**",
+    "**/helm/**",
+    "**/manifests/**",
+    "serverless.yml",
+    "serverless.yaml",
+    "Procfile",
+    "app.yaml",
+    "**/docker-compose*.yml",
+    "**/docker-compose*.yaml",
+    "**/compose.yml",
+    "**/compose.yaml",
+    "**/*.tf",
+    "**/dags/**",
+)
+_SCHEDULE = lazy(r"^[ \t]*(schedule|cron)[ \t]*:", linear.M)
+
+
+def deployed(index: RepoIndex) -> bool:
+    """Whether the model's predictions run anywhere but on the author's machine: a web
+    service, or a batch job with something that deploys or schedules it (cluster manifests,
+    an orchestrator, a cloud ML platform, a scheduled CI workflow). A competition's
+    submission script and a local predict command are neither."""
+    if "deployed" not in index.memo:
+        web, _, _ = serving_modules(index)
+        index.memo["deployed"] = bool(
+            web
+            or index.glob(_DEPLOY_FILES)
+            or index.imports_any(_DEPLOYING_LIBS, where=index.is_production_code)
+            or any(_SCHEDULE.occurs_in(index.text(p) or "") for p in index.ci_files[:50])
+        )
+    return index.memo["deployed"]
 
 
 # Output calls counted in each Python module by the content pass (see _output_counts): print
