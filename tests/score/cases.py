@@ -191,7 +191,10 @@ CASES: list[Case] = [
     Case(
         "SC004",
         "partial",
-        {"Bike-Sharing-Dataset/Readme.txt": BIKE_README, "Bike-Sharing-Dataset/hour.csv": "a\n"},
+        {
+            "Bike-Sharing-Dataset/Readme.txt": BIKE_README.replace("2011-2012, ", ""),
+            "Bike-Sharing-Dataset/hour.csv": "a\n",
+        },
         "names its sources but not their limits",
         "dataset-readme-names-source",
     ),
@@ -203,6 +206,15 @@ CASES: list[Case] = [
         "dataset-readme-source-and-limits",
     ),
     Case("SC004", "fail", {"data/README.md": WHERE_DATA_GOES}, label="data-folder-note"),
+    Case(
+        "SC004",
+        "pass",
+        readme(
+            "Data", "Kaggle's chest CT-scan set: about 1000 images in four classes, split 70/20/10."
+        ),
+        "describes data sources",
+        "source-with-its-size",
+    ),
     Case("SC004", "fail", {"README.md": "# x\n\nhello\n"}, label="absent"),
     Case(
         "SC005",
@@ -1130,6 +1142,40 @@ CASES: list[Case] = [
         "batch-job-on-a-cluster",
     ),
     Case("SC005", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
+    Case(
+        "MO009",
+        "fail",
+        {
+            "app.py": "import joblib\nfrom fastapi import FastAPI\n\napp = FastAPI()\n"
+            "model = joblib.load('model.joblib')\n",
+        },
+        "neither saved with a version nor registered",
+        "a-service-loading-an-unversioned-model",
+    ),
+    Case(
+        "MO009",
+        "fail",
+        {"models/.gitkeep": "", "src/app/main.py": "from fastapi import FastAPI\n"},
+        "",
+        "a-template-with-a-models-folder",
+    ),
+    Case(
+        "DA006",
+        "not_applicable",
+        {
+            "train.py": "import torch\nfrom sklearn.feature_extraction.text import TfidfVectorizer\n"
+            "\nmodel.fit(loader)\n"
+        },
+        "raw inputs",
+        "text-model-with-tfidf",
+    ),
+    Case(
+        "DA006",
+        "not_applicable",
+        {"forecast.py": "from prophet import Prophet\n\nProphet().fit(df)\n"},
+        "raw inputs",
+        "univariate-forecaster",
+    ),
     Case("DE004", "pass", {**s.PIPELINE, "src/churn/serve.py": s.SERVE}, "web service", "fastapi"),
     Case(
         "DE004",
@@ -1873,7 +1919,7 @@ TRAPS3: list[Case] = [
         "MO009",
         "not_applicable",
         {"service.py": "import bentoml\nmodel = bentoml.models.get('vit:latest')\n"},
-        "saves no model",
+        "loads no model",
         "serves-only",
     ),
     Case(

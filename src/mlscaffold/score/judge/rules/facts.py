@@ -122,6 +122,8 @@ _SAVES_MODEL_RE = lazy(
     r"joblib\.dump|pickle\.dump|torch\.save|save_model|log_model|save_pretrained|register_model|"
     r"cloudpickle\.dump|skops\.io\.dump|\.save\(\s*['\"f]"
 )
+# Where a project keeps model files: a template's models/.gitkeep says models will live here.
+_MODEL_DIR = lazy(r"^([^/]+/)?(models?|artifacts|checkpoints|weights)/", linear.I)
 _ESTIMATOR_RE = lazy(r"^[ \t]+def fit\s*\(\s*self\b", linear.M)
 
 
@@ -274,8 +276,15 @@ def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
         why_not = not_applicable_because(index, "trains")
         if why_not and ml_library(index):
             return why_not  # its save_model() is API too
-        if why_not and not text_search(index, index.production_python, _SAVES_MODEL):
-            return why_not.replace("trains no model", "trains and saves no model")
+        if (
+            why_not
+            and not text_search(index, index.production_python, _SAVES_MODEL)
+            and not text_search(index, index.production_python, _USES_MODEL)
+            and not any(_MODEL_DIR.search(f.path) for f in index.files)
+        ):
+            # A service that loads a model it did not train still has to say which one, and a
+            # template's models/ folder says models will be kept.
+            return why_not.replace("trains no model", "trains, saves and loads no model")
         return None
     if condition == "tabular":
         why_not = not_applicable_because(index, "ml_system")
@@ -332,8 +341,18 @@ _TABULAR_LIBS = (
 )
 # scikit-learn's helpers that a deep learning project uses too (a split, a score), unlike its
 # models and column transformers, which take hand-made columns.
+# TF-IDF and hashing vectorisers learn their features from raw text too.
 _SKLEARN_HELPERS = frozenset(
-    ("metrics", "model_selection", "utils", "exceptions", "base", "datasets", "manifold")
+    (
+        "metrics",
+        "model_selection",
+        "utils",
+        "exceptions",
+        "base",
+        "datasets",
+        "manifold",
+        "feature_extraction",
+    )
 )
 _DEEP_LIBS = (
     "torch",
@@ -349,6 +368,11 @@ _DEEP_LIBS = (
     "detectron2",
     "mmdet",
     "paddle",
+    "theano",
+    "lasagne",
+    # Univariate forecasters learn from the series itself (ds, y), not from declared features.
+    "prophet",
+    "neuralprophet",
 )
 
 
@@ -383,7 +407,8 @@ def keeps_data(index: RepoIndex) -> bool:
 
 
 def works_on_tables(index: RepoIndex) -> bool:
-    """False only for deep learning on raw inputs: a deep learning framework in the code or
+    """False only for learning on raw inputs: a deep learning framework (or a univariate
+    forecaster) in the code or
     notebooks (tests aside) and no library of models on columns (scikit-learn's metrics and
     splits do not count: a text classifier scores itself with them). Without a deep learning
     framework, the project is judged (nothing shows it has no features to declare)."""
