@@ -1375,6 +1375,24 @@ CASES: list[Case] = [
     ),
     Case("DE007", "not_applicable", {"README.md": "# x\n"}, label="no-code"),
     Case(
+        "DE007",
+        "pass",
+        {"src/churn/serve.py": s.SERVE},
+        "logs the requests",
+        "a-silent-web-service",
+    ),
+    Case(
+        "DE007",
+        "pass",
+        {
+            "src/proj/utils/log.py": "import logging\n\n\ndef get_logger(name):\n"
+            "    return logging.getLogger(name)\n",
+            "src/proj/modeling/train.py": "def main():\n    ...\n",
+        },
+        "a logging library is set up",
+        "a-template-with-logging-set-up",
+    ),
+    Case(
         "DE008",
         "pass",
         {

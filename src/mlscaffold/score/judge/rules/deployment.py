@@ -598,9 +598,15 @@ def logging_not_print(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     library = index.imports_any(_LOGGING_LIBS, where=index.is_production_code)
     ev = [Evidence(p, None, f"{counts[p][0]} print()") for p in printing[:5]]
     if not prints and not logs:
+        # Nothing prints, so there is no print debt when logging is set up or a web framework
+        # (uvicorn, Flask, Streamlit) logs the requests, as reviewers judge it.
         if library:
-            return Verdict.partial(
-                "a logging library is imported but no module logs or prints anything"
+            return Verdict.passed("a logging library is set up and no module prints")
+        web, _, _ = serving_modules(index)
+        if web:
+            return Verdict.passed(
+                f"no print() in {len(modules)} pipeline or serving module(s); the web "
+                f"framework of {web[0]} logs the requests"
             )
         return Verdict.partial("nothing logs: no logging library, and no print() either")
     if not logs:

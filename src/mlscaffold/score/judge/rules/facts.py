@@ -324,7 +324,11 @@ CONDITIONS = (
 # Conditions guessed from what a project uses or keeps: the check still passes on what it
 # finds, unless the condition each narrows (an ML library: no data or features of its own)
 # already rules the check out.
-SOFT_CONDITIONS = {"tabular": "ml_system", "uses_data": "ml_system"}
+SOFT_CONDITIONS = {
+    "tabular": "ml_system",
+    "uses_data": "ml_system",
+    "has_pipeline_code": "ml_system",
+}
 
 # Libraries whose models take hand-made columns. A deep learning framework without any of them
 # learns its features from raw inputs (it may still read labels or metadata with pandas).
