@@ -1130,6 +1130,48 @@ CASES: list[Case] = [
         "ci-only",
     ),
     Case("DE003", "fail", {"README.md": "# x\n"}, "no CI", "no-ci"),
+    Case(
+        "DE004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "handler.py": "from ts.torch_handler.base_handler import BaseHandler\n\n\n"
+            "class TextHandler(BaseHandler):\n    def preprocess(self, data):\n"
+            "        return [d['body'] for d in data]\n",
+        },
+        "web service",
+        "torchserve-handler",
+    ),
+    Case(
+        "DE004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "jobs/deployment.py": "import joblib\n\n\ndef init():\n    global model\n"
+            "    model = joblib.load('model.pkl')\n\n\ndef run(raw):\n"
+            "    return model.predict(raw).tolist()\n",
+        },
+        "web service",
+        "azure-ml-scoring-script",
+    ),
+    Case(
+        "DE004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "pipelines/deploy.py": "def deploy(estimator):\n    return estimator.deploy(\n"
+            "        initial_instance_count=1,\n        instance_type='ml.m5.large',\n    )\n",
+        },
+        "web service",
+        "managed-endpoint-deploy",
+    ),
+    Case(
+        "DE004",
+        "fail",
+        {**s.PIPELINE, "src/churn/setup.py": "def init():\n    return 1\n"},
+        "no serving app",
+        "init-without-run-is-no-scoring-script",
+    ),
     Case("DE001", "not_applicable", SUBMISSION, "nothing deploys", "competition-submission"),
     Case("DE006", "not_applicable", SUBMISSION, "nothing deploys", "competition-submission"),
     Case("DE001", "fail", {**SUBMISSION, **SCHEDULED_CI}, "no Dockerfile", "scheduled-batch-job"),

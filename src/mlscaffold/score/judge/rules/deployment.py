@@ -362,11 +362,42 @@ _WRITES_RESULTS = lazy(
 )
 
 
+# A model served by a platform from a module of conventional functions: an Azure ML scoring
+# script (init/run), a SageMaker inference handler (model_fn with predict_fn/input_fn...), a
+# TorchServe module handler (handle(data, context)); or code that puts a model behind a
+# managed endpoint (SageMaker, Vertex AI, Azure ML).
+_PLATFORM_ENTRY = scan.CodePattern(
+    lazy(
+        r"^def[ \t]+(init|model_fn|handle)[ \t]*\(|\bcreate_endpoint(_config)?[ \t]*\(|"
+        r"\.deploy[ \t]*\([^)]{0,400}\b(endpoint|initial_instance_count|instance_count|"
+        r"instance_type|machine_type|traffic_split)\b",
+        linear.M,
+    )
+)
+_PARTNER = {
+    "init": lazy(r"^def[ \t]+run[ \t]*\(", linear.M),
+    "model_fn": lazy(r"^def[ \t]+(predict_fn|transform_fn|input_fn|output_fn)[ \t]*\(", linear.M),
+    "handle": lazy(r"^def[ \t]+handle[ \t]*\([ \t]*\w+[ \t]*,[ \t]*context\b", linear.M),
+}
+
+
+def _platform_entries(index: RepoIndex) -> list[str]:
+    """Modules a serving platform calls, or that deploy a model to a managed endpoint."""
+    found = []
+    for hit in facts.text_search(index, index.production_python, _PLATFORM_ENTRY):
+        name = hit.value.split("(")[0].split()[-1] if hit.value.startswith("def") else ""
+        partner = _PARTNER.get(name)
+        if partner is None or partner.occurs_in(index.code(hit.path) or ""):
+            found.append(hit.path)
+    return found
+
+
 def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
     """(web service modules, batch prediction modules, stub entry points), computed once."""
     if "serving" not in index.memo:
         web = sorted(
             {u.path for u in index.importers_of(facts.WEB_LIBS) if index.is_production_code(u.path)}
+            | set(_platform_entries(index))
         )
         web_real = [p for p in web if facts.has_real_code(index, p)]
         batch, stubs = [], [p for p in web if p not in web_real and facts.is_stub(index, p)]

@@ -64,6 +64,7 @@ WEB_LIBS = (
     "chalice",
     "azure.functions",
     "functions_framework",
+    "ts.torch_handler",  # TorchServe handlers
 )
 # Whole name tokens (file or package names split on "_", "-", ".") that say what a step does.
 ROLE_WORDS = {
