@@ -1185,6 +1185,31 @@ CASES: list[Case] = [
     ),
     Case("SC005", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
     Case(
+        "MO006",
+        "partial",
+        {
+            "requirements.txt": "fastapi==0.115.0\ntransformers==4.46.0\n",
+            "Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+            "RUN pip install -r requirements.txt && \\\n    pip install --no-cache-dir torch\n"
+            'CMD ["uvicorn", "app:app"]\n',
+        },
+        "Dockerfile installs torch without a version",
+        "image-installs-unpinned-beside-pins",
+    ),
+    Case(
+        "MO006",
+        "pass",
+        {
+            "requirements.txt": "fastapi==0.115.0\n",
+            "Dockerfile": "FROM python:3.11-slim\nRUN pip install --upgrade pip && "
+            "pip install -r requirements.txt torch==2.5.1 .\nCMD [\"uvicorn\", \"app:app\"]\n",
+            "dev.Dockerfile": "FROM python:3.11\nRUN pip install jupyter pandas\n"
+            'CMD ["jupyter", "lab"]\n',
+        },
+        "pinned exactly",
+        "image-installs-pinned-and-dev-image-ignored",
+    ),
+    Case(
         "MO009",
         "fail",
         {

@@ -112,11 +112,17 @@ _DEPENDENCY_FILE = lazy(
 )
 
 
+def is_development_image(text: str) -> bool:
+    """Whether a Dockerfile's last command starts a shell or a notebook server."""
+    commands = list(_LAST_CMD.finditer(text))
+    return bool(commands) and _DEV_CMD.search(commands[-1].group(1)) is not None
+
+
 def _dev_or_stale(index: RepoIndex, path: str, text: str) -> str:
     """Why an image is not the service's: it starts a shell or a notebook server, or it copies
     a dependency file the repository no longer has (the image no longer builds)."""
-    commands = list(_LAST_CMD.finditer(text))
-    if commands and _DEV_CMD.search(commands[-1].group(1)):
+    if is_development_image(text):
+        commands = list(_LAST_CMD.finditer(text))
         return (
             f"a development environment (runs {commands[-1].group(1).strip()[:40]}), not a "
             "service image"

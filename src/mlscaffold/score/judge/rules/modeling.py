@@ -300,6 +300,74 @@ _DEV_TOOLS = frozenset(
 
 @rule("dependencies_pinned", reads_contents=False)
 def dependencies_pinned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    verdict = _declared_pins(index)
+    if verdict.status is Status.PASS:
+        # Pins the image does not use pin nothing: `RUN pip install torch` beside a pinned
+        # requirements file installs whatever torch is newest on the day of the build.
+        loose = _unpinned_image_installs(index)
+        if loose:
+            path, names = loose[0]
+            return Verdict.partial(
+                f"{verdict.reason}, but {path} installs {', '.join(names[:4])} without a "
+                "version",
+                [*verdict.evidence[:2], Evidence(path, None, " ".join(names[:4]))],
+            )
+    return verdict
+
+
+_DOCKERFILES = ("**/Dockerfile", "**/Dockerfile.*", "**/*.Dockerfile", "**/*.dockerfile")
+# A pip install in a Dockerfile RUN instruction, to the end of its shell command.
+_PIP_INSTALL = lazy(r"\bpip3?[ \t]+install[ \t]+([^\n&;|]*)")
+# Options that take a value (the value is no package), and names that are not the model's.
+_OPTION_ARGS = frozenset(
+    "-r --requirement -c --constraint -e --editable -i --index-url --extra-index-url -f "
+    "--find-links -t --target --prefix --root --src --trusted-host --platform".split()
+)
+_BUILD_TOOLS = frozenset(("pip", "setuptools", "wheel", "uv", "poetry", "pipenv", "pdm"))
+MAX_DOCKERFILES = 20
+
+
+def _unpinned_image_installs(index: RepoIndex) -> list[tuple[str, list[str]]]:
+    """(Dockerfile, packages) for each Dockerfile with a ``pip install`` of packages without
+    an exact version (``torch``, ``pandas>=2``), outside the dependency files: its first."""
+    from mlscaffold.score.judge.rules.deployment import is_development_image
+
+    found = []
+    for entry in index.glob(_DOCKERFILES)[:MAX_DOCKERFILES]:
+        # Continuation lines joined, so a line number would be off: the file is the evidence.
+        text = (index.text(entry.path) or "").replace("\\\n", " ")
+        if is_development_image(text):
+            continue  # a shell or notebook image for the developers, not what runs the model
+        for m in linear.compiled(_PIP_INSTALL).finditer(text):
+            names, skip = [], False
+            for token in m.group(1).split()[:40]:
+                token = token.strip("'\"")
+                if skip:
+                    skip = False
+                    continue
+                if token.startswith("-"):
+                    skip = token in _OPTION_ARGS
+                    continue
+                if (
+                    not token
+                    or "==" in token
+                    or "@" in token
+                    or any(c in token for c in "/$.{")
+                    and not any(op in token for op in (">", "<", "~", "!"))
+                ):
+                    continue  # a pin, a path, a URL, a wheel, a variable
+                name = token.split("[", 1)[0]
+                for op in (">", "<", "~", "!", "="):
+                    name = name.split(op, 1)[0]
+                if name and name.lower() not in _BUILD_TOOLS and name.lower() not in _DEV_TOOLS:
+                    names.append(name)
+            if names:
+                found.append((entry.path, names))
+                break
+    return found
+
+
+def _declared_pins(index: RepoIndex) -> Verdict:
     if index.lock_files:
         lock = index.lock_files[0]
         return Verdict.passed(f"lock file {lock}", [Evidence(p) for p in index.lock_files[:3]])
