@@ -1202,7 +1202,7 @@ CASES: list[Case] = [
         {
             "requirements.txt": "fastapi==0.115.0\n",
             "Dockerfile": "FROM python:3.11-slim\nRUN pip install --upgrade pip && "
-            "pip install -r requirements.txt torch==2.5.1 .\nCMD [\"uvicorn\", \"app:app\"]\n",
+            'pip install -r requirements.txt torch==2.5.1 .\nCMD ["uvicorn", "app:app"]\n',
             "dev.Dockerfile": "FROM python:3.11\nRUN pip install jupyter pandas\n"
             'CMD ["jupyter", "lab"]\n',
         },

@@ -308,8 +308,7 @@ def dependencies_pinned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         if loose:
             path, names = loose[0]
             return Verdict.partial(
-                f"{verdict.reason}, but {path} installs {', '.join(names[:4])} without a "
-                "version",
+                f"{verdict.reason}, but {path} installs {', '.join(names[:4])} without a version",
                 [*verdict.evidence[:2], Evidence(path, None, " ".join(names[:4]))],
             )
     return verdict
@@ -352,8 +351,10 @@ def _unpinned_image_installs(index: RepoIndex) -> list[tuple[str, list[str]]]:
                     not token
                     or "==" in token
                     or "@" in token
-                    or any(c in token for c in "/$.{")
-                    and not any(op in token for op in (">", "<", "~", "!"))
+                    or (
+                        any(c in token for c in "/$.{")
+                        and not any(op in token for op in (">", "<", "~", "!"))
+                    )
                 ):
                     continue  # a pin, a path, a URL, a wheel, a variable
                 name = token.split("[", 1)[0]
