@@ -1185,6 +1185,20 @@ CASES: list[Case] = [
     ),
     Case("SC005", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
     Case(
+        "DA002",
+        "fail",
+        {"data/ifrs-17/standard.pdf": b"%PDF-1.7\n" + b"0" * (2 << 20)},
+        "over 1 MiB committed",
+        "a-rag-corpus-of-pdfs-in-a-data-folder",
+    ),
+    Case(
+        "DA002",
+        "pass",
+        {"docs/slides.pdf": b"%PDF-1.7\n" + b"0" * (2 << 20)},
+        "no data file over",
+        "a-large-pdf-outside-data-folders-is-a-document",
+    ),
+    Case(
         "MO006",
         "partial",
         {

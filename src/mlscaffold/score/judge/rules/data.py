@@ -66,6 +66,15 @@ DATA_SUFFIXES = frozenset(
 )
 
 
+# A data folder holds data whatever its files' kind: a RAG corpus of PDFs, a dump of HTML pages.
+_DATA_FOLDER = lazy(r"(^|/)(data|datasets?|corpus|corpora)/", linear.I)
+_NOT_DATA = frozenset((".py", ".ipynb", ".md", ".rst", ".js", ".ts", ".r", ".sh", ".yaml", ".yml"))
+
+
+def _in_data_folder(path: str, suffix: str) -> bool:
+    return suffix not in _NOT_DATA and _DATA_FOLDER.search(path) is not None
+
+
 def _lfs_patterns(index: RepoIndex) -> list[str]:
     text = index.text(".gitattributes") if ".gitattributes" in index.by_path else None
     if not text:
@@ -97,7 +106,7 @@ def no_large_data(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         f
         for f in index.files
         if f.size > limit
-        and f.suffix in DATA_SUFFIXES
+        and (f.suffix in DATA_SUFFIXES or _in_data_folder(f.path, f.suffix))
         and f.path not in lfs_paths
         and f.path not in dvc_tracked
         and not f.path.endswith(".lock")
