@@ -281,7 +281,7 @@ def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
             why_not
             and not text_search(index, index.production_python, _SAVES_MODEL)
             and not text_search(index, index.production_python, _USES_MODEL)
-            and not any(_MODEL_DIR.search(f.path) for f in index.files)
+            and not any(_MODEL_DIR.search(folder + "/") for folder in index.paths.folders)
         ):
             # A service that loads a model it did not train still has to say which one, and a
             # template's models/ folder says models will be kept.
@@ -403,9 +403,11 @@ def keeps_data(index: RepoIndex) -> bool:
                     found = True
                     break
         if not found:  # a data folder, even one holding only a .gitkeep (a template's)
-            found = any(
-                _DATA_DIR.search(f.path) and f.suffix != ".py" and not index.is_test(f.path)
-                for f in index.files
+            found = any(  # by folder: far fewer than files
+                _DATA_DIR.search(folder + "/")
+                and not index.is_test(folder + "/")
+                and any(f.suffix != ".py" for f in entries)
+                for folder, entries in index.paths.folders.items()
             )
         index.memo["keeps_data"] = found
     return index.memo["keeps_data"]
