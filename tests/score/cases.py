@@ -1185,6 +1185,13 @@ CASES: list[Case] = [
     ),
     Case("SC005", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
     Case(
+        "MO006",
+        "fail",
+        {"pyproject.toml": '[project]\nname = "x"\ndependencies = ["pandas==2.2.0",\n'},
+        "does not parse (TOMLDecodeError",
+        "malformed-pyproject-is-not-empty",
+    ),
+    Case(
         "DA002",
         "fail",
         {"data/ifrs-17/standard.pdf": b"%PDF-1.7\n" + b"0" * (2 << 20)},

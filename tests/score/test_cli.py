@@ -150,6 +150,19 @@ def test_select_by_stage_and_id(ml_repo) -> None:
     assert ids == {f"SC00{i}" for i in range(1, 9)} | {"DE005"}
 
 
+def test_a_selection_shows_only_the_stages_it_runs(ml_repo) -> None:
+    text = run_cli("score", str(ml_repo), "--select", "MO004").stdout
+    assert "MODELING" in text and "MO004" in text
+    assert not any(stage in text for stage in ("SCOPING", "DATA ", "DEPLOYMENT"))
+    markdown = run_cli("score", str(ml_repo), "--select", "MO004", "-f", "markdown").stdout
+    stages = ("scoping", "data", "modeling", "deployment")
+    rows = [line[2:].split(" | ")[0] for line in markdown.splitlines() if line.startswith("| ")]
+    assert [r for r in rows if r in stages] == ["modeling"]
+    # JSON keeps every stage: its schema is fixed, and a stage's counts say nothing ran.
+    report = json.loads(run_cli("score", str(ml_repo), "--select", "MO004", "-f", "json").stdout)
+    assert [s["stage"] for s in report["stages"]] == ["scoping", "data", "modeling", "deployment"]
+
+
 def test_select_takes_a_comma_list_too(ml_repo) -> None:
     out = run_cli(
         "score", str(ml_repo), "-f", "json", "--select", "DE001,DE002", "--select", "SC001"

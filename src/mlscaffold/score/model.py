@@ -142,6 +142,11 @@ class Report:
     def by_stage(self, stage: str) -> list[Finding]:
         return [f for f in self.findings if f.stage == stage]
 
+    def shown_stages(self) -> list[StageScore]:
+        """The stages with at least one check run (``--select MO004`` runs one stage's): a
+        stage none of whose checks was selected has no result to show, not "n/a, level 4"."""
+        return [s for s in self.stages if any(s.counts.values())]
+
 
 @dataclass
 class CheckChange:

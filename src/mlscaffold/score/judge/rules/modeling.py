@@ -375,6 +375,15 @@ def _declared_pins(index: RepoIndex) -> Verdict:
     deps = index.dependencies
     if not deps:
         if index.dependency_files:
+            broken = {n.path: n.message for n in index.notes if n.message.startswith("malformed")}
+            first = next((p for p in index.dependency_files if p in broken), None)
+            if first is not None:  # not "declares nothing": nobody can tell what it declares
+                note = broken[first]  # "malformed dependency file (TOMLDecodeError: ...)"
+                why = note[note.find("(") + 1 : note.rfind(")")] if note.endswith(")") else note
+                return Verdict.failed(
+                    f"{first} does not parse ({why}), so what it pins is unknown",
+                    [Evidence(first)],
+                )
             return Verdict.failed(
                 f"{index.dependency_files[0]} declares no dependencies",
                 [Evidence(index.dependency_files[0])],

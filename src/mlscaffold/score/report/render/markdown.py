@@ -40,7 +40,7 @@ def _stage_table(report: Report) -> list[str]:
         "| Stage | Score | Level | Pass | Partial | Fail | N/A |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for s in report.stages:
+    for s in report.shown_stages():
         c = s.counts
         score = "-" if s.score is None else str(s.score)
         out.append(

@@ -55,7 +55,7 @@ def render_plain(report: Report) -> str:
             "when one sub-project has it, hygiene fails when one fails",
             "",
         ]
-    for stage in report.stages:
+    for stage in report.shown_stages():
         score = "n/a" if stage.score is None else f"{stage.score}/100"
         lines.append(f"{stage.stage.upper()}  {score}  level {stage.level}")
         for f in sorted(report.by_stage(stage.stage), key=lambda f: (_RANK[f.status], f.check_id)):
