@@ -67,7 +67,6 @@ VIT_LIBRARY = {
     "vit_pytorch/__init__.py": "from vit_pytorch.vit import ViT\n",
     "vit_pytorch/vit.py": "import torch\n\n\nclass ViT(torch.nn.Module):\n"
     "    def fit(self, loader):\n        for x, y in loader:\n            self.train()\n",
-    "vit_pytorch/serve.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
 }
 
 # A competition solution: trains, then a predict script writes the submission; nothing deploys.
@@ -195,7 +194,7 @@ CASES: list[Case] = [
             "Bike-Sharing-Dataset/Readme.txt": BIKE_README.replace("2011-2012, ", ""),
             "Bike-Sharing-Dataset/hour.csv": "a\n",
         },
-        "names its sources but not their limits",
+        "the data README Bike-Sharing-Dataset/Readme.txt names its sources but not their limits",
         "dataset-readme-names-source",
     ),
     Case(
@@ -1186,9 +1185,128 @@ CASES: list[Case] = [
     Case("SC005", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
     Case(
         "MO006",
+        "pass",
+        {"requirements.txt": "pandas==2.2.0\r\nscikit-learn==1.5.2\r\n".encode("utf-16")},
+        "pinned exactly",
+        "utf16-pip-freeze-from-powershell",
+    ),
+    Case(
+        "MO002",
+        "fail",
+        {
+            **VIT_LIBRARY,
+            "vit_pytorch/serve.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+            "@app.post('/predict')\ndef predict(x: list[float]):\n    return model(x)\n",
+        },
+        "",
+        "a-published-package-that-serves-is-an-ml-system",
+    ),
+    Case(
+        "MO002",
+        "not_applicable",
+        {
+            **{k: v for k, v in VIT_LIBRARY.items() if k != "pyproject.toml"},
+            "setup.cfg": "[metadata]\nname = vit-pytorch\nversion = 1.0\n",
+        },
+        "an ML library",
+        "library-named-in-setup-cfg",
+    ),
+    Case(
+        "DE004",
+        "fail",
+        {
+            **s.PIPELINE,
+            "src/churn/cli.py": "import click\n\n\n@click.command()\ndef init():\n"
+            "    click.echo('set up')\n\n\n@click.command()\ndef run():\n"
+            "    click.echo('run')\n",
+        },
+        "no serving app",
+        "a-cli-with-init-and-run-commands-is-no-scoring-script",
+    ),
+    Case(
+        "DE004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "code/inference.py": "import joblib\n\n\ndef model_fn(model_dir):\n"
+            "    return joblib.load(model_dir + '/model.joblib')\n\n\n"
+            "def predict_fn(data, model):\n    return model.predict(data)\n",
+        },
+        "web service",
+        "sagemaker-inference-handler",
+    ),
+    Case(
+        "DE004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "handler.py": "def handle(data, context):\n    return [len(d) for d in data]\n",
+        },
+        "web service",
+        "torchserve-module-handler",
+    ),
+    Case(
+        "DE004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "deploy.py": "import boto3\n\n\ndef init():\n    return 1\n\n\n"
+            "def go(sm):\n    sm.create_endpoint(EndpointName='churn', EndpointConfigName='c')\n",
+        },
+        "web service",
+        "endpoint-created-after-an-unpaired-init",
+    ),
+    Case(
+        "DE001",
+        "fail",
+        {**SUBMISSION, "dags/score_dag.py": "from airflow import DAG\n\nDAG('score')\n"},
+        "no Dockerfile",
+        "batch-job-an-orchestrator-runs",
+    ),
+    Case(
+        "DA004",
+        "pass",
+        {"survey/README.md": BIKE_README, "survey/answers.csv": "a,b\n1,2\n"},
+        "data README",
+        "readme-beside-data-files",
+    ),
+    Case(
+        "DA004",
+        "fail",
+        {"src/data_utils/README.md": BIKE_README, **DATA_KEPT},
+        "no document",
+        "a-package-of-data-code-is-no-data-folder",
+    ),
+    Case(
+        "MO009",
+        "not_applicable",
+        {
+            "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            "app/models/user.py": "from pydantic import BaseModel\n\n\nclass User(BaseModel):\n"
+            "    name: str\n",
+        },
+        "loads no model",
+        "an-apps-models-package-holds-classes",
+    ),
+    Case(
+        "MO006",
+        "partial",
+        {
+            "requirements.txt": "fastapi==0.115.0\n",
+            "Dockerfile": "FROM python:3.11-slim\r\n# RUN pip install torch (not any more)\r\n"
+            "RUN pip install -r requirements.txt \\\r\n    && pip install "
+            + "x" * 5000
+            + '\r\nCMD ["uvicorn", "app:app"]\r\n',
+            "examples/demo/Dockerfile": "FROM python:3.11\nRUN pip install gradio\n",
+        },
+        "Dockerfile installs " + "x" * 40 + " without a version",
+        "crlf-dockerfile-comments-and-examples",
+    ),
+    Case(
+        "MO006",
         "fail",
         {"pyproject.toml": '[project]\nname = "x"\ndependencies = ["pandas==2.2.0",\n'},
-        "does not parse (TOMLDecodeError",
+        "could not be read (TOMLDecodeError",
         "malformed-pyproject-is-not-empty",
     ),
     Case(
@@ -1466,7 +1584,7 @@ CASES: list[Case] = [
         "DE007",
         "pass",
         {"src/churn/serve.py": s.SERVE},
-        "logs the requests",
+        "is logged by its framework",
         "a-silent-web-service",
     ),
     Case(

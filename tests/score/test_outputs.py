@@ -514,3 +514,70 @@ def test_a_few_root_helpers_beside_subprojects_are_no_project(monorepo) -> None:
         "platform/services/churn",
         "platform/services/fraud",
     ]
+
+
+def _energy(tree, extra: dict | None = None):
+    return tree(
+        {
+            "README.md": "# energy\n",
+            "airflow/requirements.txt": "apache-airflow==2.9.0\n",
+            "airflow/dags/train_dag.py": "from airflow import DAG\n",
+            "dataset/requirements.txt": "pandas==2.2.0\n",
+            "model/train.py": "from sklearn.svm import SVC\n\n\ndef train(X, y):\n"
+            "    return SVC().fit(X, y)\n",
+            "model/features.py": "def build(df):\n    return df\n",
+            "backend/app.py": s.SERVE,
+            "model/big.csv": "a,b\n" + "1,2\n" * 300_000,
+            **(extra or {}),
+        },
+        name="energy",
+    )
+
+
+def test_root_code_hygiene_is_reported_once_in_sarif(tree) -> None:
+    root = _energy(tree)
+    sarif = json.loads(run_cli("score", str(root), "-f", "sarif").stdout)
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(sarif)
+    big = [
+        r
+        for r in sarif["runs"][0]["results"]
+        if r["ruleId"] == "DA002"
+        and r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "model/big.csv"
+    ]
+    assert len(big) == 1, [r["message"]["text"][:60] for r in big]
+
+
+def test_ignored_build_output_is_no_root_code(tree) -> None:
+    root = tree(
+        {
+            ".gitignore": "build/\n",
+            "README.md": "# platform\n",
+            "a/requirements.txt": "pandas==2.2.0\n",
+            "b/requirements.txt": "pandas==2.2.0\n",
+            **{f"build/lib/pkg/m{i}.py": "x = 1\n" for i in range(5)},
+        },
+        name="plat",
+    )
+    report = json.loads(run_cli("score", str(root), "-f", "json").stdout)
+    assert [r["project"] for r in report["subprojects"]] == ["plat/a", "plat/b"]
+
+
+def test_root_code_notes_only_its_own_links(tree, tmp_path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    root = _energy(tree)
+    (root / "airflow" / "link").symlink_to(outside)
+    (root / "model" / "weights").symlink_to(outside)
+    report = json.loads(run_cli("score", str(root), "-f", "json").stdout)
+    rest = next(r for r in report["subprojects"] if r["project"] == "energy/.")
+    links = [n["message"] for n in rest["notes"] if "symbolic link" in n["message"]]
+    assert links == ["1 symbolic link(s) not followed: model/weights"]
+
+
+def test_a_selection_on_a_monorepo_shows_only_its_stages(monorepo) -> None:
+    text = run_cli("score", str(monorepo), "--select", "MO003").stdout
+    sub_lines = [line for line in text.splitlines() if "maturity" in line and "services/" in line]
+    assert sub_lines and all("scoping" not in line for line in sub_lines)
+    assert all("modeling" in line for line in sub_lines)
+    markdown = run_cli("score", str(monorepo), "--select", "MO003", "-f", "markdown").stdout
+    assert "| Sub-project | Score | Level | modeling |" in markdown

@@ -225,7 +225,7 @@ def _say_what_was_done(job) -> None:
         shown += f" and {len(job.subs) - SUBPROJECTS_NAMED} more"
     where = f" ({len(job.subs)} sub-projects: {shown})" if job.kind == "monorepo" else ""
     if job.own_code:
-        where += ", and the root's own code beside them"
+        where += ", and the root's own code beside them, listed as '.'"
     print(
         f"mlscaffold: scored {report.project}{where}: {report.files_scanned} file(s) in "
         f"{report.duration_seconds:.2f} s, {len(report.findings)} checks, with {source}",

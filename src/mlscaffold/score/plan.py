@@ -46,6 +46,7 @@ class Job:
     # A monorepo whose root has code of its own beside the sub-projects: the unit before the
     # whole scan scores that code as one more sub-project (the root minus the sub-projects).
     own_code: bool = False
+    shared: object = None  # a monorepo's read.sharing.SharedReads, made while planning
     configs: list[ScoreConfig] = field(default_factory=list)  # per report.subprojects entry
     report: Report | None = None
 
@@ -138,7 +139,13 @@ class Planner:
         ]
         for config in configs:  # a sub-project's own checklists bring their own rules
             rules.update({c.id: c.rollup for c in self._checklist(config)})
-        own_code = has_own_code(root, subs)
+        # The runs over its folders share one walk (read.sharing), which also says whether
+        # the root has code of its own beside the sub-projects.
+        from mlscaffold.score.read.sharing import SharedReads
+
+        reads = SharedReads(root)
+        files = [f.path for f in reads.walk_of(reads.root).files]
+        own_code = has_own_code(files, subs)
         if own_code:
             unit = self._unit(root, f"{name}/.", root_config)
             units.append(replace(unit, exclude=frozenset(subs)))
@@ -155,6 +162,7 @@ class Planner:
             whole=scan is not None,
             configs=[*configs, root_config] if own_code else configs,
             own_code=own_code,
+            shared=reads,
         )
 
 
@@ -203,7 +211,7 @@ def run_all(
         shared: dict[int, SharedReads] = {}
         for job in jobs:
             if len(job.units) > 1:
-                reads = SharedReads(job.root)
+                reads = job.shared if job.shared is not None else SharedReads(job.root)
                 shared.update((id(u), reads) for u in job.units)
         reports = progress(
             units, lambda u: run_unit(u, ignore, debug, use_cache, shared.get(id(u)))

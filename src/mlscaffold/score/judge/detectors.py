@@ -287,10 +287,15 @@ def _also(
     """A pass, unless the section lacks what ``also`` asks besides (then partial).
     ``subject``: what the reason calls the section (default: "section 'WHERE'")."""
     also = _compiled(params, "also")
+    section_named = "section '" + where + "'"
     if also is not None and not also.occurs_in(section.body):
-        reason = params.get("also_reason", "section '{heading}' lacks specifics")
-        return Verdict.partial(fill(reason, heading=where), ev)
-    subject = subject or "section '" + where + "'"
+        reason = fill(
+            params.get("also_reason", "section '{heading}' lacks specifics"), heading=where
+        )
+        if subject:  # "the data README data/README names its sources but not their limits"
+            reason = reason.replace(section_named, subject, 1)
+        return Verdict.partial(reason, ev)
+    subject = subject or section_named
     return Verdict.passed(f"{subject} describes {topic}", ev)
 
 

@@ -33,13 +33,12 @@ MAX_CONTENT_FILES = 20  # main documents searched for a topic by content
 MAX_STATEMENT_SECTIONS = 5  # sections of one document where a statement is looked for
 MAX_DATA_READMES = 20
 
-_README_NAMES = ("readme", "readme.md", "readme.txt", "readme.rst", "readme.markdown")
-# The last folder of a data folder's path: data/, datasets/, raw/, "Bike-Sharing-Dataset".
-_DATA_FOLDER = linear.lazy(
-    r"(^|/)(raw|processed|interim|external)$|(^|/|[-_ ])(data|datasets?)$|"
-    r"(^|/)(data|datasets?)[-_ ]",
-    linear.I,
-)
+README_NAMES = ("readme.md", "readme.rst", "readme.txt", "readme.markdown", "readme")
+# The last folder of a data folder's path: data/, datasets/, raw/, "Bike-Sharing-Dataset",
+# "scraped_data" (not "data_utils/": a package of code about data).
+_DATA_FOLDER = linear.lazy(r"(^|/)(raw|processed|interim)$|(^|/|[-_ ])(data|datasets?)$", linear.I)
+# Any data folder on a path: data/, datasets/, and a RAG application's corpus/.
+DATA_DIR = linear.lazy(r"(^|/)(data|datasets?|corpus|corpora)/", linear.I)
 _DATA_SUFFIXES = frozenset(
     (".csv", ".tsv", ".dat", ".parquet", ".jsonl", ".xlsx", ".xls", ".arff", ".feather")
 )
@@ -527,7 +526,7 @@ class RepoIndex:
         files. Often a copied dataset's own description ("the following fields: ..."), not
         Markdown with a heading a section search would find. Shallowest first, at most 20."""
         found = []
-        for name in _README_NAMES:
+        for name in README_NAMES:
             for entry in self.paths.named(name):
                 folder, _, _ = entry.path.rpartition("/")
                 if not folder or NON_PRODUCTION_RE.search(entry.path):

@@ -79,37 +79,25 @@ _NOT_OWN_CODE_DIRS = frozenset(
 )
 
 
-def has_own_code(root: str, subs: list[str]) -> bool:
-    """Whether the root of a monorepo holds Python modules or notebooks of its own outside
-    the sub-project folders ``subs`` (at least MIN_OWN_CODE_FILES; a bounded look)."""
+def has_own_code(paths: list[str], subs: list[str]) -> bool:
+    """Whether a monorepo's root holds Python modules or notebooks of its own outside the
+    sub-project folders ``subs``: at least MIN_OWN_CODE_FILES of ``paths`` (the walk's list,
+    so .gitignore'd build output does not count), tests, docs, examples and scripts aside."""
     skip = frozenset(subs)
-    found = dirs = 0
-    stack = [("", root, 0)]
-    while stack:
-        rel, path, depth = stack.pop()
-        dirs += 1
-        if dirs > MAX_DIRS:
-            return False
-        try:
-            entries = list(os.scandir(path))
-        except OSError:
+    found = 0
+    for path in paths:
+        if not path.endswith((".py", ".ipynb")):
             continue
-        for entry in entries:
-            name = entry.name
-            sub_rel = f"{rel}/{name}" if rel else name
-            if entry.is_dir(follow_symlinks=False):
-                if (
-                    depth < MAX_DEPTH + 2
-                    and sub_rel not in skip
-                    and not name.startswith(".")
-                    and name not in SKIP_DIRS
-                    and name.lower() not in _NOT_OWN_CODE_DIRS
-                ):
-                    stack.append((sub_rel, entry.path, depth + 1))
-            elif name.endswith((".py", ".ipynb")) and not name.startswith(("test_", "setup.py")):
-                found += 1
-                if found >= MIN_OWN_CODE_FILES:
-                    return True
+        *folders, name = path.split("/")
+        if name.startswith(("test_", "setup.py")):
+            continue
+        if any(f.lower() in _NOT_OWN_CODE_DIRS for f in folders):
+            continue
+        if any("/".join(folders[: k + 1]) in skip for k in range(len(folders))):
+            continue
+        found += 1
+        if found >= MIN_OWN_CODE_FILES:
+            return True
     return False
 
 

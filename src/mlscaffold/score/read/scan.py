@@ -145,8 +145,15 @@ def read_bytes(root: str, path: str, size: int, max_bytes: int) -> tuple[bytes |
     data = safeio.read_regular_file(os.path.join(root, path), max_bytes)
     if data is None:
         return None, "unreadable or no longer a regular file; skipped"
+    if data[:2] in _UTF16_BOMS:
+        # Windows PowerShell writes `pip freeze > requirements.txt` as UTF-16 with a byte
+        # order mark: text, read as UTF-8 like every other file.
+        data = data.decode("utf-16", errors="replace").encode("utf-8")
     why_not = sniff(data)
     return (None, why_not) if why_not else (data, None)
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def read_text(root: str, path: str, size: int, max_bytes: int) -> tuple[str | None, str | None]:

@@ -102,10 +102,13 @@ class WalkResult:
 
         kept = WalkResult(
             [f for f in self.files if outside(f.path)],
-            list(self.notes),
+            # The notes on the files kept; the symbolic links' summary is made again below.
+            [n for n in self.notes if outside(n.path) and n.path != "."],
             [p for p in self.symlinks if outside(p)],
             {d: entries for d, entries in self.by_dir.items() if outside(d)},
         )
+        kept.notes += [n for n in self.notes if n.path == "." and not _is_link_note(n)]
+        kept.note_symlinks()
         for entry in kept.files:
             kept.add_name(entry.name.lower(), entry)
         return kept
@@ -114,9 +117,7 @@ class WalkResult:
         """One note for the symbolic links the walk did not follow."""
         if self.symlinks:
             shown = ", ".join(self.symlinks[:5]) + (" ..." if len(self.symlinks) > 5 else "")
-            self.notes.append(
-                Note(".", f"{len(self.symlinks)} symbolic link(s) not followed: {shown}")
-            )
+            self.notes.append(Note(".", f"{len(self.symlinks)} {_LINK_NOTE}: {shown}"))
 
 
 def _load_ignore_rules(dir_path: str, rel_dir: str, notes: list[Note]) -> IgnoreRules | None:
@@ -144,6 +145,13 @@ def _load_ignore_rules(dir_path: str, rel_dir: str, notes: list[Note]) -> Ignore
     except Exception as exc:  # pathspec raises assorted errors on odd patterns
         notes.append(Note(_join(rel_dir, ".gitignore"), f"unparseable rules ignored ({exc})"))
         return None
+
+
+_LINK_NOTE = "symbolic link(s) not followed"
+
+
+def _is_link_note(note: Note) -> bool:
+    return note.path == "." and _LINK_NOTE in note.message
 
 
 class IgnoreRules:

@@ -10,7 +10,7 @@ from typing import Any
 from mlscaffold.score.judge.rules import facts, rule
 from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.read import linear
-from mlscaffold.score.read.index import Located, RepoIndex
+from mlscaffold.score.read.index import DATA_DIR, Located, RepoIndex
 from mlscaffold.score.read.linear import lazy
 from mlscaffold.score.read.scan import CodePattern
 
@@ -66,13 +66,12 @@ DATA_SUFFIXES = frozenset(
 )
 
 
-# A data folder holds data whatever its files' kind: a RAG corpus of PDFs, a dump of HTML pages.
-_DATA_FOLDER = lazy(r"(^|/)(data|datasets?|corpus|corpora)/", linear.I)
+# A data folder (index.DATA_DIR) holds data whatever its files' kind: a RAG corpus of PDFs.
 _NOT_DATA = frozenset((".py", ".ipynb", ".md", ".rst", ".js", ".ts", ".r", ".sh", ".yaml", ".yml"))
 
 
 def _in_data_folder(path: str, suffix: str) -> bool:
-    return suffix not in _NOT_DATA and _DATA_FOLDER.search(path) is not None
+    return suffix not in _NOT_DATA and DATA_DIR.search(path) is not None
 
 
 def _lfs_patterns(index: RepoIndex) -> list[str]:

@@ -112,21 +112,20 @@ _DEPENDENCY_FILE = lazy(
 )
 
 
-def is_development_image(text: str) -> bool:
-    """Whether a Dockerfile's last command starts a shell or a notebook server."""
+def development_command(text: str) -> str | None:
+    """A Dockerfile's last command when it starts a shell or a notebook server (an image for
+    the developers, not the service's), else None."""
     commands = list(_LAST_CMD.finditer(text))
-    return bool(commands) and _DEV_CMD.search(commands[-1].group(1)) is not None
+    if commands and _DEV_CMD.search(commands[-1].group(1)):
+        return commands[-1].group(1).strip()
+    return None
 
 
 def _dev_or_stale(index: RepoIndex, path: str, text: str) -> str:
     """Why an image is not the service's: it starts a shell or a notebook server, or it copies
     a dependency file the repository no longer has (the image no longer builds)."""
-    if is_development_image(text):
-        commands = list(_LAST_CMD.finditer(text))
-        return (
-            f"a development environment (runs {commands[-1].group(1).strip()[:40]}), not a "
-            "service image"
-        )
+    if (command := development_command(text)) is not None:
+        return f"a development environment (runs {command[:40]}), not a service image"
     folder = path.rpartition("/")[0]
     for m in _COPIED.finditer(text):
         words = [w.strip("\"'[],") for w in m.group(1).split()]
@@ -360,7 +359,8 @@ _BATCH = lazy(
 # the framework calls its forward pass (theano.function, session.run...).
 _LOADS_WEIGHTS = lazy(
     r"joblib\.load|pickle\.load|torch\.load|np\.load|load_model\s*\(|from_pretrained\s*\(|"
-    r"load_state_dict|load_weights|set_all_param_values|InferenceSession|saver\.restore"
+    r"load_state_dict|load_weights|set_all_param_values|InferenceSession|saver\.restore|"
+    r"get_model_path"
 )
 _WRITES_RESULTS = lazy(
     r"\.to_(csv|parquet|json)\s*\(|csv\.writer|json\.dump|np\.save|"
@@ -387,13 +387,30 @@ _PARTNER = {
 }
 
 
+# What deploys a model to a managed endpoint, looked for in a module whose first match was an
+# entry function without its partner.
+_ENDPOINT_DEPLOY = lazy(
+    r"\bcreate_endpoint(_config)?[ \t]*\(|\.deploy[ \t]*\([^)]{0,400}\b(endpoint|"
+    r"initial_instance_count|instance_count|instance_type|machine_type|traffic_split)\b"
+)
+_DECORATED_DEF = lazy(r"^[ \t]*@[^\n]*\n[ \t]*def[ \t]+(init|model_fn|handle)[ \t]*\(", linear.M)
+
+
 def _platform_entries(index: RepoIndex) -> list[str]:
     """Modules a serving platform calls, or that deploy a model to a managed endpoint."""
     found = []
     for hit in facts.text_search(index, index.production_python, _PLATFORM_ENTRY):
         name = hit.value.split("(")[0].split()[-1] if hit.value.startswith("def") else ""
         partner = _PARTNER.get(name)
-        if partner is None or partner.occurs_in(index.code(hit.path) or ""):
+        if partner is None:
+            found.append(hit.path)
+            continue
+        code = index.code(hit.path) or ""
+        if (
+            partner.occurs_in(code)
+            and not _DECORATED_DEF.occurs_in(code)  # click's @cli.command() init/run
+            and (name != "init" or _LOADS_WEIGHTS.occurs_in(code))  # a scoring script's init
+        ) or _ENDPOINT_DEPLOY.occurs_in(code):  # loads the model it serves
             found.append(hit.path)
     return found
 
@@ -642,8 +659,8 @@ def logging_not_print(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         web, _, _ = serving_modules(index)
         if web:
             return Verdict.passed(
-                f"no print() in {len(modules)} pipeline or serving module(s); the web "
-                f"framework of {web[0]} logs the requests"
+                f"no print() in {len(modules)} pipeline or serving module(s); the service "
+                f"({web[0]}) is logged by its framework"
             )
         return Verdict.partial("nothing logs: no logging library, and no print() either")
     if not logs:

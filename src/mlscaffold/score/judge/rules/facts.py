@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from mlscaffold.score.budget import tick
 from mlscaffold.score.read import linear
-from mlscaffold.score.read.index import Located, RepoIndex
+from mlscaffold.score.read.index import DATA_DIR, README_NAMES, Located, RepoIndex
 from mlscaffold.score.read.linear import lazy
 from mlscaffold.score.read.scan import CodePattern
 
@@ -151,7 +151,7 @@ def estimator_library(index: RepoIndex) -> bool:
 
 
 _SETUP_NAME = lazy(r"""\bname\s*=\s*['"]([A-Za-z0-9][A-Za-z0-9._-]{0,100})['"]""")
-_README_NAMES = ("readme.md", "readme.rst", "readme.txt", "readme")
+_SETUP_CFG_NAME = lazy(r"^name[ \t]*=[ \t]*([A-Za-z0-9][A-Za-z0-9._-]{0,100})[ \t]*$", linear.M)
 
 
 def _normalised(name: str) -> str:
@@ -167,9 +167,9 @@ def distribution_name(index: RepoIndex) -> str | None:
     poetry = poetry.get("poetry") if isinstance(poetry, dict) else None
     if isinstance(poetry, dict) and isinstance(poetry.get("name"), str):
         return poetry["name"]
-    for path in ("setup.py", "setup.cfg"):
+    for path, pattern in (("setup.py", _SETUP_NAME), ("setup.cfg", _SETUP_CFG_NAME)):
         if path in index.by_path:
-            found = _SETUP_NAME.search((index.text(path) or "")[:65536])
+            found = pattern.search((index.text(path) or "")[:65536])
             if found:
                 return found.group(1)
     return None
@@ -206,13 +206,15 @@ def packaged_library(index: RepoIndex) -> bool:
 
 
 def _packaged_library(index: RepoIndex) -> bool:
+    from mlscaffold.score.judge.rules.deployment import serving_modules
+
     name = distribution_name(index)
     if not name:
         return False
     readme = next(
         (
             index.text(f.path)
-            for n in _README_NAMES
+            for n in README_NAMES
             for f in index.paths.named(n)
             if "/" not in f.path
         ),
@@ -222,15 +224,16 @@ def _packaged_library(index: RepoIndex) -> bool:
         return False
     wanted = _normalised(name)
     names = {wanted, wanted.removeprefix("py"), wanted.removeprefix("pytorch-")}
-    packages = tuple(
-        folder + "/"
-        for folder in index.paths.folders
-        if folder.count("/") <= 1
-        and (folder.count("/") == 0 or folder.startswith("src/"))
-        and _normalised(folder.rsplit("/", 1)[-1]) in names
-    )
+    by_normalised = {}  # the root's and src/'s folders by normalised name: a few lookups
+    for folder in index.paths.folders:
+        if folder.count("/") == 0 or (folder.count("/") == 1 and folder.startswith("src/")):
+            by_normalised.setdefault(_normalised(folder.rsplit("/", 1)[-1]), []).append(folder)
+    packages = tuple(f + "/" for n in names for f in by_normalised.get(n, ()))
     if not packages:
         return False
+    web, _, _ = serving_modules(index)
+    if web:
+        return False  # a published application: it serves a model, so it has one
     trains = training(index).code
     outside = [hit for hit in trains if not hit.path.startswith(packages)]
     return len(outside) <= len(trains) // 5  # a helper script or two beside the package
@@ -281,7 +284,10 @@ def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
             why_not
             and not text_search(index, index.production_python, _SAVES_MODEL)
             and not text_search(index, index.production_python, _USES_MODEL)
-            and not any(_MODEL_DIR.search(folder + "/") for folder in index.paths.folders)
+            and not any(
+                _MODEL_DIR.search(folder + "/") and not any(f.suffix == ".py" for f in entries)
+                for folder, entries in index.paths.folders.items()
+            )  # models/.gitkeep or model files, not an app's models/ package of classes
         ):
             # A service that loads a model it did not train still has to say which one, and a
             # template's models/ folder says models will be kept.
@@ -382,11 +388,11 @@ _DEEP_LIBS = (
 
 
 # Files that hold a dataset (rows, records, arrays), wherever they are.
+# (.h5 is left out: as often a Keras model as a dataset.)
 _DATASET_SUFFIXES = (
-    ".csv", ".tsv", ".parquet", ".jsonl", ".xlsx", ".xls", ".arff", ".feather", ".h5", ".hdf5",
+    ".csv", ".tsv", ".parquet", ".jsonl", ".xlsx", ".xls", ".arff", ".feather",
     ".npz", ".npy", ".tfrecord", ".avro", ".orc", ".dat", ".dvc",
 )  # fmt: skip
-_DATA_DIR = lazy(r"(^|/)(data|datasets?)/", linear.I)
 
 
 def keeps_data(index: RepoIndex) -> bool:
@@ -404,7 +410,7 @@ def keeps_data(index: RepoIndex) -> bool:
                     break
         if not found:  # a data folder, even one holding only a .gitkeep (a template's)
             found = any(  # by folder: far fewer than files
-                _DATA_DIR.search(folder + "/")
+                DATA_DIR.search(folder + "/")
                 and not index.is_test(folder + "/")
                 and any(f.suffix != ".py" for f in entries)
                 for folder, entries in index.paths.folders.items()

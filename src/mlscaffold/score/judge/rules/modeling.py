@@ -308,15 +308,17 @@ def dependencies_pinned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         if loose:
             path, names = loose[0]
             return Verdict.partial(
-                f"{verdict.reason}, but {path} installs {', '.join(names[:4])} without a version",
-                [*verdict.evidence[:2], Evidence(path, None, " ".join(names[:4]))],
+                f"{verdict.reason}, but {path} installs {', '.join(names)} without a version",
+                [*verdict.evidence[:2], Evidence(path, None, " ".join(names))],
             )
     return verdict
 
 
 _DOCKERFILES = ("**/Dockerfile", "**/Dockerfile.*", "**/*.Dockerfile", "**/*.dockerfile")
-# A pip install in a Dockerfile RUN instruction, to the end of its shell command.
-_PIP_INSTALL = lazy(r"\bpip3?[ \t]+install[ \t]+([^\n&;|]*)")
+# An uncommented RUN instruction (continuation lines joined), and a pip install in it up to
+# the end of its shell command.
+_RUN = lazy(r"^[ \t]*RUN[ \t]([^\n]*)", linear.M | linear.I)
+_PIP_INSTALL = lazy(r"\bpip3?[ \t]+install[ \t]+([^&;|]*)")
 # Options that take a value (the value is no package), and names that are not the model's.
 _OPTION_ARGS = frozenset(
     "-r --requirement -c --constraint -e --editable -i --index-url --extra-index-url -f "
@@ -324,48 +326,62 @@ _OPTION_ARGS = frozenset(
 )
 _BUILD_TOOLS = frozenset(("pip", "setuptools", "wheel", "uv", "poetry", "pipenv", "pdm"))
 MAX_DOCKERFILES = 20
+MAX_NAMED = 4  # packages named in a reason, each cut to MAX_NAME characters
+MAX_NAME = 40
 
 
 def _unpinned_image_installs(index: RepoIndex) -> list[tuple[str, list[str]]]:
-    """(Dockerfile, packages) for each Dockerfile with a ``pip install`` of packages without
-    an exact version (``torch``, ``pandas>=2``), outside the dependency files: its first."""
-    from mlscaffold.score.judge.rules.deployment import is_development_image
+    """(Dockerfile, packages) for each of the project's Dockerfiles whose ``pip install``s
+    name packages without an exact version (``torch``, ``pandas>=2``): its first such."""
+    from mlscaffold.score.judge.rules.deployment import development_command
+    from mlscaffold.score.read.index import NON_PRODUCTION_RE
 
     found = []
-    for entry in index.glob(_DOCKERFILES)[:MAX_DOCKERFILES]:
+    images = [f for f in index.glob(_DOCKERFILES) if not NON_PRODUCTION_RE.search(f.path)]
+    for entry in images[:MAX_DOCKERFILES]:
         # Continuation lines joined, so a line number would be off: the file is the evidence.
-        text = (index.text(entry.path) or "").replace("\\\n", " ")
-        if is_development_image(text):
+        text = (index.text(entry.path) or "").replace("\r\n", "\n").replace("\\\n", " ")
+        if development_command(text) is not None:
             continue  # a shell or notebook image for the developers, not what runs the model
-        for m in linear.compiled(_PIP_INSTALL).finditer(text):
-            names, skip = [], False
-            for token in m.group(1).split()[:40]:
-                token = token.strip("'\"")
-                if skip:
-                    skip = False
-                    continue
-                if token.startswith("-"):
-                    skip = token in _OPTION_ARGS
-                    continue
-                if (
-                    not token
-                    or "==" in token
-                    or "@" in token
-                    or (
-                        any(c in token for c in "/$.{")
-                        and not any(op in token for op in (">", "<", "~", "!"))
-                    )
-                ):
-                    continue  # a pin, a path, a URL, a wheel, a variable
-                name = token.split("[", 1)[0]
-                for op in (">", "<", "~", "!", "="):
-                    name = name.split(op, 1)[0]
-                if name and name.lower() not in _BUILD_TOOLS and name.lower() not in _DEV_TOOLS:
-                    names.append(name)
+        for run in _RUN.finditer(text):
+            names = [
+                name[:MAX_NAME]
+                for m in _PIP_INSTALL.finditer(run.group(1))
+                for name in _loose_packages(m.group(1))
+            ]
             if names:
-                found.append((entry.path, names))
+                found.append((entry.path, names[:MAX_NAMED]))
                 break
     return found
+
+
+def _loose_packages(arguments: str) -> list[str]:
+    """The packages a ``pip install``'s arguments name without an exact version."""
+    names, skip = [], False
+    for token in arguments.split()[:40]:
+        token = token.strip("'\"")
+        if skip:
+            skip = False
+            continue
+        if token.startswith("-"):
+            skip = token in _OPTION_ARGS
+            continue
+        if (
+            not token
+            or "==" in token
+            or "@" in token
+            or (
+                any(c in token for c in "/$.{")
+                and not any(op in token for op in (">", "<", "~", "!"))
+            )
+        ):
+            continue  # a pin, a path, a URL, a wheel, a variable
+        name = token.split("[", 1)[0]
+        for op in (">", "<", "~", "!", "="):
+            name = name.split(op, 1)[0]
+        if name and name.lower() not in _BUILD_TOOLS and name.lower() not in _DEV_TOOLS:
+            names.append(name)
+    return names
 
 
 def _declared_pins(index: RepoIndex) -> Verdict:
@@ -375,13 +391,14 @@ def _declared_pins(index: RepoIndex) -> Verdict:
     deps = index.dependencies
     if not deps:
         if index.dependency_files:
-            broken = {n.path: n.message for n in index.notes if n.message.startswith("malformed")}
-            first = next((p for p in index.dependency_files if p in broken), None)
-            if first is not None:  # not "declares nothing": nobody can tell what it declares
-                note = broken[first]  # "malformed dependency file (TOMLDecodeError: ...)"
-                why = note[note.find("(") + 1 : note.rfind(")")] if note.endswith(")") else note
+            # Not "declares nothing" when nobody can tell what it declares: a file that does
+            # not parse, is binary or is too large (the reading left a note on it).
+            why_not = {n.path: n.message for n in index.notes}
+            first = next((p for p in index.dependency_files if p in why_not), None)
+            if first is not None:
+                why = why_not[first].removeprefix("malformed dependency file (").removesuffix(")")
                 return Verdict.failed(
-                    f"{first} does not parse ({why}), so what it pins is unknown",
+                    f"{first} could not be read ({why}), so what it pins is unknown",
                     [Evidence(first)],
                 )
             return Verdict.failed(

@@ -79,13 +79,15 @@ def _findings_table(findings: list[Finding], by_subproject: bool = False) -> lis
 def _subprojects(report: Report) -> list[str]:
     from mlscaffold.score.rollup import subproject_folder
 
+    shown = [s.stage for s in report.shown_stages()]
     out = [
         "",
-        "| Sub-project | Score | Level | " + " | ".join(s.stage for s in report.stages) + " |",
-        "|---|---:|---:|" + "---:|" * len(report.stages),
+        "| Sub-project | Score | Level | " + " | ".join(shown) + " |",
+        "|---|---:|---:|" + "---:|" * len(shown),
     ]
     for sub in report.subprojects:
-        stages = " | ".join("-" if s.score is None else str(s.score) for s in sub.stages)
+        scores = {s.stage: s.score for s in sub.stages}
+        stages = " | ".join("-" if scores.get(n) is None else str(scores[n]) for n in shown)
         out.append(
             f"| {code(subproject_folder(report, sub))} | {sub.score} | {sub.maturity} | {stages} |"
         )

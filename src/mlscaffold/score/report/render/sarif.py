@@ -110,12 +110,21 @@ def _run(report: Report, category: str | None) -> dict[str, Any]:
     if report.subprojects:
         folders = [subproject_folder(report, sub) for sub in report.subprojects]
         folder_set = frozenset(folders)
+        # Hygiene ("worst") findings of the root's own code are the whole-repository scan's
+        # too (reported once, below).
+        hygiene = {
+            f.check_id for f in report.findings if f.rollup and f.rollup.get("rule") == "worst"
+        }
         for sub, folder in zip(report.subprojects, folders, strict=True):
             prefix = _prefix(sub, folder)
             for f in sub.findings:
                 if f.status is not Status.IGNORED:
                     rules.setdefault(f.check_id, _rule(f))
-            located += [(f, sub.anchor_file, prefix, folder) for f in _failing(sub)]
+            located += [
+                (f, sub.anchor_file, prefix, folder)
+                for f in _failing(sub)
+                if folder != "." or f.check_id not in hygiene
+            ]
         for f in report.findings:
             if f.status is not Status.IGNORED:
                 rules.setdefault(f.check_id, _rule(f))

@@ -91,7 +91,9 @@ def _subproject_lines(report: Report) -> list[str]:
 
     lines = ["SUB-PROJECTS  (`--project FOLDER` shows one in full)"]
     for sub in report.subprojects:
-        stages = "  ".join(f"{s.stage} {'n/a' if s.score is None else s.score}" for s in sub.stages)
+        stages = "  ".join(
+            f"{s.stage} {'n/a' if s.score is None else s.score}" for s in sub.shown_stages()
+        )
         failing = sum(1 for f in sub.findings if f.status is Status.FAIL)
         lines.append(
             f"  {subproject_folder(report, sub)}  {sub.score}/100  maturity {sub.maturity}  "
