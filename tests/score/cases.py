@@ -1583,6 +1583,18 @@ CASES: list[Case] = [
     Case(
         "DE007",
         "pass",
+        {
+            "src/churn/train.py": "import logging\n\nlog = logging.getLogger(__name__)\n\n\n"
+            "def train(m, X, y):\n    \"\"\"Fit the model.\n\n    Example::\n\n"
+            "        print(train(m, X, y))\n        print(m.score(X, y))\n    \"\"\"\n"
+            "    log.info('training on %d rows', len(X))\n    return m.fit(X, y)\n"
+        },
+        "1 logging call(s)",
+        "prints-in-a-docstring-are-documentation",
+    ),
+    Case(
+        "DE007",
+        "pass",
         {"src/churn/serve.py": s.SERVE},
         "is logged by its framework",
         "a-silent-web-service",
