@@ -1585,8 +1585,8 @@ CASES: list[Case] = [
         "pass",
         {
             "src/churn/train.py": "import logging\n\nlog = logging.getLogger(__name__)\n\n\n"
-            "def train(m, X, y):\n    \"\"\"Fit the model.\n\n    Example::\n\n"
-            "        print(train(m, X, y))\n        print(m.score(X, y))\n    \"\"\"\n"
+            'def train(m, X, y):\n    """Fit the model.\n\n    Example::\n\n'
+            '        print(train(m, X, y))\n        print(m.score(X, y))\n    """\n'
             "    log.info('training on %d rows', len(X))\n    return m.fit(X, y)\n"
         },
         "1 logging call(s)",
