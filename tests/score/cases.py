@@ -1581,6 +1581,17 @@ CASES: list[Case] = [
     ),
     Case("DE007", "not_applicable", {"README.md": "# x\n"}, label="no-code"),
     Case(
+        "MO007",
+        "fail",
+        {
+            "src/churn/train.py": 'def train(m, X, y):\n    """Fit.\n\n    Example::\n\n'
+            '        np.random.seed(0)\n        train(m, X, y)\n    """\n'
+            "    return m.fit(X, y)\n"
+        },
+        "no seed",
+        "a-seed-in-a-docstring-sets-nothing",
+    ),
+    Case(
         "DE007",
         "pass",
         {

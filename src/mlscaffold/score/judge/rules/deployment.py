@@ -618,7 +618,7 @@ def _output_counts(path: str, data: bytes) -> list[int] | None:
     fraction of a search)."""
     guard = linear.compiled(_MAIN_GUARD).first_span(data) if b"__main__" in data else None
     body = data[: guard[0]] if guard else data
-    strings = _triple_quoted(body)
+    strings = facts.triple_quoted(body)
     prints = (
         _count_outside(linear.compiled(_PRINT_LINE).spans(body), strings) if b"print" in body else 0
     )
@@ -630,41 +630,19 @@ def _output_counts(path: str, data: bytes) -> list[int] | None:
     return [prints, logs] if prints or logs else None
 
 
-MAX_STRINGS = 10_000  # triple-quoted strings looked for in one module
-
-
-def _triple_quoted(code: bytes) -> list[tuple[int, int]]:
-    """(start, end) of each triple-quoted string (docstrings and their usage examples, where
-    a ``print(model)`` is documentation, not output), in order. A linear scan; an unclosed
-    string runs to the end."""
-    regions: list[tuple[int, int]] = []
-    pos = 0
-    while len(regions) < MAX_STRINGS:
-        double, single = code.find(b'"""', pos), code.find(b"'''", pos)
-        if double == -1 and single == -1:
-            break
-        start, quote = (
-            (double, b'"""') if single == -1 or (double != -1 and double < single) else
-            (single, b"'''")
-        )  # fmt: skip
-        end = code.find(quote, start + 3)
-        end = len(code) if end == -1 else end + 3
-        regions.append((start, end))
-        pos = end
-    return regions
-
-
 def _count_outside(spans, regions: list[tuple[int, int]]) -> int:
-    """How many matches (``Pattern.spans``) start outside every one of ``regions`` (both in
+    """How many matches (``Pattern.spans``) lie outside every one of ``regions`` (both in
     order)."""
     if not regions:
         return sum(1 for _ in spans)
     count, i = 0, 0
     for groups in spans:
-        start = groups[0][0]  # the whole match's span comes first
-        while i < len(regions) and regions[i][1] <= start:
+        # The call's own position: the whole match (first) ends at its "(", and may start on
+        # an earlier line (the closing quotes of a docstring, before "\nprint(").
+        at = groups[0][1] - 1
+        while i < len(regions) and regions[i][1] <= at:
             i += 1
-        if i == len(regions) or start < regions[i][0]:
+        if i == len(regions) or at < regions[i][0]:
             count += 1
     return count
 

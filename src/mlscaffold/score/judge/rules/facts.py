@@ -419,6 +419,39 @@ def keeps_data(index: RepoIndex) -> bool:
     return index.memo["keeps_data"]
 
 
+MAX_STRINGS = 10_000  # triple-quoted strings looked for in one module
+
+
+def triple_quoted(code: str | bytes) -> list[tuple[int, int]]:
+    """(start, end) of each triple-quoted string (docstrings and their usage examples, where
+    a ``print(model)`` is documentation, not output), in order. A linear scan; an unclosed
+    string runs to the end."""
+    double_quotes, single_quotes = ('"""', "'''") if isinstance(code, str) else (b'"""', b"'''")
+    regions: list[tuple[int, int]] = []
+    pos = 0
+    while len(regions) < MAX_STRINGS:
+        double, single = code.find(double_quotes, pos), code.find(single_quotes, pos)
+        if double == -1 and single == -1:
+            break
+        start, quote = (
+            (double, double_quotes) if single == -1 or (double != -1 and double < single) else
+            (single, single_quotes)
+        )  # fmt: skip
+        end = code.find(quote, start + 3)
+        end = len(code) if end == -1 else end + 3
+        regions.append((start, end))
+        pos = end
+    return regions
+
+
+def in_regions(pos: int, regions: list[tuple[int, int]]) -> bool:
+    """Whether ``pos`` lies in one of ``regions`` (as ``triple_quoted`` returns them)."""
+    import bisect
+
+    i = bisect.bisect_right(regions, (pos, float("inf"))) - 1
+    return i >= 0 and regions[i][0] <= pos < regions[i][1]
+
+
 def works_on_tables(index: RepoIndex) -> bool:
     """False only for learning on raw inputs: a deep learning framework (or a univariate
     forecaster) in the code or

@@ -487,9 +487,12 @@ def _seed_in(index: RepoIndex, first: Located) -> tuple[str, Located]:
     code = index.code(first.path) or ""
     guarded = _SEED_GUARD.search(code) is not None and _SEED_OPTION.search(code) is not None
     optional = None
+    strings = facts.triple_quoted(code)  # a seed in a docstring's example sets nothing
     for n, (line, m) in enumerate(linear.compiled(_SEED_RE).finditer_lines(code)):
         if n == MAX_SEEDS_READ:
             break
+        if facts.in_regions(m.start(), strings):
+            continue
         start = code.rfind("\n", 0, m.start()) + 1
         end = code.find("\n", m.start())
         text = code[start : end if end != -1 else len(code)]
