@@ -80,7 +80,7 @@ def test_generated_test_suite_passes(installed: Installed) -> None:
         api_tests = installed.run(
             "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/infra/test_api.py"
         )
-        assert api_tests.returncode == 0 and "7 passed" in api_tests.stdout, api_tests.stdout
+        assert api_tests.returncode == 0 and "11 passed" in api_tests.stdout, api_tests.stdout
 
 
 def test_pipeline_runs_end_to_end_offline(installed: Installed) -> None:
