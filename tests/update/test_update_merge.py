@@ -147,6 +147,26 @@ def test_data_at_the_current_version_rerenders_with_the_new_answer(v1_project) -
     assert not (project / "configs" / "monitoring.yaml").exists()
 
 
+@pytest.mark.slow
+def test_a_file_the_new_answers_drop_is_kept_when_the_user_edited_it(v1_project) -> None:
+    project, _template, env = v1_project
+    monitor = project / "src" / "proj" / "monitor.py"
+    monitor.write_text(monitor.read_text() + "\n\n# our threshold, tuned by hand\n")
+    commit_all(project, "tune monitoring")
+    done = run_cli("update", "--data", "monitoring=no", cwd=project, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "our threshold, tuned by hand" in monitor.read_text()  # the edit survives
+    assert "kept src/proj/monitor.py: you edited it" in done.stderr
+    # What the user never touched goes, as the new answers say.
+    assert not (project / "configs" / "monitoring.yaml").exists()
+    # A dry run says the same and writes nothing.
+    git(project, "checkout", "--quiet", "--", ".")
+    git(project, "clean", "--quiet", "-fd")
+    dry = run_cli("update", "--dry-run", "--data", "monitoring=no", cwd=project, env=env)
+    assert "kept src/proj/monitor.py" in dry.stderr, dry.stdout + dry.stderr
+    assert "our threshold" in monitor.read_text()
+
+
 def test_data_for_an_unknown_question_is_refused(tmp_path: Path) -> None:
     # Refused before anything runs: a bare answers file is enough.
     project = tmp_path / "proj"

@@ -15,17 +15,21 @@ from pathlib import Path
 from mlscaffold.errors import TemplateError, UsageError
 
 
-def git(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run git with arguments built here (no shell), outside any caller's GIT_* environment."""
+def git(
+    *args: str, cwd: Path, check: bool = True, text: bool = True
+) -> subprocess.CompletedProcess:
+    """Run git with arguments built here (no shell), outside any caller's GIT_* environment.
+    ``text=False``: the output as bytes (a file's content, compared byte for byte)."""
     exe = shutil.which("git")
     if exe is None:
         raise TemplateError("git is needed here but is not installed")
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     done = subprocess.run(  # noqa: S603 - git with arguments built here, no shell
-        [exe, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+        [exe, *args], cwd=cwd, env=env, capture_output=True, text=text, check=False
     )
     if check and done.returncode != 0:
-        detail = " ".join(done.stderr.split()) or f"exit {done.returncode}"
+        stderr = done.stderr if text else done.stderr.decode("utf-8", "replace")
+        detail = " ".join(stderr.split()) or f"exit {done.returncode}"
         raise TemplateError(f"git {args[0]} failed in {cwd}: {detail}")
     return done
 

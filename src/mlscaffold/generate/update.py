@@ -159,6 +159,7 @@ def update_project(
         )
     if not dry_run:
         caught = _run_copier_update(state.path, data, state.available_tag)
+        caught += _keep_edited_deletions(state, state.path)
         return UpdateResult(
             state,
             changed=_changed(state.path),
@@ -170,6 +171,7 @@ def update_project(
         git("clone", "--quiet", "--shared", str(top), str(clone), cwd=Path(tmp))
         sub = clone / state.path.relative_to(top)
         caught = _run_copier_update(sub, data, state.available_tag)
+        caught += _keep_edited_deletions(state, sub)
         conflicts = _conflicts(sub)
         changed = _changed(sub)
         git("add", "--all", "--", ".", cwd=sub)
@@ -211,6 +213,51 @@ def _run_copier_update(project: Path, data: dict[str, Any], vcs_ref: str) -> lis
             message = " ".join(str(exc).split())
             raise TemplateError(f"update failed: {type(exc).__name__}: {message}") from exc
     return [str(r.message).splitlines()[0] for r in records if str(r.message).strip()]
+
+
+def _keep_edited_deletions(state: ProjectState, project: Path) -> list[str]:
+    """Put back the files the update deleted that the user had edited, and say so.
+
+    Copier deletes a file the new rendering no longer has (``serving=batch`` drops serve.py)
+    whatever the user did to it; mlscaffold never drops an edit. A file is edited when its
+    committed content differs from what the project's template version rendered with its
+    answers (rendered again here, only when something was deleted)."""
+    deleted = [rel for code, rel in _changed(project) if "D" in code]
+    if not deleted:
+        return []
+    prefix = git("rev-parse", "--show-prefix", cwd=project).stdout.strip()
+    kept = []
+    with tempfile.TemporaryDirectory(prefix="mlscaffold-pristine-") as tmp:
+        pristine = _render_version(state, Path(tmp) / "project")
+        for rel in deleted:
+            committed = git("show", f"HEAD:{prefix}{rel}", cwd=project, text=False).stdout
+            original = pristine / rel
+            if original.is_file() and original.read_bytes() == committed:
+                continue  # untouched since generation: the template may take it away
+            git("checkout", "--quiet", "HEAD", "--", rel, cwd=project)
+            kept.append(
+                f"kept {rel}: you edited it, and the template no longer has it with these "
+                "answers (delete it yourself if you no longer need it)"
+            )
+    return kept
+
+
+def _render_version(state: ProjectState, dest: Path) -> Path:
+    """The project as its recorded template version renders it with its recorded answers."""
+    import copier
+
+    answers = {k: v for k, v in state.answers.items() if not k.startswith("_")}
+    copier.run_copy(
+        str(state.history.path),
+        dest,
+        data=answers,
+        defaults=True,
+        quiet=True,
+        unsafe=False,
+        vcs_ref=state.current_tag,
+        overwrite=True,
+    )
+    return dest
 
 
 def _changed(project: Path) -> list[tuple[str, str]]:
