@@ -258,6 +258,19 @@ def test_help_is_fast() -> None:
     assert time.perf_counter() - start < 2.0
 
 
+def test_a_dedicated_config_beside_pyprojects_table_says_which_is_used(ml_repo) -> None:
+    (ml_repo / ".mlscaffold.toml").write_text("fail_under = 10\n", encoding="utf-8")
+    pyproject = ml_repo / "pyproject.toml"
+    pyproject.write_text(
+        (pyproject.read_text() if pyproject.exists() else "")
+        + "\n[tool.mlscaffold]\nfail_under = 99\n",
+        encoding="utf-8",
+    )
+    out = run_cli("score", str(ml_repo))
+    assert out.returncode == 0, out.stderr  # .mlscaffold.toml's 10, not pyproject's 99
+    assert "used instead of pyproject.toml [tool.mlscaffold], which is ignored" in out.stdout
+
+
 def test_a_select_typo_in_config_is_an_error_not_a_perfect_score(ml_repo) -> None:
     (ml_repo / ".mlscaffold.toml").write_text('select = ["nonexistent"]\n', encoding="utf-8")
     out = run_cli("score", str(ml_repo))

@@ -140,9 +140,10 @@ def test_diff_against_another_project_says_so(repo, tree, tmp_path) -> None:
     other = tree({"README.md": "# other\n"}, name="another")
     base = tmp_path / "base.json"
     assert run_cli("score", str(other), "-f", "json", "-o", str(base)).returncode == 0
-    data = json.loads(run_cli("score", str(repo), "--diff", str(base), "-f", "json").stdout)
-    notes = [n["message"] for n in data["notes"]]
+    out = run_cli("score", str(repo), "--diff", str(base), "-f", "json")
+    notes = [n["message"] for n in json.loads(out.stdout)["notes"]]
     assert any("base report is for project 'another'" in n for n in notes), notes
+    assert "warning:" in out.stderr and "base report is for project 'another'" in out.stderr
     same = tmp_path / "same.json"
     assert run_cli("score", str(repo), "-f", "json", "-o", str(same)).returncode == 0
     data = json.loads(run_cli("score", str(repo), "--diff", str(same), "-f", "json").stdout)
@@ -374,6 +375,15 @@ def test_writing_a_file_says_so_unless_quiet(monorepo, tmp_path) -> None:
     assert json.loads(target.read_text(encoding="utf-8"))["project"] == "platform"
     quiet = run_cli("score", str(monorepo), "-f", "json", "-o", str(target), "-q")
     assert quiet.returncode == 0 and "wrote" not in quiet.stderr
+
+
+def test_an_output_folder_gets_a_file_for_one_repository_too(monorepo, tmp_path) -> None:
+    folder = tmp_path / "reports"
+    said = run_cli("score", str(monorepo), "-f", "json", "-o", f"{folder}/")
+    assert said.returncode == 0, said.stderr
+    assert folder.is_dir() and [p.name for p in folder.iterdir()] == ["platform.json"]
+    again = run_cli("score", str(monorepo), "-f", "sarif", "-o", str(folder))  # exists: a folder
+    assert again.returncode == 0 and (folder / "platform.sarif").is_file()
 
 
 def test_a_library_with_example_folders_is_one_project(tree) -> None:

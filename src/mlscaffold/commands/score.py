@@ -200,14 +200,14 @@ def _compare(report, base: dict, base_path: str) -> None:
 
     report.diff = compare(base, report)
     if base.get("project") != report.project:
-        # Comparing two different projects is allowed (a rename, a fork), but not silently.
-        report.notes.append(
-            Note(
-                base_path,
-                f"base report is for project {base.get('project')!r}, "
-                f"not {report.project!r}: the differences may not be changes",
-            )
+        # Comparing two different projects is allowed (a rename, a fork), but not silently:
+        # a note in the report, and a warning where a CI log shows it.
+        message = (
+            f"base report is for project {base.get('project')!r}, "
+            f"not {report.project!r}: the differences may not be changes"
         )
+        report.notes.append(Note(base_path, message))
+        print(f"mlscaffold: warning: {base_path}: {message}", file=sys.stderr)
     before = {sub["project"]: sub for sub in base.get("subprojects", [])}
     for sub in report.subprojects:
         if sub.project in before:
@@ -279,7 +279,10 @@ def _write(fmt: str, out: str, reports: list, args: argparse.Namespace) -> None:
     from mlscaffold.score.report.render import get_renderer
 
     renderer = get_renderer(fmt, sarif_category=args.sarif_category)
-    if len(reports) > 1 and out != "-":
+    # A folder (an existing one, or a path ending in "/") holds one file per repository, one
+    # repository included: a CI step that globs reports/*.json must not meet a file "reports".
+    to_folder = out.endswith(("/", os.sep)) or Path(out).is_dir()
+    if out != "-" and (len(reports) > 1 or to_folder):
         directory = Path(out)
         try:
             directory.mkdir(parents=True, exist_ok=True)

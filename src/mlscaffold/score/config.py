@@ -27,6 +27,8 @@ class ScoreConfig:
     fail_under: dict[str, int] = field(default_factory=dict)  # "overall" or a stage -> minimum
     max_file_size: int | None = None
     source: str | None = None
+    # A second configuration this one shadows (pyproject's table beside .mlscaffold.toml).
+    shadowed: str | None = None
 
 
 def _read_toml(root: str, name: str) -> dict[str, Any] | None:
@@ -75,7 +77,13 @@ def load_config(root: str) -> ScoreConfig:
             table, source = tool["mlscaffold"], "pyproject.toml [tool.mlscaffold]"
     if table is None:
         return ScoreConfig()
-    return parse_config(table, root, source)
+    cfg = parse_config(table, root, source)
+    if dedicated is not None:
+        pyproject = _read_toml(root, "pyproject.toml")
+        tool = pyproject.get("tool") if isinstance(pyproject, dict) else None
+        if isinstance(tool, dict) and "mlscaffold" in tool:
+            cfg.shadowed = "pyproject.toml [tool.mlscaffold]"
+    return cfg
 
 
 def parse_config(table: Any, root: str, source: str | None) -> ScoreConfig:

@@ -117,6 +117,8 @@ def score_repo(
         shared=shared,
         exclude=exclude,
     )
+    if cfg.shadowed:
+        index.note(cfg.source or ".", f"used instead of {cfg.shadowed}, which is ignored")
     walk_notes = len(index.notes)
     cache = fingerprint = None
     if use_cache:
