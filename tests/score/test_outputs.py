@@ -591,3 +591,11 @@ def test_a_selection_on_a_monorepo_shows_only_its_stages(monorepo) -> None:
     assert all("modeling" in line for line in sub_lines)
     markdown = run_cli("score", str(monorepo), "--select", "MO003", "-f", "markdown").stdout
     assert "| Sub-project | Score | Level | modeling |" in markdown
+
+
+def test_a_hygiene_pass_quotes_the_whole_repositorys_reason(tree) -> None:
+    notebook = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    root = _energy(tree, {"experiments/explore.ipynb": notebook})
+    report = json.loads(run_cli("score", str(root), "-f", "json").stdout)
+    mo004 = next(f for f in report["findings"] if f["id"] == "MO004")
+    assert mo004["status"] == "pass" and "1 notebook(s)" in mo004["reason"], mo004["reason"]

@@ -132,7 +132,10 @@ def _combine(check_id: str, rule: str, sources: list[tuple[str, Finding]]) -> Fi
     where = ", ".join(_label(rel) for rel, _ in picked[:3]) + (" ..." if len(picked) > 3 else "")
     if status is Status.FAIL and rule != "worst" and len(counting) > 1:
         where = f"fails in every sub-project; {where}"
-    reason = f"{where}: {picked[0][1].reason}"
+    # The whole-repository scan's reason speaks for all its files ("7 notebooks" where a
+    # sub-project has none), so it is the one quoted when it is among the picked.
+    quoted = next((f for rel, f in picked if rel == ROOT), picked[0][1])
+    reason = f"{where}: {quoted.reason}"
     return dataclasses.replace(
         first,
         status=status,
