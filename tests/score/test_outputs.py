@@ -490,7 +490,7 @@ def test_monorepo_scores_the_code_beside_its_subprojects(tree) -> None:
     )
     out = run_cli("score", str(root), "-f", "json", "-v")
     assert out.returncode == 0, out.stderr
-    assert "and the root's own code beside them" in out.stderr
+    assert "(3 sub-projects: airflow, dataset, and '.' (the root's own code" in out.stderr
     report = json.loads(out.stdout)
     jsonschema.validate(report, REPORT_SCHEMA)
     assert [r["project"] for r in report["subprojects"]] == [

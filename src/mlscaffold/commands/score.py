@@ -223,9 +223,10 @@ def _say_what_was_done(job) -> None:
     shown = ", ".join(job.subs[:SUBPROJECTS_NAMED])
     if len(job.subs) > SUBPROJECTS_NAMED:
         shown += f" and {len(job.subs) - SUBPROJECTS_NAMED} more"
-    where = f" ({len(job.subs)} sub-projects: {shown})" if job.kind == "monorepo" else ""
-    if job.own_code:
-        where += ", and the root's own code beside them, listed as '.'"
+    if job.own_code:  # counted and named as the report lists it
+        shown += ", and '.' (the root's own code beside them)"
+    count = len(job.subs) + bool(job.own_code)
+    where = f" ({count} sub-projects: {shown})" if job.kind == "monorepo" else ""
     print(
         f"mlscaffold: scored {report.project}{where}: {report.files_scanned} file(s) in "
         f"{report.duration_seconds:.2f} s, {len(report.findings)} checks, with {source}",
