@@ -52,6 +52,7 @@ def test_defaults_generate_and_print_next_steps(tmp_path: Path) -> None:
         (["--defaults", "--data", "serving=none", "--data", "container=yes"], "container"),
         ([], "no terminal"),
         (["--data", "serving=batch"], "no terminal"),
+        (["--defaults", "--vcs-ref", "v9.9"], "--vcs-ref v9.9: the template has no such version"),
     ],
 )
 def test_invalid_input_exits_2_with_one_line(

@@ -37,6 +37,16 @@ class NewResult:
     warnings: list[str] = field(default_factory=list)
 
 
+
+
+def _no_such_version(source: object) -> str:
+    """What to say of a --vcs-ref the template does not have: its versions, when known."""
+    try:
+        tags = sorted(history_mod.bundle_tags(Path(str(source)).expanduser()))
+    except Exception:  # not a bundle we can list (a folder, a remote): say no more
+        tags = []
+    return "the template has no such version" + (f" (it has {', '.join(tags)})" if tags else "")
+
 def default_template() -> Path:
     """The template shipped with mlscaffold."""
     return data_dir("template")
@@ -201,6 +211,8 @@ def _render_copier(
                 m in message for m in _ANSWER_ERROR_MARKERS
             ):
                 raise UsageError(message) from exc
+            if vcs_ref and "Unknown revision" in message:
+                raise UsageError(f"--vcs-ref {vcs_ref}: {_no_such_version(source)}") from exc
             raise TemplateError(
                 f"rendering {source} failed: {type(exc).__name__}: {message}"
             ) from exc
