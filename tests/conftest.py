@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,8 +21,12 @@ DATA = Path(__file__).resolve().parent / "data"
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
-# `mlscaffold score` keeps a cache in the user's cache folder: the tests keep theirs apart.
-os.environ.setdefault("MLSCAFFOLD_CACHE_DIR", tempfile.mkdtemp(prefix="mlscaffold-test-cache-"))
+# `mlscaffold score` keeps a cache in the user's cache folder: the tests keep theirs apart,
+# in a folder made here and removed when this process ends (each xdist worker has its own).
+if "MLSCAFFOLD_CACHE_DIR" not in os.environ:
+    _TEST_CACHE = tempfile.mkdtemp(prefix="mlscaffold-test-cache-")
+    os.environ["MLSCAFFOLD_CACHE_DIR"] = _TEST_CACHE
+    atexit.register(shutil.rmtree, _TEST_CACHE, ignore_errors=True)
 
 
 def make_tree(root: Path, files: dict[str, str | bytes]) -> Path:
