@@ -37,8 +37,6 @@ class NewResult:
     warnings: list[str] = field(default_factory=list)
 
 
-
-
 def _no_such_version(source: object) -> str:
     """What to say of a --vcs-ref the template does not have: its versions, when known."""
     try:
@@ -46,6 +44,7 @@ def _no_such_version(source: object) -> str:
     except Exception:  # not a bundle we can list (a folder, a remote): say no more
         tags = []
     return "the template has no such version" + (f" (it has {', '.join(tags)})" if tags else "")
+
 
 def default_template() -> Path:
     """The template shipped with mlscaffold."""
