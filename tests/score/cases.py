@@ -1184,6 +1184,19 @@ CASES: list[Case] = [
     ),
     Case("SC005", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
     Case(
+        "MO005",
+        "pass",
+        {
+            "tests/test_a.py": "".join(
+                f"def test_{i}():\n    assert build({i}) == {i}\n\n\n" for i in range(5)
+            ),
+            "tests/test_b.py": "def test_b():\n    assert build(1) == 1\n",
+            "tests/test_c.py": "def test_c():\n    assert build(2) == 2\n",
+        },
+        "3 test files; the first file read holds 5 meaningful test(s) of 5",
+        "stops-after-the-first-file",
+    ),
+    Case(
         "MO006",
         "pass",
         {"requirements.txt": "pandas==2.2.0\r\nscikit-learn==1.5.2\r\n".encode("utf-16")},

@@ -163,6 +163,11 @@ def test_a_selection_shows_only_the_stages_it_runs(ml_repo) -> None:
     assert [s["stage"] for s in report["stages"]] == ["scoping", "data", "modeling", "deployment"]
 
 
+def test_an_empty_selection_is_an_error_not_every_check(ml_repo) -> None:
+    out = run_cli("score", str(ml_repo), "--select", "")  # an unset CI variable
+    assert out.returncode == 2 and "--select needs a check id" in out.stderr
+
+
 def test_select_takes_a_comma_list_too(ml_repo) -> None:
     out = run_cli(
         "score", str(ml_repo), "-f", "json", "--select", "DE001,DE002", "--select", "SC001"

@@ -16,8 +16,10 @@ class CommaList(argparse.Action):
     """A repeatable option whose values may also be listed with commas (``DE001,DE002``)."""
 
     def __call__(self, parser, namespace, values, option_string=None) -> None:
-        items = [*getattr(namespace, self.dest), *(v for v in str(values).split(",") if v)]
-        setattr(namespace, self.dest, items)
+        given = [v.strip() for v in str(values).split(",") if v.strip()]
+        if not given:  # `--select ''` (an unset CI variable) would otherwise select everything
+            parser.error(f"{option_string} needs a check id, id prefix or stage")
+        setattr(namespace, self.dest, [*getattr(namespace, self.dest), *given])
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

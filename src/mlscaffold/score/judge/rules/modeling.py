@@ -271,9 +271,10 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if read == len(test_files):
         summary = f"{meaningful} meaningful test(s) of {total} in {read} test file(s)"
     else:  # stopped early: say so, or the counts read as a miscount of the whole suite
+        first = "the first file read holds" if read == 1 else f"the first {read} read hold"
         summary = (
-            f"{len(test_files)} test files; the first {read} read hold {meaningful} meaningful "
-            f"test(s) of {total}, enough to pass (the others were not read)"
+            f"{len(test_files)} test files; {first} {meaningful} meaningful test(s) of {total}, "
+            "enough to pass (the others were not read)"
         )
     if total == 0:
         return Verdict.failed(
