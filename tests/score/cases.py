@@ -1184,6 +1184,20 @@ CASES: list[Case] = [
     ),
     Case("SC005", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
     Case(
+        "MO002",
+        "not_applicable",
+        {
+            "setup.py": "from setuptools import setup\n\nsetup(name='grad-cam', version='1.5')\n",
+            "README.md": "# Grad-CAM\n\n    pip install grad-cam\n\n```python\n"
+            "from pytorch_grad_cam import GradCAM\n```\n",
+            "pytorch_grad_cam/__init__.py": "from pytorch_grad_cam.grad_cam import GradCAM\n",
+            "pytorch_grad_cam/grad_cam.py": "import torch\n\n\nclass GradCAM:\n"
+            "    def __call__(self, x):\n        return self.model(x)\n",
+        },
+        "an ML library",
+        "a-library-imported-under-another-name",
+    ),
+    Case(
         "MO005",
         "pass",
         {

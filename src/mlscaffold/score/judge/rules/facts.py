@@ -150,6 +150,8 @@ def estimator_library(index: RepoIndex) -> bool:
     return index.memo["estimator_library"]
 
 
+# "import x" or "from x import" at the start of a README line (its usage example).
+_README_IMPORT = lazy(r"^[ \t>]*(?:from|import)[ \t]+([A-Za-z_]\w{0,60})", linear.M)
 _SETUP_NAME = lazy(r"""\bname\s*=\s*['"]([A-Za-z0-9][A-Za-z0-9._-]{0,100})['"]""")
 _SETUP_CFG_NAME = lazy(r"^name[ \t]*=[ \t]*([A-Za-z0-9][A-Za-z0-9._-]{0,100})[ \t]*$", linear.M)
 
@@ -223,7 +225,10 @@ def _packaged_library(index: RepoIndex) -> bool:
     if not readme or not _installs(readme[:262144], name):
         return False
     wanted = _normalised(name)
+    # The import name may differ from the distribution's (grad-cam is imported as
+    # pytorch_grad_cam, scikit-learn as sklearn): the README's own imports name it too.
     names = {wanted, wanted.removeprefix("py"), wanted.removeprefix("pytorch-")}
+    names |= {_normalised(m) for m in _README_IMPORT.findall(readme[:262144])[:50]}
     by_normalised = {}  # the root's and src/'s folders by normalised name: a few lookups
     for folder in index.paths.folders:
         if folder.count("/") == 0 or (folder.count("/") == 1 and folder.startswith("src/")):
