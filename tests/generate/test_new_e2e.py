@@ -99,7 +99,17 @@ def test_pipeline_runs_end_to_end_offline(installed: Installed) -> None:
     assert drift["exceeded"] is False
 
 
+def _prepared_and_trained(installed: Installed) -> None:
+    """Data and a model of this worker's own: pytest-xdist may run the end-to-end test that
+    makes them on another worker, with another copy of the project."""
+    for step, made in (("prepare", "data/processed/test.csv"), ("train", "models/model.joblib")):
+        if not (installed.project / made).is_file():
+            result = installed.run("-m", installed.pkg, step)
+            assert result.returncode == 0, f"{step}: {result.stderr[-3000:]}"
+
+
 def test_monitor_fails_on_shifted_data(installed: Installed) -> None:
+    _prepared_and_trained(installed)
     shifted = installed.project / "shifted.csv"
     code = (
         "import pandas as pd, sys;"
@@ -116,8 +126,7 @@ def test_monitor_fails_on_shifted_data(installed: Installed) -> None:
 
 def test_served_predictions(installed: Installed) -> None:
     """REST: the app answers through FastAPI's test client; batch: the CLI takes other files."""
-    if not (installed.project / "models" / "model.joblib").is_file():
-        assert installed.run("-m", installed.pkg, "train").returncode == 0
+    _prepared_and_trained(installed)
     if installed.answers["serving"] != "rest":
         out = installed.project / "custom-predictions.csv"
         result = installed.run(
