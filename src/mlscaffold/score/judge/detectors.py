@@ -128,7 +128,8 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     limits, not only its source; else partial, ``also_reason``); ``hedges``: words that make a
     sentence a possibility rather than the plan (SC008: "retraining could be scheduled"), in
     which ``strong``, ``promote`` and ``statement`` do not count. ``files``: globs restricting
-    which documents count.
+    which documents count. ``data_readme``: what a README in a data folder must say to count
+    (read whole: DA004's field descriptions, SC004's sources; ``also`` applies to it too).
     """
     topic = params.get("topic", "this topic")
     strong = _compiled(params, "strong")
