@@ -21,10 +21,14 @@ HEADER = (
 )
 
 
-def _code(value: Any) -> str:
+def _code(value: Any, in_table: bool = True) -> str:
+    """``value`` as inline code; a pipe is escaped only inside a table, where it would end
+    the cell (elsewhere the backslash would show)."""
     if value is None or value == "":
         return ""
-    text = str(value).replace("\n", " ").replace("|", "\\|").strip()
+    text = str(value).replace("\n", " ").strip()
+    if in_table:
+        text = text.replace("|", "\\|")
     if isinstance(value, bool):
         text = "yes" if value else "no"
     return f"`{text}`"
@@ -75,7 +79,8 @@ def render(copier_yml: Path | None = None) -> str:
             lines.append("")
             lines += [f"- `{value}`: {label}" for label, value in labelled]
         if _templated(spec.get("default")):
-            lines += ["", f"Default, computed from earlier answers: {_code(spec['default'])}"]
+            default = _code(spec["default"], in_table=False)
+            lines += ["", f"Default, computed from earlier answers: {default}"]
         if spec.get("validator"):
             lines += ["", "Answers are validated; an invalid one stops generation with exit 2."]
     return "\n".join(lines) + "\n"
