@@ -603,7 +603,12 @@ CASES: list[Case] = [
         "only",
         "tensorboard",
     ),
-    Case("MO002", "fail", {"train.py": "import sklearn\nmodel.fit(X, y)\n"}),
+    Case(
+        "MO002",
+        "fail",
+        {"train.py": "import sklearn\nmodel.fit(X, y)\n"},
+        "no experiment tracker: no tracking library",
+    ),
     Case("MO003", "pass", s.PIPELINE),
     Case(
         "MO003",
