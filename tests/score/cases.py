@@ -1387,7 +1387,7 @@ CASES: list[Case] = [
             "app.py": "import joblib\nfrom fastapi import FastAPI\n\napp = FastAPI()\n"
             "model = joblib.load('model.joblib')\n",
         },
-        "neither saved with a version nor registered",
+        "the model it uses is named by no version",
         "a-service-loading-an-unversioned-model",
     ),
     Case(

@@ -668,6 +668,11 @@ def model_versioned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             f"models are saved ({saves[0].path}) without a version or registry",
             [Evidence(s.path, s.line, s.value) for s in saves[:3]],
         )
+    if facts.not_applicable_because(index, "trains"):  # a service of a model made elsewhere
+        return Verdict.failed(
+            "the model it uses is named by no version (a fixed file or a floating name) and "
+            "no registry"
+        )
     return Verdict.failed("trained models are neither saved with a version nor registered")
 
 
