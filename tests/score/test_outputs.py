@@ -599,3 +599,12 @@ def test_a_hygiene_pass_quotes_the_whole_repositorys_reason(tree) -> None:
     report = json.loads(run_cli("score", str(root), "-f", "json").stdout)
     mo004 = next(f for f in report["findings"] if f["id"] == "MO004")
     assert mo004["status"] == "pass" and "1 notebook(s)" in mo004["reason"], mo004["reason"]
+
+
+def test_project_dot_is_the_roots_own_code(tree) -> None:
+    root = _energy(tree)
+    full = json.loads(run_cli("score", str(root), "-f", "json").stdout)
+    rest = next(r for r in full["subprojects"] if r["project"] == "energy/.")
+    alone = json.loads(run_cli("score", str(root), "--project", ".", "-f", "json").stdout)
+    assert alone["project"] == "energy/." and alone["files_scanned"] == rest["files_scanned"]
+    assert alone["score"] == rest["score"]

@@ -121,11 +121,14 @@ class Planner:
             folder = project_path(root, project)
             rel = os.path.relpath(folder, root).replace(os.sep, "/")
             config = self._config(folder, root_config)
-            units = [self._unit(folder, f"{name}/{project}", config)]
+            others = [p for p in find_projects(root) if p != rel]
+            unit = self._unit(folder, f"{name}/{project}", config)
+            if rel == "." and others:  # a monorepo's root: its own code, as the roll-up lists it
+                unit = replace(unit, label=f"{name}/.", exclude=frozenset(others))
+            units = [unit]
             shared = self._whole_unit(root, root_config, ("shared",))
             if shared is not None:
                 units.append(shared)
-            others = [p for p in find_projects(root) if p != rel]
             return Job(root, "project", [rel], units, config, rules, others, shared is not None)
         subs = [] if whole else find_projects(root)
         if not subs:
