@@ -124,7 +124,8 @@ def _combine(check_id: str, rule: str, sources: list[tuple[str, Finding]]) -> Fi
         if rule != "worst":
             picked = picked[:1]  # the best is one sub-project's; say which
     evidence: list[Evidence] = []
-    for rel, f in picked:
+    # The quoted source's evidence first, so "first at X" in the reason is the first listed.
+    for rel, f in sorted(picked, key=lambda p: p[0] != ROOT):
         for e in f.evidence:
             moved = Evidence(_prefixed(rel, e.path), e.line, e.note)
             if moved not in evidence:
