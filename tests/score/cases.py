@@ -683,6 +683,28 @@ CASES: list[Case] = [
     ),
     Case(
         "MO003",
+        "pass",
+        {
+            **STEPS,
+            "Makefile": "PYTHON := uv run python\n\ndata:\n\t$(PYTHON) -m p.data\n"
+            "train: data\n\t$(PYTHON) -m p.features && $(PYTHON) -m p.train\n",
+        },
+        "Makefile runs them in order",
+        "makefile-chains-through-a-python-variable",
+    ),
+    Case(
+        "MO003",
+        "pass",
+        {
+            **STEPS,
+            "tasks.py": "from invoke import task\n\n\n@task\ndef pipeline(c):\n"
+            "    c.run('python -m p.data')\n    c.run('python -m p.train')\n",
+        },
+        "tasks.py runs them in order",
+        "invoke-tasks-chain",
+    ),
+    Case(
+        "MO003",
         "not_applicable",
         {"src/lib/strings.py": "def shout(s):\n    return s.upper()\n"},
         "trains no model",

@@ -56,7 +56,9 @@ _ORCHESTRATED_STEP = lazy(
 )
 _DATAMODULE_RUN = lazy(r"\.(fit|test|validate)\s*\([^)]*\bdatamodule\s*=")
 # A shell script or Makefile line that runs one of the project's Python modules.
-_RUNS_MODULE = lazy(r"\bpython\d?(?:\s+-m)?\s+([\w./-]+)")
+# A Python command in a script, a Makefile (also through a variable, $(PYTHON) -m ...) or an
+# invoke task's c.run("python -m ...").
+_RUNS_MODULE = lazy(r"(?:\bpython\d?|\$[({]\w*PY\w*[)}])(?:\s+-m)?\s+([\w./-]+)")
 
 
 @rule("training_pipeline")
@@ -156,7 +158,8 @@ def _chained_by(index: RepoIndex, steps: set[str], train: str) -> str | None:
         if linear.compiled(_DATAMODULE_RUN).search(index.code(path) or ""):
             return f"{path} (a Trainer given the data module)"
     names = {p.rsplit("/", 1)[-1][:-3]: p for p in steps}
-    for runner in index.glob(["Makefile", "*.sh", "*.mk", "justfile", "Taskfile.yml"]):
+    runners = ["Makefile", "*.sh", "*.mk", "justfile", "Taskfile.yml", "tasks.py", "tasks/*.py"]
+    for runner in index.glob(runners):
         text = index.text(runner.path) or ""
         ran = {
             m.group(1).replace("/", ".").removesuffix(".py").rsplit(".", 1)[-1]
