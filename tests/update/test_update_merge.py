@@ -167,6 +167,26 @@ def test_a_file_the_new_answers_drop_is_kept_when_the_user_edited_it(v1_project)
     assert "our threshold" in monitor.read_text()
 
 
+@pytest.mark.slow
+def test_a_dropped_file_is_kept_when_the_old_version_cannot_be_rendered(
+    v1_project, monkeypatch
+) -> None:
+    """Whether the user edited a file the update drops is told from the old version rendered
+    again; when that fails, nothing counts as untouched."""
+    from mlscaffold.generate import update
+
+    project, _template, env = v1_project
+    for key, value in env.items():  # the CLI's environment, in this process
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(update, "_render_version", lambda state, dest: None)
+    result = update.update_project(project, {"monitoring": False})
+    assert (project / "src" / "proj" / "monitor.py").is_file()
+    assert any(
+        w.startswith("kept src/proj/monitor.py: your edits could not be ruled out")
+        for w in result.warnings
+    ), result.warnings
+
+
 def test_data_for_an_unknown_question_is_refused(tmp_path: Path) -> None:
     # Refused before anything runs: a bare answers file is enough.
     project = tmp_path / "proj"

@@ -231,32 +231,42 @@ def _keep_edited_deletions(state: ProjectState, project: Path) -> list[str]:
         pristine = _render_version(state, Path(tmp) / "project")
         for rel in deleted:
             committed = git("show", f"HEAD:{prefix}{rel}", cwd=project, text=False).stdout
-            original = pristine / rel
-            if original.is_file() and original.read_bytes() == committed:
-                continue  # untouched since generation: the template may take it away
+            if pristine is not None:
+                original = pristine / rel
+                if original.is_file() and original.read_bytes() == committed:
+                    continue  # untouched since generation: the template may take it away
             git("checkout", "--quiet", "HEAD", "--", rel, cwd=project)
+            why = "you edited it" if pristine is not None else "your edits could not be ruled out"
             kept.append(
-                f"kept {rel}: you edited it, and the template no longer has it with these "
-                "answers (delete it yourself if you no longer need it)"
+                f"kept {rel}: {why}, and the template no longer has it with these answers "
+                "(delete it yourself if you no longer need it)"
             )
     return kept
 
 
-def _render_version(state: ProjectState, dest: Path) -> Path:
-    """The project as its recorded template version renders it with its recorded answers."""
+def _render_version(state: ProjectState, dest: Path) -> Path | None:
+    """The project as its recorded template version renders it with its recorded answers, or
+    None when that fails (then nothing counts as untouched: every deleted file is kept)."""
     import copier
 
     answers = {k: v for k, v in state.answers.items() if not k.startswith("_")}
-    copier.run_copy(
-        str(state.history.path),
-        dest,
-        data=answers,
-        defaults=True,
-        quiet=True,
-        unsafe=False,
-        vcs_ref=state.current_tag,
-        overwrite=True,
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the update itself reported this version's warnings
+        try:
+            copier.run_copy(
+                str(state.history.path),
+                dest,
+                data=answers,
+                defaults=True,
+                quiet=True,
+                unsafe=False,
+                vcs_ref=state.current_tag,
+                overwrite=True,
+            )
+        except KeyboardInterrupt:
+            raise
+        except Exception:  # a failed comparison must not lose the user's files
+            return None
     return dest
 
 

@@ -39,8 +39,17 @@ README_NAMES = ("readme.md", "readme.rst", "readme.txt", "readme.markdown", "rea
 _DATA_FOLDER = linear.lazy(r"(^|/)(raw|processed|interim)$|(^|/|[-_ ])(data|datasets?)$", linear.I)
 # Any data folder on a path: data/, datasets/, and a RAG application's corpus/.
 DATA_DIR = linear.lazy(r"(^|/)(data|datasets?|corpus|corpora)/", linear.I)
-_DATA_SUFFIXES = frozenset(
-    (".csv", ".tsv", ".dat", ".parquet", ".jsonl", ".xlsx", ".xls", ".arff", ".feather")
+# Files of rows: a folder holding one is a data folder.
+TABLE_SUFFIXES = (
+    ".csv",
+    ".tsv",
+    ".dat",
+    ".parquet",
+    ".jsonl",
+    ".xlsx",
+    ".xls",
+    ".arff",
+    ".feather",
 )
 
 _TEST_DIR_RE = linear.lazy(r"(^|/)(tests?|testing)/")
@@ -532,7 +541,7 @@ class RepoIndex:
                 if not folder or NON_PRODUCTION_RE.search(entry.path):
                     continue
                 if _DATA_FOLDER.search(folder) or any(
-                    f.suffix in _DATA_SUFFIXES for f in self.paths.folders.get(folder, ())
+                    f.suffix in TABLE_SUFFIXES for f in self.paths.folders.get(folder, ())
                 ):
                     found.append(entry.path)
         found.sort(key=lambda p: (p.count("/"), p))

@@ -372,13 +372,13 @@ _WRITES_RESULTS = lazy(
 # script (init/run), a SageMaker inference handler (model_fn with predict_fn/input_fn...), a
 # TorchServe module handler (handle(data, context)); or code that puts a model behind a
 # managed endpoint (SageMaker, Vertex AI, Azure ML).
+# What deploys a model to a managed endpoint (SageMaker, Vertex AI, Azure ML).
+_ENDPOINT_DEPLOY_SOURCE = (
+    r"\bcreate_endpoint(_config)?[ \t]*\(|\.deploy[ \t]*\([^)]{0,400}\b(endpoint|"
+    r"initial_instance_count|instance_count|instance_type|machine_type|traffic_split)\b"
+)
 _PLATFORM_ENTRY = scan.CodePattern(
-    lazy(
-        r"^def[ \t]+(init|model_fn|handle)[ \t]*\(|\bcreate_endpoint(_config)?[ \t]*\(|"
-        r"\.deploy[ \t]*\([^)]{0,400}\b(endpoint|initial_instance_count|instance_count|"
-        r"instance_type|machine_type|traffic_split)\b",
-        linear.M,
-    )
+    lazy(r"^def[ \t]+(init|model_fn|handle)[ \t]*\(|" + _ENDPOINT_DEPLOY_SOURCE, linear.M)
 )
 _PARTNER = {
     "init": lazy(r"^def[ \t]+run[ \t]*\(", linear.M),
@@ -389,10 +389,7 @@ _PARTNER = {
 
 # What deploys a model to a managed endpoint, looked for in a module whose first match was an
 # entry function without its partner.
-_ENDPOINT_DEPLOY = lazy(
-    r"\bcreate_endpoint(_config)?[ \t]*\(|\.deploy[ \t]*\([^)]{0,400}\b(endpoint|"
-    r"initial_instance_count|instance_count|instance_type|machine_type|traffic_split)\b"
-)
+_ENDPOINT_DEPLOY = lazy(_ENDPOINT_DEPLOY_SOURCE)
 _DECORATED_DEF = lazy(r"^[ \t]*@[^\n]*\n[ \t]*def[ \t]+(init|model_fn|handle)[ \t]*\(", linear.M)
 
 
@@ -631,20 +628,10 @@ def _output_counts(path: str, data: bytes) -> list[int] | None:
 
 
 def _count_outside(spans, regions: list[tuple[int, int]]) -> int:
-    """How many matches (``Pattern.spans``) lie outside every one of ``regions`` (both in
-    order)."""
-    if not regions:
-        return sum(1 for _ in spans)
-    count, i = 0, 0
-    for groups in spans:
-        # The call's own position: the whole match (first) ends at its "(", and may start on
-        # an earlier line (the closing quotes of a docstring, before "\nprint(").
-        at = groups[0][1] - 1
-        while i < len(regions) and regions[i][1] <= at:
-            i += 1
-        if i == len(regions) or at < regions[i][0]:
-            count += 1
-    return count
+    """How many matches (``Pattern.spans``) lie outside every one of ``regions``. A match's
+    place is its call's "(", where the whole match (its first span) ends: it may start on an
+    earlier line (a docstring's closing quotes, before "\nprint(")."""
+    return sum(1 for groups in spans if not facts.in_regions(groups[0][1] - 1, regions))
 
 
 scan.TEXT_SCANNERS.append(

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from mlscaffold.score.budget import tick
 from mlscaffold.score.read import linear
-from mlscaffold.score.read.index import DATA_DIR, README_NAMES, Located, RepoIndex
+from mlscaffold.score.read.index import (
+    DATA_DIR,
+    README_NAMES,
+    TABLE_SUFFIXES,
+    Located,
+    RepoIndex,
+)
 from mlscaffold.score.read.linear import lazy
+from mlscaffold.score.read.readers.deps import normalise
+from mlscaffold.score.read.readers.structured import dig
 from mlscaffold.score.read.scan import CodePattern
 
 TRAIN_CALL_RE = lazy(
@@ -156,19 +165,12 @@ _SETUP_NAME = lazy(r"""\bname\s*=\s*['"]([A-Za-z0-9][A-Za-z0-9._-]{0,100})['"]""
 _SETUP_CFG_NAME = lazy(r"^name[ \t]*=[ \t]*([A-Za-z0-9][A-Za-z0-9._-]{0,100})[ \t]*$", linear.M)
 
 
-def _normalised(name: str) -> str:
-    return name.lower().replace("_", "-").replace(".", "-")
-
-
 def distribution_name(index: RepoIndex) -> str | None:
     """The package name the root's packaging files declare (pyproject, setup.py, setup.cfg)."""
-    project = index.pyproject.get("project")
-    if isinstance(project, dict) and isinstance(project.get("name"), str):
-        return project["name"]
-    poetry = index.pyproject.get("tool", {})
-    poetry = poetry.get("poetry") if isinstance(poetry, dict) else None
-    if isinstance(poetry, dict) and isinstance(poetry.get("name"), str):
-        return poetry["name"]
+    for keys in (("project", "name"), ("tool", "poetry", "name")):
+        name = dig(index.pyproject, *keys)
+        if isinstance(name, str):
+            return name
     for path, pattern in (("setup.py", _SETUP_NAME), ("setup.cfg", _SETUP_CFG_NAME)):
         if path in index.by_path:
             found = pattern.search((index.text(path) or "")[:65536])
@@ -180,7 +182,7 @@ def distribution_name(index: RepoIndex) -> str | None:
 def _installs(readme: str, name: str) -> bool:
     """Whether ``readme`` tells its users to ``pip install NAME`` (a published package), as
     opposed to ``pip install -r requirements.txt`` or ``pip install -e .``."""
-    wanted = _normalised(name)
+    wanted = normalise(name)
     for line in readme.splitlines():
         at = line.find("pip install ")
         if at == -1:
@@ -192,7 +194,7 @@ def _installs(readme: str, name: str) -> bool:
             bare = token.split("[", 1)[0]
             for op in ("==", ">=", "<=", "~=", "!=", ">", "<"):
                 bare = bare.split(op, 1)[0]
-            if bare and _normalised(bare) == wanted:
+            if bare and normalise(bare) == wanted:
                 return True
     return False
 
@@ -224,15 +226,15 @@ def _packaged_library(index: RepoIndex) -> bool:
     )
     if not readme or not _installs(readme[:262144], name):
         return False
-    wanted = _normalised(name)
+    wanted = normalise(name)
     # The import name may differ from the distribution's (grad-cam is imported as
     # pytorch_grad_cam, scikit-learn as sklearn): the README's own imports name it too.
     names = {wanted, wanted.removeprefix("py"), wanted.removeprefix("pytorch-")}
-    names |= {_normalised(m) for m in _README_IMPORT.findall(readme[:262144])[:50]}
+    names |= {normalise(m) for m in _README_IMPORT.findall(readme[:262144])[:50]}
     by_normalised = {}  # the root's and src/'s folders by normalised name: a few lookups
     for folder in index.paths.folders:
         if folder.count("/") == 0 or (folder.count("/") == 1 and folder.startswith("src/")):
-            by_normalised.setdefault(_normalised(folder.rsplit("/", 1)[-1]), []).append(folder)
+            by_normalised.setdefault(normalise(folder.rsplit("/", 1)[-1]), []).append(folder)
     packages = tuple(f + "/" for n in names for f in by_normalised.get(n, ()))
     if not packages:
         return False
@@ -355,9 +357,9 @@ _TABULAR_LIBS = (
     "pyspark.ml",
     "h2o",
 )
-# scikit-learn's helpers that a deep learning project uses too (a split, a score), unlike its
-# models and column transformers, which take hand-made columns.
-# TF-IDF and hashing vectorisers learn their features from raw text too.
+# scikit-learn's helpers that a deep learning project uses too (a split, a score; TF-IDF and
+# hashing vectorisers learn their features from raw text), unlike its models and column
+# transformers, which take hand-made columns.
 _SKLEARN_HELPERS = frozenset(
     (
         "metrics",
@@ -392,12 +394,9 @@ _DEEP_LIBS = (
 )
 
 
-# Files that hold a dataset (rows, records, arrays), wherever they are.
-# (.h5 is left out: as often a Keras model as a dataset.)
-_DATASET_SUFFIXES = (
-    ".csv", ".tsv", ".parquet", ".jsonl", ".xlsx", ".xls", ".arff", ".feather",
-    ".npz", ".npy", ".tfrecord", ".avro", ".orc", ".dat", ".dvc",
-)  # fmt: skip
+# Files that hold a dataset wherever they are: tables, arrays, records and DVC pointers (.h5
+# is left out: as often a Keras model as data).
+_DATASET_SUFFIXES = (*TABLE_SUFFIXES, ".npz", ".npy", ".tfrecord", ".avro", ".orc", ".dvc")
 
 
 def keeps_data(index: RepoIndex) -> bool:
@@ -451,18 +450,15 @@ def triple_quoted(code: str | bytes) -> list[tuple[int, int]]:
 
 def in_regions(pos: int, regions: list[tuple[int, int]]) -> bool:
     """Whether ``pos`` lies in one of ``regions`` (as ``triple_quoted`` returns them)."""
-    import bisect
-
     i = bisect.bisect_right(regions, (pos, float("inf"))) - 1
     return i >= 0 and regions[i][0] <= pos < regions[i][1]
 
 
 def works_on_tables(index: RepoIndex) -> bool:
     """False only for learning on raw inputs: a deep learning framework (or a univariate
-    forecaster) in the code or
-    notebooks (tests aside) and no library of models on columns (scikit-learn's metrics and
-    splits do not count: a text classifier scores itself with them). Without a deep learning
-    framework, the project is judged (nothing shows it has no features to declare)."""
+    forecaster) in the code or notebooks (tests aside) and no library of models on columns
+    (scikit-learn's metrics and splits do not count: a text classifier scores itself with
+    them). Without one, the project is judged (nothing shows it has no features to declare)."""
     if "tabular" not in index.memo:
 
         def where(path: str) -> bool:
