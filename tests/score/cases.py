@@ -2611,3 +2611,147 @@ CASES += [
         "aws-lambda",
     ),
 ]
+
+
+def _notebook(*lines: str) -> str:
+    import json
+
+    cell = {"cell_type": "code", "source": [line + "\n" for line in lines]}
+    return json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+_NOTEBOOK_SAVES_MODEL = _notebook(
+    "import pickle, lightgbm as lgb",
+    "model = lgb.train(params, train_set)",
+    "with open('/home/me/project/models/lgb_tuned.pkl', 'wb') as f:",
+    "    pickle.dump(model, f)",
+)
+# Served models trained in notebooks (held-out set E: the modules beside them are helpers, or a
+# training script exists but the file the API loads is the one a notebook wrote).
+CASES += [
+    Case(
+        "MO004",
+        "fail",
+        {
+            "notebooks/Final_Project.ipynb": s.NOTEBOOK_TRAIN,
+            "src/data_prep.py": "def prepare(train, test, oh_encoder, imputer, scaler):\n"
+            "    oh_encoder.fit(train)\n    imputer.fit(train)\n    scaler.fit(train)\n"
+            "    return scaler.fit_transform(test)\n",
+        },
+        "only fit preprocessors",
+        "preprocessor-modules",
+    ),
+    Case(
+        "MO004",
+        "pass",
+        {
+            "notebooks/eda.ipynb": s.NOTEBOOK_TRAIN,
+            "src/data_prep.py": "def prepare(train, scaler):\n    return scaler.fit_transform(train)\n",
+            "src/train.py": "def train(model, scaler, X, y):\n    scaler.fit(X)\n"
+            "    model.fit(scaler.transform(X), y)\n    return model\n",
+        },
+        label="model-fit-after-scaler",
+    ),
+    Case(
+        "MO004",
+        "pass",
+        {
+            "notebooks/autopilot.ipynb": s.NOTEBOOK_TRAIN,
+            "pipelines/preprocess.py": "X = preprocess.fit_transform(df)\n",
+            "pipelines/pipeline.py": "from sagemaker.estimator import Estimator\n"
+            "from sagemaker.workflow.steps import TrainingStep\n"
+            "xgb = Estimator(image_uri=uri, role=role)\n"
+            "step = TrainingStep(name='train', estimator=xgb)\n",
+        },
+        label="platform-training-job",
+    ),
+    Case(
+        "MO004",
+        "fail",
+        {
+            "notebooks/3-tune.ipynb": _NOTEBOOK_SAVES_MODEL,
+            "src/config.py": 'MODEL_PATH = "models/lgb_tuned.pkl"\n',
+            "src/inference.py": "import pickle\nfrom src.config import MODEL_PATH\n\n"
+            "model = pickle.load(open(MODEL_PATH, 'rb'))\n",
+            "src/train.py": "import pickle, lightgbm as lgb\n\n\ndef train(params, ds, path):\n"
+            "    model = lgb.train(params, ds)\n    pickle.dump(model, open(path, 'wb'))\n",
+        },
+        "lgb_tuned.pkl, named in src/config.py) is written only by a notebook (notebooks/3-tune",
+        "served-model-from-notebook",
+    ),
+    Case(
+        "MO004",
+        "pass",
+        {
+            "notebooks/3-tune.ipynb": _NOTEBOOK_SAVES_MODEL,
+            "src/config.py": 'MODEL_PATH = "models/lgb_tuned.pkl"\n',
+            "src/inference.py": "import pickle\nfrom src.config import MODEL_PATH\n\n"
+            "model = pickle.load(open(MODEL_PATH, 'rb'))\n",
+            "src/train.py": "import pickle, lightgbm as lgb\nfrom src.config import MODEL_PATH\n\n\n"
+            "def train(params, ds):\n    model = lgb.train(params, ds)\n"
+            "    pickle.dump(model, open(MODEL_PATH, 'wb'))\n",
+        },
+        label="served-model-also-from-module",
+    ),
+    Case(
+        "MO004",
+        "pass",
+        {
+            "notebooks/3-tune.ipynb": _NOTEBOOK_SAVES_MODEL,
+            "params.yaml": "train:\n  out: models/lgb_tuned.pkl\n",
+            "src/inference.py": "import pickle\n\nmodel = pickle.load(open('models/lgb_tuned.pkl', 'rb'))\n",
+            "src/train.py": "import pickle, sys, lightgbm as lgb\n\n\ndef train(params, ds):\n"
+            "    model = lgb.train(params, ds)\n    pickle.dump(model, open(sys.argv[1], 'wb'))\n",
+        },
+        label="served-model-path-in-config",
+    ),
+]
+
+# Settings in code or the environment are a start, not configuration apart from code (held-out
+# set E: config/settings.py constants, a credentials-only .env.example, a tuning script).
+_TRAINS = {"src/train.py": "from sklearn.svm import SVC\n\nmodel = SVC(C=1.0).fit(X, y)\n"}
+CASES += [
+    Case(
+        "MO001",
+        "partial",
+        {
+            **_TRAINS,
+            "config/settings.py": "from pathlib import Path\n\nROOT = Path(__file__).parent\n"
+            "SEED = 42\nTEST_SIZE = 0.2\n",
+        },
+        "settings only in code or environment files (config/settings.py)",
+        "python-constants",
+    ),
+    Case(
+        "MO001",
+        "partial",
+        {**_TRAINS, ".env.example": "OPENAI_API_KEY=\nKESTRA_PORT=8080\nGCP_REGION=eu\n"},
+        "no config file of parameters",
+        "plumbing-env-file",
+    ),
+    Case(
+        "MO001",
+        "fail",
+        {**_TRAINS, "src/hyperparameter_tuning.py": "grid = {'C': [0.1, 1, 10]}\n"},
+        label="tuning-script-is-no-config",
+    ),
+    Case(
+        "MO001",
+        "pass",
+        {**_TRAINS, "app.env": "REDIS_HOST=redis\nIMAGE_WIDTH=224\nBATCH_SIZE=32\n"},
+        "app.env configures the model (IMAGE_WIDTH=224)",
+        "model-env-file",
+    ),
+    Case(
+        "MO001",
+        "pass",
+        {
+            **_TRAINS,
+            "config/train_small.py": "batch_size = 12\n",
+            "config/train_large.py": "batch_size = 64\n",
+            "config/eval.py": "eval_only = True\n",
+        },
+        "config/eval.py holds parameter values only",
+        "config-module-folder",
+    ),
+]

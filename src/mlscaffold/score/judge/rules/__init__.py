@@ -31,4 +31,12 @@ def rule(name: str, reads_contents: bool = True) -> Callable[[Rule], Rule]:
 
 
 # Registration happens on import of the stage modules.
-from mlscaffold.score.judge.rules import data, deployment, modeling, scoping, secrets, skew  # noqa: E402,F401
+from mlscaffold.score.judge.rules import (  # noqa: E402,F401
+    data,
+    deployment,
+    modeling,
+    notebooks,
+    scoping,
+    secrets,
+    skew,
+)

@@ -137,6 +137,16 @@ _MODEL_DIR = lazy(r"^([^/]+/)?(models?|artifacts|checkpoints|weights)/", linear.
 _ESTIMATOR_RE = lazy(r"^[ \t]+def fit\s*\(\s*self\b", linear.M)
 
 
+def model_loaders(index: RepoIndex) -> list[Located]:
+    """Production modules that load or call a model (first such line of each)."""
+    return text_search(index, index.production_python, _USES_MODEL)
+
+
+def model_savers(index: RepoIndex) -> list[Located]:
+    """Production modules that save a model (first such line of each)."""
+    return text_search(index, index.production_python, _SAVES_MODEL)
+
+
 def uses_ml(index: RepoIndex) -> bool:
     """The repository is an ML system: it trains, loads or calls a model, or imports an ML
     library in its own code."""

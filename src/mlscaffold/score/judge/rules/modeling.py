@@ -170,49 +170,6 @@ def _chained_by(index: RepoIndex, steps: set[str], train: str) -> str | None:
     return None
 
 
-# Commands that run notebooks as part of a pipeline (in Makefiles, scripts, CI or subprocess calls).
-_NB_EXEC = CodePattern(
-    lazy(
-        r"nbconvert\s(?:[^\n]*\s)?--execute|papermill\s+\S+\.ipynb|"
-        r"jupyter\s+execute\s|^[ \t]*%run\s",
-        linear.M,
-    )
-)
-_NB_EXEC_LIBS = ("papermill", "import_ipynb", "nbclient", "testbook", "ipynb")
-
-
-@rule("notebooks_out_of_production")
-def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Verdict:
-    runners = [f.path for f in index.glob(["Makefile", "*.sh", "dvc.yaml", "Dockerfile"])]
-    executes = facts.text_search(
-        index, index.production_python + runners + index.ci_files, _NB_EXEC
-    )
-    executes += [u for u in index.importers_of(_NB_EXEC_LIBS) if index.is_production_code(u.path)]
-    if executes:
-        e = executes[0]
-        return Verdict.failed(
-            f"production code executes notebooks ({e.path}: {e.value.strip()})",
-            [Evidence(x.path, x.line, x.value.strip()) for x in executes[:5]],
-        )
-    n = len(index.notebooks)
-    if not n:
-        return Verdict.passed("no notebooks; the code lives in modules")
-    training = facts.training(index)
-    # A helper module kept in the notebooks' folder (plotting code fitting a toy estimator)
-    # serves the notebooks; it is not the production path.
-    code = [h for h in training.code if not _in_notebook_folder(h.path)]
-    if training.notebooks and not code:
-        return Verdict.failed(
-            f"the modelling exists only in notebooks ({training.notebooks[0].path})",
-            [Evidence(x.path, None, x.value) for x in training.notebooks[:5]],
-        )
-    return Verdict.passed(f"{n} notebook(s) for exploration; production code lives in modules")
-
-
-def _in_notebook_folder(path: str) -> bool:
-    return any(part.lower().startswith("notebook") for part in path.split("/")[:-1])
-
-
 _ASSERT_CALL = lazy(r"^(assert\w*|raises|fail\w*|check\w*|expect\w*|verify\w*|approx)$")
 
 
@@ -682,13 +639,68 @@ def model_versioned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 @rule("config_separate")
 def config_separate(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     """Config files with parameter values; a config library counts only without config files,
-    so files that hold placeholders alone are not rescued by an import of Hydra."""
+    so files that hold placeholders alone are not rescued by an import of Hydra. Settings in
+    code or the environment are partial, unless they are a config module that only assigns
+    values (nanoGPT's config/*.py) or an environment file that sets the model (its file, its
+    sizes)."""
     from mlscaffold.score.judge.detectors import files, library
 
     verdict = files(index, params["files"])
+    if verdict.status is Status.PARTIAL and verdict.evidence:
+        settings = [e.path for e in verdict.evidence]
+        plain = next((p for p in settings if _plain_python_config(index, p)), None)
+        if plain:
+            return Verdict.passed(
+                f"{plain} holds parameter values only (a config file in Python syntax)",
+                [Evidence(p) for p in settings],
+            )
+        for path in settings:
+            if path.rsplit("/", 1)[-1].startswith(".env") or path.endswith(".env"):
+                line = _model_setting(index.text(path) or "")
+                if line:
+                    return Verdict.passed(
+                        f"{path} configures the model ({line})", [Evidence(path, None, line)]
+                    )
     if verdict.status is not Status.FAIL:
         return verdict
     return library(index, params["library"])
+
+
+_CODE_LINE = lazy(r"^[ \t]*(import|from|def|class|if|for|while|with|try)\b", linear.M)
+
+
+def _plain_python_config(index: RepoIndex, path: str) -> bool:
+    """A module in a config/ folder that only assigns values (nanoGPT's config/train_*.py,
+    loaded by name): a config file in Python syntax. A module that imports or computes
+    (PROJECT_ROOT = Path(__file__)...) is settings kept in code."""
+    if not path.endswith(".py") or "/config/" not in "/" + path or path.endswith("__init__.py"):
+        return False
+    text = index.text(path)
+    return bool(text and text.strip()) and not linear.compiled(_CODE_LINE).search(text)
+
+
+# Keys of an environment file that set a service's plumbing, not its model.
+_PLUMBING_KEY = lazy(r"PORT|HOST|TIMEOUT|WORKERS|RETR|DEBUG|LOG|REGION|VERSION|DB|REDIS", linear.I)
+_MODEL_KEY = lazy(r"MODEL_?(PATH|DIR|FILE|URI)|CHECKPOINT|WEIGHTS", linear.I)
+_NUMBER = lazy(r"-?\d+(\.\d+)?([eE]-?\d+)?")
+
+
+def _model_setting(text: str) -> str | None:
+    """The first line of an environment file that sets the model: its file, or a number that
+    is not a port, a timeout or a worker count (IMAGE_WIDTH=224, BATCH_SIZE=32)."""
+    for raw in text.splitlines()[:500]:
+        line = raw.strip()
+        key, eq, value = line.partition("=")
+        if line.startswith("#") or not eq or not key:
+            continue
+        value = value.strip().strip("'\"")
+        if linear.compiled(_MODEL_KEY).search(key) and value:
+            return line[:80]
+        if linear.compiled(_NUMBER).fullmatch(value) and not linear.compiled(_PLUMBING_KEY).search(
+            key
+        ):
+            return line[:80]
+    return None
 
 
 _RUN_LOG_NAMES = {"tracking", "tracker", "experiment", "experiments", "runs", "runlog", "run_log"}

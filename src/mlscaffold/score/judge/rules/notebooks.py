@@ -1,0 +1,177 @@
+"""MO004: notebooks stay out of the production path.
+
+A notebook is in that path when production code executes it, when the modelling exists only
+in notebooks (the modules beside them fit a scaler or plot, they train no model), or when the
+model file production code loads is written by a notebook and by no module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlscaffold.score.judge.rules import facts, rule
+from mlscaffold.score.model import Evidence, Verdict
+from mlscaffold.score.read import linear
+from mlscaffold.score.read.index import Located, RepoIndex
+from mlscaffold.score.read.linear import lazy
+from mlscaffold.score.read.scan import CodePattern
+
+# Commands that run notebooks as part of a pipeline (in Makefiles, scripts, CI or subprocess calls).
+_NB_EXEC = CodePattern(
+    lazy(
+        r"nbconvert\s(?:[^\n]*\s)?--execute|papermill\s+\S+\.ipynb|"
+        r"jupyter\s+execute\s|^[ \t]*%run\s",
+        linear.M,
+    )
+)
+_NB_EXEC_LIBS = ("papermill", "import_ipynb", "nbclient", "testbook", "ipynb")
+# SDKs a module drives a managed platform's training jobs with (an Estimator, a TrainingStep).
+_PLATFORM_SDKS = ("sagemaker", "azure.ai.ml", "azureml", "google.cloud.aiplatform", "kfp")
+
+# A training call and the name it is called on (``scaler.fit(`` -> "scaler").
+_FIT_CALL = lazy(
+    r"(\w*)\s*\.\s*(fit_transform|fit|train|partial_fit|fit_generator)\s*\(|"
+    r"\b(Trainer|SFTTrainer|train_model|fit_model)\s*\("
+)
+# Objects a module fits to prepare data, not to model it.
+_PREPROCESSOR = lazy(
+    r"scal|encod|imput|vectori[sz]|token|pca|svd|normali[sz]|binari[sz]|selector|preprocess|"
+    r"tfidf|^(le|ohe|enc|lb|ct|sc)$",
+    linear.I,
+)
+# A model file named in code ('models/churn.pkl', "best.pth").
+_MODEL_FILE = lazy(
+    r"""['"/\\]([\w.-]{1,80}\.(?:pkl|pickle|joblib|pt|pth|h5|keras|onnx|ckpt|sav|cbm|ubj))['"]"""
+)
+_SAVE_CALL = lazy(
+    r"joblib\.dump|pickle\.dump|torch\.save|save_model|save_pretrained|save_weights|"
+    r"to_pickle|\.save\s*\(|\bdump\s*\("
+)
+# Files that may name where a module writes its model (a config, a runner's arguments).
+_SETTINGS = ["*.yaml", "*.yml", "*.toml", "*.cfg", "*.ini", "Makefile", "*.sh", "*.mk"]
+_MAX_FILES = 50
+_ASSIGNMENT = lazy(r"\s*([A-Za-z_]\w{2,60})\s*(?::[^=]{1,60})?=[^=]")
+
+
+@rule("notebooks_out_of_production")
+def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    runners = [f.path for f in index.glob(["Makefile", "*.sh", "dvc.yaml", "Dockerfile"])]
+    executes = facts.text_search(
+        index, index.production_python + runners + index.ci_files, _NB_EXEC
+    )
+    executes += [u for u in index.importers_of(_NB_EXEC_LIBS) if index.is_production_code(u.path)]
+    if executes:
+        e = executes[0]
+        return Verdict.failed(
+            f"production code executes notebooks ({e.path}: {e.value.strip()})",
+            [Evidence(x.path, x.line, x.value.strip()) for x in executes[:5]],
+        )
+    n = len(index.notebooks)
+    if not n:
+        return Verdict.passed("no notebooks; the code lives in modules")
+    training = facts.training(index)
+    if training.notebooks:
+        # A helper module kept in the notebooks' folder (plotting code fitting a toy estimator)
+        # serves the notebooks; it is not the production path.
+        code = [h for h in training.code if not _in_notebook_folder(h.path)]
+        platform = [
+            u for u in index.importers_of(_PLATFORM_SDKS) if index.is_production_code(u.path)
+        ]
+        if (
+            len(code) <= _MAX_FILES
+            and not platform
+            and not any(_fits_a_model(index, h) for h in code)
+        ):
+            why = " (the modules only fit preprocessors)" if code else ""
+            return Verdict.failed(
+                f"the modelling exists only in notebooks ({training.notebooks[0].path}){why}",
+                [Evidence(x.path, None, x.value) for x in training.notebooks[:5]],
+            )
+        served = _served_from_notebook(index, training.notebooks)
+        if served:
+            name, loader, notebook = served
+            return Verdict.failed(
+                f"the model production code loads ({name}, named in {loader.path}) is written "
+                f"only by a notebook ({notebook})",
+                [Evidence(loader.path, loader.line, loader.value), Evidence(notebook, None, name)],
+            )
+    return Verdict.passed(f"{n} notebook(s) for exploration; production code lives in modules")
+
+
+def _in_notebook_folder(path: str) -> bool:
+    return any(part.lower().startswith("notebook") for part in path.split("/")[:-1])
+
+
+def _fits_a_model(index: RepoIndex, hit: Located) -> bool:
+    """Whether a module's training calls train a model, not only a scaler or an encoder
+    (``fit_transform`` prepares data whatever it is called on). Unreadable: assume it does."""
+    text = index.code(hit.path)
+    if text is None:
+        return True
+    for m in linear.compiled(_FIT_CALL).finditer(text):
+        if m.group(3):
+            return True
+        if m.group(2) != "fit_transform" and not linear.compiled(_PREPROCESSOR).search(m.group(1)):
+            return True
+    return False
+
+
+def _served_from_notebook(
+    index: RepoIndex, training_notebooks: list[Located]
+) -> tuple[str, Located, str] | None:
+    """(model file, where production code names it, the notebook writing it) when a model file
+    production code loads is saved by a notebook and named by no module that saves models and
+    no config or runner (which may tell a training module where to write)."""
+    written: dict[str, str] = {}
+    for nb in training_notebooks[:_MAX_FILES]:
+        lines = (index.notebook_code(nb.path) or "").splitlines()
+        for i, line in enumerate(lines):
+            names = [m.group(1) for m in linear.compiled(_MODEL_FILE).finditer(line)]
+            # the save call on that line or the next two (with open(path, "wb") as f: dump(...))
+            if names and linear.compiled(_SAVE_CALL).search("\n".join(lines[i : i + 3])):
+                for name in names:
+                    written.setdefault(name, nb.path)
+    if not written:
+        return None
+    loaded = _named_by_loaders(index, set(written))
+    if not loaded:
+        return None
+    # A module saving to the constant that holds the name (MODEL_PATH = "models/x.pkl") writes it.
+    aliases = {name: _assigned_to(where.value) for name, where in loaded.items()}
+    mentioned: set[str] = set()
+    savers = [h.path for h in facts.model_savers(index)][:_MAX_FILES]
+    settings = [f.path for f in index.glob(_SETTINGS)][: _MAX_FILES * 4]
+    for path in savers + settings:
+        text = index.text(path) or ""
+        mentioned.update(
+            name for name, alias in aliases.items() if name in text or (alias and alias in text)
+        )
+    for name, where in loaded.items():
+        if name not in mentioned:
+            return name, where, written[name]
+    return None
+
+
+def _assigned_to(line: str) -> str | None:
+    """The name a line assigns (``MODEL_PATH = "models/x.pkl"`` -> "MODEL_PATH")."""
+    found = linear.compiled(_ASSIGNMENT).match(line)
+    return found.group(1) if found else None
+
+
+def _named_by_loaders(index: RepoIndex, names: set[str]) -> dict[str, Located]:
+    """Which of ``names`` the production modules that load a model name, themselves or in a
+    module they import (a config module's MODEL_PATH)."""
+    loaders = [h.path for h in facts.model_loaders(index)][:_MAX_FILES]
+    candidates = list(loaders)
+    for path in loaders:
+        for ref in index.imports.get(path, ()):
+            candidates += index.resolve_import_targets(path, ref)
+    found: dict[str, Located] = {}
+    for path in dict.fromkeys(candidates):
+        if not index.is_production_code(path):
+            continue
+        for number, line in enumerate((index.code(path) or "").splitlines(), 1):
+            for m in linear.compiled(_MODEL_FILE).finditer(line):
+                if m.group(1) in names:
+                    found.setdefault(m.group(1), Located(path, number, line.strip()[:120]))
+    return found
