@@ -2755,3 +2755,68 @@ CASES += [
         "config-module-folder",
     ),
 ]
+
+# Metrics recorded, not only printed (held-out set E: a score printed beside the pickled model
+# or the saved out-of-fold predictions records nothing).
+_CV_SCORE = (
+    "import pickle\nfrom sklearn.metrics import accuracy_score\n\n"
+    "model.fit(X, y)\nprint('accuracy', accuracy_score(y_val, model.predict(X_val)))\n"
+)
+CASES += [
+    Case(
+        "MO008",
+        "partial",
+        {"train.py": _CV_SCORE + "pickle.dump(model, open('model.pkl', 'wb'))\n"},
+        "computed in train.py but not recorded",
+        "printed-beside-saved-model",
+    ),
+    Case(
+        "MO008",
+        "partial",
+        {
+            "code/train.py": "model.fit(X, y)\n",
+            "code/postprocess.py": "import numpy as np\nfrom sklearn.metrics import matthews_corrcoef\n\n"
+            "print('MCC', matthews_corrcoef(y, p > 0.5))\noof.to_csv('oof_predictions.csv')\n"
+            "np.save('oof.npy', p)\n",
+        },
+        "not recorded",
+        "oof-predictions-saved",
+    ),
+    Case(
+        "MO008",
+        "pass",
+        {
+            "src/train.py": "model.fit(X, y)\n",
+            "src/summary.py": "from sklearn.metrics import accuracy_score\n\n\n"
+            "def log_results(rows, path):\n    row = {'accuracy': accuracy_score(*rows)}\n"
+            "    df = pd.concat([df, pd.DataFrame([row])])\n    df.to_csv(path, index=False)\n",
+        },
+        "computes and records metrics",
+        "writer-in-log-results",
+    ),
+    Case(
+        "MO008",
+        "pass",
+        {
+            "train.py": _CV_SCORE,
+            "train.sh": "#!/bin/bash\npython ./train.py > ./logs/train.log\n",
+        },
+        "train.sh keeps what it prints",
+        "printed-into-log",
+    ),
+]
+CASES.append(
+    Case(
+        "MO008",
+        "pass",
+        {
+            "train.py": "model.fit(X, y)\n",
+            "val.py": "from sklearn.metrics import precision_score\n\n"
+            "p = precision_score(y, model.predict(X))\ncallbacks.run('on_val_end', p)\n",
+            "utils/loggers.py": "class Loggers:\n    def on_val_end(self, p):\n"
+            "        self.tb.add_scalar('val/precision', p)\n",
+        },
+        "utils/loggers.py logs metrics to a tracker",
+        "framework-logger-module",
+    )
+)

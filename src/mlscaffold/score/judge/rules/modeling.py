@@ -482,6 +482,79 @@ _RECORD = lazy(
     r"np\.save|numpy\.save|pickle\.dump|run\.log\(|add_scalar|\.log_dict\(|"
     r"self\.log\(\s*[\"']|log_table|metrics\.(json|csv|npy)"
 )
+# Writers that record metrics whatever they are given (a tracker's log call, a metrics file).
+_METRIC_WRITER = lazy(
+    r"log_metric|log_metrics|wandb\.log|dvclive|Live\(|\.log\(\s*\{|save_metrics|metrics_path|"
+    r"run\.log\(|add_scalar|\.log_dict\(|self\.log\(\s*[\"']|log_table|metrics\.(json|csv|npy)|"
+    r"\w*(metric|score|result)s?\w*\.(json|csv|txt|yaml)"
+)
+# A general writer (json.dump, to_csv, np.save...) records metrics when what it writes is named
+# for them: on its line, the open() line before it, the lines of a bracket it opens, or the name
+# of the function it is in (log_results). OOF predictions and the model are no record.
+_GENERIC_WRITER = lazy(
+    r"json\.dump|write_text|to_csv|to_json|yaml\.(safe_)?dump|np\.save|pickle\.dump"
+)
+_METRIC_NAME = lazy(
+    r"metric|score|result|report|eval|acc|f1|auc|rmse|mae|mse|r2|precision|recall|loss|stat",
+    linear.I,
+)
+_DEF_LINE = lazy(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)", linear.M)
+_MAX_RECORDERS = 30
+
+
+def _records_metrics(index: RepoIndex, path: str) -> bool:
+    """Whether ``path`` writes metrics somewhere durable (see _METRIC_WRITER, _GENERIC_WRITER),
+    not only some file: printing a score and saving the model records nothing."""
+    memo = index.memo.setdefault("records_metrics", {})
+    if path not in memo:
+        code = index.code(path) or ""
+        memo[path] = bool(linear.compiled(_METRIC_WRITER).search(code)) or any(
+            linear.compiled(_METRIC_NAME).search(_written(code, m.start(), m.end()))
+            for m in linear.compiled(_GENERIC_WRITER).finditer(code)
+        )
+    return memo[path]
+
+
+def _written(code: str, start: int, end: int) -> str:
+    """The text that says what a writer at code[start:end] writes (see _GENERIC_WRITER)."""
+    line_start = code.rfind("\n", 0, start) + 1
+    before = code.rfind("\n", 0, max(line_start - 1, 0)) + 1
+    if "open(" not in code[before:line_start]:  # with open("metrics.json", "w") as f: counts
+        before = line_start
+    line_end = code.find("\n", end)
+    line_end = len(code) if line_end == -1 else line_end
+    if code[start:line_end].rstrip().endswith(("(", "{", "[")):  # pickle.dump({ ... several lines
+        for _ in range(8):
+            nxt = code.find("\n", line_end + 1)
+            line_end = len(code) if nxt == -1 else nxt
+    indent = len(code[line_start:start]) - len(code[line_start:start].lstrip())
+    function = ""
+    for m in linear.compiled(_DEF_LINE).finditer(code, 0, line_start):
+        if len(m.group(1)) < indent:
+            function = m.group(2)  # the last def above, less indented: the enclosing one
+    return code[before:line_end] + " " + function
+
+
+# A runner line that runs a Python script with its output kept in a log file
+# (python scripts/train.py > logs/train.log, ... | tee run.txt).
+_LOGGED_RUN = lazy(
+    r"python3?[ \t]+(?:-u[ \t]+)?(\S+\.py)[^\n|>]*(?:>>?|\|[ \t]*tee(?:[ \t]+-a)?)[ \t]*"
+    r"\S+\.(?:log|txt|out)\b"
+)
+
+
+def _run_into_log(index: RepoIndex, computing: list[str]) -> Located | None:
+    """(script, runner) when a runner keeps the printed output of a script that computes
+    metrics in a log file: printed scores recorded by the run, as reviewers accept."""
+    wanted = set(computing)
+    for runner in index.glob(["*.sh", "Makefile", "*.mk"])[:_MAX_RECORDERS]:
+        for m in linear.compiled(_LOGGED_RUN).finditer(index.text(runner.path) or ""):
+            script = m.group(1).removeprefix("./")
+            folder = runner.path.rpartition("/")[0]
+            path = f"{folder}/{script}" if folder else script
+            if path in wanted:
+                return Located(path, None, runner.path)
+    return None
 
 
 def _first(count: int, items: Iterator[Any]) -> list[Any]:
@@ -498,13 +571,22 @@ def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     recorded = set(index.code_matches(_RECORDS) or ())
     # The first three of each kind, in path order: a module is parsed (has_real_code) only
     # when it could be one of them, not every module of a library that computes a metric.
+    candidates = (
+        h
+        for h in hits[: _MAX_RECORDERS * 4]
+        if any(p in recorded for p in [h.path, *facts.internal_imports(index, [h.path])])
+        and facts.has_real_code(index, h.path)
+    )
     recording = _first(
         3,
         (
             h
-            for h in hits
-            if any(p in recorded for p in [h.path, *facts.internal_imports(index, [h.path])])
-            and facts.has_real_code(index, h.path)
+            for h in itertools.islice(candidates, _MAX_RECORDERS)
+            if any(
+                _records_metrics(index, p)
+                for p in [h.path, *facts.internal_imports(index, [h.path])]
+                if p in recorded
+            )
         ),
     )
     computing = (
@@ -514,6 +596,30 @@ def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         return Verdict.passed(
             f"{recording[0].path} computes and records metrics",
             [Evidence(h.path, h.line, h.value) for h in recording[:3]],
+        )
+    if hits and not recording:
+        # A framework's own logger module records what its evaluation computes (yolov5's
+        # loggers write results.csv and TensorBoard scalars), reached by callbacks, not imports.
+        writer = next(
+            (
+                p
+                for p in itertools.islice(
+                    (p for p in sorted(recorded) if p not in index.notebook_set), _MAX_RECORDERS
+                )
+                if linear.compiled(_METRIC_WRITER).search(index.code(p) or "")
+            ),
+            None,
+        )
+        if writer:
+            return Verdict.passed(
+                f"{hits[0].path} computes metrics and {writer} logs metrics to a tracker",
+                [Evidence(hits[0].path, hits[0].line, hits[0].value), Evidence(writer)],
+            )
+    logged = _run_into_log(index, [h.path for h in hits[: _MAX_RECORDERS * 4]])
+    if logged:
+        return Verdict.passed(
+            f"{logged.path} computes metrics, and {logged.value} keeps what it prints",
+            [Evidence(logged.path), Evidence(logged.value)],
         )
     if computing:
         return Verdict.partial(
