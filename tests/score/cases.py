@@ -2820,3 +2820,33 @@ CASES.append(
         "framework-logger-module",
     )
 )
+
+# DA005: torch.load in load_model() reads a model, not data; a Dataset class is loading code
+# other steps reuse (held-out sets D and E).
+CASES += [
+    Case(
+        "DA005",
+        "partial",
+        {
+            "train.py": "from torchvision import datasets\nfrom torch.utils.data import DataLoader\n\n"
+            "ds = datasets.ImageFolder('data/train')\nloader = DataLoader(ds, batch_size=32)\n"
+            "model.fit(loader)\n",
+            "predict.py": "import torch\n\n\ndef load_model(path):\n    return torch.load(path)\n",
+        },
+        "data is loaded inline",
+        "load-model-is-no-data-loader",
+    ),
+    Case(
+        "DA005",
+        "pass",
+        {
+            "eval_copy.py": "import torch\nfrom PIL import Image\n\n\n"
+            "class ImgListDataset(torch.utils.data.Dataset):\n"
+            "    def __getitem__(self, i):\n        return Image.open(self.paths[i])\n\n\n"
+            "def main():\n    loader = torch.utils.data.DataLoader(ImgListDataset(), 8)\n"
+            "    model.fit(loader)\n",
+        },
+        "dataset class ImgListDataset",
+        "dataset-class",
+    ),
+]

@@ -223,6 +223,12 @@ _NAME_PART = lazy(r"[A-Z]?[a-z0-9]+|[A-Z]+(?:[a-z0-9]+)?")
 # Functions named for loading: a loading verb, or a generic verb with what it loads.
 _LOADER_VERBS = frozenset("load read fetch download ingest".split())
 _GENERIC_VERBS = frozenset("get prepare make build create collect query open import".split())
+# What a model-loading function names (load_model, load_checkpoint): torch.load there reads a
+# model, not data.
+_MODEL_PARTS = frozenset(
+    "model models checkpoint checkpoints ckpt weights tokenizer encoder scaler vectorizer "
+    "artifact artifacts pipeline estimator classifier regressor".split()
+)
 _LOADED = frozenset(
     "data dataset datasets dataloader loader loaders frame dataframe df csv table corpus batch "
     "batches split splits samples records images".split()
@@ -247,7 +253,7 @@ def _loader_name(name: str) -> bool:
     """load_data, read_csv_files, get_dataset, make_data_module, local_dataset, train_dataloader:
     a loading verb, a generic verb with what it loads, or a name ending in what it returns."""
     parts = _parts(name)
-    if not parts:
+    if not parts or any(p in _MODEL_PARTS for p in parts):
         return False
     if parts[0] in _LOADER_VERBS or parts[-1] in _RETURNED:
         return True
@@ -303,6 +309,11 @@ def _function_is_real(index: RepoIndex, path: str, line: int | None) -> bool:
     return any(f.line == line and not f.is_stub for f in info.functions)
 
 
+_DATASET_CLASS = lazy(
+    r"^class[ \t]+(\w+)\((?:[\w.]*\.)?(?:Dataset|IterableDataset|ImageFolder|DatasetFolder|"
+    r"VisionDataset|LightningDataModule|Sequence)\)",
+    linear.M,
+)
 LOADERS_RE = lazy(
     r"\b(read_csv|read_parquet|read_table|read_json|read_excel|read_feather|read_sql\w*|read_hdf|"
     r"read_pickle|load_dataset|load_from_disk|fetch_openml|fetch_\w+|load_svmlight_file|loadtxt|"
@@ -347,6 +358,14 @@ def data_loading_code(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         )
     # The first five modules that load data inline (each parsed only until five are found).
     real = list(itertools.islice((h for h in hits if facts.has_real_code(index, h.path)), 5))
+    for h in hits[:30]:
+        # A Dataset class beside the inline loader is loading code other steps can reuse.
+        found = linear.compiled(_DATASET_CLASS).search(index.code(h.path) or "")
+        if found:
+            return Verdict.passed(
+                f"data is loaded by the dataset class {found.group(1)} ({h.path})",
+                [Evidence(h.path, None, found.group(0).strip())],
+            )
     if real:
         return Verdict.partial(
             f"data is loaded inline ({real[0].path}): in a script or a driver function, not in "
