@@ -2850,3 +2850,31 @@ CASES += [
         "dataset-class",
     ),
 ]
+
+# SC002: a CODEOWNERS file of comments owns nothing; an Author section is authorship (held-out
+# sets D and E).
+CASES += [
+    Case(
+        "SC002",
+        "fail",
+        {"CODEOWNERS": "# Comment line immediately above ownership line is reserved\n#\n"},
+        label="codeowners-comments-only",
+    ),
+    Case(
+        "SC002",
+        "pass",
+        {".github/CODEOWNERS": "# the ML team owns everything\n* @acme/ml-team\n"},
+        ".github/CODEOWNERS names owners",
+        "codeowners-rule",
+    ),
+    Case(
+        "SC002",
+        "partial",
+        {
+            "README.md": "# Claims assistant\n\n## 👨‍💻 Author\n\nRobin Ochieng, actuarial data scientist "
+            "(GitHub: @robinochieng), built this assistant as a portfolio project.\n"
+        },
+        "names the authors",
+        "author-section",
+    ),
+]

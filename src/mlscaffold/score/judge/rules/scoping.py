@@ -7,6 +7,7 @@ from typing import Any
 from mlscaffold.score.judge.detectors import markdown_section
 from mlscaffold.score.judge.rules import rule
 from mlscaffold.score.model import Evidence, Status, Verdict
+from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import RepoIndex
 from mlscaffold.score.read.linear import lazy
 from mlscaffold.score.read.readers.structured import dig
@@ -14,9 +15,12 @@ from mlscaffold.score.read.readers.structured import dig
 
 @rule("named_owners")
 def named_owners(index: RepoIndex, params: dict[str, Any]) -> Verdict:
-    owners = index.glob(["CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS"])
-    if owners:
-        return Verdict.passed(f"{owners[0].path} names owners", [Evidence(owners[0].path)])
+    for entry in index.glob(["CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS"]):
+        rule_line = _owner_rule(index.text(entry.path) or "")
+        if rule_line:
+            return Verdict.passed(
+                f"{entry.path} names owners", [Evidence(entry.path, None, rule_line)]
+            )
     keys = ("headings", "exclude_headings")
     section = markdown_section(
         index, {"topic": "owners", **{k: params[k] for k in keys if k in params}}
@@ -26,6 +30,12 @@ def named_owners(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         return Verdict.partial(
             f"section '{where}' names no person, handle or address (roles, or a pointer to "
             "the issue tracker, own nothing)",
+            section.evidence,
+        )
+    if section.status is Status.PASS and _authors_only(index, section.evidence):
+        where = section.evidence[0].note if section.evidence else "Authors"
+        return Verdict.partial(
+            f"section '{where}' names the authors: who wrote it, not who owns the system today",
             section.evidence,
         )
     if section.status is not Status.FAIL or section.evidence:
@@ -60,6 +70,25 @@ _NOT_NAMES = frozenset(
     "please the for and our your this see twitter linkedin youtube tiktok instagram reddit "
     "bilibili medium blog website newsletter wechat telegram".split()
 )
+
+
+_AUTHORS_HEADING = lazy(r"^\W*(the |about the )?(authors?|written by|credits?)\W*$", linear.I)
+
+
+def _owner_rule(text: str) -> str | None:
+    """The first line of a CODEOWNERS file that gives a path an owner (comments and blank
+    lines own nothing)."""
+    for line in text.splitlines()[:1000]:
+        line = line.strip()
+        if line and not line.startswith("#") and _HANDLE.search(line):
+            return line[:120]
+    return None
+
+
+def _authors_only(index: RepoIndex, evidence: list[Evidence]) -> bool:
+    """Whether the section shown is an Author(s) or Credits section: authorship, not ownership."""
+    section = index.section_at(evidence[0].path, evidence[0].line) if evidence else None
+    return section is not None and bool(_AUTHORS_HEADING.search(section.heading))
 
 
 def _names_someone(index: RepoIndex, evidence: list[Evidence]) -> bool:
