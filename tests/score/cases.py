@@ -2878,3 +2878,39 @@ CASES += [
         "author-section",
     ),
 ]
+
+# SC006: "train/predict" in prose is no /predict endpoint, and a dated news item about a hosted
+# demo does not describe where the model lives (held-out sets D and E).
+_PREDICT_TRAIN = "from sklearn.svm import SVC\n\nSVC().fit(X, y).predict(X)\n"
+CASES += [
+    Case(
+        "SC006",
+        "fail",
+        {
+            "train.py": _PREDICT_TRAIN,
+            "README.md": "# Kaggle solution\n\n## Data processing\n\nThe train/predict code will "
+            "also call this script if it has not already been run on the relevant data.\n",
+        },
+        label="train-slash-predict-prose",
+    ),
+    Case(
+        "SC006",
+        "fail",
+        {
+            "train.py": _PREDICT_TRAIN,
+            "README.md": "# Latent models\n\n## News\n\n### April 2022\n\nOur model was integrated "
+            "into Hugging Face Spaces using Gradio. Try out the web demo.\n",
+        },
+        label="news-item",
+    ),
+    Case(
+        "SC006",
+        "pass",
+        {
+            "train.py": _PREDICT_TRAIN,
+            "README.md": "# Sales forecasts\n\n## Endpoints\n\n| Method | Path |\n|---|---|\n"
+            "| GET | `/sales/forecast/{id}` |\n",
+        },
+        label="endpoint-path-in-table",
+    ),
+]
