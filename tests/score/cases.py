@@ -2914,3 +2914,37 @@ CASES += [
         label="endpoint-path-in-table",
     ),
 ]
+
+# DE008: credentials hard-coded in application source (held-out sets D and E), not example
+# values in tests or placeholders named for what goes there.
+CASES += [
+    Case(
+        "DE008",
+        "fail",
+        {
+            "app/app.py": 'from flask import Flask\n\napp = Flask(__name__)\napp.secret_key = "test123"\n'
+        },
+        "secret_key hard-coded in source",
+        "flask-secret-key",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {
+            "src/auth.py": "import hashlib\n\nUSERS = {'admin': {\n"
+            '    "hashed_password": hashlib.sha256("admin123".encode()).hexdigest(),\n}}\n'
+        },
+        "password hard-coded in source",
+        "demo-user-password",
+    ),
+    Case(
+        "DE008",
+        "pass",
+        {
+            "tests/test_auth.py": 'def test_login(client):\n    assert client.login(password="hunter22")\n',
+            "website/fabfile.py": "env.cloudfiles_api_key = 'my_rackspace_api_key'\n",
+            "blocks.py": 'creds = AwsCredentials(aws_access_key_id="123abc", aws_secret_access_key="abc123")\n',
+        },
+        label="test-and-placeholder-credentials",
+    ),
+]

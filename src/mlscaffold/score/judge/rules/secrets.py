@@ -35,7 +35,7 @@ _CONFIG_SECRET = lazy(
 )
 _PLACEHOLDER = lazy(
     r"^(\$\{?|<|\{\{|%\(|os\.environ|env\(|getenv|changeme|change_me|"
-    r"example|placeholder|redacted|your[_-]|xxx|\*\*\*|null|none|true|false|"
+    r"example|placeholder|redacted|your[_-]|xxx|(abc|123|xyz)+$|.*[_-](api[_-]?key|password|secret|token)$|\*\*\*|null|none|true|false|"
     r"secret$|password$|dummy|test|fake|sample)",
     linear.I,
 )
@@ -99,6 +99,19 @@ _ENV_SECRET = lazy(
     r"[A-Za-z0-9_]*)[ \t]*=[ \t]*[\"']?([^\s\"'#]{6,})",
     linear.I | linear.M,
 )
+# A credential written into source code: a quoted literal assigned to (or passed through one
+# call for) a name that says it is one: a Flask app's secret key set to a literal, a demo
+# user's hashed password computed from a literal, a keyword argument password=<literal>.
+_CODE_SECRET = lazy(
+    r"""\b([\w.]*(?:password|passwd|secret[_-]?key|client[_-]?secret|api[_-]?key|apikey|"""
+    r"""access[_-]?key|auth[_-]?token|private[_-]?key))["']?[ \t]*(?:=|:)[ \t]*"""
+    r"""(?:[\w.]{1,40}\([ \t]*)?[rbf]?["']([^\s"'{}$%<>]{6,})["']""",
+    linear.I,
+)
+# A value named for a placeholder but carrying digits ("test123") is a real, weak credential.
+_NUMBERED_PLACEHOLDER = lazy(r"^(test|sample|demo|dummy|fake)[_-]?\d+$", linear.I)
+# Source that is not the application: tests and documentation may spell example credentials.
+_NOT_APP_SOURCE = lazy(r"(^|/)(tests?|docs?|examples?)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
 _DOTENV = lazy(r"(^|/)\.env(\.[\w-]+)?$")
 _DOTENV_OK = lazy(r"\.(example|sample|template|dist|defaults?)$")
 MAX_SCAN_BYTES = 512 * 1024
@@ -161,6 +174,17 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
             continue
         found.append((data.count(b"\n", 0, m.start()) + 1, f"{label} {redact(value)}"))
         break
+    if path.endswith(".py") and not found and not _NOT_APP_SOURCE.search(path):
+        if _may_set_secrets(data):
+            for m in _CODE_SECRET.finditer(data):
+                value = m.group(2).decode("utf-8", "replace")
+                if _placeholder(value) and not _NUMBERED_PLACEHOLDER.match(value):
+                    continue
+                line = data.count(b"\n", 0, m.start()) + 1
+                key = m.group(1).decode("utf-8", "replace").rsplit(".", 1)[-1].lower()
+                found.append((line, f"{key} hard-coded in source {redact(value)}"))
+                break
+        return found
     name = path.rsplit("/", 1)[-1]
     if (
         name[name.rfind(".") :].lower() in _CONFIG_SUFFIXES
