@@ -2948,3 +2948,37 @@ CASES += [
         label="test-and-placeholder-credentials",
     ),
 ]
+
+# DE003: publishing documentation is no release (held-out sets D and E: the action named on the
+# step before publish_dir, and a job called deploy whose one command is mkdocs gh-deploy).
+CASES += [
+    Case(
+        "DE003",
+        "partial",
+        {
+            ".github/workflows/docs.yaml": "on:\n  push:\n    branches: [main]\njobs:\n  build:\n"
+            "    runs-on: ubuntu-latest\n    steps:\n      - run: mkdocs build\n"
+            "      - name: Deploy to GitHub Pages\n        uses: peaceiris/actions-gh-pages@v4\n"
+            "        with:\n          github_token: ${{ secrets.GITHUB_TOKEN }}\n"
+            "          publish_dir: ./site\n"
+        },
+        "only publishes documentation",
+        "gh-pages-action",
+    ),
+    Case(
+        "DE003",
+        "partial",
+        {
+            ".github/workflows/make_docs.yml": "on:\n  push:\n    branches: [main]\njobs:\n"
+            "  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+            "      - run: pip install -r requirements.txt\n      - run: cp extras/a.ipynb site/\n"
+            "      - run: cp extras/b.ipynb site/\n      - run: cp extras/c.ipynb site/\n"
+            "      - run: cp extras/d.ipynb site/\n      - run: cp extras/e.ipynb site/\n"
+            "      - run: cp extras/f.ipynb site/\n      - run: cp extras/g.ipynb site/\n"
+            "      - run: cp extras/h.ipynb site/\n      - run: cp extras/i.ipynb site/\n"
+            "      - run: mkdocs gh-deploy --force\n"
+        },
+        "only publishes documentation",
+        "deploy-job-of-docs",
+    ),
+]

@@ -331,11 +331,19 @@ def automated_release(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
 
 def _docs_only(index: RepoIndex, hit: Located) -> bool:
-    """A deploy or publish step that publishes documentation: the step's line and the twelve
-    after it speak of docs and pages, and of nothing else released."""
-    text = _without_filters(ci_commands(index, hit.path)).split("\n")
-    around = "\n".join(text[max(0, (hit.line or 1) - 1) : (hit.line or 1) + 12])
+    """A deploy or publish step that publishes documentation: the step's line, the four before
+    it (its name, the action it configures) and the twelve after it speak of docs and pages,
+    and of nothing else released. A job named only "deploy:" is judged by its whole file."""
+    whole = _without_filters(ci_commands(index, hit.path))
+    text = whole.split("\n")
+    line = hit.line or 1
+    around = "\n".join(text[max(0, line - 5) : line + 12])
+    if not _DOCS_ONLY.search(around) and _BARE_KEY.match(hit.value):
+        around = whole
     return bool(_DOCS_ONLY.search(around)) and not _RELEASES_MORE.search(around)
+
+
+_BARE_KEY = lazy(r"^[ \t]*[\w-]+:[ \t]*$")
 
 
 # What, next to the docs, is released too (a CI job's `docker:` executor key releases nothing).
