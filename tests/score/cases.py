@@ -2982,3 +2982,49 @@ CASES += [
         "deploy-job-of-docs",
     ),
 ]
+
+# DE004: a web app counts when a model is behind it (held-out set D: an ML template's API of
+# authentication routes only; a Streamlit app charting the dataset).
+_TRAINS_MODEL = {
+    "train.py": "import joblib\nfrom sklearn.svm import SVC\n\n"
+    "joblib.dump(SVC().fit(X, y), 'models/model.pkl')\n"
+}
+CASES += [
+    Case(
+        "DE004",
+        "fail",
+        {
+            **_TRAINS_MODEL,
+            "app/main.py": "from fastapi import FastAPI\nfrom app.api.main import api_router\n\n"
+            "app = FastAPI()\napp.include_router(api_router)\n",
+            "app/api/main.py": "from fastapi import APIRouter\n\napi_router = APIRouter()\n\n\n"
+            "@api_router.post('/login')\ndef login(user: str, password_hash: str):\n"
+            "    return {'token': user}\n",
+        },
+        "serves no model",
+        "auth-only-app",
+    ),
+    Case(
+        "DE004",
+        "pass",
+        {
+            **_TRAINS_MODEL,
+            "app.py": "import cv2\nimport streamlit as st\n\n"
+            "net = cv2.dnn.readNetFromDarknet('yolov3.cfg', 'yolov3.weights')\n"
+            "st.image(net.forward())\n",
+        },
+        "web service in app.py",
+        "opencv-dnn-app",
+    ),
+    Case(
+        "DE004",
+        "pass",
+        {
+            **_TRAINS_MODEL,
+            "frontend/app.py": "import requests\nimport streamlit as st\n\n"
+            "st.write(requests.post('http://api:8000/predict', json={}).json())\n",
+        },
+        "web service in frontend/app.py",
+        "front-end-of-a-prediction-api",
+    ),
+]

@@ -427,7 +427,12 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
             {u.path for u in index.importers_of(facts.WEB_LIBS) if index.is_production_code(u.path)}
             | set(_platform_entries(index))
         )
-        web_real = [p for p in web if facts.has_real_code(index, p)]
+        platform = set(_platform_entries(index))
+        web_real = [
+            p
+            for p in web
+            if facts.has_real_code(index, p) and (p in platform or _serves_a_model(index, p))
+        ]
         batch, stubs = [], [p for p in web if p not in web_real and facts.is_stub(index, p)]
         for path in index.production_python:
             if path in web or not _SERVING_NAME.search(path.lower()):
@@ -443,6 +448,65 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
     return index.memo["serving"]
 
 
+# Libraries a web app calls a model through (besides ML_LIBS): model servers, runtimes,
+# hosted-model clients.
+_MODEL_CLIENTS = (
+    "bentoml",
+    "ray.serve",
+    "kserve",
+    "mlserver",
+    "seldon_core",
+    "cog",
+    "ts",
+    "litserve",
+    "onnxruntime",
+    "ultralytics",
+    "sentence_transformers",
+    "openai",
+    "anthropic",
+    "langchain",
+    "langchain_core",
+    "langchain_openai",
+    "llama_index",
+    "litellm",
+    "ollama",
+    "cohere",
+    "google.generativeai",
+    "vertexai",
+    "tritonclient",
+    "huggingface_hub",
+    "diffusers",
+    "timm",
+    "keras_nlp",
+    "tflite_runtime",
+)
+# A call to the model, in the app or behind it (an endpoint it posts to, a predict function).
+_MODEL_WORD = lazy(
+    r"predict|inference|\binfer\b|\.generate\(|generate_(text|response|answer|completion)|"
+    r"classif|recommend|forecast|embedding|readnet|\.forward\(|\bdetect",
+    linear.I,
+)
+
+
+def _serves_a_model(index: RepoIndex, path: str) -> bool:
+    """Whether a web app, or a module it imports, uses a model: loads or calls one, imports a
+    model library or client, or speaks of predictions. An app of only authentication routes or
+    charts of a dataset serves no model."""
+    reach = [path, *facts.internal_imports(index, [path])]
+    loaders = index.memo.get("model_loader_paths")
+    if loaders is None:
+        loaders = index.memo["model_loader_paths"] = {h.path for h in facts.model_loaders(index)}
+    if any(p in loaders for p in reach):
+        return True
+    libs = (*facts.ML_LIBS, *_MODEL_CLIENTS)
+    for p in reach:
+        for ref in index.imports.get(p, ()):
+            module = ref.module
+            if any(module == lib or module.startswith(lib + ".") for lib in libs):
+                return True
+    return any(_MODEL_WORD.search(index.code(p) or "") for p in reach[:20])
+
+
 @rule("serving_entry_point")
 def serving_entry_point(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     web, batch, stubs = serving_modules(index)
@@ -454,6 +518,14 @@ def serving_entry_point(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         return Verdict.failed(
             f"entry points are empty stubs: {', '.join(stubs[:3])}",
             [Evidence(p) for p in stubs[:3]],
+        )
+    apps = sorted(
+        {u.path for u in index.importers_of(facts.WEB_LIBS) if index.is_production_code(u.path)}
+    )
+    if apps:  # an ML system's web app of authentication routes or dataset charts
+        return Verdict.failed(
+            f"the web app ({apps[0]}) serves no model: nothing behind it loads or calls one",
+            [Evidence(p) for p in apps[:3]],
         )
     if not facts.uses_ml(index):
         return Verdict.not_applicable("the repository has no model to serve")
