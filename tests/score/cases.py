@@ -3028,3 +3028,32 @@ CASES += [
         "front-end-of-a-prediction-api",
     ),
 ]
+
+# MO009: a version written with the model, not the word "version" in a module that checks a
+# library's version (held-out sets B and E: run-folder checkpoints with configs beside them).
+CASES += [
+    Case(
+        "MO009",
+        "partial",
+        {
+            "main.py": "import torch, yaml\nfrom packaging import version\n\n"
+            "if version.parse(torch.__version__) < version.parse('2.0'):\n    raise SystemExit\n"
+            "model.fit(X, y)\ntorch.save(model.state_dict(), f'logs/{now}/last.ckpt')\n"
+            "yaml.safe_dump(cfg, open(f'logs/{now}/project.yaml', 'w'))\n"
+        },
+        "without a version or registry",
+        "library-version-check",
+    ),
+    Case(
+        "MO009",
+        "pass",
+        {
+            "train.py": "import json, torch\n\nmodel.fit(X, y)\n"
+            "torch.save(model, f'output/run-{n}/model.pt')\n"
+            "info = {}\ninfo['torch_version'] = torch.__version__\n"
+            "json.dump(info, open(f'output/run-{n}/training_info.json', 'w'))\n"
+        },
+        "saves models with version metadata",
+        "metadata-json",
+    ),
+]

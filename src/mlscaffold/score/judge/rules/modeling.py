@@ -39,7 +39,13 @@ ORCHESTRATORS = (
 _DVC_STAGE = lazy(r"^\s{2,4}[\w-]+:\s*$", linear.M)
 _DVC_METRICS = lazy(r"^\s*metrics:", linear.M)
 _DVC_MODEL_OUT = lazy(r"outs:[^\n]*\n(\s+-[^\n]*\n)*\s+-\s*\S*model")
-_VERSION_WORD = lazy(r"\bversion\b")
+# A version written with the model: a metadata key ("model_version": ...,
+# job_info["torch_version"]), a model_version variable, or a version in the artefact's path
+# (f"models/churn_v{n}.pkl").
+# Not packaging's version.parse or a library's __version__ check.
+_VERSION_KEY = lazy(
+    r"""["'][\w.-]*version[\w.-]*["'][ \t]*[\]:,)]|\bmodel_version[ \t]*=|[/_-]v\{"""
+)
 _WRITES_METADATA = lazy(r"json\.dump|write_text|yaml")
 _PARAMS_WORD = lazy(r"\bparams\b")
 _METRICS_WORD = lazy(r"\bmetrics\b")
@@ -721,7 +727,7 @@ def model_versioned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     versioned = [
         s
         for s in saves
-        if _VERSION_WORD.search(index.code(s.path) or "")
+        if _VERSION_KEY.search(index.code(s.path) or "")
         and _WRITES_METADATA.search(index.code(s.path) or "")
     ]
     if versioned:
