@@ -3057,3 +3057,67 @@ CASES += [
         "metadata-json",
     ),
 ]
+
+# False fails of held-out set E: a DictVectorizer called dv, a model's own inference script, a
+# ZenML MLflow deployer step, metrics computed by RMSE().evaluate(...), spaCy .cfg configs.
+CASES += [
+    Case(
+        "DE005",
+        "pass",
+        {
+            "train.py": "import pickle\nfrom sklearn.feature_extraction import DictVectorizer\n"
+            "dv = DictVectorizer()\nX = dv.fit_transform(rows)\nmodel.fit(X, y)\n"
+            "pickle.dump((dv, model), open('model.bin', 'wb'))\n",
+            "predict.py": "import pickle\nfrom flask import Flask\n\napp = Flask('x')\n"
+            "dv, model = pickle.load(open('model.bin', 'rb'))\n\n\n@app.route('/predict')\n"
+            "def predict():\n    return model.predict(dv.transform([{}]))\n",
+        },
+        "serving applies the preprocessor training fitted",
+        "short-named-vectorizer",
+    ),
+    Case(
+        "DE004",
+        "pass",
+        {
+            "train.py": "model.fit(X, y)\n",
+            "Inference/2heads-resnest-inference.py": "import torch\n\nmodel.load_state_dict("
+            "torch.load('w.pt'))\npreds = model(x)\npreds.to_csv('submission.csv')\n",
+        },
+        "batch prediction in Inference/2heads-resnest-inference.py",
+        "named-inference-script",
+    ),
+    Case(
+        "DE004",
+        "pass",
+        {
+            "steps/train.py": "model.fit(X, y)\n",
+            "pipelines/deployment_pipeline.py": "from zenml import pipeline\n"
+            "from zenml.integrations.mlflow.steps import mlflow_model_deployer_step\n\n\n"
+            "@pipeline\ndef deploy():\n    mlflow_model_deployer_step(model=train(), deploy_decision=True)\n",
+        },
+        "web service in pipelines/deployment_pipeline.py",
+        "zenml-model-deployer",
+    ),
+    Case(
+        "MO008",
+        "pass",
+        {
+            "steps/train.py": "model.fit(X, y)\n",
+            "steps/evaluate.py": "import mlflow\nfrom src.evaluation import RMSE\n\n\n"
+            "def evaluate_model(model, X, y):\n    rmse = RMSE().evaluate(y, model.predict(X))\n"
+            "    mlflow.log_metric('rmse', rmse)\n",
+        },
+        "steps/evaluate.py computes and records metrics",
+        "metric-object-evaluate",
+    ),
+    Case(
+        "MO001",
+        "pass",
+        {
+            "train.py": "model.fit(X, y)\n",
+            "config/ner/base.cfg": "[training]\ndropout = 0.1\npatience = 1600\nseed = 42\n",
+        },
+        "config/ner/base.cfg",
+        "spacy-cfg",
+    ),
+]

@@ -357,7 +357,8 @@ _SERVING_NAME = lazy(
     r"(^|/)((predict|inference|infer|batch|serve|serving|app|api|score|scoring|sample|demo_app)"
     # generate.py, generate_text.py: a model's outputs; generate_metadata.py builds a dataset
     r"[^/]*|generate(_(text|samples?|completions?|responses?|answers?|outputs?|predictions?)"
-    r"[^/]*)?)\.py$"
+    # a model's own inference script (2heads-resnest-inference.py, lgbm_predict.py)
+    r"[^/]*)?|[^/]*[-_](inference|predict|predictions))\.py$"
 )
 _BATCH = lazy(
     r"\.predict(_proba)?\s*\(|\bpipeline\s*\(|\.generate\s*\(|\bmodel\s*\(|"
@@ -383,7 +384,9 @@ _WRITES_RESULTS = lazy(
 # What deploys a model to a managed endpoint (SageMaker, Vertex AI, Azure ML).
 _ENDPOINT_DEPLOY_SOURCE = (
     r"\bcreate_endpoint(_config)?[ \t]*\(|\.deploy[ \t]*\([^)]{0,400}\b(endpoint|"
-    r"initial_instance_count|instance_count|instance_type|machine_type|traffic_split)\b"
+    r"initial_instance_count|instance_count|instance_type|machine_type|traffic_split)\b|"
+    # an orchestrator's model deployer (ZenML's MLflow, Seldon, BentoML, KServe deployers)
+    r"\b(mlflow|seldon|bentoml|kserve)_model_deployer_step\b"
 )
 _PLATFORM_ENTRY = scan.CodePattern(
     lazy(r"^def[ \t]+(init|model_fn|handle)[ \t]*\(|" + _ENDPOINT_DEPLOY_SOURCE, linear.M)

@@ -477,10 +477,11 @@ _METRIC_CALL_RE = lazy(
     r"\b(accuracy_score|f1_score|roc_auc_score|precision_score|recall_score|log_loss|"
     r"mean_squared_error|mean_absolute_error|r2_score|classification_report|confusion_matrix|"
     r"average_precision_score|balanced_accuracy_score|root_mean_squared_error|evaluate\.load|"
-    r"torchmetrics|compute_metrics|\.evaluate|\.score|accuracy|top_k_accuracy|mae|mse|rmse|"
+    r"torchmetrics|compute_metrics|accuracy|top_k_accuracy|mae|mse|rmse|"
     r"mape|mspe|smape|wql|mase|crps|ndcg\w*|map_at_k|recall_at_k|precision_at_k|"
     r"get_model_metrics|calculate_metrics|compute_metric|metric)\s*\(|"
-    r"sklearn\.metrics|torchmetrics|self\.log\(\s*[\"'](val|test|eval)"
+    # RMSE().evaluate(...): after a bracket there is no word boundary before the dot.
+    r"\.(evaluate|score)\s*\(|sklearn\.metrics|torchmetrics|self\.log\(\s*[\"'](val|test|eval)"
 )
 _RECORD = lazy(
     r"json\.dump|write_text|to_csv|to_json|log_metric|log_metrics|wandb\.log|"

@@ -229,7 +229,11 @@ def _same_named(index: RepoIndex, serving: list[str], training: list[str]):
 
 
 # A fitted preprocessing object (scaler, encoder, vectoriser, a preprocessing pipeline)...
-_PREPROCESSOR = r"\w*(preprocess|preprocessor|transformer|scaler|encoder|vectori[sz]er|imputer)\w*"
+# (also by the short names scripts give them: dv for a DictVectorizer, ohe, le, ct...)
+_PREPROCESSOR = (
+    r"(?:\w*(?:preprocess|preprocessor|transformer|scaler|encoder|vectori[sz]er|imputer|tfidf)"
+    r"\w*|dv|ohe|le|ct|cv|pca|svd)"
+)
 # ...that serving only applies, and training fits or saves: one object, one preprocessing.
 _APPLIES = lazy(rf"\b({_PREPROCESSOR})\s*\.\s*transform\s*\(", linear.I)
 _FITS_OR_SAVES = lazy(
