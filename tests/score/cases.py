@@ -3121,3 +3121,15 @@ CASES += [
         "spacy-cfg",
     ),
 ]
+CASES.append(
+    Case(
+        "DA006",
+        "pass",
+        {
+            "model/scripts/train.py": "import json\ncfg = json.load(open('config.json'))\n"
+            "model.fit(df[cfg['features']], df[cfg['label']])\n",
+            "model/scripts/config.json": '{"features": ["temp", "humidity", "hour"], "label": "demand"}',
+        },
+        label="config-json-beside-script",
+    )
+)
