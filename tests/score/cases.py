@@ -3133,3 +3133,25 @@ CASES.append(
         label="config-json-beside-script",
     )
 )
+CASES += [
+    Case(
+        "SC002",
+        "pass",
+        {
+            "README.md": "# DomainBed\n\n## Core Contributors\n\n* David Lopez-Paz\n* Ishaan Gulrajani\n"
+        },
+        "Core Contributors",
+        "core-contributors",
+    ),
+    Case(
+        "SC002",
+        "pass",
+        {
+            "README.md": "# SimCSE\n\n## Bugs or questions?\n\nIf you have any questions related to "
+            "the code or the paper, email Tianyu (tianyug@example.edu). Please open an issue "
+            "for bugs.\n"
+        },
+        "Bugs or questions",
+        "questions-with-contacts",
+    ),
+]
