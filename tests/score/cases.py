@@ -3155,3 +3155,16 @@ CASES += [
         "questions-with-contacts",
     ),
 ]
+CASES.append(
+    Case(
+        "DA004",
+        "pass",
+        {
+            "src/ingest.py": "import pandas as pd\n\ndf = pd.read_csv('data/x.csv')\nmodel.fit(df)\n",
+            "docs/INGESTION.md": "# Ingestion\n\n## What is stored\n\n| Table | Data type | Contents |\n"
+            "|---|---|---|\n| `weather_stations` | metadata | station catalogue from Euskalmet |\n",
+        },
+        "states the data's meaning",
+        "table-contents",
+    )
+)

@@ -492,22 +492,17 @@ _MODEL_WORD = lazy(
 
 
 def _serves_a_model(index: RepoIndex, path: str) -> bool:
-    """Whether a web app, or a module it imports, uses a model: loads or calls one, imports a
-    model library or client, or speaks of predictions. An app of only authentication routes or
-    charts of a dataset serves no model."""
-    reach = [path, *facts.internal_imports(index, [path])]
-    loaders = index.memo.get("model_loader_paths")
-    if loaders is None:
-        loaders = index.memo["model_loader_paths"] = {h.path for h in facts.model_loaders(index)}
-    if any(p in loaders for p in reach):
+    """Whether a web app uses a model: it or a module it imports loads or calls one or imports
+    a model library or client, or the app itself speaks of predictions (posts to /predict). An
+    app of only authentication routes or charts of a dataset serves no model."""
+    model_modules = index.memo.get("model_modules")
+    if model_modules is None:  # once per repository, from facts the single pass already has
+        model_modules = {h.path for h in facts.model_loaders(index)}
+        model_modules.update(u.path for u in index.importers_of((*facts.ML_LIBS, *_MODEL_CLIENTS)))
+        index.memo["model_modules"] = model_modules
+    if path in model_modules or not model_modules.isdisjoint(facts.internal_imports(index, [path])):
         return True
-    libs = (*facts.ML_LIBS, *_MODEL_CLIENTS)
-    for p in reach:
-        for ref in index.imports.get(p, ()):
-            module = ref.module
-            if any(module == lib or module.startswith(lib + ".") for lib in libs):
-                return True
-    return any(_MODEL_WORD.search(index.code(p) or "") for p in reach[:20])
+    return bool(_MODEL_WORD.search(index.code(path) or ""))
 
 
 @rule("serving_entry_point")
