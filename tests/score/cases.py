@@ -3168,3 +3168,62 @@ CASES.append(
         "table-contents",
     )
 )
+
+# Platform-mediated practices (sets C and E): an Airflow DAG retraining weekly, a Cloud Build
+# that runs a Vertex pipeline (docker is no docs), a trainer pushing to the Hub, feature lists
+# under *_features keys (not max_features, a model parameter).
+CASES += [
+    Case(
+        "DE003",
+        "pass",
+        {
+            ".github/workflows/ci.yml": "on: [push]\njobs:\n  t:\n    steps:\n    - run: pytest\n",
+            "dags/train.py": "from airflow import DAG\n\nwith DAG('train', schedule_interval='@weekly'):\n"
+            "    train_model = PythonOperator(task_id='train', python_callable=train)\n",
+        },
+        "scheduled: schedule_interval='@weekly'",
+        "airflow-weekly-dag",
+    ),
+    Case(
+        "DE003",
+        "pass",
+        {
+            "build/cloudbuild.yaml": "steps:\n- name: gcr.io/cloud-builders/docker\n"
+            "  args: ['build', '-t', 'gcr.io/p/trainer', '.']\n- name: python\n"
+            "  entrypoint: python\n  args: ['-m', 'pipelines.run', '--deploy']\n"
+            "- name: gcr.io/cloud-builders/gcloud\n  args: ['ai', 'models', 'upload']\n"
+            "  # aiplatform pipeline deploy\n"
+        },
+        label="cloudbuild-not-docs",
+    ),
+    Case(
+        "MO009",
+        "pass",
+        {
+            "train.py": "from transformers import Trainer, TrainingArguments\n\n"
+            "args = TrainingArguments('out', push_to_hub=True)\nTrainer(model, args).train()\n"
+        },
+        "(train.py: push_to_hub",
+        "trainer-pushes-to-hub",
+    ),
+    Case(
+        "DA006",
+        "pass",
+        {
+            "pipelines/feature_engineering.py": "import pandas as pd\n\ndf = pd.read_csv('x.csv')\n"
+            "model.fit(df)\n",
+            "configs/development/config.yaml": "features:\n  static_features: [store, item]\n"
+            "  date_features: [dow, month]\n",
+        },
+        label="static-features-key",
+    ),
+    Case(
+        "DA006",
+        "fail",
+        {
+            "train.py": "import pandas as pd\n\ndf = pd.read_csv('x.csv')\nmodel.fit(df)\n",
+            "params.yaml": "featurize:\n  max_features: 200\n  ngrams: 2\n",
+        },
+        label="max-features-is-a-parameter",
+    ),
+]

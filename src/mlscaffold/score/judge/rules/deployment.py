@@ -262,7 +262,9 @@ _SCHEDULED_RUN = lazy(
     linear.I,
 )
 # What only publishes documentation.
-_DOCS_ONLY = lazy(r"gh-pages|gh-deploy|sphinx|doc|readthedocs|pages", linear.I)
+_DOCS_ONLY = lazy(  # "docs", not the "doc" of "docker"
+    r"gh-pages|gh-deploy|sphinx|\bdocs?\b|documentation|mkdocs|readthedocs|pages", linear.I
+)
 _FILTER_KEY = lazy(
     r"^([ \t]*)(branches|branches-ignore|tags|tags-ignore|paths|paths-ignore)[ \t]*:", linear.M
 )
@@ -314,6 +316,8 @@ def automated_release(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             line = text.count("\n", 0, run.start()) + 1
             releases.append(Located(path, line, f"scheduled: {run.group(0)}"))
             break
+    if not releases:
+        releases = _scheduled_flows(index)
     if releases:
         return Verdict.passed(
             f"{releases[0].path}: {releases[0].value.strip()[:60]}",
@@ -328,6 +332,28 @@ def automated_release(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         "CI never deploys, publishes, releases or retrains (no deploy or train job, and no "
         "schedule that runs training or a pipeline)"
     )
+
+
+# An orchestrator's flow on a schedule (Airflow's schedule_interval="@weekly", a Prefect
+# deployment's cron=...) in a module that trains or predicts: retraining or scoring on a clock.
+_FLOW_SCHEDULE = scan.CodePattern(
+    lazy(
+        r"\b(schedule_interval|schedule|cron)[ \t]*=[ \t]*[\"'](@(hourly|daily|weekly|monthly)|"
+        r"[0-9*/,-]+( [0-9*/,-]+){4})[\"']"
+    )
+)
+_FLOW_WORK = lazy(r"train|predict|inference|scor|retrain|fit\(", linear.I)
+
+
+def _scheduled_flows(index: RepoIndex) -> list[Located]:
+    """Orchestrated flows on a schedule that train or predict (see _FLOW_SCHEDULE)."""
+    found = []
+    for hit in facts.text_search(index, index.production_python, _FLOW_SCHEDULE)[:50]:
+        if _FLOW_WORK.search(index.code(hit.path) or ""):
+            found.append(Located(hit.path, hit.line, f"scheduled: {hit.value.strip()}"))
+            if len(found) == 5:
+                break
+    return found
 
 
 def _docs_only(index: RepoIndex, hit: Located) -> bool:

@@ -651,7 +651,10 @@ _REGISTER_RE = lazy(
     r"log_model\s*\(|push_to_hub|bentoml\.\w+\.save_model|ModelRegistry|model_registry\.|"
     r"wandb\.log_artifact|log_artifact\s*\(|\bautolog\s*\(|MLflowLoggerCallback|"
     r"Model\.register\s*\(|\.register\(\s*(workspace|ws)\b|ModelVersion|model_version\s*=|"
-    r"\bRegisterModel\s*\(|model_package_group_name"
+    r"\bRegisterModel\s*\(|model_package_group_name|"
+    # Vertex AI's model upload, kedro-mlflow's pipeline_ml_factory (the inference pipeline
+    # logged as a model per run)
+    r"\bModelUploadOp\b|\bModel\.upload\s*\(|\bpipeline_ml_factory\s*\("
 )
 _SAVE_RE = lazy(
     r"joblib\.dump|pickle\.dump|torch\.save|save_model|\.save\(|dump_model|"
