@@ -75,11 +75,12 @@ CONFIG_DIR_RE = linear.lazy(
 # Suffixes of the files deps_reader.kind_of can recognise (Pipfile has none).
 _DEPENDENCY_SUFFIXES = (".toml", ".cfg", "", ".yml", ".yaml", ".txt", ".in")  # and setup.py
 CONFIG_EXT = (".yaml", ".yml", ".toml", ".json", ".cfg", ".ini")
-# A configuration file by its name, wherever it is (model/scripts/config.json, params.yaml).
-_CONFIG_NAME = linear.lazy(
-    r"(config|configs|settings|params|parameters|hyperparams?|hparams)(\.[\w-]+)?"
-    r"\.(yaml|yml|toml|json)|dvc\.yaml"
+# A configuration file by its name, wherever it is (model/scripts/config.json, params.yaml,
+# settings.dev.yaml): its first dotted part, with one of these suffixes.
+_CONFIG_STEMS = frozenset(
+    "config configs settings params parameters hyperparam hyperparams hparams dvc".split()
 )
+_CONFIG_NAME_SUFFIXES = (".yaml", ".yml", ".toml", ".json")
 PROSE_EXT = (".md", ".markdown", ".rst")
 # Release notes, legal text and issue templates are prose, but not about the project's scope.
 _NOT_PROSE = linear.lazy(
@@ -639,7 +640,10 @@ class RepoIndex:
                 name = f.path[len(slashed) :]
                 if name[0] == "." or _TOOL_FILE.fullmatch(name):
                     continue
-                if anywhere or _CONFIG_NAME.fullmatch(name.lower()):
+                if anywhere or (
+                    f.suffix in _CONFIG_NAME_SUFFIXES
+                    and name.lower().partition(".")[0] in _CONFIG_STEMS
+                ):
                     out.append(f.path)
         out.sort()
         return out

@@ -336,21 +336,27 @@ def automated_release(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
 # An orchestrator's flow on a schedule (Airflow's schedule_interval="@weekly", a Prefect
 # deployment's cron=...) in a module that trains or predicts: retraining or scoring on a clock.
-_FLOW_SCHEDULE = scan.CodePattern(
-    lazy(
-        r"\b(schedule_interval|schedule|cron)[ \t]*=[ \t]*[\"'](@(hourly|daily|weekly|monthly)|"
-        r"[0-9*/,-]+( [0-9*/,-]+){4})[\"']"
-    )
+_FLOW_SCHEDULE = lazy(
+    r"\b(schedule_interval|schedule|cron)[ \t]*=[ \t]*[\"'](@(hourly|daily|weekly|monthly)|"
+    r"[0-9*/,-]+( [0-9*/,-]+){4})[\"']"
 )
 _FLOW_WORK = lazy(r"train|predict|inference|scor|retrain|fit\(", linear.I)
+_SCHEDULERS = ("airflow", "prefect", "dagster", "metaflow", "flytekit", "zenml", "kfp")
 
 
 def _scheduled_flows(index: RepoIndex) -> list[Located]:
-    """Orchestrated flows on a schedule that train or predict (see _FLOW_SCHEDULE)."""
+    """Orchestrated flows on a schedule that train or predict (see _FLOW_SCHEDULE), looked for
+    only in the modules that import an orchestrator."""
     found = []
-    for hit in facts.text_search(index, index.production_python, _FLOW_SCHEDULE)[:50]:
-        if _FLOW_WORK.search(index.code(hit.path) or ""):
-            found.append(Located(hit.path, hit.line, f"scheduled: {hit.value.strip()}"))
+    flows = sorted(
+        {u.path for u in index.importers_of(_SCHEDULERS) if index.is_production_code(u.path)}
+    )
+    for path in flows[:50]:
+        code = index.code(path) or ""
+        m = _FLOW_SCHEDULE.search(code)
+        if m and _FLOW_WORK.search(code):
+            line = code.count("\n", 0, m.start()) + 1
+            found.append(Located(path, line, f"scheduled: {m.group(0)}"))
             if len(found) == 5:
                 break
     return found

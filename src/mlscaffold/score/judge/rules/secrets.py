@@ -131,6 +131,13 @@ def _may_set_secrets(data: bytes) -> bool:
     return any(keyword in lowered for keyword in _CONFIG_KEYWORDS)
 
 
+# Every match of _CODE_SECRET names one of these: one automaton pass over a module rules most
+# out ("pass" alone is a statement, not a password).
+_CREDENTIAL_WORD = lazy(
+    r"passw|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?token", linear.I
+)
+
+
 def redact(value: str) -> str:
     return f"{value[:4]}…({len(value)} chars)"
 
@@ -174,8 +181,10 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
             continue
         found.append((data.count(b"\n", 0, m.start()) + 1, f"{label} {redact(value)}"))
         break
-    if path.endswith(".py") and not found and not _NOT_APP_SOURCE.search(path):
-        if _may_set_secrets(data):
+    if path.endswith(".py") and not found:
+        if linear.compiled(_CREDENTIAL_WORD).first_span(data) is not None and not (
+            _NOT_APP_SOURCE.search(path)
+        ):
             for m in _CODE_SECRET.finditer(data):
                 value = m.group(2).decode("utf-8", "replace")
                 if _placeholder(value) and not _NUMBERED_PLACEHOLDER.match(value):
