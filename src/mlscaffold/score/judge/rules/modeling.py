@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import itertools
 from collections.abc import Iterator
 from typing import Any
@@ -515,15 +516,24 @@ def _records_metrics(index: RepoIndex, path: str) -> bool:
     memo = index.memo.setdefault("records_metrics", {})
     if path not in memo:
         code = index.code(path) or ""
-        memo[path] = bool(linear.compiled(_METRIC_WRITER).search(code)) or any(
-            linear.compiled(_METRIC_NAME).search(_written(code, m.start(), m.end()))
-            for m in linear.compiled(_GENERIC_WRITER).finditer(code)
-        )
+        found = bool(linear.compiled(_METRIC_WRITER).search(code))
+        if not found:
+            defs = [
+                (m.start(), len(m.group(1)), m.group(2))
+                for m in linear.compiled(_DEF_LINE).finditer(code)
+            ]
+            writers = itertools.islice(linear.compiled(_GENERIC_WRITER).finditer(code), 200)
+            found = any(
+                linear.compiled(_METRIC_NAME).search(_written(code, m.start(), m.end(), defs))
+                for m in writers
+            )
+        memo[path] = found
     return memo[path]
 
 
-def _written(code: str, start: int, end: int) -> str:
-    """The text that says what a writer at code[start:end] writes (see _GENERIC_WRITER)."""
+def _written(code: str, start: int, end: int, defs: list[tuple[int, int, str]]) -> str:
+    """The text that says what a writer at code[start:end] writes (see _GENERIC_WRITER);
+    ``defs``: (offset, indent, name) of each def of the module, in order."""
     line_start = code.rfind("\n", 0, start) + 1
     before = code.rfind("\n", 0, max(line_start - 1, 0)) + 1
     if "open(" not in code[before:line_start]:  # with open("metrics.json", "w") as f: counts
@@ -536,9 +546,11 @@ def _written(code: str, start: int, end: int) -> str:
             line_end = len(code) if nxt == -1 else nxt
     indent = len(code[line_start:start]) - len(code[line_start:start].lstrip())
     function = ""
-    for m in linear.compiled(_DEF_LINE).finditer(code, 0, line_start):
-        if len(m.group(1)) < indent:
-            function = m.group(2)  # the last def above, less indented: the enclosing one
+    # The enclosing function: the nearest def above that is less indented.
+    for i in range(bisect.bisect_left(defs, (line_start,)) - 1, -1, -1):
+        if defs[i][1] < indent:
+            function = defs[i][2]
+            break
     return code[before:line_end] + " " + function
 
 
