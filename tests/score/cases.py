@@ -3227,3 +3227,28 @@ CASES += [
         label="max-features-is-a-parameter",
     ),
 ]
+
+# SC003: a metric in an example request, a software test report and a task completed
+# "successfully" state no success metric (held-out sets D and E).
+CASES += [
+    Case(
+        "SC003",
+        "fail",
+        {
+            "README.md": "# Demo\n\n## Full training (logs metrics & model to MLflow)\n\nRun "
+            "`make train`; it logs accuracy/AUC.\n\n## API\n\nPost a row:\n\n    ```json\n"
+            '    { "f1": 0.5, "f2": -1.2 }\n    ```\n\n## Opening a pull request\n\nOpen a pull '
+            "request against the remote Git repo containing the current project.\n"
+        },
+        label="metrics-in-passing",
+    ),
+    Case(
+        "SC003",
+        "fail",
+        {
+            "README.md": "# Exam\n\n## ✅ TASK COMPLETED SUCCESSFULLY\n\nAll 12 tests pass (200 OK).\n\n"
+            "## 🧪 Test Results\n\nCoverage 0% (the tests call the container).\n"
+        },
+        label="software-test-results",
+    ),
+]

@@ -260,3 +260,23 @@ def test_html_headings_make_sections_and_titles_open_introductions() -> None:
         "Pneumonia Detection",
         "🚀 Deployment",
     ]
+
+
+def test_fenced_lines_cover_code_blocks_at_any_indentation() -> None:
+    from mlscaffold.score.read.readers.markdown import fenced_lines
+
+    text = (
+        "# API\n"  # 1
+        "Post a row:\n"  # 2
+        "    ```json\n"  # 3: a list item's block, indented
+        '    {"f1": 0.5}\n'  # 4
+        "    ```\n"  # 5
+        "F1 0.81 on the hold-out.\n"  # 6
+        "~~~~\n"  # 7
+        "```\n"  # 8: a shorter fence of the other kind closes nothing
+        "~~~~\n"  # 9
+        "After.\n"  # 10
+        "```python\n"  # 11: unclosed, runs to the end
+        "x = 1\n"  # 12
+    )
+    assert fenced_lines(text) == frozenset({3, 4, 5, 7, 8, 9, 11, 12})

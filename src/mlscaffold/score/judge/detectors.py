@@ -171,7 +171,7 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                 return found
     statement = _compiled(params, "statement")
     if statement is not None:
-        for section in index.statements(statement):
+        for section in index.statements(statement, bool(params.get("statement_prose_only"))):
             judged.discard((section.path, section.line))  # judged by heading, but it says it
             if found := consider(section, "statement"):
                 return found

@@ -510,18 +510,24 @@ class RepoIndex:
             :MAX_CONTENT_FILES
         ]
 
-    def statements(self, pattern: linear.Pattern) -> Iterator[markdown.Section]:
+    def statements(
+        self, pattern: linear.Pattern, prose_only: bool = False
+    ) -> Iterator[markdown.Section]:
         """For each main document whose text matches ``pattern``, the sections (or the
         introduction) where its matches are, in order, each once (the first may be a bare
         command that says nothing, the next a paragraph that says it). At most
-        MAX_STATEMENT_SECTIONS a document."""
+        MAX_STATEMENT_SECTIONS a document. ``prose_only``: matches in fenced code blocks do
+        not count (``{"f1": 0.5}`` in an example request states no result)."""
         for path in self.main_documents():
             tick()
             text = (self.text(path) or "")[:MAX_PROSE_CHARS]
             sections = self._sections(path)
             seen: set[int] = set()
+            code = markdown.fenced_lines(text) if prose_only else frozenset()
             for line, _ in pattern.finditer_lines(text):
                 tick()
+                if line in code:
+                    continue
                 holding = [s for s in sections if s.line <= line]
                 where = holding[-1].line if holding else 0
                 if where in seen:

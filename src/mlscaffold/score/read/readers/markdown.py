@@ -267,3 +267,22 @@ def introduction(path: str, text: str, sections: list[Section]) -> Section | Non
     if not body:
         return None
     return Section(path, "", 1, start + 1, body)
+
+
+def fenced_lines(text: str) -> frozenset[int]:
+    """1-based numbers of the lines inside fenced code blocks (``` or ~~~, fences included,
+    at any indentation: a list item's block is indented); an unclosed fence runs to the end,
+    as CommonMark has it."""
+    inside: set[int] = set()
+    fence = ""
+    for n, line in enumerate(text.splitlines(), 1):
+        stripped = line.lstrip(" \t")
+        opening = stripped[:3]
+        if fence:
+            inside.add(n)
+            if stripped.startswith(fence) and not stripped.strip(fence[0]).strip():
+                fence = ""
+        elif opening in ("```", "~~~"):  # indented too, in a list item
+            fence = stripped[: len(stripped) - len(stripped.lstrip(opening[0]))]
+            inside.add(n)
+    return frozenset(inside)
