@@ -3252,3 +3252,23 @@ CASES += [
         label="software-test-results",
     ),
 ]
+CASES.append(
+    Case(
+        "DE005",
+        "partial",
+        {
+            "models/blip.py": "import torch\n\n\nclass Blip(torch.nn.Module):\n    pass\n",
+            "data/__init__.py": "from torchvision import transforms\n\n\ndef create_dataset():\n"
+            "    return transforms.Compose([transforms.Resize(384), transforms.ToTensor(),\n"
+            "        transforms.Normalize((0.48, 0.45, 0.40), (0.26, 0.26, 0.27))])\n",
+            "train.py": "from data import create_dataset\nfrom models.blip import Blip\n\n"
+            "ds = create_dataset()\nBlip().train()\ntrainer.fit(ds)\n",
+            "predict.py": "from torchvision import transforms\nfrom models.blip import Blip\n\n"
+            "model = Blip()\n\n\ndef predict(image):\n    t = transforms.Compose([transforms.Resize(384),"
+            " transforms.ToTensor(),\n        transforms.Normalize((0.48, 0.45, 0.40), "
+            "(0.26, 0.26, 0.27))])\n    return model(t(image))\n",
+        },
+        "serving builds its own image transform (predict.py",
+        "own-image-transform",
+    )
+)

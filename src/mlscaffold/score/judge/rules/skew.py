@@ -11,7 +11,7 @@ from mlscaffold.score.budget import tick
 from mlscaffold.score.judge.rules import facts, rule
 from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.read import linear
-from mlscaffold.score.read.index import RepoIndex
+from mlscaffold.score.read.index import Located, RepoIndex
 from mlscaffold.score.read.linear import lazy
 
 _FEATURE_NAME = lazy(
@@ -268,6 +268,22 @@ def _applies_fitted_preprocessor(
     return None
 
 
+# An image transform written out (torchvision's or albumentations' Compose with a Normalize):
+# serving writing its own beside training's re-implements the resize and the constants.
+_COMPOSE = lazy(r"\b(transforms|T|v2|A|albumentations)\.Compose\s*\(")
+_NORMALIZE = lazy(r"\bNormalize\s*\(")
+
+
+def _image_transform(index: RepoIndex, paths: list[str]) -> Located | None:
+    """The first of ``paths`` (at most 50) that builds an image transform with normalisation."""
+    for path in paths[:50]:
+        code = index.code(path) or ""
+        m = _COMPOSE.search(code)
+        if m and _NORMALIZE.search(code):
+            return Located(path, code.count("\n", 0, m.start()) + 1, m.group(0))
+    return None
+
+
 @rule("shared_preprocessing")
 def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     from mlscaffold.score.judge.rules.deployment import serving_modules
@@ -307,6 +323,14 @@ def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                 Evidence(served.path, served.line, f"{served.name}() (serving)"),
                 Evidence(trained.path, trained.line, f"{trained.name}() (training)"),
             ],
+        )
+    own = _image_transform(index, serving)
+    trained_transform = _image_transform(index, training_side) if own else None
+    if own and trained_transform:
+        return Verdict.partial(
+            f"serving builds its own image transform ({own.path}:{own.line}) beside training's "
+            f"({trained_transform.path}:{trained_transform.line}) instead of importing it",
+            [Evidence(own.path, own.line, own.value), Evidence(*trained_transform)],
         )
     shared = sorted((serve_reach & (train_reach | set(training))) | (set(training) & serve_reach))
     feature_like = [
