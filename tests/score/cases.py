@@ -2847,7 +2847,7 @@ CASES += [
             "    model.fit(loader)\n",
         },
         "dataset class ImgListDataset",
-        "dataset-class",
+        "dataset-class-beside-inline-loader",
     ),
 ]
 
@@ -3272,3 +3272,572 @@ CASES.append(
         "own-image-transform",
     )
 )
+
+
+# From a code review of the fifth round's detectors: each a repository that was judged
+# wrong (see CHANGELOG, fifth round).
+CASES += [
+    Case(
+        "MO004",
+        "fail",
+        {
+            "app.py": "import joblib\n"
+            "from fastapi import FastAPI\n"
+            "app = FastAPI()\n"
+            'model = joblib.load("models/churn.pkl")\n'
+            "\n"
+            '@app.post("/predict")\n'
+            "def predict(x: float):\n"
+            '    return {"y": int(model.predict([[x]])[0])}\n',
+            "environment.yml": "name: churn-model\ndependencies:\n  - python=3.11\n",
+            "notebooks/train.ipynb": '{"cells": [{"cell_type": "code", "source": "import pandas '
+            "as pd, joblib\\nfrom sklearn.ensemble import "
+            "RandomForestClassifier\\ndf = "
+            'pd.read_csv(\\"data.csv\\")\\nmodel = '
+            'RandomForestClassifier().fit(df[[\\"a\\"]], '
+            'df.b)\\njoblib.dump(model, \\"models/churn.pkl\\")", '
+            '"metadata": {}, "outputs": [], "execution_count": null}], '
+            '"metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+            "src/train_model.py": "from sklearn.linear_model import LogisticRegression\n"
+            "\n"
+            "def train(X, y):\n"
+            "    clf = LogisticRegression()\n"
+            "    clf.fit(X, y)\n"
+            "    return clf\n",
+        },
+        "written only by a notebook",
+        "model-named-in-passing-elsewhere",
+    ),
+    Case(
+        "MO004",
+        "pass",
+        {
+            "notebooks/explore.ipynb": '{"cells": [{"cell_type": "code", "source": "import pandas '
+            "as pd\\ndf = "
+            'pd.read_csv(\\"x.csv\\")\\ndf.describe()\\nfrom '
+            "sklearn.preprocessing import StandardScaler\\ns = "
+            'StandardScaler().fit(df)", "metadata": {}, "outputs": [], '
+            '"execution_count": null}], "metadata": {}, "nbformat": 4, '
+            '"nbformat_minor": 5}',
+            "src/model.py": "from tensorflow import keras\n"
+            "\n"
+            "def build_autoencoder(n):\n"
+            "    inp = keras.Input((n,))\n"
+            "    return keras.Model(inp, "
+            "keras.layers.Dense(n)(keras.layers.Dense(8)(inp)))\n",
+            "src/train.py": "import numpy as np\n"
+            "from src.model import build_autoencoder\n"
+            "\n"
+            "def main():\n"
+            '    x = np.load("data/x.npy")\n'
+            "    autoencoder = build_autoencoder(x.shape[1])\n"
+            "    autoencoder.fit(x, x, epochs=50)\n"
+            '    autoencoder.save("models/ae.keras")\n',
+        },
+        "",
+        "autoencoder-is-a-model",
+    ),
+    Case(
+        "MO004",
+        "pass",
+        {
+            "notebooks/explore.ipynb": '{"cells": [{"cell_type": "code", "source": "from bertopic '
+            "import BERTopic\\nm = BERTopic()\\ntopics, _ = "
+            'm.fit_transform(docs)", "metadata": {}, "outputs": [], '
+            '"execution_count": null}], "metadata": {}, "nbformat": 4, '
+            '"nbformat_minor": 5}',
+            "src/train.py": "import pandas as pd\n"
+            "from bertopic import BERTopic\n"
+            "\n"
+            "def main():\n"
+            '    docs = pd.read_csv("data/docs.csv").text.tolist()\n'
+            "    topic_model = BERTopic(min_topic_size=20)\n"
+            "    topics, probs = topic_model.fit_transform(docs)\n"
+            '    topic_model.save("models/bertopic")\n',
+        },
+        "",
+        "fit-transform-of-a-model",
+    ),
+    Case(
+        "MO004",
+        "pass",
+        {
+            "notebooks/analysis.ipynb": '{"cells": [{"cell_type": "code", "source": "import '
+            "joblib, json\\nmodel = "
+            'joblib.load(\\"../models/churn.pkl\\")\\nscores = '
+            '{\\"acc\\": (model.predict(X) == '
+            'y).mean()}\\njson.dump(scores, open(\\"scores.json\\", '
+            '\\"w\\"))", "metadata": {}, "outputs": [], '
+            '"execution_count": null}, {"cell_type": "code", '
+            '"source": "from sklearn.linear_model import '
+            "LogisticRegression\\nbaseline = "
+            'LogisticRegression().fit(X, y)", "metadata": {}, '
+            '"outputs": [], "execution_count": null}], "metadata": '
+            '{}, "nbformat": 4, "nbformat_minor": 5}',
+            "src/app.py": "import joblib\n"
+            "from fastapi import FastAPI\n"
+            "\n"
+            "app = FastAPI()\n"
+            'clf = joblib.load("models/churn.pkl")\n'
+            "\n"
+            '@app.post("/predict")\n'
+            "def predict(a: float):\n"
+            '    return {"y": int(clf.predict([[a]])[0])}\n',
+            "src/train.py": "import joblib\n"
+            "import pandas as pd\n"
+            "from sklearn.ensemble import RandomForestClassifier\n"
+            "\n"
+            'NAME = "churn"\n'
+            "\n"
+            "def main():\n"
+            '    df = pd.read_csv("data/train.csv")\n'
+            '    model = RandomForestClassifier().fit(df[["a"]], df.b)\n'
+            '    joblib.dump(model, f"models/{NAME}.pkl")\n',
+        },
+        "",
+        "notebook-only-loads-the-model",
+    ),
+    Case(
+        "MO008",
+        "partial",
+        {
+            "src/train.py": "import pickle\n"
+            "import pandas as pd\n"
+            "from sklearn.ensemble import RandomForestClassifier\n"
+            "from sklearn.metrics import accuracy_score, f1_score\n"
+            "\n"
+            "\n"
+            "def train(df):\n"
+            "    model = RandomForestClassifier(n_estimators=100)\n"
+            '    model.fit(df[["a"]], df.b)\n'
+            "    return model\n"
+            "\n"
+            "\n"
+            "def evaluate(model, X, y):\n"
+            "    pred = model.predict(X)\n"
+            "    acc = accuracy_score(y, pred)\n"
+            "    f1 = f1_score(y, pred)\n"
+            '    print(f"accuracy={acc:.3f} f1={f1:.3f}")\n'
+            "    return acc\n"
+            "\n"
+            "\n"
+            'if __name__ == "__main__":\n'
+            '    df = pd.read_csv("data/train.csv")\n'
+            "    model = train(df)\n"
+            '    evaluate(model, df[["a"]], df.b)\n'
+            '    pickle.dump(model, open("models/model.pkl", "wb"))\n'
+        },
+        "",
+        "save-in-main-block-after-evaluate",
+    ),
+    Case(
+        "MO008",
+        "partial",
+        {
+            "src/train.py": "import pandas as pd\n"
+            "from sklearn.ensemble import RandomForestClassifier\n"
+            "from sklearn.metrics import accuracy_score\n"
+            "\n"
+            "\n"
+            "def main():\n"
+            '    df = pd.read_csv("data/matches.csv")\n'
+            "    model = RandomForestClassifier(n_estimators=100)\n"
+            '    model.fit(df[["a"]], df.b)\n'
+            '    pred = model.predict(df[["a"]])\n'
+            '    print("accuracy", accuracy_score(df.b, pred))\n'
+            '    df.to_csv("data/processed/us_states.csv")\n'
+            "    return model\n"
+        },
+        "",
+        "states-csv-is-no-metric",
+    ),
+    Case(
+        "MO008",
+        "partial",
+        {
+            "src/data.py": "import pandas as pd\n"
+            "\n"
+            "\n"
+            "def load():\n"
+            '    df = pd.read_csv("data/results.csv")\n'
+            '    df.to_csv("data/clean.csv")\n'
+            "    return df\n",
+            "src/train.py": "import pandas as pd\n"
+            "from sklearn.ensemble import RandomForestClassifier\n"
+            "from sklearn.metrics import accuracy_score\n"
+            "\n"
+            "\n"
+            "def main():\n"
+            '    df = pd.read_csv("data/matches.csv")\n'
+            "    model = RandomForestClassifier(n_estimators=100)\n"
+            '    model.fit(df[["a"]], df.b)\n'
+            '    pred = model.predict(df[["a"]])\n'
+            '    print("accuracy", accuracy_score(df.b, pred))\n'
+            "    return model\n",
+        },
+        "",
+        "reads-a-results-csv",
+    ),
+    Case(
+        "MO008",
+        "pass",
+        {
+            "run.sh": "python src/train.py 2>&1 | tee logs/train.log\n",
+            "src/train.py": "import pandas as pd\n"
+            "from sklearn.ensemble import RandomForestClassifier\n"
+            "from sklearn.metrics import accuracy_score\n"
+            "\n"
+            "\n"
+            "def main():\n"
+            '    df = pd.read_csv("data/matches.csv")\n'
+            "    model = RandomForestClassifier(n_estimators=100)\n"
+            '    model.fit(df[["a"]], df.b)\n'
+            '    pred = model.predict(df[["a"]])\n'
+            '    print("accuracy", accuracy_score(df.b, pred))\n'
+            "    return model\n",
+        },
+        "keeps what it prints",
+        "tee-with-stderr",
+    ),
+    Case(
+        "MO008",
+        "pass",
+        {
+            "scripts/run.sh": "python src/train.py > logs/train.log\n",
+            "src/train.py": "import pandas as pd\n"
+            "from sklearn.ensemble import RandomForestClassifier\n"
+            "from sklearn.metrics import accuracy_score\n"
+            "\n"
+            "\n"
+            "def main():\n"
+            '    df = pd.read_csv("data/matches.csv")\n'
+            "    model = RandomForestClassifier(n_estimators=100)\n"
+            '    model.fit(df[["a"]], df.b)\n'
+            '    pred = model.predict(df[["a"]])\n'
+            '    print("accuracy", accuracy_score(df.b, pred))\n'
+            "    return model\n",
+        },
+        "keeps what it prints",
+        "runner-in-scripts-root-relative",
+    ),
+    Case(
+        "DE003",
+        "pass",
+        {
+            ".github/workflows/ci.yml": "name: ci\n"
+            "on:\n"
+            "  push:\n"
+            "    branches: [main]\n"
+            "jobs:\n"
+            "  docs:\n"
+            "    runs-on: ubuntu-latest\n"
+            "    steps:\n"
+            "      - uses: actions/checkout@v4\n"
+            "      - run: mkdocs build --strict\n"
+            "  deploy:\n"
+            "    runs-on: ubuntu-latest\n"
+            "    steps:\n"
+            "      - uses: actions/checkout@v4\n"
+            "      - uses: akhileshns/heroku-deploy@v3.12.12\n"
+            "        with:\n"
+            "          heroku_app_name: churn-api\n",
+            "src/train.py": "from sklearn.svm import SVC\n"
+            "\n"
+            "def train(X, y):\n"
+            "    m = SVC()\n"
+            "    m.fit(X, y)\n"
+            "    return m\n",
+        },
+        "",
+        "docs-job-before-deploy-job",
+    ),
+    Case(
+        "DE003",
+        "pass",
+        {
+            ".github/workflows/release.yml": "name: release\n"
+            "on:\n"
+            "  push:\n"
+            "    branches: [main]\n"
+            "jobs:\n"
+            "  deploy:\n"
+            "    runs-on: ubuntu-latest\n"
+            "    steps:\n"
+            "      - uses: actions/checkout@v4\n"
+            "        with:\n"
+            "          lfs: true\n"
+            "      - uses: actions/setup-python@v5\n"
+            "        with:\n"
+            '          python-version: "3.11"\n'
+            "      - run: pip install -r requirements.txt\n"
+            "      - run: python -m pytest -q\n"
+            "      - name: Push app to the Hugging Face Space\n"
+            "        run: git push https://user:${{ "
+            "secrets.HF_TOKEN "
+            "}}@huggingface.co/spaces/user/churn main\n"
+            "  site:\n"
+            "    runs-on: ubuntu-latest\n"
+            "    steps:\n"
+            "      - uses: actions/checkout@v4\n"
+            "      - run: pip install mkdocs-material\n"
+            "      - run: mkdocs build\n",
+            "src/train.py": "from sklearn.svm import SVC\n"
+            "\n"
+            "def train(X, y):\n"
+            "    m = SVC()\n"
+            "    m.fit(X, y)\n"
+            "    return m\n",
+        },
+        "",
+        "deploy-job-beside-docs-job",
+    ),
+    Case(
+        "DE004",
+        "not_applicable",
+        {
+            "README.md": "# Todo list\n",
+            "app.py": "from flask import Flask, render_template, request\n"
+            "app = Flask(__name__)\n"
+            "items = []\n"
+            "\n"
+            '@app.route("/")\n'
+            "def index():\n"
+            '    return render_template("index.html", items=items)\n'
+            "\n"
+            '@app.route("/todo", methods=["POST"])\n'
+            "def add():\n"
+            '    items.append(request.form["item"])\n'
+            '    return render_template("index.html", items=items)\n',
+        },
+        "",
+        "web-app-without-ml",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {
+            "app.py": "import os, getpass, psycopg2\n"
+            "from flask import Flask\n"
+            "app = Flask(__name__)\n"
+            'app.config["SECRET_KEY"] = "s3cr3t-flask-key-2024"\n'
+        },
+        "hard-coded in source",
+        "flask-config-secret-key",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {
+            "app.py": "import os, getpass, psycopg2\n"
+            "from flask import Flask\n"
+            "app = Flask(__name__)\n"
+            "SECRET_KEY: str = "
+            '"09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7"\n'
+        },
+        "hard-coded in source",
+        "annotated-settings-secret",
+    ),
+    Case(
+        "DE008",
+        "pass",
+        {
+            "app.py": "import os, getpass, psycopg2\n"
+            "from flask import Flask\n"
+            "app = Flask(__name__)\n"
+            'conn = psycopg2.connect(host="db", password=os.getenv("PGPASSWORD"))\n'
+        },
+        "",
+        "password-from-getenv",
+    ),
+    Case(
+        "DE008",
+        "pass",
+        {
+            "app.py": "import os, getpass, psycopg2\n"
+            "from flask import Flask\n"
+            "app = Flask(__name__)\n"
+            'password = getpass.getpass("Password:")\n'
+        },
+        "",
+        "password-from-getpass",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {"config.yaml": "db:\n  password: acme-prod-secret\n"},
+        "",
+        "config-value-ending-in-secret",
+    ),
+    Case(
+        "SC002",
+        "pass",
+        {
+            "README.md": "# Churn model\n"
+            "\n"
+            "Predicts churn.\n"
+            "\n"
+            "## Authors\n"
+            "\n"
+            "Jane Doe and John Smith wrote the first version in 2021.\n"
+            "\n"
+            "## Maintainers\n"
+            "\n"
+            "Owned by the ML platform team: @acme/ml-platform (Priya Shah, "
+            "priya@acme.com).\n"
+        },
+        "Maintainers",
+        "authors-before-maintainers",
+    ),
+    Case(
+        "SC002",
+        "partial",
+        {
+            "README.md": "# Churn\n"
+            "\n"
+            "Predicts churn.\n"
+            "\n"
+            "## Credits\n"
+            "\n"
+            "Jane Doe and John Smith (jane@acme.com).\n"
+        },
+        "names the authors",
+        "credits-section",
+    ),
+    Case(
+        "SC002",
+        "fail",
+        {
+            "README.md": "# Churn\n"
+            "\n"
+            "Predicts churn.\n"
+            "\n"
+            "## Questions\n"
+            "\n"
+            "If you have questions, please open a GitHub issue.\n"
+        },
+        "",
+        "questions-without-names",
+    ),
+    Case(
+        "MO009",
+        "partial",
+        {
+            "src/train.py": "import argparse\n"
+            "import joblib\n"
+            "import yaml\n"
+            "import pandas as pd\n"
+            "from sklearn.svm import SVC\n"
+            "\n"
+            "\n"
+            "def main():\n"
+            "    p = argparse.ArgumentParser()\n"
+            '    p.add_argument("--config", default="params.yaml")\n'
+            '    p.add_argument("--version", action="version", version="train '
+            '1.0")\n'
+            "    args = p.parse_args()\n"
+            "    cfg = yaml.safe_load(open(args.config))\n"
+            '    df = pd.read_csv(cfg["data"])\n'
+            '    m = SVC(C=cfg["C"])\n'
+            '    m.fit(df[["a"]], df.b)\n'
+            '    joblib.dump(m, "models/model.pkl")\n'
+        },
+        "",
+        "argparse-version-flag",
+    ),
+    Case(
+        "DE005",
+        "fail",
+        {
+            "src/app.py": "import joblib\n"
+            "from fastapi import FastAPI\n"
+            "\n"
+            "app = FastAPI()\n"
+            'model = joblib.load("models/model.pkl")\n'
+            'scaler = joblib.load("models/scaler.pkl")\n'
+            "\n"
+            "\n"
+            '@app.post("/predict")\n'
+            "def predict(a: float):\n"
+            "    x = scaler.transform([[a]])\n"
+            '    return {"y": int(model.predict(x)[0])}\n',
+            "src/train.py": "import joblib\n"
+            "import pandas as pd\n"
+            "from sklearn.model_selection import GridSearchCV\n"
+            "from sklearn.svm import SVC\n"
+            "\n"
+            "\n"
+            "def search(X, y):\n"
+            '    return GridSearchCV(SVC(), {"C": [1, 10]}, cv=5).fit(X, y)\n'
+            "\n"
+            "\n"
+            "def main():\n"
+            '    df = pd.read_csv("data/train.csv")\n'
+            '    best = search(df[["a"]], df.b)\n'
+            '    joblib.dump(best.best_estimator_, "models/model.pkl")\n',
+        },
+        "",
+        "grid-search-cv-is-no-preprocessor",
+    ),
+    Case(
+        "DA005",
+        "partial",
+        {
+            "src/__init__.py": "",
+            "src/train.py": "import torch\n"
+            "from torch.utils.data import Dataset, DataLoader\n"
+            "\n"
+            "\n"
+            "class CustomDataset(Dataset):\n"
+            "    def __init__(self):\n"
+            "        pass\n"
+            "\n"
+            "    def __len__(self):\n"
+            "        pass\n"
+            "\n"
+            "    def __getitem__(self, idx):\n"
+            "        pass\n"
+            "\n"
+            "\n"
+            "def train():\n"
+            "    loader = DataLoader(CustomDataset())\n"
+            "    pass\n",
+        },
+        "",
+        "stub-dataset-class",
+    ),
+    Case(
+        "MO001",
+        "partial",
+        {
+            ".env.example": "PYTHONUNBUFFERED=1\nAPP_HOST=0.0.0.0\n",
+            "src/train.py": "import pandas as pd\n"
+            "from sklearn.svm import SVC\n"
+            "\n"
+            "def train():\n"
+            '    df = pd.read_csv("data/x.csv")\n'
+            "    m = SVC(C=1.0)\n"
+            '    m.fit(df[["a"]], df.b)\n'
+            "    return m\n",
+        },
+        "",
+        "env-file-of-plumbing-numbers",
+    ),
+    Case(
+        "MO001",
+        "partial",
+        {
+            ".env.example": "ACCESS_TOKEN_EXPIRE_MINUTES=30\n"
+            "DATABASE_URL=postgresql://localhost/app\n",
+            "src/train.py": "import pandas as pd\n"
+            "from sklearn.svm import SVC\n"
+            "\n"
+            "def train():\n"
+            '    df = pd.read_csv("data/x.csv")\n'
+            "    m = SVC(C=1.0)\n"
+            '    m.fit(df[["a"]], df.b)\n'
+            "    return m\n",
+        },
+        "",
+        "env-file-token-expiry",
+    ),
+]

@@ -311,9 +311,24 @@ def _function_is_real(index: RepoIndex, path: str, line: int | None) -> bool:
 
 _DATASET_CLASS = lazy(
     r"^class[ \t]+(\w+)\((?:[\w.]*\.)?(?:Dataset|IterableDataset|ImageFolder|DatasetFolder|"
-    r"VisionDataset|LightningDataModule|Sequence)\)",
+    r"VisionDataset|LightningDataModule|keras\.utils\.Sequence)\)",
     linear.M,
 )
+# What a dataset class does: gives an item or a loader.
+_DATASET_METHOD = lazy(r"def[ \t]+(__getitem__|__iter__|\w*_dataloader|setup)[ \t]*\(")
+_NO_BODY = ("pass", "...")
+
+
+def _dataset_body(code: str, start: int) -> bool:
+    """Whether a dataset method after ``start`` has a body (not only ``pass`` or ``...``)."""
+    for m in linear.compiled(_DATASET_METHOD).finditer(code, start):
+        rest = code[m.end() : m.end() + 2000].split("\n")[1:]
+        lines = [ln.strip() for ln in rest if ln.strip() and not ln.strip().startswith("#")]
+        if lines and lines[0] not in _NO_BODY:
+            return True
+    return False
+
+
 LOADERS_RE = lazy(
     r"\b(read_csv|read_parquet|read_table|read_json|read_excel|read_feather|read_sql\w*|read_hdf|"
     r"read_pickle|load_dataset|load_from_disk|fetch_openml|fetch_\w+|load_svmlight_file|loadtxt|"
@@ -360,8 +375,9 @@ def data_loading_code(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     real = list(itertools.islice((h for h in hits if facts.has_real_code(index, h.path)), 5))
     for h in hits[:30]:
         # A Dataset class beside the inline loader is loading code other steps can reuse.
-        found = linear.compiled(_DATASET_CLASS).search(index.code(h.path) or "")
-        if found:
+        code = index.code(h.path) or ""
+        found = linear.compiled(_DATASET_CLASS).search(code)
+        if found and _dataset_body(code, found.end()):
             return Verdict.passed(
                 f"data is loaded by the dataset class {found.group(1)} ({h.path})",
                 [Evidence(h.path, None, found.group(0).strip())],

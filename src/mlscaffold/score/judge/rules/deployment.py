@@ -363,16 +363,37 @@ def _scheduled_flows(index: RepoIndex) -> list[Located]:
 
 
 def _docs_only(index: RepoIndex, hit: Located) -> bool:
-    """A deploy or publish step that publishes documentation: the step's line, the four before
-    it (its name, the action it configures) and the twelve after it speak of docs and pages,
-    and of nothing else released. A job named only "deploy:" is judged by its whole file."""
-    whole = _without_filters(ci_commands(index, hit.path))
-    text = whole.split("\n")
+    """A deploy or publish step that publishes documentation: the step (from its first line,
+    when that is at most four lines up: its name, the action it configures) and the twelve
+    lines after it speak of docs and pages, and of nothing else released. A job named only
+    "deploy:" is judged by its own body."""
+    text = _without_filters(ci_commands(index, hit.path)).split("\n")
     line = hit.line or 1
-    around = "\n".join(text[max(0, line - 5) : line + 12])
-    if not _DOCS_ONLY.search(around) and _BARE_KEY.match(hit.value):
-        around = whole
+    if line <= len(text) and _BARE_KEY.match(text[line - 1]):
+        around = "\n".join(_block_under(text, line - 1))
+    else:
+        first = line - 1  # the step's first line ("- name: ..."), if it is a few lines up
+        indent = len(text[first]) - len(text[first].lstrip())
+        if not text[first].lstrip().startswith("- "):
+            for i in range(line - 2, max(-1, line - 6), -1):
+                stripped = text[i].lstrip()
+                if stripped.startswith("- ") and len(text[i]) - len(stripped) < indent:
+                    first = i
+                    break
+        around = "\n".join(text[first : line + 12])
     return bool(_DOCS_ONLY.search(around)) and not _RELEASES_MORE.search(around)
+
+
+def _block_under(lines: list[str], at: int) -> list[str]:
+    """The lines of the YAML block under the key on line ``at`` (0-based): up to the next
+    line as indented as the key or less."""
+    indent = len(lines[at]) - len(lines[at].lstrip())
+    block = []
+    for text in lines[at + 1 : at + 400]:
+        if text.strip() and len(text) - len(text.lstrip()) <= indent:
+            break
+        block.append(text)
+    return block
 
 
 _BARE_KEY = lazy(r"^[ \t]*[\w-]+:[ \t]*$")
@@ -458,16 +479,14 @@ def _platform_entries(index: RepoIndex) -> list[str]:
 def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
     """(web service modules, batch prediction modules, stub entry points), computed once."""
     if "serving" not in index.memo:
+        platform = set(_platform_entries(index))
         web = sorted(
             {u.path for u in index.importers_of(facts.WEB_LIBS) if index.is_production_code(u.path)}
-            | set(_platform_entries(index))
+            | platform
         )
-        platform = set(_platform_entries(index))
-        web_real = [
-            p
-            for p in web
-            if facts.has_real_code(index, p) and (p in platform or _serves_a_model(index, p))
-        ]
+        real = [p for p in web if facts.has_real_code(index, p)]
+        serves = _serving_a_model(index, [p for p in real if p not in platform])
+        web_real = [p for p in real if p in platform or p in serves]
         batch, stubs = [], [p for p in web if p not in web_real and facts.is_stub(index, p)]
         for path in index.production_python:
             if path in web or not _SERVING_NAME.search(path.lower()):
@@ -491,8 +510,7 @@ _MODEL_CLIENTS = (
     "kserve",
     "mlserver",
     "seldon_core",
-    "cog",
-    "ts",
+    "ts.torch_handler",
     "litserve",
     "onnxruntime",
     "ultralytics",
@@ -523,18 +541,37 @@ _MODEL_WORD = lazy(
 )
 
 
-def _serves_a_model(index: RepoIndex, path: str) -> bool:
-    """Whether a web app uses a model: it or a module it imports loads or calls one or imports
-    a model library or client, or the app itself speaks of predictions (posts to /predict). An
-    app of only authentication routes or charts of a dataset serves no model."""
-    model_modules = index.memo.get("model_modules")
-    if model_modules is None:  # once per repository, from facts the single pass already has
-        model_modules = {h.path for h in facts.model_loaders(index)}
-        model_modules.update(u.path for u in index.importers_of((*facts.ML_LIBS, *_MODEL_CLIENTS)))
-        index.memo["model_modules"] = model_modules
-    if path in model_modules or not model_modules.isdisjoint(facts.internal_imports(index, [path])):
-        return True
-    return bool(_MODEL_WORD.search(index.code(path) or ""))
+def _serving_a_model(index: RepoIndex, apps: list[str]) -> set[str]:
+    """The web apps with a model behind them: the app or a module it imports (within
+    facts.IMPORT_DEPTH) loads or calls one or imports a model library or client, or the app
+    itself speaks of predictions (posts to /predict). An app of only authentication routes or
+    charts of a dataset serves no model."""
+    model_modules = {h.path for h in facts.model_loaders(index)}
+    model_modules.update(u.path for u in index.importers_of((*facts.ML_LIBS, *_MODEL_CLIENTS)))
+    found = {p for p in apps if p in model_modules}
+    rest = [p for p in apps if p not in found]
+    if len(rest) <= 20:  # a few apps: walk each one's imports
+        found.update(
+            p for p in rest if not model_modules.isdisjoint(facts.internal_imports(index, [p]))
+        )
+    elif rest:  # many: one walk back from the model modules over the import graph
+        found.update(set(rest) & _importers_within(index, model_modules, facts.IMPORT_DEPTH))
+    found.update(p for p in apps if p not in found and _MODEL_WORD.search(index.code(p) or ""))
+    return found
+
+
+def _importers_within(index: RepoIndex, targets: set[str], depth: int) -> set[str]:
+    """Production modules that reach one of ``targets`` through at most ``depth`` imports."""
+    importers: dict[str, list[str]] = {}
+    for path in index.production_python:
+        for ref in index.imports.get(path, ()):
+            for target in index.resolve_import_targets(path, ref):
+                importers.setdefault(target, []).append(path)
+    seen, frontier = set(targets), set(targets)
+    for _ in range(depth):
+        frontier = {p for t in frontier for p in importers.get(t, ())} - seen
+        seen |= frontier
+    return seen
 
 
 @rule("serving_entry_point")
@@ -552,7 +589,7 @@ def serving_entry_point(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     apps = sorted(
         {u.path for u in index.importers_of(facts.WEB_LIBS) if index.is_production_code(u.path)}
     )
-    if apps:  # an ML system's web app of authentication routes or dataset charts
+    if apps and facts.uses_ml(index):  # an ML system's app of authentication routes or charts
         return Verdict.failed(
             f"the web app ({apps[0]}) serves no model: nothing behind it loads or calls one",
             [Evidence(p) for p in apps[:3]],

@@ -142,6 +142,14 @@ def model_loaders(index: RepoIndex) -> list[Located]:
     return text_search(index, index.production_python, _USES_MODEL)
 
 
+def saves_a_model(index: RepoIndex, path: str) -> bool:
+    """Whether a production module or notebook saves a model (from the single pass's table)."""
+    table = index.code_matches(_SAVES_MODEL)
+    if table is not None and path in index.pattern_scope:
+        return path in table
+    return bool(_SAVES_MODEL.search(index.code(path) or ""))
+
+
 def model_savers(index: RepoIndex) -> list[Located]:
     """Production modules that save a model (first such line of each)."""
     return text_search(index, index.production_python, _SAVES_MODEL)

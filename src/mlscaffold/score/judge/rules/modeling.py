@@ -41,11 +41,11 @@ _DVC_STAGE = lazy(r"^\s{2,4}[\w-]+:\s*$", linear.M)
 _DVC_METRICS = lazy(r"^\s*metrics:", linear.M)
 _DVC_MODEL_OUT = lazy(r"outs:[^\n]*\n(\s+-[^\n]*\n)*\s+-\s*\S*model")
 # A version written with the model: a metadata key ("model_version": ...,
-# job_info["torch_version"]), a model_version variable, or a version in the artefact's path
-# (f"models/churn_v{n}.pkl").
-# Not packaging's version.parse or a library's __version__ check.
+# job_info["torch_version"]) or a version in the artefact's path (f"models/churn_v{n}.pkl").
+# A key, not a value (action="version"); not packaging's version.parse, a library's
+# __version__ or an argparse "--version" flag.
 _VERSION_KEY = lazy(
-    r"""["'][\w.-]*version[\w.-]*["'][ \t]*[\]:,)]|\bmodel_version[ \t]*=|[/_-]v\{"""
+    r"""(^|[\[{,(\s])["']([a-z][\w.]*_)?version(_[\w.]*)?["'][ \t]*[\]:,)]|[/_-]v\{"""
 )
 _WRITES_METADATA = lazy(r"json\.dump|write_text|yaml")
 _PARAMS_WORD = lazy(r"\bparams\b")
@@ -488,52 +488,81 @@ _RECORD = lazy(
     r"json\.dump|write_text|to_csv|to_json|log_metric|log_metrics|wandb\.log|"
     r"dvclive|Live\(|\.log\(\s*\{|save_metrics|yaml\.(safe_)?dump|metrics_path|"
     r"np\.save|numpy\.save|pickle\.dump|run\.log\(|add_scalar|\.log_dict\(|"
-    r"self\.log\(\s*[\"']|log_table|metrics\.(json|csv|npy)"
+    r"self\.log\(\s*[\"']|log_table|metrics\.(json|csv|npy)|\bopen\s*\([^)\n]*,\s*[rbf]?[\"'][wa]"
 )
-# Writers that record metrics whatever they are given (a tracker's log call, a metrics file).
-_METRIC_WRITER = lazy(
-    r"log_metric|log_metrics|wandb\.log|dvclive|Live\(|\.log\(\s*\{|save_metrics|metrics_path|"
-    r"run\.log\(|add_scalar|\.log_dict\(|self\.log\(\s*[\"']|log_table|metrics\.(json|csv|npy)|"
-    r"\w*(metric|score|result)s?\w*\.(json|csv|txt|yaml)"
+# Calls that record metrics whatever they are given: a tracker's or a framework logger's.
+_TRACKER_CALL = lazy(
+    r"log_metric|log_metrics|wandb\.log|dvclive|Live\(|\.log\(\s*\{|save_metrics|"
+    r"run\.log\(|add_scalar|\.log_dict\(|self\.log\(\s*[\"']|log_table"
 )
-# A general writer (json.dump, to_csv, np.save...) records metrics when what it writes is named
-# for them: on its line, the open() line before it, the lines of a bracket it opens, or the name
-# of the function it is in (log_results). OOF predictions and the model are no record.
+# A general writer (json.dump, to_csv, np.save, open(..., "w")...) records metrics when what it
+# writes is named for them: on its line, the open() line before it, the lines of a bracket it
+# opens, or the name of the function it is in (log_results). OOF predictions, a data file and
+# the model are no record.
 _GENERIC_WRITER = lazy(
-    r"json\.dump|write_text|to_csv|to_json|yaml\.(safe_)?dump|np\.save|pickle\.dump"
+    r"json\.dump|write_text|to_csv|to_json|yaml\.(safe_)?dump|np\.save|pickle\.dump|"
+    r"\bopen\s*\([^)\n]*,\s*[rbf]?[\"'][wa]"
 )
+# Names of metrics, as words or parts of snake_case names (log_stats, val_acc, acc1), not
+# inside other words ("us_states", "accent").
 _METRIC_NAME = lazy(
-    r"metric|score|result|report|eval|acc|f1|auc|rmse|mae|mse|r2|precision|recall|loss|stat",
+    r"(^|[^a-z0-9])(metrics?|scores?|results?|reports?|eval|evaluation|acc|accuracy|f1|auc|"
+    r"rmse|mae|mse|r2|precision|recall|loss(es)?|stats|summary)[0-9]*($|[^a-z0-9])",
     linear.I,
 )
-_DEF_LINE = lazy(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)", linear.M)
 _MAX_RECORDERS = 30
 
 
 def _records_metrics(index: RepoIndex, path: str) -> bool:
-    """Whether ``path`` writes metrics somewhere durable (see _METRIC_WRITER, _GENERIC_WRITER),
+    """Whether ``path`` writes metrics somewhere durable (see _TRACKER_CALL, _GENERIC_WRITER),
     not only some file: printing a score and saving the model records nothing."""
     memo = index.memo.setdefault("records_metrics", {})
     if path not in memo:
         code = index.code(path) or ""
-        found = bool(linear.compiled(_METRIC_WRITER).search(code))
+        found = bool(linear.compiled(_TRACKER_CALL).search(code))
         if not found:
-            defs = [
-                (m.start(), len(m.group(1)), m.group(2))
-                for m in linear.compiled(_DEF_LINE).finditer(code)
-            ]
-            writers = itertools.islice(linear.compiled(_GENERIC_WRITER).finditer(code), 200)
+            writers = list(itertools.islice(linear.compiled(_GENERIC_WRITER).finditer(code), 200))
+            functions = _Functions(code) if writers else None
             found = any(
-                linear.compiled(_METRIC_NAME).search(_written(code, m.start(), m.end(), defs))
+                linear.compiled(_METRIC_NAME).search(_written(code, m.start(), m.end(), functions))
                 for m in writers
             )
         memo[path] = found
     return memo[path]
 
 
-def _written(code: str, start: int, end: int, defs: list[tuple[int, int, str]]) -> str:
-    """The text that says what a writer at code[start:end] writes (see _GENERIC_WRITER);
-    ``defs``: (offset, indent, name) of each def of the module, in order."""
+class _Functions:
+    """The function enclosing each line of a module, from one pass over its lines: a stack of
+    open blocks by indentation (an ``if __name__`` block after the last def closes it)."""
+
+    def __init__(self, code: str) -> None:
+        self.starts: list[int] = []
+        self.names: list[str] = []
+        stack: list[tuple[int, str | None]] = []  # (indent, def name or None)
+        offset = 0
+        for line in code.split("\n"):
+            stripped = line.lstrip(" \t")
+            if stripped and not stripped.startswith("#"):
+                indent = len(line) - len(stripped)
+                while stack and stack[-1][0] >= indent:
+                    stack.pop()
+                self.starts.append(offset)
+                self.names.append(next((n for _, n in reversed(stack) if n), ""))
+                if stripped.rstrip().endswith(":"):
+                    m = linear.compiled(_DEF_LINE).match(stripped)
+                    stack.append((indent, m.group(2) if m else None))
+            offset += len(line) + 1
+
+    def at(self, offset: int) -> str:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return self.names[i] if i >= 0 else ""
+
+
+_DEF_LINE = lazy(r"([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)")
+
+
+def _written(code: str, start: int, end: int, functions: _Functions | None) -> str:
+    """The text that says what a writer at code[start:end] writes (see _GENERIC_WRITER)."""
     line_start = code.rfind("\n", 0, start) + 1
     before = code.rfind("\n", 0, max(line_start - 1, 0)) + 1
     if "open(" not in code[before:line_start]:  # with open("metrics.json", "w") as f: counts
@@ -544,21 +573,15 @@ def _written(code: str, start: int, end: int, defs: list[tuple[int, int, str]]) 
         for _ in range(8):
             nxt = code.find("\n", line_end + 1)
             line_end = len(code) if nxt == -1 else nxt
-    indent = len(code[line_start:start]) - len(code[line_start:start].lstrip())
-    function = ""
-    # The enclosing function: the nearest def above that is less indented.
-    for i in range(bisect.bisect_left(defs, (line_start,)) - 1, -1, -1):
-        if defs[i][1] < indent:
-            function = defs[i][2]
-            break
+    function = functions.at(line_start) if functions is not None else ""
     return code[before:line_end] + " " + function
 
 
 # A runner line that runs a Python script with its output kept in a log file
 # (python scripts/train.py > logs/train.log, ... | tee run.txt).
 _LOGGED_RUN = lazy(
-    r"python3?[ \t]+(?:-u[ \t]+)?(\S+\.py)[^\n|>]*(?:>>?|\|[ \t]*tee(?:[ \t]+-a)?)[ \t]*"
-    r"\S+\.(?:log|txt|out)\b"
+    r"(?:python3?|\$\(PYTHON\)|\$\{?PYTHON\}?)[ \t]+(?:-u[ \t]+)?(\S+\.py)[^\n|>]*?"
+    r"(?:[ \t]2>&1)?[ \t]*(?:>>?|\|[ \t]*tee(?:[ \t]+-a)?)[ \t]*\S+\.(?:log|txt|out)\b"
 )
 
 
@@ -570,9 +593,10 @@ def _run_into_log(index: RepoIndex, computing: list[str]) -> Located | None:
         for m in linear.compiled(_LOGGED_RUN).finditer(index.text(runner.path) or ""):
             script = m.group(1).removeprefix("./")
             folder = runner.path.rpartition("/")[0]
-            path = f"{folder}/{script}" if folder else script
-            if path in wanted:
-                return Located(path, None, runner.path)
+            # relative to the runner's folder, or to the root it is usually run from
+            for path in (f"{folder}/{script}" if folder else script, script):
+                if path in wanted:
+                    return Located(path, None, runner.path)
     return None
 
 
@@ -625,7 +649,7 @@ def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                 for p in itertools.islice(
                     (p for p in sorted(recorded) if p not in index.notebook_set), _MAX_RECORDERS
                 )
-                if linear.compiled(_METRIC_WRITER).search(index.code(p) or "")
+                if linear.compiled(_TRACKER_CALL).search(index.code(p) or "")
             ),
             None,
         )
@@ -808,14 +832,21 @@ def _plain_python_config(index: RepoIndex, path: str) -> bool:
 
 
 # Keys of an environment file that set a service's plumbing, not its model.
-_PLUMBING_KEY = lazy(r"PORT|HOST|TIMEOUT|WORKERS|RETR|DEBUG|LOG|REGION|VERSION|DB|REDIS", linear.I)
+# Keys of a numeric model setting, as parts of the key (IMAGE_WIDTH, BATCH_SIZE, TOP_K), not a
+# port, a timeout or PYTHONUNBUFFERED.
+_MODEL_SETTING_KEY = lazy(
+    r"(^|_)(MODEL|BATCH|EPOCHS?|LR|LEARNING|THRESHOLD|IMAGE|IMG|WIDTH|HEIGHT|TOP_?K|K|CHUNK|"
+    r"EMBEDDING|DIM|LAYERS?|HIDDEN|DROPOUT|TEMPERATURE|MAX_TOKENS|ESTIMATORS|DEPTH|WINDOW|"
+    r"HORIZON|LAGS?|CLUSTERS|ALPHA|SEED|CHANS|CHANNELS)(_|$)",
+    linear.I,
+)
 _MODEL_KEY = lazy(r"MODEL_?(PATH|DIR|FILE|URI)|CHECKPOINT|WEIGHTS", linear.I)
 _NUMBER = lazy(r"-?\d+(\.\d+)?([eE]-?\d+)?")
 
 
 def _model_setting(text: str) -> str | None:
-    """The first line of an environment file that sets the model: its file, or a number that
-    is not a port, a timeout or a worker count (IMAGE_WIDTH=224, BATCH_SIZE=32)."""
+    """The first line of an environment file that sets the model: its file, or a number under
+    a model setting's key (IMAGE_WIDTH=224, BATCH_SIZE=32; not PORT=8080)."""
     for raw in text.splitlines()[:500]:
         line = raw.strip()
         key, eq, value = line.partition("=")
@@ -824,8 +855,8 @@ def _model_setting(text: str) -> str | None:
         value = value.strip().strip("'\"")
         if linear.compiled(_MODEL_KEY).search(key) and value:
             return line[:80]
-        if linear.compiled(_NUMBER).fullmatch(value) and not linear.compiled(_PLUMBING_KEY).search(
-            key
+        if linear.compiled(_NUMBER).fullmatch(value) and linear.compiled(_MODEL_SETTING_KEY).search(
+            key.strip()
         ):
             return line[:80]
     return None

@@ -33,12 +33,15 @@ _FIT_CALL = lazy(
     r"(\w*)\s*\.\s*(fit_transform|fit|train|partial_fit|fit_generator)\s*\(|"
     r"\b(Trainer|SFTTrainer|train_model|fit_model)\s*\("
 )
-# Objects a module fits to prepare data, not to model it.
-_PREPROCESSOR = lazy(
-    r"scal|encod|imput|vectori[sz]|token|pca|svd|normali[sz]|binari[sz]|selector|preprocess|"
-    r"tfidf|^(le|ohe|enc|lb|ct|sc)$",
-    linear.I,
+# Objects a module fits to prepare data, not to model it, by the name it calls them: a part
+# of the name (scaler, std_scaler, ohe) or a stem no model has (vectoriser, imputer); not the
+# "encoder" inside "autoencoder".
+_PREPROCESSOR_PARTS = frozenset(
+    "scaler scalers encoder encoders imputer imputers vectorizer vectoriser tokenizer tokeniser "
+    "pca svd normalizer normaliser binarizer selector preprocessor preprocessors tfidf le ohe "
+    "enc lb ct sc transformer".split()
 )
+_PREPROCESSOR_STEM = lazy(r"scaler|imput|vectori[sz]|preprocess|tfidf", linear.I)
 # A model file named in code ('models/churn.pkl', "best.pth").
 _MODEL_FILE = lazy(
     r"""['"/\\]([\w.-]{1,80}\.(?:pkl|pickle|joblib|pt|pth|h5|keras|onnx|ckpt|sav|cbm|ubj))['"]"""
@@ -47,10 +50,17 @@ _SAVE_CALL = lazy(
     r"joblib\.dump|pickle\.dump|torch\.save|save_model|save_pretrained|save_weights|"
     r"to_pickle|\.save\s*\(|\bdump\s*\("
 )
+# open(name, "wb"): the file a dump on the next lines writes.
+_OPEN_FOR_WRITING = lazy(r"""\bopen\s*\([^)\n]*,\s*(mode\s*=\s*)?[rbf]?['"][wa]b?\+?['"]""")
 # Files that may name where a module writes its model (a config, a runner's arguments).
 _SETTINGS = ["*.yaml", "*.yml", "*.toml", "*.cfg", "*.ini", "Makefile", "*.sh", "*.mk"]
 _MAX_FILES = 50
-_ASSIGNMENT = lazy(r"\s*([A-Za-z_]\w{2,60})\s*(?::[^=]{1,60})?=[^=]")
+_MAX_NAMES = 200
+# A constant holding a literal, alone on its line: MODEL_PATH = "models/x.pkl" (or Path(...)).
+_CONSTANT = lazy(
+    r"""^[ \t]*([A-Za-z_]\w{2,60})[ \t]*(?::[^=\n]{1,60})?=[ \t]*(?:(?:pathlib\.)?Path\([ \t]*)?"""
+    r"""[rbfu]?['"][^'"\n]*['"][ \t]*\)?[ \t]*(#[^\n]*)?$"""
+)
 
 
 @rule("notebooks_out_of_production")
@@ -103,17 +113,26 @@ def _in_notebook_folder(path: str) -> bool:
 
 
 def _fits_a_model(index: RepoIndex, hit: Located) -> bool:
-    """Whether a module's training calls train a model, not only a scaler or an encoder
-    (``fit_transform`` prepares data whatever it is called on). Unreadable: assume it does."""
+    """Whether a module trains a model, not only a scaler or an encoder: a training call on an
+    object not named for preprocessing, or a saved model. Unreadable: assume it does."""
     text = index.code(hit.path)
     if text is None:
         return True
     for m in linear.compiled(_FIT_CALL).finditer(text):
-        if m.group(3):
+        if m.group(3) or not _preprocessor_name(m.group(1)):
             return True
-        if m.group(2) != "fit_transform" and not linear.compiled(_PREPROCESSOR).search(m.group(1)):
-            return True
-    return False
+    return facts.saves_a_model(index, hit.path)
+
+
+def _preprocessor_name(name: str) -> bool:
+    lowered = name.lower()
+    return bool(
+        lowered
+        and (
+            any(part in _PREPROCESSOR_PARTS for part in lowered.split("_"))
+            or linear.compiled(_PREPROCESSOR_STEM).search(lowered)
+        )
+    )
 
 
 def _served_from_notebook(
@@ -124,37 +143,63 @@ def _served_from_notebook(
     no config or runner (which may tell a training module where to write)."""
     written: dict[str, str] = {}
     for nb in training_notebooks[:_MAX_FILES]:
-        lines = (index.notebook_code(nb.path) or "").splitlines()
-        for i, line in enumerate(lines):
-            names = [m.group(1) for m in linear.compiled(_MODEL_FILE).finditer(line)]
-            # the save call on that line or the next two (with open(path, "wb") as f: dump(...))
-            if names and linear.compiled(_SAVE_CALL).search("\n".join(lines[i : i + 3])):
-                for name in names:
-                    written.setdefault(name, nb.path)
+        for name in _saved_names(index.notebook_code(nb.path) or ""):
+            if len(written) < _MAX_NAMES:
+                written.setdefault(name, nb.path)
     if not written:
         return None
     loaded = _named_by_loaders(index, set(written))
     if not loaded:
         return None
-    # A module saving to the constant that holds the name (MODEL_PATH = "models/x.pkl") writes it.
-    aliases = {name: _assigned_to(where.value) for name, where in loaded.items()}
-    mentioned: set[str] = set()
+    # A module saving to the constant that holds the name (MODEL_PATH = "models/x.pkl") writes
+    # it. Names and constants are found as whole tokens ("model.pkl" is not in
+    # "best_model.pkl"), all in one pass over each file.
+    aliases = {name: _constant_name(where.value) for name, where in loaded.items()}
+    tokens = set(loaded) | {a for a in aliases.values() if a}
+    longest_first = sorted(tokens, key=len, reverse=True)
+    finder = linear.compile("|".join(linear.escape(t) for t in longest_first))
+    seen: set[str] = set()
     savers = [h.path for h in facts.model_savers(index)][:_MAX_FILES]
     settings = [f.path for f in index.glob(_SETTINGS)][: _MAX_FILES * 4]
     for path in savers + settings:
         text = index.text(path) or ""
-        mentioned.update(
-            name for name, alias in aliases.items() if name in text or (alias and alias in text)
-        )
+        for m in finder.finditer(text):
+            before = text[m.start() - 1 : m.start()] if m.start() else ""
+            after = text[m.end() : m.end() + 1]
+            if not (_name_char(before) or _name_char(after)):
+                seen.add(m.group(0))
     for name, where in loaded.items():
-        if name not in mentioned:
+        if name not in seen and aliases[name] not in seen:
             return name, where, written[name]
     return None
 
 
-def _assigned_to(line: str) -> str | None:
-    """The name a line assigns (``MODEL_PATH = "models/x.pkl"`` -> "MODEL_PATH")."""
-    found = linear.compiled(_ASSIGNMENT).match(line)
+def _name_char(c: str) -> bool:
+    return bool(c) and (c.isalnum() or c in "_.-")
+
+
+def _saved_names(code: str) -> list[str]:
+    """Model files a notebook's code writes: named in a save call (joblib.dump(m, "x.pkl")), or
+    opened for writing with a dump on the next two lines."""
+    lines = code.splitlines()
+    found = []
+    for i, line in enumerate(lines):
+        names = [m.group(1) for m in linear.compiled(_MODEL_FILE).finditer(line)]
+        if not names:
+            continue
+        saves = linear.compiled(_SAVE_CALL).search(line) or (
+            linear.compiled(_OPEN_FOR_WRITING).search(line)
+            and linear.compiled(_SAVE_CALL).search("\n".join(lines[i + 1 : i + 3]))
+        )
+        if saves:
+            found += names
+    return found
+
+
+def _constant_name(line: str) -> str | None:
+    """The constant a line assigns its literal to (``MODEL_PATH = "models/x.pkl"`` ->
+    "MODEL_PATH"); None for any other line (``model = joblib.load("x.pkl")`` loads)."""
+    found = linear.compiled(_CONSTANT).match(line)
     return found.group(1) if found else None
 
 
@@ -167,7 +212,7 @@ def _named_by_loaders(index: RepoIndex, names: set[str]) -> dict[str, Located]:
         for ref in index.imports.get(path, ()):
             candidates += index.resolve_import_targets(path, ref)
     found: dict[str, Located] = {}
-    for path in dict.fromkeys(candidates):
+    for path in list(dict.fromkeys(candidates))[: _MAX_FILES * 4]:
         if not index.is_production_code(path):
             continue
         for number, line in enumerate((index.code(path) or "").splitlines(), 1):

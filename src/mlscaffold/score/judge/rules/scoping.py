@@ -7,7 +7,6 @@ from typing import Any
 from mlscaffold.score.judge.detectors import markdown_section
 from mlscaffold.score.judge.rules import rule
 from mlscaffold.score.model import Evidence, Status, Verdict
-from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import RepoIndex
 from mlscaffold.score.read.linear import lazy
 from mlscaffold.score.read.readers.structured import dig
@@ -21,9 +20,11 @@ def named_owners(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             return Verdict.passed(
                 f"{entry.path} names owners", [Evidence(entry.path, None, rule_line)]
             )
-    keys = ("headings", "exclude_headings")
+    excluded = params.get("exclude_headings")
     section = markdown_section(
-        index, {"topic": "owners", **{k: params[k] for k in keys if k in params}}
+        index,
+        {"topic": "owners", "headings": params["headings"]}
+        | ({"exclude_headings": excluded} if excluded else {}),
     )
     if section.status is Status.PASS and not _names_someone(index, section.evidence):
         where = section.evidence[0].note if section.evidence else "owners"
@@ -32,12 +33,22 @@ def named_owners(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             "the issue tracker, own nothing)",
             section.evidence,
         )
-    if section.status is Status.PASS and _authors_only(index, section.evidence):
-        where = section.evidence[0].note if section.evidence else "Authors"
-        return Verdict.partial(
-            f"section '{where}' names the authors: who wrote it, not who owns the system today",
-            section.evidence,
-        )
+    if section.status is Status.PASS:
+        return section
+    # A contact for questions counts when it names someone; an Authors or Credits section is
+    # authorship (partial): both are looked at only when no owners section passes.
+    for key, passes in (("contact_headings", True), ("author_headings", False)):
+        if not params.get(key):
+            continue
+        found = markdown_section(index, {"topic": "owners", "headings": params[key]})
+        if found.status is Status.PASS and _names_someone(index, found.evidence):
+            if passes:
+                return found
+            where = found.evidence[0].note if found.evidence else "Authors"
+            return Verdict.partial(
+                f"section '{where}' names the authors: who wrote it, not who owns the system today",
+                found.evidence,
+            )
     if section.status is not Status.FAIL or section.evidence:
         return section  # a written section, or one present but not filled in
     authors = dig(index.pyproject, "project", "authors") or dig(
@@ -72,9 +83,6 @@ _NOT_NAMES = frozenset(
 )
 
 
-_AUTHORS_HEADING = lazy(r"^\W*(the |about the )?(authors?|written by|credits?)\W*$", linear.I)
-
-
 def _owner_rule(text: str) -> str | None:
     """The first line of a CODEOWNERS file that gives a path an owner (comments and blank
     lines own nothing)."""
@@ -83,12 +91,6 @@ def _owner_rule(text: str) -> str | None:
         if line and not line.startswith("#") and _HANDLE.search(line):
             return line[:120]
     return None
-
-
-def _authors_only(index: RepoIndex, evidence: list[Evidence]) -> bool:
-    """Whether the section shown is an Author(s) or Credits section: authorship, not ownership."""
-    section = index.section_at(evidence[0].path, evidence[0].line) if evidence else None
-    return section is not None and bool(_AUTHORS_HEADING.search(section.heading))
 
 
 def _names_someone(index: RepoIndex, evidence: list[Evidence]) -> bool:

@@ -35,7 +35,7 @@ _CONFIG_SECRET = lazy(
 )
 _PLACEHOLDER = lazy(
     r"^(\$\{?|<|\{\{|%\(|os\.environ|env\(|getenv|changeme|change_me|"
-    r"example|placeholder|redacted|your[_-]|xxx|(abc|123|xyz)+$|.*[_-](api[_-]?key|password|secret|token)$|\*\*\*|null|none|true|false|"
+    r"example|placeholder|redacted|your[_-]|xxx|(abc|123|xyz)+$|\*\*\*|null|none|true|false|"
     r"secret$|password$|dummy|test|fake|sample)",
     linear.I,
 )
@@ -103,11 +103,19 @@ _ENV_SECRET = lazy(
 # call for) a name that says it is one: a Flask app's secret key set to a literal, a demo
 # user's hashed password computed from a literal, a keyword argument password=<literal>.
 _CODE_SECRET = lazy(
+    # the name: a variable, an attribute, a keyword argument, a dict key or config["KEY"]
     r"""\b([\w.]*(?:password|passwd|secret[_-]?key|client[_-]?secret|api[_-]?key|apikey|"""
-    r"""access[_-]?key|auth[_-]?token|private[_-]?key))["']?[ \t]*(?:=|:)[ \t]*"""
-    r"""(?:[\w.]{1,40}\([ \t]*)?[rbf]?["']([^\s"'{}$%<>]{6,})["']""",
+    r"""access[_-]?key|auth[_-]?token|private[_-]?key))["']?\]?[ \t]*"""
+    # a type annotation (SECRET_KEY: str = ...), then = or a dict's colon
+    r"""(?::[ \t]*[\w.\[\], |]{1,40}[ \t]*=|=|:)[ \t]*"""
+    # through a hash or an encoding of the literal, not a lookup (getenv("DB_PASSWORD"))
+    r"""(?:[\w.]{0,30}(?:sha\d+|md5|hash\w*|encode|b64encode|hashpw)\([ \t]*)?"""
+    r"""[rbf]?["']([^\s"'{}$%<>]{6,})["']""",
     linear.I,
 )
+# A value named for what goes there (my_rackspace_api_key, db_password): a placeholder in code
+# and in a URL (postgresql://user:db_password@host); a config value is judged as written.
+_NAMED_FOR_IT = lazy(r"[_-](api[_-]?key|password|secret|token)$", linear.I)
 # A value named for a placeholder but carrying digits ("test123") is a real, weak credential.
 _NUMBERED_PLACEHOLDER = lazy(r"^(test|sample|demo|dummy|fake)[_-]?\d+$", linear.I)
 # Source that is not the application: tests and documentation may spell example credentials.
@@ -177,7 +185,9 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         value = m.group(0).decode("utf-8", "replace")
         if label == "password in URL":
             value = value.split("://", 1)[1].rsplit("@", 1)[0].split(":", 1)[1]
-        if "EXAMPLE" in value or (label == "password in URL" and _placeholder(value)):
+        if "EXAMPLE" in value or (
+            label == "password in URL" and (_placeholder(value) or _NAMED_FOR_IT.search(value))
+        ):
             continue
         found.append((data.count(b"\n", 0, m.start()) + 1, f"{label} {redact(value)}"))
         break
@@ -187,7 +197,9 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         ):
             for m in _CODE_SECRET.finditer(data):
                 value = m.group(2).decode("utf-8", "replace")
-                if _placeholder(value) and not _NUMBERED_PLACEHOLDER.match(value):
+                if (
+                    _placeholder(value) and not _NUMBERED_PLACEHOLDER.match(value)
+                ) or _NAMED_FOR_IT.search(value):
                     continue
                 line = data.count(b"\n", 0, m.start()) + 1
                 key = m.group(1).decode("utf-8", "replace").rsplit(".", 1)[-1].lower()

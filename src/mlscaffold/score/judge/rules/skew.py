@@ -230,16 +230,17 @@ def _same_named(index: RepoIndex, serving: list[str], training: list[str]):
 
 # A fitted preprocessing object (scaler, encoder, vectoriser, a preprocessing pipeline)...
 # (also by the short names scripts give them: dv for a DictVectorizer, ohe, le, ct...)
-_PREPROCESSOR = (
-    r"(?:\w*(?:preprocess|preprocessor|transformer|scaler|encoder|vectori[sz]er|imputer|tfidf)"
-    r"\w*|dv|ohe|le|ct|cv|pca|svd)"
+_PREPROCESSOR_LONG = (
+    r"\w*(?:preprocess|preprocessor|transformer|scaler|encoder|vectori[sz]er|imputer|tfidf)\w*"
 )
+_PREPROCESSOR = rf"(?:{_PREPROCESSOR_LONG}|dv|ohe|le|ct|cv|pca|svd)"
 # ...that serving only applies, and training fits or saves: one object, one preprocessing.
 _APPLIES = lazy(rf"\b({_PREPROCESSOR})\s*\.\s*transform\s*\(", linear.I)
 _FITS_OR_SAVES = lazy(
     rf"\b({_PREPROCESSOR})\s*\.\s*fit(_transform)?\s*\(|"
-    rf"(dump|save\w*|log_\w+|register\w*)\s*\([^)\n]*\b({_PREPROCESSOR})\b|"
-    rf"return\s+[^\n]*\b({_PREPROCESSOR})\b",
+    # saved or returned: by a long name only (return GridSearchCV(..., cv=5) returns no "cv")
+    rf"(dump|save\w*|log_\w+|register\w*)\s*\([^)\n]*\b({_PREPROCESSOR_LONG})\b|"
+    rf"return\s+[^\n]*\b({_PREPROCESSOR_LONG})\b",
     linear.I,
 )
 _SERVING_FITS = lazy(r"\.fit(_transform)?\s*\(")
