@@ -546,15 +546,27 @@ def _serving_a_model(index: RepoIndex, apps: list[str]) -> set[str]:
     facts.IMPORT_DEPTH) loads or calls one or imports a model library or client, or the app
     itself speaks of predictions (posts to /predict). An app of only authentication routes or
     charts of a dataset serves no model."""
-    model_modules = {h.path for h in facts.model_loaders(index)}
-    model_modules.update(u.path for u in index.importers_of((*facts.ML_LIBS, *_MODEL_CLIENTS)))
-    found = {p for p in apps if p in model_modules}
+    loaders = {h.path for h in facts.model_loaders(index)}
+    libs = (*facts.ML_LIBS, *_MODEL_CLIENTS)
+    lib_set = set(libs)
+
+    def uses_model(path: str) -> bool:  # a module's own imports: "ray.serve.x" is "ray.serve"
+        if path in loaders:
+            return True
+        for ref in index.imports.get(path, ()):
+            parts = ref.module.split(".", 3)
+            if any(".".join(parts[:n]) in lib_set for n in (1, 2, 3)):
+                return True
+        return False
+
+    found = {p for p in apps if uses_model(p)}
     rest = [p for p in apps if p not in found]
     if len(rest) <= 20:  # a few apps: walk each one's imports
         found.update(
-            p for p in rest if not model_modules.isdisjoint(facts.internal_imports(index, [p]))
+            p for p in rest if any(uses_model(m) for m in facts.internal_imports(index, [p]))
         )
     elif rest:  # many: one walk back from the model modules over the import graph
+        model_modules = loaders | {u.path for u in index.importers_of(libs)}
         found.update(set(rest) & _importers_within(index, model_modules, facts.IMPORT_DEPTH))
     found.update(p for p in apps if p not in found and _MODEL_WORD.search(index.code(p) or ""))
     return found
