@@ -3841,3 +3841,19 @@ CASES += [
         "env-file-token-expiry",
     ),
 ]
+CASES.append(
+    Case(
+        "SC004",
+        "pass",
+        {
+            "train.py": "from ultralytics import YOLO\n\nYOLO('yolov8n.pt').train(data='datasets/roboflow/data.yaml')\n",
+            "datasets/roboflow/README.dataset.txt": "# Pothole detection > 2023-05-01\n"
+            "https://public.roboflow.com/object-detection/pothole\n\nProvided by a Roboflow user\n"
+            "License: ODbL v1.0\n\n665 road images with potholes labelled, collected from a "
+            "thesis dataset on Kaggle; re-shuffled into a 70/20/10 split. All come from one "
+            "city's roads, so gravel roads and night images are missing (a known bias).\n",
+        },
+        "datasets/roboflow/readme.dataset.txt",
+        "roboflow-export-readme",
+    )
+)

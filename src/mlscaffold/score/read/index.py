@@ -34,6 +34,8 @@ MAX_STATEMENT_SECTIONS = 5  # sections of one document where a statement is look
 MAX_DATA_READMES = 20
 
 README_NAMES = ("readme.md", "readme.rst", "readme.txt", "readme.markdown", "readme")
+# A dataset exported from Roboflow (YOLO projects) describes itself in these.
+_DATA_README_NAMES = (*README_NAMES, "readme.dataset.txt", "readme.roboflow.txt")
 # The last folder of a data folder's path: data/, datasets/, raw/, "Bike-Sharing-Dataset",
 # "scraped_data" (not "data_utils/": a package of code about data).
 _DATA_FOLDER = linear.lazy(r"(^|/)(raw|processed|interim)$|(^|/|[-_ ])(data|datasets?)$", linear.I)
@@ -542,18 +544,21 @@ class RepoIndex:
 
     @cached_property
     def data_readmes(self) -> list[str]:
-        """READMEs (any of the usual suffixes, or none) in a data folder: one named for data
-        (``data/``, ``dataset/``, ``raw/``, ``Bike-Sharing-Dataset/``) or one that holds data
-        files. Often a copied dataset's own description ("the following fields: ..."), not
+        """READMEs (any of the usual suffixes, or none, or a Roboflow export's) in a data
+        folder: one named for data (``data/``, ``dataset/``, ``raw/``, ``Bike-Sharing-Dataset/``),
+        one under such a folder (``datasets/roboflow/``) or one that holds data files. Often a
+        copied dataset's own description ("the following fields: ..."), not
         Markdown with a heading a section search would find. Shallowest first, at most 20."""
         found = []
-        for name in README_NAMES:
+        for name in _DATA_README_NAMES:
             for entry in self.paths.named(name):
                 folder, _, _ = entry.path.rpartition("/")
                 if not folder or NON_PRODUCTION_RE.search(entry.path):
                     continue
-                if _DATA_FOLDER.search(folder) or any(
-                    f.suffix in TABLE_SUFFIXES for f in self.paths.folders.get(folder, ())
+                if (
+                    _DATA_FOLDER.search(folder)
+                    or DATA_DIR.search(folder + "/")  # under data/: datasets/roboflow/
+                    or any(f.suffix in TABLE_SUFFIXES for f in self.paths.folders.get(folder, ()))
                 ):
                     found.append(entry.path)
         found.sort(key=lambda p: (p.count("/"), p))
