@@ -3857,3 +3857,24 @@ CASES.append(
         "roboflow-export-readme",
     )
 )
+
+# DE008 on large real repositories (a new user's trial): local defaults, test fixtures and
+# references to secrets are not secrets; a real-looking password in docs still is.
+CASES += [
+    Case(
+        "DE008",
+        "pass",
+        {
+            "docs/supabase.md": "export DB_URL=postgresql://postgres:postgres@localhost:5432/db\n",
+            "docs/operator.md": "url: postgresql://feast:feast@postgres.feast.svc:5432/feast\n",
+            "tests/config/test_conf.py": "URL = 'postgresql://user:s3cretpw@url_prod/db'\n",
+            "releasenotes/notes/secret.yaml": "features:\n  - |\n    api_key = api_key\n"
+            '    api_key=Secret.from_token("your-api-key")\n',
+            ".prow/config.yaml": "gcs_credentials_secret: gcs-credentials\n",
+            "examples/milvus/docker-compose.yml": "services:\n  minio:\n    environment:\n"
+            "      access_key: minioadmin\n      secret_key: minioadmin\n",
+            "docs/ref.md": "password: \\${TOKEN}\n",
+        },
+        label="references-defaults-and-fixtures",
+    ),
+]

@@ -34,9 +34,11 @@ _CONFIG_SECRET = lazy(
     linear.I | linear.M,
 )
 _PLACEHOLDER = lazy(
-    r"^(\$\{?|<|\{\{|%\(|os\.environ|env\(|getenv|changeme|change_me|"
+    r"^(\\?\$\{?|<|\[|\{\{|%\(|os\.environ|env\(|getenv|changeme|change_me|update|replace|"
+    # local defaults of the usual services (MinIO, Postgres, Airflow...)
+    r"(minioadmin|admin|root|postgres|mysql|airflow|mlflow|guest|user)$|"
     r"example|placeholder|redacted|your[_-]|xxx|(abc|123|xyz)+$|\*\*\*|null|none|true|false|"
-    r"secret$|password$|dummy|test|fake|sample)",
+    r"secret$|password$|passwd$|pass$|pwd$|dummy|test|fake|sample)",
     linear.I,
 )
 # DB_PASSWORD, MY_API_KEY: the name of the value to put there, in capitals (case matters).
@@ -113,13 +115,23 @@ _CODE_SECRET = lazy(
     r"""[rbf]?["']([^\s"'{}$%<>]{6,})["']""",
     linear.I,
 )
+_LOCAL_HOST = lazy(r"(localhost|127\.0\.0\.1|0\.0\.0\.0)\b")
+# A config value that names or computes a secret rather than holding one: a call
+# (Secret.from_token(...)), a variable (api_key = api_key), a Kubernetes secret's name
+# (gcs-credentials).
+_REFERENCE = lazy(
+    r"\(|^[a-z][a-z0-9]*(_[a-z0-9]+)*_?(key|token|secret|password)$|[-_]credentials?$"
+)
 # A value named for what goes there (my_rackspace_api_key, db_password): a placeholder in code
 # and in a URL (postgresql://user:db_password@host); a config value is judged as written.
 _NAMED_FOR_IT = lazy(r"[_-](api[_-]?key|password|secret|token)$", linear.I)
 # A value named for a placeholder but carrying digits ("test123") is a real, weak credential.
 _NUMBERED_PLACEHOLDER = lazy(r"^(test|sample|demo|dummy|fake)[_-]?\d+$", linear.I)
 # Source that is not the application: tests and documentation may spell example credentials.
-_NOT_APP_SOURCE = lazy(r"(^|/)(tests?|docs?|examples?)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
+_NOT_APP_SOURCE = lazy(
+    r"(^|/)(tests?|docs?|examples?)([-_][\w-]*)?/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$"
+)
+_TEST_SOURCE = lazy(r"(^|/)tests?/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
 _DOTENV = lazy(r"(^|/)\.env(\.[\w-]+)?$")
 _DOTENV_OK = lazy(r"\.(example|sample|template|dist|defaults?)$")
 MAX_SCAN_BYTES = 512 * 1024
@@ -184,11 +196,18 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         label = PATTERNS[int((m.lastgroup or "g0")[1:])][0]
         value = m.group(0).decode("utf-8", "replace")
         if label == "password in URL":
-            value = value.split("://", 1)[1].rsplit("@", 1)[0].split(":", 1)[1]
-        if "EXAMPLE" in value or (
-            label == "password in URL" and (_placeholder(value) or _NAMED_FOR_IT.search(value))
-        ):
-            continue
+            host = value.rsplit("@", 1)[1]
+            user, _, value = value.split("://", 1)[1].rsplit("@", 1)[0].partition(":")
+            if (
+                _placeholder(value)
+                or value == user  # a demo default (feast:feast, airflow:airflow)
+                or _NAMED_FOR_IT.search(value)
+                or _LOCAL_HOST.match(host)  # a local default (postgres:postgres@localhost)
+                or _TEST_SOURCE.search(path)  # a test's fixture URL
+            ):
+                continue
+        if "EXAMPLE" in value or (label == "private key" and _TEST_SOURCE.search(path)):
+            continue  # AWS's documented example key; a test's TLS fixture
         found.append((data.count(b"\n", 0, m.start()) + 1, f"{label} {redact(value)}"))
         break
     if path.endswith(".py") and not found:
@@ -214,7 +233,7 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
     ) and _may_set_secrets(data):
         for m in _CONFIG_SECRET.finditer(data):
             value = m.group(2).decode("utf-8", "replace")
-            if _placeholder(value):
+            if _placeholder(value) or _REFERENCE.search(value):
                 continue
             line = data.count(b"\n", 0, m.start()) + 1
             key = m.group(1).decode("utf-8", "replace").lower()
