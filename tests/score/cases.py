@@ -3878,3 +3878,36 @@ CASES += [
         label="references-defaults-and-fixtures",
     ),
 ]
+CASES += [
+    Case(
+        "MO004",
+        "not_applicable",
+        {"README.md": "# Notes\n\nCourse notes, no code yet.\n"},
+        "no notebooks and no code",
+        "nothing-to-judge",
+    ),
+    Case(
+        "MO009",
+        "partial",
+        {
+            "train.py": "import torch\nfrom PIL import Image\n\nalways_save_checkpoint = False\n"
+            "model.fit(X, y)\nImage.open('a.png').save(buffered, format='PNG')\n"
+            "torch.save(model.state_dict(), 'ckpt.pt')\n"
+        },
+        "models are saved (train.py)",
+        "image-save-is-no-model",
+    ),
+]
+CASES.append(
+    Case(
+        "SC006",
+        "fail",
+        {
+            "train.py": "model.fit(X, y)\nmodel.predict(X)\n",
+            "MIGRATION.md": "# Migrating to 2.0\n\n## Deployment changes\n\nComponents now resolve "
+            "API keys at warm-up; the REST API server moved to a separate package.\n",
+            "releasenotes/notes/serving.yaml": "features:\n  - The model is served as a REST API.\n",
+        },
+        label="migration-guide-is-no-scope",
+    )
+)

@@ -60,7 +60,7 @@ def test_score_json_validates_against_schema(ml_repo) -> None:
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     jsonschema.validate(report, REPORT_SCHEMA)
-    assert report["schema_version"] == "1.1"
+    assert report["schema_version"] == "1.2"
     statuses = {f["id"]: f["status"] for f in report["findings"]}
     assert statuses["DE005"] == "pass" and statuses["MO003"] == "pass"
     for f in report["findings"]:
@@ -158,9 +158,10 @@ def test_a_selection_shows_only_the_stages_it_runs(ml_repo) -> None:
     stages = ("scoping", "data", "modeling", "deployment")
     rows = [line[2:].split(" | ")[0] for line in markdown.splitlines() if line.startswith("| ")]
     assert [r for r in rows if r in stages] == ["modeling"]
-    # JSON keeps every stage: its schema is fixed, and a stage's counts say nothing ran.
+    # JSON keeps every stage (its schema is fixed) and says which ran.
     report = json.loads(run_cli("score", str(ml_repo), "--select", "MO004", "-f", "json").stdout)
     assert [s["stage"] for s in report["stages"]] == ["scoping", "data", "modeling", "deployment"]
+    assert [s["ran"] for s in report["stages"]] == [False, False, True, False]
 
 
 def test_an_empty_selection_is_an_error_not_every_check(ml_repo) -> None:

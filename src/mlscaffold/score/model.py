@@ -32,6 +32,12 @@ class Evidence:
     line: int | None = None
     note: str = ""
 
+    def __post_init__(self) -> None:
+        # A notebook's code is read from its cells: a line there is no line of the JSON file,
+        # and a code-scanning annotation on it would land elsewhere. The path is the evidence.
+        if self.line is not None and self.path.endswith(".ipynb"):
+            object.__setattr__(self, "line", None)
+
     def to_dict(self) -> dict[str, object]:
         return {"path": self.path, "line": self.line, "note": self.note}
 

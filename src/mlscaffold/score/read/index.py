@@ -87,8 +87,9 @@ PROSE_EXT = (".md", ".markdown", ".rst")
 # Release notes, legal text and issue templates are prose, but not about the project's scope.
 _NOT_PROSE = linear.lazy(
     r"(^|/)(changelog|changes|history|license|licence|copying|notice|code_of_conduct|"
-    r"contributing|security|news|release[-_ ]?notes)[^/]*$|(^|/)(whats_new|release[-_]?notes|"
-    r"changelog|changes|\.github|ISSUE_TEMPLATE)/|"
+    r"contributing|security|news|release[-_ ]?notes|migration|migrating|upgrading)[^/]*$|"
+    r"(^|/)(whats_new|release[-_]?notes|releasenotes|changelog|changes|migrations?|"
+    r"\.github|ISSUE_TEMPLATE)/|"
     # Generated API references and the frozen copies of older docs: nobody's scoping prose.
     r"(^|/)(versioned_docs|reference_versioned_docs|api[-_]?reference|_autosummary|autoapi)/|"
     r"(^|/)reference/([^/]*[-_])?api([-_][^/]*)?/",

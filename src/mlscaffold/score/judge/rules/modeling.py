@@ -406,7 +406,7 @@ def _declared_pins(index: RepoIndex) -> Verdict:
 
 
 _SEED_RE = lazy(
-    r"random_state\s*=\s*[\w.]|\bseed\s*\(|manual_seed\s*\(|set_seed\s*\(|"
+    r"random_state\s*=\s*[\w.]+|\bseed\s*\(|manual_seed\s*\(|set_seed\s*\(|"
     r"seed_everything\s*\(|set_random_seed\s*\(|PYTHONHASHSEED|default_rng\s*\(\s*\w"
 )
 _SEED_KEY = lazy(r"(^|\.)(seed|random_state|random_seed|rng_seed)$", linear.I)
@@ -693,8 +693,10 @@ _REGISTER_RE = lazy(
     r"\bModelUploadOp\b|\bModel\.upload\s*\(|\bpipeline_ml_factory\s*\("
 )
 _SAVE_RE = lazy(
-    r"joblib\.dump|pickle\.dump|torch\.save|save_model|\.save\(|dump_model|"
-    r"cloudpickle\.dump|skops\.io\.dump|save_pretrained|save_checkpoint"
+    r"joblib\.dump|pickle\.dump|torch\.save|save_model|dump_model|"
+    # .save( of a model by its name, not an image's or a store's (image.save(buf))
+    r"\b\w*(model|clf|estimator|net|learner|regressor|classifier|booster|pipe|pipeline)\w*"
+    r"\.save\(|cloudpickle\.dump|skops\.io\.dump|save_pretrained|\bsave_checkpoint\s*\("
 )
 
 

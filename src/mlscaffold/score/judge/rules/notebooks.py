@@ -78,6 +78,8 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
         )
     n = len(index.notebooks)
     if not n:
+        if not index.production_python:
+            return Verdict.not_applicable("no notebooks and no code to judge")
         return Verdict.passed("no notebooks; the code lives in modules")
     training = facts.training(index)
     if training.notebooks:

@@ -12,7 +12,7 @@ from typing import Any
 
 from mlscaffold.score.model import Report
 
-SCHEMA_VERSION = "1.1"  # 1.1: repository identity, monorepo roll-up with its sub-projects
+SCHEMA_VERSION = "1.2"  # 1.1: repository identity, monorepo roll-up; 1.2: stages' "ran"
 
 
 def report_to_dict(report: Report, *, nested: bool = False) -> dict[str, Any]:
@@ -29,7 +29,15 @@ def report_to_dict(report: Report, *, nested: bool = False) -> dict[str, Any]:
         "score": report.score,
         "maturity": {"level": report.maturity, "name": LEVEL_NAMES[report.maturity]},
         "stages": [
-            {"stage": s.stage, "score": s.score, "level": s.level, "counts": s.counts}
+            {
+                "stage": s.stage,
+                "score": s.score,
+                "level": s.level,
+                "counts": s.counts,
+                # false for a stage none of whose checks ran (--select): its score and level
+                # say nothing (schema 1.2; a 1.x reader that ignores the field still works)
+                "ran": any(s.counts.values()),
+            }
             for s in report.stages
         ],
         "findings": [f.to_dict() for f in report.findings],
