@@ -32,6 +32,7 @@ def test_defaults_generate_and_print_next_steps(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Created proj" in result.stdout
     assert "Next steps" in result.stdout
+    assert "git init" in result.stdout  # mlscaffold update merges through git
     assert "\033[" not in result.stdout  # NO_COLOR and no terminal: no escape codes
     answers = yaml.safe_load((tmp_path / "proj" / ".copier-answers.yml").read_text())
     assert answers["_src_path"]

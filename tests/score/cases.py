@@ -3911,3 +3911,20 @@ CASES.append(
         label="migration-guide-is-no-scope",
     )
 )
+CASES.append(
+    Case(
+        "DE004",
+        "pass",
+        {
+            "train.py": "model.fit(X, y)\n",
+            "client.py": "import bentoml\n\nwith bentoml.SyncHTTPClient('http://localhost:3000') as c:\n"
+            "    print(c.predict(x))\n",
+            "save_model.py": "import bentoml\n\nbentoml.keras.save_model('pneumonia', model)\n",
+            "service.py": "import bentoml\n\n\n@bentoml.service\nclass Pneumonia:\n"
+            "    model = bentoml.keras.load_model('pneumonia:latest')\n\n    @bentoml.api\n"
+            "    def predict(self, image):\n        return self.model.predict(image)\n",
+        },
+        "web service in service.py",
+        "service-before-client-and-saver",
+    )
+)

@@ -83,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
             "  pip install -e '.[dev]'\n"
             "  make pipeline test   # train, evaluate, predict, monitor; then the tests\n"
             "  fill in the TODO lines of docs/charter.md, docs/model_card.md, docs/data.md\n"
-            "  mlscaffold score ."
+            "  mlscaffold score .\n"
+            "  git init && git add -A && git commit -m 'mlscaffold new'   # update needs git"
         )
     return 0

@@ -476,17 +476,29 @@ def _platform_entries(index: RepoIndex) -> list[str]:
     return found
 
 
+_SERVICE_NAME = lazy(r"(^|/)(service|serve|serving|server|app|api|main|predict)\w*\.py$")
+# A client of a service (client.py, api_client.py) calls it; it serves nothing.
+_CLIENT = lazy(r"(^|/|_)client\.py$")
+
+
 def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
     """(web service modules, batch prediction modules, stub entry points), computed once."""
     if "serving" not in index.memo:
         platform = set(_platform_entries(index))
         web = sorted(
-            {u.path for u in index.importers_of(facts.WEB_LIBS) if index.is_production_code(u.path)}
+            {
+                u.path
+                for u in index.importers_of(facts.WEB_LIBS)
+                if index.is_production_code(u.path) and not _CLIENT.search(u.path)
+            }
             | platform
         )
         real = [p for p in web if facts.has_real_code(index, p)]
         serves = _serving_a_model(index, [p for p in real if p not in platform])
-        web_real = [p for p in real if p in platform or p in serves]
+        web_real = sorted(  # the service itself first (service.py before save_model.py)
+            (p for p in real if p in platform or p in serves),
+            key=lambda p: (not _SERVICE_NAME.search(p), p),
+        )
         batch, stubs = [], [p for p in web if p not in web_real and facts.is_stub(index, p)]
         for path in index.production_python:
             if path in web or not _SERVING_NAME.search(path.lower()):
