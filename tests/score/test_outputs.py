@@ -296,7 +296,7 @@ def test_monorepo_rolls_up_best_worst_and_shared(shared_root) -> None:
         found = {f["id"]: f for f in sub["findings"]}
         assert found["DE002"]["status"] == "pass", found["DE002"]
         assert found["DE002"]["evidence"][0]["path"] == "../../.github/workflows/ci.yml"
-        assert found["DE002"]["reason"].startswith("at the repository root: ")
+        assert found["DE002"]["reason"].startswith("outside the sub-projects: ")
         assert found["SC001"]["status"] == "pass" and found["MO005"]["status"] != "fail"
     alone = json.loads(run_cli("score", str(shared_root / "services" / "a"), "-f", "json").stdout)
     assert _status(alone)["DE002"] == "fail"  # what the root gave, not the folder's own

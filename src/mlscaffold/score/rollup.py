@@ -5,8 +5,8 @@ Each check says in the checklist (``rollup``) how its sub-projects' verdicts com
 - ``best``: a practice that one sub-project has, the repository has (its best verdict);
 - ``worst``: hygiene (committed secrets, raw data in git): one offender fails the repository,
   and files outside every sub-project count too (the whole repository is scanned for it);
-- ``shared``: like ``best``, and what the repository root holds (CI, README, docs, tests,
-  lint config) counts for every sub-project as well as its own files do.
+- ``shared``: like ``best``, and what the repository holds outside its sub-projects (CI,
+  README, docs, tests, lint config) counts for every sub-project as well as its own files do.
 
 The root's part comes from one extra scan of the whole repository that runs only the
 ``shared`` and ``worst`` checks. A ``shared`` verdict of that scan is credited to a sub-project
@@ -80,7 +80,7 @@ def inherit_root(
             dataclasses.replace(
                 finding,
                 status=root.status,
-                reason=f"at the repository root: {root.reason}",
+                reason=f"outside the sub-projects: {root.reason}",
                 evidence=[
                     Evidence(posixpath.normpath(posixpath.join(up, e.path)), e.line, e.note)
                     for e in evidence

@@ -25,7 +25,7 @@ ROLLUP = {
     "best": "the repository takes its best sub-project's result",
     "worst": "the repository takes its worst sub-project's result, or the root's (hygiene)",
     "shared": "the repository takes its best sub-project's result, and what the repository "
-    "root holds counts for every sub-project",
+    "holds outside its sub-projects (the root's CI, README, docs) counts for every sub-project",
 }
 
 
