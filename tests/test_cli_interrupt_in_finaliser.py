@@ -70,3 +70,22 @@ def test_an_interrupt_wrapped_in_another_exception_is_still_an_interrupt() -> No
         )
         assert done.returncode == 130, (where, done.returncode, done.stderr)
         assert done.stderr.strip() == "mlscaffold: interrupted", done.stderr
+
+
+def test_an_error_raised_while_handling_ctrl_c_is_the_interruption() -> None:
+    # A library's clean-up failing because the interrupted git child still writes (copier's
+    # rmtree: "Directory not empty") must exit as interrupted (130), not as a template error.
+    from mlscaffold.errors import raised_by_interrupt
+
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise OSError(39, "Directory not empty", ".git")  # noqa: B904 - as copier does
+    except OSError as exc:
+        cleanup_error = exc
+    assert raised_by_interrupt(cleanup_error)
+    assert not raised_by_interrupt(OSError("disk full"))
+    chained = RuntimeError("wrapped")
+    chained.__cause__ = cleanup_error
+    assert raised_by_interrupt(chained)

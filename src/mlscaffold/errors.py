@@ -44,3 +44,16 @@ class AdoptConflict(MlscaffoldError):
     """Adopting finished but merged into existing files with conflicts left to resolve."""
 
     exit_code = 1
+
+
+def raised_by_interrupt(exc: BaseException | None) -> bool:
+    """Whether ``exc`` arose while a Ctrl-C was being handled: a library's clean-up that failed
+    because the interrupted git child was still writing ("Directory not empty") raises an
+    OSError whose context is the KeyboardInterrupt. That is an interruption, not an error."""
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlscaffold.errors import TemplateError, UsageError
+from mlscaffold.errors import TemplateError, UsageError, raised_by_interrupt
 from mlscaffold.generate import answers as answers_mod
 from mlscaffold.generate.staging import staged
 
@@ -91,6 +91,8 @@ def render_cookiecutter(
         except (CookiecutterException, ValueError) as exc:
             raise TemplateError(f"rendering {template_dir} failed: {exc}") from exc
         except Exception as exc:  # a Jinja or I/O error inside the template
+            if raised_by_interrupt(exc):
+                raise KeyboardInterrupt from exc
             message = " ".join(str(exc).split())
             raise TemplateError(
                 f"rendering {template_dir} failed: {type(exc).__name__}: {message}"

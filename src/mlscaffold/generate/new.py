@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from mlscaffold.errors import TemplateError, UsageError
+from mlscaffold.errors import TemplateError, UsageError, raised_by_interrupt
 from mlscaffold.generate import answers as answers_mod
 from mlscaffold.generate import history as history_mod
 from mlscaffold.generate.staging import check_destination, staged
@@ -218,6 +218,8 @@ def _render_copier(
         except CopierError as exc:
             raise TemplateError(f"rendering {source} failed: {' '.join(str(exc).split())}") from exc
         except Exception as exc:  # a Jinja or I/O error inside the template
+            if raised_by_interrupt(exc):
+                raise KeyboardInterrupt from exc
             message = " ".join(str(exc).split())
             raise TemplateError(
                 f"rendering {source} failed: {type(exc).__name__}: {message}"

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from packaging.version import Version
 
-from mlscaffold.errors import PathError, TemplateError, UsageError
+from mlscaffold.errors import PathError, TemplateError, UsageError, raised_by_interrupt
 from mlscaffold.generate import answers as answers_mod
 from mlscaffold.generate import history as history_mod
 from mlscaffold.generate.gitrepo import committed_top_level, git
@@ -210,6 +210,8 @@ def _run_copier_update(project: Path, data: dict[str, Any], vcs_ref: str) -> lis
         except CopierError as exc:
             raise TemplateError(f"update failed: {' '.join(str(exc).split())}") from exc
         except Exception as exc:  # a Jinja, git or I/O error while rendering
+            if raised_by_interrupt(exc):
+                raise KeyboardInterrupt from exc
             message = " ".join(str(exc).split())
             raise TemplateError(f"update failed: {type(exc).__name__}: {message}") from exc
     return [str(r.message).splitlines()[0] for r in records if str(r.message).strip()]
