@@ -3274,6 +3274,11 @@ CASES.append(
 )
 
 
+# Train scripts several of these repositories share.
+_PRINTS_ACCURACY = 'import pandas as pd\nfrom sklearn.ensemble import RandomForestClassifier\nfrom sklearn.metrics import accuracy_score\n\n\ndef main():\n    df = pd.read_csv("data/matches.csv")\n    model = RandomForestClassifier(n_estimators=100)\n    model.fit(df[["a"]], df.b)\n    pred = model.predict(df[["a"]])\n    print("accuracy", accuracy_score(df.b, pred))\n    return model\n'
+_SVC_TRAIN = "from sklearn.svm import SVC\n\ndef train(X, y):\n    m = SVC()\n    m.fit(X, y)\n    return m\n"
+
+
 # From a code review of the fifth round's detectors: each a repository that was judged
 # wrong (see CHANGELOG, fifth round).
 CASES += [
@@ -3434,19 +3439,7 @@ CASES += [
         "MO008",
         "partial",
         {
-            "src/train.py": "import pandas as pd\n"
-            "from sklearn.ensemble import RandomForestClassifier\n"
-            "from sklearn.metrics import accuracy_score\n"
-            "\n"
-            "\n"
-            "def main():\n"
-            '    df = pd.read_csv("data/matches.csv")\n'
-            "    model = RandomForestClassifier(n_estimators=100)\n"
-            '    model.fit(df[["a"]], df.b)\n'
-            '    pred = model.predict(df[["a"]])\n'
-            '    print("accuracy", accuracy_score(df.b, pred))\n'
-            '    df.to_csv("data/processed/us_states.csv")\n'
-            "    return model\n"
+            "src/train.py": 'import pandas as pd\nfrom sklearn.ensemble import RandomForestClassifier\nfrom sklearn.metrics import accuracy_score\n\n\ndef main():\n    df = pd.read_csv("data/matches.csv")\n    model = RandomForestClassifier(n_estimators=100)\n    model.fit(df[["a"]], df.b)\n    pred = model.predict(df[["a"]])\n    print("accuracy", accuracy_score(df.b, pred))\n    df.to_csv("data/processed/us_states.csv")\n    return model\n'
         },
         "",
         "states-csv-is-no-metric",
@@ -3462,18 +3455,7 @@ CASES += [
             '    df = pd.read_csv("data/results.csv")\n'
             '    df.to_csv("data/clean.csv")\n'
             "    return df\n",
-            "src/train.py": "import pandas as pd\n"
-            "from sklearn.ensemble import RandomForestClassifier\n"
-            "from sklearn.metrics import accuracy_score\n"
-            "\n"
-            "\n"
-            "def main():\n"
-            '    df = pd.read_csv("data/matches.csv")\n'
-            "    model = RandomForestClassifier(n_estimators=100)\n"
-            '    model.fit(df[["a"]], df.b)\n'
-            '    pred = model.predict(df[["a"]])\n'
-            '    print("accuracy", accuracy_score(df.b, pred))\n'
-            "    return model\n",
+            "src/train.py": _PRINTS_ACCURACY,
         },
         "",
         "reads-a-results-csv",
@@ -3483,18 +3465,7 @@ CASES += [
         "pass",
         {
             "run.sh": "python src/train.py 2>&1 | tee logs/train.log\n",
-            "src/train.py": "import pandas as pd\n"
-            "from sklearn.ensemble import RandomForestClassifier\n"
-            "from sklearn.metrics import accuracy_score\n"
-            "\n"
-            "\n"
-            "def main():\n"
-            '    df = pd.read_csv("data/matches.csv")\n'
-            "    model = RandomForestClassifier(n_estimators=100)\n"
-            '    model.fit(df[["a"]], df.b)\n'
-            '    pred = model.predict(df[["a"]])\n'
-            '    print("accuracy", accuracy_score(df.b, pred))\n'
-            "    return model\n",
+            "src/train.py": _PRINTS_ACCURACY,
         },
         "keeps what it prints",
         "tee-with-stderr",
@@ -3504,18 +3475,7 @@ CASES += [
         "pass",
         {
             "scripts/run.sh": "python src/train.py > logs/train.log\n",
-            "src/train.py": "import pandas as pd\n"
-            "from sklearn.ensemble import RandomForestClassifier\n"
-            "from sklearn.metrics import accuracy_score\n"
-            "\n"
-            "\n"
-            "def main():\n"
-            '    df = pd.read_csv("data/matches.csv")\n'
-            "    model = RandomForestClassifier(n_estimators=100)\n"
-            '    model.fit(df[["a"]], df.b)\n'
-            '    pred = model.predict(df[["a"]])\n'
-            '    print("accuracy", accuracy_score(df.b, pred))\n'
-            "    return model\n",
+            "src/train.py": _PRINTS_ACCURACY,
         },
         "keeps what it prints",
         "runner-in-scripts-root-relative",
@@ -3541,12 +3501,7 @@ CASES += [
             "      - uses: akhileshns/heroku-deploy@v3.12.12\n"
             "        with:\n"
             "          heroku_app_name: churn-api\n",
-            "src/train.py": "from sklearn.svm import SVC\n"
-            "\n"
-            "def train(X, y):\n"
-            "    m = SVC()\n"
-            "    m.fit(X, y)\n"
-            "    return m\n",
+            "src/train.py": _SVC_TRAIN,
         },
         "",
         "docs-job-before-deploy-job",
@@ -3581,12 +3536,7 @@ CASES += [
             "      - uses: actions/checkout@v4\n"
             "      - run: pip install mkdocs-material\n"
             "      - run: mkdocs build\n",
-            "src/train.py": "from sklearn.svm import SVC\n"
-            "\n"
-            "def train(X, y):\n"
-            "    m = SVC()\n"
-            "    m.fit(X, y)\n"
-            "    return m\n",
+            "src/train.py": _SVC_TRAIN,
         },
         "",
         "deploy-job-beside-docs-job",

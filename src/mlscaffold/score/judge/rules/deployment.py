@@ -433,8 +433,7 @@ _WRITES_RESULTS = lazy(
 # A model served by a platform from a module of conventional functions: an Azure ML scoring
 # script (init/run), a SageMaker inference handler (model_fn with predict_fn/input_fn...), a
 # TorchServe module handler (handle(data, context)); or code that puts a model behind a
-# managed endpoint (SageMaker, Vertex AI, Azure ML).
-# What deploys a model to a managed endpoint (SageMaker, Vertex AI, Azure ML).
+# managed endpoint (SageMaker, Vertex AI, Azure ML), as _ENDPOINT_DEPLOY_SOURCE says.
 _ENDPOINT_DEPLOY_SOURCE = (
     r"\bcreate_endpoint(_config)?[ \t]*\(|\.deploy[ \t]*\([^)]{0,400}\b(endpoint|"
     r"initial_instance_count|instance_count|instance_type|machine_type|traffic_split)\b|"
@@ -485,14 +484,7 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
     """(web service modules, batch prediction modules, stub entry points), computed once."""
     if "serving" not in index.memo:
         platform = set(_platform_entries(index))
-        web = sorted(
-            {
-                u.path
-                for u in index.importers_of(facts.WEB_LIBS)
-                if index.is_production_code(u.path) and not _CLIENT.search(u.path)
-            }
-            | platform
-        )
+        web = sorted(set(_web_apps(index)) | platform)
         real = [p for p in web if facts.has_real_code(index, p)]
         serves = _serving_a_model(index, [p for p in real if p not in platform])
         web_real = sorted(  # the service itself first (service.py before save_model.py)
@@ -512,6 +504,20 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
                 batch.append(path)
         index.memo["serving"] = (web_real, batch, stubs)
     return index.memo["serving"]
+
+
+def _web_apps(index: RepoIndex) -> list[str]:
+    """Production modules that import a web framework, HTTP clients (client.py) aside: the
+    candidates for serving, with a model behind them or not. Computed once."""
+    if "web_apps" not in index.memo:
+        index.memo["web_apps"] = sorted(
+            {
+                u.path
+                for u in index.importers_of(facts.WEB_LIBS)
+                if index.is_production_code(u.path) and not _CLIENT.search(u.path)
+            }
+        )
+    return index.memo["web_apps"]
 
 
 # Libraries a web app calls a model through (besides ML_LIBS): model servers, runtimes,
@@ -610,9 +616,7 @@ def serving_entry_point(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             f"entry points are empty stubs: {', '.join(stubs[:3])}",
             [Evidence(p) for p in stubs[:3]],
         )
-    apps = sorted(
-        {u.path for u in index.importers_of(facts.WEB_LIBS) if index.is_production_code(u.path)}
-    )
+    apps = _web_apps(index)
     if apps and facts.uses_ml(index):  # an ML system's app of authentication routes or charts
         return Verdict.failed(
             f"the web app ({apps[0]}) serves no model: nothing behind it loads or calls one",

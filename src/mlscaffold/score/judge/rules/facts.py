@@ -162,7 +162,7 @@ def uses_ml(index: RepoIndex) -> bool:
         index.memo["uses_ml"] = (
             training(index).trains
             or index.imports_any(ML_LIBS, where=lambda path: not index.is_test(path))
-            or bool(text_search(index, index.production_python, _USES_MODEL))
+            or bool(model_loaders(index))
         )
     return index.memo["uses_ml"]
 
@@ -172,7 +172,7 @@ def estimator_library(index: RepoIndex) -> bool:
     packages): its ``.fit`` calls are its API, not a model being trained on data."""
     if "estimator_library" not in index.memo:
         estimators = text_search(index, index.production_python, _ESTIMATOR)
-        saves = text_search(index, index.production_python, _SAVES_MODEL)
+        saves = model_savers(index)
         index.memo["estimator_library"] = len(estimators) >= 3 and not saves
     return index.memo["estimator_library"]
 
@@ -307,8 +307,8 @@ def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
             return why_not  # its save_model() is API too
         if (
             why_not
-            and not text_search(index, index.production_python, _SAVES_MODEL)
-            and not text_search(index, index.production_python, _USES_MODEL)
+            and not model_savers(index)
+            and not model_loaders(index)
             and not any(
                 _MODEL_DIR.search(folder + "/") and not any(f.suffix == ".py" for f in entries)
                 for folder, entries in index.paths.folders.items()

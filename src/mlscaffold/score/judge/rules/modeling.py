@@ -550,7 +550,7 @@ class _Functions:
                 self.names.append(next((n for _, n in reversed(stack) if n), ""))
                 if stripped.rstrip().endswith(":"):
                     m = linear.compiled(_DEF_LINE).match(stripped)
-                    stack.append((indent, m.group(2) if m else None))
+                    stack.append((indent, m.group(1) if m else None))
             offset += len(line) + 1
 
     def at(self, offset: int) -> str:
@@ -558,7 +558,7 @@ class _Functions:
         return self.names[i] if i >= 0 else ""
 
 
-_DEF_LINE = lazy(r"([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)")
+_DEF_LINE = lazy(r"(?:async[ \t]+)?def[ \t]+(\w+)")
 
 
 def _written(code: str, start: int, end: int, functions: _Functions | None) -> str:
@@ -833,7 +833,6 @@ def _plain_python_config(index: RepoIndex, path: str) -> bool:
     return bool(text and text.strip()) and not linear.compiled(_CODE_LINE).search(text)
 
 
-# Keys of an environment file that set a service's plumbing, not its model.
 # Keys of a numeric model setting, as parts of the key (IMAGE_WIDTH, BATCH_SIZE, TOP_K), not a
 # port, a timeout or PYTHONUNBUFFERED.
 _MODEL_SETTING_KEY = lazy(
