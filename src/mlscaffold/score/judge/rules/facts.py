@@ -451,8 +451,15 @@ def triple_quoted(code: str | bytes) -> list[tuple[int, int]]:
     double_quotes, single_quotes = ('"""', "'''") if isinstance(code, str) else (b'"""', b"'''")
     regions: list[tuple[int, int]] = []
     pos = 0
+    # The next opening of each kind is searched again only once the scan has passed it:
+    # searching for both every time made a module of many docstrings and no ''' cost its
+    # length once per docstring.
+    double = single = -2
     while len(regions) < MAX_STRINGS:
-        double, single = code.find(double_quotes, pos), code.find(single_quotes, pos)
+        if double != -1 and double < pos:
+            double = code.find(double_quotes, pos)
+        if single != -1 and single < pos:
+            single = code.find(single_quotes, pos)
         if double == -1 and single == -1:
             break
         start, quote = (
