@@ -111,6 +111,7 @@ class RepoIndex:
         self.max_parse_bytes = max_parse_bytes
         self._text_cache: dict[str, str | None] = {}
         self._ast_cache: dict[str, python.ModuleInfo | None] = {}
+        self._real_function: dict[str, bool] = {}  # has_real_function's answers by path
         self._sections_cache: dict[str, list[markdown.Section]] = {}
         self._noted: set[tuple[str, str]] = set()
         self._folder_kinds: dict[str, int] = {}
@@ -358,8 +359,10 @@ class RepoIndex:
         if path in self._ast_cache:
             info = self._ast_cache[path]
             return info is not None and any(not f.is_stub for f in info.functions)
-        code = self.code(path)
-        return code is not None and python.has_real_function(code)
+        if path not in self._real_function:  # asked again by the next check: parse once
+            code = self.code(path)
+            self._real_function[path] = code is not None and python.has_real_function(code)
+        return self._real_function[path]
 
     def module_info(self, path: str) -> python.ModuleInfo | None:
         if path not in self._ast_cache:

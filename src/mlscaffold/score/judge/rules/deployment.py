@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 from typing import Any
 
@@ -790,16 +791,17 @@ def _output_counts(path: str, data: bytes) -> list[int] | None:
     fraction of a search)."""
     guard = linear.compiled(_MAIN_GUARD).first_span(data) if b"__main__" in data else None
     body = data[: guard[0]] if guard else data
+    prints = linear.compiled(_PRINT_LINE).spans(body) if b"print" in body else iter(())
+    logs = linear.compiled(_LOG_CALL).spans(body) if b"log" in body or b"LOG" in body else iter(())
+    first_print, first_log = next(prints, None), next(logs, None)
+    if first_print is None and first_log is None:  # strings are looked for only around a match
+        return None
     strings = facts.triple_quoted(body)
-    prints = (
-        _count_outside(linear.compiled(_PRINT_LINE).spans(body), strings) if b"print" in body else 0
-    )
-    logs = (
-        _count_outside(linear.compiled(_LOG_CALL).spans(body), strings)
-        if b"log" in body or b"LOG" in body
-        else 0
-    )
-    return [prints, logs] if prints or logs else None
+    counts = [
+        _count_outside(itertools.chain([first], rest), strings) if first else 0
+        for first, rest in ((first_print, prints), (first_log, logs))
+    ]
+    return counts if any(counts) else None
 
 
 def _count_outside(spans, regions: list[tuple[int, int]]) -> int:

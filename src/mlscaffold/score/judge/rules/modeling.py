@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import functools
 import itertools
 from collections.abc import Iterator
 from typing import Any
@@ -86,17 +87,20 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if dvc and len(_DVC_STAGE.findall(dvc)) >= 2 and "cmd:" in dvc:
         return Verdict.passed("dvc.yaml defines pipeline stages", [Evidence("dvc.yaml", 1)])
     found: dict[str, str] = {}
-    stubs: list[str] = []
+    unproven: list[str] = []  # candidates that took no role, in order: stubs among them
     for role in ("split", "transform", "train", "evaluate"):
         candidates = facts.role_modules(index, role)
         if role == "train":  # train.py before model.py or deploy/serve_model.py
             strict = facts.role_modules(index, role, strict=True)
             candidates = strict + [p for p in candidates if p not in strict]
-        for path in candidates:  # the first real module takes the role; stubs are all noted
+        for path in candidates:  # the first real module takes the role; stubs among the rest
             if role not in found and facts.has_real_code(index, path):
                 found[role] = path
-            elif facts.is_stub(index, path) and path not in stubs:
-                stubs.append(path)
+            elif path not in unproven:
+                unproven.append(path)
+    # Only the first few stubs are ever named, and none when three steps are found: each
+    # stub test may parse a module (feast has dozens of transformation candidates).
+    stubs = functools.cache(lambda: _first_stubs(index, unproven, 5))
     training = facts.training(index)
     if "train" not in found:  # decision_tree.py that calls .fit() is a train step by deed
         fit = next((t.path for t in training.code if facts.has_real_code(index, t.path)), None)
@@ -118,17 +122,17 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             f"training happens only in notebooks ({training.notebooks[0].path})",
             [Evidence(n.path, None, n.value) for n in training.notebooks[:3]],
         )
-    if not found and stubs:
+    if not found and stubs():
         return Verdict.failed(
-            f"pipeline modules exist but are empty stubs: {', '.join(stubs[:4])}",
-            [Evidence(p) for p in stubs[:5]],
+            f"pipeline modules exist but are empty stubs: {', '.join(stubs()[:4])}",
+            [Evidence(p) for p in stubs()[:5]],
         )
-    if len(set(found.values())) == 1 and not stubs:
+    if len(set(found.values())) == 1 and not stubs():
         (path,) = set(found.values())
         return Verdict.failed(f"one script ({path}) does it all: not a pipeline of steps", ev)
     if found:
         missing = [r for r in ("split", "transform", "train", "evaluate") if r not in found]
-        note = f"; stubs: {', '.join(stubs[:3])}" if stubs else ""
+        note = f"; stubs: {', '.join(stubs()[:3])}" if stubs() else ""
         return Verdict.partial(
             f"only some steps are separate modules (missing {', '.join(missing)}){note}", ev
         )
@@ -139,6 +143,17 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         f"one script ({where.path}) does it all: not a pipeline of steps",
         [Evidence(where.path, where.line, where.value)],
     )
+
+
+def _first_stubs(index: RepoIndex, paths: list[str], limit: int) -> list[str]:
+    """The first ``limit`` of ``paths`` that are stubs."""
+    stubs: list[str] = []
+    for path in paths:
+        if len(stubs) == limit:
+            break
+        if facts.is_stub(index, path):
+            stubs.append(path)
+    return stubs
 
 
 def _count(index: RepoIndex, path: str) -> int:
