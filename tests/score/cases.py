@@ -3878,3 +3878,120 @@ CASES.append(
         "service-before-client-and-saver",
     )
 )
+
+
+def _notebook(code: str, output: str = "") -> str:
+    """A notebook of one code cell (and, with ``output``, a display output that size)."""
+    import json
+
+    outputs = [{"output_type": "display_data", "data": {"image/png": output}}] if output else []
+    cell = {"cell_type": "code", "source": code.splitlines(True), "outputs": outputs}
+    return json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+# Helper modules that a notebook drives (set F's store-item forecasting, set D's course): the
+# modules hold the training function, only notebooks call it.
+_CV_HELPERS = "def time_series_cv(model, X, y):\n    model.fit(X, y)\n    return model\n"
+_DRIVER = _notebook(
+    "from src.modelling_utils import time_series_cv\n"
+    "import pandas as pd\nX = pd.read_csv('train.csv')\n"
+    "lgb_reg.fit(X, y)\ntime_series_cv(lgb_reg, X, y)\n"
+)
+NOTEBOOK_DRIVEN = {
+    "src/__init__.py": "",
+    "src/modelling_utils.py": _CV_HELPERS,
+    "src/exception.py": "class CustomException(Exception):\n    pass\n",
+    "notebooks/modelling.ipynb": _DRIVER,
+}
+CASES += [
+    Case("MO004", "fail", NOTEBOOK_DRIVEN, "helpers only notebooks call", "notebook-driven"),
+    Case(
+        "MO004",
+        "pass",
+        {
+            **NOTEBOOK_DRIVEN,
+            "scripts/train.py": "from src.modelling_utils import time_series_cv\n\n\n"
+            "def main():\n    time_series_cv(make(), *load())\n\n\n"
+            'if __name__ == "__main__":\n    main()\n',
+        },
+        "for exploration",
+        "helpers-also-run-by-a-script",
+    ),
+    Case(
+        "MO004",
+        "pass",
+        {
+            **NOTEBOOK_DRIVEN,
+            "src/modelling_utils.py": _CV_HELPERS + '\n\nif __name__ == "__main__":\n'
+            "    time_series_cv(make(), *load())\n",
+        },
+        "for exploration",
+        "helper-is-a-script",
+    ),
+    Case(
+        "MO004",
+        "pass",
+        {**NOTEBOOK_DRIVEN, "Makefile": "train:\n\tpython -m src.modelling_utils\n"},
+        "for exploration",
+        "helper-run-by-make",
+    ),
+    Case(
+        "MO004",
+        "pass",
+        {
+            **LIBRARY,
+            "README.md": "# imblearn\n\n```\npip install imblearn\n```\n",
+            "src/imblearn/pipeline.py": "def fit_all(steps, X, y):\n    for s in steps:\n"
+            "        s.fit(X, y)\n",
+            "examples/quickstart.ipynb": _notebook(
+                "from imblearn.pipeline import fit_all\nfit_all(steps, X, y)\nest.fit(X, y)\n"
+            ),
+        },
+        "for exploration",
+        "library-examples",
+    ),
+    # A notebook's plots make it megabytes; its code is still read (it was skipped at 1 MiB).
+    Case(
+        "MO004",
+        "fail",
+        {"notebooks/train.ipynb": _notebook("model.fit(X, y)\n", "A" * (3 << 20))},
+        "only in notebooks",
+        "notebook-of-3-mib",
+    ),
+    # In the notebook's own folder: helpers.py there, not the one in a sibling folder.
+    Case(
+        "MO004",
+        "fail",
+        {
+            "cycle-gan/helpers.py": "def save_samples(x):\n    return x\n",
+            "weights/helpers.py": "def train(model, loader):\n    model.train()\n"
+            "    for x in loader:\n        model(x)\n",
+            "weights/exercise.ipynb": _notebook("import helpers\nhelpers.train(net, data)\n"),
+            "weights/solution.ipynb": _notebook("net.train()\n"),
+        },
+        "helpers only notebooks call",
+        "helper-beside-the-notebook",
+    ),
+    Case(
+        "MO007",
+        "fail",
+        {
+            "notebooks/model.ipynb": _notebook(
+                "lgb_reg.fit(X, y)\nactual_pred_df.sample(n=15, random_state=42)\n"
+            )
+        },
+        "no seed",
+        "rows-sampled-for-display",
+    ),
+    Case(
+        "MO007",
+        "pass",
+        {
+            "notebooks/model.ipynb": _notebook(
+                "train = df.sample(frac=0.8, random_state=42)\nlgb_reg.fit(train, y)\n"
+            )
+        },
+        "seed set",
+        "rows-sampled-for-training",
+    ),
+]

@@ -112,6 +112,7 @@ class RepoIndex:
         self._text_cache: dict[str, str | None] = {}
         self._ast_cache: dict[str, python.ModuleInfo | None] = {}
         self._real_function: dict[str, bool] = {}  # has_real_function's answers by path
+        self._notebook_cache: dict[str, str | None] = {}  # code cells by path
         self._sections_cache: dict[str, list[markdown.Section]] = {}
         self._noted: set[tuple[str, str]] = set()
         self._folder_kinds: dict[str, int] = {}
@@ -270,12 +271,17 @@ class RepoIndex:
 
     # ----- Python -------------------------------------------------------------------------
     def notebook_code(self, path: str, cache: bool = True) -> str | None:
-        text = self.text(path, cache)
-        if text is None:
-            return None
-        code, err = notebooks.code_cells(text)
-        if err is not None:
-            self.note(path, f"malformed notebook ({err})")
+        if path in self._notebook_cache:
+            return self._notebook_cache[path]
+        # The code is kept, not the notebook: its outputs can weigh megabytes.
+        text = self.text(path, cache=False)
+        code = None
+        if text is not None:
+            code, err = notebooks.code_cells(text)
+            if err is not None:
+                self.note(path, f"malformed notebook ({err})")
+        if cache:
+            self._notebook_cache[path] = code
         return code
 
     def code(self, path: str, cache: bool = True) -> str | None:
@@ -409,6 +415,15 @@ class RepoIndex:
                     return path
             return None
         parts = module.split(".")
+        # A script or notebook's own folder comes first on Python's path: `import helpers`
+        # beside it is that folder's helpers.py, not another folder's.
+        folder = importer[: importer.rfind("/") + 1]
+        if folder:
+            for n in range(len(parts), 0, -1):
+                candidate = folder + "/".join(parts[:n])
+                for path in (candidate + ".py", candidate + "/__init__.py"):
+                    if path in self.by_path:
+                        return path
         while parts:
             hit = self.local_modules.get(".".join(parts))
             if hit:
@@ -421,8 +436,11 @@ class RepoIndex:
         module exists, else pkg/__init__.py."""
         found = []
         if not ref.module.startswith("."):
+            folder = importer[: importer.rfind("/") + 1]
             for name in ref.names:
-                hit = self.local_modules.get(f"{ref.module}.{name}")
+                beside = f"{folder}{ref.module.replace('.', '/')}/{name}.py" if folder else ""
+                hit = beside if beside in self.by_path else None
+                hit = hit or self.local_modules.get(f"{ref.module}.{name}")
                 if hit:
                     found.append(hit)
         if not found:

@@ -138,8 +138,20 @@ def decode(data: bytes) -> tuple[str | None, str | None]:
     return data.decode("utf-8", errors="replace"), None
 
 
+# A notebook's size is mostly its outputs (plots as base64): one whose code is a few hundred
+# lines often weighs several MiB, and its code cells are where a notebook project's modelling
+# is. Notebooks are read up to this multiple of the parse limit (16 MiB by default).
+NOTEBOOK_SIZE_FACTOR = 16
+
+
+def size_limit(path: str, max_bytes: int) -> int:
+    """The most bytes of ``path`` that are read, for a parse limit of ``max_bytes``."""
+    return max_bytes * NOTEBOOK_SIZE_FACTOR if path.endswith(".ipynb") else max_bytes
+
+
 def read_bytes(root: str, path: str, size: int, max_bytes: int) -> tuple[bytes | None, str | None]:
     """The content of a listed text file, or (None, the note to record about it)."""
+    max_bytes = size_limit(path, max_bytes)
     if size > max_bytes:
         return None, f"larger than {max_bytes // 1024} KiB; not parsed"
     data = safeio.read_regular_file(os.path.join(root, path), max_bytes)

@@ -461,6 +461,9 @@ _RANDOM_VALUE = lazy(r"random_state\s*=\s*(np\.|numpy\.)?random\.")
 _SEED_GUARD = lazy(r"\bif\s+[\w.]*seed\s+is\s+not\s+None\b|\bif\s+[\w.]*\.seed\s*:")
 _SEED_OPTION = lazy(r"add_argument\(\s*[\"']--(random[-_])?seed[\"'][^)\n]*default\s*=\s*None")
 _ATTRIBUTE_SEED = lazy(r"\w\.seed\b")
+# Rows sampled to be shown (a notebook cell's bare ``df.sample(n=5, random_state=42)``): the
+# result is displayed, not trained on.
+_SHOWN_SAMPLE = lazy(r"^[ \t]*[\w.\[\]'\"]+\.sample\([^\n]*random_state")
 MAX_SEEDS_READ = 50  # seed calls looked at in one module
 
 
@@ -480,7 +483,7 @@ def _seed_in(index: RepoIndex, first: Located) -> tuple[str, Located]:
         end = code.find("\n", m.start())
         text = code[start : end if end != -1 else len(code)]
         seed = Located(first.path, line, m.group(0))
-        if _COMMENT_LINE.search(text) or _RANDOM_VALUE.search(text):
+        if _COMMENT_LINE.search(text) or _RANDOM_VALUE.search(text) or _SHOWN_SAMPLE.search(text):
             continue
         if guarded and _ATTRIBUTE_SEED.search(text):  # random.seed(args.seed) under the guard
             optional = optional or seed

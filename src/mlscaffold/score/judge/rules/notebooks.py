@@ -99,6 +99,15 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
                 f"the modelling exists only in notebooks ({training.notebooks[0].path}){why}",
                 [Evidence(x.path, None, x.value) for x in training.notebooks[:5]],
             )
+        fitting = [h.path for h in code if _fits_a_model(index, h)]
+        driver = _driven_by_notebooks(index, fitting) if not platform else None
+        if driver:
+            return Verdict.failed(
+                f"the modelling is run from notebooks ({driver}): the modules that train "
+                f"({', '.join(fitting[:3])}) are helpers only notebooks call",
+                [Evidence(driver, None, "imports the training helpers")]
+                + [Evidence(p, None, "called only by notebooks") for p in fitting[:3]],
+            )
         served = _served_from_notebook(index, training.notebooks)
         if served:
             name, loader, notebook = served
@@ -108,6 +117,62 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
                 [Evidence(loader.path, loader.line, loader.value), Evidence(notebook, None, name)],
             )
     return Verdict.passed(f"{n} notebook(s) for exploration; production code lives in modules")
+
+
+# What runs a module as a program: its own __main__ block, or a runner naming it.
+_MAIN_GUARD = lazy(r"^if[ \t]+__name__[ \t]*==[ \t]*['\"]__main__['\"][ \t]*:", linear.M)
+# A statement at the top of a module that runs a model's training (a script, not a library).
+_TOP_LEVEL_FIT = lazy(
+    r"^[A-Za-z_][\w.]*\s*(=[^=\n][^\n]*)?\.(fit|train|fit_generator)\s*\(", linear.M
+)
+_RUNNERS = [
+    "Makefile", "*.mk", "*.sh", "dvc.yaml", "Dockerfile", "*.Dockerfile", "Procfile", "*.toml",
+    "setup.py", "setup.cfg", "MLproject", "*.cfg", "tox.ini", "noxfile.py",
+]  # fmt: skip
+
+
+def _driven_by_notebooks(index: RepoIndex, fitting: list[str]) -> str | None:
+    """The notebook that runs the training when every module that trains a model is a helper
+    library only notebooks call: imported by a notebook and by no production module (package
+    __init__ files aside), without a __main__ block or training statements of its own, and
+    named by no runner, CI workflow or packaging file. None otherwise (and for libraries,
+    whose notebooks are examples of their use)."""
+    if not fitting or facts.packaged_library(index):
+        return None
+    wanted = set(fitting)
+    called_by: dict[str, str] = {}  # module -> the first notebook importing it
+    training = [h.path for h in facts.training(index).notebooks]  # named first
+    for nb in list(dict.fromkeys(training + index.notebooks))[: _MAX_FILES * 4]:
+        for ref in index.imports.get(nb, ()):
+            for target in index.resolve_import_targets(nb, ref):
+                if target in wanted:
+                    called_by.setdefault(target, nb)
+    if set(called_by) != wanted:
+        return None
+    for path in index.production_python:
+        if path.endswith("__init__.py") or path in wanted:
+            continue
+        for ref in index.imports.get(path, ()):
+            if wanted.intersection(index.resolve_import_targets(path, ref)):
+                return None
+    for path in fitting:
+        code = index.code(path) or ""
+        if linear.compiled(_MAIN_GUARD).search(code) or linear.compiled(_TOP_LEVEL_FIT).search(
+            code
+        ):
+            return None
+    runners = [f.path for f in index.glob(_RUNNERS)][: _MAX_FILES * 4] + index.ci_files[:_MAX_FILES]
+    names = set()
+    for path in fitting:
+        stem = path[: -len(".py")]
+        names |= {path.rsplit("/", 1)[-1], stem, stem.replace("/", ".")}
+    finder = linear.compile(
+        "|".join(linear.escape(n) for n in sorted(names, key=len, reverse=True))
+    )
+    for path in runners:
+        if finder.search(index.text(path) or ""):
+            return None
+    return called_by[fitting[0]]
 
 
 def _in_notebook_folder(path: str) -> bool:
