@@ -3995,3 +3995,58 @@ CASES += [
         "rows-sampled-for-training",
     ),
 ]
+
+# A program chaining steps kept in modules (set E's going_modular, set F's EEG project): the
+# data in one module, the training loop in another, evaluation among them.
+_DATA_SETUP = (
+    "from torch.utils.data import DataLoader\n\n\ndef create_dataloaders(train_dir, test_dir):\n"
+    "    return DataLoader(load(train_dir)), DataLoader(load(test_dir))\n"
+)
+_ENGINE = (
+    "from sklearn.metrics import accuracy_score\n\n\ndef train(model, loader, optimizer, epochs):\n"
+    "    for epoch in range(epochs):\n        for x, y in loader:\n"
+    "            loss = model.loss(x, y)\n            loss.backward()\n"
+    "            optimizer.step()\n\n\ndef test(model, loader):\n"
+    "    return accuracy_score(*predict(model, loader))\n"
+)
+CHAINED_STEPS = {
+    "going_modular/data_setup.py": _DATA_SETUP,
+    "going_modular/engine.py": _ENGINE,
+    "going_modular/model_builder.py": "import torch.nn as nn\n\n\nclass TinyVGG(nn.Module):\n"
+    "    def forward(self, x):\n        return x\n",
+    "going_modular/main.py": "import data_setup\nimport engine\nimport model_builder\n\n\n"
+    "def main():\n    train, test = data_setup.create_dataloaders('data/train', 'data/test')\n"
+    "    model = model_builder.TinyVGG()\n    engine.train(model, train, opt(model), 5)\n"
+    "    print(engine.test(model, test))\n\n\n"
+    'if __name__ == "__main__":\n    main()\n',
+}
+CASES += [
+    Case("MO003", "pass", CHAINED_STEPS, "runs steps kept in modules", "entry-chains-step-modules"),
+    # The training script's own loop over utility modules is the one large script (yolov5's
+    # train.py, set D's commonlit): not this pass.
+    Case(
+        "MO003",
+        "partial",
+        {
+            **CHAINED_STEPS,
+            "going_modular/main.py": "import data_setup\nimport engine\n\n\n"
+            "def main():\n    train, test = data_setup.create_dataloaders('a', 'b')\n"
+            "    model.train()\n    for x, y in train:\n        model.loss(x, y).backward()\n"
+            "        optimizer.step()\n    print(engine.test(model, test))\n\n\n"
+            'if __name__ == "__main__":\n    main()\n',
+        },
+        "only some steps",
+        "training-script-with-its-own-loop",
+    ),
+    Case(
+        "MO003",
+        "partial",
+        {
+            **CHAINED_STEPS,
+            "going_modular/benchmarks.py": CHAINED_STEPS["going_modular/main.py"],
+            "going_modular/main.py": "print('see benchmarks.py')\n",
+        },
+        "only some steps",
+        "a-benchmark-is-no-training-entry",
+    ),
+]

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from mlscaffold.score.judge.rules import facts, rule
+from mlscaffold.score.judge.rules.data import LOADERS
 from mlscaffold.score.model import Evidence, Status, Verdict
 from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import Located, RepoIndex
@@ -117,6 +118,14 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             "orchestrator, dvc.yaml, module, script or Makefile chaining them)",
             ev,
         )
+    chain = _entry_chain(index, training)
+    if chain:
+        entry, steps = chain
+        return Verdict.passed(
+            f"{entry} runs steps kept in modules of their own: "
+            + ", ".join(f"{role} ({p})" for role, p in steps),
+            [Evidence(entry, None, "runs the steps")] + [Evidence(p, None, r) for r, p in steps],
+        )
     if not training.code and training.notebooks:
         return Verdict.failed(
             f"training happens only in notebooks ({training.notebooks[0].path})",
@@ -154,6 +163,77 @@ def _first_stubs(index: RepoIndex, paths: list[str], limit: int) -> list[str]:
         if facts.is_stub(index, path):
             stubs.append(path)
     return stubs
+
+
+# A program's entry (a __main__ block) and the definitions a pipeline's steps consist of.
+_MAIN_BLOCK = lazy(r"^if[ \t]+__name__[ \t]*==[ \t]*['\"]__main__['\"][ \t]*:", linear.M)
+_MODEL_CLASS = lazy(
+    r"^class[ \t]+\w+\([ \t]*(?:nn\.Module|torch\.nn\.Module|(?:pl\.|L\.)?LightningModule|"
+    r"(?:tf\.)?(?:keras\.)?Model|PreTrainedModel|BaseEstimator)\b",
+    linear.M,
+)
+_DATASET_CLASS = lazy(r"^class[ \t]+\w+\([ \t]*(?:[\w.]*Dataset|[\w.]*DataModule)\b", linear.M)
+_TRAINING_LOOP = lazy(r"\.backward\(\s*\)|optimizer\.step\(|\.fit\s*\(|trainer\.train\(")
+_MAX_ENTRIES = 40
+# A program that runs training (not a benchmark, an export or an evaluation script), and a
+# training loop of its own (then it is the one large script, whatever it imports).
+_ENTRY_NAME = lazy(
+    r"(^|/)(main|run|cli|pipeline\w*|train\w*|fit\w*|run_\w+|experiment\w*|\w+_train\w*)\.py$"
+)
+_OWN_LOOP = lazy(r"\.backward\(\s*\)|optimizer\.step\(|\bfor\s+\w+\s+in\s+range\(\s*[\w.]*epoch")
+
+
+def _entry_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | None:
+    """(entry module, [(role, module)]) when a program (a module with a ``__main__`` block)
+    runs training whose steps live in modules of their own: through its imports, the data is
+    loaded in one module, the training loop runs in another, and something evaluates the
+    model (a train.py chaining data_setup, model_builder and engine). None otherwise: one
+    script doing it all is no pipeline, nor is a training script holding its own loop over
+    utility modules (reviewers call that one large loop)."""
+    if not training.code:
+        return None
+    loads = index.code_matches(LOADERS) or {}  # DA005's, read in the same pass
+    metrics = index.code_matches(_METRIC_CALL) or {}
+    trains = {h.path for h in training.code}
+    entries = [
+        p
+        for p in index.production_python
+        if not p.endswith("__init__.py") and "__main__" in (index.code(p) or "")
+    ]
+    entries.sort(key=lambda p: not _ENTRY_NAME.search(p))
+    for entry in entries[:_MAX_ENTRIES]:
+        code = index.code(entry) or ""
+        if (
+            not _ENTRY_NAME.search(entry)
+            or not linear.compiled(_MAIN_BLOCK).search(code)
+            or linear.compiled(_OWN_LOOP).search(code)
+        ):
+            continue
+        reached = sorted(
+            p for p in facts.internal_imports(index, [entry]) if index.is_production_code(p)
+        )
+        if not reached:
+            continue
+        data = next((p for p in reached if p in loads or _defines(index, p, _DATASET_CLASS)), None)
+        model = next((p for p in reached if p != data and _defines(index, p, _MODEL_CLASS)), None)
+        trainer = next(
+            (
+                p
+                for p in reached
+                if p != data and (p in trains or _defines(index, p, _TRAINING_LOOP))
+            ),
+            None,
+        )
+        evaluates = any(p in metrics for p in [entry, *reached])
+        if data and trainer and evaluates:
+            steps = [("data", data)] + ([("model", model)] if model else [])
+            steps.append(("train", trainer))
+            return entry, steps
+    return None
+
+
+def _defines(index: RepoIndex, path: str, pattern: Any) -> bool:
+    return linear.compiled(pattern).search(index.code(path) or "") is not None
 
 
 def _count(index: RepoIndex, path: str) -> int:
