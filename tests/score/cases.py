@@ -4050,3 +4050,40 @@ CASES += [
         "a-benchmark-is-no-training-entry",
     ),
 ]
+
+# What the data covers, in words or dates (set F's model card, set D's dataset README).
+CASES += [
+    Case(
+        "SC004",
+        "pass",
+        {
+            **STEPS,
+            "model-card.md": "# Model card\n\n## Datasets\n\nTrained on [LSUN](https://x.org). "
+            "Each of the three classes holds over a million images, collected in 2015.\n",
+        },
+        "describes data sources",
+        "size-in-words",
+    ),
+    Case(
+        "SC004",
+        "pass",
+        {
+            **STEPS,
+            "README.md": "# Sales\n\n## Dataset\n\nFrom the [Kaggle competition](https://k.com):"
+            " daily sales from 2013-01-01 to 2017-12-31 for 50 items in 10 stores.\n",
+        },
+        "describes data sources",
+        "period-and-scope",
+    ),
+    Case(
+        "SC004",
+        "partial",
+        {
+            **STEPS,
+            "README.md": "# Sales\n\n## Dataset\n\nDownload it from [Kaggle](https://k.com) "
+            "into data/raw before training.\n",
+        },
+        "not their limits",
+        "link-only",
+    ),
+]
