@@ -4087,3 +4087,19 @@ CASES += [
         "link-only",
     ),
 ]
+
+# A predict script that scores the test split evaluates the model (set F's DVC pipeline).
+CASES.append(
+    Case(
+        "DE004",
+        "fail",
+        {
+            **s.PIPELINE,
+            "src/churn/predict_model.py": "import pickle\n"
+            "from sklearn.metrics import accuracy_score\n\n\ndef main(path):\n"
+            "    model = pickle.load(open('models/gbc.pkl', 'rb'))\n"
+            "    X, y = load(path)\n    return accuracy_score(y, model.predict(X))\n",
+        },
+        label="predict-script-scores-the-test-split",
+    )
+)

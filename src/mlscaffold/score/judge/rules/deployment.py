@@ -420,6 +420,13 @@ _BATCH = lazy(
 )
 # A predict script that loads trained weights and writes results predicts in batch, whatever
 # the framework calls its forward pass (theano.function, session.run...).
+# A predict script that computes metrics scores the test split: it evaluates the model, it
+# predicts nothing for anyone (reviewers: "predict_model.py only scores the test split").
+_SCORES_A_SPLIT = lazy(
+    r"\b(accuracy_score|f1_score|roc_auc_score|precision_score|recall_score|r2_score|"
+    r"mean_squared_error|mean_absolute_error|classification_report|confusion_matrix|"
+    r"average_precision_score|log_loss)\s*\(|\bevaluate\.load\s*\("
+)
 _LOADS_WEIGHTS = lazy(
     r"joblib\.load|pickle\.load|torch\.load|np\.load|load_model\s*\(|from_pretrained\s*\(|"
     r"load_state_dict|load_weights|set_all_param_values|InferenceSession|saver\.restore|"
@@ -499,9 +506,10 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
             if not facts.has_real_code(index, path):
                 if facts.is_stub(index, path):
                     stubs.append(path)
-            elif _BATCH.search(code := index.code(path) or "") or (
-                _LOADS_WEIGHTS.search(code) and _WRITES_RESULTS.search(code)
-            ):
+            elif (
+                _BATCH.search(code := index.code(path) or "")
+                or (_LOADS_WEIGHTS.search(code) and _WRITES_RESULTS.search(code))
+            ) and not _SCORES_A_SPLIT.search(code):
                 batch.append(path)
         index.memo["serving"] = (web_real, batch, stubs)
     return index.memo["serving"]
