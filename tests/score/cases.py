@@ -1023,7 +1023,7 @@ CASES: list[Case] = [
         "DE001",
         "pass",
         {
-            "Dockerfile": "FROM python:3.11-slim AS build\nRUN pip wheel .\n"
+            "Dockerfile": "FROM python:3.11-slim AS build\nCOPY . .\nRUN pip wheel .\n"
             "FROM build\nRUN pip install x\n"
         },
         label="multistage",
@@ -1070,7 +1070,7 @@ CASES: list[Case] = [
         "DE001",
         "pass",
         {
-            "Dockerfile": "FROM ubuntu:22.04\nRUN apt-get update \\\n"
+            "Dockerfile": "FROM ubuntu:22.04\nCOPY requirements.txt .\nRUN apt-get update \\\n"
             "    && pip3 install -r requirements.txt\n",
             "requirements.txt": "x==1\n",
         },
@@ -4103,3 +4103,40 @@ CASES.append(
         label="predict-script-scores-the-test-split",
     )
 )
+
+# An image that holds none of the project: a tracking server's (set F's MLflow demo).
+CASES += [
+    Case(
+        "DE001",
+        "partial",
+        {
+            **s.PIPELINE,
+            "src/churn/serve.py": s.SERVE,
+            "mlflow/Dockerfile": "FROM python:3.8-slim-buster\nRUN pip install mlflow boto3\n",
+        },
+        "copies none of the project's files",
+        "tool-image",
+    ),
+    Case(
+        "DE001",
+        "pass",
+        {
+            **s.PIPELINE,
+            "src/churn/serve.py": s.SERVE,
+            "inference/Dockerfile": "FROM nvcr.io/nvidia/tritonserver:23.04-py3\n"
+            "RUN pip install torch==1.9.1\n",
+        },
+        label="model-server-image",
+    ),
+    Case(
+        "DE001",
+        "pass",
+        {
+            **s.PIPELINE,
+            "src/churn/serve.py": s.SERVE,
+            "Dockerfile": "FROM python:3.12-slim\n"
+            "RUN --mount=type=bind,target=/w,rw cd /w && pip install .\n",
+        },
+        label="project-bind-mounted",
+    ),
+]

@@ -106,6 +106,14 @@ _LAST_CMD = lazy(r"^[ \t]*(?:CMD|ENTRYPOINT)[ \t]+([^\n]*)", linear.I | linear.M
 _DEV_CMD = lazy(
     r"^\[?\s*[\"']?(/bin/|/usr/bin/)?(bash|sh|zsh|jupyter|jupyter-lab|ipython|sleep)\b", linear.I
 )
+# An image that gets the project without COPY: cloned, or installed from git or a registry.
+# A model server's image (Triton, TorchServe) serves models mounted when it runs.
+_PULLS_THE_PROJECT = lazy(
+    r"git\s+clone|pip\d?\s+install[^\n]*git\+|wget|curl|--mount=type=bind|"
+    r"tritonserver|torchserve|tensorflow/serving|seldon|kserve|mlserver|vllm|"
+    r"text-generation-inference",
+    linear.I,
+)
 _COPIED = lazy(r"^[ \t]*(?:COPY|ADD)[ \t]+([^\n]*)", linear.I | linear.M)
 _DEPENDENCY_FILE = lazy(
     r"^(requirements[\w.-]*\.txt|environment[\w.-]*\.ya?ml|pyproject\.toml|setup\.py|Pipfile|"
@@ -127,6 +135,10 @@ def _dev_or_stale(index: RepoIndex, path: str, text: str) -> str:
     a dependency file the repository no longer has (the image no longer builds)."""
     if (command := development_command(text)) is not None:
         return f"a development environment (runs {command[:40]}), not a service image"
+    if not _COPIED.search(text) and not _PULLS_THE_PROJECT.search(text):
+        # python + pip install mlflow boto3: a tracking server's or a proxy's image, not the
+        # project's (its code and model are not in it).
+        return "copies none of the project's files (an image of its tools, not of the project)"
     folder = path.rpartition("/")[0]
     for m in _COPIED.finditer(text):
         words = [w.strip("\"'[],") for w in m.group(1).split()]
