@@ -4140,3 +4140,18 @@ CASES += [
         label="project-bind-mounted",
     ),
 ]
+
+# Asserting that files exist checks the repository's layout, not its code (set F's smoke test).
+CASES.append(
+    Case(
+        "MO005",
+        "partial",
+        {
+            "tests/test_smoke.py": "import pathlib\n\n\ndef test_repo_layout():\n"
+            "    assert pathlib.Path('configs/config.yaml').exists()\n"
+            "    assert pathlib.Path('src/train.py').exists()\n"
+        },
+        "assert nothing",
+        "layout-only",
+    )
+)
