@@ -197,17 +197,11 @@ def _entry_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | Non
     trains = {h.path for h in training.code}
     entries = [
         p
-        for p in index.production_python
-        if not p.endswith("__init__.py") and "__main__" in (index.code(p) or "")
+        for p in facts.text_search(index, index.production_python, _MAIN)
+        if _ENTRY_NAME.search(p.path) and not p.path.endswith("__init__.py")
     ]
-    entries.sort(key=lambda p: not _ENTRY_NAME.search(p))
-    for entry in entries[:_MAX_ENTRIES]:
-        code = index.code(entry) or ""
-        if (
-            not _ENTRY_NAME.search(entry)
-            or not linear.compiled(_MAIN_BLOCK).search(code)
-            or linear.compiled(_OWN_LOOP).search(code)
-        ):
+    for entry in [e.path for e in entries][:_MAX_ENTRIES]:
+        if linear.compiled(_OWN_LOOP).search(index.code(entry) or ""):
             continue
         reached = sorted(
             p for p in facts.internal_imports(index, [entry]) if index.is_production_code(p)
@@ -1116,6 +1110,7 @@ def code_quality_tooling(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
 # Patterns the content pass matches in every production module and notebook (see scan).
 _SEED = CodePattern(_SEED_RE)
+_MAIN = CodePattern(_MAIN_BLOCK)
 _METRIC_CALL = CodePattern(_METRIC_CALL_RE)
 _REGISTER = CodePattern(_REGISTER_RE)
 _SAVE = CodePattern(_SAVE_RE)
