@@ -4155,3 +4155,30 @@ CASES.append(
         "layout-only",
     )
 )
+
+# A notebook's seed does not make the training modules' runs repeatable (set F's SageMaker
+# example, set E's Vertex research notebook).
+CASES += [
+    Case(
+        "MO007",
+        "partial",
+        {
+            "src/train.py": "from sklearn.svm import SVC\n\n\ndef main(X, y):\n"
+            "    return SVC().fit(X, y)\n",
+            "research/explore.ipynb": _notebook("import numpy as np\nnp.random.seed(0)\n"),
+        },
+        "only in notebooks",
+        "seed-only-in-a-notebook",
+    ),
+    Case(
+        "MO007",
+        "pass",
+        {
+            "src/train.py": "import numpy as np\nfrom sklearn.svm import SVC\n\n\n"
+            "def main(X, y):\n    np.random.seed(0)\n    return SVC().fit(X, y)\n",
+            "research/explore.ipynb": _notebook("import numpy as np\nnp.random.seed(0)\n"),
+        },
+        "seed set",
+        "seed-in-the-training-module-too",
+    ),
+]

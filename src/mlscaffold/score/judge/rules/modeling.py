@@ -529,6 +529,17 @@ def seeds_set(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     ev = [Evidence(k.path, k.line, k.value) for k in keys[:3]] + [
         Evidence(c.path, c.line, c.value) for c in code[:3]
     ]
+    notebooks = index.notebook_set
+    in_modules = [c for c in code if c.path not in notebooks]
+    trained_in = [h.path for h in facts.training(index).code]
+    if code and not keys and not in_modules and trained_in:
+        # The modules train; a notebook's seed (an exploration, a research draft) does not
+        # make their runs repeatable.
+        return Verdict.partial(
+            f"a seed is set only in notebooks ({code[0].path}), not in the code that trains "
+            f"({trained_in[0]})",
+            ev,
+        )
     if keys or code:
         first = keys[0] if keys else code[0]
         return Verdict.passed(f"seed set in {first.path}", ev)
