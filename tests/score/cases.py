@@ -591,9 +591,9 @@ CASES: list[Case] = [
     ),
     Case(
         "MO002",
-        "partial",
+        "pass",
         {"train.py": "import wandb\n", "requirements.txt": "numpy==2.0.0\n"},
-        "not declared",
+        "wandb used",
         "undeclared",
     ),
     Case(
@@ -4182,3 +4182,19 @@ CASES += [
         "seed-in-the-training-module-too",
     ),
 ]
+
+# Tracking is in the use; an undeclared tracker is MO006's finding (set F's DVC pipeline).
+CASES.append(
+    Case(
+        "MO002",
+        "pass",
+        {
+            **s.PIPELINE,
+            "requirements.txt": "pandas==2.2.0\nscikit-learn==1.4.0\n",
+            "src/churn/evaluate.py": "from dvclive import Live\n\n\ndef log(m):\n"
+            "    with Live() as live:\n        live.log_metric('f1', m)\n",
+        },
+        "dvclive used",
+        "tracker-used-not-declared",
+    )
+)

@@ -305,7 +305,9 @@ def library(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
     ``modules``: import names; ``distributions``: their package names (defaults to modules);
     ``partial_modules``: libraries that only half-meet the practice (``partial_reason``).
-    Imported-but-undeclared and declared-but-unused are partial, and say so.
+    Imported-but-undeclared and declared-but-unused are partial, and say so, unless
+    ``undeclared_passes`` (the practice is in the use: MO002's tracking; MO006 judges the
+    declaration).
     """
     modules = params["modules"]
     dists = params.get("distributions", modules)
@@ -313,7 +315,7 @@ def library(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     declared = index.declared(dists)
     if used:
         ev = [Evidence(u.path, u.line, f"imports {u.value}") for u in used[:5]]
-        if declared or not index.dependencies:
+        if declared or not index.dependencies or params.get("undeclared_passes"):
             return Verdict.passed(
                 f"{_shown(sorted({u.value.split('.')[0] for u in used}))} "
                 f"used in {_shown(sorted({u.path for u in used}))}",
