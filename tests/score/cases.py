@@ -4198,3 +4198,58 @@ CASES.append(
         "tracker-used-not-declared",
     )
 )
+
+# CI that cannot fail on its checks (set G's Airflow project): every check step may fail.
+_LENIENT_CI = (
+    "name: tests\non: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
+    "      - uses: actions/checkout@v4\n"
+    "      - name: Install\n        run: pip install black mypy pytest\n"
+    "      - name: Lint with mypy\n        run: |\n          mypy src\n"
+    "        continue-on-error: true\n"
+    "      - name: Unit tests\n        run: |\n          pytest tests\n"
+    "        continue-on-error: true\n"
+)
+CASES += [
+    Case(
+        "DE002",
+        "partial",
+        {".github/workflows/tests.yml": _LENIENT_CI},
+        "allowed to fail",
+        "continue-on-error-steps",
+    ),
+    Case(
+        "DE002",
+        "pass",
+        {
+            ".github/workflows/tests.yml": _LENIENT_CI.replace(
+                "        continue-on-error: true\n", "", 1
+            )
+        },
+        "runs",
+        "one-gating-step",
+    ),
+    Case(
+        "DE002",
+        "partial",
+        {".gitlab-ci.yml": "test:\n  script:\n    - pytest tests || true\n"},
+        "allowed to fail",
+        "or-true",
+    ),
+    Case(
+        "DE002",
+        "partial",
+        {".gitlab-ci.yml": "lint:\n  allow_failure: true\n  script:\n    - ruff check .\n"},
+        "allowed to fail",
+        "allow-failure-job",
+    ),
+    Case(
+        "DE002",
+        "partial",
+        {
+            ".github/workflows/build.yml": "on: push\njobs:\n  build:\n    steps:\n"
+            "      - run: pip install pytest\n      - run: python -m build\n"
+        },
+        "runs no tests",
+        "installs-pytest-runs-nothing",
+    ),
+]

@@ -231,6 +231,18 @@ def ci_runs_checks(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if not index.ci_files:
         return Verdict.failed("no CI configuration (.github/workflows, .gitlab-ci.yml, ...)")
     hits = ci_search(index, _CHECK_CMD) or ci_search(index, _TASK_RUNNER)
+    runs = {h.path: _check_steps(index, h.path) for h in hits}
+    if hits and all(kind == "none" for kind in runs.values()):
+        return Verdict.partial(
+            f"CI installs {hits[0].value.strip()} but runs no tests or checks ({hits[0].path})",
+            [Evidence(h.path, h.line, h.value.strip()) for h in hits[:5]],
+        )
+    if hits and "fails" not in runs.values():
+        return Verdict.partial(
+            f"{hits[0].path} runs {hits[0].value.strip()}, but every check step is allowed to "
+            "fail (continue-on-error, allow_failure or || true): CI never stops on them",
+            [Evidence(h.path, h.line, h.value.strip()) for h in hits[:5]],
+        )
     if hits:
         return Verdict.passed(
             f"{hits[0].path} runs {hits[0].value.strip()}",
@@ -240,6 +252,72 @@ def ci_runs_checks(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         f"CI exists ({', '.join(index.ci_files[:3])}) but runs no tests or checks",
         [Evidence(p, 1) for p in index.ci_files[:3]],
     )
+
+
+# A step or job allowed to fail, and a command that cannot fail.
+_ALLOWED_TO_FAIL = lazy(r"^(continue-on-error|allow_failure)[ \t]*:[ \t]*(true|yes)\b", linear.I)
+_NEVER_FAILS = lazy(r"\|\|[ \t]*(true|:|exit[ \t]+0)\b|;[ \t]*(true|exit[ \t]+0)[ \t]*$")
+_INSTALLS_TOOLS = lazy(
+    r"\b(pip3?|uv[ \t]+pip|conda|mamba|poetry|pipx|apt-get|brew)[ \t]+(install|add)\b"
+)
+_STEP_NAME = lazy(r"^[ \t]*(-[ \t]+)?(name|displayName|stage)[ \t]*:")
+_MAX_CI_LINES = 5_000  # a workflow longer than this is taken to fail on its checks
+_MAX_CHECKS_READ = 50
+
+
+def _check_steps(index: RepoIndex, path: str) -> str:
+    """How the check commands of the CI file ``path`` (and of the files it hands work to) run:
+    "fails" when one of them can fail the run, "allowed" when all sit in steps or jobs marked
+    ``continue-on-error: true`` (GitHub) or ``allow_failure: true`` (GitLab) or end in
+    ``|| true``, "none" when the file only installs or names them."""
+    own = _ECHO.sub(" ", index.text(path) or "")
+    text = ci_commands(index, path)
+    lines = own.split("\n")
+    if len(lines) > _MAX_CI_LINES:
+        return "fails"
+    found = "none"
+    checks = itertools.chain(_CHECK_CMD.finditer(text), _TASK_RUNNER.finditer(text))
+    for n, m in enumerate(checks):
+        if n == _MAX_CHECKS_READ or m.start() >= len(own):
+            return "fails"  # a script the CI runs: judged where it is called (taken to fail)
+        line = own.count("\n", 0, m.start())
+        if _INSTALLS_TOOLS.search(lines[line]) or _STEP_NAME.search(lines[line]):
+            continue  # "pip install black mypy", "name: Lint with mypy" name checks, run none
+        if not _NEVER_FAILS.search(lines[line]) and not _allowed_to_fail(lines, line):
+            return "fails"
+        found = "allowed"
+    return found
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
+
+
+def _allowed_to_fail(lines: list[str], at: int) -> bool:
+    """Whether a block enclosing line ``at`` (a step, a job) says it may fail, as one of its
+    own keys."""
+    indent = _indent(lines[at])
+    i = at
+    while indent > 0:
+        j = i - 1
+        while j >= 0 and (not lines[j].strip() or _indent(lines[j]) >= indent):
+            j -= 1
+        if j < 0:
+            return False
+        parent = _indent(lines[j])
+        child = None
+        k = j + 1
+        while k < len(lines) and (not lines[k].strip() or _indent(lines[k]) > parent):
+            stripped = lines[k].strip()
+            if stripped:
+                child = _indent(lines[k]) if child is None else child
+                if _indent(lines[k]) == child and _ALLOWED_TO_FAIL.search(stripped):
+                    return True
+            k += 1
+        if lines[j].lstrip().startswith("- ") and _ALLOWED_TO_FAIL.search(lines[j].lstrip()[2:]):
+            return True
+        i, indent = j, parent
+    return False
 
 
 # Release or retraining steps: scheduled triggers, deploy/publish commands and actions, jobs
