@@ -4253,3 +4253,27 @@ CASES += [
         "installs-pytest-runs-nothing",
     ),
 ]
+
+# A scheduled bot that bumps action versions releases nothing (set G's template).
+CASES.append(
+    Case(
+        "DE003",
+        "fail",
+        {
+            **s.PIPELINE,
+            ".github/workflows/update.yml": "on:\n  schedule:\n    - cron: '0 6 * * 1'\n"
+            "jobs:\n  bump:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - run: python update_actions.py\n",
+        },
+        label="scheduled-version-bump",
+    )
+)
+CASES.append(
+    Case(
+        "DE002",
+        "pass",
+        {".gitlab-ci.yml": "test:\n  script:\n    - pip install pytest && pytest tests\n"},
+        "runs pytest",
+        "install-then-run-on-one-line",
+    )
+)

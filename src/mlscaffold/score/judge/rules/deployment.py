@@ -260,6 +260,7 @@ _NEVER_FAILS = lazy(r"\|\|[ \t]*(true|:|exit[ \t]+0)\b|;[ \t]*(true|exit[ \t]+0)
 _INSTALLS_TOOLS = lazy(
     r"\b(pip3?|uv[ \t]+pip|conda|mamba|poetry|pipx|apt-get|brew)[ \t]+(install|add)\b"
 )
+_SEPARATOR = lazy(r"&&|\|\||;|\|")
 _STEP_NAME = lazy(r"^[ \t]*(-[ \t]+)?(name|displayName|stage)[ \t]*:")
 _MAX_CI_LINES = 5_000  # a workflow longer than this is taken to fail on its checks
 _MAX_CHECKS_READ = 50
@@ -281,7 +282,9 @@ def _check_steps(index: RepoIndex, path: str) -> str:
         if n == _MAX_CHECKS_READ or m.start() >= len(own):
             return "fails"  # a script the CI runs: judged where it is called (taken to fail)
         line = own.count("\n", 0, m.start())
-        if _INSTALLS_TOOLS.search(lines[line]) or _STEP_NAME.search(lines[line]):
+        start = own.rfind("\n", 0, m.start()) + 1
+        command = _SEPARATOR.split(own[start : m.start()])[-1]  # "pip install x && pytest"
+        if _INSTALLS_TOOLS.search(command) or _STEP_NAME.search(lines[line]):
             continue  # "pip install black mypy", "name: Lint with mypy" name checks, run none
         if not _NEVER_FAILS.search(lines[line]) and not _allowed_to_fail(lines, line):
             return "fails"
@@ -347,9 +350,11 @@ _RELEASE = lazy(
     linear.I | linear.M,
 )
 _SCHEDULE = lazy(r"^[ \t]*schedule[ \t]*:|\bcron\b", linear.I | linear.M)
+# A scheduled run that trains or predicts: not any script (a bot bumping action versions).
 _SCHEDULED_RUN = lazy(
     r"\b(train|retrain|training|pipeline|predict|inference|scoring|score|batch|dvc[ \t]+repro|"
-    r"make[ \t]+\w+|python[ \t]+\S+\.py)\b",
+    r"make[ \t]+\w+|python[ \t]+\S*(train|pipeline|predict|infer|scor|batch|forecast|"
+    r"retrain|refresh|model|main|run|flow|job)\w*\.py)\b",
     linear.I,
 )
 # What only publishes documentation.
