@@ -4277,3 +4277,94 @@ CASES.append(
         "install-then-run-on-one-line",
     )
 )
+
+
+# From a code review's reproductions: verdicts the sixth round's first rules got wrong.
+CASES += [
+    Case(
+        "MO004",
+        "pass",
+        {
+            "requirements.txt": "scikit-learn==1.5.2\npandas==2.2.3\njoblib==1.4.2\n",
+            "Makefile": "train:\n\tpython -m churn.cli\n",
+            "README.md": "# Churn\n\nRun `make train`.\n",
+            "notebooks/explore.ipynb": '{"cells": [{"cell_type": "code", "metadata": {}, "execution_count": null, "outputs": [], "source": ["import pandas as pd\\n", "from churn.trainer import build_forest\\n"]}, {"cell_type": "code", "metadata": {}, "execution_count": null, "outputs": [], "source": ["df = pd.read_csv(\'data/train.csv\')\\n", "m = build_forest(df.drop(columns=\'y\'), df.y)\\n", "m.fit(df.drop(columns=\'y\'), df.y)\\n"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+            "churn/cli.py": 'import joblib\nimport pandas as pd\n\nimport churn\n\n\ndef main():\n    df = pd.read_csv("data/train.csv")\n    model = churn.build_forest(df.drop(columns="y"), df.y)\n    joblib.dump(model, "models/model.joblib")\n\n\nif __name__ == "__main__":\n    main()\n',
+            "churn/__init__.py": "from .trainer import build_forest\n",
+            "churn/trainer.py": "from sklearn.ensemble import RandomForestClassifier\n\n\ndef build_forest(X, y):\n    model = RandomForestClassifier(random_state=0)\n    model.fit(X, y)\n    return model\n",
+        },
+        "for exploration",
+        "package-reexport-run-by-a-cli",
+    ),
+    Case(
+        "MO003",
+        "fail",
+        {
+            "requirements.txt": "scikit-learn==1.5.2\npandas==2.2.3\n",
+            "helpers.py": "import pandas as pd\n\n\ndef read_frame(path):\n    return pd.read_csv(path)\n",
+            "train.py": 'from sklearn.ensemble import RandomForestClassifier\nfrom sklearn.metrics import accuracy_score\nfrom sklearn.model_selection import train_test_split\n\nfrom helpers import read_frame\nfrom utils import scale\n\n\ndef main():\n    df = read_frame("data/churn.csv")\n    X = scale(df.drop(columns="churn"))\n    X_train, X_test, y_train, y_test = train_test_split(X, df.churn, random_state=0)\n    model = RandomForestClassifier(random_state=0)\n    model.fit(X_train, y_train)\n    print(accuracy_score(y_test, model.predict(X_test)))\n\n\nif __name__ == "__main__":\n    main()\n',
+            "utils.py": "from sklearn.preprocessing import StandardScaler\n\n\ndef scale(X):\n    scaler = StandardScaler()\n    scaler.fit(X)\n    return scaler.transform(X)\n",
+        },
+        "one script",
+        "one-script-with-helper-modules",
+    ),
+    Case(
+        "MO005",
+        "pass",
+        {
+            "churn/__init__.py": "",
+            "churn/pipeline.py": 'import joblib\nimport pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n\n\ndef train(data_path, model_path):\n    df = pd.read_csv(data_path)\n    model = LogisticRegression().fit(df.drop(columns="y"), df.y)\n    joblib.dump(model, model_path)\n\n\ndef predict(model_path, data_path, out_path):\n    model = joblib.load(model_path)\n    pd.DataFrame({"p": model.predict(pd.read_csv(data_path))}).to_csv(out_path)\n\n\ndef report(out_path, html_path):\n    pd.read_csv(out_path).describe().to_html(html_path)\n',
+            "tests/test_pipeline.py": 'import os\n\nfrom churn import pipeline\n\n\ndef test_train_writes_the_model(tmp_path, sample_csv):\n    pipeline.train(sample_csv, tmp_path / "model.joblib")\n    assert (tmp_path / "model.joblib").exists()\n\n\ndef test_predict_writes_predictions(tmp_path, sample_csv, model_file):\n    pipeline.predict(model_file, sample_csv, tmp_path / "out.csv")\n    assert os.path.isfile(tmp_path / "out.csv")\n\n\ndef test_report_is_written(tmp_path, predictions):\n    pipeline.report(predictions, tmp_path / "r.html")\n    assert os.path.exists(tmp_path / "r.html")\n',
+        },
+        "meaningful",
+        "tests-check-outputs-exist",
+    ),
+    Case(
+        "MO007",
+        "pass",
+        {
+            "requirements.txt": "scikit-learn==1.5.2\npandas==2.2.3\njoblib==1.4.2\n",
+            "README.md": "# Churn\n\nRun `make train`.\n",
+            "notebooks/explore.ipynb": '{"cells": [{"cell_type": "code", "metadata": {}, "execution_count": null, "outputs": [], "source": ["import numpy as np\\n", "import pandas as pd\\n", "from churn.trainer import train_model\\n", "np.random.seed(42)\\n"]}, {"cell_type": "code", "metadata": {}, "execution_count": null, "outputs": [], "source": ["df = pd.read_csv(\'data/train.csv\')\\n"]}, {"cell_type": "code", "metadata": {}, "execution_count": null, "outputs": [], "source": ["model = train_model(df.drop(columns=\'y\'), df.y)\\n"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+            "churn/__init__.py": "\n",
+            "churn/trainer.py": "from sklearn.ensemble import RandomForestClassifier\n\n\ndef train_model(X, y):\n    model = RandomForestClassifier()\n    model.fit(X, y)\n    return model\n",
+        },
+        "seed set",
+        "notebook-seeds-the-training-it-runs",
+    ),
+    Case(
+        "DE004",
+        "pass",
+        {
+            "requirements.txt": "scikit-learn==1.5.2\npandas==2.2.3\njoblib==1.4.2\n",
+            "Dockerfile": 'FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY src/ src/\nCMD ["python", "src/predict.py", "/in.csv", "/out.csv"]\n',
+            "src/predict.py": '"""Score a file of customers: writes one churn probability per row."""\nimport argparse\n\nimport joblib\nimport pandas as pd\nfrom sklearn.metrics import classification_report\n\n\ndef main():\n    p = argparse.ArgumentParser()\n    p.add_argument("input")\n    p.add_argument("output")\n    args = p.parse_args()\n    model = joblib.load("models/model.joblib")\n    df = pd.read_csv(args.input)\n    X = df.drop(columns=["y"], errors="ignore")\n    df["churn_probability"] = model.predict_proba(X)[:, 1]\n    df.to_csv(args.output, index=False)\n    if "y" in df:  # labelled input: say how good the scores were\n        print(classification_report(df.y, model.predict(X)))\n\n\nif __name__ == "__main__":\n    main()\n',
+            "src/train.py": 'import joblib\nimport pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n\ndf = pd.read_csv("data/train.csv")\njoblib.dump(LogisticRegression().fit(df.drop(columns="y"), df.y), "models/model.joblib")\n',
+        },
+        "batch",
+        "predict-script-writes-predictions-and-metrics",
+    ),
+    Case(
+        "DE001",
+        "pass",
+        {
+            "Dockerfile": 'FROM python:3.11.9-slim\nRUN pip install --no-cache-dir churn-model==1.2.0\nEXPOSE 8000\nCMD ["churn-serve"]\n',
+            "pyproject.toml": '[project]\nname = "churn-model"\nversion = "1.2.0"\ndependencies = ["fastapi==0.115.0", "joblib==1.4.2", "scikit-learn==1.5.2"]\n[project.scripts]\nchurn-serve = "churn_model.serve:run"\n',
+            "src/churn_model/__init__.py": "",
+            "src/churn_model/serve.py": 'import joblib\nimport uvicorn\nfrom fastapi import FastAPI\n\napp = FastAPI()\nmodel = joblib.load("/models/model.joblib")\n\n\n@app.post("/predict")\ndef predict(rows: list[list[float]]):\n    return {"p": model.predict_proba(rows)[:, 1].tolist()}\n\n\ndef run():\n    uvicorn.run(app, host="0.0.0.0", port=8000)\n',
+        },
+        "installs the project",
+        "image-installs-the-published-package",
+    ),
+    Case(
+        "MO002",
+        "partial",
+        {
+            "requirements.txt": "scikit-learn==1.5.2\npandas==2.2.3\n",
+            "train.py": "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n\ndf = pd.read_csv('data.csv')\nLogisticRegression().fit(df.drop(columns='y'), df.y)\n",
+            "docs/examples/tracking_with_wandb.py": "import wandb\n\nrun = wandb.init(project='demo')\nrun.log({'loss': 0.1})\n",
+        },
+        "not declared",
+        "tracker-only-in-a-docs-example",
+    ),
+]

@@ -113,3 +113,40 @@ def test_sections_come_from_every_file_sharing_a_heading_line(tmp_path: Path) ->
     ]
     usage = index.sections_matching(linear.compile("usage", linear.I))
     assert [s.path for s in usage] == ["docs/a.md", "docs/b.md"]
+
+
+def test_a_hostile_dotted_import_resolves_in_linear_time(tmp_path: Path) -> None:
+    # `import a.a.a...` of 50,000 parts: every prefix was joined and looked up (quadratic;
+    # 159 s of MO004 at 150,000 parts). Names longer than the repository's deepest module
+    # cannot exist, so they are cut first.
+    import time
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "deep.py").write_text("import " + ".".join(["a"] * 50_000) + "\n")
+    (tmp_path / "a.py").write_text("x = 1\n")
+    index = RepoIndex(str(tmp_path))
+    index.read_contents()
+    started = time.process_time()
+    (ref,) = index.imports["pkg/deep.py"]
+    assert index.resolve_import("pkg/deep.py", ref) == "a.py"
+    assert index.resolve_import_targets("notebooks/x.ipynb", ref) == ["a.py"]
+    assert time.process_time() - started < 0.5
+
+
+def test_from_a_module_beside_the_importer_takes_names_from_it(tmp_path: Path) -> None:
+    # Python loads notebooks/utils.py for `from utils import data` run from notebooks/, not
+    # src/utils/data.py.
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "utils.py").write_text("data = 1\n")
+    (tmp_path / "notebooks" / "a.py").write_text("from utils import data\n")
+    (tmp_path / "src" / "utils").mkdir(parents=True)
+    (tmp_path / "src" / "utils" / "__init__.py").write_text("")
+    (tmp_path / "src" / "utils" / "data.py").write_text("x = 1\n")
+    (tmp_path / "src" / "b.py").write_text("from utils import data\n")
+    index = RepoIndex(str(tmp_path))
+    index.read_contents()
+    (ref,) = index.imports["notebooks/a.py"]
+    assert index.resolve_import_targets("notebooks/a.py", ref) == ["notebooks/utils.py"]
+    (ref,) = index.imports["src/b.py"]
+    assert index.resolve_import_targets("src/b.py", ref) == ["src/utils/data.py"]

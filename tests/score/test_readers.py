@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -280,3 +282,21 @@ def test_fenced_lines_cover_code_blocks_at_any_indentation() -> None:
         "x = 1\n"  # 12
     )
     assert fenced_lines(text) == frozenset({3, 4, 5, 7, 8, 9, 11, 12})
+
+
+def test_a_large_notebook_of_tiny_objects_is_not_parsed() -> None:
+    # 16 MiB of {} parsed to millions of dicts took 446 MB; a notebook's bulk is strings.
+    from mlscaffold.score.read.readers import notebooks
+
+    text = '{"cells": [' + "{}," * 400_000 + "{}]}"
+    code, err = notebooks.code_cells(text)
+    assert code is None and err is not None and "not a notebook's structure" in err
+    big_output = json.dumps(
+        {
+            "cells": [
+                {"cell_type": "code", "source": "x = 1\n" * 10, "outputs": [{"d": "A" * 2_000_000}]}
+            ]
+        }
+    )
+    code, err = notebooks.code_cells(big_output, max_chars=12)
+    assert err is None and code == "x = 1\nx = 1\n"

@@ -305,9 +305,9 @@ def library(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
     ``modules``: import names; ``distributions``: their package names (defaults to modules);
     ``partial_modules``: libraries that only half-meet the practice (``partial_reason``).
-    Imported-but-undeclared and declared-but-unused are partial, and say so, unless
-    ``undeclared_passes`` (the practice is in the use: MO002's tracking; MO006 judges the
-    declaration).
+    Imported-but-undeclared and declared-but-unused are partial, and say so; with
+    ``undeclared_passes`` (the practice is in the use: MO002's tracking), a library the
+    production code or a notebook imports passes undeclared, the reason saying so.
     """
     modules = params["modules"]
     dists = params.get("distributions", modules)
@@ -315,11 +315,20 @@ def library(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     declared = index.declared(dists)
     if used:
         ev = [Evidence(u.path, u.line, f"imports {u.value}") for u in used[:5]]
-        if declared or not index.dependencies or params.get("undeclared_passes"):
+        if declared or not index.dependencies:
             return Verdict.passed(
                 f"{_shown(sorted({u.value.split('.')[0] for u in used}))} "
                 f"used in {_shown(sorted({u.path for u in used}))}",
                 ev,
+            )
+        notebooks = index.notebook_set
+        real = [u for u in used if index.is_production_code(u.path) or u.path in notebooks]
+        if real and params.get("undeclared_passes"):
+            return Verdict.passed(
+                f"{_shown(sorted({u.value.split('.')[0] for u in real}))} "
+                f"used in {_shown(sorted({u.path for u in real}))} (not declared as a "
+                "dependency)",
+                [Evidence(u.path, u.line, f"imports {u.value}") for u in real[:5]],
             )
         return Verdict.partial(
             f"{_shown(sorted({u.value.split('.')[0] for u in used}))} is imported but not declared "

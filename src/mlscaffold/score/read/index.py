@@ -23,12 +23,15 @@ from mlscaffold.score.read.walk import FileEntry, path_of, walk_repo
 
 __all__ = ["Located", "RepoIndex"]
 
-MAX_PARSE_BYTES = 1024 * 1024  # files larger than this are listed but not parsed
+# Larger files are listed but not parsed (notebooks are read further: scan.size_limit).
+MAX_PARSE_BYTES = 1024 * 1024
 MAX_MARKDOWN_FILES = 300  # scoping prose is in a few files; a docs site has thousands
 MAX_KEYS_PER_FILE = 20_000  # a config file with more is generated or hostile
 # Prose is parsed (markdown-it, pure Python) up to this many characters and sections a file.
 MAX_PROSE_CHARS = 128 * 1024
 MAX_SECTIONS = 500
+_MAX_NAMES_RESOLVED = 200  # names of one `from x import a, b, ...` looked up as modules
+_NOTEBOOK_CACHE_CHARS = 32 << 20  # notebook code kept for the checks that ask again
 MAX_CONTENT_FILES = 20  # main documents searched for a topic by content
 MAX_STATEMENT_SECTIONS = 5  # sections of one document where a statement is looked for
 MAX_DATA_READMES = 20
@@ -113,6 +116,8 @@ class RepoIndex:
         self._ast_cache: dict[str, python.ModuleInfo | None] = {}
         self._real_function: dict[str, bool] = {}  # has_real_function's answers by path
         self._notebook_cache: dict[str, str | None] = {}  # code cells by path
+        self._notebook_chars = 0  # held in it (past _NOTEBOOK_CACHE_CHARS, read again)
+        self._resolved: dict[tuple[str, str], str | None] = {}  # (folder, module) -> path
         self._sections_cache: dict[str, list[markdown.Section]] = {}
         self._noted: set[tuple[str, str]] = set()
         self._folder_kinds: dict[str, int] = {}
@@ -277,11 +282,12 @@ class RepoIndex:
         text = self.text(path, cache=False)
         code = None
         if text is not None:
-            code, err = notebooks.code_cells(text)
+            code, err = notebooks.code_cells(text, self.max_parse_bytes)
             if err is not None:
                 self.note(path, f"malformed notebook ({err})")
-        if cache:
+        if cache and self._notebook_chars < _NOTEBOOK_CACHE_CHARS:
             self._notebook_cache[path] = code
+            self._notebook_chars += len(code or "")
         return code
 
     def code(self, path: str, cache: bool = True) -> str | None:
@@ -402,6 +408,13 @@ class RepoIndex:
                     names.setdefault(dotted, path)
         return names
 
+    @cached_property
+    def _module_depth(self) -> int:
+        """The most parts a module of the repository can be named by (``src.pkg.mod``: 3): an
+        import's longer dotted name is cut to this before it is looked up (a hostile
+        ``import a.a.a...`` of 150,000 parts made each lookup join every prefix)."""
+        return max((path.count("/") + 1 for path in self.python_files), default=1)
+
     def resolve_import(self, importer: str, ref: python.ImportRef) -> str | None:
         """Path of the repo module an import refers to, if it is one of the repo's own."""
         module = ref.module
@@ -409,15 +422,22 @@ class RepoIndex:
             level = len(module) - len(module.lstrip("."))
             base = importer.split("/")[:-level] if level else importer.split("/")[:-1]
             rest = module.lstrip(".")
-            candidate = "/".join(base + rest.split(".")) if rest else "/".join(base)
+            candidate = "/".join(base + rest.split(".")[: self._module_depth])
+            candidate = candidate if rest else "/".join(base)
             for path in (candidate + ".py", candidate + "/__init__.py"):
                 if path in self.by_path:
                     return path
             return None
-        parts = module.split(".")
+        folder = importer[: importer.rfind("/") + 1]
+        key = (folder, module)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve_absolute(folder, module)
+        return self._resolved[key]
+
+    def _resolve_absolute(self, folder: str, module: str) -> str | None:
+        parts = module.split(".", self._module_depth)[: self._module_depth]
         # A script or notebook's own folder comes first on Python's path: `import helpers`
         # beside it is that folder's helpers.py, not another folder's.
-        folder = importer[: importer.rfind("/") + 1]
         if folder:
             for n in range(len(parts), 0, -1):
                 candidate = folder + "/".join(parts[:n])
@@ -433,20 +453,30 @@ class RepoIndex:
 
     def resolve_import_targets(self, importer: str, ref: python.ImportRef) -> list[str]:
         """Repo modules an import brings in: ``from pkg import data`` is pkg/data.py when that
-        module exists, else pkg/__init__.py."""
+        module exists, else pkg/__init__.py. A module beside the importer comes first, as in
+        Python: ``from utils import data`` next to utils.py takes ``data`` from it."""
+        if ref.module.startswith("."):
+            hit = self.resolve_import(importer, ref)
+            return [hit] if hit else []
+        module = self.resolve_import(importer, ref)
         found = []
-        if not ref.module.startswith("."):
-            folder = importer[: importer.rfind("/") + 1]
-            for name in ref.names:
-                beside = f"{folder}{ref.module.replace('.', '/')}/{name}.py" if folder else ""
-                hit = beside if beside in self.by_path else None
-                hit = hit or self.local_modules.get(f"{ref.module}.{name}")
+        if module is None or module.endswith("/__init__.py") or module == "__init__.py":
+            # A package (or nothing): its names may be its modules.
+            package = module[: -len("__init__.py")] if module else None
+            for name in ref.names[:_MAX_NAMES_RESOLVED]:
+                hit = None
+                if package is not None:
+                    hit = next(
+                        (p for p in (f"{package}{name}.py", f"{package}{name}/__init__.py")
+                         if p in self.by_path),
+                        None,
+                    )  # fmt: skip
+                else:
+                    hit = self.local_modules.get(f"{ref.module}.{name}")
                 if hit:
                     found.append(hit)
-        if not found:
-            hit = self.resolve_import(importer, ref)
-            if hit:
-                found.append(hit)
+        if not found and module:
+            found.append(module)
         return found
 
     # ----- prose ----------------------------------------------------------------------------

@@ -212,7 +212,12 @@ def _compiled() -> _Compiled:
 
 
 def scan_file(
-    entry: FileEntry, flags: int, data: bytes, scanners: list[tuple[int, Any]], patterns: bool
+    entry: FileEntry,
+    flags: int,
+    data: bytes,
+    scanners: list[tuple[int, Any]],
+    patterns: bool,
+    max_code: int | None = None,
 ) -> FileFacts:
     """The facts of one file's ``data``: the ``scanners`` (index, scan) that want it, then by
     ``flags`` its headings (PROSE) or its imports and, with ``patterns``, the first match of
@@ -230,7 +235,7 @@ def scan_file(
         return FileFacts(None, [], None, scanned, notes)
     code = data
     if flags & NOTEBOOK:
-        cells, err = notebooks.code_cells(data)
+        cells, err = notebooks.code_cells(data, max_code)
         if err is not None:
             notes.append(f"malformed notebook ({err})")
         if not cells:
@@ -310,7 +315,7 @@ class ContentScanner:
             if data is None:
                 found = FileFacts(None, [], None, [], [why_not or "not read"])
             else:
-                found = scan_file(entry, flags, data, wanted, patterns)
+                found = scan_file(entry, flags, data, wanted, patterns, max_bytes)
             found = self.add(path, found)
             if fresh is not None:
                 fresh[path] = (entry, flags, patterns, found)

@@ -11,6 +11,7 @@ from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.read import linear, scan
 from mlscaffold.score.read.index import Located, RepoIndex
 from mlscaffold.score.read.linear import lazy
+from mlscaffold.score.read.readers.deps import normalise
 
 _FROM = lazy(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", linear.I | linear.M)
 # An instruction with its continuation lines (RUN apt-get update \\ && pip install ...).
@@ -107,10 +108,12 @@ _DEV_CMD = lazy(
     r"^\[?\s*[\"']?(/bin/|/usr/bin/)?(bash|sh|zsh|jupyter|jupyter-lab|ipython|sleep)\b", linear.I
 )
 # An image that gets the project without COPY: cloned, or installed from git or a registry.
-# A model server's image (Triton, TorchServe) serves models mounted when it runs.
+# An image that gets the project without COPY: cloned, installed from git, bind-mounted at
+# build time; a model server's (Triton, TorchServe) serves models mounted when it runs, and
+# an orchestrator's step image (ZenML) gets the code from the orchestrator.
 _PULLS_THE_PROJECT = lazy(
-    r"git\s+clone|pip\d?\s+install[^\n]*git\+|wget|curl|--mount=type=bind|"
-    r"tritonserver|torchserve|tensorflow/serving|seldon|kserve|mlserver|vllm|"
+    r"git\s+clone|pip\d?\s+install[^\n]*git\+|--mount=type=bind|"
+    r"tritonserver|torchserve|tensorflow/serving|seldon|kserve|mlserver|vllm|zenml|"
     r"text-generation-inference",
     linear.I,
 )
@@ -130,12 +133,35 @@ def development_command(text: str) -> str | None:
     return None
 
 
+def _installs_own(index: RepoIndex, text: str) -> bool:
+    """Whether the image installs the project's own published package (``pip install
+    churn-model==1.2.0``)."""
+    name = facts.distribution_name(index)
+    if not name:
+        return False
+    wanted = normalise(name)
+    for m in _PIP_INSTALL_LINE.finditer(text):
+        for word in m.group(1).split():
+            if normalise(word.split("[", 1)[0].split("=", 1)[0].split(">", 1)[0]) == wanted:
+                return True
+    return False
+
+
+_PIP_INSTALL_LINE = lazy(r"pip\d?[ \t]+install[ \t]+([^\n]*)")
+
+
 def _dev_or_stale(index: RepoIndex, path: str, text: str) -> str:
-    """Why an image is not the service's: it starts a shell or a notebook server, or it copies
-    a dependency file the repository no longer has (the image no longer builds)."""
+    """Why an image is not the service's: it starts a shell or a notebook server, it holds
+    none of the project (no COPY, clone, bind mount or install of the project's package: a
+    tool's image), or it copies a dependency file the repository no longer has (the image no
+    longer builds)."""
     if (command := development_command(text)) is not None:
         return f"a development environment (runs {command[:40]}), not a service image"
-    if not _COPIED.search(text) and not _PULLS_THE_PROJECT.search(text):
+    if (
+        not _COPIED.search(text)
+        and not _PULLS_THE_PROJECT.search(text)
+        and not _installs_own(index, text)
+    ):
         # python + pip install mlflow boto3: a tracking server's or a proxy's image, not the
         # project's (its code and model are not in it).
         return "copies none of the project's files (an image of its tools, not of the project)"
@@ -513,15 +539,19 @@ _BATCH = lazy(
     r"\.predict(_proba)?\s*\(|\bpipeline\s*\(|\.generate\s*\(|\bmodel\s*\(|"
     r"\bbatch_predict\w*\s*\(|\bBatchPredict\w*\s*\(|\.predict_df\s*\("
 )
-# A predict script that loads trained weights and writes results predicts in batch, whatever
-# the framework calls its forward pass (theano.function, session.run...).
-# A predict script that computes metrics scores the test split: it evaluates the model, it
-# predicts nothing for anyone (reviewers: "predict_model.py only scores the test split").
+# A predict script that computes metrics and writes no predictions (no table or array; a
+# metrics JSON is none) scores the test split: it evaluates the model and predicts nothing for
+# anyone ("predict_model.py only scores the test split").
 _SCORES_A_SPLIT = lazy(
     r"\b(accuracy_score|f1_score|roc_auc_score|precision_score|recall_score|r2_score|"
     r"mean_squared_error|mean_absolute_error|classification_report|confusion_matrix|"
     r"average_precision_score|log_loss)\s*\(|\bevaluate\.load\s*\("
 )
+_WRITES_TABLE = lazy(
+    r"\.to_(csv|parquet)\s*\(|csv\.writer|np\.save"
+)  # predictions, not a metrics JSON
+# A predict script that loads trained weights and writes results predicts in batch, whatever
+# the framework calls its forward pass (theano.function, session.run...).
 _LOADS_WEIGHTS = lazy(
     r"joblib\.load|pickle\.load|torch\.load|np\.load|load_model\s*\(|from_pretrained\s*\(|"
     r"load_state_dict|load_weights|set_all_param_values|InferenceSession|saver\.restore|"
@@ -604,7 +634,7 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
             elif (
                 _BATCH.search(code := index.code(path) or "")
                 or (_LOADS_WEIGHTS.search(code) and _WRITES_RESULTS.search(code))
-            ) and not _SCORES_A_SPLIT.search(code):
+            ) and not (_SCORES_A_SPLIT.search(code) and not _WRITES_TABLE.search(code)):
                 batch.append(path)
         index.memo["serving"] = (web_real, batch, stubs)
     return index.memo["serving"]
@@ -878,7 +908,6 @@ _LOG_CALL = lazy(
     r"\b(?:logging|logger|log|_log|_logger|LOGGER|LOG|self\.logger|self\.log)\.(?:debug|info|"
     r"warning|warn|error|exception|critical|fatal|log|success|trace)[ \t]*\(",
 )
-_MAIN_GUARD = lazy(r"^if[ \t]+__name__[ \t]*==[ \t]*['\"]__main__['\"][ \t]*:", linear.M)
 _LOGGING_LIBS = ("logging", "loguru", "structlog", "absl.logging")
 # Command-line front ends, demo clients and tool scripts may print; pipeline modules should log.
 _FRONT_END = lazy(
@@ -892,7 +921,7 @@ def _output_counts(path: str, data: bytes) -> list[int] | None:
     (a script's command-line output is not the pipeline's), or None when it has neither.
     Each pattern runs only on modules holding the word it needs (a substring test costs a
     fraction of a search)."""
-    guard = linear.compiled(_MAIN_GUARD).first_span(data) if b"__main__" in data else None
+    guard = linear.compiled(facts.MAIN_BLOCK_RE).first_span(data) if b"__main__" in data else None
     body = data[: guard[0]] if guard else data
     prints = linear.compiled(_PRINT_LINE).spans(body) if b"print" in body else iter(())
     logs = linear.compiled(_LOG_CALL).spans(body) if b"log" in body or b"LOG" in body else iter(())
@@ -901,7 +930,7 @@ def _output_counts(path: str, data: bytes) -> list[int] | None:
         return None
     strings = facts.triple_quoted(body)
     counts = [
-        _count_outside(itertools.chain([first], rest), strings) if first else 0
+        _count_outside(itertools.chain([first], rest), strings) if first is not None else 0
         for first, rest in ((first_print, prints), (first_log, logs))
     ]
     return counts if any(counts) else None

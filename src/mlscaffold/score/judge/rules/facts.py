@@ -674,6 +674,9 @@ def scaffold_stubs(index: RepoIndex) -> list[str]:
 
 # Patterns the content pass matches in every production module and notebook (see scan).
 TRAIN_CALL = CodePattern(TRAIN_CALL_RE)
+# A program's entry: a module that runs as a script.
+MAIN_BLOCK_RE = lazy(r"^if[ \t]+__name__[ \t]*==[ \t]*['\"]__main__['\"][ \t]*:", linear.M)
+MAIN_BLOCK = CodePattern(MAIN_BLOCK_RE)
 _USES_MODEL = CodePattern(_USES_MODEL_RE)
 _SAVES_MODEL = CodePattern(_SAVES_MODEL_RE)
 _ESTIMATOR = CodePattern(_ESTIMATOR_RE)

@@ -9,7 +9,8 @@ import itertools
 from collections.abc import Iterator
 from typing import Any
 
-from mlscaffold.score.judge.rules import facts, rule
+from mlscaffold.score.budget import tick
+from mlscaffold.score.judge.rules import facts, notebooks, rule
 from mlscaffold.score.judge.rules.data import LOADERS
 from mlscaffold.score.model import Evidence, Status, Verdict
 from mlscaffold.score.read import linear
@@ -88,7 +89,7 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if dvc and len(_DVC_STAGE.findall(dvc)) >= 2 and "cmd:" in dvc:
         return Verdict.passed("dvc.yaml defines pipeline stages", [Evidence("dvc.yaml", 1)])
     found: dict[str, str] = {}
-    unproven: list[str] = []  # candidates that took no role, in order: stubs among them
+    unproven: dict[str, None] = {}  # candidates that took no role, in order: stubs among them
     for role in ("split", "transform", "train", "evaluate"):
         candidates = facts.role_modules(index, role)
         if role == "train":  # train.py before model.py or deploy/serve_model.py
@@ -97,11 +98,11 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         for path in candidates:  # the first real module takes the role; stubs among the rest
             if role not in found and facts.has_real_code(index, path):
                 found[role] = path
-            elif path not in unproven:
-                unproven.append(path)
+            else:
+                unproven.setdefault(path)
     # Only the first few stubs are ever named, and none when three steps are found: each
     # stub test may parse a module (feast has dozens of transformation candidates).
-    stubs = functools.cache(lambda: _first_stubs(index, unproven, 5))
+    stubs = functools.cache(lambda: _first_stubs(index, list(unproven), 5))
     training = facts.training(index)
     if "train" not in found:  # decision_tree.py that calls .fit() is a train step by deed
         fit = next((t.path for t in training.code if facts.has_real_code(index, t.path)), None)
@@ -166,14 +167,13 @@ def _first_stubs(index: RepoIndex, paths: list[str], limit: int) -> list[str]:
 
 
 # A program's entry (a __main__ block) and the definitions a pipeline's steps consist of.
-_MAIN_BLOCK = lazy(r"^if[ \t]+__name__[ \t]*==[ \t]*['\"]__main__['\"][ \t]*:", linear.M)
 _MODEL_CLASS = lazy(
     r"^class[ \t]+\w+\([ \t]*(?:nn\.Module|torch\.nn\.Module|(?:pl\.|L\.)?LightningModule|"
     r"(?:tf\.)?(?:keras\.)?Model|PreTrainedModel|BaseEstimator)\b",
     linear.M,
 )
 _DATASET_CLASS = lazy(r"^class[ \t]+\w+\([ \t]*(?:[\w.]*Dataset|[\w.]*DataModule)\b", linear.M)
-_TRAINING_LOOP = lazy(r"\.backward\(\s*\)|optimizer\.step\(|\.fit\s*\(|trainer\.train\(")
+_TRAINING_LOOP = lazy(r"\.backward\(\s*\)|optimizer\.step\(|trainer\.(train|fit)\(")
 _MAX_ENTRIES = 40
 # A program that runs training (not a benchmark, an export or an evaluation script), and a
 # training loop of its own (then it is the one large script, whatever it imports).
@@ -186,48 +186,79 @@ _OWN_LOOP = lazy(r"\.backward\(\s*\)|optimizer\.step\(|\bfor\s+\w+\s+in\s+range\
 def _entry_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | None:
     """(entry module, [(role, module)]) when a program (a module with a ``__main__`` block)
     runs training whose steps live in modules of their own: through its imports, the data is
-    loaded in one module, the training loop runs in another, and something evaluates the
-    model (a train.py chaining data_setup, model_builder and engine). None otherwise: one
-    script doing it all is no pipeline, nor is a training script holding its own loop over
-    utility modules (reviewers call that one large loop)."""
+    loaded in one module, a model is trained in another, and something evaluates it (a
+    train.py chaining data_setup, model_builder and engine). None otherwise: one script doing
+    it all is no pipeline, nor is a training script holding its own loop or fitting its own
+    model over utility modules (reviewers call that one large script)."""
     if not training.code:
         return None
     loads = index.code_matches(LOADERS) or {}  # DA005's, read in the same pass
     metrics = index.code_matches(_METRIC_CALL) or {}
     trains = {h.path for h in training.code}
     entries = [
-        p
-        for p in facts.text_search(index, index.production_python, _MAIN)
+        p.path
+        for p in facts.text_search(index, index.production_python, facts.MAIN_BLOCK)
         if _ENTRY_NAME.search(p.path) and not p.path.endswith("__init__.py")
     ]
-    for entry in [e.path for e in entries][:_MAX_ENTRIES]:
-        if linear.compiled(_OWN_LOOP).search(index.code(entry) or ""):
+    for entry in entries[:_MAX_ENTRIES]:
+        tick()
+        if _defines(index, entry, _OWN_LOOP) or _fits_itself(index, entry):
             continue
         reached = sorted(
             p for p in facts.internal_imports(index, [entry]) if index.is_production_code(p)
         )
-        if not reached:
-            continue
         data = next((p for p in reached if p in loads or _defines(index, p, _DATASET_CLASS)), None)
+        if data is None:
+            continue
         model = next((p for p in reached if p != data and _defines(index, p, _MODEL_CLASS)), None)
         trainer = next(
-            (
-                p
-                for p in reached
-                if p != data and (p in trains or _defines(index, p, _TRAINING_LOOP))
-            ),
-            None,
+            (p for p in reached if p != data and _trains_a_model(index, p, trains)), None
         )
-        evaluates = any(p in metrics for p in [entry, *reached])
-        if data and trainer and evaluates:
+        if trainer and any(p in metrics for p in [entry, *reached]):
             steps = [("data", data)] + ([("model", model)] if model else [])
             steps.append(("train", trainer))
             return entry, steps
     return None
 
 
+def _trains_a_model(index: RepoIndex, path: str, trains: set[str]) -> bool:
+    """A training loop, or a training call on a model (not a scaler's fit)."""
+    if _defines(index, path, _TRAINING_LOOP):
+        return True
+    return path in trains and notebooks.fits_a_model(index, Located(path, None, ""))
+
+
+def _fits_itself(index: RepoIndex, path: str) -> bool:
+    """Whether a program fits a model object itself (``model.fit(X, y)``); handing the model
+    to a framework's trainer (``trainer.fit(model, datamodule)``) is running a step."""
+    memo = index.memo.setdefault("fits_itself", {})
+    if path not in memo:
+        code = index.code(path) or ""
+        # engine.train(model, ...) calls a step module's function: that is delegation.
+        refs = index.imports.get(path, ())
+        modules = {n for r in refs for n in (r.module.rsplit(".", 1)[-1], *r.names)}
+        memo[path] = any(
+            not m.group(3)
+            and m.group(1) not in modules
+            and m.group(1).lower() not in _FRAMEWORK_TRAINERS
+            and not notebooks.preprocessor_name(m.group(1))
+            and not code[code.rfind("\n", 0, m.start()) + 1 : m.start()].lstrip().startswith("#")
+            for m in itertools.islice(linear.compiled(notebooks.FIT_CALL).finditer(code), 50)
+        )
+    return memo[path]
+
+
+_FRAMEWORK_TRAINERS = frozenset({"trainer", "pl_trainer", "self", "accelerator", "learner"})
+
+
 def _defines(index: RepoIndex, path: str, pattern: Any) -> bool:
-    return linear.compiled(pattern).search(index.code(path) or "") is not None
+    """Whether ``pattern`` occurs in the module, asked once per module and pattern (the
+    entries of a large repository reach the same modules)."""
+    memo = index.memo.setdefault("defines", {})
+    key = (path, id(pattern))
+    if key not in memo:
+        memo[key] = linear.compiled(pattern).search(index.code(path) or "") is not None
+    return memo[key]
 
 
 def _count(index: RepoIndex, path: str) -> int:
@@ -288,11 +319,22 @@ _PATH_CHECKS = frozenset({"exists", "is_file", "is_dir", "isfile", "isdir"})
 
 
 def _checks_a_path(test: ast.expr) -> bool:
-    """``assert Path("src/train.py").exists()``: the repository's layout, not its code."""
+    """``assert Path("src/train.py").exists()``, ``os.path.isfile("configs/a.yaml")``: the
+    repository's layout, not its code. A path the code made (``tmp_path / "model.joblib"``,
+    a variable) is an output the test checks."""
     if not isinstance(test, ast.Call):
         return False
     f = test.func
-    return (f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")) in _PATH_CHECKS
+    if (f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")) not in _PATH_CHECKS:
+        return False
+    if test.args:  # os.path.exists("x")
+        return all(isinstance(a, ast.Constant) for a in test.args)
+    owner = f.value if isinstance(f, ast.Attribute) else None  # Path("x").exists()
+    return (
+        isinstance(owner, ast.Call)
+        and bool(owner.args)
+        and all(isinstance(a, ast.Constant) for a in owner.args)
+    )
 
 
 def _placeholder(name: str, call: ast.Call) -> bool:
@@ -512,6 +554,22 @@ _SEED_RE = lazy(
 _SEED_KEY = lazy(r"(^|\.)(seed|random_state|random_seed|rng_seed)$", linear.I)
 
 
+def _drives(index: RepoIndex, seeds: list[Located], trained_in: list[str]) -> bool:
+    """Whether a notebook that seeds the global generators (``np.random.seed``, not one
+    call's ``random_state=``) imports a module that trains: its seed is the run's (the
+    notebook runs the training in its own process)."""
+    training = set(trained_in)
+    return any(
+        training.intersection(index.resolve_import_targets(seed.path, ref))
+        for seed in seeds[:_MAX_SEED_NOTEBOOKS]
+        if not seed.value.startswith("random_state")
+        for ref in index.imports.get(seed.path, ())
+    )
+
+
+_MAX_SEED_NOTEBOOKS = 20
+
+
 @rule("seeds_set")
 def seeds_set(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     keys = [k for k in index.config_keys if _SEED_KEY.search(k.value)]
@@ -532,7 +590,7 @@ def seeds_set(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     notebooks = index.notebook_set
     in_modules = [c for c in code if c.path not in notebooks]
     trained_in = [h.path for h in facts.training(index).code]
-    if code and not keys and not in_modules and trained_in:
+    if code and not keys and not in_modules and trained_in and not _drives(index, code, trained_in):
         # The modules train; a notebook's seed (an exploration, a research draft) does not
         # make their runs repeatable.
         return Verdict.partial(
@@ -1121,7 +1179,6 @@ def code_quality_tooling(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
 # Patterns the content pass matches in every production module and notebook (see scan).
 _SEED = CodePattern(_SEED_RE)
-_MAIN = CodePattern(_MAIN_BLOCK)
 _METRIC_CALL = CodePattern(_METRIC_CALL_RE)
 _REGISTER = CodePattern(_REGISTER_RE)
 _SAVE = CodePattern(_SAVE_RE)

@@ -1,14 +1,16 @@
 """MO004: notebooks stay out of the production path.
 
 A notebook is in that path when production code executes it, when the modelling exists only
-in notebooks (the modules beside them fit a scaler or plot, they train no model), or when the
-model file production code loads is written by a notebook and by no module.
+in notebooks (the modules beside them fit a scaler or plot, they train no model), when the
+modules that train are helpers only notebooks call, or when the model file production code
+loads is written by a notebook and by no module.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from mlscaffold.score.budget import tick
 from mlscaffold.score.judge.rules import facts, rule
 from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.read import linear
@@ -29,7 +31,7 @@ _NB_EXEC_LIBS = ("papermill", "import_ipynb", "nbclient", "testbook", "ipynb")
 _PLATFORM_SDKS = ("sagemaker", "azure.ai.ml", "azureml", "google.cloud.aiplatform", "kfp")
 
 # A training call and the name it is called on (``scaler.fit(`` -> "scaler").
-_FIT_CALL = lazy(
+FIT_CALL = lazy(
     r"(\w*)\s*\.\s*(fit_transform|fit|train|partial_fit|fit_generator)\s*\(|"
     r"\b(Trainer|SFTTrainer|train_model|fit_model)\s*\("
 )
@@ -92,15 +94,17 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
         if (
             len(code) <= _MAX_FILES
             and not platform
-            and not any(_fits_a_model(index, h) for h in code)
+            and not any(fits_a_model(index, h) for h in code)
         ):
             why = " (the modules only fit preprocessors)" if code else ""
             return Verdict.failed(
                 f"the modelling exists only in notebooks ({training.notebooks[0].path}){why}",
                 [Evidence(x.path, None, x.value) for x in training.notebooks[:5]],
             )
-        fitting = [h.path for h in code if _fits_a_model(index, h)]
-        driver = _driven_by_notebooks(index, fitting) if not platform else None
+        driver, fitting = None, []
+        if not platform and len(code) <= _MAX_FILES and not facts.packaged_library(index):
+            fitting = [h.path for h in code if fits_a_model(index, h)]
+            driver = _driven_by_notebooks(index, fitting)
         if driver:
             return Verdict.failed(
                 f"the modelling is run from notebooks ({driver}): the modules that train "
@@ -119,8 +123,6 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
     return Verdict.passed(f"{n} notebook(s) for exploration; production code lives in modules")
 
 
-# What runs a module as a program: its own __main__ block, or a runner naming it.
-_MAIN_GUARD = lazy(r"^if[ \t]+__name__[ \t]*==[ \t]*['\"]__main__['\"][ \t]*:", linear.M)
 # A statement at the top of a module that runs a model's training (a script, not a library).
 _TOP_LEVEL_FIT = lazy(
     r"^[A-Za-z_][\w.]*\s*(=[^=\n][^\n]*)?\.(fit|train|fit_generator)\s*\(", linear.M
@@ -133,39 +135,51 @@ _RUNNERS = [
 
 def _driven_by_notebooks(index: RepoIndex, fitting: list[str]) -> str | None:
     """The notebook that runs the training when every module that trains a model is a helper
-    library only notebooks call: imported by a notebook and by no production module (package
-    __init__ files aside), without a __main__ block or training statements of its own, and
-    named by no runner, CI workflow or packaging file. None otherwise (and for libraries,
-    whose notebooks are examples of their use)."""
-    if not fitting or facts.packaged_library(index):
+    library only notebooks call: imported by a notebook and by no production module (directly
+    or through the package __init__ that re-exports it), without a __main__ block or training
+    statements of its own, and named by no runner, CI workflow or packaging file. None
+    otherwise."""
+    if not fitting:
         return None
     wanted = set(fitting)
     called_by: dict[str, str] = {}  # module -> the first notebook importing it
     training = [h.path for h in facts.training(index).notebooks]  # named first
     for nb in list(dict.fromkeys(training + index.notebooks))[: _MAX_FILES * 4]:
+        tick()
         for ref in index.imports.get(nb, ()):
             for target in index.resolve_import_targets(nb, ref):
                 if target in wanted:
                     called_by.setdefault(target, nb)
-    if set(called_by) != wanted:
+    if len(called_by) != len(wanted):
         return None
+    # What a package __init__ brings in counts as imported by whoever imports the package.
+    reexports: dict[str, set[str]] = {}
     for path in index.production_python:
+        if path.endswith("__init__.py"):
+            reexports[path] = {
+                t
+                for ref in index.imports.get(path, ())
+                for t in index.resolve_import_targets(path, ref)
+            }
+    for path in index.production_python:
+        tick()
         if path.endswith("__init__.py") or path in wanted:
             continue
         for ref in index.imports.get(path, ()):
-            if wanted.intersection(index.resolve_import_targets(path, ref)):
-                return None
+            for target in index.resolve_import_targets(path, ref):
+                if target in wanted or wanted & reexports.get(target, set()):
+                    return None
+    mains = index.code_matches(facts.MAIN_BLOCK) or {}
     for path in fitting:
-        code = index.code(path) or ""
-        if linear.compiled(_MAIN_GUARD).search(code) or linear.compiled(_TOP_LEVEL_FIT).search(
-            code
-        ):
+        if path in mains or linear.compiled(_TOP_LEVEL_FIT).search(index.code(path) or ""):
             return None
     runners = [f.path for f in index.glob(_RUNNERS)][: _MAX_FILES * 4] + index.ci_files[:_MAX_FILES]
     names = set()
-    for path in fitting:
+    for path in fitting:  # train.py, src/train, src.train, -m train: not a bare "train"
         stem = path[: -len(".py")]
-        names |= {path.rsplit("/", 1)[-1], stem, stem.replace("/", ".")}
+        names |= {path.rsplit("/", 1)[-1], stem.replace("/", "."), "-m " + stem.rsplit("/", 1)[-1]}
+        if "/" in stem:
+            names.add(stem)
     finder = linear.compile(
         "|".join(linear.escape(n) for n in sorted(names, key=len, reverse=True))
     )
@@ -179,19 +193,19 @@ def _in_notebook_folder(path: str) -> bool:
     return any(part.lower().startswith("notebook") for part in path.split("/")[:-1])
 
 
-def _fits_a_model(index: RepoIndex, hit: Located) -> bool:
+def fits_a_model(index: RepoIndex, hit: Located) -> bool:
     """Whether a module trains a model, not only a scaler or an encoder: a training call on an
     object not named for preprocessing, or a saved model. Unreadable: assume it does."""
     text = index.code(hit.path)
     if text is None:
         return True
-    for m in linear.compiled(_FIT_CALL).finditer(text):
-        if m.group(3) or not _preprocessor_name(m.group(1)):
+    for m in linear.compiled(FIT_CALL).finditer(text):
+        if m.group(3) or not preprocessor_name(m.group(1)):
             return True
     return facts.saves_a_model(index, hit.path)
 
 
-def _preprocessor_name(name: str) -> bool:
+def preprocessor_name(name: str) -> bool:
     lowered = name.lower()
     return bool(
         lowered

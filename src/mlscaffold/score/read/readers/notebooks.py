@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from mlscaffold.score.read.readers.structured import load_json
 
+# A notebook's bulk is its outputs' long strings; a large one made of millions of tiny
+# objects ({"cells": [{}, {}, ...]}: 5.6 million dicts in 16 MiB, 446 MB of memory) is not
+# a notebook, and is not parsed.
+_LARGE = 1 << 20
+_MAX_CONTAINERS = 200_000
 
-def code_cells(text: str | bytes) -> tuple[str | None, str | None]:
-    """(joined source of the code cells, None) or (None, why the notebook is malformed)."""
+
+def code_cells(text: str | bytes, max_chars: int | None = None) -> tuple[str | None, str | None]:
+    """(joined source of the code cells, None) or (None, why the notebook is malformed).
+    ``max_chars``: the most code kept (a notebook is read to 16 times the parse limit for its
+    outputs; its code is held to the limit)."""
+    if len(text) > _LARGE:
+        brace, bracket = ("{", "[") if isinstance(text, str) else (b"{", b"[")
+        containers = text.count(brace) + text.count(bracket)  # type: ignore[arg-type]
+        if containers > _MAX_CONTAINERS:
+            return None, f"{containers} JSON objects and arrays: not a notebook's structure"
     doc, err = load_json(text)
     if err is not None or not isinstance(doc, dict):
         return None, err or "not a JSON object"
@@ -21,4 +34,5 @@ def code_cells(text: str | bytes) -> tuple[str | None, str | None]:
                 chunks.append("".join(s for s in source if isinstance(s, str)))
             elif isinstance(source, str):
                 chunks.append(source)
-    return "\n".join(chunks), None
+    code = "\n".join(chunks)
+    return (code if max_chars is None else code[:max_chars]), None
