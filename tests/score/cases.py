@@ -4368,3 +4368,19 @@ CASES += [
         "tracker-only-in-a-docs-example",
     ),
 ]
+
+# A coding assistant's instructions are not the project's prose (kedro's .agents/skills).
+CASES.append(
+    Case(
+        "SC005",
+        "fail",
+        {
+            **STEPS,
+            ".agents/skills/babysit/SKILL.md": "# Babysit CI\n\n## Out of scope\n\nThe agent "
+            "never merges pull requests and never touches user data or privacy settings.\n",
+            "AGENTS.md": "# Agents\n\n## Risks\n\nAgents must not push to main; harms to "
+            "users of the CI are avoided by review.\n",
+        },
+        label="assistant-instructions",
+    )
+)

@@ -422,3 +422,26 @@ def test_a_malformed_pyproject_with_our_table_cannot_switch_the_policy_off(ml_re
 
 def _status_of(stdout: str) -> dict[str, str]:
     return {f["id"]: f["status"] for f in json.loads(stdout)["findings"]}
+
+
+def test_a_policy_past_the_size_limit_is_an_error_not_dropped(ml_repo) -> None:
+    # Cut at 256 KiB, the table after the cut vanished and the gate with it (exit 0).
+    pyproject = ml_repo / "pyproject.toml"
+    filler = '[project]\nname = "x"\nversion = "1"\n' + "# padding\n" * 30_000
+    pyproject.write_text(filler + "[tool.mlscaffold]\nfail_under = 100\n", "utf-8")
+    out = run_cli("score", str(ml_repo))
+    assert out.returncode == 2 and "larger than 256 KiB" in out.stderr, out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    pyproject.write_text(filler + "[tool.ruff]\nline-length = 100\n", "utf-8")
+    assert run_cli("score", str(ml_repo)).returncode == 0  # not ours: no policy to lose
+
+
+def test_fail_under_takes_a_whole_float_and_explains_a_bad_value(ml_repo) -> None:
+    config = ml_repo / ".mlscaffold.toml"
+    config.write_text("fail_under = 100.0\n", encoding="utf-8")
+    assert run_cli("score", str(ml_repo)).returncode == 1  # read as 100: the gate holds
+    for bad in ("60.5", "true", "1000000000000000000000"):
+        config.write_text(f"fail_under = {bad}\n", encoding="utf-8")
+        out = run_cli("score", str(ml_repo))
+        assert out.returncode == 2, bad
+        assert "fail_under must be an integer from 0 to 100" in out.stderr, out.stderr

@@ -608,3 +608,17 @@ def test_project_dot_is_the_roots_own_code(tree) -> None:
     alone = json.loads(run_cli("score", str(root), "--project", ".", "-f", "json").stdout)
     assert alone["project"] == "energy/." and alone["files_scanned"] == rest["files_scanned"]
     assert alone["score"] == rest["score"]
+
+
+def test_markdown_lists_findings_worst_first_in_lifecycle_order(repo) -> None:
+    # Within one result, scoping before data before modeling before deployment (was by id:
+    # DA, DE, MO, SC), as the terminal table shows them.
+    out = run_cli("score", str(repo), "-f", "markdown")
+    rows = [line for line in out.stdout.splitlines() if line.startswith("| ") and "**" in line]
+    stage_of = {"SC": 0, "DA": 1, "MO": 2, "DE": 3}
+    by_icon: dict[str, list[int]] = {}
+    for row in rows:
+        icon, check = row.split("|")[1].strip(), row.split("**")[1]
+        by_icon.setdefault(icon, []).append(stage_of[check[:2]])
+    assert any(len(set(stages)) > 1 for stages in by_icon.values())
+    assert all(stages == sorted(stages) for stages in by_icon.values())

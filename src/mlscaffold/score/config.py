@@ -15,6 +15,7 @@ from mlscaffold.score.read.safeio import read_regular_file
 
 KNOWN_KEYS = {"ignore", "select", "checklists", "fail_under", "max_file_size"}
 MAX_CONFIG_BYTES = 256 * 1024
+_MAX_MENTION_SCAN = 64 << 20  # how much of a larger pyproject is searched for our table
 MAX_CHECKLIST_FILES = 20
 MAX_SELECTORS = 200  # select / ignore entries
 
@@ -32,8 +33,20 @@ class ScoreConfig:
 
 
 def _read_toml(root: str, name: str) -> dict[str, Any] | None:
-    data = read_regular_file(os.path.join(root, name), MAX_CONFIG_BYTES)
+    data = read_regular_file(os.path.join(root, name), MAX_CONFIG_BYTES + 1)
     if data is None:
+        return None
+    if len(data) > MAX_CONFIG_BYTES:
+        # Cut at the limit, the file would parse as something else or not at all: a policy
+        # (fail_under) past the cut would be dropped without a word and switch a CI gate off.
+        whole = read_regular_file(os.path.join(root, name), _MAX_MENTION_SCAN) or b""
+        if name == ".mlscaffold.toml" or (
+            b"mlscaffold" in whole and _mentions_our_table(whole.decode("utf-8", "replace"))
+        ):
+            raise ConfigError(
+                f"{name} is larger than {MAX_CONFIG_BYTES // 1024} KiB; its mlscaffold "
+                "settings are not read (keep them in a small .mlscaffold.toml)"
+            )
         return None
     text = data.decode("utf-8", errors="replace")
     doc, err = load_toml(text)
@@ -136,18 +149,25 @@ def parse_config(table: Any, root: str, source: str | None) -> ScoreConfig:
 def parse_fail_under(value: Any, where: str) -> dict[str, int]:
     if value is None:
         return {}
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = {"overall": value}
     if not isinstance(value, dict):
-        raise ConfigError(f"{where}: fail_under must be a number or a table of stage = minimum")
+        return {
+            "overall": _minimum(value, f"{where}: fail_under", " (or a table of stage = minimum)")
+        }
     out = {}
     for key, minimum in value.items():
         if key not in (*STAGES, "overall"):
             raise ConfigError(f"{where}: fail_under.{key}: unknown stage")
-        if not isinstance(minimum, int) or isinstance(minimum, bool) or not 0 <= minimum <= 100:
-            raise ConfigError(f"{where}: fail_under.{key} must be an integer from 0 to 100")
-        out[key] = minimum
+        out[key] = _minimum(minimum, f"{where}: fail_under.{key}")
     return out
+
+
+def _minimum(value: Any, name: str, hint: str = "") -> int:
+    """A score from 0 to 100; a whole float (60.0) is that integer."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
+        raise ConfigError(f"{name} must be an integer from 0 to 100{hint}, not {str(value)[:40]}")
+    return value
 
 
 def _inside(root: str, rel: str, where: str) -> Path:

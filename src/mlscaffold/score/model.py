@@ -37,12 +37,16 @@ class Evidence:
         # and a code-scanning annotation on it would land elsewhere. The path is the evidence.
         if self.line is not None and self.path.endswith(".ipynb"):
             object.__setattr__(self, "line", None)
-        # A matched call ends at its bracket ("read_csv("): shown closed, "read_csv(…)".
-        if self.note.endswith("("):
-            object.__setattr__(self, "note", self.note + "…)")
+        object.__setattr__(self, "note", closed(self.note))
 
     def to_dict(self) -> dict[str, object]:
         return {"path": self.path, "line": self.line, "note": self.note}
+
+
+def closed(text: str) -> str:
+    """A matched call ends at its bracket ("read_csv("): shown closed, "read_csv(…)", in
+    evidence and in reasons that quote it ("(train.py: log_artifact(…))")."""
+    return text + "…)" if text.endswith("(") else text
 
 
 @dataclass

@@ -93,6 +93,9 @@ _NOT_PROSE = linear.lazy(
     r"contributing|security|news|release[-_ ]?notes|migration|migrating|upgrading)[^/]*$|"
     r"(^|/)(whats_new|release[-_]?notes|releasenotes|changelog|changes|migrations?|"
     r"\.github|ISSUE_TEMPLATE)/|"
+    # Instructions for coding assistants and tools' hidden folders (.agents/skills/*/SKILL.md:
+    # "Out of scope" there is the agent's, not the model's).
+    r"(^|/)\.[^/]+/|(^|/)(agents|claude|gemini|copilot-instructions)\.md$|"
     # Generated API references and the frozen copies of older docs: nobody's scoping prose.
     r"(^|/)(versioned_docs|reference_versioned_docs|api[-_]?reference|_autosummary|autoapi)/|"
     r"(^|/)reference/([^/]*[-_])?api([-_][^/]*)?/",

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from mlscaffold.score.judge.rules import facts, rule
-from mlscaffold.score.model import Evidence, Verdict
+from mlscaffold.score.model import Evidence, Verdict, closed
 from mlscaffold.score.read import linear, scan
 from mlscaffold.score.read.index import Located, RepoIndex
 from mlscaffold.score.read.linear import lazy
@@ -806,7 +806,7 @@ def monitoring(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     ]
     if stats:
         return Verdict.passed(
-            f"drift check in {stats[0].path} ({stats[0].value})",
+            f"drift check in {stats[0].path} ({closed(stats[0].value)})",
             [Evidence(h.path, h.line, h.value) for h in stats[:3]],
         )
     declared = index.declared(["evidently", "whylogs", "nannyml", "alibi-detect"])
@@ -818,7 +818,7 @@ def monitoring(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     service = [u for u in index.importers_of(_SERVICE_METRICS) if index.is_production_code(u.path)]
     if service:
         return Verdict.partial(
-            f"only service metrics ({service[0].value}); no data or prediction drift",
+            f"only service metrics ({closed(service[0].value)}); no data or prediction drift",
             [Evidence(u.path, u.line) for u in service[:3]],
         )
     if candidates:

@@ -12,7 +12,7 @@ from typing import Any
 from mlscaffold.score.budget import tick
 from mlscaffold.score.judge.rules import facts, notebooks, rule
 from mlscaffold.score.judge.rules.data import LOADERS
-from mlscaffold.score.model import Evidence, Status, Verdict
+from mlscaffold.score.model import Evidence, Status, Verdict, closed
 from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import Located, RepoIndex
 from mlscaffold.score.read.linear import lazy
@@ -920,7 +920,7 @@ def model_versioned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     reg = facts.text_search(index, index.production_python, _REGISTER)
     if reg:
         return Verdict.passed(
-            f"models are registered or logged ({reg[0].path}: {reg[0].value})",
+            f"models are registered or logged ({reg[0].path}: {closed(reg[0].value)})",
             [Evidence(r.path, r.line, r.value) for r in reg[:3]],
         )
     catalogs = index.glob(["conf/**/catalog.yml", "conf/**/catalog.yaml", "catalog.yml"])

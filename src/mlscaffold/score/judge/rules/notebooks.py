@@ -12,7 +12,7 @@ from typing import Any
 
 from mlscaffold.score.budget import tick
 from mlscaffold.score.judge.rules import facts, rule
-from mlscaffold.score.model import Evidence, Verdict
+from mlscaffold.score.model import Evidence, Verdict, closed
 from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import Located, RepoIndex
 from mlscaffold.score.read.linear import lazy
@@ -75,7 +75,7 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
     if executes:
         e = executes[0]
         return Verdict.failed(
-            f"production code executes notebooks ({e.path}: {e.value.strip()})",
+            f"production code executes notebooks ({e.path}: {closed(e.value.strip())})",
             [Evidence(x.path, x.line, x.value.strip()) for x in executes[:5]],
         )
     n = len(index.notebooks)

@@ -7,7 +7,7 @@ markup or notifies anyone.
 
 from __future__ import annotations
 
-from mlscaffold.score.model import Finding, Report, Status
+from mlscaffold.score.model import STAGES, Finding, Report, Status
 from mlscaffold.score.report.render.mdtext import code, html_text, inline, with_code_spans
 
 ICON = {
@@ -56,7 +56,9 @@ def _findings_table(findings: list[Finding], by_subproject: bool = False) -> lis
     if by_subproject:
         head, rule = head + " By sub-project |", rule + "---|"
     out = [head, rule]
-    for f in sorted(findings, key=lambda f: (RANK[f.status], f.check_id)):
+    # Worst first, then in the lifecycle's order (scoping before data), as the terminal shows.
+    order = {stage: i for i, stage in enumerate(STAGES)}
+    for f in sorted(findings, key=lambda f: (RANK[f.status], order.get(f.stage, 9), f.check_id)):
         fix = with_code_spans(f.fix) if f.status in (Status.FAIL, Status.PARTIAL) else ""
         row = (
             f"| {ICON[f.status]} | **{inline(f.check_id)}** {inline(f.title)} "
