@@ -4384,3 +4384,28 @@ CASES.append(
         label="assistant-instructions",
     )
 )
+
+# A training loop's validate(model, ...) scores the model; it validates no data (set G's
+# RepVGG, set C's MoCo).
+CASES += [
+    Case(
+        "DA003",
+        "fail",
+        {
+            "main.py": "import torch\n\n\ndef validate(config, data_loader, model):\n"
+            "    model.eval()\n    correct = 0\n    for x, y in data_loader:\n"
+            "        correct += (model(x).argmax(1) == y).sum()\n    return correct\n"
+        },
+        label="validate-takes-a-model",
+    ),
+    Case(
+        "DA003",
+        "pass",
+        {
+            "src/data.py": "def validate(df):\n    if df['age'].min() < 0:\n"
+            "        raise ValueError('negative age')\n    return df\n"
+        },
+        "validation function",
+        "validate-takes-data",
+    ),
+]

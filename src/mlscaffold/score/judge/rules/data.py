@@ -159,7 +159,11 @@ def data_validation(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             [Evidence(u.path, u.line, u.value) for u in strong[:5]],
         )
     fns = facts.text_search(index, index.production_python, _VALIDATE_FN)
-    real = [f for f in fns if _function_is_real(index, f.path, f.line)]
+    real = [
+        f
+        for f in fns
+        if _function_is_real(index, f.path, f.line) and not _validates_a_model(index, f)
+    ]
     if real:
         return Verdict.passed(
             f"validation function in {real[0].path}",
@@ -194,6 +198,30 @@ def data_validation(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             [Evidence(stubs[0].path, stubs[0].line)],
         )
     return Verdict.failed("no data validation (pandera, Great Expectations, a validate step...)")
+
+
+# A validation loop's parameters: `def validate(config, data_loader, model)` scores the model
+# on the validation split; it checks no data.
+_MODEL_PARAM = lazy(r"\b(model|net|network|criterion|classifier|estimator)\b")
+
+
+def _validates_a_model(index: RepoIndex, hit: Located) -> bool:
+    """Whether a plain ``validate(...)`` takes a model: a validation step of training."""
+    if "validate" not in hit.value or "validate_" in hit.value:
+        return False
+    code = index.code(hit.path) or ""
+    start = hit.line and _line_start(code, hit.line)
+    signature = code[start : code.find(")", start, start + 400) + 1] if start is not None else ""
+    return bool(_MODEL_PARAM.search(signature))
+
+
+def _line_start(code: str, line: int) -> int:
+    pos = 0
+    for _ in range(line - 1):
+        pos = code.find("\n", pos) + 1
+        if pos == 0:
+            return len(code)
+    return pos
 
 
 _SETTINGS_NAMES = frozenset({"BaseSettings", "SettingsConfigDict", "Field", "SecretStr"})
