@@ -4409,3 +4409,19 @@ CASES += [
         "validate-takes-data",
     ),
 ]
+
+# MLflow autolog records what the run's evaluation computes (set G's Airflow and Zoomcamp
+# projects).
+CASES.append(
+    Case(
+        "MO008",
+        "pass",
+        {
+            "src/train.py": "import mlflow\nfrom sklearn.metrics import r2_score\n\n\n"
+            "def main(model, X, y, Xv, yv):\n    mlflow.sklearn.autolog()\n"
+            "    model.fit(X, y)\n    return r2_score(yv, model.predict(Xv))\n"
+        },
+        "autolog records them",
+        "autolog",
+    )
+)

@@ -837,6 +837,23 @@ def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             [Evidence(logged.path), Evidence(logged.value)],
         )
     if computing:
+        # MLflow's autolog records the scores of fitted estimators and frameworks' evaluation
+        # (post-training metrics) wherever the run computes them.
+        autolog = next(
+            (
+                h
+                for h in facts.text_search(index, index.production_python, _FRAMEWORK_TRACKING)
+                if "autolog" in h.value
+            ),
+            None,
+        )
+        if autolog:
+            return Verdict.passed(
+                f"{computing[0].path} computes metrics and autolog records them "
+                f"({autolog.path})",
+                [Evidence(computing[0].path, computing[0].line, computing[0].value),
+                 Evidence(autolog.path, autolog.line, closed(autolog.value))],
+            )  # fmt: skip
         return Verdict.partial(
             f"metrics are computed in {computing[0].path} but not recorded",
             [Evidence(h.path, h.line, h.value) for h in computing[:3]],
