@@ -4425,3 +4425,37 @@ CASES.append(
         "autolog",
     )
 )
+
+# A shell script running the project's step scripts in order (set G's Kaggle solution); ten
+# training scripts in a row are ten models, not a pipeline.
+_STEP_SCRIPTS = {
+    "S1_denoise.py": "import pandas as pd\npd.read_csv('input/train.csv').to_feather('a.f')\n",
+    "S2_features.py": "import pandas as pd\ndf = pd.read_feather('a.f')\ndf.to_feather('b.f')\n",
+    "utils.py": "import lightgbm as lgb\n\n\ndef train_lgb(X, y):\n"
+    "    return lgb.LGBMClassifier().fit(X, y)\n",
+    "S3_lgb_main.py": "import pandas as pd\nfrom utils import train_lgb\n\n"
+    "train_lgb(pd.read_feather('b.f'), None)\n",
+}
+CASES += [
+    Case(
+        "MO003",
+        "pass",
+        {
+            **_STEP_SCRIPTS,
+            "run.sh": "python S1_denoise.py\npython S2_features.py\npython S3_lgb_main.py\n",
+        },
+        "runs 3 of the project's scripts in order",
+        "shell-script-runs-step-scripts",
+    ),
+    Case(
+        "MO003",
+        "fail",
+        {
+            **{f"train_{i}.py": "from sklearn.svm import SVC\nSVC().fit(X, y)\n" for i in range(3)},
+            "helpers.py": "def load():\n    return 1\n",
+            "train.sh": "python train_0.py\npython train_1.py\npython train_2.py\n",
+        },
+        "one script",
+        "shell-script-runs-models-in-a-row",
+    ),
+]

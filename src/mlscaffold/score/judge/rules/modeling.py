@@ -119,6 +119,14 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             "orchestrator, dvc.yaml, module, script or Makefile chaining them)",
             ev,
         )
+    script = _script_chain(index, training)
+    if script:
+        runner, ran = script
+        return Verdict.passed(
+            f"{runner} runs {len(ran)} of the project's scripts in order, training among them "
+            f"({', '.join(ran[:4])}{', ...' if len(ran) > 4 else ''})",
+            [Evidence(runner)] + [Evidence(p) for p in ran[:4]],
+        )
     chain = _entry_chain(index, training)
     if chain:
         entry, steps = chain
@@ -178,7 +186,7 @@ _MAX_ENTRIES = 40
 # A program that runs training (not a benchmark, an export or an evaluation script), and a
 # training loop of its own (then it is the one large script, whatever it imports).
 _ENTRY_NAME = lazy(
-    r"(^|/)(main|run|cli|pipeline\w*|train\w*|fit\w*|run_\w+|experiment\w*|\w+_train\w*)\.py$"
+    r"(^|/)(main|run|cli|\w*pipeline\w*|train\w*|fit\w*|run_\w+|experiment\w*|\w+_train\w*)\.py$"
 )
 _OWN_LOOP = lazy(r"\.backward\(\s*\)|optimizer\.step\(|\bfor\s+\w+\s+in\s+range\(\s*[\w.]*epoch")
 
@@ -219,6 +227,47 @@ def _entry_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | Non
             steps.append(("train", trainer))
             return entry, steps
     return None
+
+
+_STEP_RUNNERS = ["*.sh"]  # a Makefile's targets are run one at a time, not in order
+_MIN_SCRIPTS = 3
+
+
+def _script_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | None:
+    """(runner, scripts) when a shell script runs three or more of the project's own scripts
+    in order, one of them training after one that does not (run.sh: S1_denoise.py,
+    S2_features.py, ..., S5_lgb_main.py): the steps are modules and the runner the pipeline."""
+    trains = {h.path for h in training.code}
+    if not trains:
+        return None
+    for runner in index.glob(_STEP_RUNNERS)[:_MAX_ENTRIES]:
+        tick()
+        folder = runner.path.rpartition("/")[0]
+        ran: list[str] = []
+        for m in itertools.islice(
+            linear.compiled(_RUNS_MODULE).finditer(index.text(runner.path) or ""), 200
+        ):
+            name = m.group(1).removeprefix("./")
+            module = name if name.endswith(".py") else name.replace(".", "/") + ".py"
+            for path in (f"{folder}/{module}" if folder else module, module):
+                if path in index.by_path and path not in ran:
+                    ran.append(path)
+                    break
+        first = next((i for i, p in enumerate(ran) if _runs_training(index, p, trains)), None)
+        # Steps: something prepares the data before the first script that trains (ten
+        # training scripts in a row are ten models, not a pipeline).
+        if len(ran) >= _MIN_SCRIPTS and first is not None and first > 0:
+            return runner.path, ran
+    return None
+
+
+def _runs_training(index: RepoIndex, path: str, trains: set[str]) -> bool:
+    """A script that trains, itself or through a module it imports (S5_lgb_main.py calling
+    utils.train_lgb)."""
+    return path in trains or any(
+        trains.intersection(index.resolve_import_targets(path, ref))
+        for ref in index.imports.get(path, ())
+    )
 
 
 def _trains_a_model(index: RepoIndex, path: str, trains: set[str]) -> bool:
