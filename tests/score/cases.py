@@ -4459,3 +4459,43 @@ CASES += [
         "shell-script-runs-models-in-a-row",
     ),
 ]
+
+# Retraining on a clock without CI (set G's recommender service; an Airflow DAG).
+CASES += [
+    Case(
+        "DE003",
+        "pass",
+        {
+            **s.PIPELINE,
+            "app/main.py": "from apscheduler.schedulers.background import BackgroundScheduler\n"
+            "from apscheduler.triggers.cron import CronTrigger\n"
+            "from app.training import train_model\n\n"
+            "scheduler = BackgroundScheduler()\n"
+            "scheduler.add_job(train_model, CronTrigger(hour=1, minute=30))\n",
+        },
+        "CronTrigger",
+        "in-service-scheduler-without-ci",
+    ),
+    Case(
+        "DE003",
+        "pass",
+        {
+            **s.PIPELINE,
+            "dags/retrain.py": "from airflow import DAG\n\n"
+            "with DAG('retrain', schedule_interval='@weekly') as dag:\n    train_task()\n",
+        },
+        "scheduled",
+        "scheduled-dag-without-ci",
+    ),
+    Case(
+        "DE003",
+        "fail",
+        {
+            **s.PIPELINE,
+            "app/cache.py": "import schedule\n\n\ndef clear():\n    CACHE.clear()\n\n\n"
+            "schedule.every(10).minutes.do(clear)\n",
+        },
+        "no CI configuration",
+        "scheduler-that-does-not-train",
+    ),
+]

@@ -418,6 +418,14 @@ def _without_filters(text: str) -> str:
 @rule("automated_release", reads_contents=False)
 def automated_release(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if not index.ci_files:
+        # Retraining on a clock needs no CI: a scheduled orchestrator flow, or a scheduler
+        # inside the service (APScheduler's CronTrigger calling train_model).
+        flows = _scheduled_flows(index)
+        if flows:
+            return Verdict.passed(
+                f"{flows[0].path}: {flows[0].value.strip()[:60]}",
+                [Evidence(h.path, h.line, h.value.strip()[:60]) for h in flows[:5]],
+            )
         return Verdict.failed(
             "no CI configuration, so nothing is released or retrained automatically"
         )
@@ -460,10 +468,16 @@ def automated_release(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 # deployment's cron=...) in a module that trains or predicts: retraining or scoring on a clock.
 _FLOW_SCHEDULE = lazy(
     r"\b(schedule_interval|schedule|cron)[ \t]*=[ \t]*[\"'](@(hourly|daily|weekly|monthly)|"
-    r"[0-9*/,-]+( [0-9*/,-]+){4})[\"']"
+    r"[0-9*/,-]+( [0-9*/,-]+){4})[\"']|"
+    # A scheduler inside a service: APScheduler's triggers, schedule's every(), Celery beat.
+    r"\b(CronTrigger|IntervalTrigger)[ \t]*\(|\bscheduled_job[ \t]*\([ \t]*[\"'](cron|interval)|"
+    r"\bschedule\.every\(|\bcrontab[ \t]*\(|\bbeat_schedule\b"
 )
 _FLOW_WORK = lazy(r"train|predict|inference|scor|retrain|fit\(", linear.I)
-_SCHEDULERS = ("airflow", "prefect", "dagster", "metaflow", "flytekit", "zenml", "kfp")
+_SCHEDULERS = (
+    "airflow", "prefect", "dagster", "metaflow", "flytekit", "zenml", "kfp", "apscheduler",
+    "schedule", "celery",
+)  # fmt: skip
 
 
 def _scheduled_flows(index: RepoIndex) -> list[Located]:
