@@ -4499,3 +4499,18 @@ CASES += [
         "scheduler-that-does-not-train",
     ),
 ]
+
+# The issue's own example of a problem stated in an opening paragraph.
+CASES.append(
+    Case(
+        "SC001",
+        "pass",
+        {
+            **STEPS,
+            "README.md": "# Shelf watch\n\nShelf watch predicts which shelves will be empty "
+            "within 4 h so staff restock first.\n\n## Install\n\npip install shelfwatch\n",
+        },
+        "describes the problem",
+        "intro-so-staff-act",
+    )
+)
