@@ -92,7 +92,16 @@ CASES: list[Case] = [
         "no document",
         "absent",
     ),
-    Case("SC001", "partial", readme("Overview", FILLED), "general section", "overview"),
+    Case(
+        "SC001",
+        "partial",
+        readme("Overview", "This project classifies support tickets into queues with a model."),
+        "general section",
+        "overview",
+    ),
+    # A general section that says who has the problem and what the model changes for them
+    # states it, whatever its heading.
+    Case("SC001", "pass", readme("Overview", FILLED), "describes the problem", "overview-promoted"),
     Case("SC002", "pass", {"CODEOWNERS": "* @acme/ml-team\n"}, label="codeowners"),
     Case(
         "SC002",
