@@ -4523,3 +4523,135 @@ CASES.append(
         "intro-so-staff-act",
     )
 )
+
+
+# From a second code review's reproductions.
+CASES += [
+    Case(
+        "DE002",
+        "partial",
+        {
+            "main.py": "print(1)\n",
+            ".github/workflows/ci.yml": "name: ci\non: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pip install poetry\n      - run: poetry install --with test\n",
+        },
+        "installs or names",
+        "ci-installs-test-tools-with-poetry",
+    ),
+    Case(
+        "DE002",
+        "pass",
+        {
+            "main.py": "print(1)\n",
+            ".github/workflows/ci.yml": "name: ci\non: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pip install -r requirements.txt || true && pytest\n",
+        },
+        "runs pytest",
+        "or-true-on-the-install-not-the-check",
+    ),
+    Case(
+        "DE003",
+        "fail",
+        {
+            "app.py": 'from apscheduler.schedulers.background import BackgroundScheduler\nfrom apscheduler.triggers.cron import CronTrigger\nfrom fastapi import FastAPI\nimport joblib\nimport shutil\n\napp = FastAPI()\nmodel = joblib.load("model.joblib")\n\n\ndef purge_tmp():\n    shutil.rmtree("/tmp/uploads", ignore_errors=True)\n\n\nscheduler = BackgroundScheduler()\nscheduler.add_job(purge_tmp, CronTrigger(hour=3))\nscheduler.start()\n\n\n@app.post("/predict")\ndef predict(x: list[float]):\n    return {"y": model.predict([x]).tolist()}\n'
+        },
+        "no CI",
+        "scheduler-purges-files-beside-a-predict-api",
+    ),
+    Case(
+        "DE003",
+        "fail",
+        {
+            "jobs.py": 'import schedule\nimport time\n\ndef backup_db():\n    print("backing up, underscore-safe names")\n\nschedule.every().day.at("02:00").do(backup_db)\nwhile True:\n    schedule.run_pending()\n    time.sleep(60)\n'
+        },
+        "no CI",
+        "scheduler-backs-up-a-database",
+    ),
+    Case(
+        "MO003",
+        "fail",
+        {
+            "run.sh": "#!/bin/sh\n# Old pipeline, kept for reference:\n# python a1.py\npython a2.py\n# python a3.py\n",
+            "a3.py": 'import joblib, pandas as pd\nfrom sklearn.metrics import accuracy_score\nm = joblib.load("model.joblib"); df = pd.read_csv("data/test.csv")\nprint(accuracy_score(df["y"], m.predict(df.drop(columns="y"))))\n',
+            "a1.py": 'import pandas as pd\ndf = pd.read_csv("raw.csv").dropna()\ndf.to_csv("data/train.csv", index=False)\n',
+            "a2.py": 'import pandas as pd\nfrom sklearn.ensemble import RandomForestClassifier\nimport joblib\n\ndf = pd.read_csv("data/train.csv")\nX, y = df.drop(columns="y"), df["y"]\nclf = RandomForestClassifier().fit(X, y)\njoblib.dump(clf, "model.joblib")\n',
+        },
+        "one script",
+        "runner-with-commented-steps",
+    ),
+    Case(
+        "MO003",
+        "fail",
+        {
+            "run.sh": '#!/bin/sh\n# usage: ./run.sh a1|train|a3\ncase "$1" in\n  a1) python a1.py ;;\n  train) python a2.py ;;\n  a3) python a3.py ;;\n  *) echo "usage: $0 a1|train|a3"; exit 1 ;;\nesac\n',
+            "a3.py": 'import joblib, pandas as pd\nfrom sklearn.metrics import accuracy_score\nm = joblib.load("model.joblib"); df = pd.read_csv("data/test.csv")\nprint(accuracy_score(df["y"], m.predict(df.drop(columns="y"))))\n',
+            "a1.py": 'import pandas as pd\ndf = pd.read_csv("raw.csv").dropna()\ndf.to_csv("data/train.csv", index=False)\n',
+            "a2.py": 'import pandas as pd\nfrom sklearn.ensemble import RandomForestClassifier\nimport joblib\n\ndf = pd.read_csv("data/train.csv")\nX, y = df.drop(columns="y"), df["y"]\nclf = RandomForestClassifier().fit(X, y)\njoblib.dump(clf, "model.joblib")\n',
+        },
+        "one script",
+        "case-dispatcher",
+    ),
+    Case(
+        "MO003",
+        "fail",
+        {
+            "run.sh": '#!/bin/sh\necho "Run: python a1.py, then python a2.py, then python a3.py"\n',
+            "a3.py": 'import joblib, pandas as pd\nfrom sklearn.metrics import accuracy_score\nm = joblib.load("model.joblib"); df = pd.read_csv("data/test.csv")\nprint(accuracy_score(df["y"], m.predict(df.drop(columns="y"))))\n',
+            "a1.py": 'import pandas as pd\ndf = pd.read_csv("raw.csv").dropna()\ndf.to_csv("data/train.csv", index=False)\n',
+            "a2.py": 'import pandas as pd\nfrom sklearn.ensemble import RandomForestClassifier\nimport joblib\n\ndf = pd.read_csv("data/train.csv")\nX, y = df.drop(columns="y"), df["y"]\nclf = RandomForestClassifier().fit(X, y)\njoblib.dump(clf, "model.joblib")\n',
+        },
+        "one script",
+        "echoed-steps",
+    ),
+    Case(
+        "MO003",
+        "fail",
+        {
+            "run.sh": "#!/bin/sh\nset -e\npython a1.py\npython a2.py\npython a3.py\n",
+            "a3.py": 'import matplotlib.pyplot as plt\nplt.plot([1,2]); plt.savefig("loss.png")\n',
+            "a1.py": "import torch\nprint(torch.cuda.is_available())\n",
+            "a2.py": 'import pandas as pd\nfrom sklearn.ensemble import RandomForestClassifier\nimport joblib\n\ndf = pd.read_csv("data/train.csv")\nX, y = df.drop(columns="y"), df["y"]\nclf = RandomForestClassifier().fit(X, y)\njoblib.dump(clf, "model.joblib")\n',
+        },
+        "one script",
+        "no-data-step-before-training",
+    ),
+    Case(
+        "MO003",
+        "partial",
+        {
+            "src/model.py": "import torch\nfrom torch import nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(4, 1)\n\n    def forward(self, x):\n        return self.fc(x)\n\n\ndef train(net, loader, epochs=5):\n    net.train()\n    opt = torch.optim.Adam(net.parameters())\n    for _ in range(epochs):\n        for x, y in loader:\n            opt.zero_grad()\n            loss = nn.functional.mse_loss(net(x), y)\n            loss.backward()\n            opt.step()\n",
+            "src/__init__.py": "",
+            "src/data.py": "import pandas as pd\n\n\ndef load(path):\n    return pd.read_csv(path)\n",
+            "src/inference_pipeline.py": 'import torch\nfrom sklearn.metrics import mean_squared_error\n\nfrom src.data import load\nfrom src.model import Net\n\n\ndef main():\n    df = load("data/holdout.csv")\n    net = Net()\n    net.load_state_dict(torch.load("models/net.pt"))\n    preds = net(torch.tensor(df.drop(columns="y").values, dtype=torch.float32)).detach().numpy()\n    print(mean_squared_error(df["y"], preds))\n\n\nif __name__ == "__main__":\n    main()\n',
+        },
+        "only some steps",
+        "inference-pipeline-is-no-training-entry",
+    ),
+    Case(
+        "MO008",
+        "partial",
+        {
+            "evaluate.py": 'import joblib\nimport pandas as pd\nfrom sklearn.metrics import accuracy_score, f1_score\n\nmodel = joblib.load("model.joblib")\ntest = pd.read_csv("data/test.csv")\npred = model.predict(test.drop(columns="y"))\nprint("accuracy", accuracy_score(test["y"], pred))\nprint("f1", f1_score(test["y"], pred))\n',
+            "train.py": 'import joblib\nimport mlflow\nimport pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n\nmlflow.sklearn.autolog()\ndf = pd.read_csv("data/train.csv")\nwith mlflow.start_run():\n    model = LogisticRegression().fit(df.drop(columns="y"), df["y"])\njoblib.dump(model, "model.joblib")\n',
+        },
+        "not recorded",
+        "autolog-in-another-module",
+    ),
+    Case(
+        "MO008",
+        "partial",
+        {
+            "evaluate.py": 'import joblib\nimport pandas as pd\nfrom sklearn.metrics import accuracy_score, f1_score\n\nmodel = joblib.load("model.joblib")\ntest = pd.read_csv("data/test.csv")\npred = model.predict(test.drop(columns="y"))\nprint("accuracy", accuracy_score(test["y"], pred))\nprint("f1", f1_score(test["y"], pred))\n',
+            "train.py": 'import joblib\nimport mlflow\nimport pandas as pd\nfrom sklearn.linear_model import LogisticRegression\nfrom sklearn.metrics import accuracy_score\n\nmlflow.autolog(disable=True)  # we do not track runs\ndf = pd.read_csv("data/train.csv")\nmodel = LogisticRegression().fit(df.drop(columns="y"), df["y"])\nprint(accuracy_score(df["y"], model.predict(df.drop(columns="y"))))\njoblib.dump(model, "model.joblib")\n',
+        },
+        "not recorded",
+        "autolog-disabled",
+    ),
+    Case(
+        "DA003",
+        "pass",
+        {
+            "checks.py": 'import pandas as pd\n\n\ndef validate(model, loader):\n    return sum(float(model(x) == y) for x, y in loader)\n\n\ndef validate_dataframe(df: pd.DataFrame) -> pd.DataFrame:\n    if df["age"].lt(0).any():\n        raise ValueError("negative age")\n    if df.isna().any().any():\n        raise ValueError("missing values")\n    return df\n'
+        },
+        "validation function",
+        "data-validator-after-a-model-validator",
+    ),
+]

@@ -445,3 +445,29 @@ def test_fail_under_takes_a_whole_float_and_explains_a_bad_value(ml_repo) -> Non
         out = run_cli("score", str(ml_repo))
         assert out.returncode == 2, bad
         assert "fail_under must be an integer from 0 to 100" in out.stderr, out.stderr
+
+
+def test_an_unreadable_or_nested_policy_is_an_error(ml_repo, tmp_path) -> None:
+    # A symbolic link (even inside the repository) or a FIFO as .mlscaffold.toml: its policy
+    # cannot be read, and scoring without it would switch the gate off.
+    real = ml_repo / "policy.toml"
+    real.write_text("fail_under = 100\n", encoding="utf-8")
+    (ml_repo / ".mlscaffold.toml").symlink_to(real)
+    out = run_cli("score", str(ml_repo))
+    assert out.returncode == 2 and "not a regular file" in out.stderr, out.stderr
+    (ml_repo / ".mlscaffold.toml").unlink()
+    # `mlscaffold = {...}` under [tool], past the size limit: still ours.
+    pyproject = ml_repo / "pyproject.toml"
+    pyproject.write_text(
+        "[tool]\n" + "# padding\n" * 30_000 + "mlscaffold = { fail_under = 99 }\n", "utf-8"
+    )
+    out = run_cli("score", str(ml_repo))
+    assert out.returncode == 2 and "larger than 256 KiB" in out.stderr, out.stderr
+
+
+def test_a_bad_fail_under_is_shown_as_written(ml_repo) -> None:
+    config = ml_repo / ".mlscaffold.toml"
+    for bad, shown in (("1e300", "1e+300"), ('"80"', "'80'")):
+        config.write_text(f"fail_under = {bad}\n", encoding="utf-8")
+        out = run_cli("score", str(ml_repo))
+        assert out.returncode == 2 and f"not {shown}" in out.stderr, out.stderr

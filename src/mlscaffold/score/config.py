@@ -11,11 +11,10 @@ from typing import Any
 from mlscaffold.errors import ConfigError
 from mlscaffold.score.model import STAGES
 from mlscaffold.score.read.readers.structured import load_toml
-from mlscaffold.score.read.safeio import read_regular_file
+from mlscaffold.score.read.safeio import read_regular_file, regular_file_mentions
 
 KNOWN_KEYS = {"ignore", "select", "checklists", "fail_under", "max_file_size"}
 MAX_CONFIG_BYTES = 256 * 1024
-_MAX_MENTION_SCAN = 64 << 20  # how much of a larger pyproject is searched for our table
 MAX_CHECKLIST_FILES = 20
 MAX_SELECTORS = 200  # select / ignore entries
 
@@ -33,16 +32,19 @@ class ScoreConfig:
 
 
 def _read_toml(root: str, name: str) -> dict[str, Any] | None:
-    data = read_regular_file(os.path.join(root, name), MAX_CONFIG_BYTES + 1)
+    path = os.path.join(root, name)
+    data = read_regular_file(path, MAX_CONFIG_BYTES + 1)
     if data is None:
+        if name == ".mlscaffold.toml" and os.path.lexists(path):
+            # A link, a FIFO, a folder: the policy it may hold cannot be read; scoring without
+            # it would switch a CI gate off.
+            raise ConfigError(f"{name} is not a regular file; its settings cannot be read")
         return None
     if len(data) > MAX_CONFIG_BYTES:
         # Cut at the limit, the file would parse as something else or not at all: a policy
         # (fail_under) past the cut would be dropped without a word and switch a CI gate off.
-        whole = read_regular_file(os.path.join(root, name), _MAX_MENTION_SCAN) or b""
-        if name == ".mlscaffold.toml" or (
-            b"mlscaffold" in whole and _mentions_our_table(whole.decode("utf-8", "replace"))
-        ):
+        # A pyproject.toml that never names mlscaffold holds no policy of ours.
+        if name == ".mlscaffold.toml" or regular_file_mentions(path, b"mlscaffold"):
             raise ConfigError(
                 f"{name} is larger than {MAX_CONFIG_BYTES // 1024} KiB; its mlscaffold "
                 "settings are not read (keep them in a small .mlscaffold.toml)"
@@ -64,10 +66,11 @@ def _read_toml(root: str, name: str) -> dict[str, Any] | None:
 
 
 def _mentions_our_table(text: str) -> bool:
-    """A `[tool.mlscaffold]` header (or `tool.mlscaffold.x = ...` key) on some line."""
+    """A `[tool.mlscaffold]` header, a `tool.mlscaffold.x = ...` key, or an `mlscaffold = ...`
+    key (under `[tool]`) on some line."""
     for line in text.splitlines():
         bare = line.strip().lstrip("[").replace(" ", "").replace("\t", "").replace('"', "")
-        if bare.startswith("tool.mlscaffold"):
+        if bare.startswith(("tool.mlscaffold", "mlscaffold=", "mlscaffold.")):
             return True
     return False
 
@@ -162,11 +165,14 @@ def parse_fail_under(value: Any, where: str) -> dict[str, int]:
 
 
 def _minimum(value: Any, name: str, hint: str = "") -> int:
-    """A score from 0 to 100; a whole float (60.0) is that integer."""
-    if isinstance(value, float) and value.is_integer():
+    """A score from 0 to 100; a whole float in that range (60.0) is that integer."""
+    given = value
+    if isinstance(value, float) and value.is_integer() and 0 <= value <= 100:
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
-        raise ConfigError(f"{name} must be an integer from 0 to 100{hint}, not {str(value)[:40]}")
+        shown = repr(given)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        raise ConfigError(f"{name} must be an integer from 0 to 100{hint}, not {shown}")
     return value
 
 

@@ -44,3 +44,27 @@ def read_regular_file(path: str, max_bytes: int) -> bytes | None:
         return None
     finally:
         os.close(fd)
+
+
+def regular_file_mentions(path: str, needle: bytes, chunk: int = 1 << 20) -> bool:
+    """Whether a regular file holds ``needle`` anywhere, read a chunk at a time (a file of any
+    size costs its reading, not its size in memory). False for anything else."""
+    try:
+        fd = os.open(path, _FLAGS)
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        tail = b""
+        while True:
+            data = os.read(fd, chunk)
+            if not data:
+                return False
+            if needle in tail + data:
+                return True
+            tail = data[-(len(needle) - 1) :] if len(needle) > 1 else b""
+    except OSError:
+        return False
+    finally:
+        os.close(fd)

@@ -158,12 +158,12 @@ def data_validation(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             f"{strong[0].value} validates data in {strong[0].path}",
             [Evidence(u.path, u.line, u.value) for u in strong[:5]],
         )
-    fns = facts.text_search(index, index.production_python, _VALIDATE_FN)
-    real = [
-        f
-        for f in fns
-        if _function_is_real(index, f.path, f.line) and not _validates_a_model(index, f)
+    fns = [
+        _next_data_validator(index, f) if _validates_a_model(index, f) else f
+        for f in facts.text_search(index, index.production_python, _VALIDATE_FN)
     ]
+    fns = [f for f in fns if f is not None]
+    real = [f for f in fns if _function_is_real(index, f.path, f.line)]
     if real:
         return Verdict.passed(
             f"validation function in {real[0].path}",
@@ -213,6 +213,22 @@ def _validates_a_model(index: RepoIndex, hit: Located) -> bool:
     start = hit.line and _line_start(code, hit.line)
     signature = code[start : code.find(")", start, start + 400) + 1] if start is not None else ""
     return bool(_MODEL_PARAM.search(signature))
+
+
+def _next_data_validator(index: RepoIndex, hit: Located) -> Located | None:
+    """The module's next validation function after one that validates a model (the content
+    pass kept only the first): ``validate_dataframe`` below ``validate(model, loader)``."""
+    code = index.code(hit.path) or ""
+    for n, (line, m) in enumerate(linear.compiled(_VALIDATE_FN_RE).finditer_lines(code)):
+        if n == _MAX_VALIDATORS_READ:
+            break
+        found = Located(hit.path, line, m.group(0))
+        if line > (hit.line or 0) and not _validates_a_model(index, found):
+            return found
+    return None
+
+
+_MAX_VALIDATORS_READ = 50
 
 
 def _line_start(code: str, line: int) -> int:

@@ -260,7 +260,8 @@ def ci_runs_checks(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     runs = {h.path: _check_steps(index, h.path) for h in hits}
     if hits and all(kind == "none" for kind in runs.values()):
         return Verdict.partial(
-            f"CI installs {hits[0].value.strip()} but runs no tests or checks ({hits[0].path})",
+            f"CI only installs or names its test tools ({hits[0].path}: "
+            f"{hits[0].value.strip()}) and runs no tests or checks",
             [Evidence(h.path, h.line, h.value.strip()) for h in hits[:5]],
         )
     if hits and "fails" not in runs.values():
@@ -302,6 +303,7 @@ def _check_steps(index: RepoIndex, path: str) -> str:
     lines = own.split("\n")
     if len(lines) > _MAX_CI_LINES:
         return "fails"
+    tolerant: list[bool] | None = None  # per line, built on the first check that needs it
     found = "none"
     checks = itertools.chain(_CHECK_CMD.finditer(text), _TASK_RUNNER.finditer(text))
     for n, m in enumerate(checks):
@@ -309,10 +311,17 @@ def _check_steps(index: RepoIndex, path: str) -> str:
             return "fails"  # a script the CI runs: judged where it is called (taken to fail)
         line = own.count("\n", 0, m.start())
         start = own.rfind("\n", 0, m.start()) + 1
-        command = _SEPARATOR.split(own[start : m.start()])[-1]  # "pip install x && pytest"
+        end = own.find("\n", m.end())
+        # The command the match belongs to: "pip install x && pytest" runs pytest; "poetry
+        # install --with test" and "uv pip install pytest" install it.
+        command = _SEPARATOR.split(own[start : m.end()])[-1]
         if _INSTALLS_TOOLS.search(command) or _STEP_NAME.search(lines[line]):
             continue  # "pip install black mypy", "name: Lint with mypy" name checks, run none
-        if not _NEVER_FAILS.search(lines[line]) and not _allowed_to_fail(lines, line):
+        rest = _SEPARATOR.split(own[m.start() : end if end != -1 else len(own)])
+        after = own[m.start() : end if end != -1 else len(own)][len(rest[0]) :]
+        if tolerant is None:
+            tolerant = _tolerant_lines(lines)
+        if not _NEVER_FAILS.search(after[:40]) and not tolerant[line]:
             return "fails"
         found = "allowed"
     return found
@@ -322,31 +331,37 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
 
 
-def _allowed_to_fail(lines: list[str], at: int) -> bool:
-    """Whether a block enclosing line ``at`` (a step, a job) says it may fail, as one of its
-    own keys."""
-    indent = _indent(lines[at])
-    i = at
-    while indent > 0:
-        j = i - 1
-        while j >= 0 and (not lines[j].strip() or _indent(lines[j]) >= indent):
-            j -= 1
-        if j < 0:
-            return False
-        parent = _indent(lines[j])
-        child = None
-        k = j + 1
-        while k < len(lines) and (not lines[k].strip() or _indent(lines[k]) > parent):
-            stripped = lines[k].strip()
-            if stripped:
-                child = _indent(lines[k]) if child is None else child
-                if _indent(lines[k]) == child and _ALLOWED_TO_FAIL.search(stripped):
-                    return True
-            k += 1
-        if lines[j].lstrip().startswith("- ") and _ALLOWED_TO_FAIL.search(lines[j].lstrip()[2:]):
-            return True
-        i, indent = j, parent
-    return False
+def _tolerant_lines(lines: list[str]) -> list[bool]:
+    """Per line, whether a block enclosing it (a step, a job) says it may fail as one of its
+    own keys (``continue-on-error: true`` beside ``run:``, ``allow_failure: true`` in a
+    job). Linear: one pass with a stack of the open blocks finds each line's block and marks
+    a block when a child at its children's indent allows failure; a second pass hands each
+    line its blocks' marks (a block comes before its lines)."""
+    count = len(lines)
+    parent = [-1] * count
+    marked = [False] * count
+    child_indent: dict[int, int] = {}
+    stack: list[tuple[int, int]] = []  # (indent, line) of the open blocks
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        indent = len(line) - len(line.lstrip(" \t"))
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        if stack:
+            up = stack[-1][1]
+            parent[i] = up
+            if child_indent.setdefault(up, indent) == indent and _ALLOWED_TO_FAIL.search(stripped):
+                marked[up] = True
+        if stripped.startswith("- ") and _ALLOWED_TO_FAIL.search(stripped[2:]):
+            marked[i] = True
+        stack.append((indent, i))
+    tolerant = [False] * count
+    for i in range(count):  # parents come first: each line inherits its parent's answer
+        up = parent[i]
+        tolerant[i] = marked[i] or (up >= 0 and (marked[up] or tolerant[up]))
+    return tolerant
 
 
 # Release or retraining steps: scheduled triggers, deploy/publish commands and actions, jobs
@@ -473,7 +488,14 @@ _FLOW_SCHEDULE = lazy(
     r"\b(CronTrigger|IntervalTrigger)[ \t]*\(|\bscheduled_job[ \t]*\([ \t]*[\"'](cron|interval)|"
     r"\bschedule\.every\(|\bcrontab[ \t]*\(|\bbeat_schedule\b"
 )
-_FLOW_WORK = lazy(r"train|predict|inference|scor|retrain|fit\(", linear.I)
+_FLOW_WORK = lazy(
+    r"\b(re)?train\w*|\bpredict\w*|\binference\b|\bscor(e|es|ing)\b|\bforecast\w*|\.fit\(",
+    linear.I,
+)
+# A scheduler inside a service: its job is named beside its trigger (add_job(train_model,
+# CronTrigger(...)), schedule.every().day.do(retrain)), so the work is looked for there.
+_IN_SERVICE = lazy(r"Trigger|scheduled_job|schedule\.every|crontab|beat_schedule")
+_NEAR_LINES = 3
 _SCHEDULERS = (
     "airflow", "prefect", "dagster", "metaflow", "flytekit", "zenml", "kfp", "apscheduler",
     "schedule", "celery",
@@ -481,8 +503,9 @@ _SCHEDULERS = (
 
 
 def _scheduled_flows(index: RepoIndex) -> list[Located]:
-    """Orchestrated flows on a schedule that train or predict (see _FLOW_SCHEDULE), looked for
-    only in the modules that import an orchestrator."""
+    """Flows on a schedule that train or predict (see _FLOW_SCHEDULE), looked for only in the
+    modules that import an orchestrator or a scheduler; a scheduler inside a service counts
+    when the job beside its trigger trains or predicts."""
     found = []
     flows = sorted(
         {u.path for u in index.importers_of(_SCHEDULERS) if index.is_production_code(u.path)}
@@ -490,9 +513,20 @@ def _scheduled_flows(index: RepoIndex) -> list[Located]:
     for path in flows[:50]:
         code = index.code(path) or ""
         m = _FLOW_SCHEDULE.search(code)
-        if m and _FLOW_WORK.search(code):
+        if m is None:
+            continue
+        where = code
+        if _IN_SERVICE.search(m.group(0)):  # the job beside the trigger, not the module
+            start = m.start()
+            for _ in range(_NEAR_LINES):
+                start = max(code.rfind("\n", 0, start - 1), 0)
+            end = m.end()
+            for _ in range(_NEAR_LINES):
+                end = code.find("\n", end + 1) if end != -1 else -1
+            where = code[start : end if end != -1 else len(code)]
+        if _FLOW_WORK.search(where):
             line = code.count("\n", 0, m.start()) + 1
-            found.append(Located(path, line, f"scheduled: {m.group(0)}"))
+            found.append(Located(path, line, closed(f"scheduled: {m.group(0)}")))
             if len(found) == 5:
                 break
     return found

@@ -595,6 +595,7 @@ def internal_imports(index: RepoIndex, start: list[str]) -> set[str]:
     for _ in range(IMPORT_DEPTH):
         nxt = []
         for path in frontier:
+            tick()
             for ref in index.imports.get(path, []):
                 for target in index.resolve_import_targets(path, ref):
                     if target not in seen and target not in start:

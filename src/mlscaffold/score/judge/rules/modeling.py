@@ -68,7 +68,9 @@ _DATAMODULE_RUN = lazy(r"\.(fit|test|validate)\s*\([^)]*\bdatamodule\s*=")
 # A shell script or Makefile line that runs one of the project's Python modules.
 # A Python command in a script, a Makefile (also through a variable, $(PYTHON) -m ...) or an
 # invoke task's c.run("python -m ...").
-_RUNS_MODULE = lazy(r"(?:\bpython\d?|\$[({]\w*PY\w*[)}])(?:\s+-m)?\s+([\w./-]+)")
+_RUNS_MODULE = lazy(
+    r"(?:\bpython\d?|\$[({]\w*PY\w*[)}])(?:[ \t]+-[uOBbsSEIq]+)*(?:\s+-m)?\s+([\w./-]+)"
+)
 
 
 @rule("training_pipeline")
@@ -183,11 +185,14 @@ _MODEL_CLASS = lazy(
 _DATASET_CLASS = lazy(r"^class[ \t]+\w+\([ \t]*(?:[\w.]*Dataset|[\w.]*DataModule)\b", linear.M)
 _TRAINING_LOOP = lazy(r"\.backward\(\s*\)|optimizer\.step\(|trainer\.(train|fit)\(")
 _MAX_ENTRIES = 40
-# A program that runs training (not a benchmark, an export or an evaluation script), and a
-# training loop of its own (then it is the one large script, whatever it imports).
+# A program that runs training, by its name (main.py, run.py, train_*.py, *pipeline*.py):
+# not a benchmark, an export or an evaluation script, nor a pipeline that predicts
+# (inference_pipeline.py); and a training loop of its own (then it is the one large script,
+# whatever it imports).
 _ENTRY_NAME = lazy(
     r"(^|/)(main|run|cli|\w*pipeline\w*|train\w*|fit\w*|run_\w+|experiment\w*|\w+_train\w*)\.py$"
 )
+_NOT_TRAINING_ENTRY = lazy(r"(^|/)[^/]*(predict|infer|serv|scor|batch|eval)[^/]*$")
 _OWN_LOOP = lazy(r"\.backward\(\s*\)|optimizer\.step\(|\bfor\s+\w+\s+in\s+range\(\s*[\w.]*epoch")
 
 
@@ -206,7 +211,9 @@ def _entry_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | Non
     entries = [
         p.path
         for p in facts.text_search(index, index.production_python, facts.MAIN_BLOCK)
-        if _ENTRY_NAME.search(p.path) and not p.path.endswith("__init__.py")
+        if _ENTRY_NAME.search(p.path)
+        and not (_NOT_TRAINING_ENTRY.search(p.path) and "train" not in p.path.rsplit("/", 1)[-1])
+        and not p.path.endswith("__init__.py")
     ]
     for entry in entries[:_MAX_ENTRIES]:
         tick()
@@ -240,13 +247,18 @@ def _script_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | No
     trains = {h.path for h in training.code}
     if not trains:
         return None
+    loads = index.code_matches(LOADERS) or {}
     for runner in index.glob(_STEP_RUNNERS)[:_MAX_ENTRIES]:
         tick()
+        text = index.text(runner.path) or ""
+        if _CASE_ARMS.search(text):
+            continue  # `case "$1" in prep) ... train) ...`: one step a call, not in order
         folder = runner.path.rpartition("/")[0]
         ran: list[str] = []
-        for m in itertools.islice(
-            linear.compiled(_RUNS_MODULE).finditer(index.text(runner.path) or ""), 200
-        ):
+        for m in itertools.islice(linear.compiled(_RUNS_MODULE).finditer(text), 200):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if _NOT_RUN.search(text[line_start : m.start()]):
+                continue  # a comment or an echo names the script; nothing runs it
             name = m.group(1).removeprefix("./")
             module = name if name.endswith(".py") else name.replace(".", "/") + ".py"
             for path in (f"{folder}/{module}" if folder else module, module):
@@ -254,20 +266,30 @@ def _script_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | No
                     ran.append(path)
                     break
         first = next((i for i, p in enumerate(ran) if _runs_training(index, p, trains)), None)
-        # Steps: something prepares the data before the first script that trains (ten
-        # training scripts in a row are ten models, not a pipeline).
-        if len(ran) >= _MIN_SCRIPTS and first is not None and first > 0:
+        # Steps: a script that loads the data before the first that trains (ten training
+        # scripts in a row are ten models, not a pipeline).
+        if len(ran) >= _MIN_SCRIPTS and first is not None and any(p in loads for p in ran[:first]):
             return runner.path, ran
     return None
 
 
+_CASE_ARMS = lazy(r"^[ \t]*case[ \t][^\n]*[ \t]in[ \t]*$", linear.M)
+_NOT_RUN = lazy(r"#|\b(echo|printf)\b")
+
+
 def _runs_training(index: RepoIndex, path: str, trains: set[str]) -> bool:
     """A script that trains, itself or through a module it imports (S5_lgb_main.py calling
-    utils.train_lgb)."""
-    return path in trains or any(
-        trains.intersection(index.resolve_import_targets(path, ref))
-        for ref in index.imports.get(path, ())
-    )
+    utils.train_lgb). Asked once per script: runners repeat their scripts."""
+    memo = index.memo.setdefault("runs_training", {})
+    if path not in memo:
+        found = path in trains
+        for ref in index.imports.get(path, ()) if not found else ():
+            tick()
+            if trains.intersection(index.resolve_import_targets(path, ref)):
+                found = True
+                break
+        memo[path] = found
+    return memo[path]
 
 
 def _trains_a_model(index: RepoIndex, path: str, trains: set[str]) -> bool:
@@ -821,6 +843,33 @@ def _run_into_log(index: RepoIndex, computing: list[str]) -> Located | None:
     return None
 
 
+_AUTOLOG = lazy(r"\bautolog\s*\(([^)\n]*)")
+_AUTOLOG_OFF = lazy(r"disable\s*=\s*True|log_post_training_metrics\s*=\s*False")
+
+
+def _autolog_for(index: RepoIndex, path: str) -> Located | None:
+    """Where autolog is switched on for the metrics ``path`` computes, not disabled: in it, in
+    a module it imports, or in a program that imports it (train_eval.py turning autolog on
+    before it calls the model module's evaluation)."""
+    table = index.code_matches(_AUTOLOG_CALL) or {}
+    candidates = sorted(p for p in table if index.is_production_code(p))[: _MAX_RECORDERS * 4]
+    if not candidates:
+        return None
+    below = facts.internal_imports(index, [path])
+    for module in candidates:
+        tick()
+        if (
+            module != path
+            and module not in below
+            and path not in facts.internal_imports(index, [module])
+        ):
+            continue
+        for line, m in linear.compiled(_AUTOLOG).finditer_lines(index.code(module) or ""):
+            if not _AUTOLOG_OFF.search(m.group(1)):
+                return Located(module, line, "autolog(…)")
+    return None
+
+
 def _first(count: int, items: Iterator[Any]) -> list[Any]:
     return list(itertools.islice(items, count))
 
@@ -886,22 +935,15 @@ def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             [Evidence(logged.path), Evidence(logged.value)],
         )
     if computing:
-        # MLflow's autolog records the scores of fitted estimators and frameworks' evaluation
-        # (post-training metrics) wherever the run computes them.
-        autolog = next(
-            (
-                h
-                for h in facts.text_search(index, index.production_python, _FRAMEWORK_TRACKING)
-                if "autolog" in h.value
-            ),
-            None,
-        )
+        # MLflow's autolog, switched on in the module that computes the metrics or in one it
+        # imports, records the scores of the estimators it fits (post-training metrics).
+        autolog = _autolog_for(index, computing[0].path)
         if autolog:
             return Verdict.passed(
                 f"{computing[0].path} computes metrics and autolog records them "
                 f"({autolog.path})",
                 [Evidence(computing[0].path, computing[0].line, computing[0].value),
-                 Evidence(autolog.path, autolog.line, closed(autolog.value))],
+                 Evidence(autolog.path, autolog.line, autolog.value)],
             )  # fmt: skip
         return Verdict.partial(
             f"metrics are computed in {computing[0].path} but not recorded",
@@ -1245,6 +1287,7 @@ def code_quality_tooling(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
 # Patterns the content pass matches in every production module and notebook (see scan).
 _SEED = CodePattern(_SEED_RE)
+_AUTOLOG_CALL = CodePattern(_AUTOLOG)
 _METRIC_CALL = CodePattern(_METRIC_CALL_RE)
 _REGISTER = CodePattern(_REGISTER_RE)
 _SAVE = CodePattern(_SAVE_RE)

@@ -56,7 +56,8 @@ def _findings_table(findings: list[Finding], by_subproject: bool = False) -> lis
     if by_subproject:
         head, rule = head + " By sub-project |", rule + "---|"
     out = [head, rule]
-    # Worst first, then in the lifecycle's order (scoping before data), as the terminal shows.
+    # Worst first, then in the lifecycle's order (scoping before data): one table, so the
+    # failures lead (the terminal groups by stage instead).
     order = {stage: i for i, stage in enumerate(STAGES)}
     for f in sorted(findings, key=lambda f: (RANK[f.status], order.get(f.stage, 9), f.check_id)):
         fix = with_code_spans(f.fix) if f.status in (Status.FAIL, Status.PARTIAL) else ""
