@@ -176,7 +176,7 @@ def _first_stubs(index: RepoIndex, paths: list[str], limit: int) -> list[str]:
     return stubs
 
 
-# A program's entry (a __main__ block) and the definitions a pipeline's steps consist of.
+# The definitions a pipeline's steps consist of: a model, a dataset, a training loop.
 _MODEL_CLASS = lazy(
     r"^class[ \t]+\w+\([ \t]*(?:nn\.Module|torch\.nn\.Module|(?:pl\.|L\.)?LightningModule|"
     r"(?:tf\.)?(?:keras\.)?Model|PreTrainedModel|BaseEstimator)\b",
@@ -242,7 +242,7 @@ _MIN_SCRIPTS = 3
 
 def _script_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | None:
     """(runner, scripts) when a shell script runs three or more of the project's own scripts
-    in order, one of them training after one that does not (run.sh: S1_denoise.py,
+    in order, one of them training after one that loads the data (run.sh: S1_denoise.py,
     S2_features.py, ..., S5_lgb_main.py): the steps are modules and the runner the pipeline."""
     trains = {h.path for h in training.code}
     if not trains:
