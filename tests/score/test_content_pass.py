@@ -105,3 +105,31 @@ def test_checks_that_read_no_contents_do_not_start_the_content_pass(tmp_path: Pa
     # Only the test files the test rule reads by name (never the production modules).
     assert all("/tests/" in p for p in result["opened_code"]), result["opened_code"]
     assert not any("binary" in n for n in result["notes"])
+
+
+NOTEBOOK_READS = r"""
+import json, sys
+from mlscaffold.score.judge import engine
+
+opened = []
+sys.addaudithook(lambda e, a: opened.append(str(a[0])) if e == "open" and a else None)
+engine.score_repo(sys.argv[1])
+print(json.dumps(sorted(p for p in opened if p.endswith(".ipynb"))))
+"""
+
+
+def test_a_notebook_is_read_once_whatever_the_checks_ask(tmp_path: Path) -> None:
+    # MO007 (seeds), MO004 (saved model files) and the content pass all want a notebook's
+    # code; a large notebook's JSON cost most of MO007's time when parsed again.
+    cell = {
+        "cell_type": "code",
+        "source": ["import numpy as np\n", "np.random.seed(0)\n", "model.fit(X, y)\n",
+                   "joblib.dump(model, 'models/m.pkl')\n"],
+        "outputs": [{"output_type": "display_data", "data": {"image/png": "A" * 2_000_000}}],
+    }  # fmt: skip
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "train.ipynb").write_text(json.dumps({"cells": [cell]}))
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "serve.py").write_text("import joblib\nm = joblib.load('models/m.pkl')\n")
+    opened = json.loads(_python(NOTEBOOK_READS, tmp_path))
+    assert len(opened) == 1, opened

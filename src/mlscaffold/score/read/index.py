@@ -281,6 +281,9 @@ class RepoIndex:
     def notebook_code(self, path: str, cache: bool = True) -> str | None:
         if path in self._notebook_cache:
             return self._notebook_cache[path]
+        content = self.__dict__.get("_content")  # the content pass kept what it parsed
+        if content is not None and path in content.notebook_code:
+            return content.notebook_code[path]
         # The code is kept, not the notebook: its outputs can weigh megabytes.
         text = self.text(path, cache=False)
         code = None

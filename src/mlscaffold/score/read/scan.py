@@ -98,7 +98,9 @@ class FileFacts(NamedTuple):
 class ContentFacts:
     """What the pass found over the file list, by fact and path."""
 
-    __slots__ = ("by_top", "fresh", "headings", "imports", "matches", "notes", "scanned")
+    __slots__ = (
+        "by_top", "fresh", "headings", "imports", "matches", "notebook_code", "notes", "scanned",
+    )  # fmt: skip
 
     def __init__(self) -> None:
         self.imports: dict[str, list[python.ImportRef]] = {}
@@ -111,6 +113,10 @@ class ContentFacts:
         # Files read in this pass (not taken from the cache), for the cache to keep:
         # path -> (entry, what the pass did with it, whether patterns ran, facts).
         self.fresh: dict[str, tuple[FileEntry, int, bool, FileFacts]] = {}
+        # The code cells of the notebooks read, up to NOTEBOOK_CODE_KEPT characters in all:
+        # the checks that read a notebook again (seeds, saved model files) take them from
+        # here instead of parsing its JSON a second time.
+        self.notebook_code: dict[str, str] = {}
 
     def fits_registry(self) -> bool:
         """Whether these facts have a table for each registered pattern and scanner (rules
@@ -211,6 +217,9 @@ def _compiled() -> _Compiled:
     return _COMPILED[key]
 
 
+NOTEBOOK_CODE_KEPT = 32 << 20
+
+
 def scan_file(
     entry: FileEntry,
     flags: int,
@@ -218,6 +227,7 @@ def scan_file(
     scanners: list[tuple[int, Any]],
     patterns: bool,
     max_code: int | None = None,
+    keep: dict[str, str] | None = None,
 ) -> FileFacts:
     """The facts of one file's ``data``: the ``scanners`` (index, scan) that want it, then by
     ``flags`` its headings (PROSE) or its imports and, with ``patterns``, the first match of
@@ -238,6 +248,8 @@ def scan_file(
         cells, err = notebooks.code_cells(data, max_code)
         if err is not None:
             notes.append(f"malformed notebook ({err})")
+        if keep is not None and cells is not None:
+            keep[entry.path] = cells
         if not cells:
             return FileFacts(None, [], None, scanned, notes)
         code = cells.encode("utf-8", "replace")
@@ -281,6 +293,7 @@ class ContentScanner:
         self.facts = ContentFacts()
         self._top_of: dict[str, str] = {}
         self._shared_refs: dict[tuple, python.ImportRef] = {}
+        self._kept_chars = 0  # of notebook code kept in the facts
 
     def scan(self, files: list[FileEntry], prose: set[str]) -> None:
         root, max_bytes, production, cache = self.root, self.max_bytes, self.production, self.cache
@@ -315,7 +328,11 @@ class ContentScanner:
             if data is None:
                 found = FileFacts(None, [], None, [], [why_not or "not read"])
             else:
-                found = scan_file(entry, flags, data, wanted, patterns, max_bytes)
+                kept = self.facts.notebook_code
+                keep = kept if self._kept_chars < NOTEBOOK_CODE_KEPT else None
+                found = scan_file(entry, flags, data, wanted, patterns, max_bytes, keep)
+                if keep is not None and entry.path in kept:
+                    self._kept_chars += len(kept[entry.path])
             found = self.add(path, found)
             if fresh is not None:
                 fresh[path] = (entry, flags, patterns, found)
