@@ -4655,3 +4655,36 @@ CASES += [
         "data-validator-after-a-model-validator",
     ),
 ]
+
+# A project's own loading function and Detectron2's dataset registration load data (set G's
+# anomaly service and Detectron2 project).
+CASES += [
+    Case(
+        "DA005",
+        "pass",
+        {
+            **s.PIPELINE,
+            "app/storage/local_storage.py": "import json\n\n\ndef load_data(series_id):\n"
+            "    with open(f'data/{series_id}.json') as f:\n        return json.load(f)\n",
+            "app/train.py": "from app.storage.local_storage import load_data\n\n\n"
+            "def fit(series_id):\n    values = load_data(series_id)\n"
+            "    return sum(values) / len(values)\n",
+        },
+        "data is loaded by",
+        "own-load-data-function",
+    ),
+    Case(
+        "DA005",
+        "pass",
+        {
+            "train_utils.py": "from detectron2.data.datasets import register_coco_instances\n\n\n"
+            "def regist_dataset(name, json_file, image_root):\n"
+            "    register_coco_instances(name, {}, json_file, image_root)\n",
+            "main.py": "from train_utils import regist_dataset\n\n\ndef main():\n"
+            "    regist_dataset('train', 'data/train.json', 'data/images')\n"
+            "    trainer.train()\n",
+        },
+        "data is loaded by",
+        "detectron2-registration",
+    ),
+]

@@ -378,7 +378,9 @@ LOADERS_RE = lazy(
     r"read_pickle|load_dataset|load_from_disk|fetch_openml|fetch_\w+|load_svmlight_file|loadtxt|"
     r"genfromtxt|scan_csv|scan_parquet|read_orc|ImageFolder|DataLoader|TFRecordDataset|"
     r"make_classification|make_regression|make_blobs|load_iris|load_wine|load_diabetes|"
-    r"load_breast_cancer|load_digits|spark\.read|read_files|np\.load|torch\.load|memmap)\s*\("
+    r"load_breast_cancer|load_digits|spark\.read|read_files|np\.load|torch\.load|memmap|"
+    # a project's own loading functions and Detectron2's dataset registration
+    r"load_\w*data\w*|read_\w*data\w*|register_coco_instances|load_coco_json)\s*\("
 )
 
 
