@@ -3285,6 +3285,17 @@ CASES.append(
 
 # Train scripts several of these repositories share.
 _PRINTS_ACCURACY = 'import pandas as pd\nfrom sklearn.ensemble import RandomForestClassifier\nfrom sklearn.metrics import accuracy_score\n\n\ndef main():\n    df = pd.read_csv("data/matches.csv")\n    model = RandomForestClassifier(n_estimators=100)\n    model.fit(df[["a"]], df.b)\n    pred = model.predict(df[["a"]])\n    print("accuracy", accuracy_score(df.b, pred))\n    return model\n'
+# A training script reading a CSV, for the cases about the settings beside it.
+_CSV_SVC_TRAIN = (
+    "import pandas as pd\n"
+    "from sklearn.svm import SVC\n"
+    "\n"
+    "def train():\n"
+    '    df = pd.read_csv("data/x.csv")\n'
+    "    m = SVC(C=1.0)\n"
+    '    m.fit(df[["a"]], df.b)\n'
+    "    return m\n"
+)
 _SVC_TRAIN = "from sklearn.svm import SVC\n\ndef train(X, y):\n    m = SVC()\n    m.fit(X, y)\n    return m\n"
 
 
@@ -3769,14 +3780,7 @@ CASES += [
         "partial",
         {
             ".env.example": "PYTHONUNBUFFERED=1\nAPP_HOST=0.0.0.0\n",
-            "src/train.py": "import pandas as pd\n"
-            "from sklearn.svm import SVC\n"
-            "\n"
-            "def train():\n"
-            '    df = pd.read_csv("data/x.csv")\n'
-            "    m = SVC(C=1.0)\n"
-            '    m.fit(df[["a"]], df.b)\n'
-            "    return m\n",
+            "src/train.py": _CSV_SVC_TRAIN,
         },
         "",
         "env-file-of-plumbing-numbers",
@@ -3787,14 +3791,7 @@ CASES += [
         {
             ".env.example": "ACCESS_TOKEN_EXPIRE_MINUTES=30\n"
             "DATABASE_URL=postgresql://localhost/app\n",
-            "src/train.py": "import pandas as pd\n"
-            "from sklearn.svm import SVC\n"
-            "\n"
-            "def train():\n"
-            '    df = pd.read_csv("data/x.csv")\n'
-            "    m = SVC(C=1.0)\n"
-            '    m.fit(df[["a"]], df.b)\n'
-            "    return m\n",
+            "src/train.py": _CSV_SVC_TRAIN,
         },
         "",
         "env-file-token-expiry",

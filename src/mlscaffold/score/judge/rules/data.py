@@ -202,17 +202,21 @@ def data_validation(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
 # A validation loop's parameters: `def validate(config, data_loader, model)` scores the model
 # on the validation split; it checks no data.
-_MODEL_PARAM = lazy(r"\b(model|net|network|criterion|classifier|estimator)\b")
+_MODEL_PARAM = lazy(r"^(model|net|network|criterion|classifier|estimator)$")
 
 
 def _validates_a_model(index: RepoIndex, hit: Located) -> bool:
     """Whether a plain ``validate(...)`` takes a model: a validation step of training."""
     if "validate" not in hit.value or "validate_" in hit.value:
         return False
-    code = index.code(hit.path) or ""
-    start = hit.line and _line_start(code, hit.line)
-    signature = code[start : code.find(")", start, start + 400) + 1] if start is not None else ""
-    return bool(_MODEL_PARAM.search(signature))
+    info = index.module_info(hit.path)  # parsed already, to tell a real function from a stub
+    fn = next((f for f in info.functions if f.line == hit.line), None) if info else None
+    if fn is None or not isinstance(fn.node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    args = fn.node.args
+    return any(
+        _MODEL_PARAM.search(a.arg) for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]
+    )
 
 
 def _next_data_validator(index: RepoIndex, hit: Located) -> Located | None:
@@ -229,15 +233,6 @@ def _next_data_validator(index: RepoIndex, hit: Located) -> Located | None:
 
 
 _MAX_VALIDATORS_READ = 50
-
-
-def _line_start(code: str, line: int) -> int:
-    pos = 0
-    for _ in range(line - 1):
-        pos = code.find("\n", pos) + 1
-        if pos == 0:
-            return len(code)
-    return pos
 
 
 _SETTINGS_NAMES = frozenset({"BaseSettings", "SettingsConfigDict", "Field", "SecretStr"})
@@ -353,7 +348,7 @@ def _function_is_real(index: RepoIndex, path: str, line: int | None) -> bool:
     return any(f.line == line and not f.is_stub for f in info.functions)
 
 
-_DATASET_CLASS = lazy(
+DATASET_CLASS = lazy(
     r"^class[ \t]+(\w+)\((?:[\w.]*\.)?(?:Dataset|IterableDataset|ImageFolder|DatasetFolder|"
     r"VisionDataset|LightningDataModule|keras\.utils\.Sequence)\)",
     linear.M,
@@ -422,7 +417,7 @@ def data_loading_code(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     for h in hits[:30]:
         # A Dataset class beside the inline loader is loading code other steps can reuse.
         code = index.code(h.path) or ""
-        found = linear.compiled(_DATASET_CLASS).search(code)
+        found = linear.compiled(DATASET_CLASS).search(code)
         if found and _dataset_body(code, found.end()):
             return Verdict.passed(
                 f"data is loaded by the dataset class {found.group(1)} ({h.path})",

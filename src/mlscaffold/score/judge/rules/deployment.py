@@ -346,7 +346,7 @@ def _tolerant_lines(lines: list[str]) -> list[bool]:
         stripped = line.strip()
         if not stripped:
             continue
-        indent = len(line) - len(line.lstrip(" \t"))
+        indent = _indent(line)
         while stack and stack[-1][0] >= indent:
             stack.pop()
         if stack:

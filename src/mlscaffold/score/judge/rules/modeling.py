@@ -11,7 +11,7 @@ from typing import Any
 
 from mlscaffold.score.budget import tick
 from mlscaffold.score.judge.rules import facts, notebooks, rule
-from mlscaffold.score.judge.rules.data import LOADERS
+from mlscaffold.score.judge.rules.data import DATASET_CLASS, LOADERS
 from mlscaffold.score.model import Evidence, Status, Verdict, closed
 from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import Located, RepoIndex
@@ -182,7 +182,6 @@ _MODEL_CLASS = lazy(
     r"(?:tf\.)?(?:keras\.)?Model|PreTrainedModel|BaseEstimator)\b",
     linear.M,
 )
-_DATASET_CLASS = lazy(r"^class[ \t]+\w+\([ \t]*(?:[\w.]*Dataset|[\w.]*DataModule)\b", linear.M)
 _TRAINING_LOOP = lazy(r"\.backward\(\s*\)|optimizer\.step\(|trainer\.(train|fit)\(")
 _MAX_ENTRIES = 40
 # A program that runs training, by its name (main.py, run.py, train_*.py, *pipeline*.py):
@@ -222,7 +221,7 @@ def _entry_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | Non
         reached = sorted(
             p for p in facts.internal_imports(index, [entry]) if index.is_production_code(p)
         )
-        data = next((p for p in reached if p in loads or _defines(index, p, _DATASET_CLASS)), None)
+        data = next((p for p in reached if p in loads or _defines(index, p, DATASET_CLASS)), None)
         if data is None:
             continue
         model = next((p for p in reached if p != data and _defines(index, p, _MODEL_CLASS)), None)
