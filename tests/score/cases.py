@@ -1702,6 +1702,35 @@ CASES: list[Case] = [
     Case("DE008", "fail", {".env": "API_TOKEN=9f8e7d6c5b4a\n"}, ".env", "dotenv"),
     Case(
         "DE008",
+        "fail",
+        {
+            "app/settings.py": "import os\n\n\ndef db_password():\n"
+            "    return os.getenv('DATABASE_PASSWORD', 'postgres')\n",
+        },
+        "DATABASE_PASSWORD falls back to a literal",
+        "password-env-fallback",
+    ),
+    Case(
+        "DE008",
+        "pass",
+        {
+            "app/settings.py": "import os\nSECRET_NAME = os.getenv('PROJECT_SECRET_NAME', 'llm-app')\n"
+            "KEY = os.environ.get('STORE_API_KEY', 'YOUR_API_KEY_HERE')\n"
+            "PASSWORD = os.getenv('DB_PASSWORD', '')\n",
+            "benchmarks/bench_db.py": "import os\nPW = os.environ.get('BENCH_PG_PASSWORD', 'postgres')\n",
+            "tests/test_db.py": "import os\nPW = os.environ.get('DB_PASSWORD', 'postgres')\n",
+        },
+        label="env-fallbacks-that-hold-no-password",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {"app/db.py": "import psycopg2\nconn = psycopg2.connect(host='db', password='postgres')\n"},
+        "password hard-coded in source",
+        "service-default-password-in-source",
+    ),
+    Case(
+        "DE008",
         "pass",
         {
             "docs/aws.md": "Run `mlflow server --backend-store-uri "

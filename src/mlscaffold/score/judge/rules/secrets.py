@@ -33,20 +33,27 @@ _CONFIG_SECRET = lazy(
     r"""["']?([^\s"'#,}]{6,})""",
     linear.I | linear.M,
 )
+_SERVICE_DEFAULTS = "minioadmin|admin|root|postgres|mysql|airflow|mlflow|guest|user"
 _PLACEHOLDER = lazy(
     r"^(\\?\$\{?|<|\[|\{\{|%\(|os\.environ|env\(|getenv|changeme|change_me|update|replace|"
     # local defaults of the usual services (MinIO, Postgres, Airflow...)
-    r"(minioadmin|admin|root|postgres|mysql|airflow|mlflow|guest|user)$|"
+    rf"({_SERVICE_DEFAULTS})$|"
     r"example|placeholder|redacted|your[_-]|xxx|(abc|123|xyz)+$|\*\*\*|null|none|true|false|"
     r"secret$|password$|passwd$|pass$|pwd$|dummy|test|fake|sample)",
     linear.I,
 )
+_SERVICE_DEFAULT = lazy(rf"^({_SERVICE_DEFAULTS})$", linear.I)
 # DB_PASSWORD, MY_API_KEY: the name of the value to put there, in capitals (case matters).
 _NAMED_PLACEHOLDER = lazy(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
 
 
 def _placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER.match(value) or _NAMED_PLACEHOLDER.match(value))
+
+
+def _placeholder_word(value: str) -> bool:
+    """A placeholder, not counting the services' local defaults (a real, if weak, password)."""
+    return _placeholder(value) and not _SERVICE_DEFAULT.match(value)
 
 
 _SCAN_SUFFIXES = frozenset(
@@ -115,6 +122,16 @@ _CODE_SECRET = lazy(
     r"""[rbf]?["']([^\s"'{}$%<>]{6,})["']""",
     linear.I,
 )
+# A credential's fallback written into application source: os.getenv("DB_PASSWORD", "postgres").
+# The variable must be named for the secret itself (SECRET_NAME, SECRET_VERSION only point at
+# one), and the fallback counts even when it is a service's local default: whoever deploys
+# without setting the variable runs with a password everyone can read.
+_ENV_FALLBACK_SECRET = lazy(
+    r"""(?:getenv|environ\.get|environ\.setdefault)\([ \t]*["']([A-Za-z0-9_]*"""
+    r"""(?:PASSWORD|PASSWD|PWD|SECRET|SECRET_KEY|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|"""
+    r"""AUTH_TOKEN|CLIENT_SECRET))["'][ \t]*,[ \t]*[rbf]?["']([^\s"'{}$%<>]{4,})["']""",
+    linear.I,
+)
 _LOCAL_HOST = lazy(r"(localhost|127\.0\.0\.1|0\.0\.0\.0)\b")
 # A config value that names or computes a secret rather than holding one: a call
 # (Secret.from_token(...)), a variable (api_key = api_key), a Kubernetes secret's name
@@ -129,7 +146,7 @@ _NAMED_FOR_IT = lazy(r"[_-](api[_-]?key|password|secret|token)$", linear.I)
 _NUMBERED_PLACEHOLDER = lazy(r"^(test|sample|demo|dummy|fake)[_-]?\d+$", linear.I)
 # Source that is not the application: tests and documentation may spell example credentials.
 _NOT_APP_SOURCE = lazy(
-    r"(^|/)(tests?|docs?|examples?)([-_][\w-]*)?/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$"
+    r"(^|/)(tests?|docs?|examples?|bench(?:es|marks?)?)([-_][\w-]*)?/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$"
 )
 _TEST_SOURCE = lazy(r"(^|/)tests?/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
 _DOTENV = lazy(r"(^|/)\.env(\.[\w-]+)?$")
@@ -217,13 +234,22 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
             for m in _CODE_SECRET.finditer(data):
                 value = m.group(2).decode("utf-8", "replace")
                 if (
-                    _placeholder(value) and not _NUMBERED_PLACEHOLDER.match(value)
+                    _placeholder_word(value) and not _NUMBERED_PLACEHOLDER.match(value)
                 ) or _NAMED_FOR_IT.search(value):
                     continue
                 line = data.count(b"\n", 0, m.start()) + 1
                 key = m.group(1).decode("utf-8", "replace").rsplit(".", 1)[-1].lower()
                 found.append((line, f"{key} hard-coded in source {redact(value)}"))
                 break
+            if not found:
+                for m in _ENV_FALLBACK_SECRET.finditer(data):
+                    value = m.group(2).decode("utf-8", "replace")
+                    if _placeholder_word(value) or _NAMED_FOR_IT.search(value):
+                        continue
+                    line = data.count(b"\n", 0, m.start()) + 1
+                    key = m.group(1).decode("utf-8", "replace")
+                    found.append((line, f"{key} falls back to a literal {redact(value)}"))
+                    break
         return found
     name = path.rsplit("/", 1)[-1]
     if (
