@@ -1538,6 +1538,42 @@ CASES: list[Case] = [
     ),
     Case(
         "DE005",
+        "pass",
+        {
+            "src/train.py": "from transformers import AutoModelForSequenceClassification, AutoTokenizer, Trainer\n\n\ndef main(ds):\n    tokenizer = AutoTokenizer.from_pretrained('bert-base-uncased')\n    model = AutoModelForSequenceClassification.from_pretrained('bert-base-uncased')\n    trainer = Trainer(model=model, train_dataset=ds, tokenizer=tokenizer)\n    trainer.train()\n    trainer.save_model('out')\n    tokenizer.save_pretrained('out')\n",
+            "src/server.py": "from fastapi import FastAPI\nfrom transformers import AutoModelForSequenceClassification, AutoTokenizer\n\napp = FastAPI()\ntokenizer = AutoTokenizer.from_pretrained('out')\nmodel = AutoModelForSequenceClassification.from_pretrained('out')\n\n\n@app.post('/p')\ndef p(text: str):\n    return model(**tokenizer(text, return_tensors='pt')).logits.tolist()\n",
+        },
+        "loads the tokenizer or processor training saved",
+        "tokenizer-saved-with-the-model",
+    ),
+    Case(
+        "DE005",
+        "partial",
+        {
+            "src/train.py": "from transformers import AutoModelForSequenceClassification, AutoTokenizer, Trainer\n\n\ndef main(ds):\n    tokenizer = AutoTokenizer.from_pretrained('bert-base-uncased')\n    model = AutoModelForSequenceClassification.from_pretrained('bert-base-uncased')\n    trainer = Trainer(model=model, train_dataset=ds, tokenizer=tokenizer)\n    trainer.train()\n    trainer.save_model('out')\n    tokenizer.save_pretrained('out')\n",
+            "src/server.py": "from fastapi import FastAPI\nfrom transformers import AutoModelForSequenceClassification, AutoTokenizer\n\napp = FastAPI()\ntokenizer = AutoTokenizer.from_pretrained('out')\nmodel = AutoModelForSequenceClassification.from_pretrained('out')\n\n\n@app.post('/p')\ndef p(text: str):\n    return model(**tokenizer(text, return_tensors='pt')).logits.tolist()\n",
+            "src/preprocess.py": "import re\n\n\ndef clean_text(text):\n"
+            "    return re.sub(r'http\\S+', '', text).lower()\n\n\n"
+            "if __name__ == '__main__':\n    print(clean_text('x'))\n",
+        },
+        "but not training's transformations in src/preprocess.py",
+        "tokenizer-saved-but-text-cleaned-before-training",
+    ),
+    Case(
+        "DE005",
+        "pass",
+        {
+            "scripts/train.py": "from ultralytics import YOLO\n\nmodel = YOLO('yolov8n.pt')\n"
+            "model.train(data='data.yaml', epochs=50, imgsz=640)\n",
+            "app/streamlit_app.py": "import streamlit as st\nfrom ultralytics import YOLO\n\n"
+            "model = YOLO('runs/detect/train/weights/best.pt')\n"
+            "image = st.file_uploader('image')\nif image:\n    st.image(model.predict(image)[0].plot())\n",
+        },
+        "both go through Ultralytics YOLO",
+        "ultralytics-on-both-sides",
+    ),
+    Case(
+        "DE005",
         "fail",
         {
             "app/train.py": "from sklearn.svm import SVC\n\n\ndef parse_rows(lines):\n"

@@ -31,6 +31,21 @@ _ARTEFACT_LOAD = lazy(
     r"joblib\.load|pickle\.load|load_model\s*\(|pyfunc\.load_model|"
     r"from_pretrained|torch\.load|cloudpickle\.load|skops\.io\.load"
 )
+# Preprocessing that travels with the model through its framework: a tokenizer or processor
+# saved beside the weights (save_pretrained, or handed to the Trainer, which saves it) and
+# loaded back by serving; Ultralytics' YOLO, whose predict letterboxes and scales as training.
+_SAVES_PROCESSOR = lazy(
+    r"\b\w*(tokenizer|processor|feature_extractor)\w*\s*\.\s*(save_pretrained|push_to_hub)\s*\(|"
+    r"\bTrainer\s*\([^)]*\b(tokenizer|processing_class)\s*=",
+    linear.I,
+)
+_LOADS_PROCESSOR = lazy(
+    r"\b(Auto(Tokenizer|Processor|ImageProcessor|FeatureExtractor)|\w+Tokenizer(Fast)?|"
+    r"\w+Processor)\s*\.\s*from_pretrained\s*\(|\bpipeline\s*\(\s*(task\s*=\s*)?[\"']"
+)
+_YOLO = lazy(
+    r"^\s*from\s+ultralytics\s+import\s+[^\n]*\bYOLO\b|^\s*import\s+ultralytics\b", linear.M
+)
 _LOCAL_NAME = lazy(r"id='[^']*'|arg='[^']*'")
 # What a copy keeps of a function: node types, attributes and constants, in order (the dump
 # split at its punctuation, by str.translate: C speed).
@@ -285,6 +300,45 @@ def _image_transform(index: RepoIndex, paths: list[str]) -> Located | None:
     return None
 
 
+def _skipped_transformations(
+    training_side: list[str], transforms: Any, fitted_in: str
+) -> list[str]:
+    """Training's own transformation modules that serving never imports (the fitted or saved
+    object covers only what follows them, so serving skips a step)."""
+    return [
+        p
+        for p in training_side
+        if p != fitted_in and (_FEATURE_NAME.search(p.rsplit("/", 1)[-1]) or p in transforms)
+    ]
+
+
+def _framework_preprocessing(
+    index: RepoIndex, serving: list[str], training: list[str]
+) -> Verdict | None:
+    """A pass when the framework carries training's preprocessing to serving: the tokenizer
+    (or processor) training saved with the model, loaded back by serving; or Ultralytics' YOLO
+    on both sides."""
+    loads = facts.text_search(index, serving, _LOADS_PROCESSOR)
+    if loads:
+        saves = facts.text_search(index, training, _SAVES_PROCESSOR)
+        if saves:
+            return Verdict.passed(
+                f"serving loads the tokenizer or processor training saved with the model "
+                f"({saves[0].path}:{saves[0].line}), so it preprocesses as training did",
+                [Evidence(*loads[0]), Evidence(*saves[0])],
+            )
+    served = facts.text_search(index, serving, _YOLO)
+    if served:
+        trained = facts.text_search(index, training, _YOLO)
+        if trained:
+            return Verdict.passed(
+                "serving and training both go through Ultralytics YOLO, whose predict "
+                "preprocesses images as training did",
+                [Evidence(*served[0]), Evidence(*trained[0])],
+            )
+    return None
+
+
 @rule("shared_preprocessing")
 def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     from mlscaffold.score.judge.rules.deployment import serving_modules
@@ -349,13 +403,7 @@ def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         (s_path, s_line, s_text), (t_path, t_line, t_text) = fitted
         ev = [Evidence(s_path, s_line, s_text), Evidence(t_path, t_line, t_text)]
         applied = f"serving applies the preprocessor training fitted ({s_text} in {s_path})"
-        # Training's own transformation modules that serving never imports: the fitted object
-        # covers only what follows them, so serving skips a step.
-        skipped = [
-            p
-            for p in training_side
-            if p != t_path and (_FEATURE_NAME.search(p.rsplit("/", 1)[-1]) or p in transforms)
-        ]
+        skipped = _skipped_transformations(training_side, transforms, t_path)
         if skipped:
             return Verdict.partial(
                 f"{applied}, but not training's transformations in {skipped[0]}, which serving "
@@ -374,6 +422,30 @@ def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                 Evidence(loads_artefact[0].path, loads_artefact[0].line, loads_artefact[0].value),
             ],
         )
+    framework = _framework_preprocessing(index, serving + sorted(serve_reach), training_side)
+    if framework:
+        # The tokenizer is only the last step: text cleaned by a preprocessing script before
+        # training (not imported by it) must be cleaned at serving too.
+        elsewhere = [
+            p
+            for p in index.production_python
+            if _FEATURE_NAME.search(p.rsplit("/", 1)[-1])
+            and p not in serve_reach
+            and p not in serving
+            and p not in training_side
+            # an LLM's prompt template is its preprocessing, even as a constant
+            and ("prompt" in p.rsplit("/", 1)[-1].lower() or p in transforms)
+        ]
+        skipped = _skipped_transformations(
+            training_side + elsewhere, transforms, framework.evidence[1].path
+        )
+        if skipped:
+            return Verdict.partial(
+                f"{framework.reason}; but not training's transformations in {skipped[0]}, "
+                "which serving does not import",
+                [*framework.evidence, Evidence(skipped[0])],
+            )
+        return framework
     if shared:
         return Verdict.partial(
             f"serving and training share {shared[0]}, but no transformation module is shared",
