@@ -1202,6 +1202,34 @@ CASES: list[Case] = [
     ),
     Case(
         "DE004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "load_models.py": "import joblib\nimport pandas as pd\n\n"
+            "if __name__ == '__main__':\n    pipeline = joblib.load('models/pipeline.joblib')\n"
+            "    df = pd.read_csv('fresh.csv')\n"
+            "    df['delay'] = pipeline.transform(df)\n    df.to_csv('preds.csv', index=False)\n",
+        },
+        "batch prediction in load_models.py",
+        "batch-script-of-any-name",
+    ),
+    Case(
+        "DE004",
+        "fail",
+        {
+            **s.PIPELINE,
+            "tools/convert_weights.py": "import sys\nimport pickle as pkl\nimport torch\n\n"
+            "if __name__ == '__main__':\n    obj = torch.load(sys.argv[1])\n"
+            "    with open(sys.argv[2], 'wb') as f:\n        pkl.dump(obj, f)\n",
+            "scripts/evaluate_all.py": "import json\nimport joblib\n\n"
+            "if __name__ == '__main__':\n    model = joblib.load('model.joblib')\n"
+            "    json.dump({'n': len(model.classes_)}, open('scores.json', 'w'))\n",
+        },
+        "no batch prediction",
+        "weights-converted-or-evaluated-predict-nothing",
+    ),
+    Case(
+        "DE004",
         "fail",
         {**s.PIPELINE, "src/churn/setup.py": "def init():\n    return 1\n"},
         "no serving app",
@@ -1571,6 +1599,28 @@ CASES: list[Case] = [
         },
         "both go through Ultralytics YOLO",
         "ultralytics-on-both-sides",
+    ),
+    Case(
+        "DE005",
+        "pass",
+        {
+            "train_net.py": "from detectron2.engine import DefaultTrainer\n"
+            "from detectron2.config import get_cfg\n\n"
+            "if __name__ == '__main__':\n    cfg = get_cfg()\n"
+            "    cfg.merge_from_file('configs/mask_rcnn.yaml')\n"
+            "    trainer = DefaultTrainer(cfg)\n    trainer.train()\n",
+            "label_images.py": "import glob\nimport json\nimport cv2\n"
+            "from detectron2.config import get_cfg\nfrom detectron2.engine import DefaultPredictor\n\n"
+            "if __name__ == '__main__':\n    cfg = get_cfg()\n"
+            "    cfg.merge_from_file('configs/mask_rcnn.yaml')\n"
+            "    cfg.MODEL.WEIGHTS = 'output/model_final.pth'\n    predictor = DefaultPredictor(cfg)\n"
+            "    for name in glob.glob('images/*.jpg'):\n"
+            "        out = predictor(cv2.imread(name))\n"
+            "        with open(name + '.json', 'w') as f:\n"
+            "            json.dump(len(out['instances']), f)\n",
+        },
+        "both go through Detectron2",
+        "detectron2-predictor",
     ),
     Case(
         "DE005",

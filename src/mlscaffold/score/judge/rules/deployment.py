@@ -600,10 +600,27 @@ _WRITES_TABLE = lazy(
 )  # predictions, not a metrics JSON
 # A predict script that loads trained weights and writes results predicts in batch, whatever
 # the framework calls its forward pass (theano.function, session.run...).
-_LOADS_WEIGHTS = lazy(
+_LOADS_WEIGHTS_SRC = (
     r"joblib\.load|pickle\.load|torch\.load|np\.load|load_model\s*\(|from_pretrained\s*\(|"
     r"load_state_dict|load_weights|set_all_param_values|InferenceSession|saver\.restore|"
     r"get_model_path"
+)
+_LOADS_WEIGHTS = lazy(_LOADS_WEIGHTS_SRC)
+# Detectron2's predictor, built from a config naming the trained weights.
+_PREDICTOR = lazy(r"\bDefaultPredictor\s*\(")
+# A script that loads weights to write them out again converts or exports, it predicts nothing.
+_EXPORTS_MODEL = lazy(
+    r"\bonnx\.export|\.export\s*\(|torch\.save|save_pretrained|save_model|joblib\.dump|"
+    r"\b(c?pickle|pkl)\.dump|\btflite\b|TFLiteConverter|torch\.jit\.(trace|script)"
+)
+# Scripts whose name says they convert a model or measure it: they load weights and write
+# files without predicting for anyone.
+_NOT_BATCH_NAME = lazy(
+    r"(convert|export|quantiz|quantis|eval|benchmark|bench_|valid|metric|test)[^/]*$", linear.I
+)
+# A program, not a library module: a __main__ block, or weights loaded by a top-level statement.
+_PROGRAM = lazy(
+    rf"^if[ \t]+__name__[ \t]*==|^[A-Za-z_][^\n]*({_LOADS_WEIGHTS_SRC})", linear.M
 )
 _WRITES_RESULTS = lazy(
     r"\.to_(csv|parquet|json)\s*\(|csv\.writer|json\.dump|np\.save|"
@@ -684,8 +701,32 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
                 or (_LOADS_WEIGHTS.search(code) and _WRITES_RESULTS.search(code))
             ) and not (_SCORES_A_SPLIT.search(code) and not _WRITES_TABLE.search(code)):
                 batch.append(path)
+        if not web_real and not batch:
+            batch = _unnamed_batch_scripts(index, set(web))
         index.memo["serving"] = (web_real, batch, stubs)
     return index.memo["serving"]
+
+
+def _unnamed_batch_scripts(index: RepoIndex, web: set[str]) -> list[str]:
+    """Scripts that predict in batch whatever their name (load_models.py, semi-label.py): a
+    program that loads trained weights, calls the model and writes what it predicted, and
+    trains nothing itself (an evaluation scoring the test split is not one)."""
+    trains = {t.path for t in facts.training(index).code}
+    found = []
+    for hit in facts.model_loaders(index):
+        path = hit.path
+        if path in web or path in trains or _NOT_BATCH_NAME.search(path):
+            continue
+        code = index.code(path) or ""
+        if (
+            _PROGRAM.search(code)
+            and (_LOADS_WEIGHTS.search(code) or _PREDICTOR.search(code))
+            and _WRITES_RESULTS.search(code)
+            and not _EXPORTS_MODEL.search(code)
+            and not (_SCORES_A_SPLIT.search(code) and not _WRITES_TABLE.search(code))
+        ):
+            found.append(path)
+    return found
 
 
 def _web_apps(index: RepoIndex) -> list[str]:

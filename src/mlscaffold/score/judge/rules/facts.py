@@ -126,7 +126,7 @@ def training(index: RepoIndex) -> TrainingFacts:
 
 _USES_MODEL_RE = lazy(
     r"joblib\.load|pickle\.load|torch\.load|load_model\s*\(|from_pretrained\s*\(|"
-    r"\.predict(_proba)?\s*\(|onnxruntime|InferenceSession"
+    r"\.predict(_proba)?\s*\(|onnxruntime|InferenceSession|\bDefaultPredictor\s*\("
 )
 _SAVES_MODEL_RE = lazy(
     r"joblib\.dump|pickle\.dump|torch\.save|save_model|log_model|save_pretrained|register_model|"

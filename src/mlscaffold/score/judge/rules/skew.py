@@ -46,6 +46,11 @@ _LOADS_PROCESSOR = lazy(
 _YOLO = lazy(
     r"^\s*from\s+ultralytics\s+import\s+[^\n]*\bYOLO\b|^\s*import\s+ultralytics\b", linear.M
 )
+# Detectron2: DefaultPredictor resizes and normalises by the config training used.
+_D2_PREDICTOR = lazy(r"\bDefaultPredictor\s*\(")
+_D2_TRAINING = lazy(r"^\s*from\s+detectron2\b|^\s*import\s+detectron2\b", linear.M)
+# (framework, serving's use, training's use)
+_FRAMEWORKS = (("Ultralytics YOLO", _YOLO, _YOLO), ("Detectron2", _D2_PREDICTOR, _D2_TRAINING))
 _LOCAL_NAME = lazy(r"id='[^']*'|arg='[^']*'")
 # What a copy keeps of a function: node types, attributes and constants, in order (the dump
 # split at its punctuation, by str.translate: C speed).
@@ -316,8 +321,8 @@ def _framework_preprocessing(
     index: RepoIndex, serving: list[str], training: list[str]
 ) -> Verdict | None:
     """A pass when the framework carries training's preprocessing to serving: the tokenizer
-    (or processor) training saved with the model, loaded back by serving; or Ultralytics' YOLO
-    on both sides."""
+    (or processor) training saved with the model, loaded back by serving; or a vision framework
+    whose predictor applies training's transforms (Ultralytics YOLO, Detectron2)."""
     loads = facts.text_search(index, serving, _LOADS_PROCESSOR)
     if loads:
         saves = facts.text_search(index, training, _SAVES_PROCESSOR)
@@ -327,12 +332,12 @@ def _framework_preprocessing(
                 f"({saves[0].path}:{saves[0].line}), so it preprocesses as training did",
                 [Evidence(*loads[0]), Evidence(*saves[0])],
             )
-    served = facts.text_search(index, serving, _YOLO)
-    if served:
-        trained = facts.text_search(index, training, _YOLO)
+    for name, serving_use, training_use in _FRAMEWORKS:
+        served = facts.text_search(index, serving, serving_use)
+        trained = facts.text_search(index, training, training_use) if served else []
         if trained:
             return Verdict.passed(
-                "serving and training both go through Ultralytics YOLO, whose predict "
+                f"serving and training both go through {name}, whose predictor "
                 "preprocesses images as training did",
                 [Evidence(*served[0]), Evidence(*trained[0])],
             )
