@@ -619,9 +619,7 @@ _NOT_BATCH_NAME = lazy(
     r"(convert|export|quantiz|quantis|eval|benchmark|bench_|valid|metric|test)[^/]*$", linear.I
 )
 # A program, not a library module: a __main__ block, or weights loaded by a top-level statement.
-_PROGRAM = lazy(
-    rf"^if[ \t]+__name__[ \t]*==|^[A-Za-z_][^\n]*({_LOADS_WEIGHTS_SRC})", linear.M
-)
+_PROGRAM = lazy(rf"^if[ \t]+__name__[ \t]*==|^[A-Za-z_][^\n]*({_LOADS_WEIGHTS_SRC})", linear.M)
 _WRITES_RESULTS = lazy(
     r"\.to_(csv|parquet|json)\s*\(|csv\.writer|json\.dump|np\.save|"
     r"open\s*\([^)\n]*,\s*[\"'][wa]b?[\"']"
