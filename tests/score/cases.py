@@ -793,6 +793,33 @@ CASES: list[Case] = [
         label="argument-free-assertion",
     ),
     Case(
+        "MO005",
+        "partial",
+        {
+            "tests/test_api.py": "import requests\n\n\ndef test_predict():\n"
+            "    r = requests.post('http://localhost:8000/predict', json={'x': 1})\n"
+            "    assert r.status_code == 200\n",
+            "tests/test_model.py": "import pandas as pd\n\n\ndef test_features():\n"
+            "    df = pd.read_csv('/home/alice/project/data/sample.csv')\n"
+            "    assert len(df) > 0\n",
+        },
+        "2 meaningful test(s) of 2 in 2 test file(s), but they run only against a live service",
+        "tests-need-a-live-service-or-the-authors-disk",
+    ),
+    Case(
+        "MO005",
+        "pass",
+        {
+            "tests/test_api.py": "import requests\nimport responses\n\n\n@responses.activate\n"
+            "def test_predict():\n"
+            "    responses.post('http://localhost:8000/predict', json={'y': 1})\n"
+            "    r = requests.post('http://localhost:8000/predict', json={'x': 1})\n"
+            "    assert r.json() == {'y': 1}\n",
+        },
+        "1 meaningful test(s) of 1",
+        "mocked-requests-are-not-live",
+    ),
+    Case(
         "MO006",
         "pass",
         {

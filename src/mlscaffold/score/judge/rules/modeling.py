@@ -416,6 +416,26 @@ def _placeholder(name: str, call: ast.Call) -> bool:
     return constant and (bool(args) or name.startswith("fail"))
 
 
+# A test that runs only where its author's services or files are: a request to a server that
+# must be up, a credential or endpoint the environment must hold, a path on someone's disk.
+_LIVE_BOUND = lazy(
+    r"""\brequests\.(get|post|put|patch|delete)\s*\(\s*f?["']https?://|"""
+    r"""\bos\.environ\[\s*["'][A-Z0-9_]*(ENDPOINT|URI|URL|HOST|ACCESS_KEY|SECRET_KEY|TOKEN|PASSWORD)["']\s*\]\s*[,)]|"""
+    r"""["'](/home/|/Users/|[A-Z]:\\\\Users\\\\)[\w.-]+"""
+)
+# A request whose answer the test supplies is no live service.
+_MOCKED = lazy(r"\b(responses|requests_mock|httpretty|respx|monkeypatch|mock|patch)\b")
+
+
+def _needs_live_environment(index: RepoIndex, path: str) -> str | None:
+    """What ties a test file to a live service or its author's machine (a line), or None."""
+    code = index.code(path) or ""
+    m = _LIVE_BOUND.search(code)
+    if m is None or (m.group(0).startswith("requests") and _MOCKED.search(code)):
+        return None
+    return f"{path}:{code.count(chr(10), 0, m.start()) + 1}"
+
+
 @rule("automated_tests", reads_contents=False)
 def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     test_files = [
@@ -431,24 +451,33 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     wanted = int(params.get("min_tests", 3))
     total = meaningful = read = 0
     empty: list[str] = []
+    live: list[str] = []  # where the files whose meaningful tests need a live service are tied
+    live_tests = 0
     # Files are parsed until enough meaningful tests are found: a suite of thousands of test
     # files passes after its first few, as it would after all of them.
     for path in test_files:
         info = index.module_info(path)
         read += 1
+        found = 0
         for fn in info.functions if info is not None else ():
             if not fn.name.startswith("test"):
                 continue
             total += 1
             if _meaningful(fn.node):  # type: ignore[arg-type]
-                meaningful += 1
+                found += 1
             elif len(empty) < 5:
                 empty.append(f"{path}:{fn.line}")
+        if found and (tied := _needs_live_environment(index, path)):
+            live.append(tied)
+            live_tests += found
+        else:
+            meaningful += found
         if meaningful >= wanted:
             break
     ev = [Evidence(p) for p in test_files[:5]]
     if read == len(test_files):
-        summary = f"{meaningful} meaningful test(s) of {total} in {read} test file(s)"
+        counted = meaningful + live_tests
+        summary = f"{counted} meaningful test(s) of {total} in {read} test file(s)"
     else:  # stopped early: say so, or the counts read as a miscount of the whole suite
         first = "the first file read holds" if read == 1 else f"the first {read} read hold"
         summary = (
@@ -459,6 +488,12 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         return Verdict.failed(
             f"test files exist but define no test functions ({test_files[0]})", ev
         )
+    if meaningful == 0 and live:
+        return Verdict.partial(
+            f"{summary}, but they run only against a live service or the author's machine "
+            f"({', '.join(live[:3])})",
+            [Evidence(*e.rsplit(":", 1)[:1]) for e in live[:5]],
+        )
     if meaningful == 0:
         return Verdict.partial(
             f"{summary}: the tests assert nothing about the code ({', '.join(empty[:3])})",
@@ -466,7 +501,8 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         )
     if meaningful < wanted:
         return Verdict.partial(f"{summary}: too few to cover the pipeline", ev)
-    note = f"; {total - meaningful} assert nothing about the code" if total > meaningful else ""
+    idle = total - meaningful - live_tests
+    note = f"; {idle} assert nothing about the code" if idle > 0 else ""
     return Verdict.passed(summary + note, ev)
 
 
