@@ -714,6 +714,21 @@ CASES: list[Case] = [
     ),
     Case(
         "MO003",
+        "pass",
+        {
+            **STEPS,
+            # build.py runs the loading and feature steps it imports; the package is a variable
+            "src/p/build.py": "from p.data import load\nfrom p.features import build\n\n"
+            "if __name__ == '__main__':\n    build(load()).to_csv('features.csv')\n",
+            "tasks/pipeline.py": "from invoke import task\n\nPKG = 'p'\n\n\n@task\n"
+            "def pipeline(c):\n    c.run(f'python -m {PKG}.build')\n"
+            "    c.run(f'python -m {PKG}.train')\n",
+        },
+        "tasks/pipeline.py runs them in order",
+        "runner-runs-a-module-that-imports-the-steps",
+    ),
+    Case(
+        "MO003",
         "not_applicable",
         {"src/lib/strings.py": "def shout(s):\n    return s.upper()\n"},
         "trains no model",

@@ -69,7 +69,9 @@ _DATAMODULE_RUN = lazy(r"\.(fit|test|validate)\s*\([^)]*\bdatamodule\s*=")
 # A Python command in a script, a Makefile (also through a variable, $(PYTHON) -m ...) or an
 # invoke task's c.run("python -m ...").
 _RUNS_MODULE = lazy(
-    r"(?:\bpython\d?|\$[({]\w*PY\w*[)}])(?:[ \t]+-[uOBbsSEIq]+)*(?:\s+-m)?\s+([\w./-]+)"
+    r"(?:\bpython\d?|\$[({]\w*PY\w*[)}])(?:[ \t]+-[uOBbsSEIq]+)*(?:\s+-m)?\s+"
+    # a package named by a variable: python -m {PROJECT}.train, python ${SRC}/train.py
+    r"(?:\{\w+\}[./]|\$\{?\w+\}?[./])?([\w./-]+)"
 )
 
 
@@ -355,6 +357,7 @@ def _chained_by(index: RepoIndex, steps: set[str], train: str) -> str | None:
         if linear.compiled(_DATAMODULE_RUN).search(index.code(path) or ""):
             return f"{path} (a Trainer given the data module)"
     names = {p.rsplit("/", 1)[-1][:-3]: p for p in steps}
+    train_name = train.rsplit("/", 1)[-1][:-3]
     runners = ["Makefile", "*.sh", "*.mk", "justfile", "Taskfile.yml", "tasks.py", "tasks/*.py"]
     for runner in index.glob(runners):
         text = index.text(runner.path) or ""
@@ -362,9 +365,39 @@ def _chained_by(index: RepoIndex, steps: set[str], train: str) -> str | None:
             m.group(1).replace("/", ".").removesuffix(".py").rsplit(".", 1)[-1]
             for m in linear.compiled(_RUNS_MODULE).finditer(text)
         }
-        if len(ran & set(names)) >= 2 and train.rsplit("/", 1)[-1][:-3] in ran:
+        if train_name not in ran:
+            continue
+        if len(ran & set(names)) >= 2:
+            return runner.path
+        # The steps a run module imports run too (`make data` runs build.py, which splits
+        # with splits.py).
+        by_stem = _modules_by_stem(index)
+        run_paths = [p for n in sorted(ran - set(names)) for p in by_stem.get(n, ())[:5]][:50]
+        imported = _imported_by(index, run_paths)
+        covered = (ran & set(names)) | {n for n, p in names.items() if p in imported}
+        if len(covered) >= 2:
             return runner.path
     return None
+
+
+def _modules_by_stem(index: RepoIndex) -> dict[str, list[str]]:
+    """Production modules by file name without .py (what `python -m a.b.build` names last)."""
+    if "modules_by_stem" not in index.memo:
+        by_stem: dict[str, list[str]] = {}
+        for p in index.production_python:
+            by_stem.setdefault(p.rsplit("/", 1)[-1][:-3], []).append(p)
+        index.memo["modules_by_stem"] = by_stem
+    return index.memo["modules_by_stem"]
+
+
+def _imported_by(index: RepoIndex, paths: list[str]) -> set[str]:
+    """The repository modules ``paths`` import directly."""
+    return {
+        target
+        for path in paths
+        for ref in index.imports.get(path, ())
+        for target in index.resolve_import_targets(path, ref)
+    }
 
 
 _ASSERT_CALL = lazy(r"^(assert\w*|raises|fail\w*|check\w*|expect\w*|verify\w*|approx)$")
