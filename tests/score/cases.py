@@ -902,6 +902,46 @@ CASES: list[Case] = [
         "not recorded",
         "not-recorded",
     ),
+    Case(
+        "MO008",
+        "pass",
+        {
+            "src/churn/log.py": "import logging\n\n\ndef create_logger(out):\n"
+            "    logger = logging.getLogger('churn')\n"
+            "    logger.addHandler(logging.FileHandler(out + '/train.log'))\n    return logger\n",
+            "src/churn/evaluate.py": "from sklearn.metrics import f1_score\n"
+            "from churn.log import create_logger\n\nlogger = create_logger('runs')\n\n\n"
+            "def evaluate(y, p):\n    f1 = f1_score(y, p)\n    logger.info(f'val f1 {f1:.3f}')\n"
+            "    logger.info('Evaluation done')\n    return f1\n",
+            "src/churn/train.py": s.TRAIN,
+        },
+        "logs its metrics to a file",
+        "metrics-logged-to-a-file",
+    ),
+    Case(
+        "MO008",
+        "partial",
+        {
+            "src/churn/evaluate.py": "import logging\nfrom sklearn.metrics import f1_score\n\n"
+            "logging.basicConfig(filename='run.log')\nlogger = logging.getLogger(__name__)\n\n\n"
+            "def evaluate(y, p):\n    logger.info('Evaluation')\n    return f1_score(y, p)\n",
+            "src/churn/train.py": s.TRAIN,
+        },
+        "not recorded",
+        "a-log-file-naming-no-score",
+    ),
+    Case(
+        "MO008",
+        "pass",
+        {
+            "src/churn/train.py": "import bentoml\nfrom sklearn.metrics import accuracy_score\n"
+            "from sklearn.svm import SVC\n\n\ndef main(X, y, Xt, yt):\n"
+            "    model = SVC().fit(X, y)\n    acc = accuracy_score(yt, model.predict(Xt))\n"
+            "    bentoml.sklearn.save_model('churn', model, metadata={'accuracy': acc})\n",
+        },
+        "computes and records metrics",
+        "metrics-in-the-model-store-metadata",
+    ),
     Case("MO008", "fail", {"src/churn/train.py": s.TRAIN}),
     Case(
         "MO009",

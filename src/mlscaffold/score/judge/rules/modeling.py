@@ -799,7 +799,8 @@ _RECORD = lazy(
     r"json\.dump|write_text|to_csv|to_json|log_metric|log_metrics|wandb\.log|"
     r"dvclive|Live\(|\.log\(\s*\{|save_metrics|yaml\.(safe_)?dump|metrics_path|"
     r"np\.save|numpy\.save|pickle\.dump|run\.log\(|add_scalar|\.log_dict\(|"
-    r"self\.log\(\s*[\"']|log_table|metrics\.(json|csv|npy)|\bopen\s*\([^)\n]*,\s*[rbf]?[\"'][wa]"
+    r"self\.log\(\s*[\"']|log_table|metrics\.(json|csv|npy)|\bopen\s*\([^)\n]*,\s*[rbf]?[\"'][wa]|"
+    r"\bmetadata\s*="
 )
 # Calls that record metrics whatever they are given: a tracker's or a framework logger's.
 _TRACKER_CALL = lazy(
@@ -812,7 +813,9 @@ _TRACKER_CALL = lazy(
 # the model are no record.
 _GENERIC_WRITER = lazy(
     r"json\.dump|write_text|to_csv|to_json|yaml\.(safe_)?dump|np\.save|pickle\.dump|"
-    r"\bopen\s*\([^)\n]*,\s*[rbf]?[\"'][wa]"
+    r"\bopen\s*\([^)\n]*,\s*[rbf]?[\"'][wa]|"
+    # a model store's metadata (bentoml.sklearn.save_model(..., metadata={"accuracy": ...}))
+    r"\bmetadata\s*="
 )
 # Names of metrics, as words or parts of snake_case names (log_stats, val_acc, acc1), not
 # inside other words ("us_states", "accent").
@@ -908,6 +911,38 @@ def _run_into_log(index: RepoIndex, computing: list[str]) -> Located | None:
             for path in (f"{folder}/{script}" if folder else script, script):
                 if path in wanted:
                     return Located(path, None, runner.path)
+    return None
+
+
+# A logger whose records go to a file: the scores it logs are kept with the run (a training
+# log, log_rank0.txt), as a metrics file would keep them.
+_FILE_LOG_SETUP = lazy(
+    r"\b(Rotating|TimedRotating)?FileHandler\s*\(|\bbasicConfig\s*\([^)]*\bfilename\s*=|"
+    r"\blogger\.add\s*\(\s*(f?[\"'][^\"'\n]*\.(log|txt)|\w*(log_?file|log_?path)\w*)"
+)
+_LOGGER_CALL = lazy(r"\b(logger|log|logging|LOGGER|_logger)\.(info|warning)\s*\(([^\n]*)")
+
+
+def _logged_to_file(index: RepoIndex, computing: list[Located]) -> Located | None:
+    """(module, line, file-logging setup) when a module computing metrics logs them through a
+    logger it, or a module it imports, sends to a file."""
+    for hit in computing[:_MAX_RECORDERS]:
+        code = index.code(hit.path) or ""
+        logged = next(
+            (
+                line
+                for line, m in linear.compiled(_LOGGER_CALL).finditer_lines(code)
+                # a value logged with its name ("acc {acc1}", "loss %f", "auc:", auc)
+                if linear.compiled(_METRIC_NAME).search(m.group(3))
+                and any(c in m.group(3) for c in "{%,")
+            ),
+            None,
+        )
+        if logged is None:
+            continue
+        for module in [hit.path, *sorted(facts.internal_imports(index, [hit.path]))][:50]:
+            if linear.compiled(_FILE_LOG_SETUP).search(index.code(module) or ""):
+                return Located(hit.path, logged, module)
     return None
 
 
@@ -1013,6 +1048,12 @@ def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                 [Evidence(computing[0].path, computing[0].line, computing[0].value),
                  Evidence(autolog.path, autolog.line, autolog.value)],
             )  # fmt: skip
+        to_file = _logged_to_file(index, computing)
+        if to_file:
+            return Verdict.passed(
+                f"{to_file.path} logs its metrics to a file (the logger set up in {to_file.value})",
+                [Evidence(to_file.path, to_file.line), Evidence(to_file.value)],
+            )
         return Verdict.partial(
             f"metrics are computed in {computing[0].path} but not recorded",
             [Evidence(h.path, h.line, h.value) for h in computing[:3]],
