@@ -1128,6 +1128,29 @@ CASES: list[Case] = [
     ),
     Case(
         "DE001",
+        "pass",
+        {
+            "Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+            "RUN pip install -r requirements.txt\nCOPY app app\n"
+            'CMD ["sh", "-c", "alembic upgrade head && uvicorn app.main:app --host 0.0.0.0"]\n',
+            "requirements.txt": "fastapi==0.110.0\n",
+        },
+        "pinned base",
+        "shell-starting-the-service",
+    ),
+    Case(
+        "DE001",
+        "partial",
+        {
+            "Dockerfile": "FROM python:3.11-slim\nCOPY . .\nRUN pip install -r requirements.txt\n"
+            'CMD ["bash", "-c", "jupyter lab --ip 0.0.0.0"]\n',
+            "requirements.txt": "jupyterlab==4.1.0\n",
+        },
+        "development environment",
+        "shell-starting-a-notebook-server",
+    ),
+    Case(
+        "DE001",
         "partial",
         {
             "docker/Dockerfile": "FROM python:3.11-slim\nADD requirements.txt /tmp/\n"

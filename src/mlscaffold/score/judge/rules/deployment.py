@@ -107,7 +107,14 @@ _LAST_CMD = lazy(r"^[ \t]*(?:CMD|ENTRYPOINT)[ \t]+([^\n]*)", linear.I | linear.M
 _DEV_CMD = lazy(
     r"^\[?\s*[\"']?(/bin/|/usr/bin/)?(bash|sh|zsh|jupyter|jupyter-lab|ipython|sleep)\b", linear.I
 )
-# An image that gets the project without COPY: cloned, or installed from git or a registry.
+# A shell that runs a program (`sh -c "alembic upgrade head && uvicorn app:app"`) starts the
+# service, not a developer's session.
+_SHELL_RUNS = lazy(
+    r"[\s\"']-c\b[^\n]*\b(uvicorn|gunicorn|hypercorn|streamlit|flask|python\d?|bentoml|mlflow|"
+    r"torchserve|fastapi|gradio|celery|prefect|airflow|node|java)\b",
+    linear.I,
+)
+_NOTEBOOK_SERVER = lazy(r"\b(jupyter|ipython)", linear.I)
 # An image that gets the project without COPY: cloned, installed from git, bind-mounted at
 # build time; a model server's (Triton, TorchServe) serves models mounted when it runs, and
 # an orchestrator's step image (ZenML) gets the code from the orchestrator.
@@ -128,8 +135,13 @@ def development_command(text: str) -> str | None:
     """A Dockerfile's last command when it starts a shell or a notebook server (an image for
     the developers, not the service's), else None."""
     commands = list(_LAST_CMD.finditer(text))
-    if commands and _DEV_CMD.search(commands[-1].group(1)):
-        return commands[-1].group(1).strip()
+    if not commands:
+        return None
+    command = commands[-1].group(1)
+    if _DEV_CMD.search(command) and (
+        _NOTEBOOK_SERVER.search(command) or not _SHELL_RUNS.search(command)
+    ):
+        return command.strip()
     return None
 
 
