@@ -1915,6 +1915,52 @@ CASES: list[Case] = [
     ),
     Case(
         "DE008",
+        "partial",
+        {".env": "MLFLOW_TRACKING_URI=http://mlflow:5000\nAWS_SECRET_ACCESS_KEY=\n"},
+        "the committed .env is where AWS_SECRET_ACCESS_KEY goes",
+        "committed-env-with-empty-credential",
+    ),
+    Case(
+        "DE008",
+        "pass",
+        {
+            ".env.production": "# Copy this file and replace the placeholders\n"
+            "OPENAI_API_KEY=your_openai_api_key\nNEXT_PUBLIC_SUPABASE_ANON_KEY=x\n",
+            "k8s/secret.example.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n"
+            "stringData:\n  AWS_ACCESS_KEY_ID: ''\n",
+        },
+        label="env-template-and-example-manifest",
+    ),
+    Case(
+        "DE008",
+        "partial",
+        {
+            "k8s/secrets.yml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: aws\n"
+            "type: Opaque\ndata:\n  AWS_ACCESS_KEY_ID: ''\n  AWS_SECRET_ACCESS_KEY: ''\n",
+        },
+        "a Kubernetes Secret manifest is committed",
+        "kubernetes-secret-manifest",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {
+            "README.md": "mlflow server --backend-store-uri postgresql://admin:admin@10.74.208.3:5432/db\n"
+        },
+        "password in URL",
+        "service-default-password-on-a-remote-host",
+    ),
+    Case(
+        "DE008",
+        "pass",
+        {
+            "docker-compose.yml": "services:\n  mlflow:\n    command: mlflow server "
+            "--backend-store-uri postgresql://postgres:postgres@db:5432/mlflow\n",
+        },
+        label="service-default-password-of-a-compose-service",
+    ),
+    Case(
+        "DE008",
         "fail",
         {"app/db.py": "import psycopg2\nconn = psycopg2.connect(host='db', password='postgres')\n"},
         "password hard-coded in source",

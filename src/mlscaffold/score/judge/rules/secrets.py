@@ -132,6 +132,25 @@ _ENV_FALLBACK_SECRET = lazy(
     r"""AUTH_TOKEN|CLIENT_SECRET))["'][ \t]*,[ \t]*[rbf]?["']([^\s"'{}$%<>]{4,})["']""",
     linear.I,
 )
+# Where credentials are written, committed without them (yet): a .env naming a credential
+# (DB_PASSWORD= with no value or a placeholder), a Kubernetes Secret manifest with data slots.
+# Values put there are committed with the next change, so the file itself should be ignored.
+SLOT = "slot: "
+_ENV_SLOT = lazy(
+    r"^[ \t]*(?:export[ \t]+)?([A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|CREDENTIALS?)"
+    r"[A-Za-z0-9_]*)[ \t]*=",
+    linear.M,
+)
+# A front end's settings, shipped to every browser (NEXT_PUBLIC_SUPABASE_ANON_KEY): public.
+_PUBLIC_SETTINGS = ("NEXT_PUBLIC_", "VITE_", "REACT_APP_", "PUBLIC_", "EXPO_PUBLIC_")
+_TEMPLATE_NOTE = lazy(r"#[^\n]*\b(copy|rename|template|example)\b", linear.I)
+_EXAMPLE_FILE = lazy(r"(example|sample|template|dist)[^/]*$", linear.I)
+_K8S_SECRET = lazy(r"^kind:[ \t]*Secret[ \t]*$(?s:.){0,1000}?^(string)?[Dd]ata:", linear.M)
+# A compose service's name (db, mlflow-db:5432/x: no dots), a Kubernetes service's in-cluster
+# name (postgres.feast.svc) or Docker's host alias: not a host on a network others reach.
+_SERVICE_HOST = lazy(
+    r"([\w-]+|[\w.-]+\.svc(\.cluster\.local)?|host\.docker\.internal)(:\d+)?([/?]|$)"
+)
 _LOCAL_HOST = lazy(r"(localhost|127\.0\.0\.1|0\.0\.0\.0)\b")
 # A config value that names or computes a secret rather than holding one: a call
 # (Secret.from_token(...)), a variable (api_key = api_key), a Kubernetes secret's name
@@ -199,13 +218,22 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
     contents; plain tuples, so the facts can be cached)."""
     found: list[tuple[int, str]] = []
     if ".env" in path and _DOTENV.search(path):
-        # A committed .env is only a leak when it holds a secret-looking value.
+        # A committed .env is only a leak when it holds a secret-looking value; one that names
+        # credentials without values yet is where they will be written, and committed.
         for m in _ENV_SECRET.finditer(data):
             value = m.group(2).decode("utf-8", "replace")
             if not _placeholder(value):
                 line = data.count(b"\n", 0, m.start()) + 1
                 name = m.group(1).decode("utf-8", "replace")
                 return [(line, f"committed .env sets {name} {redact(value)}")]
+        # "Copy this file and fill in...": a template, whatever its name
+        slots = () if _TEMPLATE_NOTE.search(data) else _ENV_SLOT.finditer(data)
+        for slot in slots:
+            name = slot.group(1).decode("utf-8", "replace")
+            if name.startswith(_PUBLIC_SETTINGS):
+                continue
+            line = data.count(b"\n", 0, slot.start()) + 1
+            return [(line, f"{SLOT}the committed .env is where {name} goes")]
         return found
     tokens = linear.compiled(_ANY_TOKEN)
     # Most files hold no token: one search says so, without the iteration's match objects.
@@ -216,8 +244,13 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
             host = value.rsplit("@", 1)[1]
             user, _, value = value.split("://", 1)[1].rsplit("@", 1)[0].partition(":")
             if (
-                _placeholder(value)
-                or value == user  # a demo default (feast:feast, airflow:airflow)
+                _placeholder_word(value)
+                # a demo default (feast:feast, postgres:postgres) of a local or compose
+                # service; on a remote host it opens that host to everyone reading
+                or (
+                    (value == user or _SERVICE_DEFAULT.match(value))
+                    and (_LOCAL_HOST.match(host) or _SERVICE_HOST.match(host))
+                )
                 or _NAMED_FOR_IT.search(value)
                 or _LOCAL_HOST.match(host)  # a local default (postgres:postgres@localhost)
                 or _TEST_SOURCE.search(path)  # a test's fixture URL
@@ -253,6 +286,15 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         return found
     name = path.rsplit("/", 1)[-1]
     if (
+        not found
+        and path.endswith((".yaml", ".yml"))
+        and not _EXAMPLE_FILE.search(path)
+        and (manifest := _K8S_SECRET.search(data))
+    ):
+        line = data.count(b"\n", 0, manifest.start()) + 1
+        found.append((line, f"{SLOT}a Kubernetes Secret manifest is committed"))
+        return found
+    if (
         name[name.rfind(".") :].lower() in _CONFIG_SUFFIXES
         or name.startswith(".env")
         or _tool_config(path, name)
@@ -273,8 +315,14 @@ scan.TEXT_SCANNERS.append(scan.TextScanner("secrets", _wants, _secrets_in))
 @rule("no_committed_secrets")
 def no_committed_secrets(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     findings: list[Evidence] = []
+    slots: list[Evidence] = []
     for path, found in index.scanned("secrets").items():
-        findings.extend(Evidence(path, line, note) for line, note in found)
+        for line, note in found:
+            if note.startswith(SLOT):
+                if len(slots) < 20:
+                    slots.append(Evidence(path, line, note[len(SLOT) :]))
+            else:
+                findings.append(Evidence(path, line, note))
         if len(findings) >= 50:
             break
     if findings:
@@ -282,5 +330,11 @@ def no_committed_secrets(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         where = f"{first.path}:{first.line}" if first.line else first.path
         return Verdict.failed(
             f"{len(findings)} possible secret(s), first at {where} ({first.note})", findings[:20]
+        )
+    if slots:
+        return Verdict.partial(
+            f"no secret committed, but {slots[0].note} ({slots[0].path}): values written there "
+            "are committed next; ignore it in git and commit an example instead",
+            slots,
         )
     return Verdict.passed("no secrets found in committed text files")
