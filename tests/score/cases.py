@@ -139,6 +139,26 @@ CASES: list[Case] = [
         "names-only",
     ),
     Case(
+        "SC003",
+        "pass",
+        {
+            "README.md": "# Keyword spotting\n\nA small transformer for spoken commands.\n\n"
+            "## Pretrained checkpoints\n\n| Model | Test accuracy | Params |\n"
+            "|-------|---------------|--------|\n| KWT-1 | 95.98 | 607K |\n",
+        },
+        "states success metrics",
+        "a-table-of-achieved-scores",
+    ),
+    Case(
+        "SC003",
+        "fail",
+        {
+            "README.md": "# Keyword spotting\n\n## Options\n\n| flag | meaning |\n"
+            "|------|---------|\n| --lr | learning rate, e.g. 0.001 |\n",
+        },
+        label="a-table-naming-no-metric",
+    ),
+    Case(
         "SC008",
         "fail",
         readme("Fast lint iteration", "Run ruff on the changed files only; it takes a second."),
