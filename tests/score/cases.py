@@ -544,6 +544,43 @@ CASES: list[Case] = [
     ),
     Case(
         "DA006",
+        "not_applicable",
+        {
+            "train.py": "import pandas as pd\nfrom sklearn.feature_extraction.text import "
+            "TfidfVectorizer\nfrom sklearn.linear_model import LogisticRegression\n"
+            "from sklearn.pipeline import make_pipeline\n\ndf = pd.read_csv('sms.csv')\n"
+            "model = make_pipeline(TfidfVectorizer(), LogisticRegression())\n"
+            "model.fit(df.text, df.label)\n",
+        },
+        "raw inputs",
+        "tf-idf-text-classifier",
+    ),
+    Case(
+        "DA006",
+        "not_applicable",
+        {
+            "app/rag.py": "from langchain_openai import ChatOpenAI\n"
+            "from langchain_core.prompts import ChatPromptTemplate\n\n"
+            "llm = ChatOpenAI(model='gpt-4o-mini')\n",
+            "app/finetune.py": "from openai import OpenAI\n\n"
+            "OpenAI().fine_tuning.jobs.create(training_file='f', model='gpt-4o-mini')\n",
+        },
+        "raw inputs",
+        "language-model-application",
+    ),
+    Case(
+        "DA006",
+        "fail",
+        {
+            "train.py": "import pandas as pd\nimport xgboost as xgb\n"
+            "from sklearn.feature_extraction.text import TfidfVectorizer\n\n"
+            "df = pd.read_csv('tickets.csv')\nX = TfidfVectorizer().fit_transform(df.text)\n"
+            "xgb.XGBClassifier().fit(X, df.queue)\n",
+        },
+        label="text-features-beside-a-tabular-library",
+    ),
+    Case(
+        "DA006",
         "fail",
         {"train.py": "import torch\nfrom sklearn.preprocessing import StandardScaler\n"},
         "no feature list",

@@ -409,6 +409,15 @@ _DEEP_LIBS = (
     # Univariate forecasters learn from the series itself (ds, y), not from declared features.
     "prophet",
     "neuralprophet",
+    # Language-model applications and NLP pipelines work on raw text.
+    "openai",
+    "anthropic",
+    "langchain",
+    "langchain_core",
+    "langchain_openai",
+    "llama_index",
+    "litellm",
+    "spacy",
 )
 
 
@@ -489,10 +498,13 @@ def works_on_tables(index: RepoIndex) -> bool:
         def where(path: str) -> bool:
             return not index.is_test(path)
 
+        # A text classifier vectorising raw text (TF-IDF) fits scikit-learn models on words,
+        # not on declared columns.
+        text = index.imports_any(["sklearn.feature_extraction.text"], where=where)
         index.memo["tabular"] = (
-            not index.imports_any(_DEEP_LIBS, where=where)
+            not (text or index.imports_any(_DEEP_LIBS, where=where))
             or index.imports_any(_TABULAR_LIBS, where=where)
-            or _uses_sklearn_models(index, where)
+            or (not text and _uses_sklearn_models(index, where))
         )
     return index.memo["tabular"]
 
