@@ -1751,6 +1751,19 @@ CASES: list[Case] = [
     ),
     Case(
         "DE005",
+        "partial",
+        {
+            "src/train.py": "from transformers import AutoModelForSequenceClassification, AutoTokenizer, Trainer\n\n\ndef main(ds):\n    tokenizer = AutoTokenizer.from_pretrained('bert-base-uncased')\n    model = AutoModelForSequenceClassification.from_pretrained('bert-base-uncased')\n    trainer = Trainer(model=model, train_dataset=ds, tokenizer=tokenizer)\n    trainer.train()\n    trainer.save_model('out')\n    tokenizer.save_pretrained('out')\n",
+            "src/server.py": "from fastapi import FastAPI\nfrom transformers import AutoTokenizer\n\n"
+            "app = FastAPI()\ntokenizer = AutoTokenizer.from_pretrained('out')\n\n\n"
+            "def preprocess(text):\n    words = text.split()\n"
+            "    return tokenizer.convert_tokens_to_ids(['[CLS]', *words, '[SEP]'])\n",
+        },
+        "but prepares the model's input itself",
+        "tokenizer-saved-but-serving-prepares-inputs-itself",
+    ),
+    Case(
+        "DE005",
         "pass",
         {
             "scripts/train.py": "from ultralytics import YOLO\n\nmodel = YOLO('yolov8n.pt')\n"

@@ -46,6 +46,14 @@ _LOADS_PROCESSOR = lazy(
 _YOLO = lazy(
     r"^\s*from\s+ultralytics\s+import\s+[^\n]*\bYOLO\b|^\s*import\s+ultralytics\b", linear.M
 )
+# Serving that writes its own input preparation beside a shared tokenizer: a preprocessing
+# function of its own, or the chat prompt spelled out again.
+_OWN_INPUT_PREPARATION = lazy(
+    r"^[ \t]*def[ \t]+\w*(preprocess|tokeni[sz]e|prepare|encode|convert|build_prompt|"
+    r"format_prompt|make_prompt)\w*[ \t]*\(|\bsystem_prompt\s*=|"
+    r"[\"']role[\"']\s*:\s*[\"']system[\"']",
+    linear.M,
+)
 # Detectron2: DefaultPredictor resizes and normalises by the config training used.
 _D2_PREDICTOR = lazy(r"\bDefaultPredictor\s*\(")
 _D2_TRAINING = lazy(r"^\s*from\s+detectron2\b|^\s*import\s+detectron2\b", linear.M)
@@ -326,6 +334,16 @@ def _framework_preprocessing(
     loads = facts.text_search(index, serving, _LOADS_PROCESSOR)
     if loads:
         saves = facts.text_search(index, training, _SAVES_PROCESSOR)
+        own = _OWN_INPUT_PREPARATION.search(index.code(loads[0].path) or "") if saves else None
+        if saves and own:
+            # The tokenizer is shared, but serving builds the model's input itself (its own
+            # preprocess(), word masks, a system prompt written out again).
+            return Verdict.partial(
+                f"serving loads the tokenizer training saved ({saves[0].path}:{saves[0].line}), "
+                f"but prepares the model's input itself ({loads[0].path}: "
+                f"{own.group(0).strip()[:60]})",
+                [Evidence(*loads[0]), Evidence(*saves[0])],
+            )
         if saves:
             return Verdict.passed(
                 f"serving loads the tokenizer or processor training saved with the model "
