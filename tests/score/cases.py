@@ -892,6 +892,32 @@ CASES: list[Case] = [
         "mocked-requests-are-not-live",
     ),
     Case(
+        "MO005",
+        "partial",
+        {
+            "tests/integration/test_service.py": "import os\nimport requests\n\n\n"
+            "def test_predict():\n    url = os.getenv('PREDICT_ENDPOINT_URL')\n"
+            "    r = requests.post(url, json={'hour': 8})\n    assert r.json()['trips'] > 0\n",
+        },
+        "run only against a live service",
+        "tests-call-an-endpoint-the-environment-names",
+    ),
+    Case(
+        "MO005",
+        "pass",
+        {
+            "tests/api/conftest.py": "import subprocess\nimport pytest\n\n\n"
+            "@pytest.fixture(scope='session', autouse=True)\ndef server():\n"
+            "    p = subprocess.Popen(['uvicorn', 'app.main:app'])\n    yield\n    p.kill()\n",
+            "tests/api/test_api.py": "import os\nimport requests\n\n"
+            "BASE = os.getenv('API_URL', 'http://127.0.0.1:8000')\n\n\n"
+            "def test_ask():\n    r = requests.post(f'{BASE}/ask', json={'q': 'hi'})\n"
+            "    assert r.status_code == 200\n",
+        },
+        "1 meaningful test(s) of 1",
+        "tests-start-the-server-themselves",
+    ),
+    Case(
         "MO006",
         "pass",
         {

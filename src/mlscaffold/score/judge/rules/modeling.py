@@ -458,14 +458,28 @@ _LIVE_BOUND = lazy(
 )
 # A request whose answer the test supplies is no live service.
 _MOCKED = lazy(r"\b(responses|requests_mock|httpretty|respx|monkeypatch|mock|patch)\b")
+_SELF_HOSTED = lazy(r"\bsubprocess\.|\bPopen\s*\(|\buvicorn\.run\s*\(|\bTestClient\b|\bxprocess\b")
+# A request to an address the environment names (BENTOML_PREDICT_ENDPOINT_URL).
+_REQUEST = lazy(r"\b(requests|httpx)\.(get|post|put|patch|delete)\s*\(")
+_ENV_ADDRESS = lazy(
+    r"""\b(getenv|environ\.get|environ\[)\s*\(?\s*["'][A-Za-z0-9_]*(URL|URI|ENDPOINT|HOST)["']"""
+)
 
 
 def _needs_live_environment(index: RepoIndex, path: str) -> str | None:
     """What ties a test file to a live service or its author's machine (a line), or None."""
     code = index.code(path) or ""
     m = _LIVE_BOUND.search(code)
-    if m is None or (m.group(0).startswith("requests") and _MOCKED.search(code)):
+    if m is None and (request := _REQUEST.search(code)) and _ENV_ADDRESS.search(code):
+        m = request
+    if m is None:
         return None
+    if m.group(0).startswith(("requests", "httpx")):
+        # The answer supplied by a mock, or the server started by the suite itself (a fixture
+        # launching uvicorn in conftest.py): no service has to be up already.
+        conftest = path.rpartition("/")[0] + "/conftest.py" if "/" in path else "conftest.py"
+        if _MOCKED.search(code) or _SELF_HOSTED.search(code + (index.code(conftest) or "")):
+            return None
     return f"{path}:{code.count(chr(10), 0, m.start()) + 1}"
 
 
