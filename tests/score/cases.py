@@ -159,6 +159,16 @@ CASES: list[Case] = [
         label="a-table-naming-no-metric",
     ),
     Case(
+        "SC003",
+        "fail",
+        {
+            "README.md": "# Llama fine-tune\n\n## Hardware requirements\n\n| Precision | VRAM needed |\n"
+            "|-----------|-------------|\n| fp16 | 13.5 GB |\n\n## Dataset\n\n"
+            "| Breed | Mean weight (lb) | Images |\n|---|---|---|\n| Labrador | 65.5 | 1200 |\n",
+        },
+        label="tables-of-sizes-are-no-scores",
+    ),
+    Case(
         "SC008",
         "fail",
         readme("Fast lint iteration", "Run ruff on the changed files only; it takes a second."),
@@ -582,6 +592,18 @@ CASES: list[Case] = [
     Case(
         "DA006",
         "fail",
+        {
+            "train.py": "import pandas as pd\nfrom sklearn.ensemble import RandomForestRegressor\n\n"
+            "df = pd.read_csv('houses.csv')\n"
+            "RandomForestRegressor().fit(df[['rooms', 'area', 'age', 'lat', 'lon']], df.price)\n",
+            "eda/listing_words.py": "from sklearn.feature_extraction.text import CountVectorizer\n\n"
+            "words = CountVectorizer().fit(open('listings.txt')).get_feature_names_out()\n",
+        },
+        label="a-word-count-beside-a-model-on-columns",
+    ),
+    Case(
+        "DA006",
+        "fail",
         {"train.py": "import torch\nfrom sklearn.preprocessing import StandardScaler\n"},
         "no feature list",
         "deep-learning-on-columns",
@@ -783,6 +805,18 @@ CASES: list[Case] = [
         },
         "tasks/pipeline.py runs them in order",
         "runner-runs-a-module-that-imports-the-steps",
+    ),
+    Case(
+        "MO003",
+        "partial",
+        {
+            **STEPS,
+            "src/p/serve.py": "from p.data import load\nfrom p.features import build\n\n"
+            "if __name__ == '__main__':\n    print(build(load()))\n",
+            "Makefile": "train:\n\tpython -m p.train\nserve:\n\tpython -m p.serve\n",
+        },
+        "nothing runs them as a pipeline",
+        "runner-running-training-and-a-server-chains-nothing",
     ),
     Case(
         "MO003",
@@ -1012,6 +1046,22 @@ CASES: list[Case] = [
         },
         "not recorded",
         "a-log-file-naming-no-score",
+    ),
+    Case(
+        "MO008",
+        "partial",
+        {
+            "src/churn/log.py": "import logging\n\nlogger = logging.getLogger('c')\n"
+            "logger.addHandler(logging.FileHandler('logs/app.log'))\n",
+            "src/churn/evaluate.py": "import json\nfrom sklearn.metrics import f1_score\n"
+            "from churn.log import logger\n\n\ndef evaluate(y, p, test_path):\n"
+            "    metadata = json.load(open('data/metadata.json'))\n"
+            "    logger.info('Loading the test set for evaluation from %s', test_path)\n"
+            "    print(f1_score(y, p), metadata)\n",
+            "src/churn/train.py": s.TRAIN,
+        },
+        "not recorded",
+        "metadata-read-and-a-path-logged-record-no-score",
     ),
     Case(
         "MO008",
@@ -1415,6 +1465,18 @@ CASES: list[Case] = [
         },
         "no batch prediction",
         "weights-converted-or-evaluated-predict-nothing",
+    ),
+    Case(
+        "DE004",
+        "fail",
+        {
+            **s.PIPELINE,
+            "src/features/build_features.py": "import pickle\nimport pandas as pd\n\n"
+            "if __name__ == '__main__':\n    raw = pickle.load(open('data/raw.pkl', 'rb'))\n"
+            "    pd.DataFrame(raw).to_csv('data/features.csv')\n",
+        },
+        "no batch prediction",
+        "a-data-script-that-calls-no-model",
     ),
     Case(
         "DE004",
@@ -2054,6 +2116,45 @@ CASES: list[Case] = [
             "--backend-store-uri postgresql://postgres:postgres@db:5432/mlflow\n",
         },
         label="service-default-password-of-a-compose-service",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {
+            "k8s/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n"
+            "stringData:\n  DB_PASSWORD: " + "Kx9vQ2mP7wLz" + "\n",
+        },
+        "possible secret",
+        "kubernetes-secret-manifest-holding-a-secret",
+    ),
+    Case(
+        "DE008",
+        "pass",
+        {
+            "chart/templates/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n"
+            "data:\n  password: {{ .Values.db.password | b64enc }}\n",
+            ".env": "TOKENIZERS_PARALLELISM=false\nMAX_TOKENS=512\nHF_TOKEN=\n"
+            "# Copy this file to .env.local\n",
+            "src/app/settings.py": "import os\nWORKDIR = os.environ.get('PWD', '/app')\n"
+            "KEY_FILE = os.getenv('SSH_PRIVATE_KEY', '~/.ssh/id_rsa')\n",
+        },
+        label="helm-templates-settings-and-paths-hold-no-secret",
+    ),
+    Case(
+        "DE008",
+        "pass",
+        {".env": "TOKENIZERS_PARALLELISM=false\nMAX_TOKENS=512\nMODEL_NAME=distilbert\n"},
+        label="env-without-credential-names",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {
+            "src/db.py": "import psycopg2\n"
+            "conn = psycopg2.connect(host='db.prod.example.net', user='admin', password='admin')\n",
+        },
+        "password hard-coded in source ad…(5 chars)",
+        "short-service-default-in-source",
     ),
     Case(
         "DE008",

@@ -620,6 +620,12 @@ _LOADS_WEIGHTS_SRC = (
 _LOADS_WEIGHTS = lazy(_LOADS_WEIGHTS_SRC)
 # Detectron2's predictor, built from a config naming the trained weights.
 _PREDICTOR = lazy(r"\bDefaultPredictor\s*\(")
+# The loaded model called, whatever the framework names its forward pass (Spark's transform,
+# a predictor object called on an image).
+_MODEL_CALL = lazy(
+    r"\b\w*(model|predictor|net|pipeline)\w*\s*\.\s*(transform|forward|infer\w*|detect\w*|"
+    r"generate|sample\w*)\s*\(|\bpredictor\s*\("
+)
 # A script that loads weights to write them out again converts or exports, it predicts nothing.
 _EXPORTS_MODEL = lazy(
     r"\bonnx\.export|\.export\s*\(|torch\.save|save_pretrained|save_model|joblib\.dump|"
@@ -719,8 +725,8 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
 
 def _unnamed_batch_scripts(index: RepoIndex, web: set[str]) -> list[str]:
     """Scripts that predict in batch whatever their name (load_models.py, semi-label.py): a
-    program that loads trained weights, calls the model and writes what it predicted, and
-    trains nothing itself (an evaluation scoring the test split is not one)."""
+    program that loads trained weights, calls the model and writes what it computed, and
+    trains nothing itself (converters, exporters and evaluations are not one)."""
     trains = {t.path for t in facts.training(index).code}
     found = []
     for hit in facts.model_loaders(index):
@@ -731,6 +737,7 @@ def _unnamed_batch_scripts(index: RepoIndex, web: set[str]) -> list[str]:
         if (
             _PROGRAM.search(code)
             and (_LOADS_WEIGHTS.search(code) or _PREDICTOR.search(code))
+            and (_BATCH.search(code) or _MODEL_CALL.search(code))
             and _WRITES_RESULTS.search(code)
             and not _EXPORTS_MODEL.search(code)
             and not (_SCORES_A_SPLIT.search(code) and not _WRITES_TABLE.search(code))

@@ -499,12 +499,13 @@ def works_on_tables(index: RepoIndex) -> bool:
             return not index.is_test(path)
 
         # A text classifier vectorising raw text (TF-IDF) fits scikit-learn models on words,
-        # not on declared columns.
-        text = index.imports_any(["sklearn.feature_extraction.text"], where=where)
+        # not on declared columns: the modules that vectorise text are not counted as models
+        # on columns (a module fitting a forest on named columns beside them still is).
+        text = {h.path for h in index.importers_of(["sklearn.feature_extraction.text"])}
         index.memo["tabular"] = (
-            not (text or index.imports_any(_DEEP_LIBS, where=where))
+            not (any(where(p) for p in text) or index.imports_any(_DEEP_LIBS, where=where))
             or index.imports_any(_TABULAR_LIBS, where=where)
-            or (not text and _uses_sklearn_models(index, where))
+            or _uses_sklearn_models(index, lambda p: where(p) and p not in text)
         )
     return index.memo["tabular"]
 

@@ -359,7 +359,8 @@ def _chained_by(index: RepoIndex, steps: set[str], train: str) -> str | None:
     names = {p.rsplit("/", 1)[-1][:-3]: p for p in steps}
     train_name = train.rsplit("/", 1)[-1][:-3]
     runners = ["Makefile", "*.sh", "*.mk", "justfile", "Taskfile.yml", "tasks.py", "tasks/*.py"]
-    for runner in index.glob(runners):
+    for runner in index.glob(runners)[:_MAX_RUNNERS]:
+        tick()
         text = index.text(runner.path) or ""
         ran = {
             m.group(1).replace("/", ".").removesuffix(".py").rsplit(".", 1)[-1]
@@ -372,7 +373,14 @@ def _chained_by(index: RepoIndex, steps: set[str], train: str) -> str | None:
         # The steps a run module imports run too (`make data` runs build.py, which splits
         # with splits.py).
         by_stem = _modules_by_stem(index)
-        run_paths = [p for n in sorted(ran - set(names)) for p in by_stem.get(n, ())[:5]][:50]
+        # Serving and inference modules reuse the data and feature steps without chaining
+        # any training.
+        run_paths = [
+            p
+            for n in sorted(ran - set(names))
+            if not _SERVING_STEM.search(n)
+            for p in by_stem.get(n, ())[:5]
+        ][:50]
         imported = _imported_by(index, run_paths)
         covered = (ran & set(names)) | {n for n, p in names.items() if p in imported}
         if len(covered) >= 2:
@@ -391,13 +399,23 @@ def _modules_by_stem(index: RepoIndex) -> dict[str, list[str]]:
 
 
 def _imported_by(index: RepoIndex, paths: list[str]) -> set[str]:
-    """The repository modules ``paths`` import directly."""
-    return {
-        target
-        for path in paths
-        for ref in index.imports.get(path, ())
-        for target in index.resolve_import_targets(path, ref)
-    }
+    """The repository modules ``paths`` import directly (each module's resolved once a run)."""
+    memo = index.memo.setdefault("imported_by", {})
+    found: set[str] = set()
+    for path in paths:
+        if path not in memo:
+            tick()
+            memo[path] = frozenset(
+                target
+                for ref in index.imports.get(path, ())
+                for target in index.resolve_import_targets(path, ref)
+            )
+        found |= memo[path]
+    return found
+
+
+_MAX_RUNNERS = 200
+_SERVING_STEM = lazy(r"^(serve|serving|server|app|api|predict\w*|infer\w*|inference|score|demo)$")
 
 
 _ASSERT_CALL = lazy(r"^(assert\w*|raises|fail\w*|check\w*|expect\w*|verify\w*|approx)$")
@@ -450,14 +468,24 @@ def _placeholder(name: str, call: ast.Call) -> bool:
 
 
 # A test that runs only where its author's services or files are: a request to a server that
-# must be up, a credential or endpoint the environment must hold, a path on someone's disk.
+# must be up, a credential or endpoint the environment must hold, a file read from someone's
+# disk (a /home path given to the code under test as a value is not one).
 _LIVE_BOUND = lazy(
-    r"""\brequests\.(get|post|put|patch|delete)\s*\(\s*f?["']https?://|"""
+    r"""\b(requests|httpx)\.(get|post|put|patch|delete)\s*\(\s*f?["']https?://|"""
     r"""\bos\.environ\[\s*["'][A-Z0-9_]*(ENDPOINT|URI|URL|HOST|ACCESS_KEY|SECRET_KEY|TOKEN|PASSWORD)["']\s*\]\s*[,)]|"""
-    r"""["'](/home/|/Users/|[A-Z]:\\\\Users\\\\)[\w.-]+"""
+    r"""\b(open|read_\w+|load\w*|Path|append|insert|join|chdir)\s*\([^)\n]{0,40}?f?["'](/home/|/Users/)[\w.-]+|"""
+    r"""^[ \t]*[A-Za-z_]\w*[ \t]*=[ \t]*f?["'](/home/|/Users/)[\w.-]+|"""
+    # an address the environment must hold (no default)
+    r"""\b(getenv|environ\.get)\s*\(\s*["'][A-Z0-9_]*(URL|URI|ENDPOINT|HOST)["']\s*\)""",
+    linear.M,
 )
-# A request whose answer the test supplies is no live service.
-_MOCKED = lazy(r"\b(responses|requests_mock|httpretty|respx|monkeypatch|mock|patch)\b")
+# A request whose answer the test supplies: a mocking library imported, a patch decorator, the
+# monkeypatch or mocker fixture (not the word "patch" in requests.patch).
+_MOCKED = lazy(
+    r"^[ \t]*(import|from)[ \t]+(responses|requests_mock|httpretty|respx|unittest\.mock|mock|"
+    r"pytest_mock)\b|@([\w.]+\.)?(patch|activate)\b|\bmonkeypatch\b|\bmocker\b",
+    linear.M,
+)
 _SELF_HOSTED = lazy(r"\bsubprocess\.|\bPopen\s*\(|\buvicorn\.run\s*\(|\bTestClient\b|\bxprocess\b")
 # A request to an address the environment names (BENTOML_PREDICT_ENDPOINT_URL).
 _REQUEST = lazy(r"\b(requests|httpx)\.(get|post|put|patch|delete)\s*\(")
@@ -466,21 +494,36 @@ _ENV_ADDRESS = lazy(
 )
 
 
-def _needs_live_environment(index: RepoIndex, path: str) -> str | None:
-    """What ties a test file to a live service or its author's machine (a line), or None."""
+def _live_tests(index: RepoIndex, path: str, tests: list[Any]) -> dict[int, str]:
+    """The meaningful ``tests`` of one file (FunctionInfo) that need a live service or their
+    author's machine, by line: what the module does outside its tests binds them all (a
+    ``sys.path`` or a config path under /home); otherwise each test's own body decides."""
     code = index.code(path) or ""
-    m = _LIVE_BOUND.search(code)
-    if m is None and (request := _REQUEST.search(code)) and _ENV_ADDRESS.search(code):
-        m = request
-    if m is None:
-        return None
-    if m.group(0).startswith(("requests", "httpx")):
-        # The answer supplied by a mock, or the server started by the suite itself (a fixture
-        # launching uvicorn in conftest.py): no service has to be up already.
-        conftest = path.rpartition("/")[0] + "/conftest.py" if "/" in path else "conftest.py"
-        if _MOCKED.search(code) or _SELF_HOSTED.search(code + (index.code(conftest) or "")):
-            return None
-    return f"{path}:{code.count(chr(10), 0, m.start()) + 1}"
+    if not tests or not (_LIVE_BOUND.search(code) or _REQUEST.search(code)):
+        return {}
+    lines = code.split("\n")
+    spans = [(fn.line, getattr(fn.node, "end_lineno", fn.line) or fn.line) for fn in tests]
+    inside = set()
+    for start, end in spans:
+        inside.update(range(start, end + 1))
+    outside = "\n".join("" if n + 1 in inside else text for n, text in enumerate(lines))
+    conftest = path.rpartition("/")[0] + "/conftest.py" if "/" in path else "conftest.py"
+    served = bool(_MOCKED.search(code) or _SELF_HOSTED.search(code + (index.code(conftest) or "")))
+    addressed = bool(_ENV_ADDRESS.search(code))
+
+    def tie(text: str) -> bool:
+        m = _LIVE_BOUND.search(text)
+        if m is not None and not (m.group(0).startswith(("requests", "httpx")) and served):
+            return True
+        return addressed and not served and _REQUEST.search(text) is not None
+
+    if tie(outside):
+        return {fn.line: f"{path}:{fn.line}" for fn in tests}
+    return {
+        fn.line: f"{path}:{fn.line}"
+        for fn, (start, end) in zip(tests, spans, strict=True)
+        if tie("\n".join(lines[start - 1 : end]))
+    }
 
 
 @rule("automated_tests", reads_contents=False)
@@ -505,20 +548,19 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     for path in test_files:
         info = index.module_info(path)
         read += 1
-        found = 0
+        found = []
         for fn in info.functions if info is not None else ():
             if not fn.name.startswith("test"):
                 continue
             total += 1
             if _meaningful(fn.node):  # type: ignore[arg-type]
-                found += 1
+                found.append(fn)
             elif len(empty) < 5:
                 empty.append(f"{path}:{fn.line}")
-        if found and (tied := _needs_live_environment(index, path)):
-            live.append(tied)
-            live_tests += found
-        else:
-            meaningful += found
+        tied = _live_tests(index, path, found)
+        live.extend(list(tied.values())[: max(0, 5 - len(live))])
+        live_tests += len(tied)
+        meaningful += len(found) - len(tied)
         if meaningful >= wanted:
             break
     ev = [Evidence(p) for p in test_files[:5]]
@@ -814,7 +856,7 @@ _RECORD = lazy(
     r"dvclive|Live\(|\.log\(\s*\{|save_metrics|yaml\.(safe_)?dump|metrics_path|"
     r"np\.save|numpy\.save|pickle\.dump|run\.log\(|add_scalar|\.log_dict\(|"
     r"self\.log\(\s*[\"']|log_table|metrics\.(json|csv|npy)|\bopen\s*\([^)\n]*,\s*[rbf]?[\"'][wa]|"
-    r"\bmetadata\s*="
+    r"\b(save_model|log_model)\s*\([^)]{0,400}?\bmetadata\s*="
 )
 # Calls that record metrics whatever they are given: a tracker's or a framework logger's.
 _TRACKER_CALL = lazy(
@@ -829,7 +871,7 @@ _GENERIC_WRITER = lazy(
     r"json\.dump|write_text|to_csv|to_json|yaml\.(safe_)?dump|np\.save|pickle\.dump|"
     r"\bopen\s*\([^)\n]*,\s*[rbf]?[\"'][wa]|"
     # a model store's metadata (bentoml.sklearn.save_model(..., metadata={"accuracy": ...}))
-    r"\bmetadata\s*="
+    r"\b(save_model|log_model)\s*\([^)]{0,400}?\bmetadata\s*="
 )
 # Names of metrics, as words or parts of snake_case names (log_stats, val_acc, acc1), not
 # inside other words ("us_states", "accent").
@@ -937,6 +979,30 @@ _FILE_LOG_SETUP = lazy(
 _LOGGER_CALL = lazy(r"\b(logger|log|logging|LOGGER|_logger)\.(info|warning)\s*\(([^\n]*)")
 
 
+# The values a log call formats: f-string fields ({acc1:.3f}) and the arguments after the
+# message ("loss %f", loss).
+_FORMAT_FIELD = lazy(r"\{([^{}:!]{1,80})")
+# A value labelled with a metric's name ("Silhouette score: {s1}", "val_loss=%.4f").
+_METRIC_LABEL = lazy(
+    r"(metrics?|scores?|acc|accuracy|f1|auc|rmse|mae|mse|r2|precision|recall|loss)"
+    r"[ \t]*[:=][ \t]*(\{|%)",
+    linear.I,
+)
+_AFTER_MESSAGE = lazy(r"""["']\s*,\s*([^\n]{1,200})""")
+
+
+def _logs_a_metric_value(call: str) -> bool:
+    """Whether a log call's arguments (the rest of its line) format a value named for a metric:
+    ``f"val f1 {f1:.3f}"``, ``"acc %.3f", acc1``; not a path or a count ("Loading the
+    evaluation set from %s", path)."""
+    values = [m.group(1) for m in linear.compiled(_FORMAT_FIELD).finditer(call)]
+    if (rest := linear.compiled(_AFTER_MESSAGE).search(call)) is not None:
+        values.append(rest.group(1))
+    return any(linear.compiled(_METRIC_NAME).search(v) for v in values) or bool(
+        linear.compiled(_METRIC_LABEL).search(call)
+    )
+
+
 def _logged_to_file(index: RepoIndex, computing: list[Located]) -> Located | None:
     """(module, line, file-logging setup) when a module computing metrics logs them through a
     logger it, or a module it imports, sends to a file."""
@@ -946,9 +1012,7 @@ def _logged_to_file(index: RepoIndex, computing: list[Located]) -> Located | Non
             (
                 line
                 for line, m in linear.compiled(_LOGGER_CALL).finditer_lines(code)
-                # a value logged with its name ("acc {acc1}", "loss %f", "auc:", auc)
-                if linear.compiled(_METRIC_NAME).search(m.group(3))
-                and any(c in m.group(3) for c in "{%,")
+                if _logs_a_metric_value(m.group(3))
             ),
             None,
         )

@@ -119,7 +119,7 @@ _CODE_SECRET = lazy(
     r"""(?::[ \t]*[\w.\[\], |]{1,40}[ \t]*=|=|:)[ \t]*"""
     # through a hash or an encoding of the literal, not a lookup (getenv("DB_PASSWORD"))
     r"""(?:[\w.]{0,30}(?:sha\d+|md5|hash\w*|encode|b64encode|hashpw)\([ \t]*)?"""
-    r"""[rbf]?["']([^\s"'{}$%<>]{6,})["']""",
+    r"""[rbf]?["']([^\s"'{}$%<>]{4,})["']""",
     linear.I,
 )
 # A credential's fallback written into application source: os.getenv("DB_PASSWORD", "postgres").
@@ -137,20 +137,23 @@ _ENV_FALLBACK_SECRET = lazy(
 # Values put there are committed with the next change, so the file itself should be ignored.
 SLOT = "slot: "
 _ENV_SLOT = lazy(
-    r"^[ \t]*(?:export[ \t]+)?([A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|CREDENTIALS?)"
-    r"[A-Za-z0-9_]*)[ \t]*=",
-    linear.M,
+    r"^[ \t]*(?:export[ \t]+)?([A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?))"
+    r"[ \t]*=[ \t]*[\"']?([^\s\"'#]*)",
+    linear.M | linear.I,
 )
 # A front end's settings, shipped to every browser (NEXT_PUBLIC_SUPABASE_ANON_KEY): public.
 _PUBLIC_SETTINGS = ("NEXT_PUBLIC_", "VITE_", "REACT_APP_", "PUBLIC_", "EXPO_PUBLIC_")
+_FILE_PATH = lazy(r"^(/|~|\.{1,2}/)|\.(pem|json|key|txt|p12|pfx|crt|ya?ml)$", linear.I)
 _TEMPLATE_NOTE = lazy(r"#[^\n]*\b(copy|rename|template|example)\b", linear.I)
-_EXAMPLE_FILE = lazy(r"(example|sample|template|dist)[^/]*$", linear.I)
-_K8S_SECRET = lazy(r"^kind:[ \t]*Secret[ \t]*$(?s:.){0,1000}?^(string)?[Dd]ata:", linear.M)
+_EXAMPLE_FILE = lazy(
+    r"(^|/)(examples?|samples?|templates?)/|(^|[/._-])(example|sample|template)s?([._-][^/]*)?$",
+    linear.I,
+)
+_K8S_SECRET = lazy(r"^kind:[ \t]*Secret[ \t]*$", linear.M)
+_K8S_DATA = lazy(r"^(string)?[Dd]ata:", linear.M)
 # A compose service's name (db, mlflow-db:5432/x: no dots), a Kubernetes service's in-cluster
 # name (postgres.feast.svc) or Docker's host alias: not a host on a network others reach.
-_SERVICE_HOST = lazy(
-    r"([\w-]+|[\w.-]+\.svc(\.cluster\.local)?|host\.docker\.internal)(:\d+)?([/?]|$)"
-)
+_SERVICE_HOST = lazy(r"^([\w-]+|[\w.-]+\.svc(\.cluster\.local)?|host\.docker\.internal)$")
 _LOCAL_HOST = lazy(r"(localhost|127\.0\.0\.1|0\.0\.0\.0)\b")
 # A config value that names or computes a secret rather than holding one: a call
 # (Secret.from_token(...)), a variable (api_key = api_key), a Kubernetes secret's name
@@ -190,12 +193,13 @@ def _may_set_secrets(data: bytes) -> bool:
 # Every match of _CODE_SECRET names one of these: one automaton pass over a module rules most
 # out ("pass" alone is a statement, not a password).
 _CREDENTIAL_WORD = lazy(
-    r"passw|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?token", linear.I
+    r"passw|pwd|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?token", linear.I
 )
 
 
 def redact(value: str) -> str:
-    return f"{value[:4]}…({len(value)} chars)"
+    """The first characters of a secret (at most four, never more than half), and its length."""
+    return f"{value[: min(4, len(value) // 2)]}…({len(value)} chars)"
 
 
 def _wants(entry: FileEntry) -> bool:
@@ -230,7 +234,8 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         slots = () if _TEMPLATE_NOTE.search(data) else _ENV_SLOT.finditer(data)
         for slot in slots:
             name = slot.group(1).decode("utf-8", "replace")
-            if name.startswith(_PUBLIC_SETTINGS):
+            value = slot.group(2).decode("utf-8", "replace")
+            if name.upper().startswith(_PUBLIC_SETTINGS) or (value and not _placeholder(value)):
                 continue
             line = data.count(b"\n", 0, slot.start()) + 1
             return [(line, f"{SLOT}the committed .env is where {name} goes")]
@@ -247,10 +252,7 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
                 _placeholder_word(value)
                 # a demo default (feast:feast, postgres:postgres) of a local or compose
                 # service; on a remote host it opens that host to everyone reading
-                or (
-                    (value == user or _SERVICE_DEFAULT.match(value))
-                    and (_LOCAL_HOST.match(host) or _SERVICE_HOST.match(host))
-                )
+                or ((value == user or _SERVICE_DEFAULT.match(value)) and _SERVICE_HOST.match(host))
                 or _NAMED_FOR_IT.search(value)
                 or _LOCAL_HOST.match(host)  # a local default (postgres:postgres@localhost)
                 or _TEST_SOURCE.search(path)  # a test's fixture URL
@@ -267,8 +269,11 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
             for m in _CODE_SECRET.finditer(data):
                 value = m.group(2).decode("utf-8", "replace")
                 if (
-                    _placeholder_word(value) and not _NUMBERED_PLACEHOLDER.match(value)
-                ) or _NAMED_FOR_IT.search(value):
+                    (_placeholder_word(value) and not _NUMBERED_PLACEHOLDER.match(value))
+                    or _NAMED_FOR_IT.search(value)
+                    # short values only when they are a service's default (admin, root)
+                    or (len(value) < 6 and not _SERVICE_DEFAULT.match(value))
+                ):
                     continue
                 line = data.count(b"\n", 0, m.start()) + 1
                 key = m.group(1).decode("utf-8", "replace").rsplit(".", 1)[-1].lower()
@@ -277,7 +282,12 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
             if not found:
                 for m in _ENV_FALLBACK_SECRET.finditer(data):
                     value = m.group(2).decode("utf-8", "replace")
-                    if _placeholder_word(value) or _NAMED_FOR_IT.search(value):
+                    if (
+                        _placeholder_word(value)
+                        or _NAMED_FOR_IT.search(value)
+                        or _FILE_PATH.search(value)  # where a key file is, not the key
+                        or m.group(1).upper() in ("PWD", "OLDPWD")  # the shell's folders
+                    ):
                         continue
                     line = data.count(b"\n", 0, m.start()) + 1
                     key = m.group(1).decode("utf-8", "replace")
@@ -285,15 +295,6 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
                     break
         return found
     name = path.rsplit("/", 1)[-1]
-    if (
-        not found
-        and path.endswith((".yaml", ".yml"))
-        and not _EXAMPLE_FILE.search(path)
-        and (manifest := _K8S_SECRET.search(data))
-    ):
-        line = data.count(b"\n", 0, manifest.start()) + 1
-        found.append((line, f"{SLOT}a Kubernetes Secret manifest is committed"))
-        return found
     if (
         name[name.rfind(".") :].lower() in _CONFIG_SUFFIXES
         or name.startswith(".env")
@@ -306,6 +307,16 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
             line = data.count(b"\n", 0, m.start()) + 1
             key = m.group(1).decode("utf-8", "replace").lower()
             found.append((line, f"{key} {redact(value)}"))
+    if (
+        not found
+        and path.endswith((".yaml", ".yml"))
+        and not _EXAMPLE_FILE.search(path)
+        and b"{{" not in data  # a Helm template: the values come from elsewhere
+        and (manifest := _K8S_SECRET.search(data))
+        and _K8S_DATA.search(data)
+    ):
+        line = data.count(b"\n", 0, manifest.start()) + 1
+        found.append((line, f"{SLOT}a Kubernetes Secret manifest is committed"))
     return found
 
 

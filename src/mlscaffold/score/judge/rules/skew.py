@@ -31,6 +31,8 @@ _ARTEFACT_LOAD = lazy(
     r"joblib\.load|pickle\.load|load_model\s*\(|pyfunc\.load_model|"
     r"from_pretrained|torch\.load|cloudpickle\.load|skops\.io\.load"
 )
+# Modules that prepare text before training sees it (not analysis or feature attributions).
+_CLEANING_NAME = lazy(r"clean|preprocess|prompt|normali[sz]|text_?process", linear.I)
 # Preprocessing that travels with the model through its framework: a tokenizer or processor
 # saved beside the weights (save_pretrained, or handed to the Trainer, which saves it) and
 # loaded back by serving; Ultralytics' YOLO, whose predict letterboxes and scales as training.
@@ -452,7 +454,7 @@ def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         elsewhere = [
             p
             for p in index.production_python
-            if _FEATURE_NAME.search(p.rsplit("/", 1)[-1])
+            if _CLEANING_NAME.search(p.rsplit("/", 1)[-1])
             and p not in serve_reach
             and p not in serving
             and p not in training_side
