@@ -952,6 +952,31 @@ CASES: list[Case] = [
         "tests-start-the-server-themselves",
     ),
     Case(
+        "MO005",
+        "partial",
+        {
+            "tests/test_api.py": "import requests\n\n\ndef test_update():\n"
+            "    r = requests.patch('http://localhost:8000/items/1', json={'x': 1})\n"
+            "    assert r.status_code == 200\n",
+        },
+        "run only against a live service",
+        "requests-patch-is-a-live-call-not-a-mock",
+    ),
+    Case(
+        "MO005",
+        "pass",
+        {
+            "tests/test_model.py": "import requests\nfrom clf.model import cache_dir, predict\n\n\n"
+            "def test_predict():\n    assert predict([1, 2]) in (0, 1)\n\n\n"
+            "def test_cache_dir():\n"
+            "    assert cache_dir('/home/alice') == '/home/alice/.cache/clf'\n\n\n"
+            "def test_dataset_online():\n"
+            "    assert requests.get('https://archive.ics.uci.edu/x').ok\n",
+        },
+        "3 meaningful test(s) of 3",
+        "offline-tests-beside-one-network-test",
+    ),
+    Case(
         "MO006",
         "pass",
         {
