@@ -501,12 +501,16 @@ def works_on_tables(index: RepoIndex) -> bool:
         # A text classifier vectorising raw text (TF-IDF) fits scikit-learn models on words,
         # not on declared columns: the modules that vectorise text are not counted as models
         # on columns (a module fitting a forest on named columns beside them still is).
-        text = {h.path for h in index.importers_of(["sklearn.feature_extraction.text"])}
-        index.memo["tabular"] = (
-            not (any(where(p) for p in text) or index.imports_any(_DEEP_LIBS, where=where))
-            or index.imports_any(_TABULAR_LIBS, where=where)
-            or _uses_sklearn_models(index, lambda p: where(p) and p not in text)
-        )
+        vectoriser = ["sklearn.feature_extraction.text"]
+        raw = index.imports_any(_DEEP_LIBS, where=where)
+        text = index.imports_any(vectoriser, where=where)
+        if not (raw or text) or index.imports_any(_TABULAR_LIBS, where=where):
+            index.memo["tabular"] = True
+        else:
+            texts = {h.path for h in index.importers_of(vectoriser)} if text else set()
+            index.memo["tabular"] = _uses_sklearn_models(
+                index, lambda p: where(p) and p not in texts
+            )
     return index.memo["tabular"]
 
 
