@@ -410,6 +410,17 @@ CASES: list[Case] = [
         "DA004",
         "pass",
         {
+            "docs/data-dictionary.csv": "field,dtype,description\nage,int,age in years at admission\n",
+            "src/los/train.py": "import pandas as pd\nfrom sklearn.linear_model import Ridge\n\n"
+            "df = pd.read_csv('data/admissions.csv')\nRidge().fit(df[['age']], df.los)\n",
+        },
+        "docs/data-dictionary.csv documents the data's meaning",
+        "data-dictionary-kept-as-a-table",
+    ),
+    Case(
+        "DA004",
+        "pass",
+        {
             "docs/data.md": "# Data\n\n## Data dictionary\n\n| column | type | "
             "meaning |\n|---|---|---|\n| tenure_months | int | months "
             "since signup |\n"
@@ -1031,6 +1042,18 @@ CASES: list[Case] = [
         label="config",
     ),
     Case("MO007", "fail", {"train.py": "from sklearn.svm import SVC\nSVC().fit(X, y)\n"}),
+    Case(
+        "MO007",
+        "pass",
+        {
+            "src/clf/data.py": "from datasets import load_dataset\n\n\ndef splits():\n"
+            "    raw = load_dataset('imdb')\n"
+            "    return raw['train'].train_test_split(test_size=0.1, seed=42)\n",
+            "src/clf/train.py": "from transformers import Trainer\nfrom clf.data import splits\n\n"
+            "if __name__ == '__main__':\n    Trainer(train_dataset=splits()['train']).train()\n",
+        },
+        label="a-seed-handed-to-a-split",
+    ),
     Case("MO007", "not_applicable", {"README.md": "# docs only\n"}, label="no-training"),
     Case("MO008", "pass", s.PIPELINE),
     Case(
@@ -1403,6 +1426,17 @@ CASES: list[Case] = [
     ),
     Case(
         "DE003",
+        "pass",
+        {
+            ".github/workflows/sync.yml": "on:\n  push:\n    branches: [main]\njobs:\n"
+            "  sync-to-hub:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - uses: actions/checkout@v4\n      - run: |\n"
+            "          git push https://user:$HF_TOKEN@huggingface.co/spaces/user/app main\n",
+        },
+        label="app-pushed-to-hugging-face-spaces",
+    ),
+    Case(
+        "DE003",
         "fail",
         {
             ".github/workflows/nightly.yml": "on:\n  schedule:\n    - cron: '0 3 * * *'\njobs:\n"
@@ -1475,6 +1509,19 @@ CASES: list[Case] = [
         },
         "batch prediction in load_models.py",
         "batch-script-of-any-name",
+    ),
+    Case(
+        "DE004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "predict.py": "import torch\nfrom PIL import Image\n\n"
+            "if __name__ == '__main__':\n    net = torch.load('model.pth')\n"
+            "    mask = net(load_image('in.png'))\n"
+            "    out_filename = 'in_OUT.png'\n    Image.fromarray(mask).save(out_filename)\n",
+        },
+        "batch prediction in predict.py",
+        "predict-script-saving-images",
     ),
     Case(
         "DE004",

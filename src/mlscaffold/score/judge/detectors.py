@@ -130,6 +130,8 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     which ``strong``, ``promote`` and ``statement`` do not count. ``files``: globs restricting
     which documents count. ``data_readme``: what a README in a data folder must say to count
     (read whole: DA004's field descriptions, SC004's sources; ``also`` applies to it too).
+    ``document_files``: globs of files that are themselves the account (DA004's data
+    dictionary kept as a CSV or a spreadsheet): one that is not empty passes.
     """
     topic = params.get("topic", "this topic")
     strong = _compiled(params, "strong")
@@ -180,6 +182,14 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         found = _data_readme(index, data_readme, topic, params)
         if found is not None:
             best = found if best is None else better(best, found)
+    if params.get("document_files") and (best is None or best.status is not Status.PASS):
+        # A document that is the topic's whole account, in a form no section search reads: a
+        # data dictionary kept as a table (docs/data-dictionary.csv, a codebook spreadsheet).
+        document = next((f for f in index.glob(params["document_files"]) if f.size > 0), None)
+        if document is not None:
+            return Verdict.passed(
+                f"{document.path} documents {topic}", [Evidence(document.path, None, "document")]
+            )
     if best is not None:
         return best
     return Verdict.failed(f"no document has a section on {topic}")

@@ -392,6 +392,8 @@ _RELEASE = lazy(
     r"\banyscale[ \t]+(service|job)[ \t]+(rollout|deploy|submit)|\baz[ \t]+(webapp|containerapp|"
     r"functionapp)[ \t]+(up|create|deploy|update)|\bAzureWebApp@|\bAzureCLI@|\bAzureML|"
     r"aiplatform|vertex[ \t]+ai|cloud[ \t]+run|"
+    # an app pushed to Hugging Face Spaces, a model uploaded to the Hub
+    r"huggingface\.co/spaces/|\b(huggingface-cli|hf)[ \t]+upload\b|"
     # Cloud deploy commands and actions: an image pushed to a registry, a function or service
     # updated, infrastructure applied.
     r"\baws[ \t]+(lambda[ \t]+update-function-\w+|ecs[ \t]+update-service|ecr[ \t]+\w+|"
@@ -640,7 +642,9 @@ _NOT_BATCH_NAME = lazy(
 _PROGRAM = lazy(rf"^if[ \t]+__name__[ \t]*==|^[A-Za-z_][^\n]*({_LOADS_WEIGHTS_SRC})", linear.M)
 _WRITES_RESULTS = lazy(
     r"\.to_(csv|parquet|json)\s*\(|csv\.writer|json\.dump|np\.save|"
-    r"open\s*\([^)\n]*,\s*[\"'][wa]b?[\"']"
+    r"open\s*\([^)\n]*,\s*[\"'][wa]b?[\"']|"
+    # images a model produced (masks, generations, detections drawn)
+    r"\b(cv2\.imwrite|imsave|save_image)\s*\(|\.save\s*\(\s*[\w.]*(out|output|result|dest|save)\w*"
 )
 
 

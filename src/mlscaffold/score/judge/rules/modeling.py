@@ -744,7 +744,10 @@ def _declared_pins(index: RepoIndex) -> Verdict:
 
 _SEED_RE = lazy(
     r"random_state\s*=\s*[\w.]+|\bseed\s*\(|manual_seed\s*\(|set_seed\s*\(|"
-    r"seed_everything\s*\(|set_random_seed\s*\(|PYTHONHASHSEED|default_rng\s*\(\s*\w"
+    r"seed_everything\s*\(|set_random_seed\s*\(|PYTHONHASHSEED|default_rng\s*\(\s*\w|"
+    # a seed handed to one call: datasets' train_test_split(seed=42), Keras'
+    # image_dataset_from_directory(seed=self.seed)
+    r"\bseed\s*=\s*(\d+\b|[\w.]*seed\b)"
 )
 _SEED_KEY = lazy(r"(^|\.)(seed|random_state|random_seed|rng_seed)$", linear.I)
 
