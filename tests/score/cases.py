@@ -474,6 +474,20 @@ CASES: list[Case] = [
     Case("SC003", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
     Case(
         "MO002",
+        "pass",
+        {
+            "flows/train_flow.py": "from metaflow import FlowSpec, Parameter, step\n\n\n"
+            "class TrainFlow(FlowSpec):\n    epochs = Parameter('epochs', default=10)\n\n"
+            "    @step\n    def start(self):\n        self.model = fit(self.epochs)\n"
+            "        self.auc = score(self.model)\n        self.next(self.end)\n\n"
+            "    @step\n    def end(self):\n        pass\n",
+            "requirements.txt": "metaflow==2.12.0\n",
+        },
+        "metaflow",
+        "metaflow-keeps-each-run",
+    ),
+    Case(
+        "MO002",
         "fail",
         {
             **VIT_LIBRARY,
@@ -2208,7 +2222,8 @@ CASES: list[Case] = [
             ".env": "TOKENIZERS_PARALLELISM=false\nMAX_TOKENS=512\nHF_TOKEN=\n"
             "# Copy this file to .env.local\n",
             "src/app/settings.py": "import os\nWORKDIR = os.environ.get('PWD', '/app')\n"
-            "KEY_FILE = os.getenv('SSH_PRIVATE_KEY', '~/.ssh/id_rsa')\n",
+            "KEY_FILE = os.getenv('SSH_PRIVATE_KEY', '~/.ssh/id_rsa')\n"
+            "# never write os.getenv('DB_PASSWORD', 'postgres'): it falls back to a literal\n",
         },
         label="helm-templates-settings-and-paths-hold-no-secret",
     ),

@@ -223,6 +223,26 @@ def test_monorepo_is_one_report_with_its_subprojects(monorepo) -> None:
     assert "(monorepo, 2 sub-projects)" in markdown and "`services/fraud`" in markdown
 
 
+def test_sarif_uris_are_percent_encoded_references(tmp_path) -> None:
+    """A path with spaces or braces (an unrendered template's folder) is a URI reference in
+    SARIF: percent-encoded, and decoding it gives the file."""
+    from urllib.parse import unquote
+
+    folder = tmp_path / "{{ cookiecutter.repo_name }}"
+    folder.mkdir()
+    (folder / "train.py").write_text("from sklearn.svm import SVC\nSVC().fit(X, y)\n")
+    out = run_cli("score", str(tmp_path), "--format", "sarif", "--no-cache")
+    assert out.returncode == 0, out.stderr
+    uris = {
+        loc["physicalLocation"]["artifactLocation"]["uri"]
+        for r in json.loads(out.stdout)["runs"][0]["results"]
+        for loc in r.get("locations", [])
+    }
+    assert "%7B%7B%20cookiecutter.repo_name%20%7D%7D/train.py" in uris
+    assert all(" " not in u and "{" not in u for u in uris)
+    assert all((tmp_path / unquote(u)).is_file() for u in uris)
+
+
 def test_monorepo_sarif_is_one_file_with_paths_from_the_repository_root(monorepo, tmp_path) -> None:
     target = tmp_path / "x.sarif"
     out = run_cli("score", str(monorepo), "-f", "sarif", "-o", str(target))

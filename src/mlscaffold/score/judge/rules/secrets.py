@@ -287,6 +287,9 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
                         or _NAMED_FOR_IT.search(value)
                         or _FILE_PATH.search(value)  # where a key file is, not the key
                         or m.group(1).upper() in ("PWD", "OLDPWD")  # the shell's folders
+                        # a comment quoting the idiom makes nothing fall back to it
+                        or data[data.rfind(b"\n", 0, m.start()) + 1 : m.start()].lstrip()[:1]
+                        == b"#"
                     ):
                         continue
                     line = data.count(b"\n", 0, m.start()) + 1

@@ -6,8 +6,12 @@ import dataclasses
 import hashlib
 import posixpath
 from typing import Any
+from urllib.parse import quote
 
 from mlscaffold.score.model import Finding, Report, Status
+
+# Characters a URI path keeps as they are (RFC 3986 pchar and "/"); the rest is percent-encoded.
+_URI_SAFE = "/-._~!$&'()*+,;=:@"
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/mlscaffold/mlscaffold"
@@ -78,7 +82,12 @@ def _result(
         result["locations"] = [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"},
+                    # a URI reference: spaces, braces and the like percent-encoded
+                    # ("{{ cookiecutter.repo_name }}/pyproject.toml")
+                    "artifactLocation": {
+                        "uri": quote(path, safe=_URI_SAFE),
+                        "uriBaseId": "%SRCROOT%",
+                    },
                     "region": {"startLine": max(1, line)},
                 }
             }
