@@ -6,6 +6,7 @@ import itertools
 from functools import lru_cache
 from typing import Any
 
+from mlscaffold.score.budget import tick
 from mlscaffold.score.judge.rules import facts, rule
 from mlscaffold.score.model import Evidence, Verdict, closed
 from mlscaffold.score.read import linear, scan
@@ -727,13 +728,17 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
     return index.memo["serving"]
 
 
+_MAX_BATCH_CANDIDATES = 300  # modules that load a model, read in path order
+
+
 def _unnamed_batch_scripts(index: RepoIndex, web: set[str]) -> list[str]:
     """Scripts that predict in batch whatever their name (load_models.py, semi-label.py): a
     program that loads trained weights, calls the model and writes what it computed, and
     trains nothing itself (converters, exporters and evaluations are not one)."""
     trains = {t.path for t in facts.training(index).code}
     found = []
-    for hit in facts.model_loaders(index):
+    for hit in facts.model_loaders(index)[:_MAX_BATCH_CANDIDATES]:
+        tick()
         path = hit.path
         if path in web or path in trains or _NOT_BATCH_NAME.search(path):
             continue
