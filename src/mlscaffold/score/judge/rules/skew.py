@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from mlscaffold.score.budget import tick
 from mlscaffold.score.judge.rules import facts, rule
-from mlscaffold.score.model import Evidence, Verdict
+from mlscaffold.score.model import Evidence, Status, Verdict
 from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import Located, RepoIndex
 from mlscaffold.score.read.linear import lazy
@@ -448,6 +448,8 @@ def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             ],
         )
     framework = _framework_preprocessing(index, serving + sorted(serve_reach), training_side)
+    if framework and framework.status is not Status.PASS:
+        return framework  # serving prepares the input itself: that is the finding
     if framework:
         # The tokenizer is only the last step: text cleaned by a preprocessing script before
         # training (not imported by it) must be cleaned at serving too.
