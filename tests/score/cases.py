@@ -665,6 +665,16 @@ CASES: list[Case] = [
     Case(
         "MO001",
         "pass",
+        {
+            "config.example.ini": "[data]\npath = data/sales.csv\n\n[arima]\norder = 1,1,1\n",
+            "src/forecast/train.py": "import configparser\n\ncfg = configparser.ConfigParser()\n"
+            "cfg.read('config.ini')\n",
+        },
+        label="an-ini-config-read-by-configparser",
+    ),
+    Case(
+        "MO001",
+        "pass",
         {"train.py": "import hydra\n", "requirements.txt": "hydra-core==1.3.2\n"},
         label="hydra",
     ),
@@ -851,6 +861,13 @@ CASES: list[Case] = [
         "library",
     ),
     Case("MO004", "pass", s.PIPELINE, label="no-notebooks"),
+    Case(
+        "MO004",
+        "pass",
+        {**VIT_LIBRARY, "examples/cats_and_dogs.ipynb": s.NOTEBOOK_TRAIN},
+        "an ML library: its notebooks",
+        "a-librarys-example-notebooks",
+    ),
     Case(
         "MO004",
         "pass",
@@ -4503,7 +4520,7 @@ CASES += [
                 "from imblearn.pipeline import fit_all\nfit_all(steps, X, y)\nest.fit(X, y)\n"
             ),
         },
-        "for exploration",
+        "an ML library: its notebooks",
         "library-examples",
     ),
     # A notebook's plots make it megabytes; its code is still read (it was skipped at 1 MiB).

@@ -84,6 +84,13 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
             return Verdict.not_applicable("no notebooks and no code to judge")
         return Verdict.passed("no notebooks; the code lives in modules")
     training = facts.training(index)
+    if training.notebooks and facts.ml_library(index):
+        # A library's notebooks show how to use it; its production code is the package.
+        return Verdict.passed(
+            f"an ML library: its notebooks ({training.notebooks[0].path}) are examples of its "
+            "use; its code lives in the package",
+            [Evidence(training.notebooks[0].path)],
+        )
     if training.notebooks:
         # A helper module kept in the notebooks' folder (plotting code fitting a toy estimator)
         # serves the notebooks; it is not the production path.
