@@ -169,6 +169,18 @@ CASES: list[Case] = [
         label="tables-of-sizes-are-no-scores",
     ),
     Case(
+        "SC003",
+        "fail",
+        {
+            "README.md": "# Sales forecast\n\nForecasts daily sales.\n",
+            "DATA_ISSUE_FIX_SUMMARY.md": "# Data issue fix\n\n## Results After Fix\n\n"
+            "| metric | before | after |\n|---|---|---|\n| MAE | 0.91 | 0.42 |\n",
+            "ENHANCED_DASHBOARD_SUMMARY.md": "# Dashboard\n\n## Success metrics\n\n"
+            "Accuracy above 90% on the chart tooltips.\n",
+        },
+        label="change-reports-are-not-the-projects-scope",
+    ),
+    Case(
         "SC008",
         "fail",
         readme("Fast lint iteration", "Run ruff on the changed files only; it takes a second."),
