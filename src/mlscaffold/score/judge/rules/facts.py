@@ -390,6 +390,16 @@ _SKLEARN_HELPERS = frozenset(
         "feature_extraction",
     )
 )
+# Clients of hosted language models and their frameworks (an LLM application's model).
+LLM_CLIENTS = (
+    "openai",
+    "anthropic",
+    "langchain",
+    "langchain_core",
+    "langchain_openai",
+    "llama_index",
+    "litellm",
+)
 _DEEP_LIBS = (
     "torch",
     "tensorflow",
@@ -410,13 +420,7 @@ _DEEP_LIBS = (
     "prophet",
     "neuralprophet",
     # Language-model applications and NLP pipelines work on raw text.
-    "openai",
-    "anthropic",
-    "langchain",
-    "langchain_core",
-    "langchain_openai",
-    "llama_index",
-    "litellm",
+    *LLM_CLIENTS,
     "spacy",
 )
 

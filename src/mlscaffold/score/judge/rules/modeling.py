@@ -344,11 +344,7 @@ def _chained_by(index: RepoIndex, steps: set[str], train: str) -> str | None:
     itself), or a shell script or Makefile running them; None when nothing does. (An inference
     pipeline that reuses the data and feature modules chains no training.)"""
     for path in index.production_python:
-        imported = {
-            target
-            for ref in index.imports.get(path, ())
-            for target in index.resolve_import_targets(path, ref)
-        } - {path}
+        imported = _direct_imports(index, path) - {path}
         if len(imported & steps) >= 2 and (path == train or train in imported):
             return path
     # Lightning's Trainer runs a DataModule, training and testing in order (sorted: a set's
@@ -398,18 +394,24 @@ def _modules_by_stem(index: RepoIndex) -> dict[str, list[str]]:
     return index.memo["modules_by_stem"]
 
 
+def _direct_imports(index: RepoIndex, path: str) -> set[str]:
+    """The repository modules one module imports directly."""
+    return {
+        target
+        for ref in index.imports.get(path, ())
+        for target in index.resolve_import_targets(path, ref)
+    }
+
+
 def _imported_by(index: RepoIndex, paths: list[str]) -> set[str]:
-    """The repository modules ``paths`` import directly (each module's resolved once a run)."""
+    """The repository modules ``paths`` import directly (each module's resolved once a run:
+    runners repeat the modules they run)."""
     memo = index.memo.setdefault("imported_by", {})
     found: set[str] = set()
     for path in paths:
         if path not in memo:
             tick()
-            memo[path] = frozenset(
-                target
-                for ref in index.imports.get(path, ())
-                for target in index.resolve_import_targets(path, ref)
-            )
+            memo[path] = frozenset(_direct_imports(index, path))
         found |= memo[path]
     return found
 

@@ -109,7 +109,7 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
                 [Evidence(x.path, None, x.value) for x in training.notebooks[:5]],
             )
         driver, fitting = None, []
-        if not platform and len(code) <= _MAX_FILES and not facts.packaged_library(index):
+        if not platform and len(code) <= _MAX_FILES:  # a library returned above
             fitting = [h.path for h in code if fits_a_model(index, h)]
             driver = _driven_by_notebooks(index, fitting)
         if driver:
