@@ -1055,6 +1055,92 @@ CASES: list[Case] = [
         "ranges",
         "ranges",
     ),
+    # Exact pins of what is declared, but the code imports a library no file declares: it
+    # installs at whatever version is current.
+    Case(
+        "MO006",
+        "partial",
+        {
+            "requirements.txt": "torch==2.3.1\ntqdm==4.66.4\n",
+            "src/model/train.py": "import numpy as np\nimport torch\n",
+        },
+        "no requirement declares: numpy (src/model/train.py)",
+        "undeclared import",
+    ),
+    # ... not when a pinned dependency brings it (pandas requires numpy), when the import is
+    # the repository's own package, or when the image installs it.
+    Case(
+        "MO006",
+        "pass",
+        {
+            "requirements.txt": "pandas==2.2.3\n",
+            "src/train.py": "import numpy as np\nimport pandas as pd\nfrom datasets import load\n",
+            "src/datasets/__init__.py": "def load():\n    return 1\n",
+        },
+        "all 1 dependencies pinned exactly",
+        "brought by a pinned dependency; a local package",
+    ),
+    Case(
+        "MO006",
+        "pass",
+        {
+            "requirements.txt": "pandas==2.2.3\n",
+            "Dockerfile": "FROM python:3.11\nRUN pip install torch==2.3.1\n",
+            "serve.py": "import torch\n",
+            "tests/test_x.py": "import sklearn\n",
+        },
+        "pinned exactly",
+        "installed by the image; a test's import",
+    ),
+    # A lock file pins the development environment, but the serving image installs a
+    # requirements file of bare names: the image runs with whatever is newest.
+    Case(
+        "MO006",
+        "partial",
+        {
+            "pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = ["fastapi>=0.110"]\n',
+            "uv.lock": "version = 1\n",
+            "deployment/requirements.txt": "fastapi\nuvicorn\nlightgbm==4.3.0\n",
+            "deployment/Dockerfile": "FROM python:3.11\nCOPY requirements.txt .\n"
+            "RUN pip install --no-cache-dir -r requirements.txt\nCMD uvicorn app:app\n",
+        },
+        "deployment/Dockerfile installs deployment/requirements.txt, where 2 of 3",
+        "image installs a loose requirements file",
+    ),
+    Case(
+        "MO006",
+        "partial",
+        {
+            "uv.lock": "version = 1\n",
+            "requirements-minimal.txt": "bentoml>=1.2\nscikit-learn>=1.4\n",
+            "bentofile.yaml": "service: service:Svc\npython:\n  requirements_txt: ./requirements-minimal.txt\n",
+        },
+        "bentofile.yaml installs requirements-minimal.txt",
+        "a Bento built from a loose requirements file",
+    ),
+    Case(
+        "MO006",
+        "pass",
+        {
+            "uv.lock": "version = 1\n",
+            "requirements.txt": "fastapi==0.110.0\nuvicorn==0.29.0\n",
+            "Dockerfile": "FROM python:3.11\nRUN pip install -r requirements.txt\n",
+        },
+        "lock file",
+        "the image installs a pinned requirements file",
+    ),
+    # Azure ML's job environment is a conda file named for its job.
+    Case(
+        "MO006",
+        "pass",
+        {
+            "config/training_env.yml": "name: env\ndependencies:\n  - python=3.10\n"
+            "  - pip:\n    - torch==1.13.1\n    - mlflow==2.9.2\n",
+            "jobs/train.py": "import mlflow\nimport torch\n",
+        },
+        "all 2 dependencies pinned exactly",
+        "an Azure ML environment file",
+    ),
     Case(
         "MO006",
         "pass",

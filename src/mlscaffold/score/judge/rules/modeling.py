@@ -605,12 +605,32 @@ _DEV_TOOLS = frozenset(
 )
 
 
-@rule("dependencies_pinned", reads_contents=False)
+@rule("dependencies_pinned")
 def dependencies_pinned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     verdict = _declared_pins(index)
+    if verdict.status is Status.PASS and not index.lock_files:
+        # Exact pins of what is declared pin nothing of what is not: a module importing
+        # scikit-learn that no requirement names runs with whatever version is installed.
+        missing = _undeclared_imports(index)
+        if missing:
+            named = ", ".join(f"{dist} ({hit.path})" for dist, hit in missing[:MAX_NAMED])
+            return Verdict.partial(
+                f"{verdict.reason}, but the code imports packages no requirement declares: "
+                f"{named}",
+                [*verdict.evidence[:2], *(Evidence(h.path, h.line, h.value) for _, h in missing[:3])],
+            )
     if verdict.status is Status.PASS:
         # Pins the image does not use pin nothing: `RUN pip install torch` beside a pinned
         # requirements file installs whatever torch is newest on the day of the build.
+        loose_file = _loose_image_requirements(index)
+        if loose_file:
+            image, path, loose_deps, total = loose_file
+            return Verdict.partial(
+                f"{verdict.reason}, but {image} installs {path}, where {len(loose_deps)} of "
+                f"{total} requirements have no exact version "
+                f"({', '.join(d.name for d in loose_deps[:MAX_NAMED])})",
+                [*verdict.evidence[:2], Evidence(image), Evidence(path, loose_deps[0].line)],
+            )
         loose = _unpinned_image_installs(index)
         if loose:
             path, names = loose[0]
@@ -619,6 +639,108 @@ def dependencies_pinned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                 [*verdict.evidence[:2], Evidence(path, None, " ".join(names))],
             )
     return verdict
+
+
+# Import name -> the distributions that provide it, for the libraries a model's code is
+# judged by. Only these are asked about: an import of any other name may come from a package
+# of any name (``import google.cloud``), from the base image or from the repository itself.
+_PROVIDED_BY: dict[str, tuple[str, ...]] = {
+    "numpy": ("numpy",),
+    "pandas": ("pandas",),
+    "sklearn": ("scikit-learn", "sklearn"),
+    "scipy": ("scipy",),
+    "torch": ("torch", "pytorch", "torch-cpu"),
+    "torchvision": ("torchvision",),
+    "torchaudio": ("torchaudio",),
+    "tensorflow": ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tf-nightly",
+                   "tensorflow-macos", "tensorflow-intel", "tensorflow-aarch64"),
+    "xgboost": ("xgboost", "xgboost-cpu"),
+    "lightgbm": ("lightgbm",),
+    "catboost": ("catboost",),
+    "matplotlib": ("matplotlib",),
+    "seaborn": ("seaborn",),
+    "transformers": ("transformers",),
+    "datasets": ("datasets",),
+    "cv2": ("opencv-python", "opencv-python-headless", "opencv-contrib-python",
+            "opencv-contrib-python-headless", "opencv"),
+    "PIL": ("pillow", "pil"),
+    "yaml": ("pyyaml", "yaml"),
+    "mlflow": ("mlflow", "mlflow-skinny"),
+    "nltk": ("nltk",),
+    "spacy": ("spacy",),
+    "dvclive": ("dvclive",),
+    "pyarrow": ("pyarrow",),
+    "statsmodels": ("statsmodels",),
+    "optuna": ("optuna",),
+    "wandb": ("wandb",),
+    "fastapi": ("fastapi",),
+    "flask": ("flask",),
+    "streamlit": ("streamlit",),
+    "gradio": ("gradio",),
+    "skimage": ("scikit-image",),
+    "lightning": ("lightning", "pytorch-lightning"),
+    "pytorch_lightning": ("pytorch-lightning", "lightning"),
+}
+
+_NUMERIC = ("pandas", "scikit-learn", "scipy", "matplotlib", "seaborn", "statsmodels",
+            "tensorflow", "tensorflow-cpu", "xgboost", "lightgbm", "catboost", "transformers",
+            "datasets", "opencv-python", "opencv-python-headless", "torchvision", "ultralytics",
+            "mlflow", "gensim", "librosa", "shap", "pyarrow", "numba")
+# Import name -> distributions that require it: declared and pinned, they pin it within their
+# own bounds (scikit-learn brings numpy, scipy and joblib), as a reviewer accepts.
+_BROUGHT_BY: dict[str, tuple[str, ...]] = {
+    "numpy": _NUMERIC,
+    "scipy": ("scikit-learn", "statsmodels", "seaborn", "gensim", "librosa", "ultralytics",
+              "catboost", "xgboost", "lightgbm", "shap"),
+    "pandas": ("mlflow", "seaborn", "statsmodels", "datasets", "ultralytics", "shap",
+               "evidently", "pycaret", "great-expectations"),
+    "yaml": ("transformers", "datasets", "mlflow", "ultralytics", "pytorch-lightning",
+             "lightning", "hydra-core", "omegaconf", "dvc", "wandb", "huggingface-hub",
+             "accelerate", "timm"),
+    "PIL": ("torchvision", "matplotlib", "ultralytics", "streamlit", "gradio", "scikit-image"),
+    "matplotlib": ("seaborn", "ultralytics", "shap", "pycaret"),
+    "torch": ("ultralytics", "pytorch-lightning", "lightning", "sentence-transformers",
+              "torchvision", "timm", "accelerate", "peft"),
+    "tensorflow": ("keras", "tf-keras"),
+    "pyarrow": ("datasets", "mlflow", "streamlit"),
+    "sklearn": ("pycaret", "sentence-transformers", "shap"),
+}
+
+
+def _undeclared_imports(index: RepoIndex) -> list[tuple[str, Located]]:
+    """(distribution, first import) of each well-known library that the production code
+    imports and that no dependency file or image install names."""
+    declared = {d.name for d in index.dependencies}
+    declared.update(_image_installed(index))
+    local = {name.split(".", 1)[0] for name in index.local_modules}
+    missing = []
+    for top in sorted(_PROVIDED_BY):
+        dists = _PROVIDED_BY[top]
+        if top in local or declared.intersection(dists + _BROUGHT_BY.get(top, ())):
+            continue
+        hits = [h for h in index.importers_of([top]) if index.is_production_code(h.path)]
+        if hits:
+            missing.append((dists[0], hits[0]))
+    return missing
+
+
+def _image_installed(index: RepoIndex) -> set[str]:
+    """Distributions the Dockerfiles' ``pip install``s name (pinned or not: MO006 judges
+    their versions apart; here they only count as declared)."""
+    from mlscaffold.score.read.readers.deps import normalise
+
+    names = set()
+    for entry in index.glob(_DOCKERFILES)[:MAX_DOCKERFILES]:
+        text = (index.text(entry.path) or "").replace("\\\n", " ")
+        for run in _RUN.finditer(text):
+            for m in _PIP_INSTALL.finditer(run.group(1)):
+                for token in m.group(1).split()[:40]:
+                    name = token.strip("'\"").split("[", 1)[0]
+                    for op in ("=", ">", "<", "~", "!"):
+                        name = name.split(op, 1)[0]
+                    if name and not name.startswith("-"):
+                        names.add(normalise(name))
+    return names
 
 
 _DOCKERFILES = ("**/Dockerfile", "**/Dockerfile.*", "**/*.Dockerfile", "**/*.dockerfile")
@@ -635,6 +757,58 @@ _BUILD_TOOLS = frozenset(("pip", "setuptools", "wheel", "uv", "poetry", "pipenv"
 MAX_DOCKERFILES = 20
 MAX_NAMED = 4  # packages named in a reason, each cut to MAX_NAME characters
 MAX_NAME = 40
+
+
+# A requirements file handed to pip (`pip install -r deploy/requirements.txt`), or a Bento's.
+_REQUIREMENTS_ARG = lazy(r"(?:-r|--requirement)[ \t=]+['\"]?([^\s'\"&;|]+)")
+_BENTO_REQUIREMENTS = lazy(r"^[ \t]*requirements_txt:[ \t]*['\"]?([^\s'\"#]+)", linear.M)
+
+
+def _loose_image_requirements(index: RepoIndex) -> tuple[str, str, list, int] | None:
+    """(image file, requirements file, its loose requirements, its count) for the first
+    Dockerfile or bentofile that installs a requirements file most of whose requirements have
+    no exact version: the image runs with those, whatever else the repository pins."""
+    from mlscaffold.score.judge.rules.deployment import development_command
+    from mlscaffold.score.read.index import NON_PRODUCTION_RE
+
+    by_file: dict[str, list] = {}
+    for dep in index.dependencies:
+        by_file.setdefault(dep.path, []).append(dep)
+    images = [f.path for f in index.glob(_DOCKERFILES) if not NON_PRODUCTION_RE.search(f.path)]
+    images += [f.path for f in index.paths.named("bentofile.yaml")]
+    for image in images[:MAX_DOCKERFILES]:
+        text = (index.text(image) or "").replace("\\\n", " ")
+        if image.endswith(".yaml"):
+            named = [m.group(1) for m in _BENTO_REQUIREMENTS.finditer(text)]
+        elif development_command(text) is not None:
+            continue
+        else:
+            named = [
+                m.group(1)
+                for run in _RUN.finditer(text)
+                for pip in _PIP_INSTALL.finditer(run.group(1))
+                for m in _REQUIREMENTS_ARG.finditer(pip.group(0))
+            ]
+        folder = image.rpartition("/")[0]
+        for name in named[:10]:
+            path = _resolve_requirements(name, folder, by_file)
+            deps = [d for d in by_file.get(path, ()) if d.name not in _DEV_TOOLS]
+            loose = [d for d in deps if d.pin != EXACT]
+            if path is not None and len(loose) * 2 > len(deps):
+                return image, path, loose, len(deps)
+    return None
+
+
+def _resolve_requirements(name: str, folder: str, by_file: dict[str, list]) -> str | None:
+    """The listed dependency file an image's ``-r NAME`` means: beside the image, at the
+    root, or the only one of that name."""
+    name = name.removeprefix("./").lstrip("/")
+    for candidate in (f"{folder}/{name}" if folder else name, name):
+        if candidate in by_file:
+            return candidate
+    base = name.rpartition("/")[2]
+    same = [p for p in by_file if p.rpartition("/")[2] == base]
+    return same[0] if len(same) == 1 else None
 
 
 def _unpinned_image_installs(index: RepoIndex) -> list[tuple[str, list[str]]]:

@@ -395,8 +395,10 @@ def kind_of(path: str) -> str | None:
         return "setup.py"
     if name == "pipfile":
         return "pipfile"
-    if name in ("environment.yml", "environment.yaml", "conda.yml", "conda.yaml") or (
-        name.startswith("environment") and name.endswith((".yml", ".yaml"))
+    if name.endswith((".yml", ".yaml")) and (
+        name.startswith(("environment", "conda"))
+        # Azure ML's and MLflow's job environments: training_env.yml, conda-env.yaml
+        or name.rsplit(".", 1)[0].endswith(("_env", "-env"))
     ):
         return "conda"
     if (
