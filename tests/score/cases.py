@@ -1391,6 +1391,37 @@ CASES: list[Case] = [
     ),
     Case("MO010", "fail", {"README.md": "# x\n"}),
     # ---------------------------------------------------------------- deployment
+    # An image copying what the repository does not have does not build as written; a model
+    # or data a run writes first, a glob or a template placeholder is not judged.
+    Case(
+        "DE001",
+        "partial",
+        {
+            "Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+            "RUN pip install -r requirements.txt\nCOPY packagename ./packagename\n"
+            'CMD ["uvicorn", "api.app:app"]\n',
+            "requirements.txt": "fastapi==0.110.0\n",
+            "api/app.py": "from fastapi import FastAPI\napp = FastAPI()\n\n"
+            "@app.post('/predict')\ndef predict(x: dict):\n    return model.predict(x)\n",
+        },
+        "copies packagename, which the repository does not have",
+        "COPY of an absent folder",
+    ),
+    Case(
+        "DE001",
+        "pass",
+        {
+            "deploy/Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+            "RUN pip install -r requirements.txt\nCOPY src ./src\nCOPY models/churn.pkl .\n"
+            "COPY *.py ./\nCOPY model.tflite .\n"
+            'CMD ["uvicorn", "src.app:app"]\n',
+            "requirements.txt": "fastapi==0.110.0\n",
+            "src/app.py": "from fastapi import FastAPI\napp = FastAPI()\n\n"
+            "@app.post('/predict')\ndef predict(x: dict):\n    return model.predict(x)\n",
+        },
+        "builds on a pinned base",
+        "context at the root; a model the training writes; a glob",
+    ),
     Case(
         "DE001",
         "pass",
@@ -1444,6 +1475,7 @@ CASES: list[Case] = [
             "RUN pip install -r requirements.txt\nCOPY app app\n"
             'CMD ["sh", "-c", "alembic upgrade head && uvicorn app.main:app --host 0.0.0.0"]\n',
             "requirements.txt": "fastapi==0.110.0\n",
+            "app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
         },
         "pinned base",
         "shell-starting-the-service",

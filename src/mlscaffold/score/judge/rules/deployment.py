@@ -191,7 +191,57 @@ def _dev_or_stale(index: RepoIndex, path: str, text: str) -> str:
             near = f"{folder}/{name}" if folder else name
             if near not in index.by_path and name not in index.by_path:
                 return f"copies {name}, which the repository does not have (a stale image)"
+        if "{{" in m.group(1) or "{%" in m.group(1):
+            continue  # an unrendered template's instruction
+        for source in sources[:_MAX_SOURCES]:
+            if _absent_source(index, folder, source):
+                return (
+                    f"copies {source[:60]}, which the repository does not have (the image "
+                    "does not build as written)"
+                )
     return ""
+
+
+_MAX_SOURCES = 20
+# COPY sources a build makes or a run writes before the image is built: trained models and
+# their artefacts, data, build outputs; absent from a clone by design.
+_MADE_BEFORE_BUILD = lazy(
+    r"(^|/)(models?|artifacts?|artefacts?|outputs?|mlruns|mlartifacts|checkpoints?|weights|"
+    r"data|dist|build|target|saved_models?|bentos?|runs|logs|reports)(/|$)|"
+    r"\.(pkl|pickle|joblib|pt|pth|h5|keras|onnx|ckpt|bin|safetensors|tflite|pb|mar|gguf|"
+    r"engine|plan|xgb|cbm|ubj|sav|model|whl|tar\.gz|zip|db|sqlite|csv|parquet|json|npy|npz|"
+    r"lock|env|pem|crt|key)$",
+    linear.I,
+)
+
+
+def _absent_source(index: RepoIndex, folder: str, source: str) -> bool:
+    """Whether a COPY source names nothing in the repository from any folder the build's
+    context can be (the Dockerfile's folder or one above it), and is not something a run or a
+    build makes first (a model, data, a wheel). Globs, variables and URLs are not judged."""
+    name = source.removeprefix("./").rstrip("/")
+    if (
+        not name
+        or name == "."
+        or any(c in name for c in "*?[${<%")  # globs, variables, template placeholders
+        or "://" in name
+        or name.startswith(("/", ".."))
+        or _MADE_BEFORE_BUILD.search(name)
+    ):
+        return False
+    contexts = [""]
+    parts = folder.split("/") if folder else []
+    for depth in range(1, len(parts) + 1):
+        contexts.append("/".join(parts[:depth]))
+    folders = index.paths.folders
+    for context in contexts:
+        path = f"{context}/{name}" if context else name
+        if path in index.by_path or path in folders:
+            return False
+        below = path + "/"
+        if any(f.startswith(below) for f in folders):
+            return False
+    return True
 
 
 _CHECK_CMD = lazy(
