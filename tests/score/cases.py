@@ -1391,6 +1391,29 @@ CASES: list[Case] = [
     ),
     Case("MO010", "fail", {"README.md": "# x\n"}),
     # ---------------------------------------------------------------- deployment
+    # A tag without a version moves like latest; a release codename does not.
+    Case(
+        "DE001",
+        "partial",
+        {
+            "Dockerfile": "FROM openjdk:slim\nCOPY load_models.py .\nRUN pip install mlflow==2.9.2\n"
+            'CMD ["python", "load_models.py"]\n',
+            "load_models.py": "import mlflow\nmodel = mlflow.pyfunc.load_model('m')\n",
+        },
+        "base image 'openjdk:slim' is not pinned",
+        "floating tag",
+    ),
+    Case(
+        "DE001",
+        "pass",
+        {
+            "Dockerfile": "FROM ubuntu:jammy\nCOPY serve.py .\nRUN apt-get install -y python3\n"
+            'CMD ["python3", "serve.py"]\n',
+            "serve.py": "print(1)\n",
+        },
+        "pinned base",
+        "codename tag",
+    ),
     # An image copying what the repository does not have does not build as written; a model
     # or data a run writes first, a glob or a template placeholder is not judged.
     Case(

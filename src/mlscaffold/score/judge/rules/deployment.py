@@ -75,7 +75,12 @@ def container_defined(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         for m in _FROM.finditer(text):
             image, alias = m.group(1), m.group(2)
             base = image.split("@")[0]
-            tagged = "@sha256:" in image or (":" in base.rsplit("/", 1)[-1])
+            tag = base.rsplit("/", 1)[-1].partition(":")[2]
+            # A tag without a version (slim, alpine, stable) moves like latest; a release's
+            # codename (ubuntu:jammy, debian:bookworm) does not.
+            tagged = "@sha256:" in image or bool(
+                tag and (any(c.isdigit() for c in tag) or tag.lower() in _CODENAMES)
+            )
             if (
                 image.lower() not in stages
                 and image != "scratch"
@@ -103,6 +108,9 @@ def container_defined(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.partial(f"{path}: {issue}", [Evidence(p, 1, i) for p, i in problems[:3]])
 
 
+_CODENAMES = frozenset(
+    "bookworm bullseye buster stretch trixie jammy focal bionic noble xenial".split()
+)
 # The image's last command: a shell or a notebook server is a development environment.
 _LAST_CMD = lazy(r"^[ \t]*(?:CMD|ENTRYPOINT)[ \t]+([^\n]*)", linear.I | linear.M)
 _DEV_CMD = lazy(
