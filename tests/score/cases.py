@@ -341,9 +341,25 @@ CASES: list[Case] = [
     Case(
         "DA001",
         "pass",
-        {".gitattributes": "data/** filter=lfs diff=lfs merge=lfs -text\n"},
+        {
+            ".gitattributes": "data/** filter=lfs diff=lfs merge=lfs -text\n",
+            "data/train.csv": "version https://git-lfs.github.com/spec/v1\noid sha256:ab\nsize 9\n",
+        },
         "git-lfs",
         "lfs",
+    ),
+    # Model weights under git-lfs are not data; a template's data rules that match no file of
+    # the repository version nothing.
+    Case(
+        "DA001",
+        "fail",
+        {
+            ".gitattributes": "*.safetensors filter=lfs diff=lfs merge=lfs -text\n"
+            "*.arrow filter=lfs diff=lfs merge=lfs -text\n",
+            "outputs/lora.safetensors": "version https://git-lfs.github.com/spec/v1\n",
+        },
+        "git-lfs tracks no data file of the repository",
+        "lfs-weights-only",
     ),
     Case(
         "DA001",

@@ -85,12 +85,39 @@ def _lfs_patterns(index: RepoIndex) -> list[str]:
     ]
 
 
+# What git-lfs tracks that is data: rows, arrays, records, or anything in a data folder.
+# Model weights (*.safetensors, *.bin, *.pt), archives and images are versioned artefacts or
+# assets, not the data a model was trained on.
+_LFS_DATA_SUFFIXES = frozenset(
+    ".csv .tsv .parquet .pq .feather .arrow .jsonl .json .npy .npz .tfrecord .tfrecords .avro "
+    ".orc .xlsx .xls .h5 .hdf5 .nc .zarr .sqlite .db .txt .xml .dat .wav .flac".split()
+)
+
+
+def _lfs_data_patterns(index: RepoIndex) -> list[str]:
+    found = []
+    for pattern in _lfs_patterns(index):
+        name = pattern.rsplit("/", 1)[-1].lower()
+        suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+        if suffix in _LFS_DATA_SUFFIXES or DATA_DIR.search("/" + pattern.lstrip("/")):
+            found.append(pattern)
+    return found
+
+
 @rule("lfs_tracks_data", reads_contents=False)
 def lfs_tracks_data(index: RepoIndex, params: dict[str, Any]) -> Verdict:
-    patterns = _lfs_patterns(index)
+    patterns = _lfs_data_patterns(index)
+    # A rule copied from a template (Hugging Face's *.arrow, *.npy) versions nothing when no
+    # file of the repository falls under it.
+    patterns = [p for p in patterns if index.glob([p])]
     if patterns:
         return Verdict.passed(
             f"git-lfs tracks {', '.join(patterns[:3])}", [Evidence(".gitattributes", None, "lfs")]
+        )
+    if _lfs_patterns(index):
+        return Verdict.failed(
+            "git-lfs tracks no data file of the repository (its rules: "
+            f"{', '.join(_lfs_patterns(index)[:3])})"
         )
     return Verdict.failed("no git-lfs rule in .gitattributes")
 
