@@ -357,6 +357,9 @@ CASES: list[Case] = [
             ".gitattributes": "*.safetensors filter=lfs diff=lfs merge=lfs -text\n"
             "*.arrow filter=lfs diff=lfs merge=lfs -text\n",
             "outputs/lora.safetensors": "version https://git-lfs.github.com/spec/v1\n",
+            "train.py": "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n"
+            "df = pd.read_csv('https://example.org/train.csv')\n"
+            "LogisticRegression().fit(df[['x']], df['y'])\n",
         },
         "git-lfs tracks no data file of the repository",
         "lfs-weights-only",
