@@ -361,7 +361,7 @@ CASES: list[Case] = [
             "df = pd.read_csv('https://example.org/train.csv')\n"
             "LogisticRegression().fit(df[['x']], df['y'])\n",
         },
-        "git-lfs tracks no data file of the repository",
+        "no git-lfs rule for data",
         "lfs-weights-only",
     ),
     Case(
