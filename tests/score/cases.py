@@ -1272,6 +1272,21 @@ CASES: list[Case] = [
         "metrics-in-the-model-store-metadata",
     ),
     Case("MO008", "fail", {"src/churn/train.py": s.TRAIN}),
+    # A commented-out push registers nothing; a hand-set version label names no version of
+    # the saved file.
+    Case(
+        "MO009",
+        "partial",
+        {
+            "src/train.py": "import torch\n\ndef train(model, opt, batches):\n"
+            "    for x, y in batches:\n        loss = model(x, y)\n        loss.backward()\n"
+            "        opt.step()\n    torch.save(model.state_dict(), 'output/model.bin')\n"
+            "    # model.push_to_hub('me/model')\n"
+            "    model_version = 'churn_v1'\n    return model_version\n",
+        },
+        "without a version or registry",
+        "commented-out push, label",
+    ),
     Case(
         "MO009",
         "pass",

@@ -626,6 +626,28 @@ def internal_imports(index: RepoIndex, start: list[str]) -> set[str]:
     return seen
 
 
+def uncommented(index: RepoIndex, hits: list[Located], pattern: linear.Pattern) -> list[Located]:
+    """``hits`` (first matches of ``pattern``) with those on a commented-out line replaced by
+    the file's first match on a live line, or dropped: ``# push_to_hub(...)`` pushes nothing."""
+    out = []
+    for hit in hits:
+        code = index.code(hit.path) or ""
+        lines = code.splitlines()
+        if (
+            hit.line is None
+            or hit.line > len(lines)
+            or not lines[hit.line - 1].lstrip().startswith("#")
+        ):
+            out.append(hit)
+            continue
+        for m in linear.compiled(pattern).finditer(code):
+            start = code.rfind("\n", 0, m.start()) + 1
+            if not code[start : m.start()].lstrip().startswith("#"):
+                out.append(Located(hit.path, code.count("\n", 0, m.start()) + 1, m.group(0)))
+                break
+    return out
+
+
 def text_search(
     index: RepoIndex, paths: list[str], pattern: linear.Pattern | CodePattern
 ) -> list[Located]:

@@ -615,9 +615,11 @@ def dependencies_pinned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         if missing:
             named = ", ".join(f"{dist} ({hit.path})" for dist, hit in missing[:MAX_NAMED])
             return Verdict.partial(
-                f"{verdict.reason}, but the code imports packages no requirement declares: "
-                f"{named}",
-                [*verdict.evidence[:2], *(Evidence(h.path, h.line, h.value) for _, h in missing[:3])],
+                f"{verdict.reason}, but the code imports packages no requirement declares: {named}",
+                [
+                    *verdict.evidence[:2],
+                    *(Evidence(h.path, h.line, h.value) for _, h in missing[:3]),
+                ],
             )
     if verdict.status is Status.PASS:
         # Pins the image does not use pin nothing: `RUN pip install torch` beside a pinned
@@ -652,8 +654,15 @@ _PROVIDED_BY: dict[str, tuple[str, ...]] = {
     "torch": ("torch", "pytorch", "torch-cpu"),
     "torchvision": ("torchvision",),
     "torchaudio": ("torchaudio",),
-    "tensorflow": ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tf-nightly",
-                   "tensorflow-macos", "tensorflow-intel", "tensorflow-aarch64"),
+    "tensorflow": (
+        "tensorflow",
+        "tensorflow-cpu",
+        "tensorflow-gpu",
+        "tf-nightly",
+        "tensorflow-macos",
+        "tensorflow-intel",
+        "tensorflow-aarch64",
+    ),
     "xgboost": ("xgboost", "xgboost-cpu"),
     "lightgbm": ("lightgbm",),
     "catboost": ("catboost",),
@@ -661,8 +670,13 @@ _PROVIDED_BY: dict[str, tuple[str, ...]] = {
     "seaborn": ("seaborn",),
     "transformers": ("transformers",),
     "datasets": ("datasets",),
-    "cv2": ("opencv-python", "opencv-python-headless", "opencv-contrib-python",
-            "opencv-contrib-python-headless", "opencv"),
+    "cv2": (
+        "opencv-python",
+        "opencv-python-headless",
+        "opencv-contrib-python",
+        "opencv-contrib-python-headless",
+        "opencv",
+    ),
     "PIL": ("pillow", "pil"),
     "yaml": ("pyyaml", "yaml"),
     "mlflow": ("mlflow", "mlflow-skinny"),
@@ -682,25 +696,85 @@ _PROVIDED_BY: dict[str, tuple[str, ...]] = {
     "pytorch_lightning": ("pytorch-lightning", "lightning"),
 }
 
-_NUMERIC = ("pandas", "scikit-learn", "scipy", "matplotlib", "seaborn", "statsmodels",
-            "tensorflow", "tensorflow-cpu", "xgboost", "lightgbm", "catboost", "transformers",
-            "datasets", "opencv-python", "opencv-python-headless", "torchvision", "ultralytics",
-            "mlflow", "gensim", "librosa", "shap", "pyarrow", "numba")
+_NUMERIC = (
+    "pandas",
+    "scikit-learn",
+    "scipy",
+    "matplotlib",
+    "seaborn",
+    "statsmodels",
+    "tensorflow",
+    "tensorflow-cpu",
+    "xgboost",
+    "lightgbm",
+    "catboost",
+    "transformers",
+    "datasets",
+    "opencv-python",
+    "opencv-python-headless",
+    "torchvision",
+    "ultralytics",
+    "mlflow",
+    "gensim",
+    "librosa",
+    "shap",
+    "pyarrow",
+    "numba",
+)
 # Import name -> distributions that require it: declared and pinned, they pin it within their
 # own bounds (scikit-learn brings numpy, scipy and joblib), as a reviewer accepts.
 _BROUGHT_BY: dict[str, tuple[str, ...]] = {
     "numpy": _NUMERIC,
-    "scipy": ("scikit-learn", "statsmodels", "seaborn", "gensim", "librosa", "ultralytics",
-              "catboost", "xgboost", "lightgbm", "shap"),
-    "pandas": ("mlflow", "seaborn", "statsmodels", "datasets", "ultralytics", "shap",
-               "evidently", "pycaret", "great-expectations"),
-    "yaml": ("transformers", "datasets", "mlflow", "ultralytics", "pytorch-lightning",
-             "lightning", "hydra-core", "omegaconf", "dvc", "wandb", "huggingface-hub",
-             "accelerate", "timm"),
+    "scipy": (
+        "scikit-learn",
+        "statsmodels",
+        "seaborn",
+        "gensim",
+        "librosa",
+        "ultralytics",
+        "catboost",
+        "xgboost",
+        "lightgbm",
+        "shap",
+    ),
+    "pandas": (
+        "mlflow",
+        "seaborn",
+        "statsmodels",
+        "datasets",
+        "ultralytics",
+        "shap",
+        "evidently",
+        "pycaret",
+        "great-expectations",
+    ),
+    "yaml": (
+        "transformers",
+        "datasets",
+        "mlflow",
+        "ultralytics",
+        "pytorch-lightning",
+        "lightning",
+        "hydra-core",
+        "omegaconf",
+        "dvc",
+        "wandb",
+        "huggingface-hub",
+        "accelerate",
+        "timm",
+    ),
     "PIL": ("torchvision", "matplotlib", "ultralytics", "streamlit", "gradio", "scikit-image"),
     "matplotlib": ("seaborn", "ultralytics", "shap", "pycaret"),
-    "torch": ("ultralytics", "pytorch-lightning", "lightning", "sentence-transformers",
-              "torchvision", "timm", "accelerate", "peft"),
+    "torch": (
+        "ultralytics",
+        "pytorch-lightning",
+        "lightning",
+        "sentence-transformers",
+        "torchvision",
+        "timm",
+        "accelerate",
+        "peft",
+    ),
     "tensorflow": ("keras", "tf-keras"),
     "pyarrow": ("datasets", "mlflow", "streamlit"),
     "sklearn": ("pycaret", "sentence-transformers", "shap"),
@@ -1332,7 +1406,7 @@ _REGISTER_RE = lazy(
     r"register\w*\s*\(|registered_model_name|create_registered_model|create_model_version|"
     r"log_model\s*\(|push_to_hub|bentoml\.\w+\.save_model|ModelRegistry|model_registry\.|"
     r"wandb\.log_artifact|log_artifact\s*\(|\bautolog\s*\(|MLflowLoggerCallback|"
-    r"Model\.register\s*\(|\.register\(\s*(workspace|ws)\b|ModelVersion|model_version\s*=|"
+    r"Model\.register\s*\(|\.register\(\s*(workspace|ws)\b|ModelVersion|"
     r"\bRegisterModel\s*\(|model_package_group_name|"
     # Vertex AI's model upload, kedro-mlflow's pipeline_ml_factory (the inference pipeline
     # logged as a model per run)
@@ -1391,7 +1465,9 @@ def _dvc_model_pointers(index: RepoIndex) -> list[str]:
 
 @rule("model_versioned")
 def model_versioned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
-    reg = facts.text_search(index, index.production_python, _REGISTER)
+    reg = facts.uncommented(
+        index, facts.text_search(index, index.production_python, _REGISTER), _REGISTER_RE
+    )
     if reg:
         return Verdict.passed(
             f"models are registered or logged ({reg[0].path}: {closed(reg[0].value)})",
