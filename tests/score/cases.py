@@ -1608,6 +1608,28 @@ CASES: list[Case] = [
         "nothing is served",
         "training-only-project",
     ),
+    # A commented-out job runs nothing; a workflow whose every trigger is commented out never
+    # runs at all.
+    Case(
+        "DE002",
+        "partial",
+        {
+            ".github/workflows/ci.yml": "on: [push]\njobs:\n  notify:\n    runs-on: ubuntu-latest\n"
+            "    steps:\n      - run: ls -lart\n      # - run: flake8 .\n      # - run: pytest\n",
+        },
+        "runs no tests or checks",
+        "commented-out steps",
+    ),
+    Case(
+        "DE002",
+        "partial",
+        {
+            ".github/workflows/train.yml": "name: train\non:\n  # push:\n  #   branches: [main]\n\n"
+            "jobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n",
+        },
+        "runs no tests or checks",
+        "no live trigger",
+    ),
     Case(
         "DE002",
         "pass",

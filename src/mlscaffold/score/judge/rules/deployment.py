@@ -269,6 +269,7 @@ _TASK_RUNNER = lazy(
 # Files a CI step hands work to: shell scripts, job specs and templates (YAML), compose files.
 _FILE_REF = lazy(r"([\w.{}$/-]*[\w-]\.(?:sh|ya?ml))\b")
 _ECHO = lazy(r"\b(echo|printf)\b[^\n;&|]*")
+_COMMENT_LINE = lazy(r"^[ \t]*#[^\n]*", linear.M)
 _FOLLOW_DEPTH = 2  # CI -> job spec -> script
 _FOLLOW_FILES = 20
 
@@ -287,7 +288,10 @@ def ci_commands(index: RepoIndex, path: str) -> str:
     for _ in range(_FOLLOW_DEPTH + 1):
         following: list[str] = []
         for current in frontier:
-            text = _ECHO.sub(" ", index.text(current) or "")
+            # A commented-out job runs nothing (lines kept, so line numbers hold).
+            text = _COMMENT_LINE.sub("", _ECHO.sub(" ", index.text(current) or ""))
+            if current == path and _never_triggered(path, text):
+                text = ""
             parts.append(text)
             for m in _FILE_REF.finditer(text):
                 target = _resolve(index, current, m.group(1))
@@ -297,6 +301,15 @@ def ci_commands(index: RepoIndex, path: str) -> str:
         frontier = following
     memo[path] = "\n".join(parts)
     return memo[path]
+
+
+# A GitHub workflow's trigger key with nothing under it (every trigger commented out).
+_EMPTY_TRIGGER = lazy(r"^['\"]?on['\"]?[ \t]*:[ \t]*\n(?:[ \t]*\n)*(?:[^ \t\n]|\Z)", linear.M)
+
+
+def _never_triggered(path: str, text: str) -> bool:
+    """Whether a GitHub Actions workflow has no live trigger, so it never runs."""
+    return path.startswith(".github/workflows/") and _EMPTY_TRIGGER.search(text) is not None
 
 
 def _resolve(index: RepoIndex, start: str, ref: str) -> str | None:
@@ -369,7 +382,9 @@ def _check_steps(index: RepoIndex, path: str) -> str:
     "fails" when one of them can fail the run, "allowed" when all sit in steps or jobs marked
     ``continue-on-error: true`` (GitHub) or ``allow_failure: true`` (GitLab) or end in
     ``|| true``, "none" when the file only installs or names them."""
-    own = _ECHO.sub(" ", index.text(path) or "")
+    own = _COMMENT_LINE.sub("", _ECHO.sub(" ", index.text(path) or ""))  # as ci_commands reads it
+    if _never_triggered(path, own):
+        own = ""
     text = ci_commands(index, path)
     lines = own.split("\n")
     if len(lines) > _MAX_CI_LINES:
@@ -451,6 +466,10 @@ _RELEASE = lazy(
     r"\banyscale[ \t]+(service|job)[ \t]+(rollout|deploy|submit)|\baz[ \t]+(webapp|containerapp|"
     r"functionapp)[ \t]+(up|create|deploy|update)|\bAzureWebApp@|\bAzureCLI@|\bAzureML|"
     r"aiplatform|vertex[ \t]+ai|cloud[ \t]+run|"
+    r"gcloud[ \t]+ai[ \t]+(models[ \t]+upload|endpoints[ \t]+deploy-model)\b|"
+    # ... and as a Cloud Build step's argument list: args: ['ai', 'models', 'upload']
+    r"['\"]ai['\"],[ \t]*['\"](models['\"],[ \t]*['\"]upload|"
+    r"endpoints['\"],[ \t]*['\"]deploy-model)['\"]|"
     # an app pushed to Hugging Face Spaces, a model uploaded to the Hub
     r"huggingface\.co/spaces/|\b(huggingface-cli|hf)[ \t]+upload\b|"
     # Cloud deploy commands and actions: an image pushed to a registry, a function or service
