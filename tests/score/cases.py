@@ -693,6 +693,18 @@ CASES: list[Case] = [
     ),
     # ---------------------------------------------------------------- modeling
     Case("MO001", "pass", {"configs/train.yaml": "C: 1.0\n"}),
+    # A conda environment kept in the config folder lists packages, not parameters.
+    Case(
+        "MO001",
+        "fail",
+        {
+            "config/training_env.yml": "name: env\ndependencies:\n  - python=3.10\n  - numpy=1.26.4\n",
+            "jobs/train.py": "import torch\n\ndef train(model, opt, batches, epochs=10):\n"
+            "    for _ in range(epochs):\n        for x, y in batches:\n"
+            "            model(x, y).backward()\n            opt.step()\n",
+        },
+        label="conda-env-in-config",
+    ),
     Case(
         "MO001",
         "pass",

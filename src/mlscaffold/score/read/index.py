@@ -69,7 +69,8 @@ _HIDDEN = linear.lazy(r"(^|/)\.[^/]+(/|$)")
 # Not project configuration: CI and editor folders, and the files of packaging and tools.
 _TOOL_FOLDER = linear.lazy(r"(^|/)(\.github|\.gitlab|\.circleci|node_modules)/")
 _TOOL_FILE = linear.lazy(
-    r"\.pre-commit[^/]*|docker-compose[^/]*|compose\.ya?ml|environment[^/]*|"
+    r"\.pre-commit[^/]*|docker-compose[^/]*|compose\.ya?ml|environment[^/]*|conda[^/]*|"
+    r"[^/]*[_-]env\.ya?ml|"  # conda environments (deps.kind_of)
     r"package(-lock)?\.json|tsconfig\.json|[^/]*\.lock|\.gitlab-ci\.yml|mkdocs\.ya?ml|"
     r"codecov\.ya?ml|\.readthedocs\.ya?ml|pyproject\.toml|\.copier-answers\.ya?ml"
 )
