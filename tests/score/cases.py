@@ -776,6 +776,23 @@ CASES: list[Case] = [
         "no experiment tracker: no tracking library",
     ),
     Case("MO003", "pass", s.PIPELINE),
+    # run.py reaches the steps through the experiment module it drives.
+    Case(
+        "MO003",
+        "pass",
+        {
+            "data_provider/data_factory.py": "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n\n"
+            "def data_provider(path):\n    df = pd.read_csv(path)\n    return train_test_split(df, test_size=0.2)\n",
+            "utils/metrics.py": "import numpy as np\n\ndef evaluate(pred, true):\n    return float(np.mean((pred - true) ** 2))\n",
+            "exp/exp_main.py": "from data_provider.data_factory import data_provider\nfrom utils.metrics import evaluate\n\n"
+            "class Exp:\n    def train(self, model, opt, path):\n        train, test = data_provider(path)\n"
+            "        for x, y in train:\n            model(x, y).backward()\n            opt.step()\n"
+            "        return evaluate(model(test), test)\n",
+            "run.py": "from exp.exp_main import Exp\n\nif __name__ == '__main__':\n    Exp().train(None, None, 'd.csv')\n",
+        },
+        "run.py runs them in order",
+        "runner-through-experiment-module",
+    ),
     Case(
         "MO003",
         "pass",

@@ -347,6 +347,12 @@ def _chained_by(index: RepoIndex, steps: set[str], train: str) -> str | None:
         imported = _direct_imports(index, path) - {path}
         if len(imported & steps) >= 2 and (path == train or train in imported):
             return path
+    # A program (run.py, main.py, train_*.py with a __main__ block) that reaches two or more
+    # steps and the training through its imports runs them: run.py -> exp_main -> the data,
+    # model and metrics modules.
+    entry = _entry_reaching(index, steps)
+    if entry:
+        return entry
     # Lightning's Trainer runs a DataModule, training and testing in order (sorted: a set's
     # order changes from run to run, and the evidence must not).
     for path in sorted(steps):
@@ -381,6 +387,30 @@ def _chained_by(index: RepoIndex, steps: set[str], train: str) -> str | None:
         covered = (ran & set(names)) | {n for n, p in names.items() if p in imported}
         if len(covered) >= 2:
             return runner.path
+    return None
+
+
+# A program named for running the whole (not train.py: a training script that imports the data
+# and feature modules is one step run by hand, the evaluation another).
+_RUNNER_NAME = lazy(r"(^|/)(main|run|run_\w+|\w*pipeline\w*|experiment\w*)\.py$")
+
+
+def _entry_reaching(index: RepoIndex, steps: set[str]) -> str | None:
+    """The first program named like a pipeline's runner that reaches, through its imports, two or
+    more of ``steps`` and a module that trains."""
+    trains = {h.path for h in facts.training(index).code}
+    if not trains:
+        return None
+    entries = [
+        p.path
+        for p in facts.text_search(index, index.production_python, facts.MAIN_BLOCK)
+        if _RUNNER_NAME.search(p.path)
+    ]
+    for entry in entries[:_MAX_ENTRIES]:
+        tick()
+        reached = facts.internal_imports(index, [entry]) | {entry}
+        if len(reached & steps) >= 2 and reached & trains:
+            return entry
     return None
 
 
