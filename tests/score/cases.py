@@ -1177,6 +1177,21 @@ CASES: list[Case] = [
         "lock file",
         "the image installs a pinned requirements file",
     ),
+    # Where the model is trained only in notebooks, their imports count too.
+    Case(
+        "MO006",
+        "partial",
+        {
+            "requirements.txt": "flask==3.0.3\ntensorflow==2.16.1\n",
+            "app.py": "import flask\nimport tensorflow as tf\n",
+            "train.ipynb": '{"cells": [{"cell_type": "code", "source": ["import gensim\\n", '
+            '"from sklearn.linear_model import LogisticRegression\\n", '
+            '"model = LogisticRegression().fit(X, y)\\n"]}], "metadata": {}, "nbformat": 4, '
+            '"nbformat_minor": 5}',
+        },
+        "scikit-learn (train.ipynb)",
+        "notebook-trained model's imports",
+    ),
     # Azure ML's job environment is a conda file named for its job.
     Case(
         "MO006",

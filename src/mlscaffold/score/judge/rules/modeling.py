@@ -817,12 +817,19 @@ def _undeclared_imports(index: RepoIndex) -> list[tuple[str, Located]]:
     declared = {d.name for d in index.dependencies}
     declared.update(_image_installed(index))
     local = {name.split(".", 1)[0] for name in index.local_modules}
+    # Where the model is trained only in notebooks, their imports are the project's too.
+    training = facts.training(index)
+    notebooks = {n.path for n in training.notebooks} if not training.code else set()
     missing = []
     for top in sorted(_PROVIDED_BY):
         dists = _PROVIDED_BY[top]
         if top in local or declared.intersection(dists + _BROUGHT_BY.get(top, ())):
             continue
-        hits = [h for h in index.importers_of([top]) if index.is_production_code(h.path)]
+        hits = [
+            h
+            for h in index.importers_of([top])
+            if index.is_production_code(h.path) or h.path in notebooks
+        ]
         if hits:
             missing.append((dists[0], hits[0]))
     return missing
