@@ -221,6 +221,22 @@ CASES: list[Case] = [
         "not filled in",
         "empty",
     ),
+    # The source named by the section's heading, or linked in the document's opening lines
+    # above a "Dataset description" that then describes the data.
+    Case(
+        "SC004",
+        "pass",
+        {
+            "README.md": "# Toxic comments\n\nThe Kaggle dataset: "
+            "[link](https://www.kaggle.com/c/jigsaw-toxic-comment-classification-challenge).\n\n"
+            "## Dataset description\n\nWikipedia comments labelled by human raters; the six "
+            "toxicity types are imbalanced (threat is under 1% of comments).\n",
+            "train.py": "from sklearn.linear_model import LogisticRegression\n"
+            "LogisticRegression().fit(X, y)\n",
+        },
+        "section 'Dataset description'",
+        "source-in-introduction",
+    ),
     Case(
         "SC004",
         "pass",
@@ -1469,6 +1485,20 @@ CASES: list[Case] = [
     ),
     Case("MO010", "fail", {"README.md": "# x\n"}),
     # ---------------------------------------------------------------- deployment
+    # The exec form of RUN installs too.
+    Case(
+        "DE001",
+        "pass",
+        {
+            "Dockerfile": "FROM python:3.8-slim-buster\nCOPY requirements.txt .\n"
+            'RUN ["pip", "install", "-r", "requirements.txt"]\nCOPY app app\n'
+            'ENTRYPOINT ["gunicorn", "app.main:api"]\n',
+            "requirements.txt": "falcon==3.1.3\n",
+            "app/main.py": "import falcon\napi = falcon.App()\n",
+        },
+        "builds on a pinned base",
+        "exec-form-run",
+    ),
     # A tag without a version moves like latest; a release codename does not.
     Case(
         "DE001",

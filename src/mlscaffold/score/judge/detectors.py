@@ -154,6 +154,8 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         if kind in ("content", "statement") and not section.filled:
             return None  # a placeholder found by what it says says nothing
         judged.add((section.path, section.line))
+        if kind == "main" and params.get("strong_in_document") and strong is not None:
+            section = _with_named_source(index, section, strong)
         verdict = _judge_section(section, kind, strong, promote, topic, params)
         best = verdict if best is None else better(best, verdict)
         return best if best.status is Status.PASS else None
@@ -224,6 +226,26 @@ def _data_readme(index: RepoIndex, pattern, topic: str, params: dict[str, Any]) 
         if best.status is Status.PASS:
             break
     return best
+
+
+def _with_named_source(index: RepoIndex, section, strong):
+    """The section, read with its own heading and its document's introduction when only they
+    say ``strong``: "## Dataset: Credit Card Fraud (Kaggle)", or a README whose opening lines
+    link the dataset its "Dataset description" then describes."""
+    import dataclasses
+
+    if strong.occurs_in(section.body):
+        return section
+    said = [section.heading] if strong.occurs_in(section.heading) else []
+    if not said:
+        said = [
+            intro.body
+            for intro in index.introductions_saying(strong)
+            if intro.path == section.path and intro.line != section.line
+        ][:1]
+    if not said:
+        return section
+    return dataclasses.replace(section, body=said[0] + "\n\n" + section.body)
 
 
 def _judge_section(

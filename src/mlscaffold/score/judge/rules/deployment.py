@@ -17,10 +17,12 @@ from mlscaffold.score.read.readers.deps import normalise
 _FROM = lazy(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", linear.I | linear.M)
 # An instruction with its continuation lines (RUN apt-get update \\ && pip install ...).
 _INSTALL = lazy(r"^\s*(RUN|COPY|ADD)\b(?:[^\n]*\\\r?\n)*[^\n]*", linear.I | linear.M)
+# Words apart by spaces, or by '", "' in the exec form: RUN ["pip", "install", "-r", ...].
+_SP = r"""["',\s]+"""
 _INSTALL_CMD = lazy(
-    r"pip\d?\s+install|uv\s+(pip|sync)|poetry\s+install|conda\s+(env|install)|"
-    r"mamba\s+install|apt-get\s+install|apk\s+add|pdm\s+(install|sync)|"
-    r"pixi\s+install|micromamba",
+    rf"pip\d?{_SP}install|uv{_SP}(pip|sync)|poetry{_SP}install|conda{_SP}(env|install)|"
+    rf"mamba{_SP}install|apt-get{_SP}install|apk{_SP}add|pdm{_SP}(install|sync)|"
+    rf"pixi{_SP}install|micromamba",
     linear.I,
 )
 
