@@ -1729,6 +1729,29 @@ CASES: list[Case] = [
         "build-only",
     ),
     Case("DE002", "fail", {"README.md": "# x\n"}),
+    # CI that retrains on every push and keeps the model it trained releases it; CI that
+    # only trains (a smoke test) does not.
+    Case(
+        "DE003",
+        "pass",
+        {
+            ".github/workflows/ci.yml": "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n"
+            "    steps:\n      - run: python src/train.py\n      - run: pytest -q\n"
+            "      - uses: actions/upload-artifact@v4\n        with:\n          name: model\n"
+            "          path: models/car_price_model.pkl\n",
+        },
+        "trains and keeps the model",
+        "ci-retrains-and-uploads",
+    ),
+    Case(
+        "DE003",
+        "fail",
+        {
+            ".github/workflows/ci.yml": "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n"
+            "    steps:\n      - run: python src/train.py --smoke\n      - run: pytest -q\n",
+        },
+        label="ci-smoke-training",
+    ),
     Case(
         "DE003",
         "pass",

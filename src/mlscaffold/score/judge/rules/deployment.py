@@ -556,6 +556,8 @@ def automated_release(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             releases.append(Located(path, line, f"scheduled: {run.group(0)}"))
             break
     if not releases:
+        releases = _retrains_and_publishes(index)
+    if not releases:
         releases = _scheduled_flows(index)
     if releases:
         return Verdict.passed(
@@ -571,6 +573,30 @@ def automated_release(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         "CI never deploys, publishes, releases or retrains (no deploy or train job, and no "
         "schedule that runs training or a pipeline)"
     )
+
+
+# CI that trains the model and keeps what it trained (an uploaded artefact, a DVC or bucket
+# push of the model): retraining on every change, released as the run's model. Training alone
+# in CI is a smoke test.
+_CI_TRAINS = lazy(r"python\d?[ \t]+(-m[ \t]+)?[\w./-]*\b(re)?train\w*(\.py)?\b", linear.I)
+_CI_KEEPS_MODEL = lazy(
+    r"upload-artifact@\S*(?:\n[^\n]*){0,6}?\n[ \t]*path:[^\n]*(model|\.pkl|\.joblib|\.pt\b|"
+    r"\.pth|\.onnx|\.h5|\.cbm|\.ubj)|\bdvc[ \t]+push\b|"
+    r"(aws[ \t]+s3[ \t]+(cp|sync)|gsutil[ \t]+(-m[ \t]+)?(cp|rsync)|az[ \t]+storage[ \t]+blob[ \t]+"
+    r"upload)[^\n]*model",
+    linear.I,
+)
+
+
+def _retrains_and_publishes(index: RepoIndex) -> list[Located]:
+    found = []
+    for path in index.ci_files:
+        text = ci_commands(index, path)
+        trains = _CI_TRAINS.search(text)
+        if trains and _CI_KEEPS_MODEL.search(text):
+            line = text.count("\n", 0, trains.start()) + 1
+            found.append(Located(path, line, f"trains and keeps the model: {trains.group(0)}"))
+    return found
 
 
 # An orchestrator's flow on a schedule (Airflow's schedule_interval="@weekly", a Prefect
