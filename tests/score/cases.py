@@ -710,6 +710,24 @@ CASES: list[Case] = [
     # ---------------------------------------------------------------- modeling
     Case("MO001", "pass", {"configs/train.yaml": "C: 1.0\n"}),
     # A conda environment kept in the config folder lists packages, not parameters.
+    # A config folder named for what it configures (nn_configs/, model_config/), not a
+    # cluster's manifests (kube_config/).
+    Case(
+        "MO001",
+        "pass",
+        {"src/nn_configs/fccnn.yml": "lr: 0.001\nfilters: [64, 64, 2]\nlead_time: 72\n"},
+        label="prefixed-config-folder",
+    ),
+    Case(
+        "MO001",
+        "fail",
+        {
+            "kube_config/deployment.yaml": "kind: Deployment\nspec:\n  replicas: 3\n",
+            "train.py": "from sklearn.linear_model import LogisticRegression\n"
+            "LogisticRegression(C=0.5).fit(X, y)\n",
+        },
+        label="kube-config-folder",
+    ),
     Case(
         "MO001",
         "fail",
