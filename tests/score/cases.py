@@ -453,6 +453,29 @@ CASES: list[Case] = [
         {"src/churn/checks.py": "from evidently.test_suite import TestSuite\n"},
         label="evidently-test-suite",
     ),
+    # A table of the features with what each means counts under any heading; a product's
+    # "Key features" table does not.
+    Case(
+        "DA004",
+        "pass",
+        {
+            "README.md": "# Zoo\n\n## Datasets\n\nThe UCI zoo data.\n\n| Feature | Description |\n"
+            "|---|---|\n| hair | Has hair |\n| legs | Number of legs |\n",
+            "data/zoo.csv": "hair,legs\n1,4\n",
+        },
+        "states the data's meaning",
+        "feature-table",
+    ),
+    Case(
+        "DA004",
+        "fail",
+        {
+            "README.md": "# Taxi\n\n## Key features\n\n| Feature | Description |\n|---|---|\n"
+            "| Tracking | MLflow autolog |\n| Serving | FastAPI /predict |\n",
+            "data/trips.csv": "a,b\n1,2\n",
+        },
+        label="product-features-table",
+    ),
     Case(
         "DA004",
         "pass",
