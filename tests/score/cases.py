@@ -182,6 +182,18 @@ CASES: list[Case] = [
     ),
     Case(
         "SC008",
+        "pass",
+        {
+            "README.md": "# Churn\n\n## Highlights\n\n- Automatically retrains when new production "
+            "data is pushed, after a drift check.\n",
+            "train.py": "from sklearn.linear_model import LogisticRegression\n"
+            "LogisticRegression().fit(X, y)\n",
+        },
+        "retraining",
+        "retrains-when-new-data",
+    ),
+    Case(
+        "SC008",
         "fail",
         readme("Fast lint iteration", "Run ruff on the changed files only; it takes a second."),
         label="lint-iteration-is-no-retraining-plan",
