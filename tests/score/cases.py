@@ -747,6 +747,30 @@ CASES: list[Case] = [
     # A conda environment kept in the config folder lists packages, not parameters.
     # A config folder named for what it configures (nn_configs/, model_config/), not a
     # cluster's manifests (kube_config/).
+    # An environment file that says where the model is configures a service of a model made
+    # elsewhere; beside training whose settings are literals, it configures nothing of it.
+    Case(
+        "MO001",
+        "pass",
+        {
+            ".env.example": "DEFAULT_MODEL_PATH=./models/model.joblib\nAPI_KEY=changeme\n",
+            "app/main.py": "import joblib\nmodel = joblib.load('models/model.joblib')\n",
+        },
+        "configures the model",
+        "env-model-path-serving-only",
+    ),
+    Case(
+        "MO001",
+        "partial",
+        {
+            ".env.example": "MODEL_PATH=/app/model_output\nMODEL_VERSION=1\nPORT=8000\n",
+            "scripts/train.py": "from transformers import Trainer, TrainingArguments\n"
+            "args = TrainingArguments('out', num_train_epochs=3, per_device_train_batch_size=16)\n"
+            "Trainer(model=model, args=args).train()\n",
+        },
+        "settings only in code or environment files",
+        "env-model-path-beside-training",
+    ),
     Case(
         "MO001",
         "pass",

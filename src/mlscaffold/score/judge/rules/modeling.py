@@ -1569,7 +1569,10 @@ def config_separate(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             )
         for path in settings:
             if path.rsplit("/", 1)[-1].startswith(".env") or path.endswith(".env"):
-                line = _model_setting(index.text(path) or "")
+                # A service of a model trained elsewhere is configured by where its model is;
+                # a project that trains is configured by its training's settings.
+                serves_only = not facts.training(index).code
+                line = _model_setting(index.text(path) or "", serves_only)
                 if line:
                     return Verdict.passed(
                         f"{path} configures the model ({line})", [Evidence(path, None, line)]
@@ -1601,22 +1604,27 @@ _MODEL_SETTING_KEY = lazy(
     linear.I,
 )
 _MODEL_KEY = lazy(r"MODEL_?(PATH|DIR|FILE|URI)|CHECKPOINT|WEIGHTS", linear.I)
+_LOCATOR_KEY = lazy(r"(VERSION|NAME|STAGE|ALIAS|PATH|DIR|FILE|URI|URL|ID|PORT|HOST)$", linear.I)
 _NUMBER = lazy(r"-?\d+(\.\d+)?([eE]-?\d+)?")
 
 
-def _model_setting(text: str) -> str | None:
-    """The first line of an environment file that sets the model: its file, or a number under
-    a model setting's key (IMAGE_WIDTH=224, BATCH_SIZE=32; not PORT=8080)."""
+def _model_setting(text: str, locators: bool = False) -> str | None:
+    """The first line of an environment file that sets the model: a number under a model
+    setting's key (IMAGE_WIDTH=224, BATCH_SIZE=32; not PORT=8080, MODEL_VERSION=1), or, with
+    ``locators`` (a service of a model trained elsewhere), the model's file."""
     for raw in text.splitlines()[:500]:
         line = raw.strip()
         key, eq, value = line.partition("=")
         if line.startswith("#") or not eq or not key:
             continue
         value = value.strip().strip("'\"")
-        if linear.compiled(_MODEL_KEY).search(key) and value:
+        key = key.strip()
+        if locators and linear.compiled(_MODEL_KEY).search(key) and value:
             return line[:80]
-        if linear.compiled(_NUMBER).fullmatch(value) and linear.compiled(_MODEL_SETTING_KEY).search(
-            key.strip()
+        # Where the model is and which version is served locate it; they set none of it.
+        if linear.compiled(_NUMBER).fullmatch(value) and (
+            linear.compiled(_MODEL_SETTING_KEY).search(key)
+            and not linear.compiled(_LOCATOR_KEY).search(key)
         ):
             return line[:80]
     return None
