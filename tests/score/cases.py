@@ -5635,3 +5635,169 @@ CASES += [
         "detectron2-registration",
     ),
 ]
+
+
+# A code review of the eighth round's rules: each case reproduces a wrong verdict it found.
+TRAIN_STEPS = {
+    "src/data/split.py": "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n\n"
+    "def split(path):\n    return train_test_split(pd.read_csv(path), test_size=0.2)\n",
+    "src/features/build_features.py": "def transform(df):\n    df = df.dropna()\n    return df * 2\n",
+    "src/models/train_model.py": "import joblib\nfrom sklearn.linear_model import LogisticRegression\n\n"
+    "def train(X, y):\n    model = LogisticRegression().fit(X, y)\n    joblib.dump(model, 'm.pkl')\n"
+    "    return model\n\ndef load_model():\n    return joblib.load('m.pkl')\n",
+    "src/models/evaluate.py": "from sklearn.metrics import f1_score\n\n"
+    "def evaluate(model, X, y):\n    return f1_score(y, model.predict(X))\n",
+}
+CASES += [
+    # A service whose main.py imports the model loader beside the training code runs no
+    # training pipeline.
+    Case(
+        "MO003",
+        "partial",
+        {
+            **TRAIN_STEPS,
+            "app/main.py": "import uvicorn\nfrom fastapi import FastAPI\nfrom app.predict import predict\n"
+            "app = FastAPI()\n\nif __name__ == '__main__':\n    uvicorn.run(app)\n",
+            "app/predict.py": "from src.models.train_model import load_model\n"
+            "from src.features.build_features import transform\n\n"
+            "def predict(df):\n    return load_model().predict(transform(df))\n",
+        },
+        "nothing runs them as a pipeline",
+        "service-main-is-no-runner",
+    ),
+    # A module named like a library deep in the tree does not shadow it; a developer's image
+    # installing it does not declare it; constraints pin what a requirements file leaves open.
+    Case(
+        "MO006",
+        "partial",
+        {
+            "requirements.txt": "pandas==2.2.2\n",
+            "src/models/xgboost.py": "import xgboost\n\ndef booster():\n    return xgboost.XGBClassifier()\n",
+            ".devcontainer/Dockerfile": 'FROM python:3.11\nRUN pip install torch\nCMD ["bash"]\n',
+            "src/train.py": "import torch\n",
+        },
+        "xgboost (src/models/xgboost.py)",
+        "deep-module-no-shadow",
+    ),
+    Case(
+        "MO006",
+        "pass",
+        {
+            "uv.lock": "version = 1\n",
+            "requirements.txt": "fastapi\nuvicorn\n",
+            "constraints.txt": "fastapi==0.110.0\nuvicorn==0.29.0\n",
+            "Dockerfile": "FROM python:3.11-slim\nCOPY . .\n"
+            "RUN pip install -r requirements.txt -c constraints.txt\nCMD uvicorn app:app\n",
+        },
+        "lock file",
+        "constraints-pin-the-requirements",
+    ),
+    # A deployment's staging-env.yaml listing services is no conda environment.
+    Case(
+        "MO006",
+        "pass",
+        {
+            "requirements.txt": "pandas==2.2.2\n",
+            "deploy/staging-env.yaml": "dependencies: [redis, postgres, nginx]\nreplicas: 2\n",
+        },
+        "all 1 dependencies pinned exactly",
+        "staging-env-not-conda",
+    ),
+    # ... and a config folder's prod_env.yaml of parameters is configuration.
+    Case(
+        "MO001",
+        "pass",
+        {"config/prod_env.yaml": "C: 0.5\nmax_iter: 200\n"},
+        label="params-named-env",
+    ),
+    # A workflow whose triggers are a list at column 0 runs.
+    Case(
+        "DE002",
+        "pass",
+        {
+            ".github/workflows/ci.yml": "on:\n- push\n- pull_request\njobs:\n  t:\n"
+            "    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n",
+        },
+        "runs pytest",
+        "trigger-list-at-column-0",
+    ),
+    # git-lfs is judged by the files it tracks: an image dataset in a data folder is data,
+    # Keras weights in models/ are not.
+    Case(
+        "DA001",
+        "pass",
+        {
+            ".gitattributes": "*.jpg filter=lfs diff=lfs merge=lfs -text\n",
+            "data/train/cat/1.jpg": "version https://git-lfs.github.com/spec/v1\n",
+        },
+        "git-lfs",
+        "lfs-image-dataset",
+    ),
+    Case(
+        "DA001",
+        "fail",
+        {
+            ".gitattributes": "*.h5 filter=lfs diff=lfs merge=lfs -text\n",
+            "models/model.h5": "version https://git-lfs.github.com/spec/v1\n",
+            "train.py": "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n"
+            "df = pd.read_csv('https://example.org/train.csv')\n"
+            "LogisticRegression().fit(df[['x']], df['y'])\n",
+        },
+        "no git-lfs rule for data",
+        "lfs-keras-weights",
+    ),
+    # A COPY of what the repository says a run makes (a DVC output), of a compose build
+    # context's file, or with a space in the exec form, builds.
+    Case(
+        "DE001",
+        "pass",
+        {
+            "dvc.yaml": "stages:\n  train:\n    cmd: python train.py\n    outs:\n    - trained\n",
+            "deploy/Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+            "RUN pip install -r requirements.txt\nCOPY trained/ /app/trained/\nCOPY main.py .\n"
+            'COPY ["conf/my config.yaml", "/app/"]\nCMD ["python", "main.py"]\n',
+            "docker-compose.yml": "services:\n  api:\n    build:\n      context: ./services/api\n"
+            "      dockerfile: ../../deploy/Dockerfile\n",
+            "services/api/main.py": "print('serve')\n",
+            "services/api/requirements.txt": "fastapi==0.110.0\n",
+            "deploy/requirements.txt": "fastapi==0.110.0\n",
+            "conf/my config.yaml": "a: 1\n",
+        },
+        "builds on a pinned base",
+        "dvc-output-compose-context-exec-form",
+    ),
+    Case(
+        "DE001",
+        "pass",
+        {
+            "Dockerfile": "FROM debian:bookworm-slim\nCOPY serve.py .\nRUN apt-get install -y python3\n"
+            'CMD ["python3", "serve.py"]\n',
+            "serve.py": "print(1)\n",
+        },
+        "pinned base",
+        "os-codename-with-variant",
+    ),
+    Case(
+        "DE001",
+        "partial",
+        {
+            "Dockerfile": "FROM python:bookworm\nCOPY serve.py .\nRUN pip install flask==3.0.3\n"
+            'CMD ["python", "serve.py"]\n',
+            "serve.py": "import flask\n",
+        },
+        "is not pinned",
+        "language-image-with-os-codename",
+    ),
+    # A registration behind an inline comment registers nothing.
+    Case(
+        "MO009",
+        "partial",
+        {
+            "src/train.py": "import joblib\nfrom sklearn.linear_model import LogisticRegression\n\n"
+            "def train(X, y):\n    model = LogisticRegression().fit(X, y)\n"
+            "    joblib.dump(model, 'model.pkl')  # mlflow.sklearn.log_model(model, 'm')\n",
+        },
+        "without a version or registry",
+        "inline-commented-registration",
+    ),
+]

@@ -36,6 +36,7 @@ from mlscaffold.score.judge.rules import (  # noqa: E402,F401
     deployment,
     modeling,
     notebooks,
+    pins,
     scoping,
     secrets,
     skew,

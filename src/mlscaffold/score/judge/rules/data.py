@@ -74,59 +74,89 @@ def _in_data_folder(path: str, suffix: str) -> bool:
     return suffix not in _NOT_DATA and DATA_DIR.search(path) is not None
 
 
+_MAX_LFS_RULES = 500
+_MAX_LFS_PATTERN = 200
+
+
 def _lfs_patterns(index: RepoIndex) -> list[str]:
-    text = index.text(".gitattributes") if ".gitattributes" in index.by_path else None
-    if not text:
+    """The patterns .gitattributes hands to git-lfs (the first few hundred, each of sane
+    length; ``[[:space:]]``, how `git lfs track` writes a space, read as any character)."""
+    if "lfs_patterns" not in index.memo:
+        text = index.text(".gitattributes") if ".gitattributes" in index.by_path else None
+        found = []
+        for line in (text or "").splitlines():
+            words = line.split()
+            if (
+                words
+                and not line.startswith("#")
+                and "filter=lfs" in words[1:]
+                and len(words[0]) <= _MAX_LFS_PATTERN
+            ):
+                found.append(words[0].replace("[[:space:]]", "?").strip('"'))
+                if len(found) == _MAX_LFS_RULES:
+                    break
+        index.memo["lfs_patterns"] = found
+    return index.memo["lfs_patterns"]
+
+
+def lfs_tracked(index: RepoIndex) -> list:
+    """The listed files git-lfs tracks (a pattern that cannot be read matches nothing)."""
+    if "lfs_tracked" not in index.memo:
+        tracked = []
+        patterns = _lfs_patterns(index)
+        if patterns:
+            try:
+                tracked = index.glob(patterns)
+            except Exception:  # a hostile pattern must not stop the check
+                tracked = [f for p in patterns[:50] for f in _glob_or_none(index, p)]
+        index.memo["lfs_tracked"] = tracked
+    return index.memo["lfs_tracked"]
+
+
+def _glob_or_none(index: RepoIndex, pattern: str) -> list:
+    try:
+        return index.glob([pattern])
+    except Exception:
         return []
-    return [
-        line.split()[0]
-        for line in text.splitlines()
-        if "filter=lfs" in line and line.split() and not line.startswith("#")
-    ]
 
 
-# What git-lfs tracks that is data: rows, arrays, records, or anything in a data folder.
-# Model weights (*.safetensors, *.bin, *.pt), archives and images are versioned artefacts or
-# assets, not the data a model was trained on.
-_LFS_DATA_SUFFIXES = frozenset(
-    ".csv .tsv .parquet .pq .feather .arrow .jsonl .json .npy .npz .tfrecord .tfrecords .avro "
-    ".orc .xlsx .xls .h5 .hdf5 .nc .zarr .sqlite .db .txt .xml .dat .wav .flac".split()
+# Weights and pickled models are artefacts, not data, whatever folder they are in; anything in
+# a models/ folder is the model's.
+_WEIGHT_SUFFIXES = frozenset(
+    ".safetensors .bin .pt .pth .ckpt .onnx .pkl .pickle .joblib .h5 .keras .tflite .pb .gguf "
+    ".sav".split()
 )
+_MODEL_FOLDER = lazy(r"(^|/)(models?|weights|checkpoints?|artifacts?|artefacts?|saved_models?)/")
 
 
-def _lfs_data_patterns(index: RepoIndex) -> list[str]:
-    found = []
-    for pattern in _lfs_patterns(index):
-        name = pattern.rsplit("/", 1)[-1].lower()
-        suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
-        if suffix in _LFS_DATA_SUFFIXES or DATA_DIR.search("/" + pattern.lstrip("/")):
-            found.append(pattern)
-    return found
+def _is_data_file(path: str, suffix: str) -> bool:
+    if suffix in _WEIGHT_SUFFIXES or _MODEL_FOLDER.search(path):
+        return False
+    return suffix in DATA_SUFFIXES or _in_data_folder(path, suffix)
 
 
 @rule("lfs_tracks_data", reads_contents=False)
 def lfs_tracks_data(index: RepoIndex, params: dict[str, Any]) -> Verdict:
-    patterns = _lfs_data_patterns(index)
-    # A rule copied from a template (Hugging Face's *.arrow, *.npy) versions nothing when no
-    # file of the repository falls under it.
-    patterns = [p for p in patterns if index.glob([p])]
-    if patterns:
+    patterns = _lfs_patterns(index)
+    if not patterns:
+        return Verdict.failed("no git-lfs rule in .gitattributes")
+    # Judged by the files its rules match: a template's rules (*.arrow, *.npy) that match no
+    # file version nothing, nor do model weights under git-lfs.
+    data = [f.path for f in lfs_tracked(index) if _is_data_file(f.path, f.suffix)]
+    if data:
         return Verdict.passed(
-            f"git-lfs tracks {', '.join(patterns[:3])}", [Evidence(".gitattributes", None, "lfs")]
+            f"git-lfs tracks data ({', '.join(data[:3])})",
+            [Evidence(".gitattributes", None, "lfs")] + [Evidence(p) for p in data[:2]],
         )
-    if _lfs_patterns(index):
-        return Verdict.failed(
-            "git-lfs tracks no data file of the repository (its rules: "
-            f"{', '.join(_lfs_patterns(index)[:3])})"
-        )
-    return Verdict.failed("no git-lfs rule in .gitattributes")
+    return Verdict.failed(
+        f"git-lfs tracks no data file of the repository (its rules: {', '.join(patterns[:3])})"
+    )
 
 
 @rule("no_large_data", reads_contents=False)
 def no_large_data(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     limit = int(params.get("max_bytes", 1 << 20))
-    lfs = index.glob(_lfs_patterns(index)) if _lfs_patterns(index) else []
-    lfs_paths = {f.path for f in lfs}
+    lfs_paths = {f.path for f in lfs_tracked(index)}
     dvc_tracked = {f.path[:-4] for f in index.with_suffixes(".dvc") if f.path.endswith(".dvc")}
     big = [
         f

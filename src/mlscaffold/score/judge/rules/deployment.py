@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import json
+import posixpath
 from functools import lru_cache
 from typing import Any
 
@@ -77,12 +79,7 @@ def container_defined(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         for m in _FROM.finditer(text):
             image, alias = m.group(1), m.group(2)
             base = image.split("@")[0]
-            tag = base.rsplit("/", 1)[-1].partition(":")[2]
-            # A tag without a version (slim, alpine, stable) moves like latest; a release's
-            # codename (ubuntu:jammy, debian:bookworm) does not.
-            tagged = "@sha256:" in image or bool(
-                tag and (any(c.isdigit() for c in tag) or tag.lower() in _CODENAMES)
-            )
+            tagged = "@sha256:" in image or _versioned_tag(base)
             if (
                 image.lower() not in stages
                 and image != "scratch"
@@ -111,8 +108,25 @@ def container_defined(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
 
 _CODENAMES = frozenset(
-    "bookworm bullseye buster stretch trixie jammy focal bionic noble xenial".split()
+    "bookworm bullseye buster stretch trixie jammy focal bionic noble xenial trusty lunar "
+    "mantic kinetic oracular".split()
 )
+_OS_IMAGES = frozenset(("debian", "ubuntu", "buildpack-deps"))
+
+
+def _versioned_tag(image: str) -> bool:
+    """Whether an image's tag names a version: a number (python:3.11-slim), or a release
+    codename of an OS image (ubuntu:jammy, debian:bookworm-slim); not latest, slim, alpine or
+    latest-gpu-py3, nor a codename that pins the OS under a language's image (python:bookworm)."""
+    name, _, tag = image.rsplit("/", 1)[-1].partition(":")
+    parts = tag.lower().split("-")
+    if not tag or "latest" in parts:
+        return False
+    if any(c.isdigit() for c in tag):
+        return True
+    return name.lower() in _OS_IMAGES and bool(_CODENAMES.intersection(parts))
+
+
 # The image's last command: a shell or a notebook server is a development environment.
 _LAST_CMD = lazy(r"^[ \t]*(?:CMD|ENTRYPOINT)[ \t]+([^\n]*)", linear.I | linear.M)
 _DEV_CMD = lazy(
@@ -189,69 +203,118 @@ def _dev_or_stale(index: RepoIndex, path: str, text: str) -> str:
         # project's (its code and model are not in it).
         return "copies none of the project's files (an image of its tools, not of the project)"
     folder = path.rpartition("/")[0]
-    for m in _COPIED.finditer(text):
-        words = [w.strip("\"'[],") for w in m.group(1).split()]
+    for m in itertools.islice(_COPIED.finditer(text), _MAX_COPIES):
+        if "{{" in m.group(1) or "{%" in m.group(1):
+            continue  # an unrendered template's instruction
+        words = _copy_arguments(m.group(1))
         if any(w.startswith("--from") for w in words):  # from another stage or image
             continue
         sources = [w for w in words if w and not w.startswith("--")][:-1]
-        for source in sources:
-            name = source.removeprefix("./")
-            if "/" in name or not _DEPENDENCY_FILE.search(name):
-                continue
-            near = f"{folder}/{name}" if folder else name
-            if near not in index.by_path and name not in index.by_path:
-                return f"copies {name}, which the repository does not have (a stale image)"
-        if "{{" in m.group(1) or "{%" in m.group(1):
-            continue  # an unrendered template's instruction
         for source in sources[:_MAX_SOURCES]:
-            if _absent_source(index, folder, source):
+            name = source.removeprefix("./").rstrip("/")
+            if "/" not in name and _DEPENDENCY_FILE.search(name):
+                near = f"{folder}/{name}" if folder else name
+                if near not in index.by_path and name not in index.by_path:
+                    return f"copies {name}, which the repository does not have (a stale image)"
+            elif _absent_source(index, folder, name):
                 return (
-                    f"copies {source[:60]}, which the repository does not have (the image "
-                    "does not build as written)"
+                    f"copies {name[:60]}, which the repository does not have (the image does "
+                    "not build as written)"
                 )
     return ""
 
 
+_MAX_COPIES = 50
 _MAX_SOURCES = 20
+
+
+def _copy_arguments(arguments: str) -> list[str]:
+    """A COPY's words: the exec form's JSON list (``["app/my config.yaml", "/app/"]``) or the
+    shell form's words."""
+    stripped = arguments.strip()
+    if stripped.startswith("["):
+        try:
+            words = json.loads(stripped)
+        except ValueError:
+            words = None
+        if isinstance(words, list) and all(isinstance(w, str) for w in words):
+            return words
+    return [w.strip("\"'[],") for w in stripped.split()]
+
+
 # COPY sources a build makes or a run writes before the image is built: trained models and
-# their artefacts, data, build outputs; absent from a clone by design.
+# their artefacts, tokenizers, data, build outputs; absent from a clone by design.
 _MADE_BEFORE_BUILD = lazy(
-    r"(^|/)(models?|artifacts?|artefacts?|outputs?|mlruns|mlartifacts|checkpoints?|weights|"
-    r"data|dist|build|target|saved_models?|bentos?|runs|logs|reports)(/|$)|"
+    r"(^|/)(models?|model_store|artifacts?|artefacts?|outputs?|mlruns|mlartifacts|"
+    r"checkpoints?|checkpoint-\d+|weights|tokenizers?|data|dist|build|target|saved_models?|"
+    r"bentos?|runs|logs|reports)(/|$)|"
     r"\.(pkl|pickle|joblib|pt|pth|h5|keras|onnx|ckpt|bin|safetensors|tflite|pb|mar|gguf|"
     r"engine|plan|xgb|cbm|ubj|sav|model|whl|tar\.gz|zip|db|sqlite|csv|parquet|json|npy|npz|"
-    r"lock|env|pem|crt|key)$",
+    r"lock|env|pem|crt|key)$|(^|/)\w*model\w*\.txt$",
     linear.I,
 )
 
 
-def _absent_source(index: RepoIndex, folder: str, source: str) -> bool:
+def _absent_source(index: RepoIndex, folder: str, name: str) -> bool:
     """Whether a COPY source names nothing in the repository from any folder the build's
-    context can be (the Dockerfile's folder or one above it), and is not something a run or a
-    build makes first (a model, data, a wheel). Globs, variables and URLs are not judged."""
-    name = source.removeprefix("./").rstrip("/")
+    context can be (the Dockerfile's folder, one above it, a compose file's build context),
+    and is not something a run or a build makes first: a model, data or a wheel, or what the
+    repository says a run makes (DVC outputs). Globs, variables, URLs and git
+    sources are not judged."""
     if (
         not name
         or name == "."
-        or any(c in name for c in "*?[${<%")  # globs, variables, template placeholders
-        or "://" in name
+        or any(c in name for c in "*?[${<%@:")  # globs, variables, placeholders, URLs, git
         or name.startswith(("/", ".."))
         or _MADE_BEFORE_BUILD.search(name)
     ):
         return False
-    contexts = [""]
+    folders, made, contexts = _copy_context(index)
+    if name in made or name.rpartition("/")[2] in made or name.partition("/")[0] in made:
+        return False
     parts = folder.split("/") if folder else []
-    for depth in range(1, len(parts) + 1):
-        contexts.append("/".join(parts[:depth]))
-    folders = index.paths.folders
-    for context in contexts:
+    candidates = ["", *("/".join(parts[:depth]) for depth in range(1, len(parts) + 1))]
+    for context in [*candidates, *contexts]:
         path = f"{context}/{name}" if context else name
         if path in index.by_path or path in folders:
             return False
-        below = path + "/"
-        if any(f.startswith(below) for f in folders):
-            return False
     return True
+
+
+_DVC_OUT = lazy(r"^[ \t]*-[ \t]*([\w./-]+)[ \t]*:?[ \t]*$", linear.M)
+_COMPOSE_CONTEXT = lazy(r"^[ \t]*context:[ \t]*['\"]?([\w./-]+)", linear.M)
+_MAX_MADE_FILES = 20
+
+
+def _copy_context(index: RepoIndex) -> tuple[set[str], set[str], list[str]]:
+    """Once a run: every folder of the repository (ancestors included), the names it says a
+    run makes (DVC outputs and pointers), and compose build contexts."""
+    if "copy_context" not in index.memo:
+        folders: set[str] = set()
+        for folder in index.paths.folders:
+            while folder and folder not in folders:
+                folders.add(folder)
+                folder = folder.rpartition("/")[0]
+        # (Not what .gitignore lists: an ignored web/ folder of source code is as absent from a
+        # clone as a model, and only the model is made by a run.)
+        made: set[str] = {f.path[: -len(".dvc")] for f in index.with_suffixes(".dvc")}
+        for entry in index.glob(["**/dvc.yaml"])[:_MAX_MADE_FILES]:
+            text = (index.text(entry.path) or "")[:100_000]
+            made.update(m.group(1).removeprefix("./").rstrip("/") for m in _DVC_OUT.finditer(text))
+        contexts = []
+        for entry in index.glob(_COMPOSE_FILES)[:_MAX_MADE_FILES]:
+            text = (index.text(entry.path) or "")[:100_000]
+            base = entry.path.rpartition("/")[0]
+            for m in itertools.islice(_COMPOSE_CONTEXT.finditer(text), 50):
+                context = posixpath.normpath(posixpath.join(base, m.group(1)))
+                if not context.startswith(".."):
+                    contexts.append("" if context == "." else context)
+        index.memo["copy_context"] = (folders, made, contexts)
+    return index.memo["copy_context"]
+
+
+_COMPOSE_FILES = ["**/docker-compose*.yml", "**/docker-compose*.yaml", "**/compose.yml",
+                  "**/compose.yaml"]  # fmt: skip
 
 
 _CHECK_CMD = lazy(
@@ -306,7 +369,10 @@ def ci_commands(index: RepoIndex, path: str) -> str:
 
 
 # A GitHub workflow's trigger key with nothing under it (every trigger commented out).
-_EMPTY_TRIGGER = lazy(r"^['\"]?on['\"]?[ \t]*:[ \t]*\n(?:[ \t]*\n)*(?:[^ \t\n]|\Z)", linear.M)
+# (A top-level key or the end next; a list item at column 0, "- push", is a trigger.)
+_EMPTY_TRIGGER = lazy(
+    r"^['\"]?on['\"]?[ \t]*:[ \t]*(#[^\n]*)?\r?\n(?:[ \t]*\r?\n)*(?:[^ \t\r\n-]|\z)", linear.M
+)
 
 
 def _never_triggered(path: str, text: str) -> bool:

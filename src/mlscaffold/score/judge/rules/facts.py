@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -627,25 +628,53 @@ def internal_imports(index: RepoIndex, start: list[str]) -> set[str]:
 
 
 def uncommented(index: RepoIndex, hits: list[Located], pattern: linear.Pattern) -> list[Located]:
-    """``hits`` (first matches of ``pattern``) with those on a commented-out line replaced by
-    the file's first match on a live line, or dropped: ``# push_to_hub(...)`` pushes nothing."""
+    """``hits`` (first matches of ``pattern``) with those in a comment replaced by the file's
+    first match outside one, or dropped: ``# push_to_hub(...)`` pushes nothing. Lines are
+    counted by ``\\n``, as the content pass counts them; a few matches a file are looked at."""
     out = []
     for hit in hits:
+        tick()
         code = index.code(hit.path) or ""
-        lines = code.splitlines()
-        if (
-            hit.line is None
-            or hit.line > len(lines)
-            or not lines[hit.line - 1].lstrip().startswith("#")
-        ):
+        if hit.line is None:
             out.append(hit)
             continue
-        for m in linear.compiled(pattern).finditer(code):
-            start = code.rfind("\n", 0, m.start()) + 1
-            if not code[start : m.start()].lstrip().startswith("#"):
+        line_start = _line_offset(code, hit.line) + 1
+        line_end = code.find("\n", line_start)
+        found = code.find(hit.value[:40], line_start, len(code) if line_end == -1 else line_end)
+        if not _in_comment(code, line_start if found == -1 else found):
+            out.append(hit)
+            continue
+        for m in itertools.islice(linear.compiled(pattern).finditer(code), _MAX_COMMENTED):
+            if not _in_comment(code, m.start()):
                 out.append(Located(hit.path, code.count("\n", 0, m.start()) + 1, m.group(0)))
                 break
     return out
+
+
+_MAX_COMMENTED = 20
+_MAX_LINE_LOOK = 400  # a comment's "#" is looked for this far back on its line
+
+
+def _line_offset(code: str, line: int) -> int:
+    """Where line ``line`` (1-based, counted by ``\\n``) starts, minus one."""
+    at = -1
+    for _ in range(line - 1):
+        at = code.find("\n", at + 1)
+        if at == -1:
+            return len(code)
+    return at
+
+
+def _in_comment(code: str, at: int) -> bool:
+    """Whether offset ``at`` lies after a ``#`` that starts a comment on its line (a ``#`` with
+    no quote open before it on the line; looked for in the last few hundred characters)."""
+    start = max(code.rfind("\n", max(0, at - _MAX_LINE_LOOK), at) + 1, at - _MAX_LINE_LOOK)
+    before = code[start:at]
+    hash_at = before.find("#")
+    if hash_at == -1:
+        return False
+    prefix = before[:hash_at]
+    return prefix.count('"') % 2 == 0 and prefix.count("'") % 2 == 0
 
 
 def text_search(

@@ -16,7 +16,6 @@ from mlscaffold.score.model import Evidence, Status, Verdict, closed
 from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import Located, RepoIndex
 from mlscaffold.score.read.linear import lazy
-from mlscaffold.score.read.readers.deps import EXACT, UNPINNED
 from mlscaffold.score.read.scan import CodePattern
 
 ORCHESTRATORS = (
@@ -341,15 +340,18 @@ def _count(index: RepoIndex, path: str) -> int:
 def _chained_by(index: RepoIndex, steps: set[str], train: str) -> str | None:
     """What runs two or more of the ``steps`` modules, training among them: a module importing
     them (a pipeline module, or a train step that loads the data and builds the features
-    itself), or a shell script or Makefile running them; None when nothing does. (An inference
-    pipeline that reuses the data and feature modules chains no training.)"""
+    itself), a runner program reaching them through its imports, or a shell script or
+    Makefile running them; None when nothing does. (An inference pipeline or a service that
+    reuses the data and feature modules chains no training.)"""
     for path in index.production_python:
+        if _serves(index, path):
+            continue  # a service importing the model loader beside the training code
         imported = _direct_imports(index, path) - {path}
         if len(imported & steps) >= 2 and (path == train or train in imported):
             return path
-    # A program (run.py, main.py, train_*.py with a __main__ block) that reaches two or more
-    # steps and the training through its imports runs them: run.py -> exp_main -> the data,
-    # model and metrics modules.
+    # A runner program (run.py, main.py, *pipeline*.py with a __main__ block) that reaches two
+    # or more steps and the training through its imports runs them: run.py -> exp_main -> the
+    # data, model and metrics modules.
     entry = _entry_reaching(index, steps)
     if entry:
         return entry
@@ -393,20 +395,39 @@ def _chained_by(index: RepoIndex, steps: set[str], train: str) -> str | None:
 # A program named for running the whole (not train.py: a training script that imports the data
 # and feature modules is one step run by hand, the evaluation another).
 _RUNNER_NAME = lazy(r"(^|/)(main|run|run_\w+|\w*pipeline\w*|experiment\w*)\.py$")
+_SERVING_PART = lazy(r"(^|/)(app|api|apps|serving|server|frontend|web)/")
+_MAX_RUNNER_ENTRIES = 10
+
+
+def _serves(index: RepoIndex, path: str) -> bool:
+    """Whether a module is the service's or inference's side: a web app or batch predictor,
+    named for inference, or in an app/api/serving folder."""
+    if "serving_side" not in index.memo:
+        from mlscaffold.score.judge.rules.deployment import serving_modules
+
+        web, batch, _ = serving_modules(index)
+        index.memo["serving_side"] = set(web) | set(batch)
+    return (
+        path in index.memo["serving_side"]
+        or _NOT_TRAINING_ENTRY.search(path) is not None
+        or _SERVING_PART.search(path) is not None
+    )
 
 
 def _entry_reaching(index: RepoIndex, steps: set[str]) -> str | None:
-    """The first program named like a pipeline's runner that reaches, through its imports, two or
-    more of ``steps`` and a module that trains."""
+    """The first program named like a pipeline's runner that reaches, through its imports, two
+    or more of ``steps`` and a module that trains. Not a service or an inference program
+    (app/main.py imports the model loader that sits beside the training code: importing is
+    not running), and only the first few runners (each walk of the imports costs)."""
     trains = {h.path for h in facts.training(index).code}
     if not trains:
         return None
     entries = [
         p.path
         for p in facts.text_search(index, index.production_python, facts.MAIN_BLOCK)
-        if _RUNNER_NAME.search(p.path)
+        if _RUNNER_NAME.search(p.path) and not _serves(index, p.path)
     ]
-    for entry in entries[:_MAX_ENTRIES]:
+    for entry in entries[:_MAX_RUNNER_ENTRIES]:
         tick()
         reached = facts.internal_imports(index, [entry]) | {entry}
         if len(reached & steps) >= 2 and reached & trains:
@@ -625,408 +646,6 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     idle = total - meaningful - live_tests
     note = f"; {idle} assert nothing about the code" if idle > 0 else ""
     return Verdict.passed(summary + note, ev)
-
-
-_DEV_TOOLS = frozenset(
-    "pytest pytest-cov pytest-xdist pytest-mock coverage black ruff flake8 isort mypy pylint "
-    "pre-commit tox nox ipykernel jupyter jupyterlab notebook ipython ipywidgets sphinx "
-    "mkdocs mkdocs-material twine build wheel setuptools pip hatchling bandit pydocstyle "
-    "codespell typos".split()
-)
-
-
-@rule("dependencies_pinned")
-def dependencies_pinned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
-    verdict = _declared_pins(index)
-    if verdict.status is Status.PASS and not index.lock_files:
-        # Exact pins of what is declared pin nothing of what is not: a module importing
-        # scikit-learn that no requirement names runs with whatever version is installed.
-        missing = _undeclared_imports(index)
-        if missing:
-            named = ", ".join(f"{dist} ({hit.path})" for dist, hit in missing[:MAX_NAMED])
-            return Verdict.partial(
-                f"{verdict.reason}, but the code imports packages no requirement declares: {named}",
-                [
-                    *verdict.evidence[:2],
-                    *(Evidence(h.path, h.line, h.value) for _, h in missing[:3]),
-                ],
-            )
-    if verdict.status is Status.PASS:
-        # Pins the image does not use pin nothing: `RUN pip install torch` beside a pinned
-        # requirements file installs whatever torch is newest on the day of the build.
-        loose_file = _loose_image_requirements(index)
-        if loose_file:
-            image, path, loose_deps, total = loose_file
-            return Verdict.partial(
-                f"{verdict.reason}, but {image} installs {path}, where {len(loose_deps)} of "
-                f"{total} requirements have no exact version "
-                f"({', '.join(d.name for d in loose_deps[:MAX_NAMED])})",
-                [*verdict.evidence[:2], Evidence(image), Evidence(path, loose_deps[0].line)],
-            )
-        loose = _unpinned_image_installs(index)
-        if loose:
-            path, names = loose[0]
-            return Verdict.partial(
-                f"{verdict.reason}, but {path} installs {', '.join(names)} without a version",
-                [*verdict.evidence[:2], Evidence(path, None, " ".join(names))],
-            )
-    return verdict
-
-
-# Import name -> the distributions that provide it, for the libraries a model's code is
-# judged by. Only these are asked about: an import of any other name may come from a package
-# of any name (``import google.cloud``), from the base image or from the repository itself.
-_PROVIDED_BY: dict[str, tuple[str, ...]] = {
-    "numpy": ("numpy",),
-    "pandas": ("pandas",),
-    "sklearn": ("scikit-learn", "sklearn"),
-    "scipy": ("scipy",),
-    "torch": ("torch", "pytorch", "torch-cpu"),
-    "torchvision": ("torchvision",),
-    "torchaudio": ("torchaudio",),
-    "tensorflow": (
-        "tensorflow",
-        "tensorflow-cpu",
-        "tensorflow-gpu",
-        "tf-nightly",
-        "tensorflow-macos",
-        "tensorflow-intel",
-        "tensorflow-aarch64",
-    ),
-    "xgboost": ("xgboost", "xgboost-cpu"),
-    "lightgbm": ("lightgbm",),
-    "catboost": ("catboost",),
-    "matplotlib": ("matplotlib",),
-    "seaborn": ("seaborn",),
-    "transformers": ("transformers",),
-    "datasets": ("datasets",),
-    "cv2": (
-        "opencv-python",
-        "opencv-python-headless",
-        "opencv-contrib-python",
-        "opencv-contrib-python-headless",
-        "opencv",
-    ),
-    "PIL": ("pillow", "pil"),
-    "yaml": ("pyyaml", "yaml"),
-    "mlflow": ("mlflow", "mlflow-skinny"),
-    "nltk": ("nltk",),
-    "spacy": ("spacy",),
-    "dvclive": ("dvclive",),
-    "pyarrow": ("pyarrow",),
-    "statsmodels": ("statsmodels",),
-    "optuna": ("optuna",),
-    "wandb": ("wandb",),
-    "fastapi": ("fastapi",),
-    "flask": ("flask",),
-    "streamlit": ("streamlit",),
-    "gradio": ("gradio",),
-    "skimage": ("scikit-image",),
-    "lightning": ("lightning", "pytorch-lightning"),
-    "pytorch_lightning": ("pytorch-lightning", "lightning"),
-}
-
-_NUMERIC = (
-    "pandas",
-    "scikit-learn",
-    "scipy",
-    "matplotlib",
-    "seaborn",
-    "statsmodels",
-    "tensorflow",
-    "tensorflow-cpu",
-    "xgboost",
-    "lightgbm",
-    "catboost",
-    "transformers",
-    "datasets",
-    "opencv-python",
-    "opencv-python-headless",
-    "torchvision",
-    "ultralytics",
-    "mlflow",
-    "gensim",
-    "librosa",
-    "shap",
-    "pyarrow",
-    "numba",
-)
-# Import name -> distributions that require it: declared and pinned, they pin it within their
-# own bounds (scikit-learn brings numpy, scipy and joblib), as a reviewer accepts.
-_BROUGHT_BY: dict[str, tuple[str, ...]] = {
-    "numpy": _NUMERIC,
-    "scipy": (
-        "scikit-learn",
-        "statsmodels",
-        "seaborn",
-        "gensim",
-        "librosa",
-        "ultralytics",
-        "catboost",
-        "xgboost",
-        "lightgbm",
-        "shap",
-    ),
-    "pandas": (
-        "mlflow",
-        "seaborn",
-        "statsmodels",
-        "datasets",
-        "ultralytics",
-        "shap",
-        "evidently",
-        "pycaret",
-        "great-expectations",
-    ),
-    "yaml": (
-        "transformers",
-        "datasets",
-        "mlflow",
-        "ultralytics",
-        "pytorch-lightning",
-        "lightning",
-        "hydra-core",
-        "omegaconf",
-        "dvc",
-        "wandb",
-        "huggingface-hub",
-        "accelerate",
-        "timm",
-    ),
-    "PIL": ("torchvision", "matplotlib", "ultralytics", "streamlit", "gradio", "scikit-image"),
-    "matplotlib": ("seaborn", "ultralytics", "shap", "pycaret"),
-    "torch": (
-        "ultralytics",
-        "pytorch-lightning",
-        "lightning",
-        "sentence-transformers",
-        "torchvision",
-        "timm",
-        "accelerate",
-        "peft",
-    ),
-    "tensorflow": ("keras", "tf-keras"),
-    "pyarrow": ("datasets", "mlflow", "streamlit"),
-    "sklearn": ("pycaret", "sentence-transformers", "shap"),
-}
-
-
-def _undeclared_imports(index: RepoIndex) -> list[tuple[str, Located]]:
-    """(distribution, first import) of each well-known library that the production code
-    imports and that no dependency file or image install names."""
-    declared = {d.name for d in index.dependencies}
-    declared.update(_image_installed(index))
-    local = {name.split(".", 1)[0] for name in index.local_modules}
-    # Where the model is trained only in notebooks, their imports are the project's too.
-    training = facts.training(index)
-    notebooks = {n.path for n in training.notebooks} if not training.code else set()
-    missing = []
-    for top in sorted(_PROVIDED_BY):
-        dists = _PROVIDED_BY[top]
-        if top in local or declared.intersection(dists + _BROUGHT_BY.get(top, ())):
-            continue
-        hits = [
-            h
-            for h in index.importers_of([top])
-            if index.is_production_code(h.path) or h.path in notebooks
-        ]
-        if hits:
-            missing.append((dists[0], hits[0]))
-    return missing
-
-
-def _image_installed(index: RepoIndex) -> set[str]:
-    """Distributions the Dockerfiles' ``pip install``s name (pinned or not: MO006 judges
-    their versions apart; here they only count as declared)."""
-    from mlscaffold.score.read.readers.deps import normalise
-
-    names = set()
-    for entry in index.glob(_DOCKERFILES)[:MAX_DOCKERFILES]:
-        text = (index.text(entry.path) or "").replace("\\\n", " ")
-        for run in _RUN.finditer(text):
-            for m in _PIP_INSTALL.finditer(run.group(1)):
-                for token in m.group(1).split()[:40]:
-                    name = token.strip("'\"").split("[", 1)[0]
-                    for op in ("=", ">", "<", "~", "!"):
-                        name = name.split(op, 1)[0]
-                    if name and not name.startswith("-"):
-                        names.add(normalise(name))
-    return names
-
-
-_DOCKERFILES = ("**/Dockerfile", "**/Dockerfile.*", "**/*.Dockerfile", "**/*.dockerfile")
-# An uncommented RUN instruction (continuation lines joined), and a pip install in it up to
-# the end of its shell command.
-_RUN = lazy(r"^[ \t]*RUN[ \t]([^\n]*)", linear.M | linear.I)
-_PIP_INSTALL = lazy(r"\bpip3?[ \t]+install[ \t]+([^&;|]*)")
-# Options that take a value (the value is no package), and names that are not the model's.
-_OPTION_ARGS = frozenset(
-    "-r --requirement -c --constraint -e --editable -i --index-url --extra-index-url -f "
-    "--find-links -t --target --prefix --root --src --trusted-host --platform".split()
-)
-_BUILD_TOOLS = frozenset(("pip", "setuptools", "wheel", "uv", "poetry", "pipenv", "pdm"))
-MAX_DOCKERFILES = 20
-MAX_NAMED = 4  # packages named in a reason, each cut to MAX_NAME characters
-MAX_NAME = 40
-
-
-# A requirements file handed to pip (`pip install -r deploy/requirements.txt`), or a Bento's.
-_REQUIREMENTS_ARG = lazy(r"(?:-r|--requirement)[ \t=]+['\"]?([^\s'\"&;|]+)")
-_BENTO_REQUIREMENTS = lazy(r"^[ \t]*requirements_txt:[ \t]*['\"]?([^\s'\"#]+)", linear.M)
-
-
-def _loose_image_requirements(index: RepoIndex) -> tuple[str, str, list, int] | None:
-    """(image file, requirements file, its loose requirements, its count) for the first
-    Dockerfile or bentofile that installs a requirements file most of whose requirements have
-    no exact version: the image runs with those, whatever else the repository pins."""
-    from mlscaffold.score.judge.rules.deployment import development_command
-    from mlscaffold.score.read.index import NON_PRODUCTION_RE
-
-    by_file: dict[str, list] = {}
-    for dep in index.dependencies:
-        by_file.setdefault(dep.path, []).append(dep)
-    images = [f.path for f in index.glob(_DOCKERFILES) if not NON_PRODUCTION_RE.search(f.path)]
-    images += [f.path for f in index.paths.named("bentofile.yaml")]
-    for image in images[:MAX_DOCKERFILES]:
-        text = (index.text(image) or "").replace("\\\n", " ")
-        if image.endswith(".yaml"):
-            named = [m.group(1) for m in _BENTO_REQUIREMENTS.finditer(text)]
-        elif development_command(text) is not None:
-            continue
-        else:
-            named = [
-                m.group(1)
-                for run in _RUN.finditer(text)
-                for pip in _PIP_INSTALL.finditer(run.group(1))
-                for m in _REQUIREMENTS_ARG.finditer(pip.group(0))
-            ]
-        folder = image.rpartition("/")[0]
-        for name in named[:10]:
-            path = _resolve_requirements(name, folder, by_file)
-            deps = [d for d in by_file.get(path, ()) if d.name not in _DEV_TOOLS]
-            loose = [d for d in deps if d.pin != EXACT]
-            if path is not None and len(loose) * 2 > len(deps):
-                return image, path, loose, len(deps)
-    return None
-
-
-def _resolve_requirements(name: str, folder: str, by_file: dict[str, list]) -> str | None:
-    """The listed dependency file an image's ``-r NAME`` means: beside the image, at the
-    root, or the only one of that name."""
-    name = name.removeprefix("./").lstrip("/")
-    for candidate in (f"{folder}/{name}" if folder else name, name):
-        if candidate in by_file:
-            return candidate
-    base = name.rpartition("/")[2]
-    same = [p for p in by_file if p.rpartition("/")[2] == base]
-    return same[0] if len(same) == 1 else None
-
-
-def _unpinned_image_installs(index: RepoIndex) -> list[tuple[str, list[str]]]:
-    """(Dockerfile, packages) for each of the project's Dockerfiles whose ``pip install``s
-    name packages without an exact version (``torch``, ``pandas>=2``): its first such."""
-    from mlscaffold.score.judge.rules.deployment import development_command
-    from mlscaffold.score.read.index import NON_PRODUCTION_RE
-
-    found = []
-    images = [f for f in index.glob(_DOCKERFILES) if not NON_PRODUCTION_RE.search(f.path)]
-    for entry in images[:MAX_DOCKERFILES]:
-        # Continuation lines joined, so a line number would be off: the file is the evidence.
-        text = (index.text(entry.path) or "").replace("\r\n", "\n").replace("\\\n", " ")
-        if development_command(text) is not None:
-            continue  # a shell or notebook image for the developers, not what runs the model
-        for run in _RUN.finditer(text):
-            names = [
-                name[:MAX_NAME]
-                for m in _PIP_INSTALL.finditer(run.group(1))
-                for name in _loose_packages(m.group(1))
-            ]
-            if names:
-                found.append((entry.path, names[:MAX_NAMED]))
-                break
-    return found
-
-
-def _loose_packages(arguments: str) -> list[str]:
-    """The packages a ``pip install``'s arguments name without an exact version."""
-    names, skip = [], False
-    for token in arguments.split()[:40]:
-        token = token.strip("'\"")
-        if skip:
-            skip = False
-            continue
-        if token.startswith("-"):
-            skip = token in _OPTION_ARGS
-            continue
-        if (
-            not token
-            or "==" in token
-            or "@" in token
-            or (
-                any(c in token for c in "/$.{")
-                and not any(op in token for op in (">", "<", "~", "!"))
-            )
-        ):
-            continue  # a pin, a path, a URL, a wheel, a variable
-        name = token.split("[", 1)[0]
-        for op in (">", "<", "~", "!", "="):
-            name = name.split(op, 1)[0]
-        if name and name.lower() not in _BUILD_TOOLS and name.lower() not in _DEV_TOOLS:
-            names.append(name)
-    return names
-
-
-def _declared_pins(index: RepoIndex) -> Verdict:
-    if index.lock_files:
-        lock = index.lock_files[0]
-        return Verdict.passed(f"lock file {lock}", [Evidence(p) for p in index.lock_files[:3]])
-    deps = index.dependencies
-    if not deps:
-        if index.dependency_files:
-            # Not "declares nothing" when nobody can tell what it declares: a file that does
-            # not parse, is binary or is too large (the reading left a note on it).
-            why_not = {n.path: n.message for n in index.notes}
-            first = next((p for p in index.dependency_files if p in why_not), None)
-            if first is not None:
-                why = why_not[first].removeprefix("malformed dependency file (").removesuffix(")")
-                return Verdict.failed(
-                    f"{first} could not be read ({why}), so what it pins is unknown",
-                    [Evidence(first)],
-                )
-            return Verdict.failed(
-                f"{index.dependency_files[0]} declares no dependencies",
-                [Evidence(index.dependency_files[0])],
-            )
-        return Verdict.failed(
-            "no dependencies declared (no pyproject, requirements or environment file)"
-        )
-    # What tests and lints the code is not what the model runs with: its pins do not count.
-    runtime = [d for d in deps if d.name not in _DEV_TOOLS]
-    deps = runtime or deps
-    loose = [d for d in deps if d.pin != EXACT]
-    if not loose:
-        return Verdict.passed(
-            f"all {len(deps)} dependencies pinned exactly",
-            [Evidence(p) for p in sorted({d.path for d in deps})[:3]],
-        )
-    if len(loose) * 10 <= len(deps):  # a stray range among many pins is a nit
-        return Verdict.passed(
-            f"{len(deps) - len(loose)} of {len(deps)} dependencies pinned exactly "
-            f"(ranges: {', '.join(d.name for d in loose[:3])})",
-            [Evidence(d.path, d.line, d.spec) for d in loose[:3]],
-        )
-    ev = [Evidence(d.path, d.line, d.spec) for d in loose[:5]]
-    if all(d.pin == UNPINNED for d in deps):
-        return Verdict.failed(
-            f"{len(deps)} dependencies declared, none pinned (a lower bound alone lets any "
-            "future release in)",
-            ev,
-        )
-    return Verdict.partial(
-        f"{len(loose)} of {len(deps)} dependencies use ranges or no version "
-        f"({', '.join(d.name for d in loose[:4])}) and there is no lock file",
-        ev,
-    )
 
 
 _SEED_RE = lazy(
@@ -1558,7 +1177,11 @@ def config_separate(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     sizes)."""
     from mlscaffold.score.judge.detectors import files, library
 
-    verdict = files(index, params["files"])
+    spec = params["files"]
+    conda = _conda_environments(index, spec["pass"])
+    if conda:
+        spec = {**spec, "exclude": [*spec.get("exclude", ()), *conda]}
+    verdict = files(index, spec)
     if verdict.status is Status.PARTIAL and verdict.evidence:
         settings = [e.path for e in verdict.evidence]
         plain = next((p for p in settings if _plain_python_config(index, p)), None)
@@ -1580,6 +1203,23 @@ def config_separate(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if verdict.status is not Status.FAIL:
         return verdict
     return library(index, params["library"])
+
+
+_CONDA_DOC = lazy(r"^dependencies[ \t]*:", linear.M)
+_CONDA_SIGN = lazy(r"^channels[ \t]*:|^[ \t]*-[ \t]*(pip[ \t]*:|python[ \t]*[=<>])", linear.M)
+_MAX_CONDA_LOOKS = 50
+
+
+def _conda_environments(index: RepoIndex, globs: list[str]) -> list[str]:
+    """The YAML files among ``globs``' that are conda environments by their content (a
+    dependencies list with channels, pip or python): packages, not parameters."""
+    found = []
+    for entry in index.glob(globs)[:_MAX_CONDA_LOOKS]:
+        if entry.suffix in (".yml", ".yaml"):
+            text = (index.text(entry.path) or "")[:20_000]
+            if _CONDA_DOC.search(text) and _CONDA_SIGN.search(text):
+                found.append(entry.path)
+    return found
 
 
 _CODE_LINE = lazy(r"^[ \t]*(import|from|def|class|if|for|while|with|try)\b", linear.M)

@@ -331,12 +331,21 @@ def from_setup_py(path: str, text: str) -> list[Dependency]:
     return deps
 
 
+_JOB_ENV_NAME = linear.lazy(r"[_-]env\.ya?ml$", linear.I)
+
+
 def from_conda_env(path: str, text: str) -> tuple[list[Dependency], str | None]:
     doc, err = load_yaml(text)
     if err or not isinstance(doc, dict):
         return [], err
     deps: list[Dependency] = []
     _line_of = _Lines(text)
+    if (
+        kind_of(path) == "conda"
+        and _JOB_ENV_NAME.search(path)
+        and not ("channels" in doc or "name" in doc)
+    ):
+        return [], None  # a deployment's staging-env.yaml, not a conda environment
     items = doc.get("dependencies")
     for item in items[:MAX_DEPENDENCIES] if isinstance(items, list) else []:
         if isinstance(item, str):
