@@ -238,11 +238,12 @@ def _with_named_source(index: RepoIndex, section, strong):
         return section
     said = [section.heading] if strong.occurs_in(section.heading) else []
     if not said:
-        said = [
-            intro.body
-            for intro in index.introductions_saying(strong)
-            if intro.path == section.path and intro.line != section.line
-        ][:1]
+        key = ("introductions_saying", strong.pattern)  # once a run, not once a section
+        if key not in index.memo:
+            index.memo[key] = {i.path: i for i in index.introductions_saying(strong)}
+        intro = index.memo[key].get(section.path)
+        if intro is not None and intro.line != section.line:
+            said = [intro.body]
     if not said:
         return section
     return dataclasses.replace(section, body=said[0] + "\n\n" + section.body)
