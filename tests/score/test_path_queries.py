@@ -16,7 +16,8 @@ from mlscaffold.score.read.walk import FileEntry, IgnoreRules, RuleChain
 
 SEGMENTS = [
     "src", "tests", "test", "testing", "docs", "examples", ".github", "workflows", "conf",
-    "base", "pkg", "Data", "raw", "feature_repo", "notebooks", "a.b", "ünï",
+    "base", "pkg", "Data", "raw", "feature_repo", "notebooks", "a.b", "ünï", "nn_configs",
+    "Model_Config", "myconf",
 ]  # fmt: skip
 NAMES = [
     "Dockerfile", "dockerfile", "Dockerfile.gpu", "api.Dockerfile", "train.py", "test_x.py",
@@ -30,7 +31,8 @@ GLOBS = [
     "**/*.py", "*.py", "src/*/train.py", "*", "*.tar.gz", "requirements*.txt", "**/test/*",
     "data/", "/CODEOWNERS", ".github/CODEOWNERS", "t?st_x.py", "*/ci.yml", "src**train.py",
     "t**py", "**/conf/**/*.yml", "**/data/**", "**/workflows/*.yml", "src/**/conf/*",
-    "**/Base/*/README.md", "**/ünï/**",
+    "**/Base/*/README.md", "**/ünï/**", "**/*_configs/**/*.yml", "**/*onf*/**/*.yml",
+    "**/*_CONFIG/**", "**/a*/**/*.py",
 ]  # fmt: skip
 
 paths = st.lists(

@@ -133,6 +133,19 @@ class PathIndex:
                 if not folder or d.startswith(below)
                 for f in self.by_dir[d]
             ]
+        wild_inner = [p.lower() for p in rest[1:-1] if p != "**"] if rest[0] == "**" else []
+        part = _longest_fixed(wild_inner[0]) if wild_inner else ""
+        if len(part) >= _MIN_FOLDER_PART:
+            # **/*_configs/**/*.yaml: only folders with a component holding "_configs".
+            self._folders_with("")  # builds the component table
+            components = self._components or {}
+            folders = {d for name, ds in components.items() if part in name for d in ds}
+            return [
+                f
+                for d in sorted(folders)
+                if not folder or d.startswith(below)
+                for f in self.by_dir[d]
+            ]
         if "**" not in last and _longest_fixed(last):
             # conf/**/catalog.yml, src/**/train*.py: the file name narrows it most.
             return [
@@ -193,6 +206,9 @@ class FileLookup:
 
     def __contains__(self, path: object) -> bool:
         return isinstance(path, str) and self.get(path) is not None
+
+
+_MIN_FOLDER_PART = 3  # a wildcard folder's fixed part that narrows the folders (_configs)
 
 
 @lru_cache(maxsize=512)

@@ -351,6 +351,16 @@ class RepoIndex:
         files need not be listed to answer."""
         return any(where(hit[0]) for hit in self._import_hits(modules))
 
+    def first_importer(
+        self, modules: Iterable[str], where: Callable[[str], bool]
+    ) -> Located | None:
+        """The first import of any of ``modules`` (as in ``importers_of``) in a file that
+        ``where`` accepts, stopping there."""
+        for path, line, _, module in self._import_hits(modules):
+            if where(path):
+                return Located(path, line, module)
+        return None
+
     def _import_hits(self, modules: Iterable[str]) -> Iterator[tuple[str, int, int, str]]:
         """(path, line, rank of the wanted name, module) of each matching import, file by
         file; each importing file's imports are looked at once per top-level name."""

@@ -1208,13 +1208,15 @@ def config_separate(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 _CONDA_DOC = lazy(r"^dependencies[ \t]*:", linear.M)
 _CONDA_SIGN = lazy(r"^channels[ \t]*:|^[ \t]*-[ \t]*(pip[ \t]*:|python[ \t]*[=<>])", linear.M)
 _MAX_CONDA_LOOKS = 50
+_ENV_NAME = lazy(r"env|conda", linear.I)  # training_env.yml, conda-gpu.yaml: read only those
 
 
 def _conda_environments(index: RepoIndex, globs: list[str]) -> list[str]:
     """The YAML files among ``globs``' that are conda environments by their content (a
     dependencies list with channels, pip or python): packages, not parameters."""
     found = []
-    for entry in index.glob(globs)[:_MAX_CONDA_LOOKS]:
+    named = [f for f in index.glob(globs) if _ENV_NAME.search(f.path.rpartition("/")[2])]
+    for entry in named[:_MAX_CONDA_LOOKS]:
         if entry.suffix in (".yml", ".yaml"):
             text = (index.text(entry.path) or "")[:20_000]
             if _CONDA_DOC.search(text) and _CONDA_SIGN.search(text):

@@ -310,13 +310,9 @@ def _undeclared_imports(index: RepoIndex) -> list[tuple[str, Located]]:
         dists = _PROVIDED_BY[top]
         if top in local or declared.intersection(dists + _BROUGHT_BY.get(top, ())):
             continue
-        hits = [
-            h
-            for h in index.importers_of([top])
-            if index.is_production_code(h.path) or h.path in wanted
-        ]
-        if hits:
-            missing.append((dists[0], hits[0]))
+        hit = index.first_importer([top], lambda p: index.is_production_code(p) or p in wanted)
+        if hit is not None:
+            missing.append((dists[0], hit))
     return missing
 
 
