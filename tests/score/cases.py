@@ -103,6 +103,17 @@ CASES: list[Case] = [
     # states it, whatever its heading.
     Case("SC001", "pass", readme("Overview", FILLED), "describes the problem", "overview-promoted"),
     Case("SC002", "pass", {"CODEOWNERS": "* @acme/ml-team\n"}, label="codeowners"),
+    # A company credited for the repository owns nothing.
+    Case(
+        "SC002",
+        "partial",
+        {
+            "README.md": "# Classifier\n\n## Contact Information\n\nRepository created by the help "
+            "of Ready Tensor, Inc. (https://www.readytensor.ai/)\n"
+        },
+        "names no person",
+        "company-credit",
+    ),
     Case(
         "SC002",
         "pass",

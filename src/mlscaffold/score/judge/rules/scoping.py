@@ -100,7 +100,13 @@ def _names_someone(index: RepoIndex, evidence: list[Evidence]) -> bool:
         return True  # nothing to look at again: judged as found
     if _HANDLE.search(section.body):
         return True
+    body = section.body
     return any(
-        m.group(1).lower() not in _NOT_NAMES and m.group(2).lower() not in _NOT_NAMES
-        for m in _CAPITALISED_PAIR.finditer(section.body)
+        m.group(1).lower() not in _NOT_NAMES
+        and m.group(2).lower() not in _NOT_NAMES
+        and not _COMPANY_SUFFIX.search(body[m.end() : m.end() + 24])  # "Ready Tensor, Inc."
+        for m in _CAPITALISED_PAIR.finditer(body)
     )
+
+
+_COMPANY_SUFFIX = lazy(r"^,?[ \t]*(Inc|Ltd|LLC|GmbH|Corp|Corporation|Co|S\.?A|AG|PLC)\b")
