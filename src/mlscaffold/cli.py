@@ -61,7 +61,7 @@ def _add_common(parser: argparse.ArgumentParser, default: object) -> None:
         "--debug",
         action="store_true",
         default=False if default is None else default,
-        help="show tracebacks of internal errors",
+        help="show the traceback of any error (exit codes stay the same)",
     )
     parser.add_argument(
         "-q",
@@ -144,6 +144,12 @@ def _wraps_an_interrupt(exc: BaseException) -> bool:
     return False
 
 
+def _print_traceback() -> None:
+    import traceback  # only on the way out of a failed run
+
+    traceback.print_exc()
+
+
 def _main(args_list: list[str]) -> int:
     parser = build_parser(args_list)
     args = parser.parse_args(args_list)
@@ -160,8 +166,8 @@ def _main(args_list: list[str]) -> int:
     except KeyboardInterrupt:
         raise  # copier's CopierAnswersInterrupt is an Exception too: main() reports it
     except MlscaffoldError as exc:
-        if debug:
-            raise
+        if debug:  # the traceback too, but the same exit code: CI tells the failures apart
+            _print_traceback()
         print(f"mlscaffold: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:
@@ -169,8 +175,10 @@ def _main(args_list: list[str]) -> int:
         sys.stderr.close()
         return EXIT_OK
     except Exception as exc:  # the one boundary where a bug becomes a one-line message
-        if debug or _wraps_an_interrupt(exc):
+        if _wraps_an_interrupt(exc):
             raise  # main() reports an interrupt
+        if debug:
+            _print_traceback()
         first_line = str(exc).splitlines()[0] if str(exc) else ""
         print(
             f"mlscaffold: internal error: {type(exc).__name__}: {first_line} "

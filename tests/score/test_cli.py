@@ -210,8 +210,13 @@ def test_internal_error_is_one_line_and_exit_3(ml_repo, monkeypatch, capsys) -> 
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: kaboom" in err and "second line" not in err
     assert "Traceback" not in err
-    with pytest.raises(RuntimeError):
-        cli.main(["--debug", "score", str(ml_repo)])
+    # --debug shows the traceback and keeps the exit code (CI tells failures apart by it).
+    assert cli.main(["--debug", "score", str(ml_repo)]) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "RuntimeError: kaboom" in err
+    assert cli.main(["--debug", "score", str(ml_repo / "missing")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "no such directory" in err.splitlines()[-1]
 
 
 def test_colour_only_on_tty_and_never_with_no_color(ml_repo) -> None:
@@ -315,8 +320,8 @@ def test_quiet_verbose_and_debug_after_the_command(ml_repo, tmp_path, monkeypatc
         raise RuntimeError("kaboom")
 
     monkeypatch.setattr(engine, "score_repo", boom)
-    with pytest.raises(RuntimeError):
-        cli.main(["score", str(ml_repo), "--debug"])
+    assert cli.main(["score", str(ml_repo), "--debug"]) == 3
+    assert "Traceback" in capsys.readouterr().err
     assert cli.main(["score", str(ml_repo), "-q"]) == 3
     assert "kaboom" in capsys.readouterr().err
 
