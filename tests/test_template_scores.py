@@ -99,3 +99,25 @@ def test_every_check_names_a_generated_file(projects) -> None:
     for check in load_checklist():
         path = check.template.replace("{{package_name}}", package)
         assert (project / path).exists(), f"{check.id}: {path} is not generated"
+
+
+GATE = re.compile(r"mlscaffold score --fail-under (\d+) \.")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"serving": "none", "monitoring": "false"}, {"serving": "rest", "container": "false"}],
+    ids=["no-serving-no-monitoring", "no-container"],
+)
+def test_fresh_project_passes_its_own_ci_gate(tmp_path, options) -> None:
+    """The generated CI fails a score below its gate; a fresh project of any options must pass
+    it on its first push, though it has no container or drift check to score."""
+    project = _generate(tmp_path, "minimal", options)
+    gate = int(GATE.search((project / ".github" / "workflows" / "ci.yml").read_text()).group(1))
+    assert _score(project)["score"] >= gate
+
+
+def test_full_projects_keep_the_higher_gate(projects) -> None:
+    ci = (projects["mlflow-dvc"] / ".github" / "workflows" / "ci.yml").read_text()
+    assert GATE.search(ci).group(1) == "70"
+    assert _score(projects["mlflow-dvc"])["score"] >= 70
