@@ -55,6 +55,21 @@ def test_other_copier_template(tmp_path: Path) -> None:
     assert "Next steps" not in result.stdout  # mlscaffold's steps are for its own template
 
 
+def test_template_sees_the_project_folder_name(tmp_path: Path) -> None:
+    """Generation is staged beside DEST, in a folder of DEST's own name: a template defaulting
+    to copier's _folder_name gets the project's name, not the staging folder's."""
+    template = tmp_path / "named-tpl"
+    template.mkdir()
+    (template / "copier.yml").write_text('slug:\n  type: str\n  default: "{{ _folder_name }}"\n')
+    (template / "out.txt.jinja").write_text("slug={{ slug }}\n")
+    dest = tmp_path / "my-project"
+    out = run_cli("new", str(dest), "--template", str(template), "--defaults", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert (dest / "out.txt").read_text() == "slug=my-project\n"
+    assert "1 answer;" in out.stdout  # no answers file, said in words
+    assert [p.name for p in tmp_path.iterdir() if "mlscaffold-tmp" in p.name] == []
+
+
 def test_other_copier_template_rejects_unknown_answers(tmp_path: Path) -> None:
     template = _copier_template(tmp_path)
     result = run_cli(

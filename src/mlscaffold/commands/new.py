@@ -70,11 +70,14 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "verbosity", 0) < 0:  # -q: the project is the result; say nothing
         return 0
     where = os.path.relpath(result.dest) if result.dest.is_relative_to(Path.cwd()) else result.dest
-    record = result.answers_file.name if result.answers_file else "no answers file"
-    print(
-        f"{_style('Created', '1;32')} {where} from {result.kind} template "
-        f"({len(result.answers)} answers recorded in {record})"
+    count = len(result.answers)
+    answers = f"{count} answer{'' if count == 1 else 's'}"
+    recorded = (
+        f"{answers} recorded in {result.answers_file.name}"
+        if result.answers_file
+        else f"{answers}; the template keeps no answers file"
     )
+    print(f"{_style('Created', '1;32')} {where} from {result.kind} template ({recorded})")
     if result.template == RECORDED_SOURCE:  # the built-in template
         print(
             "Next steps:\n"

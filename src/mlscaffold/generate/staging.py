@@ -114,7 +114,7 @@ def staged(dest: Path) -> Iterator[Path]:
     check_destination(dest)
     created: list[Path] = []
     committed = False
-    stage: Path | None = None
+    holder: Path | None = None
     # SIGTERM is an interrupt from the first folder made to the end of the cleanup, and one try
     # covers them all: a signal held during mkdtemp is delivered as the mask lifts, and must
     # still find the cleanup below.
@@ -129,11 +129,16 @@ def staged(dest: Path) -> Iterator[Path]:
                     created.append(parent)
             try:
                 with signals_deferred():
-                    stage = Path(
+                    # The staging folder has DEST's own name, inside a hidden holder beside
+                    # DEST: a template asking for the project's folder name (copier's
+                    # _folder_name) gets "churn", not the holder's ".churn.x1y2.mlscaffold-tmp".
+                    holder = Path(
                         tempfile.mkdtemp(
                             prefix=f".{dest.name}.", suffix=STAGING_SUFFIX, dir=dest.parent
                         )
                     )
+                    stage = holder / dest.name
+                    stage.mkdir()
             except OSError as exc:
                 raise PathError(f"cannot write in {dest.parent}: {exc.strerror or exc}") from exc
             yield stage
@@ -146,12 +151,14 @@ def staged(dest: Path) -> Iterator[Path]:
                 else:
                     os.replace(stage, dest)  # an empty directory is replaced atomically
                 committed = True
+                with contextlib.suppress(OSError):
+                    holder.rmdir()
         finally:
             if not committed:
 
                 def cleanup() -> None:
-                    if stage is not None:
-                        shutil.rmtree(stage, ignore_errors=True)
+                    if holder is not None:
+                        shutil.rmtree(holder, ignore_errors=True)
                     _remove_created(created)
 
                 cleanup_uninterrupted(cleanup)
