@@ -140,6 +140,17 @@ def test_ignore_with_reason_is_reported(ml_repo) -> None:
     assert next(f for f in cli["findings"] if f["id"] == "DE002")["status"] == "ignored"
 
 
+def test_a_required_check_judges_its_dependants_when_ignored_or_not_selected(tree) -> None:
+    """DE006 requires DE004 (something served to monitor): ignoring DE004, or selecting DE006
+    alone, leaves DE006 not applicable in a repository that serves nothing."""
+    root = tree(s.PIPELINE, name="unserved")
+    for extra in (["--ignore", "DE004=we deploy elsewhere"], ["--select", "DE006"]):
+        report = json.loads(run_cli("score", str(root), "-f", "json", *extra).stdout)
+        finding = next(f for f in report["findings"] if f["id"] == "DE006")
+        assert finding["status"] == "not_applicable", (extra, finding["reason"])
+        assert "requires DE004" in finding["reason"]
+
+
 def test_select_by_stage_and_id(ml_repo) -> None:
     report = json.loads(
         run_cli(

@@ -189,6 +189,13 @@ def _judge(
     chosen = {c.id for c in selected}
     results: dict[str, Status] = {}
     findings: list[Finding] = []
+    # A check another one requires is judged even when it is ignored or not selected: ignoring
+    # DE004 (no serving entry point to look for) leaves DE006 not applicable, as it would be.
+    by_id = {c.id: c for c in checks}
+    unignored = dataclasses.replace(cfg, ignore={})
+    for req in sorted({r for c in selected for r in c.requires} & set(by_id)):
+        if req not in chosen or req in cfg.ignore:
+            results[req] = _evaluate(by_id[req], index, results, unignored, debug, per_check).status
     # The built-in checks first, each within its own budget; then an organisation's, which
     # share the run's budget: a hostile checklist can spend its own time, never theirs.
     ordered = _ordered(checks)
@@ -206,7 +213,8 @@ def _judge(
             verdict = _evaluate(check, index, results, cfg, debug, seconds)
         if not check.builtin:
             left -= time.process_time() - spent
-        results[check.id] = verdict.status
+        if verdict.status is not Status.IGNORED or check.id not in results:
+            results[check.id] = verdict.status
         findings.append(_finding(check, verdict.status, verdict.reason, verdict.evidence))
     return findings
 
