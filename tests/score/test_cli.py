@@ -151,6 +151,16 @@ def test_a_required_check_judges_its_dependants_when_ignored_or_not_selected(tre
         assert "requires DE004" in finding["reason"]
 
 
+def test_one_broken_configuration_costs_the_other_repositories_nothing(tree, tmp_path) -> None:
+    good = tree(s.PIPELINE, name="good")
+    bad = tree({"pyproject.toml": "[tool]\nmlscaffold = 3\n"}, name="bad")
+    out_dir = tmp_path / "reports"
+    out = run_cli("score", str(good), str(bad), "--jobs", "2", "-f", "json", "-o", f"{out_dir}/")
+    assert out.returncode == 2
+    assert f"{bad}: pyproject.toml [tool.mlscaffold]: expected a table" in out.stderr
+    assert [p.name for p in out_dir.iterdir()] == ["good.json"]
+
+
 def test_select_by_stage_and_id(ml_repo) -> None:
     report = json.loads(
         run_cli(

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from mlscaffold.errors import PathError, UsageError
+from mlscaffold.errors import ConfigError, MlscaffoldError, PathError, UsageError
 
 FORMATS = ("table", "json", "markdown", "sarif", "badge")
 
@@ -160,7 +160,17 @@ def run(args: argparse.Namespace) -> int:
         base = load_base_report(args.diff)
     org_config, extra = org_options(args)
     planner = Planner(args.select, org_config, extra)
-    jobs = [planner.plan(root, args.project, args.whole) for root in roots]
+    jobs = []
+    refused: list[MlscaffoldError] = []
+    for root in roots:
+        try:
+            jobs.append(planner.plan(root, args.project, args.whole))
+        except ConfigError as exc:
+            if len(roots) == 1:
+                raise
+            # One repository's broken configuration does not cost the others their reports.
+            print(f"mlscaffold: error: {root}: {exc}", file=sys.stderr)
+            refused.append(exc)
     reports = run_all(
         jobs, ignores, args.debug, args.jobs, _progress(args), use_cache=not args.no_cache
     )
@@ -192,6 +202,8 @@ def run(args: argparse.Namespace) -> int:
             failures.append(f"{prefix}regressions since the base report: {names}")
     for message in failures:
         print(f"mlscaffold: {message}", file=sys.stderr)
+    if refused:
+        return refused[0].exit_code
     return 1 if failures else 0
 
 
