@@ -161,6 +161,17 @@ def test_one_broken_configuration_costs_the_other_repositories_nothing(tree, tmp
     assert [p.name for p in out_dir.iterdir()] == ["good.json"]
 
 
+def test_an_output_file_without_a_format_is_written_in_the_format_its_name_says(
+    ml_repo, tmp_path
+) -> None:
+    out = run_cli(
+        "score", str(ml_repo), "-o", str(tmp_path / "r.json"), "-o", str(tmp_path / "r.md")
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["project"]
+    assert (tmp_path / "r.md").read_text().startswith("## mlscaffold score")
+
+
 def test_select_by_stage_and_id(ml_repo) -> None:
     report = json.loads(
         run_cli(

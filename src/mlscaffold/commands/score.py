@@ -42,7 +42,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         dest="outputs",
         metavar="FILE",
         help="where the matching --format goes ('-' is standard output); one file per "
-        "repository (a monorepo is one report), so with several PATHs a directory",
+        "repository (a monorepo is one report), so with several PATHs a directory; without "
+        "--format, a file's extension names it (.json, .md, .sarif)",
     )
     parser.add_argument(
         "--fail-under",
@@ -111,8 +112,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _pairs(args: argparse.Namespace) -> list[tuple[str, str]]:
-    formats = args.formats or ["table"]
     outputs = args.outputs or []
+    # `-o report.json` alone means JSON, as its name says; a table is written only when asked.
+    formats = args.formats or [_format_of(out) for out in outputs] or ["table"]
     if len(outputs) > len(formats):
         if len(formats) == 1 and not args.formats:
             formats = formats * len(outputs)
@@ -126,6 +128,12 @@ def _pairs(args: argparse.Namespace) -> list[tuple[str, str]]:
     if len(args.paths) > 1 and ("badge", "-") in pairs:
         raise UsageError("a badge describes one repository; with several PATHs give --output DIR")
     return pairs
+
+
+def _format_of(output: str) -> str:
+    suffix = output.rsplit(".", 1)[-1].lower() if "." in output.rsplit("/", 1)[-1] else ""
+    by_suffix = {ext: fmt for fmt, ext in EXTENSIONS.items()}
+    return by_suffix.get(suffix, "table") if suffix != "txt" else "table"
 
 
 def run(args: argparse.Namespace) -> int:
