@@ -74,6 +74,24 @@ def test_non_empty_destination_is_refused(tmp_path: Path) -> None:
     assert [p.name for p in (tmp_path / "proj").iterdir()] == ["keep.txt"]
 
 
+def test_a_fresh_clone_holding_only_git_is_a_destination(tmp_path: Path) -> None:
+    """Create the repository on the forge, clone it, generate into it: its .git stays."""
+    clone = tmp_path / "proj"
+    (clone / ".git").mkdir(parents=True)
+    (clone / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    result = run_cli("new", "proj", "--defaults", "--data", "project_name=proj", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (clone / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
+    assert (clone / "pyproject.toml").is_file()
+    assert _leftovers(tmp_path) == []
+    (clone / ".git" / "x").write_text("")  # .git and a file of one's own: still refused
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / ".git").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    again = run_cli("new", "other", "--defaults", cwd=tmp_path)
+    assert again.returncode == 2 and "not empty" in again.stderr
+
+
 def test_destination_that_is_a_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "proj").write_text("x")
     result = run_cli("new", "proj", "--defaults", cwd=tmp_path)

@@ -21,7 +21,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         type=Path,
         nargs="?",
         default=Path("."),
-        help="directory to create, missing or empty (default: the current directory)",
+        help="directory to create, missing, empty or a fresh clone holding only .git "
+        "(default: the current directory)",
     )
     parser.add_argument(
         "--defaults",

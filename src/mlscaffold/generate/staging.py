@@ -22,13 +22,14 @@ STAGING_SUFFIX = ".mlscaffold-tmp"
 
 
 def check_destination(dest: Path) -> None:
-    """DEST may be missing or an empty directory; anything else is refused."""
+    """DEST may be missing, an empty directory, or a fresh clone holding only ``.git`` (create
+    the repository on the forge, clone it, generate into it); anything else is refused."""
     if dest.is_symlink() and not dest.exists():
         raise PathError(f"{dest} is a dangling symbolic link")
     if dest.exists():
         if not dest.is_dir():
             raise PathError(f"{dest} exists and is not a directory")
-        if any(dest.iterdir()):
+        if any(entry.name != ".git" for entry in dest.iterdir()):
             raise PathError(f"{dest} exists and is not empty")
 
 
@@ -145,8 +146,9 @@ def staged(dest: Path) -> Iterator[Path]:
             with signals_deferred():  # the commit and its bookkeeping are one step
                 check_destination(dest)  # someone may have written there meanwhile
                 stage.chmod(0o777 & ~_umask())
-                if dest.exists() and dest.samefile(Path.cwd()):
-                    # Replacing the directory a shell sits in would strand that shell.
+                if dest.exists() and (dest.samefile(Path.cwd()) or (dest / ".git").exists()):
+                    # Replacing the directory a shell sits in would strand that shell, and
+                    # replacing a clone would lose its .git: the files move in instead.
                     _move_contents(stage, dest)
                 else:
                     os.replace(stage, dest)  # an empty directory is replaced atomically
