@@ -159,6 +159,8 @@ def run(args: argparse.Namespace) -> int:
             "--project scores one sub-project and --whole the whole repository; give one"
         )
     pairs = _pairs(args)
+    if args.sarif_category and not any(fmt == "sarif" for fmt, _ in pairs):
+        raise UsageError("--sarif-category names a SARIF run; add --format sarif")
     roots = [check_root(p) for p in args.paths]
     ignores = _cli_ignores(args.ignore)
     base = None

@@ -33,6 +33,8 @@ from mlscaffold.score.read.index import RepoIndex
 
 
 def check_root(path: str) -> str:
+    if not path:
+        raise PathError("an empty path names no directory")
     if not os.path.exists(path):
         raise PathError(f"{path}: no such directory")
     if not os.path.isdir(path):
