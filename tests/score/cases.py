@@ -5812,3 +5812,29 @@ CASES += [
         "inline-commented-registration",
     ),
 ]
+
+
+# Serving that one-hot encodes by hand beside the saved pipeline, as training also does.
+CASES += [
+    Case(
+        "DE005",
+        "partial",
+        {
+            "train_model.py": "import joblib\nimport pandas as pd\nfrom sklearn.pipeline import Pipeline\n"
+            "from sklearn.preprocessing import StandardScaler\n"
+            "from sklearn.linear_model import LogisticRegression\n\n"
+            "def train(df):\n    X = pd.get_dummies(df.drop(columns='target'), drop_first=True)\n"
+            "    pipe = Pipeline([('scale', StandardScaler()), ('clf', LogisticRegression())])\n"
+            "    pipe.fit(X, df['target'])\n    joblib.dump(pipe, 'model.pkl')\n",
+            "app/main.py": "from fastapi import FastAPI\nfrom app.utils import predict_from_dict\n"
+            "app = FastAPI()\n\n@app.post('/predict')\ndef predict(payload: dict):\n"
+            "    return predict_from_dict(payload)\n",
+            "app/utils.py": "import joblib\nimport pandas as pd\n\nmodel = joblib.load('model.pkl')\n\n"
+            "def predict_from_dict(payload):\n"
+            "    X = pd.get_dummies(pd.DataFrame([payload]), drop_first=True)\n"
+            "    return model.predict(X).tolist()\n",
+        },
+        "builds features itself beside it",
+        "serving-one-hot-beside-pipeline",
+    ),
+]

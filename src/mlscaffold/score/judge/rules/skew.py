@@ -56,6 +56,28 @@ _OWN_INPUT_PREPARATION = lazy(
     r"[\"']role[\"']\s*:\s*[\"']system[\"']",
     linear.M,
 )
+# Feature code a saved pipeline should carry, written out in a module: one-hot columns,
+# string surgery on a column, binning, value maps, log transforms.
+_FEATURE_CODE = lazy(
+    r"\bget_dummies\s*\(|\.str\.(split|extract|replace|slice|get)\s*\(|\bpd\.cut\s*\(|"
+    r"\bpd\.qcut\s*\(|\.map\s*\(\s*\{|\bnp\.log1?p?\s*\("
+)
+
+
+def _own_feature_code(
+    index: RepoIndex, serving: list[str], training: list[str]
+) -> tuple[Located, Located] | None:
+    """(where serving writes feature code, where training does) when both sides build features
+    by hand beside a saved preprocessing: the served copy drifts from training's."""
+    served = facts.text_search(index, serving, _FEATURE_CODE)
+    if not served:
+        return None
+    trained = facts.text_search(index, training, _FEATURE_CODE)
+    if not trained:
+        return None
+    return served[0], trained[0]
+
+
 # Detectron2: DefaultPredictor resizes and normalises by the config training used.
 _D2_PREDICTOR = lazy(r"\bDefaultPredictor\s*\(")
 _D2_TRAINING = lazy(r"^\s*from\s+detectron2\b|^\s*import\s+detectron2\b", linear.M)
@@ -435,8 +457,23 @@ def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                 "does not import",
                 [*ev, Evidence(skipped[0])],
             )
+        own = _own_feature_code(index, serving + sorted(serve_reach - train_reach), training_side)
+        if own:
+            return Verdict.partial(
+                f"{applied}, but builds features itself beside it ({own[0].path}:{own[0].line}: "
+                f"{own[0].value}), as training does in {own[1].path}",
+                [*ev, Evidence(*own[0]), Evidence(*own[1])],
+            )
         return Verdict.passed(f"{applied}, fitted in {t_path}:{t_line}", ev)
     if builds_pipeline and loads_artefact:
+        own = _own_feature_code(index, serving + sorted(serve_reach - train_reach), training_side)
+        if own:
+            return Verdict.partial(
+                f"preprocessing is part of the saved pipeline ({builds_pipeline[0].path}), but "
+                f"serving builds features itself beside it ({own[0].path}:{own[0].line}: "
+                f"{own[0].value}), as training does in {own[1].path}",
+                [Evidence(*own[0]), Evidence(*own[1])],
+            )
         return Verdict.passed(
             f"preprocessing is part of the saved pipeline: built in {builds_pipeline[0].path}, "
             f"loaded by {loads_artefact[0].path}",
