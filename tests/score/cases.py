@@ -5838,3 +5838,18 @@ CASES += [
         "serving-one-hot-beside-pipeline",
     ),
 ]
+
+
+# A key made to be public (PostHog's project key) is no secret.
+CASES += [
+    Case(
+        "DE008",
+        "pass",
+        {
+            "app/telemetry.py": "import posthog\n\n"
+            'posthog.api_key = "phc_C44vUK9R1J6HYVdfJarTEPqVAoRPJzMXzFcj8PIrJgP"\n'
+        },
+        "no secrets found",
+        "publishable-key",
+    ),
+]

@@ -163,6 +163,9 @@ _REFERENCE = lazy(
 )
 # A value named for what goes there (my_rackspace_api_key, db_password): a placeholder in code
 # and in a URL (postgresql://user:db_password@host); a config value is judged as written.
+# Keys made to be public, shipped to every browser: PostHog's project key, Stripe's and
+# Mapbox's publishable keys.
+_PUBLISHABLE = lazy(r"phc_|pk_(live|test)_|pk\.ey")
 _NAMED_FOR_IT = lazy(r"[_-](api[_-]?key|password|secret|token)$", linear.I)
 # A value named for a placeholder but carrying digits ("test123") is a real, weak credential.
 _NUMBERED_PLACEHOLDER = lazy(r"^(test|sample|demo|dummy|fake)[_-]?\d+$", linear.I)
@@ -271,6 +274,7 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
                 if (
                     (_placeholder_word(value) and not _NUMBERED_PLACEHOLDER.match(value))
                     or _NAMED_FOR_IT.search(value)
+                    or _PUBLISHABLE.match(value)
                     # short values only when they are a service's default (admin, root)
                     or (len(value) < 6 and not _SERVICE_DEFAULT.match(value))
                 ):
