@@ -121,3 +121,13 @@ def test_full_projects_keep_the_higher_gate(projects) -> None:
     ci = (projects["mlflow-dvc"] / ".github" / "workflows" / "ci.yml").read_text()
     assert GATE.search(ci).group(1) == "70"
     assert _score(projects["mlflow-dvc"])["score"] >= 70
+
+
+def test_both_ci_flavours_let_a_team_pin_the_scorer(projects) -> None:
+    """The scorer is installed by direct reference; a repository or CI/CD variable replaces it
+    (a pinned release, an organisation's copy) on GitHub as on GitLab."""
+    github = (projects["mlflow-dvc"] / ".github" / "workflows" / "ci.yml").read_text()
+    gitlab = (projects["batch-gitlab"] / ".gitlab-ci.yml").read_text()
+    assert "MLSCAFFOLD_REQUIREMENT: ${{ vars.MLSCAFFOLD_REQUIREMENT }}" in github
+    for ci in (github, gitlab):
+        assert '"${MLSCAFFOLD_REQUIREMENT:-mlscaffold @ git+https://' in ci
