@@ -5853,3 +5853,21 @@ CASES += [
         "publishable-key",
     ),
 ]
+
+
+# A program's execution timeline and "Plan storage" (a verb) are no project timeline.
+CASES += [
+    Case(
+        "SC007",
+        "fail",
+        {
+            "docs/hooks.md": "# Hooks\n\n## How to add extra behaviour to the execution timeline\n\n"
+            "1. Write a hook.\n2. Register it.\n\n## Plan storage and configuration\n\n"
+            "1. Pick a bucket.\n2. Set the path.\n",
+            "train.py": "from sklearn.linear_model import LogisticRegression\n"
+            "LogisticRegression().fit(X, y)\n",
+        },
+        "no document has a section on the timeline",
+        "execution-timeline-and-plan-verb",
+    ),
+]
