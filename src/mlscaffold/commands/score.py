@@ -115,13 +115,10 @@ def _pairs(args: argparse.Namespace) -> list[tuple[str, str]]:
     outputs = args.outputs or []
     # `-o report.json` alone means JSON, as its name says; a table is written only when asked.
     formats = args.formats or [_format_of(out) for out in outputs] or ["table"]
-    if len(outputs) > len(formats):
-        if len(formats) == 1 and not args.formats:
-            formats = formats * len(outputs)
-        else:
-            raise UsageError(
-                "more --output than --format options; pair each --format with one --output"
-            )
+    if len(outputs) > len(formats):  # formats were given, fewer than the outputs
+        raise UsageError(
+            "more --output than --format options; pair each --format with one --output"
+        )
     pairs = [(fmt, outputs[i] if i < len(outputs) else "-") for i, fmt in enumerate(formats)]
     if sum(1 for _, out in pairs if out == "-") > 1:
         raise UsageError("only one --format can go to standard output; give the others --output")
@@ -131,9 +128,11 @@ def _pairs(args: argparse.Namespace) -> list[tuple[str, str]]:
 
 
 def _format_of(output: str) -> str:
-    suffix = output.rsplit(".", 1)[-1].lower() if "." in output.rsplit("/", 1)[-1] else ""
-    by_suffix = {ext: fmt for fmt, ext in EXTENSIONS.items()}
-    return by_suffix.get(suffix, "table") if suffix != "txt" else "table"
+    """The format an output file's extension names (a table for any other name, a directory
+    or standard output)."""
+    name = output.rsplit("/", 1)[-1]
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return next((fmt for fmt, ext in EXTENSIONS.items() if ext == suffix), "table")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ checklist files use the same kinds, so adding a check never needs Python.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -232,8 +233,6 @@ def _with_named_source(index: RepoIndex, section, strong):
     """The section, read with its own heading and its document's introduction when only they
     say ``strong``: "## Dataset: Credit Card Fraud (Kaggle)", or a README whose opening lines
     link the dataset its "Dataset description" then describes."""
-    import dataclasses
-
     if strong.occurs_in(section.body):
         return section
     said = [section.heading] if strong.occurs_in(section.heading) else []

@@ -99,7 +99,7 @@ def _lfs_patterns(index: RepoIndex) -> list[str]:
     return index.memo["lfs_patterns"]
 
 
-def lfs_tracked(index: RepoIndex) -> list:
+def _lfs_tracked(index: RepoIndex) -> list:
     """The listed files git-lfs tracks (a pattern that cannot be read matches nothing)."""
     if "lfs_tracked" not in index.memo:
         tracked = []
@@ -142,7 +142,7 @@ def lfs_tracks_data(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         return Verdict.failed("no git-lfs rule in .gitattributes")
     # Judged by the files its rules match: a template's rules (*.arrow, *.npy) that match no
     # file version nothing, nor do model weights under git-lfs.
-    data = [f.path for f in lfs_tracked(index) if _is_data_file(f.path, f.suffix)]
+    data = [f.path for f in _lfs_tracked(index) if _is_data_file(f.path, f.suffix)]
     if data:
         return Verdict.passed(
             f"git-lfs tracks data ({', '.join(data[:3])})",
@@ -156,7 +156,7 @@ def lfs_tracks_data(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 @rule("no_large_data", reads_contents=False)
 def no_large_data(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     limit = int(params.get("max_bytes", 1 << 20))
-    lfs_paths = {f.path for f in lfs_tracked(index)}
+    lfs_paths = {f.path for f in _lfs_tracked(index)}
     dvc_tracked = {f.path[:-4] for f in index.with_suffixes(".dvc") if f.path.endswith(".dvc")}
     big = [
         f

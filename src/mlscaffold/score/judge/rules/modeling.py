@@ -16,6 +16,7 @@ from mlscaffold.score.model import Evidence, Status, Verdict, closed
 from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import Located, RepoIndex
 from mlscaffold.score.read.linear import lazy
+from mlscaffold.score.read.readers.deps import kind_of
 from mlscaffold.score.read.scan import CodePattern
 
 ORCHESTRATORS = (
@@ -1178,7 +1179,7 @@ def config_separate(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     from mlscaffold.score.judge.detectors import files, library
 
     spec = params["files"]
-    conda = _conda_environments(index, spec["pass"])
+    conda = _conda_environments(index)
     if conda:
         spec = {**spec, "exclude": [*spec.get("exclude", ()), *conda]}
     verdict = files(index, spec)
@@ -1205,23 +1206,10 @@ def config_separate(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return library(index, params["library"])
 
 
-_CONDA_DOC = lazy(r"^dependencies[ \t]*:", linear.M)
-_CONDA_SIGN = lazy(r"^channels[ \t]*:|^[ \t]*-[ \t]*(pip[ \t]*:|python[ \t]*[=<>])", linear.M)
-_MAX_CONDA_LOOKS = 50
-_ENV_NAME = lazy(r"env|conda", linear.I)  # training_env.yml, conda-gpu.yaml: read only those
-
-
-def _conda_environments(index: RepoIndex, globs: list[str]) -> list[str]:
-    """The YAML files among ``globs``' that are conda environments by their content (a
-    dependencies list with channels, pip or python): packages, not parameters."""
-    found = []
-    named = [f for f in index.glob(globs) if _ENV_NAME.search(f.path.rpartition("/")[2])]
-    for entry in named[:_MAX_CONDA_LOOKS]:
-        if entry.suffix in (".yml", ".yaml"):
-            text = (index.text(entry.path) or "")[:20_000]
-            if _CONDA_DOC.search(text) and _CONDA_SIGN.search(text):
-                found.append(entry.path)
-    return found
+def _conda_environments(index: RepoIndex) -> list[str]:
+    """The conda environments the dependency reader found (by name, and for job-named files
+    such as training_env.yml by content): packages, not parameters."""
+    return sorted({d.path for d in index.dependencies if kind_of(d.path) == "conda"})
 
 
 _CODE_LINE = lazy(r"^[ \t]*(import|from|def|class|if|for|while|with|try)\b", linear.M)

@@ -64,18 +64,21 @@ _FEATURE_CODE = lazy(
 )
 
 
-def _own_feature_code(
-    index: RepoIndex, serving: list[str], training: list[str]
-) -> tuple[Located, Located] | None:
-    """(where serving writes feature code, where training does) when both sides build features
-    by hand beside a saved preprocessing: the served copy drifts from training's."""
+def _features_beside(
+    index: RepoIndex, serving: list[str], training: list[str], saved: str, ev: list[Evidence]
+) -> Verdict | None:
+    """Partial when serving builds features by hand beside ``saved`` (a fitted preprocessor,
+    a saved pipeline) while training does too: the served copy drifts from training's."""
     served = facts.text_search(index, serving, _FEATURE_CODE)
-    if not served:
-        return None
-    trained = facts.text_search(index, training, _FEATURE_CODE)
+    trained = facts.text_search(index, training, _FEATURE_CODE) if served else []
     if not trained:
         return None
-    return served[0], trained[0]
+    own, theirs = served[0], trained[0]
+    return Verdict.partial(
+        f"{saved}, but serving builds features itself beside it ({own.path}:{own.line}: "
+        f"{own.value}), as training does in {theirs.path}",
+        [*ev, Evidence(*own), Evidence(*theirs)],
+    )
 
 
 # Detectron2: DefaultPredictor resizes and normalises by the config training used.
@@ -443,6 +446,8 @@ def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             f"serving ({serving[0]}) and training ({training[0]}) both import {feature_like[0]}",
             [Evidence(serving[0]), Evidence(training[0]), Evidence(feature_like[0])],
         )
+    # Serving's side: its modules and what they import that training does not.
+    serving_side = serving + sorted(serve_reach - train_reach)
     builds_pipeline = facts.text_search(index, training, _PIPELINE_BUILD)
     loads_artefact = facts.text_search(index, serving + sorted(serve_reach), _ARTEFACT_LOAD)
     fitted = _applies_fitted_preprocessor(index, serving + sorted(serve_reach), training_side)
@@ -457,23 +462,13 @@ def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                 "does not import",
                 [*ev, Evidence(skipped[0])],
             )
-        own = _own_feature_code(index, serving + sorted(serve_reach - train_reach), training_side)
-        if own:
-            return Verdict.partial(
-                f"{applied}, but builds features itself beside it ({own[0].path}:{own[0].line}: "
-                f"{own[0].value}), as training does in {own[1].path}",
-                [*ev, Evidence(*own[0]), Evidence(*own[1])],
-            )
-        return Verdict.passed(f"{applied}, fitted in {t_path}:{t_line}", ev)
+        beside = _features_beside(index, serving_side, training_side, applied, ev)
+        return beside or Verdict.passed(f"{applied}, fitted in {t_path}:{t_line}", ev)
     if builds_pipeline and loads_artefact:
-        own = _own_feature_code(index, serving + sorted(serve_reach - train_reach), training_side)
-        if own:
-            return Verdict.partial(
-                f"preprocessing is part of the saved pipeline ({builds_pipeline[0].path}), but "
-                f"serving builds features itself beside it ({own[0].path}:{own[0].line}: "
-                f"{own[0].value}), as training does in {own[1].path}",
-                [Evidence(*own[0]), Evidence(*own[1])],
-            )
+        saved = f"preprocessing is part of the saved pipeline ({builds_pipeline[0].path})"
+        beside = _features_beside(index, serving_side, training_side, saved, [])
+        if beside:
+            return beside
         return Verdict.passed(
             f"preprocessing is part of the saved pipeline: built in {builds_pipeline[0].path}, "
             f"loaded by {loads_artefact[0].path}",

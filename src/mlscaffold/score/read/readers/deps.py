@@ -340,11 +340,7 @@ def from_conda_env(path: str, text: str) -> tuple[list[Dependency], str | None]:
         return [], err
     deps: list[Dependency] = []
     _line_of = _Lines(text)
-    if (
-        kind_of(path) == "conda"
-        and _JOB_ENV_NAME.search(path)
-        and not ("channels" in doc or "name" in doc)
-    ):
+    if _JOB_ENV_NAME.search(path) and not ("channels" in doc or "name" in doc):
         return [], None  # a deployment's staging-env.yaml, not a conda environment
     items = doc.get("dependencies")
     for item in items[:MAX_DEPENDENCIES] if isinstance(items, list) else []:
