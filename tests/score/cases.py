@@ -323,6 +323,22 @@ CASES: list[Case] = [
         "not filled in",
         "prompt",
     ),
+    Case(
+        "SC005",
+        "partial",
+        readme(
+            "Known limitations",
+            "The model does not beat the operator's benchmark and input drift fires most nights.",
+        ),
+        "names no harm",
+        "accuracy-limits-only",
+    ),
+    Case(
+        "SC005",
+        "fail",
+        readme("Position bias correction", "Clicks favour the top results; we reweight them."),
+        label="ranking-position-bias-is-modelling",
+    ),
     Case("SC005", "fail", {"README.md": "# x\n"}, label="absent"),
     Case(
         "SC006",
@@ -1336,6 +1352,28 @@ CASES: list[Case] = [
         "pass",
         {"configs/train.yaml": "seed: 7\n", "train.py": "model.fit(X, y)\n"},
         label="config",
+    ),
+    Case(
+        "MO007",
+        "pass",
+        {
+            "src/p/config.py": "RANDOM_SEED = 42\n",
+            "src/p/train.py": "from lightgbm import LGBMRanker\nfrom p.config import RANDOM_SEED\n"
+            "PARAMS = {'n_estimators': 100, 'random_state': RANDOM_SEED}\n"
+            "LGBMRanker(**PARAMS).fit(X, y)\n",
+        },
+        "seed",
+        "seed-in-parameter-dict",
+    ),
+    Case(
+        "MO007",
+        "pass",
+        {
+            "train.py": "import numpy as np\nfrom sklearn.svm import SVC\n"
+            "rng = np.random.RandomState(SEED)\nSVC().fit(X, y)\n"
+        },
+        "seed",
+        "seeded-random-state-generator",
     ),
     Case("MO007", "fail", {"train.py": "from sklearn.svm import SVC\nSVC().fit(X, y)\n"}),
     Case(
@@ -2688,9 +2726,64 @@ CASES: list[Case] = [
     Case(
         "DE008",
         "fail",
-        {"deploy/key.pem": "-----BEGIN RSA " + "PRIVATE KEY-----\nabc\n"},
+        {
+            "deploy/key.pem": "-----BEGIN RSA "
+            + "PRIVATE KEY-----\n"
+            + "MIIEpAIBAAKCAQEA" * 4
+            + "\n"
+        },
         "private key",
         "pem",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {
+            "gcp/sa.json": '{"private_key": "-----BEGIN '
+            + "PRIVATE KEY-----\\n"
+            + "MIIEvQIBADANBgkq" * 4
+            + '"}\n'
+        },
+        "private key",
+        "service account key in JSON (a written-out line break)",
+    ),
+    Case(
+        "DE008",
+        "pass",
+        {
+            "docs/security.md": "We reject files holding `-----BEGIN "
+            + "PRIVATE KEY-----` or `AKIA...`.\n",
+            "src/guard.py": "PATTERNS = [re.compile(r'-----BEGIN (?:RSA )?"
+            + "PRIVATE KEY-----')]\n",
+        },
+        "no secrets",
+        "a key's header named in prose or a pattern is no key",
+    ),
+    Case(
+        "DE008",
+        "pass",
+        {
+            "tests/test_scan.py": "def test_key():\n    check(\"key = 'AKIA"
+            + "1234567890ABCDEF'\")\n"
+        },
+        "no secrets",
+        "a made-up key in a test fixture",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {
+            "terraform/terraform.tfstate": '{"version": 4, "resources": [{"type": "aws_db_instance"}]}\n'
+        },
+        "Terraform state",
+        "terraform state committed",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {"web/settings.py": 'DEBUG = True\nSECRET_KEY = "PLEASE_CHANGE_ME_IN_PRODUCTION"\n'},
+        "secret_key hard-coded",
+        "django secret key literal, even a placeholder",
     ),
     Case(
         "DE008",

@@ -654,7 +654,11 @@ _SEED_RE = lazy(
     r"seed_everything\s*\(|set_random_seed\s*\(|PYTHONHASHSEED|default_rng\s*\(\s*\w|"
     # a seed handed to one call: datasets' train_test_split(seed=42), Keras'
     # image_dataset_from_directory(seed=self.seed)
-    r"\bseed\s*=\s*(\d+\b|[\w.]*seed\b)"
+    r"\bseed\s*=\s*(\d+\b|[\w.]*seed\b)|"
+    # a model's parameter dict ({"random_state": 42} handed to LGBMRegressor(**params)) and a
+    # generator seeded with the project's constant (np.random.RandomState(RANDOM_SEED))
+    r"[\"'](random_state|seed|random_seed)[\"']\s*[:\]]\s*=?\s*(\d+\b|(?i:[\w.]*(seed|state))\b)|"
+    r"RandomState\(\s*(\d+\b|(?i:[\w.]*(seed|state))\b)"
 )
 _SEED_KEY = lazy(r"(^|\.)(seed|random_state|random_seed|rng_seed)$", linear.I)
 

@@ -14,7 +14,13 @@ from mlscaffold.score.read.walk import FileEntry
 # (label, pattern): the whole match is the secret, except in a URL where it is the password.
 PATTERNS: list[tuple[str, str]] = [
     ("AWS access key id", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
-    ("private key", r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY-----"),
+    # the header and the start of a key's body (a line break, written out as \n inside JSON,
+    # then base64): a document or a scanner's own pattern naming the header holds no key
+    (
+        "private key",
+        r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----"
+        r"(?:\\r|\\n|\r|\n|[ \t]|Proc-Type:[^\n]*|DEK-Info:[^\n]*)+[A-Za-z0-9+/]{40}",
+    ),
     ("GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b"),
     ("Slack token", r"\bxox[abprs]-[0-9A-Za-z-]{10,}\b"),
     ("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
@@ -49,6 +55,17 @@ _NAMED_PLACEHOLDER = lazy(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
 
 def _placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER.match(value) or _NAMED_PLACEHOLDER.match(value))
+
+
+# A web framework's signing key set at module level (Django's settings.SECRET_KEY, Flask's
+# app.secret_key / app.config["SECRET_KEY"]).
+_FRAMEWORK_KEY = lazy(r"(^|\.)(SECRET_KEY|secret_key)$")
+_LOOKUP = lazy(r"^(\\?\$\{?|<|\[|\{\{|%\(|os\.environ|env\(|getenv)")
+
+
+def _placeholder_lookup(value: str) -> bool:
+    """A value that names where the secret comes from (${SECRET_KEY}, <your key>)."""
+    return bool(_LOOKUP.match(value))
 
 
 def _placeholder_word(value: str) -> bool:
@@ -213,17 +230,33 @@ def _wants(entry: FileEntry) -> bool:
     return entry.size <= MAX_SCAN_BYTES and (
         entry.suffix in _SCAN_SUFFIXES
         or (path.endswith(_SPECIAL) and entry.name in _SPECIAL)
+        or path.endswith(_TF_STATE)
         or _tool_config(path, entry.name)
     )
 
 
 _SPECIAL = ("Dockerfile", "Makefile")
+# A token typed by hand for a test or a doc (AKIA1234567890ABCDEF, ghp_xxxxxxxx...): a run of
+# counting digits or letters, or one character repeated; generated keys have neither.
+_MADE_UP = lazy(
+    r"0123456|1234567|2345678|3456789|abcdefg|ABCDEFG|"
+    r"x{8}|X{8}|0{8}|1{8}|a{8}|A{8}|\*{8}"
+)
+_TF_STATE = (".tfstate", ".tfstate.backup")
+_TF_RESOURCE = lazy(r'"resources"\s*:\s*\[\s*\{')
 
 
 def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
     """(line, note) of each secret in one file's bytes (run in the index's single pass over file
     contents; plain tuples, so the facts can be cached)."""
     found: list[tuple[int, str]] = []
+    if path.endswith(_TF_STATE):
+        # Terraform keeps every resource attribute in its state, passwords and tokens among
+        # them, in plain text; a state with resources committed publishes them.
+        if _TF_RESOURCE.search(data):
+            return [(1, "Terraform state committed (it keeps resource attributes, credentials "
+                     "among them, in plain text)")]  # fmt: skip
+        return []
     if ".env" in path and _DOTENV.search(path):
         # A committed .env is only a leak when it holds a secret-looking value; one that names
         # credentials without values yet is where they will be written, and committed.
@@ -261,7 +294,11 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
                 or _TEST_SOURCE.search(path)  # a test's fixture URL
             ):
                 continue
-        if "EXAMPLE" in value or (label == "private key" and _TEST_SOURCE.search(path)):
+        if (
+            "EXAMPLE" in value
+            or (label == "private key" and _TEST_SOURCE.search(path))
+            or (label != "password in URL" and _MADE_UP.search(value))
+        ):
             continue  # AWS's documented example key; a test's TLS fixture
         found.append((data.count(b"\n", 0, m.start()) + 1, f"{label} {redact(value)}"))
         break
@@ -271,7 +308,11 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         ):
             for m in _CODE_SECRET.finditer(data):
                 value = m.group(2).decode("utf-8", "replace")
-                if (
+                if _FRAMEWORK_KEY.search(m.group(1)) and not _placeholder_lookup(value):
+                    # Django and Flask sign sessions with whatever SECRET_KEY holds: a literal
+                    # there, "PLEASE_CHANGE_ME" included, is the key every deployment runs with.
+                    pass
+                elif (
                     (_placeholder_word(value) and not _NUMBERED_PLACEHOLDER.match(value))
                     or _NAMED_FOR_IT.search(value)
                     or _PUBLISHABLE.match(value)
