@@ -979,7 +979,8 @@ CASES: list[Case] = [
         "pass",
         {
             **STEPS,
-            "run_pipeline.sh": "python src/p/data.py\npython src/p/features.py\npython src/p/train.py\n",
+            "run_pipeline.sh": "python src/p/data.py\npython src/p/features.py\npython src/p/train.py\n"
+            "python src/p/evaluate.py\n",
         },
         "runs them in order",
         "script-chained",
@@ -989,8 +990,64 @@ CASES: list[Case] = [
         "pass",
         {
             **STEPS,
+            # a script run as it is: arguments parsed at module level, no __main__ block
+            "main.py": "import argparse\nfrom p.data import load\nfrom p.features import build\n"
+            "from p.train import train\nfrom p.evaluate import evaluate\n\n"
+            "parser = argparse.ArgumentParser()\nargs = parser.parse_args()\n"
+            "df = build(load())\nprint(evaluate(train(df), df))\n",
+        },
+        "main.py runs them in order",
+        "top-level-script-runner",
+    ),
+    Case(
+        "MO003",
+        "pass",
+        {
+            "src/lit/data.py": "from torch.utils.data import Dataset\n\n\n"
+            "class Digits(Dataset):\n    def __len__(self):\n        return 10\n",
+            "src/lit/module.py": "import lightning as L\nfrom torchmetrics import Accuracy\n\n\n"
+            "class Classifier(L.LightningModule):\n    def test_step(self, batch, i):\n"
+            "        self.log('test_acc', Accuracy()(self(batch[0]), batch[1]))\n",
+            "src/lit/train.py": "import hydra\nimport lightning as L\nfrom lit.module import Classifier\n\n\n"
+            "@hydra.main(config_path='../../configs')\ndef main(cfg):\n"
+            "    data = hydra.utils.instantiate(cfg.data)\n    model = Classifier()\n"
+            "    trainer = L.Trainer(max_epochs=cfg.epochs)\n    trainer.fit(model, data)\n"
+            "    trainer.test(model, datamodule=data)\n\n\nif __name__ == '__main__':\n    main()\n",
+            "configs/config.yaml": "epochs: 3\ndata:\n  _target_: lit.data.Digits\n",
+        },
+        "src/lit/train.py runs steps kept in modules of their own",
+        "lightning-entry-fits-and-tests-hydra-data",
+    ),
+    Case(
+        "MO003",
+        "partial",
+        {
+            **STEPS,
+            # the chain trains, and the evaluation step is left to be run by hand
+            "run_pipeline.sh": "python src/p/data.py\npython src/p/features.py\npython src/p/train.py\n",
+        },
+        "nothing runs them as a pipeline",
+        "chain-without-its-evaluation",
+    ),
+    Case(
+        "MO003",
+        "pass",
+        {
+            **STEPS,
+            ".github/workflows/daily.yml": "on:\n  schedule:\n    - cron: '0 5 * * *'\njobs:\n"
+            "  loop:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python -m p.data\n"
+            "      - run: python -m p.train\n      - run: python -m p.evaluate\n",
+        },
+        ".github/workflows/daily.yml runs them in order",
+        "scheduled-workflow-chains-the-steps",
+    ),
+    Case(
+        "MO003",
+        "pass",
+        {
+            **STEPS,
             "Makefile": "PYTHON := uv run python\n\ndata:\n\t$(PYTHON) -m p.data\n"
-            "train: data\n\t$(PYTHON) -m p.features && $(PYTHON) -m p.train\n",
+            "train: data\n\t$(PYTHON) -m p.features && $(PYTHON) -m p.train && $(PYTHON) -m p.evaluate\n",
         },
         "Makefile runs them in order",
         "makefile-chains-through-a-python-variable",
@@ -1001,7 +1058,8 @@ CASES: list[Case] = [
         {
             **STEPS,
             "tasks.py": "from invoke import task\n\n\n@task\ndef pipeline(c):\n"
-            "    c.run('python -m p.data')\n    c.run('python -m p.train')\n",
+            "    c.run('python -m p.data')\n    c.run('python -m p.train')\n"
+            "    c.run('python -m p.evaluate')\n",
         },
         "tasks.py runs them in order",
         "invoke-tasks-chain",
@@ -1016,7 +1074,7 @@ CASES: list[Case] = [
             "if __name__ == '__main__':\n    build(load()).to_csv('features.csv')\n",
             "tasks/pipeline.py": "from invoke import task\n\nPKG = 'p'\n\n\n@task\n"
             "def pipeline(c):\n    c.run(f'python -m {PKG}.build')\n"
-            "    c.run(f'python -m {PKG}.train')\n",
+            "    c.run(f'python -m {PKG}.train')\n    c.run(f'python -m {PKG}.evaluate')\n",
         },
         "tasks/pipeline.py runs them in order",
         "runner-runs-a-module-that-imports-the-steps",
@@ -3307,7 +3365,8 @@ TRAPS3: list[Case] = [
             "src/features.py": "def encode(df):\n    return df.fillna(0)\n",
             "src/decision_tree.py": "from sklearn.tree import DecisionTreeRegressor\n\n\ndef run(X, y):\n    model = DecisionTreeRegressor()\n    model.fit(X, y)\n    return model\n",
             "src/evaluation.py": "from sklearn.metrics import r2_score\n\n\ndef report(y, p):\n    return r2_score(y, p)\n",
-            "run_decisiontree_pipeline.sh": "python src/splitter.py\npython src/decision_tree.py\n",
+            "run_decisiontree_pipeline.sh": "python src/splitter.py\npython src/decision_tree.py\n"
+            "python src/evaluation.py\n",
         },
         "train (src/decision_tree.py)",
         "fit-by-deed",

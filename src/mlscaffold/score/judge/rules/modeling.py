@@ -115,7 +115,7 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     ev = [Evidence(p, None, role) for role, p in found.items()]
     listed = ", ".join(f"{r} ({p})" for r, p in found.items())
     if len(set(found.values())) >= 3 and "train" in found:
-        runner = _chained_by(index, set(found.values()), found["train"])
+        runner = _chained_by(index, set(found.values()), found["train"], found.get("evaluate"))
         if runner:
             return Verdict.passed(f"steps in modules: {listed}; {runner} runs them in order", ev)
         return Verdict.partial(
@@ -185,13 +185,16 @@ _MODEL_CLASS = lazy(
     linear.M,
 )
 _TRAINING_LOOP = lazy(r"\.backward\(\s*\)|optimizer\.step\(|trainer\.(train|fit)\(")
+_FRAMEWORK_FIT = lazy(r"\btrainer\.fit\(")
+_FRAMEWORK_EVAL = lazy(r"\btrainer\.(test|validate)\(")
 _MAX_ENTRIES = 40
 # A program that runs training, by its name (main.py, run.py, train_*.py, *pipeline*.py):
 # not a benchmark, an export or an evaluation script, nor a pipeline that predicts
 # (inference_pipeline.py); and a training loop of its own (then it is the one large script,
 # whatever it imports).
 _ENTRY_NAME = lazy(
-    r"(^|/)(main|run|cli|\w*pipeline\w*|train\w*|fit\w*|run_\w+|experiment\w*|\w+_train\w*)\.py$"
+    r"(^|/)(main|run|cli|\w*pipeline\w*|train\w*|fit\w*|run_\w+|experiment\w*|\w+_train\w*)\.py$",
+    linear.I,  # Main.py, Train.py
 )
 _NOT_TRAINING_ENTRY = lazy(r"(^|/)[^/]*(predict|infer|serv|scor|batch|eval)[^/]*$")
 _OWN_LOOP = lazy(r"\.backward\(\s*\)|optimizer\.step\(|\bfor\s+\w+\s+in\s+range\(\s*[\w.]*epoch")
@@ -221,20 +224,69 @@ def _entry_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | Non
         if _defines(index, entry, _OWN_LOOP) or _fits_itself(index, entry):
             continue
         reached = sorted(
-            p for p in facts.internal_imports(index, [entry]) if index.is_production_code(p)
+            p
+            for p in facts.internal_imports(index, [entry]) | _instantiated(index, entry)
+            if index.is_production_code(p)
         )
-        data = next((p for p in reached if p in loads or _defines(index, p, DATASET_CLASS)), None)
+        # The data step: a dataset module before one that only loads (an inference helper
+        # reading a file is no data step of training).
+        data = (
+            next((p for p in reached if _defines(index, p, DATASET_CLASS)), None)
+            or next((p for p in reached if p in loads and not _NOT_TRAINING_ENTRY.search(p)), None)
+            or next((p for p in reached if p in loads), None)
+        )
         if data is None:
             continue
         model = next((p for p in reached if p != data and _defines(index, p, _MODEL_CLASS)), None)
-        trainer = next(
-            (p for p in reached if p != data and _trains_a_model(index, p, trains)), None
+        framework = _defines(index, entry, _FRAMEWORK_FIT) and _defines(
+            index, entry, _FRAMEWORK_EVAL
         )
+        if framework:
+            # train.py giving a LightningModule to trainer.fit, then trainer.test: the steps
+            # are the data and model modules (one module may hold both) and the framework's
+            # loops the entry starts, evaluation among them.
+            model = model or next((p for p in reached if _defines(index, p, _MODEL_CLASS)), None)
+        if framework and model:
+            trainer: str | None = entry
+        else:
+            trainer = next(
+                (p for p in reached if p != data and _trains_a_model(index, p, trains)), None
+            )
         if trainer and any(p in metrics for p in [entry, *reached]):
             steps = [("data", data)] + ([("model", model)] if model else [])
             steps.append(("train", trainer))
             return entry, steps
     return None
+
+
+def _instantiated(index: RepoIndex, entry: str) -> set[str]:
+    """The repository modules a Hydra entry builds from its configuration
+    (``hydra.utils.instantiate(cfg.data)`` with ``_target_: data.MNISTDataModule``): steps it
+    runs without importing them."""
+    if not _defines(index, entry, _INSTANTIATES):
+        return set()
+    if "hydra_targets" not in index.memo:
+        targets: set[str] = set()
+        for f in index.glob(_HYDRA_CONFIGS)[:_MAX_HYDRA_CONFIGS]:
+            tick()
+            text = index.text(f.path) or ""
+            for m in itertools.islice(linear.compiled(_TARGET).finditer(text), 100):
+                targets.add(m.group(1).rpartition(".")[0])
+        index.memo["hydra_targets"] = targets
+    folder = entry.rpartition("/")[0]
+    found = set()
+    for module in index.memo["hydra_targets"]:
+        beside = f"{folder}/{module.replace('.', '/')}.py" if folder else ""
+        path = beside if beside in index.by_path else index.local_modules.get(module)
+        if path:
+            found.add(path)
+    return found
+
+
+_INSTANTIATES = lazy(r"\binstantiate\(")
+_TARGET = lazy(r"^[ \t-]*_target_[ \t]*:[ \t]*[\"']?([\w.]+)", linear.M)
+_HYDRA_CONFIGS = ["**/conf/**/*.yaml", "**/configs/**/*.yaml", "**/config/**/*.yaml"]
+_MAX_HYDRA_CONFIGS = 60
 
 
 _STEP_RUNNERS = ["*.sh"]  # a Makefile's targets are run one at a time, not in order
@@ -338,7 +390,9 @@ def _count(index: RepoIndex, path: str) -> int:
     return sum(1 for _ in linear.compiled(_ORCHESTRATED_STEP).finditer(code))
 
 
-def _chained_by(index: RepoIndex, steps: set[str], train: str) -> str | None:
+def _chained_by(
+    index: RepoIndex, steps: set[str], train: str, evaluation: str | None = None
+) -> str | None:
     """What runs two or more of the ``steps`` modules, training among them: a module importing
     them (a pipeline module, or a train step that loads the data and builds the features
     itself), a runner program reaching them through its imports, or a shell script or
@@ -363,17 +417,25 @@ def _chained_by(index: RepoIndex, steps: set[str], train: str) -> str | None:
             return f"{path} (a Trainer given the data module)"
     names = {p.rsplit("/", 1)[-1][:-3]: p for p in steps}
     train_name = train.rsplit("/", 1)[-1][:-3]
-    runners = ["Makefile", "*.sh", "*.mk", "justfile", "Taskfile.yml", "tasks.py", "tasks/*.py"]
-    for runner in index.glob(runners)[:_MAX_RUNNERS]:
+    # A runner that trains but leaves the project's evaluation step to be run by hand chains
+    # half the pipeline (ci.yml: preprocess.py, train.py; evaluate.py never).
+    evaluate = evaluation.rsplit("/", 1)[-1][:-3] if evaluation else None
+    for runner in index.glob(_STEP_RUNNER_FILES)[:_MAX_RUNNERS]:
         tick()
         text = index.text(runner.path) or ""
         ran = {
             m.group(1).replace("/", ".").removesuffix(".py").rsplit(".", 1)[-1]
             for m in linear.compiled(_RUNS_MODULE).finditer(text)
         }
-        if train_name not in ran:
-            continue
-        if len(ran & set(names)) >= 2:
+        # The evaluation may run inside the training step (train.py importing evaluation.py,
+        # or computing its validation metrics itself).
+        evaluated = (
+            not evaluate
+            or evaluate in ran
+            or train in (index.code_matches(_METRIC_CALL) or {})
+            or names[evaluate] in _imported_by(index, [names[n] for n in ran & set(names)])
+        )
+        if train_name in ran and len(ran & set(names)) >= 2 and evaluated:
             return runner.path
         # The steps a run module imports run too (`make data` runs build.py, which splits
         # with splits.py).
@@ -388,15 +450,26 @@ def _chained_by(index: RepoIndex, steps: set[str], train: str) -> str | None:
         ][:50]
         imported = _imported_by(index, run_paths)
         covered = (ran & set(names)) | {n for n, p in names.items() if p in imported}
-        if len(covered) >= 2:
+        # A step the runner starts may train through the training module (a scheduled
+        # workflow's `python -m pipelines.retrain_if_needed` importing pipelines.train).
+        if len(covered) >= 2 and train_name in covered and (evaluated or evaluate in covered):
             return runner.path
     return None
 
 
+# Files that run the steps one after another: task runners and shell scripts, and CI
+# workflows whose jobs run them (a daily workflow: ingest, evaluate, retrain, forecast).
+_STEP_RUNNER_FILES = [
+    "Makefile", "*.sh", "*.mk", "justfile", "Taskfile.yml", "tasks.py", "tasks/*.py",
+    ".github/workflows/*.yml", ".github/workflows/*.yaml", ".gitlab-ci.yml",
+]  # fmt: skip
+
+
 # A program named for running the whole (not train.py: a training script that imports the data
 # and feature modules is one step run by hand, the evaluation another).
-_RUNNER_NAME = lazy(r"(^|/)(main|run|run_\w+|\w*pipeline\w*|experiment\w*)\.py$")
+_RUNNER_NAME = lazy(r"(^|/)(main|run|run_\w+|\w*pipeline\w*|experiment\w*)\.py$", linear.I)
 _SERVING_PART = lazy(r"(^|/)(app|api|apps|serving|server|frontend|web)/")
+_TOP_LEVEL_ARGS = lazy(r"^\w+[ \t]*=[ \t]*[\w.]*parse(_known)?_args\(", linear.M)
 _MAX_RUNNER_ENTRIES = 10
 
 
@@ -428,6 +501,13 @@ def _entry_reaching(index: RepoIndex, steps: set[str]) -> str | None:
         for p in facts.text_search(index, index.production_python, facts.MAIN_BLOCK)
         if _RUNNER_NAME.search(p.path) and not _serves(index, p.path)
     ]
+    # A script run as it is: main.py parsing its arguments at module level, no __main__ block.
+    entries += [
+        p
+        for p in index.production_python
+        if _RUNNER_NAME.search(p) and p not in entries and not _serves(index, p)
+        and _defines(index, p, _TOP_LEVEL_ARGS)
+    ][:_MAX_RUNNER_ENTRIES]  # fmt: skip
     for entry in entries[:_MAX_RUNNER_ENTRIES]:
         tick()
         reached = facts.internal_imports(index, [entry]) | {entry}
