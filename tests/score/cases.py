@@ -304,6 +304,17 @@ CASES: list[Case] = [
         "describes data sources",
         "source-with-its-size",
     ),
+    Case(
+        "SC004",
+        "pass",
+        {
+            "docs/data_pipeline.md": "# Data pipeline\n\n## Data Acquisition\n\n### Source\n\n"
+            "Expedia's hotel search logs from the Kaggle competition (https://kaggle.com/c/x): "
+            "9.9 million rows; competitor prices are missing for most searches.\n"
+        },
+        "data sources",
+        "acquisition-and-source-headings",
+    ),
     Case("SC004", "fail", {"README.md": "# x\n\nhello\n"}, label="absent"),
     Case(
         "SC005",
