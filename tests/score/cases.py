@@ -701,6 +701,30 @@ CASES: list[Case] = [
         "DA006",
         "not_applicable",
         {
+            "train.py": "import torch\nfrom unet import UNet\n\nmodel = UNet()\nmodel.fit(loader)\n",
+            # a two-sample test scoring generated images, not a model on columns
+            "metrics/two_sample.py": "from sklearn.linear_model import LogisticRegression\n\n"
+            "def c2st(real, fake):\n    return LogisticRegression().fit(real, fake)\n",
+            # an SVM baseline on word vectors the module builds from raw text itself
+            "baselines/svm.py": "import gensim\nfrom sklearn.svm import SVC\n\nSVC().fit(X, y)\n",
+        },
+        "raw inputs",
+        "sklearn-on-derived-features-and-in-metrics",
+    ),
+    Case(
+        "DA006",
+        "not_applicable",
+        {
+            "train.py": "from statsmodels.tsa.arima.model import ARIMA\n\n"
+            "model = ARIMA(series, order=(5, 1, 0)).fit()\n",
+        },
+        "raw inputs",
+        "univariate-arima",
+    ),
+    Case(
+        "DA006",
+        "not_applicable",
+        {
             "train.py": "import pandas as pd\nfrom sklearn.feature_extraction.text import "
             "TfidfVectorizer\nfrom sklearn.linear_model import LogisticRegression\n"
             "from sklearn.pipeline import make_pipeline\n\ndf = pd.read_csv('sms.csv')\n"

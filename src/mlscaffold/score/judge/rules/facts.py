@@ -391,6 +391,14 @@ _SKLEARN_HELPERS = frozenset(
         "feature_extraction",
     )
 )
+# Univariate forecasters: they learn from the series itself, not from declared columns.
+_UNIVARIATE = ("statsmodels.tsa", "pmdarima")
+# Libraries that turn raw inputs (audio, molecules, graphs, words, pixels) into features.
+_RAW_FEATURE_LIBS = (
+    "librosa", "torchaudio", "python_speech_features", "rdkit", "ogb", "deepchem", "dgl",
+    "torch_geometric", "gensim", "nltk", "cv2", "PIL", "skimage", "torchvision",
+)  # fmt: skip
+_EVALUATION_PART = lazy(r"(^|/)(metrics?|eval\w*|evaluation|benchmarks?)/")
 # Clients of hosted language models and their frameworks (an LLM application's model).
 LLM_CLIENTS = (
     "openai",
@@ -507,14 +515,22 @@ def works_on_tables(index: RepoIndex) -> bool:
         # not on declared columns: the modules that vectorise text are not counted as models
         # on columns (a module fitting a forest on named columns beside them still is).
         vectoriser = ["sklearn.feature_extraction.text"]
-        raw = index.imports_any(_DEEP_LIBS, where=where)
+        raw = index.imports_any((*_DEEP_LIBS, *_UNIVARIATE), where=where)
         text = index.imports_any(vectoriser, where=where)
-        if not (raw or text) or index.imports_any(_TABULAR_LIBS, where=where):
+        on_columns = any(
+            where(h.path) and not h.value.startswith(_UNIVARIATE)
+            for h in index.importers_of(_TABULAR_LIBS)
+        )
+        if not (raw or text) or on_columns:
             index.memo["tabular"] = True
         else:
-            texts = {h.path for h in index.importers_of(vectoriser)} if text else set()
+            # Nor are models fitted on what a module derives from raw inputs itself
+            # (fingerprints from SMILES, MFCCs from audio, word vectors), or fitted to score
+            # generated samples (a two-sample test in metrics/).
+            derived = {h.path for h in index.importers_of([*vectoriser, *_RAW_FEATURE_LIBS])}
             index.memo["tabular"] = _uses_sklearn_models(
-                index, lambda p: where(p) and p not in texts
+                index,
+                lambda p: where(p) and p not in derived and not _EVALUATION_PART.search(p),
             )
     return index.memo["tabular"]
 
