@@ -593,6 +593,22 @@ CASES: list[Case] = [
     Case("DA001", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
     Case("SC003", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
     Case(
+        "DA001",
+        "fail",
+        {
+            # cookiecutter-data-science's layout: setup.py names the code 'src' so it imports
+            "setup.py": "from setuptools import find_packages, setup\n\n"
+            "setup(name='src', packages=find_packages(), version='0.1.0')\n",
+            "README.md": "# Dynamic pricing\n\n    setup.py <- makes project pip installable "
+            "(pip install -e .) so src can be imported\n",
+            "src/__init__.py": "",
+            "src/features/build_features.py": "import pandas as pd\nfrom sklearn.linear_model "
+            "import Ridge\n\n\ndef fit(df):\n    return Ridge().fit(df[['x']], df.y)\n",
+        },
+        "no DVC files",
+        "ccds-src-package-is-no-library",
+    ),
+    Case(
         "MO002",
         "pass",
         {

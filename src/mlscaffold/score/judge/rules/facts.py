@@ -232,7 +232,9 @@ def _packaged_library(index: RepoIndex) -> bool:
     from mlscaffold.score.judge.rules.deployment import serving_modules
 
     name = distribution_name(index)
-    if not name:
+    # cookiecutter-data-science's setup.py names the project's code 'src' so it can be
+    # imported (`pip install -e .`): a project layout, never a published library.
+    if not name or normalise(name) in ("src", "source"):
         return False
     readme = next(
         (
