@@ -353,6 +353,19 @@ CASES: list[Case] = [
     Case("SC005", "fail", {"README.md": "# x\n"}, label="absent"),
     Case(
         "SC006",
+        "fail",
+        {
+            "README.md": "# Diploma project\n\n## Test and Deploy\n\nUse the built-in continuous "
+            "integration in GitLab.\n\n- [ ] [Get started with GitLab CI/CD]"
+            "(https://docs.gitlab.com/ee/ci/quick_start/index.html)\n"
+            "- [ ] [Set up protected environments](https://docs.gitlab.com/ee/ci/environments/"
+            "protected_environments.html)\n"
+        },
+        "not filled in",
+        "gitlab-readme-template-left-as-is",
+    ),
+    Case(
+        "SC006",
         "pass",
         readme(
             "Deployment scenario",

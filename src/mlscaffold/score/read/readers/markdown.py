@@ -54,7 +54,15 @@ _BOILERPLATE = linear.lazy(
     r"generated (using|with|from|by)\b|this is your new \w+ project|cookiecutter|"
     r"a short description of the project|add a (short )?description|replace this (text|line)|"
     r"your project description|project (was )?generated|this (file|section|template) (is|will)|"
-    r"newly generated|welcome to your (new|generated)",
+    r"newly generated|welcome to your (new|generated)|"
+    # GitLab's README template, left as the new repository wrote it
+    r"built-in continuous integration in gitlab|docs\.gitlab\.com|suggestions for a good readme|"
+    r"every project is different, so consider|choose a self-explaining name|"
+    r"let people know what your project can do|depending on what you are making, it can be|"
+    r"within a particular ecosystem, there may be|use examples liberally|"
+    r"tell people where they can go to for help|if you have ideas for releases in the future|"
+    r"state if you are open to contributions|show your appreciation to those who have|"
+    r"for open source projects, say how it is licensed|if you have run out of energy or time",
     linear.I,
 )
 # Lines that ask rather than tell: questions (with or without the mark) and bare imperatives.
