@@ -606,6 +606,20 @@ CASES: list[Case] = [
     Case("DA001", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
     Case("SC003", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
     Case(
+        "MO003",
+        "not_applicable",
+        {
+            # a RAG app: its only fits build a TF-IDF search index over the documents
+            "rag/minsearch.py": "from sklearn.feature_extraction.text import TfidfVectorizer\n\n\n"
+            "class Index:\n    def fit(self, docs):\n        for f in self.fields:\n"
+            "            self.matrices[f] = self.vectorizers[f].fit_transform(docs)\n",
+            "rag/app.py": "from openai import OpenAI\nfrom rag.minsearch import Index\n\n"
+            "index = Index(fields=['question'])\nindex.fit(documents)\n",
+        },
+        "trains no model",
+        "search-index-fit-is-no-training",
+    ),
+    Case(
         "DA001",
         "fail",
         {

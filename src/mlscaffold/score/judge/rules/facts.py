@@ -115,6 +115,19 @@ class TrainingFacts:
         return bool(self.code or self.notebooks)
 
 
+def fits_models(index: RepoIndex) -> bool:
+    """Whether some module or notebook trains a model, not only a scaler, a vectoriser or a
+    search index (a RAG app's minsearch ``Index.fit(documents)`` prepares retrieval)."""
+    if "fits_models" not in index.memo:
+        from mlscaffold.score.judge.rules.notebooks import fits_a_model
+
+        found = training(index)
+        index.memo["fits_models"] = any(
+            fits_a_model(index, h) for h in itertools.islice([*found.code, *found.notebooks], 200)
+        )
+    return index.memo["fits_models"]
+
+
 def training(index: RepoIndex) -> TrainingFacts:
     if "training" not in index.memo:
         hits = text_search(index, index.pattern_code, TRAIN_CALL)
@@ -294,12 +307,14 @@ def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
             return "an ML library: its fit/train code is its API; it trains no model of its own"
         # A scaffold whose train module is an empty stub still means to train: judge it.
         if (
-            training(index).trains
+            fits_models(index)
             or role_modules(index, "train", strict=True)
             or ("dvc.yaml" in index.by_path)
         ):
             return None
-        return "the repository trains no model (no fit/train call in its code or notebooks)"
+        return (
+            "the repository trains no model (no fit/train call on a model in its code or notebooks)"
+        )
     if condition == "has_pipeline_code":
         if not serves_or_trains(index):
             return "no pipeline or serving code to inspect"

@@ -32,7 +32,8 @@ _PLATFORM_SDKS = ("sagemaker", "azure.ai.ml", "azureml", "google.cloud.aiplatfor
 
 # A training call and the name it is called on (``scaler.fit(`` -> "scaler").
 FIT_CALL = lazy(
-    r"(\w*)\s*\.\s*(fit_transform|fit|train|partial_fit|fit_generator)\s*\(|"
+    # the object by its name, through a subscript (self.vectorizers[field].fit_transform)
+    r"(\w*)(?:\[[^\]\n]{0,40}\])?\s*\.\s*(fit_transform|fit|train|partial_fit|fit_generator)\s*\(|"
     r"\b(Trainer|SFTTrainer|train_model|fit_model)\s*\("
 )
 # Objects a module fits to prepare data, not to model it, by the name it calls them: a part
@@ -41,7 +42,7 @@ FIT_CALL = lazy(
 _PREPROCESSOR_PARTS = frozenset(
     "scaler scalers encoder encoders imputer imputers vectorizer vectoriser tokenizer tokeniser "
     "pca svd normalizer normaliser binarizer selector preprocessor preprocessors tfidf le ohe "
-    "enc lb ct sc transformer".split()
+    "enc lb ct sc transformer index".split()  # a search index's fit(documents) (minsearch)
 )
 _PREPROCESSOR_STEM = lazy(r"scaler|imput|vectori[sz]|preprocess|tfidf", linear.I)
 # A model file named in code ('models/churn.pkl', "best.pth").
