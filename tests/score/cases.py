@@ -606,6 +606,32 @@ CASES: list[Case] = [
     Case("DA001", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
     Case("SC003", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
     Case(
+        "MO002",
+        "partial",
+        {
+            "src/ner/module.py": "import pytorch_lightning as pl\n\n\nclass Tagger(pl.LightningModule):\n"
+            "    def __init__(self, lr):\n        super().__init__()\n        self.save_hyperparameters()\n"
+            "    def validation_step(self, batch, i):\n        self.log('val_f1', self.f1(batch))\n",
+            "train.py": "import pytorch_lightning as pl\nfrom ner.module import Tagger\n\n"
+            "trainer = pl.Trainer(max_epochs=3)\ntrainer.fit(Tagger(lr=1e-3))\n",
+        },
+        "Lightning's default logger",
+        "lightning-default-tensorboard-only",
+    ),
+    Case(
+        "MO002",
+        "pass",
+        {
+            "src/ner/module.py": "import pytorch_lightning as pl\n\n\nclass Tagger(pl.LightningModule):\n"
+            "    def __init__(self, lr):\n        super().__init__()\n        self.save_hyperparameters()\n"
+            "    def validation_step(self, batch, i):\n        self.log('val_f1', self.f1(batch))\n",
+            "train.py": "import pytorch_lightning as pl\nfrom ner.module import Tagger\n\n"
+            "trainer = pl.Trainer(max_epochs=3, logger=pl.loggers.CSVLogger('logs'))\ntrainer.fit(Tagger(lr=1e-3))\n",
+        },
+        "",
+        "lightning-csv-logger-run-log",
+    ),
+    Case(
         "MO003",
         "not_applicable",
         {

@@ -1385,12 +1385,33 @@ _FRAMEWORK_TRACKING_RE = lazy(
 )
 
 
+_LIGHTNING_HPARAMS = lazy(r"save_hyperparameters")
+_CSV_LOGGER = lazy(r"\bCSVLogger\b")
+_MAX_LOGGER_LOOKS = 300  # modules read for a CSVLogger (only when Lightning alone tracks)
+
+
 @rule("tracking_through_frameworks")
 def tracking_through_frameworks(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     """Runs tracked by a framework the project drives (see _FRAMEWORK_TRACKING_RE)."""
     hits = facts.text_search(index, index.pattern_code, _FRAMEWORK_TRACKING)
     if not hits:
         hits = facts.text_search(index, index.config_files, _FRAMEWORK_TRACKING)
+    if (
+        hits
+        and all(_LIGHTNING_HPARAMS.search(h.value) for h in hits)
+        # a CSVLogger writes each version's metrics and hparams to files: a run log
+        and not any(
+            _CSV_LOGGER.search(index.code(p) or "")
+            for p in index.production_python[:_MAX_LOGGER_LOOKS]
+        )
+    ):
+        # Lightning's default logger: TensorBoard event files and hparams.yaml per version,
+        # on the machine that ran them; no tracker to compare runs in.
+        return Verdict.partial(
+            f"only Lightning's default logger keeps the runs ({hits[0].path}: "
+            "save_hyperparameters, TensorBoard files per version); no experiment tracker",
+            [Evidence(h.path, h.line, h.value.strip()) for h in hits[:3]],
+        )
     if hits:
         return Verdict.passed(
             f"runs are tracked through {hits[0].value.strip()} ({hits[0].path})",
