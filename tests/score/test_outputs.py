@@ -185,6 +185,8 @@ def monorepo(tree):
             "services/fraud/requirements.txt": "scikit-learn==1.5.2\n",
             "services/fraud/train.py": "from sklearn.svm import SVC\nSVC().fit(X, y)\n",
             "docs/index.md": "# docs\n",
+            # the kernels' requirements of an exploration folder make it no project of its own
+            "notebooks/requirements.txt": "jupyterlab\n",
         },
         name="platform",
     )

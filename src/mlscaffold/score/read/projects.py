@@ -34,6 +34,9 @@ def _has_marker(path: str) -> bool:
     return False
 
 
+_NEVER_PROJECTS = frozenset(("notebooks", "notebook", "nbs", "docs", "doc"))
+
+
 def find_projects(root: str) -> list[str]:
     """Subdirectories (relative, POSIX) that are projects of their own, when the root is not
     one itself. A root with its own pyproject or requirements is one project (a library with
@@ -62,6 +65,10 @@ def find_projects(root: str) -> list[str]:
                 ):
                     continue
                 sub_rel = f"{rel}/{name}" if rel else name
+                if name.lower() in _NEVER_PROJECTS:
+                    # notebooks/ with the requirements of its kernels explores the projects
+                    # beside it; docs/ builds their site: neither is a project of its own
+                    continue
                 if _has_marker(entry.path):
                     found.append(sub_rel)  # a project: do not look for projects inside it
                 else:
