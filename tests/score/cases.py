@@ -606,6 +606,22 @@ CASES: list[Case] = [
     Case("DA001", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
     Case("SC003", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
     Case(
+        "MO008",
+        "pass",
+        {
+            "train.py": "import pytorch_lightning as pl\nfrom ner.module import Tagger\n\n"
+            "trainer = pl.Trainer()\ntrainer.fit(Tagger())\ntrainer.test(Tagger())\n",
+            "ner/module.py": "import pytorch_lightning as pl\n"
+            "from seqeval.metrics import f1_score, precision_score\n\n\n"
+            "class Tagger(pl.LightningModule):\n    def test_epoch_end(self, outputs):\n"
+            "        scores = {'test_f1': f1_score(y, p), 'test_precision': precision_score(y, p)}\n"
+            "        for metric, value in scores.items():\n"
+            "            self.log(metric, value, prog_bar=True)\n",
+        },
+        "",
+        "lightning-logs-metrics-named-by-a-variable",
+    ),
+    Case(
         "MO002",
         "partial",
         {

@@ -849,13 +849,15 @@ _RECORD = lazy(
     r"json\.dump|write_text|to_csv|to_json|log_metric|log_metrics|wandb\.log|"
     r"dvclive|Live\(|\.log\(\s*\{|save_metrics|yaml\.(safe_)?dump|metrics_path|"
     r"np\.save|numpy\.save|pickle\.dump|run\.log\(|add_scalar|\.log_dict\(|"
-    r"self\.log\(\s*[\"']|log_table|metrics\.(json|csv|npy)|\bopen\s*\([^)\n]*,\s*[rbf]?[\"'][wa]|"
+    # Lightning's self.log(name, value): a literal name or a variable (for metric, value in ...)
+    r"self\.log\(\s*([\"']|f[\"']|\w+\s*,)|log_table|metrics\.(json|csv|npy)|"
+    r"\bopen\s*\([^)\n]*,\s*[rbf]?[\"'][wa]|"
     r"\b(save_model|log_model)\s*\([^)]{0,400}?\bmetadata\s*="
 )
 # Calls that record metrics whatever they are given: a tracker's or a framework logger's.
 _TRACKER_CALL = lazy(
     r"log_metric|log_metrics|wandb\.log|dvclive|Live\(|\.log\(\s*\{|save_metrics|"
-    r"run\.log\(|add_scalar|\.log_dict\(|self\.log\(\s*[\"']|log_table"
+    r"run\.log\(|add_scalar|\.log_dict\(|self\.log\(\s*([\"']|f[\"']|\w+\s*,)|log_table"
 )
 # A general writer (json.dump, to_csv, np.save, open(..., "w")...) records metrics when what it
 # writes is named for them: on its line, the open() line before it, the lines of a bracket it
