@@ -606,6 +606,19 @@ CASES: list[Case] = [
     Case("DA001", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
     Case("SC003", "not_applicable", VIT_LIBRARY, "an ML library", "published-library"),
     Case(
+        "DA005",
+        "pass",
+        {
+            "datagenerator.py": "import librosa\nimport tensorflow as tf\n\n\n"
+            "class DataGenerator(tf.keras.utils.Sequence):\n    def __getitem__(self, i):\n"
+            "        wave, rate = librosa.load(self.paths[i], sr=32000)\n"
+            "        return librosa.feature.mfcc(y=wave, sr=rate), self.labels[i]\n",
+            "train.py": "from datagenerator import DataGenerator\n\nmodel.fit(DataGenerator(paths))\n",
+        },
+        "dataset class DataGenerator",
+        "audio-sequence-loading-wav-files",
+    ),
+    Case(
         "MO008",
         "pass",
         {

@@ -431,6 +431,9 @@ LOADERS_RE = lazy(
     r"genfromtxt|scan_csv|scan_parquet|read_orc|ImageFolder|DataLoader|TFRecordDataset|"
     r"make_classification|make_regression|make_blobs|load_iris|load_wine|load_diabetes|"
     r"load_breast_cancer|load_digits|spark\.read|read_files|np\.load|torch\.load|memmap|"
+    # raw inputs: audio, images, image folders
+    r"librosa\.load|torchaudio\.load|soundfile\.read|sf\.read|wavfile\.read|cv2\.imread|"
+    r"Image\.open|imageio\.\w*imread|image_dataset_from_directory|flow_from_directory|load_img|"
     # a project's own loading functions and Detectron2's dataset registration
     r"load_\w*data\w*|read_\w*data\w*|register_coco_instances|load_coco_json)\s*\("
 )
