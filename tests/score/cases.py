@@ -4101,7 +4101,7 @@ CASES += [
             "def main():\n    loader = torch.utils.data.DataLoader(ImgListDataset(), 8)\n"
             "    model.fit(loader)\n",
         },
-        "dataset class ImgListDataset",
+        "ImgListDataset",  # its __getitem__ reads the images: a loader other steps can call
         "dataset-class-beside-inline-loader",
     ),
 ]
