@@ -315,6 +315,25 @@ CASES: list[Case] = [
         "data sources",
         "acquisition-and-source-headings",
     ),
+    Case(
+        "SC004",
+        "partial",
+        {
+            "README.md": "# FAQ chatbot\n\n## Scrape relevant documents\n\nThe FAQ question-answer "
+            "pairs are scraped from https://example.org/faq with Selenium.\n"
+        },
+        "names its sources but not their limits",
+        "scraping-section",
+    ),
+    Case(
+        "SC004",
+        "fail",
+        {
+            "README.md": "# Contrastive learning\n\n## Sources\n\n- [SimCLR](https://arxiv.org/abs/2002.05709)\n"
+            "- [MoCo](https://arxiv.org/abs/1911.05722)\n"
+        },
+        label="a-bibliography-is-no-data-source",
+    ),
     Case("SC004", "fail", {"README.md": "# x\n\nhello\n"}, label="absent"),
     Case(
         "SC005",
@@ -339,10 +358,10 @@ CASES: list[Case] = [
         "partial",
         readme(
             "Known limitations",
-            "The model does not beat the operator's benchmark and input drift fires most nights.",
+            "Trained only on 2023 data from Polish stores; it does not generalise to new markets.",
         ),
         "names no harm",
-        "accuracy-limits-only",
+        "limits-of-scope-only",
     ),
     Case(
         "SC005",
@@ -635,6 +654,18 @@ CASES: list[Case] = [
         "lightning-logs-metrics-named-by-a-variable",
     ),
     Case(
+        "MO008",
+        "partial",
+        {
+            "train.py": "from sklearn.metrics import accuracy_score\n\n"
+            "model.fit(X, y)\nprint(accuracy_score(y_test, model.predict(X_test)))\n",
+            "scraper.py": "class Scraper:\n    def fetch(self, url):\n"
+            "        self.log(f'fetching {url}')\n",
+        },
+        "not recorded",
+        "a scraper's self.log message records no metric",
+    ),
+    Case(
         "MO002",
         "partial",
         {
@@ -659,6 +690,33 @@ CASES: list[Case] = [
         },
         "",
         "lightning-csv-logger-run-log",
+    ),
+    Case(
+        "MO002",
+        "pass",
+        {
+            "train.py": "import pytorch_lightning as pl\n\n\nclass Net(pl.LightningModule):\n"
+            "    def __init__(self, lr):\n        super().__init__()\n        self.save_hyperparameters()\n\n\n"
+            "logger = pl.loggers.MLFlowLogger(tracking_uri='file:./mlruns')\n"
+            "pl.Trainer(logger=logger).fit(Net(1e-3))\n",
+        },
+        "",
+        "lightning-mlflow-logger-after-save-hyperparameters",
+    ),
+    Case(
+        "MO002",
+        "pass",
+        {
+            "src/net.py": "import lightning as L\n\n\nclass Net(L.LightningModule):\n"
+            "    def __init__(self):\n        super().__init__()\n        self.save_hyperparameters()\n",
+            "src/train.py": "import hydra\nfrom net import Net\n\n\n@hydra.main(config_path='../configs')\n"
+            "def main(cfg):\n    logger = hydra.utils.instantiate(cfg.logger)\n"
+            "    trainer = L.Trainer(logger=logger)\n    trainer.fit(Net())\n",
+            "configs/logger/mlflow.yaml": "mlflow:\n  _target_: lightning.pytorch.loggers.MLFlowLogger\n"
+            "  experiment_name: ner\n",
+        },
+        "",
+        "lightning-logger-configured-in-hydra-yaml",
     ),
     Case(
         "MO003",
@@ -1136,6 +1194,34 @@ CASES: list[Case] = [
         "MO003",
         "pass",
         {
+            **STEPS,
+            # the script reaches the steps through modules of its own, not importing them
+            "src/p/prepare.py": "from p.data import load\nfrom p.features import build\n\n\n"
+            "def prepare():\n    return build(load())\n",
+            "src/p/fit.py": "from p.train import train\nfrom p.evaluate import evaluate\n\n\n"
+            "def fit(df):\n    return evaluate(train(df), df)\n",
+            "src/p/main.py": "import argparse\nfrom p.prepare import prepare\nfrom p.fit import fit\n\n"
+            "args = argparse.ArgumentParser().parse_args()\nprint(fit(prepare()))\n",
+        },
+        "src/p/main.py runs them in order",
+        "top-level-script-reaches-steps-through-its-imports",
+    ),
+    Case(
+        "MO003",
+        "pass",
+        {
+            **STEPS,
+            "Main.py": "from p.data import load\nfrom p.features import build\nfrom p.train import train\n"
+            "from p.evaluate import evaluate\n\nif __name__ == '__main__':\n"
+            "    df = build(load())\n    evaluate(train(df), df)\n",
+        },
+        "runs them in order",
+        "capitalised-runner-name",
+    ),
+    Case(
+        "MO003",
+        "pass",
+        {
             "src/lit/data.py": "from torch.utils.data import Dataset\n\n\n"
             "class Digits(Dataset):\n    def __len__(self):\n        return 10\n",
             "src/lit/module.py": "import lightning as L\nfrom torchmetrics import Accuracy\n\n\n"
@@ -1159,7 +1245,7 @@ CASES: list[Case] = [
             # the chain trains, and the evaluation step is left to be run by hand
             "run_pipeline.sh": "python src/p/data.py\npython src/p/features.py\npython src/p/train.py\n",
         },
-        "nothing runs them as a pipeline",
+        "runs the training but not the evaluation",
         "chain-without-its-evaluation",
     ),
     Case(
@@ -2964,10 +3050,50 @@ CASES: list[Case] = [
         "DE008",
         "fail",
         {
-            "terraform/terraform.tfstate": '{"version": 4, "resources": [{"type": "aws_db_instance"}]}\n'
+            "terraform/terraform.tfstate": '{"version": 4, "resources": [{"type": "aws_db_instance", '
+            '"instances": [{"attributes": {"password": "' + "q" * 24 + '"}}]}' + " " * 500 + "]}\n"
         },
         "Terraform state",
         "terraform state committed",
+    ),
+    Case(
+        "DE008",
+        "pass",
+        {"terraform/terraform.tfstate": '{"version": 4, "serial": 1, "resources": []}\n'},
+        "no secrets",
+        "empty terraform state",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {
+            "deploy/keys.py": 'PRIVATE_KEY = (\n    "-----BEGIN RSA '
+            + 'PRIVATE KEY-----\\n"\n    "'
+            + "MIIEpAIBAAKCAQEA" * 4
+            + '\\n"\n)\n'
+        },
+        "private key",
+        "private key in adjacent string literals",
+    ),
+    Case(
+        "DE008",
+        "pass",
+        {
+            "storage.py": "def client(endpoint, access_key=None, secret_key: str = 'changeme'):\n"
+            "    return Minio(endpoint, access_key=access_key, secret_key='YOUR_SECRET_KEY_HERE')\n"
+        },
+        "no secrets",
+        "placeholder secret_key arguments are no framework key",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {
+            "app.py": "from flask import Flask\n\napp = Flask(__name__)\n"
+            "app.config['SECRET_KEY'] = 'CHANGE_ME_LATER'\n"
+        },
+        "secret_key hard-coded",
+        "flask config secret key literal",
     ),
     Case(
         "DE008",

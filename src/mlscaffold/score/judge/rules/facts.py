@@ -415,7 +415,7 @@ _RAW_FEATURE_LIBS = (
     "librosa", "torchaudio", "python_speech_features", "rdkit", "ogb", "deepchem", "dgl",
     "torch_geometric", "gensim", "nltk", "cv2", "PIL", "skimage", "torchvision",
 )  # fmt: skip
-_EVALUATION_PART = lazy(r"(^|/)(metrics?|eval\w*|evaluation|benchmarks?)/")
+_EVALUATION_PART = lazy(r"(^|/)(metrics?|eval\w*|benchmarks?)/")
 # Clients of hosted language models and their frameworks (an LLM application's model).
 LLM_CLIENTS = (
     "openai",

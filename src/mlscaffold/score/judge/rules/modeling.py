@@ -118,6 +118,13 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         runner = _chained_by(index, set(found.values()), found["train"], found.get("evaluate"))
         if runner:
             return Verdict.passed(f"steps in modules: {listed}; {runner} runs them in order", ev)
+        half = index.memo.get("chain_without_evaluation")
+        if half:
+            return Verdict.partial(
+                f"steps in modules ({listed}); {half[0]} runs the training but not the "
+                f"evaluation ({half[1]}), which is left to be run by hand",
+                [*ev, Evidence(half[0], None, "runs the training")],
+            )
         return Verdict.partial(
             f"steps in modules ({listed}), but nothing runs them as a pipeline (no "
             "orchestrator, dvc.yaml, module, script or Makefile chaining them)",
@@ -429,14 +436,6 @@ def _chained_by(
         }
         # The evaluation may run inside the training step (train.py importing evaluation.py,
         # or computing its validation metrics itself).
-        evaluated = (
-            not evaluate
-            or evaluate in ran
-            or train in (index.code_matches(_METRIC_CALL) or {})
-            or names[evaluate] in _imported_by(index, [names[n] for n in ran & set(names)])
-        )
-        if train_name in ran and len(ran & set(names)) >= 2 and evaluated:
-            return runner.path
         # The steps a run module imports run too (`make data` runs build.py, which splits
         # with splits.py).
         by_stem = _modules_by_stem(index)
@@ -449,11 +448,25 @@ def _chained_by(
             for p in by_stem.get(n, ())[:5]
         ][:50]
         imported = _imported_by(index, run_paths)
+        stepped = [names[n] for n in ran & set(names)]
+        reach = {*stepped, *run_paths, *imported, *_imported_by(index, stepped)}
+        evaluated = (
+            not evaluate
+            or evaluate in ran
+            or names[evaluate] in reach
+            or not reach.isdisjoint(index.code_matches(_METRIC_CALL) or {})
+        )
+        if train_name in ran and len(ran & set(names)) >= 2:
+            if evaluated:
+                return runner.path
+            index.memo.setdefault("chain_without_evaluation", (runner.path, evaluation))
         covered = (ran & set(names)) | {n for n, p in names.items() if p in imported}
         # A step the runner starts may train through the training module (a scheduled
         # workflow's `python -m pipelines.retrain_if_needed` importing pipelines.train).
-        if len(covered) >= 2 and train_name in covered and (evaluated or evaluate in covered):
-            return runner.path
+        if len(covered) >= 2 and train_name in covered:
+            if evaluated or evaluate in covered:
+                return runner.path
+            index.memo.setdefault("chain_without_evaluation", (runner.path, evaluation))
     return None
 
 
@@ -469,7 +482,7 @@ _STEP_RUNNER_FILES = [
 # and feature modules is one step run by hand, the evaluation another).
 _RUNNER_NAME = lazy(r"(^|/)(main|run|run_\w+|\w*pipeline\w*|experiment\w*)\.py$", linear.I)
 _SERVING_PART = lazy(r"(^|/)(app|api|apps|serving|server|frontend|web)/")
-_TOP_LEVEL_ARGS = lazy(r"^\w+[ \t]*=[ \t]*[\w.]*parse(_known)?_args\(", linear.M)
+_TOP_LEVEL_ARGS = lazy(r"^\w+[ \t]*=[ \t]*[\w.()]*parse(_known)?_args\(", linear.M)
 _MAX_RUNNER_ENTRIES = 10
 
 
@@ -502,12 +515,12 @@ def _entry_reaching(index: RepoIndex, steps: set[str]) -> str | None:
         if _RUNNER_NAME.search(p.path) and not _serves(index, p.path)
     ]
     # A script run as it is: main.py parsing its arguments at module level, no __main__ block.
-    entries += [
-        p
-        for p in index.production_python
-        if _RUNNER_NAME.search(p) and p not in entries and not _serves(index, p)
-        and _defines(index, p, _TOP_LEVEL_ARGS)
-    ][:_MAX_RUNNER_ENTRIES]  # fmt: skip
+    named = (p for p in index.production_python if _RUNNER_NAME.search(p) and p not in entries)
+    entries += itertools.islice(
+        (p for p in itertools.islice(named, _MAX_RUNNER_ENTRIES) if not _serves(index, p)
+         and _defines(index, p, _TOP_LEVEL_ARGS)),
+        max(0, _MAX_RUNNER_ENTRIES - len(entries)),
+    )  # fmt: skip
     for entry in entries[:_MAX_RUNNER_ENTRIES]:
         tick()
         reached = facts.internal_imports(index, [entry]) | {entry}
@@ -849,15 +862,16 @@ _RECORD = lazy(
     r"json\.dump|write_text|to_csv|to_json|log_metric|log_metrics|wandb\.log|"
     r"dvclive|Live\(|\.log\(\s*\{|save_metrics|yaml\.(safe_)?dump|metrics_path|"
     r"np\.save|numpy\.save|pickle\.dump|run\.log\(|add_scalar|\.log_dict\(|"
-    # Lightning's self.log(name, value): a literal name or a variable (for metric, value in ...)
-    r"self\.log\(\s*([\"']|f[\"']|\w+\s*,)|log_table|metrics\.(json|csv|npy)|"
+    # Lightning's self.log(name, value): a literal name, or an f-string or a variable followed
+    # by the value (a scraper's self.log(f"fetching {url}") has no value)
+    r"self\.log\(\s*([\"']|(f[\"'][^\"'\n]*[\"']|\w+)\s*,\s*\w)|log_table|metrics\.(json|csv|npy)|"
     r"\bopen\s*\([^)\n]*,\s*[rbf]?[\"'][wa]|"
     r"\b(save_model|log_model)\s*\([^)]{0,400}?\bmetadata\s*="
 )
 # Calls that record metrics whatever they are given: a tracker's or a framework logger's.
 _TRACKER_CALL = lazy(
     r"log_metric|log_metrics|wandb\.log|dvclive|Live\(|\.log\(\s*\{|save_metrics|"
-    r"run\.log\(|add_scalar|\.log_dict\(|self\.log\(\s*([\"']|f[\"']|\w+\s*,)|log_table"
+    r"run\.log\(|add_scalar|\.log_dict\(|self\.log\(\s*([\"']|(f[\"'][^\"'\n]*[\"']|\w+)\s*,\s*\w)|log_table"
 )
 # A general writer (json.dump, to_csv, np.save, open(..., "w")...) records metrics when what it
 # writes is named for them: on its line, the open() line before it, the lines of a bracket it
@@ -1385,11 +1399,14 @@ _FRAMEWORK_TRACKING_RE = lazy(
     r"\s*\(|\bexperiment_tracker\s*=|"
     r"\bExperiment\.from_|\bsave_hyperparameters\s*\("
 )
+# The same without Lightning's save_hyperparameters, which alone only feeds its default logger;
+# and a CSVLogger, which writes each version's metrics and hparams to files (a run log).
+_TRACKER_BESIDE_HPARAMS = lazy(
+    _FRAMEWORK_TRACKING_RE.pattern.replace(r"|\bsave_hyperparameters\s*\(", "") + r"|\bCSVLogger\b"
+)
 
 
 _LIGHTNING_HPARAMS = lazy(r"save_hyperparameters")
-_CSV_LOGGER = lazy(r"\bCSVLogger\b")
-_MAX_LOGGER_LOOKS = 300  # modules read for a CSVLogger (only when Lightning alone tracks)
 
 
 @rule("tracking_through_frameworks")
@@ -1401,11 +1418,10 @@ def tracking_through_frameworks(index: RepoIndex, params: dict[str, Any]) -> Ver
     if (
         hits
         and all(_LIGHTNING_HPARAMS.search(h.value) for h in hits)
-        # a CSVLogger writes each version's metrics and hparams to files: a run log
-        and not any(
-            _CSV_LOGGER.search(index.code(p) or "")
-            for p in index.production_python[:_MAX_LOGGER_LOOKS]
-        )
+        # (the search keeps a file's first match: a tracker after save_hyperparameters, a
+        # logger configured in YAML (Hydra's configs/logger/mlflow.yaml) or a CSVLogger)
+        and not facts.text_search(index, index.pattern_code, _TRACKER_BESIDE)
+        and not facts.text_search(index, index.config_files, _TRACKER_BESIDE)
     ):
         # Lightning's default logger: TensorBoard event files and hparams.yaml per version,
         # on the machine that ran them; no tracker to compare runs in.
@@ -1517,4 +1533,5 @@ _REGISTER = CodePattern(_REGISTER_RE)
 _SAVE = CodePattern(_SAVE_RE)
 _RECORDS = CodePattern(_RECORD)
 _FRAMEWORK_TRACKING = CodePattern(_FRAMEWORK_TRACKING_RE)
+_TRACKER_BESIDE = CodePattern(_TRACKER_BESIDE_HPARAMS)
 _STEPS = CodePattern(_ORCHESTRATED_STEP)

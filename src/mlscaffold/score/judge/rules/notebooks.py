@@ -42,8 +42,11 @@ FIT_CALL = lazy(
 _PREPROCESSOR_PARTS = frozenset(
     "scaler scalers encoder encoders imputer imputers vectorizer vectoriser tokenizer tokeniser "
     "pca svd normalizer normaliser binarizer selector preprocessor preprocessors tfidf le ohe "
-    "enc lb ct sc transformer index".split()  # a search index's fit(documents) (minsearch)
+    "enc lb ct sc transformer".split()
 )
+# A search index fitted on documents (a RAG app's minsearch ``index.fit(docs)``), by its
+# whole name: a k-NN recommender's knn_index is a model.
+_SEARCH_INDEXES = frozenset(("index", "search_index", "doc_index", "text_index"))
 _PREPROCESSOR_STEM = lazy(r"scaler|imput|vectori[sz]|preprocess|tfidf", linear.I)
 # A model file named in code ('models/churn.pkl', "best.pth").
 _MODEL_FILE = lazy(
@@ -218,7 +221,8 @@ def preprocessor_name(name: str) -> bool:
     return bool(
         lowered
         and (
-            any(part in _PREPROCESSOR_PARTS for part in lowered.split("_"))
+            lowered in _SEARCH_INDEXES
+            or any(part in _PREPROCESSOR_PARTS for part in lowered.split("_"))
             or linear.compiled(_PREPROCESSOR_STEM).search(lowered)
         )
     )

@@ -19,7 +19,8 @@ PATTERNS: list[tuple[str, str]] = [
     (
         "private key",
         r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----"
-        r"(?:\\r|\\n|\r|\n|[ \t]|Proc-Type:[^\n]*|DEK-Info:[^\n]*)+[A-Za-z0-9+/]{40}",
+        # (the lines of a string literal or a notebook cell between: quotes, commas, a plus)
+        r"(?:\\r|\\n|[\r\n \t\"',+]|Proc-Type:[^\n]*|DEK-Info:[^\n]*){1,40}[A-Za-z0-9+/]{40}",
     ),
     ("GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b"),
     ("Slack token", r"\bxox[abprs]-[0-9A-Za-z-]{10,}\b"),
@@ -57,15 +58,15 @@ def _placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER.match(value) or _NAMED_PLACEHOLDER.match(value))
 
 
-# A web framework's signing key set at module level (Django's settings.SECRET_KEY, Flask's
-# app.secret_key / app.config["SECRET_KEY"]).
-_FRAMEWORK_KEY = lazy(r"(^|\.)(SECRET_KEY|secret_key)$")
-_LOOKUP = lazy(r"^(\\?\$\{?|<|\[|\{\{|%\(|os\.environ|env\(|getenv)")
-
-
-def _placeholder_lookup(value: str) -> bool:
-    """A value that names where the secret comes from (${SECRET_KEY}, <your key>)."""
-    return bool(_LOOKUP.match(value))
+def _framework_key(data: bytes, m: Any) -> bool:
+    """A web framework's signing key assigned where the framework reads it: Django's
+    module-level ``SECRET_KEY = "..."`` (no indentation), Flask's ``app.secret_key = "..."``
+    or ``app.config["SECRET_KEY"] = "..."``; not a keyword argument or a local."""
+    name = m.group(1)
+    before = data[data.rfind(b"\n", 0, m.start()) + 1 : m.start()]
+    if name == b"SECRET_KEY":
+        return before == b"" or before.rstrip().endswith((b'config["', b"config['"))
+    return name == b"app.secret_key" and before.strip() == b""
 
 
 def _placeholder_word(value: str) -> bool:
@@ -230,7 +231,6 @@ def _wants(entry: FileEntry) -> bool:
     return entry.size <= MAX_SCAN_BYTES and (
         entry.suffix in _SCAN_SUFFIXES
         or (path.endswith(_SPECIAL) and entry.name in _SPECIAL)
-        or path.endswith(_TF_STATE)
         or _tool_config(path, entry.name)
     )
 
@@ -242,21 +242,21 @@ _MADE_UP = lazy(
     r"0123456|1234567|2345678|3456789|abcdefg|ABCDEFG|"
     r"x{8}|X{8}|0{8}|1{8}|a{8}|A{8}|\*{8}"
 )
+# Terraform keeps every resource attribute in its state, passwords and tokens among them, in
+# plain text: a committed state with resources (an empty one is a few hundred bytes) publishes
+# them, whatever its size (judged by name and size; nothing is read).
 _TF_STATE = (".tfstate", ".tfstate.backup")
-_TF_RESOURCE = lazy(r'"resources"\s*:\s*\[\s*\{')
+_TF_STATE_EMPTY = 512
+_TF_STATE_NOTE = (
+    "Terraform state committed (it keeps resource attributes, credentials among them, in plain "
+    "text)"
+)
 
 
 def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
     """(line, note) of each secret in one file's bytes (run in the index's single pass over file
     contents; plain tuples, so the facts can be cached)."""
     found: list[tuple[int, str]] = []
-    if path.endswith(_TF_STATE):
-        # Terraform keeps every resource attribute in its state, passwords and tokens among
-        # them, in plain text; a state with resources committed publishes them.
-        if _TF_RESOURCE.search(data):
-            return [(1, "Terraform state committed (it keeps resource attributes, credentials "
-                     "among them, in plain text)")]  # fmt: skip
-        return []
     if ".env" in path and _DOTENV.search(path):
         # A committed .env is only a leak when it holds a secret-looking value; one that names
         # credentials without values yet is where they will be written, and committed.
@@ -308,7 +308,7 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         ):
             for m in _CODE_SECRET.finditer(data):
                 value = m.group(2).decode("utf-8", "replace")
-                if _FRAMEWORK_KEY.search(m.group(1)) and not _placeholder_lookup(value):
+                if _framework_key(data, m):
                     # Django and Flask sign sessions with whatever SECRET_KEY holds: a literal
                     # there, "PLEASE_CHANGE_ME" included, is the key every deployment runs with.
                     pass
@@ -373,7 +373,11 @@ scan.TEXT_SCANNERS.append(scan.TextScanner("secrets", _wants, _secrets_in))
 
 @rule("no_committed_secrets")
 def no_committed_secrets(index: RepoIndex, params: dict[str, Any]) -> Verdict:
-    findings: list[Evidence] = []
+    findings: list[Evidence] = [
+        Evidence(f.path, None, _TF_STATE_NOTE)
+        for f in index.with_suffixes(".tfstate", ".backup")
+        if f.path.endswith(_TF_STATE) and f.size >= _TF_STATE_EMPTY
+    ][:5]
     slots: list[Evidence] = []
     for path, found in index.scanned("secrets").items():
         for line, note in found:
