@@ -1220,6 +1220,19 @@ CASES: list[Case] = [
     ),
     Case(
         "MO003",
+        "fail",
+        {
+            # export_hf_checkpoint.py only switches the model to evaluation mode
+            "export_hf_checkpoint.py": "import torch\n\nlora_model.train(False)\n"
+            "torch.save(lora_model.state_dict(), 'out.bin')\n",
+            "finetune.py": "import transformers\n\n\ndef train(data):\n"
+            "    trainer = transformers.Trainer(model=model, train_dataset=data)\n    trainer.train()\n",
+        },
+        "one script (finetune.py)",
+        "evaluation-mode-switch-is-no-training",
+    ),
+    Case(
+        "MO003",
         "pass",
         {
             "src/lit/data.py": "from torch.utils.data import Dataset\n\n\n"

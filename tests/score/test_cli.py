@@ -196,6 +196,17 @@ def test_a_selection_shows_only_the_stages_it_runs(ml_repo) -> None:
     assert [s["ran"] for s in report["stages"]] == [False, False, True, False]
 
 
+def test_a_selection_says_its_score_covers_only_the_stages_that_ran(ml_repo) -> None:
+    # A platform team reads the headline: a subset's score must not pass for the repository's.
+    note = "a selection: only the modeling stage ran"
+    assert note in run_cli("score", str(ml_repo), "--select", "MO004").stdout
+    assert note in run_cli("score", str(ml_repo), "--select", "MO", "-f", "markdown").stdout
+    badge = json.loads(run_cli("score", str(ml_repo), "--select", "MO004", "-f", "badge").stdout)
+    assert badge["message"].endswith("(a selection)")
+    whole = run_cli("score", str(ml_repo)).stdout
+    assert "a selection" not in whole
+
+
 def test_an_empty_selection_is_an_error_not_every_check(ml_repo) -> None:
     out = run_cli("score", str(ml_repo), "--select", "")  # an unset CI variable
     assert out.returncode == 2 and "--select needs a check id" in out.stderr

@@ -408,6 +408,14 @@ def test_an_output_folder_gets_a_file_for_one_repository_too(monorepo, tmp_path)
     assert again.returncode == 0 and (folder / "platform.sarif").is_file()
 
 
+def test_several_repositories_into_one_report_file_is_a_usage_error(monorepo, repo, tmp_path):
+    target = tmp_path / "single.json"
+    out = run_cli("score", str(monorepo), str(repo), "-f", "json", "-o", str(target))
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.count("\n") == 1 and "give a folder" in out.stderr
+    assert not target.exists()  # no folder named like a file
+
+
 def test_a_library_with_example_folders_is_one_project(tree) -> None:
     root = tree(
         {

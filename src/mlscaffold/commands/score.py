@@ -57,7 +57,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="ID",
         help="only run these checks (id, id prefix such as DE, or stage; repeat or list them "
-        "with commas: DE001,DE002)",
+        "with commas: DE001,DE002); added to a configuration's select, and the report says "
+        "its score covers only the stages that ran",
     )
     parser.add_argument(
         "--ignore",
@@ -299,6 +300,9 @@ EXTENSIONS = {
 }
 
 
+_REPORT_SUFFIXES = (".txt", ".json", ".md", ".sarif", ".html")
+
+
 def _write(fmt: str, out: str, reports: list, args: argparse.Namespace) -> None:
     from mlscaffold.score.report.render import get_renderer
 
@@ -306,6 +310,11 @@ def _write(fmt: str, out: str, reports: list, args: argparse.Namespace) -> None:
     # A folder (an existing one, or a path ending in "/") holds one file per repository, one
     # repository included: a CI step that globs reports/*.json must not meet a file "reports".
     to_folder = out.endswith(("/", os.sep)) or Path(out).is_dir()
+    if len(reports) > 1 and not to_folder and Path(out).suffix.lower() in _REPORT_SUFFIXES:
+        raise UsageError(
+            f"-o {out} names a file, but {len(reports)} repositories were scored: give a folder "
+            "for one report each (e.g. -o reports/)"
+        )
     if out != "-" and (len(reports) > 1 or to_folder):
         directory = Path(out)
         try:

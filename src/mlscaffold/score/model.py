@@ -160,6 +160,18 @@ class Report:
         stage none of whose checks was selected has no result to show, not "n/a, level 4"."""
         return [s for s in self.stages if any(s.counts.values())]
 
+    def selection_note(self) -> str | None:
+        """Said beside the headline score when some stages ran no check (``--select``, or a
+        configuration's ``select``): the score then covers only the stages that ran."""
+        shown = self.shown_stages()
+        if not shown or len(shown) == len(self.stages):
+            return None
+        return (
+            f"a selection: only the {', '.join(s.stage for s in shown)} "
+            f"stage{'s' if len(shown) > 1 else ''} ran, and the score covers "
+            f"{'them' if len(shown) > 1 else 'it'} alone"
+        )
+
 
 @dataclass
 class CheckChange:

@@ -369,9 +369,8 @@ def _evaluate(
     for req in check.requires:
         status = results.get(req)
         if status in (Status.FAIL, Status.NOT_APPLICABLE):
-            return Verdict.not_applicable(
-                f"requires {req}, which is {status.value.replace('_', ' ')}"
-            )
+            said = "fails" if status is Status.FAIL else "is not applicable"
+            return Verdict.not_applicable(f"requires {req}, which {said}")
     try:
         with budget.limited(seconds):
             if check.applies_if:

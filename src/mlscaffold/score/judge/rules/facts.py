@@ -22,7 +22,10 @@ from mlscaffold.score.read.readers.structured import dig
 from mlscaffold.score.read.scan import CodePattern
 
 TRAIN_CALL_RE = lazy(
-    r"\.(fit|fit_transform|train|partial_fit|fit_generator)\s*\(|\b(Trainer|SFTTrainer|"
+    r"\.(fit|fit_transform|partial_fit|fit_generator)\s*\(|"
+    # .train(...), not PyTorch's switch to evaluation mode: .train(False), .train(mode=False)
+    r"\.train\s*\(\s*(\)|[^\sFm)]|F[^a]|Fa[^l]|m[^o]|mo[^d]|mod[^e]|mode[^ \t=]|mode\s*=\s*[^F\s])|"
+    r"\b(Trainer|SFTTrainer|"
     r"train_model|fit_model)\s*\(|\btrainer\.fit\s*\("
 )
 ML_LIBS = (

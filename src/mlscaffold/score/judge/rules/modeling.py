@@ -1431,8 +1431,10 @@ def tracking_through_frameworks(index: RepoIndex, params: dict[str, Any]) -> Ver
             [Evidence(h.path, h.line, h.value.strip()) for h in hits[:3]],
         )
     if hits:
+        # the match may end inside a quoted value (report_to="wandb): shown without quotes
+        shown = hits[0].value.strip().replace('"', "").replace("'", "")
         return Verdict.passed(
-            f"runs are tracked through {hits[0].value.strip()} ({hits[0].path})",
+            f"runs are tracked through {shown} ({hits[0].path})",
             [Evidence(h.path, h.line, h.value.strip()) for h in hits[:3]],
         )
     # MO002's last detector: its reason sums up the ones before it (see detectors.better).

@@ -13,7 +13,8 @@ def render_badge(report: Report) -> str:
     doc = {
         "schemaVersion": 1,
         "label": "ML maturity",
-        "message": f"maturity {report.maturity} · {report.score}/100",
+        "message": f"maturity {report.maturity} · {report.score}/100"
+        + (" (a selection)" if report.selection_note() else ""),
         "color": COLOUR[report.maturity],
     }
     return json.dumps(doc, ensure_ascii=False) + "\n"

@@ -120,6 +120,7 @@ def render_markdown(report: Report) -> str:
         "",
         f"**{report.score}/100**, maturity level **{report.maturity}** "
         f"({LEVEL_NAMES[report.maturity]}): the weakest stage sets the level."
+        + (f" ({report.selection_note()}.)" if report.selection_note() else "")
         + (
             " A practice counts when one sub-project has it; hygiene (secrets, data in git) "
             "fails when one sub-project or the root fails it."
