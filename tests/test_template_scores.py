@@ -117,6 +117,16 @@ def test_fresh_project_passes_its_own_ci_gate(tmp_path, options) -> None:
     assert _score(project)["score"] >= gate
 
 
+def test_a_project_without_serving_can_package_its_batch_prediction(tmp_path) -> None:
+    """serving none still has the pipeline's predict step, which DE001 asks to package: the
+    container option is offered for it, and the image runs the batch prediction."""
+    project = _generate(tmp_path, "batchbox", {"serving": "none", "container": "true"})
+    assert 'CMD ["python", "-m"' in (project / "Dockerfile").read_text()
+    assert '"predict"]' in (project / "Dockerfile").read_text()
+    findings = {f["id"]: f["status"] for f in _score(project)["findings"]}
+    assert findings["DE001"] == "pass"
+
+
 def test_full_projects_keep_the_higher_gate(projects) -> None:
     ci = (projects["mlflow-dvc"] / ".github" / "workflows" / "ci.yml").read_text()
     assert GATE.search(ci).group(1) == "70"

@@ -50,7 +50,6 @@ def test_defaults_generate_and_print_next_steps(tmp_path: Path) -> None:
         (["--defaults", "--data", "monitoring=perhaps"], "yes/no"),
         (["--defaults", "--data", "colour=blue"], "unknown question"),
         (["--defaults", "--data", "novalue"], "key=value"),
-        (["--defaults", "--data", "serving=none", "--data", "container=yes"], "container"),
         ([], "no terminal"),
         (["--data", "serving=batch"], "no terminal"),
         (["--defaults", "--vcs-ref", "v9.9"], "--vcs-ref v9.9: the template has no such version"),

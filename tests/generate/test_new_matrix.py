@@ -28,6 +28,8 @@ def _combos() -> list[dict[str, Any]]:
         {"serving": s, "container": c, "monitoring": m}
         for s, c, m in itertools.product(["rest", "batch"], [True, False], [True, False])
     ] + [{"serving": "none", "monitoring": m} for m in (True, False)]
+    # No serving yet, but the pipeline's batch prediction packaged in a container.
+    crossed.append({"serving": "none", "container": True, "monitoring": False})
     cycles = {
         "problem_type": itertools.cycle(["classification", "regression"]),
         "tracking": itertools.cycle(["local", "mlflow", "local"]),
@@ -55,7 +57,7 @@ def _id(combo: dict[str, Any]) -> str:
 
 def _options(combo: dict[str, Any]) -> dict[str, Any]:
     options = {**DEFAULTS, **combo}
-    if options["serving"] == "none":
+    if options["serving"] == "none" and "container" not in combo:
         options["container"] = False
     return options
 
