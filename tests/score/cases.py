@@ -3090,6 +3090,17 @@ CASES: list[Case] = [
     ),
     Case(
         "DE008",
+        "fail",
+        {
+            "deploy/id_ed25519": "-----BEGIN OPENSSH " + "PRIVATE KEY-----\n"
+            "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+            "-----END OPENSSH PRIVATE KEY-----\n",
+        },
+        "private key",
+        "openssh key whose body has runs of A",
+    ),
+    Case(
+        "DE008",
         "pass",
         {
             "storage.py": "def client(endpoint, access_key=None, secret_key: str = 'changeme'):\n"

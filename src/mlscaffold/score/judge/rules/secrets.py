@@ -235,7 +235,8 @@ def _wants(entry: FileEntry) -> bool:
     )
 
 
-_SPECIAL = ("Dockerfile", "Makefile")
+# Files read whatever their suffix: build files, and SSH private keys under their usual names.
+_SPECIAL = ("Dockerfile", "Makefile", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519")
 # A token typed by hand for a test or a doc (AKIA1234567890ABCDEF, ghp_xxxxxxxx...): a run of
 # counting digits or letters, or one character repeated; generated keys have neither.
 _MADE_UP = lazy(
@@ -297,7 +298,8 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         if (
             "EXAMPLE" in value
             or (label == "private key" and _TEST_SOURCE.search(path))
-            or (label != "password in URL" and _MADE_UP.search(value))
+            # (a key's body may hold runs: an OpenSSH key's header bytes encode as AAAAAAAA)
+            or (label not in ("password in URL", "private key") and _MADE_UP.search(value))
         ):
             continue  # AWS's documented example key; a test's TLS fixture
         found.append((data.count(b"\n", 0, m.start()) + 1, f"{label} {redact(value)}"))
