@@ -193,6 +193,16 @@ CASES: list[Case] = [
     ),
     Case(
         "SC008",
+        "fail",
+        {
+            "README.md": "# Remaining useful life\n\nPredicts engine wear from sensor data.\n",
+            "V2_2_REPAIR_PLAN.md": "# V2_2_REPAIR_PLAN.md\n\nPre-registered selection policy: the "
+            "champion is retrained when a candidate beats it by more than the threshold.\n",
+        },
+        label="a-sessions-repair-plan-is-not-the-projects-iteration-plan",
+    ),
+    Case(
+        "SC008",
         "pass",
         {
             "README.md": "# Churn\n\n## Highlights\n\n- Automatically retrains when new production "

@@ -92,9 +92,10 @@ PROSE_EXT = (".md", ".markdown", ".rst")
 _NOT_PROSE = linear.lazy(
     r"(^|/)(changelog|changes|history|license|licence|copying|notice|code_of_conduct|"
     r"contributing|security|news|release[-_ ]?notes|migration|migrating|upgrading)[^/]*$|"
-    # Change reports (DATA_ISSUE_FIX_SUMMARY.md, DASHBOARD_IMPROVEMENTS_SUMMARY.md): what a
-    # session changed, not the project's scope.
-    r"(^|/)[^/]*(fix|improvement|enhance|change|update)[^/]*[-_ ]summary[^/]*$|"
+    # Change reports and plans (DATA_ISSUE_FIX_SUMMARY.md, DASHBOARD_IMPROVEMENTS_SUMMARY.md,
+    # V2_2_REPAIR_PLAN.md): what a session changed or means to, not the project's scope.
+    r"(^|/)[^/]*(fix|improvement|enhance|change|update|repair|cleanup|refactor)[^/]*"
+    r"[-_ ](summary|plan)[^/]*$|"
     r"(^|[/_-])(fix|fixes|bugfix|hotfix)([-_][^/]*)?\.(md|markdown|rst)$|"
     r"(^|/)(whats_new|release[-_]?notes|releasenotes|changelog|changes|migrations?|"
     r"\.github|ISSUE_TEMPLATE)/|"
