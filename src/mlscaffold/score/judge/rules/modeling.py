@@ -434,8 +434,6 @@ def _chained_by(
             m.group(1).replace("/", ".").removesuffix(".py").rsplit(".", 1)[-1]
             for m in linear.compiled(_RUNS_MODULE).finditer(text)
         }
-        # The evaluation may run inside the training step (train.py importing evaluation.py,
-        # or computing its validation metrics itself).
         # The steps a run module imports run too (`make data` runs build.py, which splits
         # with splits.py).
         by_stem = _modules_by_stem(index)
@@ -448,6 +446,8 @@ def _chained_by(
             for p in by_stem.get(n, ())[:5]
         ][:50]
         imported = _imported_by(index, run_paths)
+        # The evaluation may run inside what the runner runs (train.py importing evaluation.py,
+        # an evaluation_pipeline module computing the metrics itself).
         stepped = [names[n] for n in ran & set(names)]
         reach = {*stepped, *run_paths, *imported, *_imported_by(index, stepped)}
         evaluated = (
