@@ -97,19 +97,32 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     return parser
 
 
+_REDELIVERY_DELAY = 0.05  # seconds after the hook returns
+
+
 def _ctrl_c_in_a_finaliser(default, unraisable) -> None:
     """A Ctrl-C that lands in an object's ``__del__`` (a library's Popen wrapper being
     collected) cannot propagate: Python prints "Exception ignored ..." with a traceback and
     carries on as if nothing was pressed. Deliver it again instead, so that it interrupts the
     code that runs next, which main() reports in one line."""
     if isinstance(unraisable.exc_value, KeyboardInterrupt):
-        # Raised here (raise_signal, interrupt_main), it would be ignored again: a moment from
-        # now, from another thread, it lands in the code that runs once the finaliser returns.
+        # Raised here (raise_signal, interrupt_main), it would be ignored again: from another
+        # thread, once this hook has returned, it lands in the code that runs next. The thread
+        # waits for the hook's last statement and then a moment more: an interrupt delivered
+        # while the hook still runs (starting the thread waits for it, and a loaded machine
+        # may not come back for a while) would be lost with the hook's own exception.
         import threading
+        import time
 
-        timer = threading.Timer(0.01, _thread.interrupt_main)
-        timer.daemon = True  # a process already ending is not held up for it
-        timer.start()
+        returned = threading.Event()
+
+        def deliver() -> None:
+            returned.wait(10)
+            time.sleep(_REDELIVERY_DELAY)
+            _thread.interrupt_main()
+
+        threading.Thread(target=deliver, daemon=True).start()  # daemon: never holds up exit
+        returned.set()
         return
     default(unraisable)
 
@@ -166,6 +179,10 @@ def _main(args_list: list[str]) -> int:
     except KeyboardInterrupt:
         raise  # copier's CopierAnswersInterrupt is an Exception too: main() reports it
     except MlscaffoldError as exc:
+        if _wraps_an_interrupt(exc):
+            # raised while a Ctrl-C was handled (copier's clean-up failing under adopt's
+            # rendering, reported as a template error): the interruption, exit 130
+            raise
         if debug:  # the traceback too, but the same exit code: CI tells the failures apart
             _print_traceback()
         print(f"mlscaffold: error: {exc}", file=sys.stderr)

@@ -68,7 +68,7 @@ def test_ctrl_c_leaves_the_repository_before_or_after_never_between(tmp_path: Pa
         elif proc.returncode == -signal.SIGINT:
             pass  # the signal came before the interpreter's handler, or during its shutdown
         else:
-            assert proc.returncode == 0 and state == after
+            assert proc.returncode == 0 and state == after, (proc.returncode, err[-2000:])
         leftovers = list((repo / ".git").glob("mlscaffold-adopt-*"))
         assert leftovers == []
         outcomes.append((proc.returncode, state == before))
