@@ -300,7 +300,8 @@ EXTENSIONS = {
 }
 
 
-_REPORT_SUFFIXES = (".txt", ".json", ".md", ".sarif", ".html")
+# The suffixes the report files take (a badge's .badge.json ends in .json).
+_REPORT_SUFFIXES = frozenset("." + ext.rsplit(".", 1)[-1] for ext in EXTENSIONS.values())
 
 
 def _write(fmt: str, out: str, reports: list, args: argparse.Namespace) -> None:

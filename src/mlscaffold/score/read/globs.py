@@ -124,28 +124,20 @@ class PathIndex:
         below = folder + "/"
         last = rest[-1].lower()
         inner = [p.lower() for p in rest[1:-1] if not _wild(p)] if rest[0] == "**" else []
+        wild_inner = [p.lower() for p in rest[1:-1] if p != "**"] if rest[0] == "**" else []
+        part = _longest_fixed(wild_inner[0]) if wild_inner and not inner else ""
+        folders: Sequence[str] | None = None
         if inner:
             # **/conf/**/*.yaml: only folders with a "conf" component (below the fixed start)
             # can hold a match, usually far fewer files than every YAML file.
-            return [
-                f
-                for d in self._folders_with(inner[0])
-                if not folder or d.startswith(below)
-                for f in self.by_dir[d]
-            ]
-        wild_inner = [p.lower() for p in rest[1:-1] if p != "**"] if rest[0] == "**" else []
-        part = _longest_fixed(wild_inner[0]) if wild_inner else ""
-        if len(part) >= _MIN_FOLDER_PART:
+            folders = self._folders_with(inner[0])
+        elif len(part) >= _MIN_FOLDER_PART:
             # **/*_configs/**/*.yaml: only folders with a component holding "_configs".
             self._folders_with("")  # builds the component table
             components = self._components or {}
-            folders = {d for name, ds in components.items() if part in name for d in ds}
-            return [
-                f
-                for d in sorted(folders)
-                if not folder or d.startswith(below)
-                for f in self.by_dir[d]
-            ]
+            folders = sorted({d for name, ds in components.items() if part in name for d in ds})
+        if folders is not None:
+            return [f for d in folders if not folder or d.startswith(below) for f in self.by_dir[d]]
         if "**" not in last and _longest_fixed(last):
             # conf/**/catalog.yml, src/**/train*.py: the file name narrows it most.
             return [

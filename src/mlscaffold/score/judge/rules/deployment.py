@@ -32,12 +32,15 @@ _INSTALL_CMD = lazy(
 _BUILD_SECTION = lazy(r"^(docker|build)[ \t]*:", linear.M)
 
 
+# Container definitions wherever they are (Dockerfile.gpu, serve.Dockerfile, Containerfile).
+DOCKERFILE_GLOBS = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile")
+
+
 @rule("container_defined")  # reads code: nothing served makes it not applicable
 def container_defined(index: RepoIndex, params: dict[str, Any]) -> Verdict:
-    patterns = ["Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile"]
     files = [
         f.path
-        for f in index.glob(patterns)
+        for f in index.glob(DOCKERFILE_GLOBS)
         if not f.path.endswith((".template", ".j2", ".jinja", ".tmpl", ".in"))
     ]
     if not files:
@@ -1151,10 +1154,7 @@ _DEPLOY_FILES = (
     "serverless.yaml",
     "Procfile",
     "app.yaml",
-    "**/docker-compose*.yml",
-    "**/docker-compose*.yaml",
-    "**/compose.yml",
-    "**/compose.yaml",
+    *_COMPOSE_FILES,
     "**/*.tf",
     "**/dags/**",
 )

@@ -115,15 +115,15 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     ev = [Evidence(p, None, role) for role, p in found.items()]
     listed = ", ".join(f"{r} ({p})" for r, p in found.items())
     if len(set(found.values())) >= 3 and "train" in found:
-        runner = _chained_by(index, set(found.values()), found["train"], found.get("evaluate"))
+        evaluation = found.get("evaluate")
+        runner, unevaluated = _chained_by(index, set(found.values()), found["train"], evaluation)
         if runner:
             return Verdict.passed(f"steps in modules: {listed}; {runner} runs them in order", ev)
-        half = index.memo.get("chain_without_evaluation")
-        if half:
+        if unevaluated:
             return Verdict.partial(
-                f"steps in modules ({listed}); {half[0]} runs the training but not the "
-                f"evaluation ({half[1]}), which is left to be run by hand",
-                [*ev, Evidence(half[0], None, "runs the training")],
+                f"steps in modules ({listed}); {unevaluated} runs the training but not the "
+                f"evaluation ({evaluation}), which is left to be run by hand",
+                [*ev, Evidence(unevaluated, None, "runs the training")],
             )
         return Verdict.partial(
             f"steps in modules ({listed}), but nothing runs them as a pipeline (no "
@@ -274,9 +274,10 @@ def _instantiated(index: RepoIndex, entry: str) -> set[str]:
         return set()
     if "hydra_targets" not in index.memo:
         targets: set[str] = set()
-        for f in index.glob(_HYDRA_CONFIGS)[:_MAX_HYDRA_CONFIGS]:
+        yaml_configs = [p for p in index.config_files if p.endswith((".yaml", ".yml"))]
+        for path in yaml_configs[:_MAX_HYDRA_CONFIGS]:
             tick()
-            text = index.text(f.path) or ""
+            text = index.text(path) or ""
             for m in itertools.islice(linear.compiled(_TARGET).finditer(text), 100):
                 targets.add(m.group(1).rpartition(".")[0])
         index.memo["hydra_targets"] = targets
@@ -292,7 +293,6 @@ def _instantiated(index: RepoIndex, entry: str) -> set[str]:
 
 _INSTANTIATES = lazy(r"\binstantiate\(")
 _TARGET = lazy(r"^[ \t-]*_target_[ \t]*:[ \t]*[\"']?([\w.]+)", linear.M)
-_HYDRA_CONFIGS = ["**/conf/**/*.yaml", "**/configs/**/*.yaml", "**/config/**/*.yaml"]
 _MAX_HYDRA_CONFIGS = 60
 
 
@@ -399,34 +399,36 @@ def _count(index: RepoIndex, path: str) -> int:
 
 def _chained_by(
     index: RepoIndex, steps: set[str], train: str, evaluation: str | None = None
-) -> str | None:
-    """What runs two or more of the ``steps`` modules, training among them: a module importing
+) -> tuple[str | None, str | None]:
+    """(what runs two or more of the ``steps`` modules, training among them: a module importing
     them (a pipeline module, or a train step that loads the data and builds the features
     itself), a runner program reaching them through its imports, or a shell script or
-    Makefile running them; None when nothing does. (An inference pipeline or a service that
-    reuses the data and feature modules chains no training.)"""
+    Makefile running them, or None when nothing does; the first runner that trains but
+    never reaches the ``evaluation`` step, or None). An inference pipeline or a service that
+    reuses the data and feature modules chains no training."""
     for path in index.production_python:
         if _serves(index, path):
             continue  # a service importing the model loader beside the training code
         imported = _direct_imports(index, path) - {path}
         if len(imported & steps) >= 2 and (path == train or train in imported):
-            return path
+            return path, None
     # A runner program (run.py, main.py, *pipeline*.py with a __main__ block) that reaches two
     # or more steps and the training through its imports runs them: run.py -> exp_main -> the
     # data, model and metrics modules.
     entry = _entry_reaching(index, steps)
     if entry:
-        return entry
+        return entry, None
     # Lightning's Trainer runs a DataModule, training and testing in order (sorted: a set's
     # order changes from run to run, and the evidence must not).
     for path in sorted(steps):
         if linear.compiled(_DATAMODULE_RUN).search(index.code(path) or ""):
-            return f"{path} (a Trainer given the data module)"
+            return f"{path} (a Trainer given the data module)", None
     names = {p.rsplit("/", 1)[-1][:-3]: p for p in steps}
     train_name = train.rsplit("/", 1)[-1][:-3]
     # A runner that trains but leaves the project's evaluation step to be run by hand chains
     # half the pipeline (ci.yml: preprocess.py, train.py; evaluate.py never).
     evaluate = evaluation.rsplit("/", 1)[-1][:-3] if evaluation else None
+    unevaluated = None
     for runner in index.glob(_STEP_RUNNER_FILES)[:_MAX_RUNNERS]:
         tick()
         text = index.text(runner.path) or ""
@@ -458,16 +460,16 @@ def _chained_by(
         )
         if train_name in ran and len(ran & set(names)) >= 2:
             if evaluated:
-                return runner.path
-            index.memo.setdefault("chain_without_evaluation", (runner.path, evaluation))
+                return runner.path, None
+            unevaluated = unevaluated or runner.path
         covered = (ran & set(names)) | {n for n, p in names.items() if p in imported}
         # A step the runner starts may train through the training module (a scheduled
         # workflow's `python -m pipelines.retrain_if_needed` importing pipelines.train).
         if len(covered) >= 2 and train_name in covered:
             if evaluated or evaluate in covered:
-                return runner.path
-            index.memo.setdefault("chain_without_evaluation", (runner.path, evaluation))
-    return None
+                return runner.path, None
+            unevaluated = unevaluated or runner.path
+    return None, unevaluated
 
 
 # Files that run the steps one after another: task runners and shell scripts, and CI
@@ -858,20 +860,22 @@ _METRIC_CALL_RE = lazy(
     # RMSE().evaluate(...): after a bracket there is no word boundary before the dot.
     r"\.(evaluate|score)\s*\(|sklearn\.metrics|torchmetrics|self\.log\(\s*[\"'](val|test|eval)"
 )
+# Lightning's self.log(name, value): a literal name, or an f-string or a variable followed by
+# the value (a scraper's self.log(f"fetching {url}") has no value).
+_LIGHTNING_LOG = r"self\.log\(\s*([\"']|(f[\"'][^\"'\n]*[\"']|\w+)\s*,\s*\w)"
 _RECORD = lazy(
     r"json\.dump|write_text|to_csv|to_json|log_metric|log_metrics|wandb\.log|"
     r"dvclive|Live\(|\.log\(\s*\{|save_metrics|yaml\.(safe_)?dump|metrics_path|"
     r"np\.save|numpy\.save|pickle\.dump|run\.log\(|add_scalar|\.log_dict\(|"
-    # Lightning's self.log(name, value): a literal name, or an f-string or a variable followed
-    # by the value (a scraper's self.log(f"fetching {url}") has no value)
-    r"self\.log\(\s*([\"']|(f[\"'][^\"'\n]*[\"']|\w+)\s*,\s*\w)|log_table|metrics\.(json|csv|npy)|"
+    + _LIGHTNING_LOG
+    + r"|log_table|metrics\.(json|csv|npy)|"
     r"\bopen\s*\([^)\n]*,\s*[rbf]?[\"'][wa]|"
     r"\b(save_model|log_model)\s*\([^)]{0,400}?\bmetadata\s*="
 )
 # Calls that record metrics whatever they are given: a tracker's or a framework logger's.
 _TRACKER_CALL = lazy(
     r"log_metric|log_metrics|wandb\.log|dvclive|Live\(|\.log\(\s*\{|save_metrics|"
-    r"run\.log\(|add_scalar|\.log_dict\(|self\.log\(\s*([\"']|(f[\"'][^\"'\n]*[\"']|\w+)\s*,\s*\w)|log_table"
+    r"run\.log\(|add_scalar|\.log_dict\(|" + _LIGHTNING_LOG + r"|log_table"
 )
 # A general writer (json.dump, to_csv, np.save, open(..., "w")...) records metrics when what it
 # writes is named for them: on its line, the open() line before it, the lines of a bracket it

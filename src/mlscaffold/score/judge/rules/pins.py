@@ -67,7 +67,6 @@ def dependencies_pinned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
 
 # ----- the service images ----------------------------------------------------------------
-_DOCKERFILES = ("**/Dockerfile", "**/Dockerfile.*", "**/*.Dockerfile", "**/*.dockerfile")
 MAX_DOCKERFILES = 20
 # An uncommented RUN instruction (continuation lines joined), and a pip or conda install in
 # it up to the end of its shell command; the exec form's words apart by '", "'.
@@ -93,10 +92,10 @@ def _service_images(index: RepoIndex) -> list[tuple[str, str]]:
     """(path, text with continuation lines joined) of the Dockerfiles that build what runs
     the model: not a developer's shell or notebook image, not an example's; asked once a run."""
     if "service_images" not in index.memo:
-        from mlscaffold.score.judge.rules.deployment import development_command
+        from mlscaffold.score.judge.rules.deployment import DOCKERFILE_GLOBS, development_command
 
         images = []
-        for entry in index.glob(_DOCKERFILES):
+        for entry in index.glob(DOCKERFILE_GLOBS):
             if NON_PRODUCTION_RE.search(entry.path):
                 continue
             text = (index.text(entry.path) or "").replace("\r\n", "\n").replace("\\\n", " ")

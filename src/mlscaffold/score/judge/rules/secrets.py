@@ -310,11 +310,10 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         ):
             for m in _CODE_SECRET.finditer(data):
                 value = m.group(2).decode("utf-8", "replace")
-                if _framework_key(data, m):
-                    # Django and Flask sign sessions with whatever SECRET_KEY holds: a literal
-                    # there, "PLEASE_CHANGE_ME" included, is the key every deployment runs with.
-                    pass
-                elif (
+                # Django and Flask sign sessions with whatever SECRET_KEY holds: a literal there,
+                # "PLEASE_CHANGE_ME" included, is the key every deployment runs with, so no
+                # placeholder excuse applies to it.
+                if not _framework_key(data, m) and (
                     (_placeholder_word(value) and not _NUMBERED_PLACEHOLDER.match(value))
                     or _NAMED_FOR_IT.search(value)
                     or _PUBLISHABLE.match(value)

@@ -112,6 +112,7 @@ def render_markdown(report: Report) -> str:
     from mlscaffold.score.judge.levels import LEVEL_NAMES
 
     monorepo = bool(report.subprojects)
+    note = report.selection_note()
     title = f"## mlscaffold score: {inline(report.project)}"
     if monorepo:
         title += f" (monorepo, {len(report.subprojects)} sub-projects)"
@@ -120,7 +121,7 @@ def render_markdown(report: Report) -> str:
         "",
         f"**{report.score}/100**, maturity level **{report.maturity}** "
         f"({LEVEL_NAMES[report.maturity]}): the weakest stage sets the level."
-        + (f" ({report.selection_note()}.)" if report.selection_note() else "")
+        + (f" ({note}.)" if note else "")
         + (
             " A practice counts when one sub-project has it; hygiene (secrets, data in git) "
             "fails when one sub-project or the root fails it."

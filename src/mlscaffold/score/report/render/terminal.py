@@ -49,8 +49,9 @@ def render_plain(report: Report) -> str:
         f"{report.maturity} ({LEVEL_NAMES[report.maturity]})",
         "",
     ]
-    if report.selection_note():
-        lines[-1:] = [f"({report.selection_note()})", ""]
+    note = report.selection_note()
+    if note:
+        lines[-1:] = [f"({note})", ""]
     if report.subprojects:
         lines[-1:] = [
             f"a monorepo of {len(report.subprojects)} sub-projects, rolled up: a practice counts "
