@@ -61,6 +61,34 @@ def test_an_unchanged_repository_is_scored_again_from_the_cache(repo: Path, tmp_
     assert _score(repo, cache, "--no-cache") == first
 
 
+def test_verdicts_from_the_cache_load_no_rule(repo: Path, tmp_path: Path):
+    """A run whose verdicts all come from the cache judges nothing, so it never imports the
+    rules (a fifth of a warm run's time beyond the walk); the next cold run still finds
+    every pattern (rules loaded before the content pass)."""
+    import subprocess
+    import sys
+
+    cache = tmp_path / "cache"
+    first = _score(repo, cache)
+    script = (
+        "import sys, json\n"
+        "from mlscaffold.cli import main\n"
+        "code = main(['score', sys.argv[1], '-f', 'json', '-o', '/dev/null'])\n"
+        "print(json.dumps(sorted(m for m in sys.modules if '.judge.rules' in m)))\n"
+    )
+    env = {**os.environ, "MLSCAFFOLD_CACHE_DIR": str(cache)}
+    out = subprocess.run([sys.executable, "-c", script, str(repo)], capture_output=True,
+                         text=True, check=True, env=env)  # fmt: skip
+    assert json.loads(out.stdout.splitlines()[-1]) == []
+    (repo / "README.md").write_text(FILES["README.md"] + "\nMore words.\n")
+    _settle(repo / "README.md")
+    out = subprocess.run([sys.executable, "-c", script, str(repo)], capture_output=True,
+                         text=True, check=True, env=env)  # fmt: skip
+    assert "mlscaffold.score.judge.rules.facts" in json.loads(out.stdout.splitlines()[-1])
+    again = _score(repo, cache)
+    assert [f["status"] for f in again["findings"]] == [f["status"] for f in first["findings"]]
+
+
 def test_a_changed_file_is_read_again(repo: Path, tmp_path: Path):
     cache = tmp_path / "cache"
     before = {f["id"]: f["status"] for f in _score(repo, cache)["findings"]}

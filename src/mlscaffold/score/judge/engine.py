@@ -16,9 +16,7 @@ from mlscaffold.errors import ConfigError, PathError, UsageError
 from mlscaffold.score import budget
 from mlscaffold.score.config import ScoreConfig, load_config
 from mlscaffold.score.judge.checklist import Check, Checklist, load_checklist
-from mlscaffold.score.judge.detectors import run_detector
 from mlscaffold.score.judge.levels import level_for
-from mlscaffold.score.judge.rules.facts import scaffold_stubs
 from mlscaffold.score.model import (
     STAGES,
     Evidence,
@@ -125,9 +123,8 @@ def score_repo(
     cache = fingerprint = None
     if use_cache:
         from mlscaffold.score.read.cache import RepoCache
-        from mlscaffold.score.read.scan import registry_key
 
-        cache = RepoCache.open(root, registry_key())
+        cache = RepoCache.open(root)
         if cache is not None:
             context = _context(checks, wanted, cfg, index.max_parse_bytes)
             fingerprint = cache.fingerprint(index.files, context)
@@ -185,6 +182,11 @@ def _judge(
 ) -> list[Finding]:
     """Every selected check's finding, the content pass done first (shared by the checks,
     so charged to none of their budgets)."""
+    # The rules register the content pass's patterns when imported, so they load before the
+    # pass (and the cached facts it reuses, which are keyed by those patterns). A run whose
+    # verdicts all come from the cache never loads them: a fifth of its time beyond the walk.
+    import mlscaffold.score.judge.rules  # noqa: F401
+
     if any(_reads_contents(c) for c in selected):
         index.read_contents()
     per_check, left = check_budget(len(index.files))
@@ -238,6 +240,8 @@ def _finding(check: Check, status: Status, reason: str, evidence: list[Evidence]
 
 
 def _note_after_judging(index: RepoIndex) -> None:
+    from mlscaffold.score.judge.rules.facts import scaffold_stubs
+
     if not index.files:
         index.note(".", "no files found: is this the repository you meant to score?")
     stubs = scaffold_stubs(index)
@@ -364,6 +368,8 @@ def _evaluate(
     debug: bool,
     seconds: float = CHECK_SECONDS,
 ) -> Verdict:
+    from mlscaffold.score.judge.detectors import run_detector
+
     if check.id in cfg.ignore:
         return Verdict(Status.IGNORED, f"ignored: {cfg.ignore[check.id]}")
     for req in check.requires:

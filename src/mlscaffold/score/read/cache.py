@@ -31,7 +31,7 @@ from typing import Any, TextIO
 from mlscaffold import __version__
 from mlscaffold.score.read.readers.python import ImportRef
 from mlscaffold.score.read.safeio import read_regular_file
-from mlscaffold.score.read.scan import FileFacts
+from mlscaffold.score.read.scan import FileFacts, registry_key
 from mlscaffold.score.read.walk import FileEntry
 
 FORMAT = 1
@@ -78,19 +78,18 @@ class RepoCache:
     write back. ``None`` from ``open`` when no usable folder exists (or it lies inside the
     repository: the cache never writes into what it scores)."""
 
-    def __init__(self, folder: Path, root: str, registry: str) -> None:
+    def __init__(self, folder: Path, root: str) -> None:
         self.folder = folder
         self.name = hashlib.sha256(f"{FORMAT}\0{root}".encode()).hexdigest()[:32]
         self.facts_path = folder / f"{self.name}.facts.json"
         self.report_path = folder / f"{self.name}.report.json"
         self.root = root
-        self.registry = registry  # the code patterns and scanners the facts were found with
         self.started_ns = time.time_ns()
         self._facts: dict[str, list[Any]] | None = None
         self.hits = 0
 
     @classmethod
-    def open(cls, root: str, registry: str) -> RepoCache | None:
+    def open(cls, root: str) -> RepoCache | None:
         folder = cache_dir()
         try:
             real = os.path.realpath(folder)
@@ -98,7 +97,7 @@ class RepoCache:
             return None
         if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
             return None
-        return cls(Path(real), root, registry)
+        return cls(Path(real), root)
 
     # ----- the content pass's facts, file by file -------------------------------------------
     def _entries(self) -> dict[str, list[Any]]:
@@ -109,7 +108,7 @@ class RepoCache:
                 and doc.get("format") == FORMAT
                 and doc.get("tool") == code_version()
                 and doc.get("root") == self.root
-                and doc.get("registry") == self.registry
+                and doc.get("registry") == registry_key()
                 and isinstance(doc.get("files"), dict)
             )
             self._facts = doc["files"] if ok else {}
@@ -151,7 +150,7 @@ class RepoCache:
                         yield path, raw
 
         head = {"format": FORMAT, "tool": code_version(), "root": self.root,
-                "registry": self.registry}  # fmt: skip
+                "registry": registry_key()}  # fmt: skip
         _store(self.facts_path, lambda out: _write_files(out, head, kept()))
 
     # ----- the last run's verdicts ----------------------------------------------------------
