@@ -46,7 +46,11 @@ def test_defaults_generate_and_print_next_steps(tmp_path: Path) -> None:
     [
         (["--defaults", "--data", "package_name=Not-Valid"], "package_name"),
         (["--defaults", "--data", "package_name=import"], "reserved"),
-        (["--defaults", "--data", "serving=grpc"], "serving"),
+        (
+            ["--defaults", "--data", "serving=grpc"],
+            "serving=grpc is not an answer this template takes; choose one of: rest, batch, none",
+        ),
+        (["--defaults", "--data", "project_name="], "project_name must start with"),
         (["--defaults", "--data", "monitoring=perhaps"], "yes/no"),
         (["--defaults", "--data", "colour=blue"], "unknown question"),
         (["--defaults", "--data", "novalue"], "key=value"),
@@ -61,6 +65,7 @@ def test_invalid_input_exits_2_with_one_line(
     result = run_cli("new", "proj", *args, cwd=tmp_path)
     assert result.returncode == 2
     assert fragment in _one_line_error(result)
+    assert "Validation error" not in result.stderr and "Invalid choice" not in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 

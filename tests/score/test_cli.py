@@ -344,6 +344,14 @@ def test_version_flag_after_the_command(command) -> None:
         assert out.stdout.startswith("mlscaffold ")
 
 
+def test_quiet_table_is_the_findings_without_the_closing_hint(ml_repo) -> None:
+    loud, quiet = run_cli("score", str(ml_repo)), run_cli("score", str(ml_repo), "-q")
+    assert loud.returncode == quiet.returncode == 0, quiet.stderr
+    assert "explains a check" in loud.stdout.splitlines()[-1]
+    assert "explains a check" not in quiet.stdout and quiet.stderr == ""
+    assert quiet.stdout == loud.stdout.rsplit("\n", 2)[0].rstrip("\n") + "\n"
+
+
 def test_quiet_verbose_and_debug_after_the_command(ml_repo, tmp_path, monkeypatch, capsys) -> None:
     loud = run_cli("score", str(ml_repo), "-f", "json", "-v")
     assert loud.returncode == 0, loud.stderr

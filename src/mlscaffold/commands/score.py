@@ -308,6 +308,11 @@ def _write(fmt: str, out: str, reports: list, args: argparse.Namespace) -> None:
     from mlscaffold.score.report.render import get_renderer
 
     renderer = get_renderer(fmt, sarif_category=args.sarif_category)
+    quiet = args.verbosity < 0
+    if fmt == "table" and quiet:  # -q: the findings, without the closing hint
+        from functools import partial
+
+        renderer = partial(renderer, footer=False)
     # A folder (an existing one, or a path ending in "/") holds one file per repository, one
     # repository included: a CI step that globs reports/*.json must not meet a file "reports".
     to_folder = out.endswith(("/", os.sep)) or Path(out).is_dir()
@@ -333,7 +338,7 @@ def _write(fmt: str, out: str, reports: list, args: argparse.Namespace) -> None:
         from mlscaffold.score.report.render.terminal import print_rich, use_colour
 
         if use_colour():
-            print_rich(reports[0])
+            print_rich(reports[0], footer=not quiet)
             return
     if len(reports) == 1:
         text = renderer(reports[0])

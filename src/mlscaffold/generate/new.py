@@ -6,6 +6,7 @@ mlscaffold's own template is a copier template; ``template=`` accepts any other 
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 from collections.abc import Mapping
@@ -23,6 +24,21 @@ TemplateKind = Literal["copier", "cookiecutter"]
 
 # Messages copier raises as plain ValueError/TypeError when an answer is invalid.
 _ANSWER_ERROR_MARKERS = ("Validation error for question", "Invalid choice for", "is required")
+_INVALID_ANSWER = re.compile(r"Validation error for question '(\w+)': (.*)", re.S)
+_INVALID_CHOICE = re.compile(r"Invalid choice for '(\w+)': '(.*)' is not in \[(.*)\]", re.S)
+
+
+def answer_error(message: str) -> str:
+    """copier's message about an invalid answer, said the way mlscaffold says the rest:
+    the question, the answer given and what would do."""
+    if match := _INVALID_CHOICE.fullmatch(message):
+        key, value, choices = match.groups()
+        shown = ", ".join(c.strip().strip("'\"") for c in choices.split(","))
+        return f"{key}={value} is not an answer this template takes; choose one of: {shown}"
+    if match := _INVALID_ANSWER.fullmatch(message):
+        key, why = match.groups()
+        return why if why.startswith(key) else f"{key}: {why}"
+    return message
 
 
 @dataclass(frozen=True)
@@ -209,7 +225,7 @@ def _render_copier(
             if isinstance(exc, UserMessageError) or any(
                 m in message for m in _ANSWER_ERROR_MARKERS
             ):
-                raise UsageError(message) from exc
+                raise UsageError(answer_error(message)) from exc
             if vcs_ref and "Unknown revision" in message:
                 raise UsageError(f"--vcs-ref {vcs_ref}: {_no_such_version(source)}") from exc
             raise TemplateError(

@@ -205,7 +205,9 @@ def _run_copier_update(project: Path, data: dict[str, Any], vcs_ref: str) -> lis
         except (ValueError, TypeError, UserMessageError) as exc:
             message = " ".join(str(exc).split())
             if isinstance(exc, UserMessageError) or "Validation error" in message:
-                raise UsageError(message) from exc
+                from mlscaffold.generate.new import answer_error
+
+                raise UsageError(answer_error(message)) from exc
             raise TemplateError(f"update failed: {type(exc).__name__}: {message}") from exc
         except CopierError as exc:
             raise TemplateError(f"update failed: {' '.join(str(exc).split())}") from exc

@@ -40,8 +40,9 @@ def use_colour(stream=None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def render_plain(report: Report) -> str:
-    """The same layout as the coloured view, as plain text (for pipes, files and NO_COLOR)."""
+def render_plain(report: Report, footer: bool = True) -> str:
+    """The same layout as the coloured view, as plain text (for pipes, files and NO_COLOR).
+    ``footer``: the closing line (files, time, a hint), left out by ``-q``."""
     from mlscaffold.score.judge.levels import LEVEL_NAMES
 
     lines = [
@@ -82,11 +83,12 @@ def render_plain(report: Report) -> str:
         from mlscaffold.score.report.diff import render_diff_text
 
         lines.append(render_diff_text(report))
-    lines.append(
-        f"{report.files_scanned} file(s) in {report.duration_seconds:.2f} s · "
-        "`mlscaffold checks ID` explains a check"
-    )
-    return "\n".join(lines) + "\n"
+    if footer:
+        lines.append(
+            f"{report.files_scanned} file(s) in {report.duration_seconds:.2f} s · "
+            "`mlscaffold checks ID` explains a check"
+        )
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _subproject_lines(report: Report) -> list[str]:
@@ -105,14 +107,14 @@ def _subproject_lines(report: Report) -> list[str]:
     return [*lines, ""]
 
 
-def print_rich(report: Report) -> None:
+def print_rich(report: Report, footer: bool = True) -> None:
     """Coloured output for a terminal, same content as render_plain."""
     from rich.console import Console
     from rich.markup import escape
 
     console = Console(highlight=False, soft_wrap=False)
     colours = {"PASS": "green", "PART": "yellow", "FAIL": "bold red", "N/A ": "dim", "IGN ": "dim"}
-    for line in render_plain(report).splitlines():
+    for line in render_plain(report, footer).splitlines():
         tag = line[2:6]
         if line.startswith("  ") and tag in colours:
             console.print(f"  [{colours[tag]}]{escape(tag)}[/]{escape(line[6:])}")
