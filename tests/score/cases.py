@@ -1523,6 +1523,33 @@ CASES: list[Case] = [
         "ranges",
         "ranges",
     ),
+    # A stray range among many pins is a nit, unless it is a library the model's numbers
+    # come from (torch unpinned beside 12 pins), pinned nowhere else and with no upper bound.
+    Case(
+        "MO006",
+        "pass",
+        {"requirements.txt": "lib0==1.0\nlib1==1.1\nlib2==1.2\nlib3==1.3\nlib4==1.4\nlib5==1.5\nlib6==1.6\nlib7==1.7\nlib8==1.8\nlib9==1.9\nlib10==1.10\nlib11==1.11\ntqdm>=4\n"},
+        "12 of 13 dependencies pinned exactly",
+        "stray-range-is-a-nit",
+    ),
+    Case(
+        "MO006",
+        "partial",
+        {"requirements.txt": "lib0==1.0\nlib1==1.1\nlib2==1.2\nlib3==1.3\nlib4==1.4\nlib5==1.5\nlib6==1.6\nlib7==1.7\nlib8==1.8\nlib9==1.9\nlib10==1.10\nlib11==1.11\ntorch\n"},
+        "1 of 13 dependencies use ranges or no version (torch)",
+        "core-library-unpinned",
+    ),
+    Case(
+        "MO006",
+        "pass",
+        {
+            "requirements.txt": "lib0==1.0\nlib1==1.1\nlib2==1.2\nlib3==1.3\nlib4==1.4\nlib5==1.5\nlib6==1.6\nlib7==1.7\nlib8==1.8\nlib9==1.9\nlib10==1.10\nlib11==1.11\nlib12==1.12\nlib13==1.13\nlib14==1.14\nlib15==1.15\nlib16==1.16\nlib17==1.17\nlib18==1.18\nlib19==1.19\npandas>=1.1,<1.2\n",
+            "Pipfile": '[packages]\nscipy = "*"\n',
+            "requirements-freeze.txt": "scipy==1.11.4\n",
+        },
+        "pinned exactly",
+        "core-library-bounded-or-pinned-elsewhere",
+    ),
     # Exact pins of what is declared, but the code imports a library no file declares: it
     # installs at whatever version is current.
     Case(

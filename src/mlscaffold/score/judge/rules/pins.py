@@ -351,6 +351,17 @@ def _notebook_installed(index: RepoIndex, notebooks: list[str]) -> set[str]:
     return names
 
 
+# The libraries a model's numbers come from: a range on one of them is no nit, whatever
+# else is pinned (a new torch or numpy changes results; a new tqdm does not).
+_CORE_LIBS = frozenset(
+    "torch torchvision torchaudio tensorflow keras jax jaxlib flax numpy scipy pandas "
+    "scikit-learn xgboost lightgbm catboost transformers statsmodels".split()
+)
+
+
+_UPPER_BOUND = lazy(r"<|~=|==\s*[\w.]*\*")
+
+
 # ----- what is declared --------------------------------------------------------------------
 def _declared_pins(index: RepoIndex) -> Verdict:
     if index.lock_files:
@@ -385,7 +396,12 @@ def _declared_pins(index: RepoIndex) -> Verdict:
             f"all {len(deps)} dependencies pinned exactly",
             [Evidence(p) for p in sorted({d.path for d in deps})[:3]],
         )
-    if len(loose) * 10 <= len(deps):  # a stray range among many pins is a nit
+    exact = {d.name for d in deps if d.pin == EXACT}
+    core = [  # unbounded, and pinned in no other declaration (a Pipfile's "*" beside a freeze)
+        d for d in loose
+        if d.name in _CORE_LIBS and d.name not in exact and not _UPPER_BOUND.search(d.spec)
+    ]  # fmt: skip
+    if len(loose) * 10 <= len(deps) and not core:  # a stray range among many pins is a nit
         return Verdict.passed(
             f"{len(deps) - len(loose)} of {len(deps)} dependencies pinned exactly "
             f"(ranges: {', '.join(d.name for d in loose[:3])})",
