@@ -5926,6 +5926,43 @@ CASES += [
         "scheduled",
         "scheduled-dag-without-ci",
     ),
+    # An Airflow DAG triggered from its UI or API (schedule=None) still runs in the scheduler;
+    # Celery beat running the scoring task defined beside it.
+    Case(
+        "DE003",
+        "pass",
+        {
+            **s.PIPELINE,
+            "dags/training.py": "from airflow import DAG\n\n"
+            "with DAG(dag_id='training', schedule=None) as dag:\n    train_task()\n",
+        },
+        "an Airflow DAG",
+        "manually-triggered-dag-without-ci",
+    ),
+    Case(
+        "DE003",
+        "pass",
+        {
+            **s.PIPELINE,
+            "worker/scoring.py": "from celery import Celery\n\nceleryapp = Celery('w')\n"
+            "celeryapp.conf.beat_schedule = {\n    'reviews': {\n"
+            "        'task': 'tasks.process_review',\n        'schedule': 10.0,\n    },\n}\n\n\n"
+            "@celeryapp.task\ndef process_review():\n    return predict_json(next_review())\n",
+        },
+        "beat_schedule",
+        "celery-beat-scoring",
+    ),
+    Case(
+        "DE003",
+        "fail",
+        {
+            **s.PIPELINE,
+            "shop/jobs.py": "from celery import Celery\nfrom shop.models import Session\n\n"
+            "app = Celery('w')\napp.conf.beat_schedule = {'purge': {'task': 'jobs.purge'}}\n",
+        },
+        "no CI configuration",
+        "celery-beat-housekeeping-with-django-models",
+    ),
     Case(
         "DE003",
         "fail",

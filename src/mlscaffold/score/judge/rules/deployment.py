@@ -677,13 +677,19 @@ _FLOW_SCHEDULE = lazy(
     r"\b(CronTrigger|IntervalTrigger)[ \t]*\(|\bscheduled_job[ \t]*\([ \t]*[\"'](cron|interval)|"
     r"\bschedule\.every\(|\bcrontab[ \t]*\(|\bbeat_schedule\b"
 )
+# An Airflow DAG runs in the scheduler that holds it, on a clock or triggered there (from its
+# UI, its API or another DAG, schedule=None or "@once"): the pipeline is automated either way.
+_AIRFLOW_DAG = lazy(
+    r"\bwith[ \t]+DAG[ \t]*\(|\bDAG[ \t]*\([ \t]*(dag_id[ \t]*=[ \t]*)?[\"']|@dag\b"
+)
 _FLOW_WORK = lazy(
-    r"\b(re)?train\w*|\bpredict\w*|\binference\b|\bscor(e|es|ing)\b|\bforecast\w*|\.fit\(",
+    r"\b(re)?train\w*|\bpredict\w*|\binference\b|\bscor(e|es|ing)\b|\bforecast\w*|\.fit\(|"
+    r"\bdeploy\w*|\bbento\w*|(^|[^.\w])model\b",  # not Django's app.models
     linear.I,
 )
 # A scheduler inside a service: its job is named beside its trigger (add_job(train_model,
 # CronTrigger(...)), schedule.every().day.do(retrain)), so the work is looked for there.
-_IN_SERVICE = lazy(r"Trigger|scheduled_job|schedule\.every|crontab|beat_schedule")
+_IN_SERVICE = lazy(r"Trigger|scheduled_job|schedule\.every|crontab")
 _NEAR_LINES = 3
 _SCHEDULERS = (
     "airflow", "prefect", "dagster", "metaflow", "flytekit", "zenml", "kfp", "apscheduler",
@@ -701,7 +707,7 @@ def _scheduled_flows(index: RepoIndex) -> list[Located]:
     )
     for path in flows[:50]:
         code = index.code(path) or ""
-        m = _FLOW_SCHEDULE.search(code)
+        m = _FLOW_SCHEDULE.search(code) or _AIRFLOW_DAG.search(code)
         if m is None:
             continue
         where = code
@@ -715,7 +721,9 @@ def _scheduled_flows(index: RepoIndex) -> list[Located]:
             where = code[start : end if end != -1 else len(code)]
         if _FLOW_WORK.search(where):
             line = code.count("\n", 0, m.start()) + 1
-            found.append(Located(path, line, closed(f"scheduled: {m.group(0)}")))
+            said = m.group(0)
+            kind = "an Airflow DAG" if "DAG" in said.upper() else f"scheduled: {said}"
+            found.append(Located(path, line, closed(kind)))
             if len(found) == 5:
                 break
     return found
