@@ -6380,3 +6380,32 @@ CASES += [
         "execution-timeline-and-plan-verb",
     ),
 ]
+
+# A service shown only as a run on one's own machine is a way to try it, not a deployment
+# scenario (held-out sets F to K); the same API shipped in a container to a cloud is one.
+CASES += [
+    Case(
+        "SC006",
+        "partial",
+        {
+            **s.PIPELINE,
+            "README.md": "# Churn\n\n## Deployment\n\nStart the REST API with "
+            "`uvicorn app.main:app --port 8000` and POST a customer to "
+            "http://localhost:8000/predict to get the churn probability.\n",
+        },
+        "running locally (uvicorn app.main:app)",
+        "local-run-only",
+    ),
+    Case(
+        "SC006",
+        "pass",
+        {
+            **s.PIPELINE,
+            "README.md": "# Churn\n\n## Serve API\n\nThe REST API runs in a Docker container "
+            "on Cloud Run; the CRM calls POST /predict for each customer. Locally: "
+            "`uvicorn app.main:app`.\n",
+        },
+        "the deployment scenario",
+        "container-on-a-cloud-beside-a-local-run",
+    ),
+]

@@ -49,7 +49,7 @@ def detector_patterns(spec: dict[str, Any]) -> list[tuple[str, str, int]]:
         if isinstance(spec.get(key), list) and spec[key]:
             found.append((key, _any_of(spec[key]), linear.I))
     for key in ("strong", "promote", "statement", "exclude_headings", "keys", "also", "hedges",
-                "data_readme"):  # fmt: skip
+                "data_readme", "local_only", "beyond_local"):  # fmt: skip
         if isinstance(spec.get(key), str) and spec[key]:
             found.append((key, spec[key], linear.I))
     return found
@@ -259,6 +259,12 @@ def _judge_section(
         why = placeholder_reason(section.body)
         return Verdict.failed(f"section '{where}' is present but not filled in ({why})", ev)
     hedges = _compiled(params, "hedges")
+    if kind in ("statement", "main") and (local := _only_local(section, params)):
+        return Verdict.partial(
+            f"section '{where}' shows it running locally ({local}), not where it runs or "
+            "who uses it",
+            ev,
+        )
     if kind == "statement":  # a statement of the topic, in so many words
         statement = _compiled(params, "statement")
         if hedges is not None and statement is not None and not _says(statement, section, hedges):
@@ -276,6 +282,22 @@ def _judge_section(
         reason = params.get("partial_reason", "section '{heading}' lacks specifics")
         return Verdict.partial(fill(reason, heading=where), ev)
     return _also(section, where, topic, params, ev)
+
+
+def _only_local(section, params: dict[str, Any]) -> str | None:
+    """What shows the section describes only a run on one's own machine (``local_only``:
+    "uvicorn app:app", localhost), when it says nothing of ``beyond_local`` (a container, a
+    cloud, production): SC006's scenario is where the model runs and for whom."""
+    local = _compiled(params, "local_only")
+    if local is None:
+        return None
+    m = local.search(section.body)
+    if m is None:
+        return None
+    beyond = _compiled(params, "beyond_local")
+    if beyond is not None and beyond.occurs_in(section.heading + "\n" + section.body):
+        return None
+    return " ".join(m.group(0).split())[:40]
 
 
 def _hedged(where: str, topic: str) -> str:
