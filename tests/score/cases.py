@@ -1528,14 +1528,18 @@ CASES: list[Case] = [
     Case(
         "MO006",
         "pass",
-        {"requirements.txt": "lib0==1.0\nlib1==1.1\nlib2==1.2\nlib3==1.3\nlib4==1.4\nlib5==1.5\nlib6==1.6\nlib7==1.7\nlib8==1.8\nlib9==1.9\nlib10==1.10\nlib11==1.11\ntqdm>=4\n"},
+        {
+            "requirements.txt": "lib0==1.0\nlib1==1.1\nlib2==1.2\nlib3==1.3\nlib4==1.4\nlib5==1.5\nlib6==1.6\nlib7==1.7\nlib8==1.8\nlib9==1.9\nlib10==1.10\nlib11==1.11\ntqdm>=4\n"
+        },
         "12 of 13 dependencies pinned exactly",
         "stray-range-is-a-nit",
     ),
     Case(
         "MO006",
         "partial",
-        {"requirements.txt": "lib0==1.0\nlib1==1.1\nlib2==1.2\nlib3==1.3\nlib4==1.4\nlib5==1.5\nlib6==1.6\nlib7==1.7\nlib8==1.8\nlib9==1.9\nlib10==1.10\nlib11==1.11\ntorch\n"},
+        {
+            "requirements.txt": "lib0==1.0\nlib1==1.1\nlib2==1.2\nlib3==1.3\nlib4==1.4\nlib5==1.5\nlib6==1.6\nlib7==1.7\nlib8==1.8\nlib9==1.9\nlib10==1.10\nlib11==1.11\ntorch\n"
+        },
         "1 of 13 dependencies use ranges or no version (torch)",
         "core-library-unpinned",
     ),
@@ -6407,5 +6411,48 @@ CASES += [
         },
         "the deployment scenario",
         "container-on-a-cloud-beside-a-local-run",
+    ),
+]
+
+# Serving and batch prediction by what the file does, whatever else its name says: a chat
+# front end (Chainlit) over a fine-tuned model, a forecasting job among several
+# (level1_predict_future.py), a speech model transcribing audio files.
+CASES += [
+    Case(
+        "DE004",
+        "pass",
+        {
+            "train.py": "trainer.train()\n",
+            "app.py": "import chainlit as cl\nfrom utils import load_fine_tune_model\n\n"
+            "model, tokenizer = load_fine_tune_model('out/lora')\n\n\n@cl.on_message\n"
+            "async def main(message):\n    reply = model.generate(**tokenizer(message.content))\n"
+            "    await cl.Message(content=reply).send()\n",
+        },
+        "app.py",
+        "chainlit-chat-app",
+    ),
+    Case(
+        "DE004",
+        "pass",
+        {
+            "level1_train.py": "model.fit(X, y)\nmodel.save_model('m.txt')\n",
+            "level1_predict_future.py": "import lightgbm as lgb\n\n"
+            "model = lgb.Booster(model_file='m.txt')\nforecast = model.predict(X_future)\n"
+            "writer.upsert(forecast)\n",
+        },
+        "batch prediction in level1_predict_future.py",
+        "one-job-of-several",
+    ),
+    Case(
+        "DE004",
+        "pass",
+        {
+            "train/fine_tune.py": "trainer.train()\n",
+            "transcribe_audio.py": "from transformers import pipeline\n\n"
+            "asr = pipeline('automatic-speech-recognition', model='out/checkpoint')\n"
+            "print(asr('clip.wav')['text'])\n",
+        },
+        "batch prediction in transcribe_audio.py",
+        "transcription-script",
     ),
 ]

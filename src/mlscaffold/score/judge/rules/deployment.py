@@ -774,11 +774,13 @@ _RELEASES_MORE = lazy(
 
 
 _SERVING_NAME = lazy(
-    r"(^|/)((predict|inference|infer|batch|serve|serving|app|api|score|scoring|sample|demo_app)"
+    r"(^|/)((predict|inference|infer|batch|serve|serving|app|api|score|scoring|sample|demo_app|"
+    r"transcribe)"
     # generate.py, generate_text.py: a model's outputs; generate_metadata.py builds a dataset
     r"[^/]*|generate(_(text|samples?|completions?|responses?|answers?|outputs?|predictions?)"
     # a model's own inference script (2heads-resnest-inference.py, lgbm_predict.py)
-    r"[^/]*)?|[^/]*[-_](inference|predict|predictions))\.py$"
+    # ... or one job of several (level1_predict_future.py)
+    r"[^/]*)?|[^/]*[-_](inference|predict|predictions)([-_][^/]*)?)\.py$"
 )
 _BATCH = lazy(
     r"\.predict(_proba)?\s*\(|\bpipeline\s*\(|\.generate\s*\(|\bmodel\s*\(|"

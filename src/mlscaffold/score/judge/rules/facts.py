@@ -61,6 +61,7 @@ WEB_LIBS = (
     "ray.serve",
     "gradio",
     "streamlit",
+    "chainlit",  # a chat front end for an LLM
     "kserve",
     "mlserver",
     "litserve",
