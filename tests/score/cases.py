@@ -5831,6 +5831,22 @@ CASES.append(
 # A training loop's validate(model, ...) scores the model; it validates no data (set G's
 # RepVGG, set C's MoCo).
 CASES += [
+    # ... nor a script's validate() over its global model (set K's GCNII), nor a drift check
+    # (monitoring, DE006).
+    Case(
+        "DA003",
+        "fail",
+        {
+            "train.py": "import torch\n\n\ndef validate():\n    model.eval()\n"
+            "    with torch.no_grad():\n        output = model(features)\n"
+            "        loss_val = F.nll_loss(output[idx_val], labels[idx_val])\n"
+            "        return loss_val.item()\n",
+            "src/monitoring.py": "from scipy.stats import ks_2samp\n\n\n"
+            "def check_data_drift(reference, current):\n"
+            "    return {c: ks_2samp(reference[c], current[c]).pvalue for c in reference}\n",
+        },
+        label="validate-runs-the-global-model-and-a-drift-check",
+    ),
     Case(
         "DA003",
         "fail",

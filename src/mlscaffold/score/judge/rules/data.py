@@ -216,7 +216,7 @@ def data_validation(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             [Evidence(u.path, u.line, u.value) for u in strong[:5]],
         )
     fns = [
-        _next_data_validator(index, f) if _validates_a_model(index, f) else f
+        _next_data_validator(index, f) if _not_a_data_check(index, f) else f
         for f in facts.text_search(index, index.production_python, _VALIDATE_FN)
     ]
     fns = [f for f in fns if f is not None]
@@ -262,8 +262,12 @@ def data_validation(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 _MODEL_PARAM = lazy(r"^(model|net|network|criterion|classifier|estimator)$")
 
 
-def _validates_a_model(index: RepoIndex, hit: Located) -> bool:
-    """Whether a plain ``validate(...)`` takes a model: a validation step of training."""
+def _not_a_data_check(index: RepoIndex, hit: Located) -> bool:
+    """Whether a plain ``validate(...)`` is a validation step of training (it takes a model,
+    or runs the script's global model in eval mode), or a function checks data for drift
+    (``check_data_drift``: monitoring, DE006): either way no check of the data's form."""
+    if "drift" in hit.value.lower():
+        return True
     if "validate" not in hit.value or "validate_" in hit.value:
         return False
     info = index.module_info(hit.path)  # parsed already, to tell a real function from a stub
@@ -271,9 +275,15 @@ def _validates_a_model(index: RepoIndex, hit: Located) -> bool:
     if fn is None or not isinstance(fn.node, ast.FunctionDef | ast.AsyncFunctionDef):
         return False
     args = fn.node.args
-    return any(
-        _MODEL_PARAM.search(a.arg) for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]
-    )
+    if any(_MODEL_PARAM.search(a.arg) for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]):
+        return True
+    lines = (index.code(hit.path) or "").split("\n")[fn.node.lineno - 1 : fn.node.end_lineno]
+    return bool(_EVAL_MODE.search("\n".join(lines[:_MAX_BODY_LINES])))
+
+
+# A training script's validate(): the model switched to evaluation, or a loss computed.
+_EVAL_MODE = lazy(r"\.eval\(\)|\bno_grad\b|\bloss\w*[ \t]*=")
+_MAX_BODY_LINES = 200
 
 
 def _next_data_validator(index: RepoIndex, hit: Located) -> Located | None:
@@ -284,7 +294,7 @@ def _next_data_validator(index: RepoIndex, hit: Located) -> Located | None:
         if n == _MAX_VALIDATORS_READ:
             break
         found = Located(hit.path, line, m.group(0))
-        if line > (hit.line or 0) and not _validates_a_model(index, found):
+        if line > (hit.line or 0) and not _not_a_data_check(index, found):
             return found
     return None
 
