@@ -6472,3 +6472,21 @@ CASES += [
         "transcription-script",
     ),
 ]
+
+# dvc.yaml's stages that run scripts the repository does not have: `dvc repro` stops at the
+# first one (set K's MediCareNet, whose scripts moved to src/models/).
+CASES += [
+    Case(
+        "MO003",
+        "partial",
+        {
+            "dvc.yaml": "stages:\n  preprocess:\n    cmd: python src/preprocess.py --in a.csv\n"
+            "    deps: [src/preprocess.py]\n  train:\n    cmd: python ./src/train.py\n"
+            "    deps: [src/train.py]\n",
+            "src/models/preprocess.py": "import pandas as pd\n\ndf = pd.read_csv('a.csv')\n",
+            "src/models/train.py": "model.fit(X, y)\n",
+        },
+        "runs scripts the repository does not have (src/preprocess.py, src/train.py)",
+        "dvc-stages-run-missing-scripts",
+    ),
+]

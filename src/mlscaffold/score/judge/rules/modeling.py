@@ -75,6 +75,21 @@ _RUNS_MODULE = lazy(
 )
 
 
+_DVC_CMD = lazy(r"^[ \t]*cmd:[ \t]*(.*)$", linear.M)
+
+
+def _missing_scripts(index: RepoIndex, dvc: str) -> list[str]:
+    """The Python scripts dvc.yaml's commands run (python src/train.py) that are not in the
+    repository."""
+    missing = []
+    for cmd in _DVC_CMD.finditer(dvc):
+        for run in _RUNS_MODULE.finditer(cmd.group(1)):
+            script = run.group(1).removeprefix("./")
+            if script.endswith(".py") and script not in index.by_path and script not in missing:
+                missing.append(script)
+    return missing
+
+
 @rule("training_pipeline")
 def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     """Training as a pipeline: steps in modules of their own, and something that runs them in
@@ -91,6 +106,13 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         )
     dvc = index.text("dvc.yaml") if "dvc.yaml" in index.by_path else None
     if dvc and len(_DVC_STAGE.findall(dvc)) >= 2 and "cmd:" in dvc:
+        missing = _missing_scripts(index, dvc)
+        if missing:  # `dvc repro` stops at the first stage whose script is not there
+            return Verdict.partial(
+                f"dvc.yaml defines pipeline stages, but runs scripts the repository does not "
+                f"have ({', '.join(missing[:3])})",
+                [Evidence("dvc.yaml", 1)],
+            )
         return Verdict.passed("dvc.yaml defines pipeline stages", [Evidence("dvc.yaml", 1)])
     found: dict[str, str] = {}
     unproven: dict[str, None] = {}  # candidates that took no role, in order: stubs among them
