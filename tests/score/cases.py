@@ -1119,7 +1119,9 @@ CASES: list[Case] = [
         "pass",
         {
             "dvc.yaml": "stages:\n  prepare:\n    cmd: python prepare.py\n"
-            "  train:\n    cmd: python train.py\n"
+            "  train:\n    cmd: python train.py\n",
+            "prepare.py": "import pandas as pd\n\npd.read_csv('raw.csv').to_csv('clean.csv')\n",
+            "train.py": "model.fit(X, y)\n",
         },
         label="dvc",
     ),
