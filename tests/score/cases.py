@@ -6492,3 +6492,44 @@ CASES += [
         "dvc-stages-run-missing-scripts",
     ),
 ]
+
+# A project template's example tests left as generated test the template, not the project
+# (Kedro's test_run.py asserting its project path, or expecting the empty template's "Pipeline
+# contains no nodes"); one that runs the project's pipeline is a smoke test of the project.
+_KEDRO_TEMPLATE = (
+    '"""\nThis module contains example tests for a Kedro project.\n"""\n'
+    "from pathlib import Path\n\nimport pytest\n\n"
+    "# The tests below are here for the demonstration purpose\n"
+    "# and should be replaced with the ones testing the project\n# functionality\n\n"
+)
+CASES += [
+    Case(
+        "MO005",
+        "partial",
+        {
+            **s.PIPELINE,
+            "tests/test_run.py": _KEDRO_TEMPLATE + "class TestKedroRun:\n"
+            "    def test_kedro_run_no_pipeline(self):\n"
+            "        with pytest.raises(Exception) as excinfo:\n"
+            "            KedroSession.create(project_path=Path.cwd()).run()\n"
+            "        assert 'Pipeline contains no nodes' in str(excinfo.value)\n\n"
+            "    def test_project_path(self, project_context):\n"
+            "        assert project_context.project_path == Path.cwd()\n",
+        },
+        "the only tests are a project template's examples (tests/test_run.py:13",
+        "kedro-template-examples",
+    ),
+    Case(
+        "MO005",
+        "pass",
+        {
+            **s.PIPELINE,
+            "tests/test_run.py": _KEDRO_TEMPLATE + "class TestKedroRun:\n"
+            "    def test_kedro_run(self):\n"
+            "        with KedroSession.create(project_path=Path.cwd()) as session:\n"
+            "            assert session.run() is not None\n",
+        },
+        "1 meaningful test(s) of 1",
+        "kedro-template-run-of-the-project",
+    ),
+]

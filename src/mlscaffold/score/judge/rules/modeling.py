@@ -697,6 +697,25 @@ def _live_tests(index: RepoIndex, path: str, tests: list[Any]) -> dict[int, str]
     }
 
 
+# A project template's example tests, left as generated (Kedro's test_run.py asserting the
+# project path, or expecting the empty template's "Pipeline contains no nodes"): they test
+# the template, not the project. One that runs the project's pipeline through a session is
+# a smoke test of the project all the same.
+_EMPTY_TEMPLATE = "Pipeline contains no nodes"
+_TEMPLATE_TEST = lazy(
+    rf"{_EMPTY_TEMPLATE}|should be replaced with the ones testing the project|"
+    r"example tests? for a Kedro project"
+)
+_RUNS_PROJECT = lazy(r"\bsession\.run\s*\(")
+
+
+def _template_example(code: str, lines: list[str], start: int, end: int | None) -> bool:
+    """Whether a test in a file marked as a template's example is one (see _TEMPLATE_TEST)."""
+    if _EMPTY_TEMPLATE in code:
+        return True
+    return not _RUNS_PROJECT.search("\n".join(lines[start - 1 : end]))
+
+
 @rule("automated_tests", reads_contents=False)
 def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     test_files = [
@@ -714,17 +733,23 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     empty: list[str] = []
     live: list[str] = []  # where the files whose meaningful tests need a live service are tied
     live_tests = 0
+    examples: list[str] = []  # a project template's example tests
     # Files are parsed until enough meaningful tests are found: a suite of thousands of test
     # files passes after its first few, as it would after all of them.
     for path in test_files:
         info = index.module_info(path)
         read += 1
         found = []
+        code = (index.code(path) or "") if info is not None else ""
+        template = _TEMPLATE_TEST.occurs_in(code)
+        lines = code.split("\n") if template else []
         for fn in info.functions if info is not None else ():
             if not fn.name.startswith("test"):
                 continue
             total += 1
-            if _meaningful(fn.node):  # type: ignore[arg-type]
+            if template and _template_example(code, lines, fn.line, fn.node.end_lineno):
+                examples.append(f"{path}:{fn.line}")
+            elif _meaningful(fn.node):  # type: ignore[arg-type]
                 found.append(fn)
             elif len(empty) < 5:
                 empty.append(f"{path}:{fn.line}")
@@ -753,6 +778,12 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             f"{summary}, but they run only against a live service or the author's machine "
             f"({', '.join(live[:3])})",
             [Evidence(*e.rsplit(":", 1)[:1]) for e in live[:5]],
+        )
+    if meaningful == 0 and examples and not empty:
+        return Verdict.partial(
+            f"{summary}: the only tests are a project template's examples "
+            f"({', '.join(examples[:3])}), which test the template, not this project",
+            [Evidence(*e.rsplit(":", 1)[:1]) for e in examples[:5]],
         )
     if meaningful == 0:
         return Verdict.partial(
