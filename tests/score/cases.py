@@ -6533,3 +6533,29 @@ CASES += [
         "kedro-template-run-of-the-project",
     ),
 ]
+
+# A speech recipe's data lists (Kaldi's text and wav.scp, 1.9 MB of transcripts) are data;
+# a JavaScript front end's package-lock.json is not.
+CASES += [
+    Case(
+        "DA002",
+        "fail",
+        {
+            "train.py": "trainer.train()\n",
+            "data-char/train/text": "utt1 " + "a" * (1 << 20) + "\n",
+            "data-char/train/wav.scp": "utt1 /audio/utt1.wav\n",
+        },
+        "data-char/train/text",
+        "speech-data-lists",
+    ),
+    Case(
+        "DA002",
+        "pass",
+        {
+            "train.py": "model.fit(X, y)\n",
+            "front-end/package-lock.json": '{"lockfileVersion": 2, "x": "' + "a" * (1 << 20) + '"}',
+        },
+        "no data file over 1 MiB",
+        "npm-lock-file",
+    ),
+]

@@ -62,8 +62,15 @@ DATA_SUFFIXES = frozenset(
         ".dat",
         ".txt",
         ".xml",
+        ".scp",  # Kaldi-style lists of utterances (wav.scp, feats.scp) and their archives
+        ".ark",
     ]
 )
+# A JavaScript front end's lock files are JSON, not data.
+_LOCK_FILES = ("package-lock.json", "npm-shrinkwrap.json")
+# The rest of a Kaldi-style data folder (what ESPnet, k2 and WeNet recipes read): transcripts
+# and speaker maps in files without a suffix.
+_SPEECH_LISTS = lazy(r"(^|/)(text|utt2spk|spk2utt|segments|utt2dur|utt2num_frames)$")
 
 
 # A data folder (index.DATA_DIR) holds data whatever its files' kind: a RAG corpus of PDFs.
@@ -132,7 +139,11 @@ _MODEL_FOLDER = lazy(r"(^|/)(models?|weights|checkpoints?|artifacts?|artefacts?|
 def _is_data_file(path: str, suffix: str) -> bool:
     if suffix in _WEIGHT_SUFFIXES or _MODEL_FOLDER.search(path):
         return False
-    return suffix in DATA_SUFFIXES or _in_data_folder(path, suffix)
+    return (
+        suffix in DATA_SUFFIXES
+        or _in_data_folder(path, suffix)
+        or (not suffix and _SPEECH_LISTS.search(path) is not None)
+    )
 
 
 @rule("lfs_tracks_data", reads_contents=False)
@@ -162,10 +173,14 @@ def no_large_data(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         f
         for f in index.files
         if f.size > limit
-        and (f.suffix in DATA_SUFFIXES or _in_data_folder(f.path, f.suffix))
+        and (
+            f.suffix in DATA_SUFFIXES
+            or _in_data_folder(f.path, f.suffix)
+            or (not f.suffix and _SPEECH_LISTS.search(f.path) is not None)
+        )
         and f.path not in lfs_paths
         and f.path not in dvc_tracked
-        and not f.path.endswith(".lock")
+        and not f.path.endswith((".lock", *_LOCK_FILES))
     ]
     if big:
         big.sort(key=lambda f: -f.size)
