@@ -6559,3 +6559,31 @@ CASES += [
         "npm-lock-file",
     ),
 ]
+
+# A lock file locks pyproject's (or Pipfile's) dependencies; the requirements.txt beside it
+# that a Dockerfile or a reader installs is not locked by it.
+CASES += [
+    Case(
+        "MO006",
+        "partial",
+        {
+            "pyproject.toml": '[project]\nname = "x"\nversion = "1"\n'
+            'dependencies = ["torch==2.3.1"]\n',
+            "poetry.lock": "# lock\n",
+            "requirements.txt": "torch\nnumpy\npillow\n",
+        },
+        "lock file poetry.lock, but requirements.txt, which no lock covers, leaves numpy",
+        "lock-beside-loose-requirements",
+    ),
+    Case(
+        "MO006",
+        "pass",
+        {
+            "services/api/requirements.txt": "torch\n",
+            "uv.lock": "version = 1\n",
+            "pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = ["torch"]\n',
+        },
+        "lock file uv.lock",
+        "lock-and-a-sub-component-requirements",
+    ),
+]

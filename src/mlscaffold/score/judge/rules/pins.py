@@ -362,10 +362,43 @@ _CORE_LIBS = frozenset(
 _UPPER_BOUND = lazy(r"<|~=|==\s*[\w.]*\*")
 
 
+def _unlocked_requirements(index: RepoIndex) -> tuple[str, list[str]] | None:
+    """The requirements.txt beside a lock file (which locks pyproject's or Pipfile's
+    dependencies, not it) when it leaves a library the model's numbers come from, or more
+    than a stray few, without an exact version: that file and those names. A lock written as
+    requirements (requirements-lock.txt, pip-compile's output) covers its folder's files."""
+    folders = {
+        lock.rpartition("/")[0] for lock in index.lock_files if not lock.endswith(".txt")
+    } - {lock.rpartition("/")[0] for lock in index.lock_files if lock.endswith(".txt")}
+    by_file: dict[str, list[Any]] = {}
+    for d in index.dependencies:
+        folder, _, name = d.path.rpartition("/")
+        if name == "requirements.txt" and folder in folders and d.name not in _DEV_TOOLS:
+            by_file.setdefault(d.path, []).append(d)
+    exact = {d.name for d in index.dependencies if d.pin == EXACT}
+    for path, deps in by_file.items():
+        folder = path.rpartition("/")[0]
+        if any(f.path.rpartition("/")[0] == folder for f in index.paths.named("constraints.txt")):
+            continue  # installed with -c constraints.txt, which pins what it leaves open
+        loose = [d for d in deps if d.pin != EXACT and d.name not in exact]
+        core = [d for d in loose if d.name in _CORE_LIBS and not _UPPER_BOUND.search(d.spec)]
+        if core or len(loose) * 10 > len(deps):
+            return path, [d.name for d in (core or loose)]
+    return None
+
+
 # ----- what is declared --------------------------------------------------------------------
 def _declared_pins(index: RepoIndex) -> Verdict:
     if index.lock_files:
         lock = index.lock_files[0]
+        loose_file = _unlocked_requirements(index)
+        if loose_file is not None:  # what a Dockerfile or a reader installs is not locked
+            path, names = loose_file
+            return Verdict.partial(
+                f"lock file {lock}, but {path}, which no lock covers, leaves "
+                f"{', '.join(names[:4])} unpinned",
+                [Evidence(lock), Evidence(path)],
+            )
         return Verdict.passed(f"lock file {lock}", [Evidence(p) for p in index.lock_files[:3]])
     deps = index.dependencies
     if not deps:
