@@ -6587,3 +6587,21 @@ CASES += [
         "lock-and-a-sub-component-requirements",
     ),
 ]
+
+# Not the project's configuration: an orchestrator's own settings (airflow.cfg in config/)
+# and a saved model's description (spaCy's models/*/config.cfg).
+CASES += [
+    Case(
+        "MO001",
+        "partial",
+        {
+            **s.PIPELINE,
+            "airflow/config/airflow.cfg": "[core]\nparallelism = 32\nload_examples = False\n",
+            "models/address_model/config.cfg": "[training]\nmax_epochs = 10\ndropout = 0.1\n",
+            "trainer/app/config/constants.py": "from pathlib import Path\n\n"
+            "BASE_DIR = Path(__file__).parent\nN_ITER = 30\n",
+        },
+        "settings only in code or environment files",
+        "orchestrator-and-saved-model-configs",
+    ),
+]
