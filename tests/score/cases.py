@@ -6605,3 +6605,33 @@ CASES += [
         "orchestrator-and-saved-model-configs",
     ),
 ]
+
+# A feature list nobody reads declares nothing the pipeline uses (set K's house-price app:
+# FEATURES in src/config.py, while train.py drops the target and the app names its columns).
+CASES += [
+    Case(
+        "DA006",
+        "partial",
+        {
+            "src/config.py": "FEATURES = ['area', 'bedrooms', 'bathrooms']\n",
+            "src/train.py": "import pandas as pd\nfrom sklearn.linear_model import LinearRegression\n"
+            "\ndf = pd.read_csv('houses.csv')\n"
+            "LinearRegression().fit(df.drop(columns='price'), df.price)\n",
+        },
+        "but no code uses the list",
+        "feature-list-nobody-reads",
+    ),
+    Case(
+        "DA006",
+        "pass",
+        {
+            "src/hotel/schema.py": "PRICE = 'price_usd'\nSTARS = 'prop_starrating'\n"
+            "PROPERTY_FEATURES = [PRICE, STARS]\n",
+            "src/hotel/train.py": "import pandas as pd\nfrom lightgbm import LGBMRanker\n"
+            "from hotel.schema import PRICE\n\ndf = pd.read_csv('x.csv')\n"
+            "LGBMRanker().fit(df[[PRICE]], df.y, group=[len(df)])\n",
+        },
+        "features declared as PROPERTY_FEATURES",
+        "schema-module-the-pipeline-imports",
+    ),
+]

@@ -7,6 +7,7 @@ import itertools
 from collections.abc import Iterator
 from typing import Any
 
+from mlscaffold.score.budget import tick
 from mlscaffold.score.judge.rules import facts, rule
 from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.read import linear
@@ -541,12 +542,46 @@ def features_declared_in_code(index: RepoIndex, params: dict[str, Any]) -> Verdi
     """A module-level list or map of features (FEATURES = [...], FEATURE_MAP = {...})."""
     hits = facts.text_search(index, index.production_python, _FEATURE_LIST)
     if hits:
+        ev = [Evidence(x.path, x.line, _declared_name(x)) for x in hits[:3]]
+        used = next((h for h in hits[:_MAX_LISTS_FOLLOWED] if _used(index, h)), None)
+        if used is not None:
+            return Verdict.passed(f"features declared as {_declared_name(used)} in {used.path}", ev)
         h = hits[0]
-        return Verdict.passed(
-            f"features declared as {h.value.split('=')[0].strip()} in {h.path}",
-            [Evidence(x.path, x.line, x.value.split("=")[0].strip()) for x in hits[:3]],
+        return Verdict.partial(
+            f"features declared as {_declared_name(h)} in {h.path}, but no code uses the list "
+            "(the pipeline names its columns itself)",
+            ev,
         )
     return Verdict.failed("no feature list in config, code or a feature store definition")
+
+
+_MAX_LISTS_FOLLOWED = 5
+_MAX_USERS_READ = 500
+
+
+def _declared_name(hit: Located) -> str:
+    return hit.value.split("=")[0].split(":")[0].strip()
+
+
+def _used(index: RepoIndex, hit: Located) -> bool:
+    """Whether a declared feature list is read: its name again in its own module after the
+    declaration, or in another module or notebook of the repository, or its module imported
+    by another (a schema module whose column constants the pipeline uses)."""
+    name = _declared_name(hit)
+    own = index.code(hit.path) or ""
+    if own.count(name) > 1:
+        return True
+    others = [p for p in index.python_files if p != hit.path] + [
+        f.path for f in index.with_suffixes(".ipynb")
+    ]
+    for path in others[:_MAX_USERS_READ]:
+        tick()
+        if name in (index.code(path) or "") or any(
+            hit.path in index.resolve_import_targets(path, ref)
+            for ref in index.imports.get(path, ())
+        ):
+            return True
+    return False
 
 
 # Patterns the content pass matches in every production module and notebook (see scan).
