@@ -6635,3 +6635,19 @@ CASES += [
         "schema-module-the-pipeline-imports",
     ),
 ]
+
+# A shell runner that launches training through a distributed launcher (torchrun,
+# accelerate launch) chains it like `python` would.
+CASES += [
+    Case(
+        "MO003",
+        "pass",
+        {
+            **STEPS,
+            "run.sh": "python src/p/data.py\npython src/p/features.py\n"
+            "torchrun --nproc_per_node=1 src/p/train.py --lr 0.1\npython src/p/evaluate.py\n",
+        },
+        "run.sh runs them in order",
+        "torchrun-in-a-runner",
+    ),
+]

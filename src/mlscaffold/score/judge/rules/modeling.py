@@ -69,7 +69,9 @@ _DATAMODULE_RUN = lazy(r"\.(fit|test|validate)\s*\([^)]*\bdatamodule\s*=")
 # A Python command in a script, a Makefile (also through a variable, $(PYTHON) -m ...) or an
 # invoke task's c.run("python -m ...").
 _RUNS_MODULE = lazy(
-    r"(?:\bpython\d?|\$[({]\w*PY\w*[)}])(?:[ \t]+-[uOBbsSEIq]+)*(?:\s+-m)?\s+"
+    r"(?:(?:\bpython\d?|\$[({]\w*PY\w*[)}])(?:[ \t]+-[uOBbsSEIq]+)*(?:\s+-m)?|"
+    # distributed launchers run a training script the same way: torchrun --nproc_per_node=1
+    r"\b(?:torchrun|accelerate[ \t]+launch|deepspeed)(?:[ \t]+--[\w-]+(?:=\S+)?)*)\s+"
     # a package named by a variable: python -m {PROJECT}.train, python ${SRC}/train.py
     r"(?:\{\w+\}[./]|\$\{?\w+\}?[./])?([\w./-]+)"
 )
