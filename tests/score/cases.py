@@ -6651,3 +6651,29 @@ CASES += [
         "torchrun-in-a-runner",
     ),
 ]
+
+# A linter or formatter the project applies through its own git hook (core.hooksPath
+# .githooks) or a Makefile target.
+CASES += [
+    Case(
+        "MO010",
+        "pass",
+        {
+            **s.PIPELINE,
+            ".githooks/pre-commit": "#!/bin/sh\nfor s in trainer prediction; do\n"
+            "  black --line-length 100 $s\ndone\n",
+        },
+        ".githooks/pre-commit runs black --line-length 100",
+        "git-hook-runs-black",
+    ),
+    Case(
+        "MO010",
+        "pass",
+        {
+            **s.PIPELINE,
+            "Makefile": ".PHONY: lint\n\n## Lint using autopep8\nlint:\n\tautopep8 -r --diff src\n",
+        },
+        "Makefile runs autopep8",
+        "makefile-lint-target",
+    ),
+]

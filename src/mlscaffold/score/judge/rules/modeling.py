@@ -1527,6 +1527,24 @@ _LINT_RUN = lazy(
 )
 
 
+# A git hook kept in the repository (core.hooksPath .githooks, husky) or a Makefile target that
+# runs a linter or formatter: the project's own way to apply it.
+_HOOK_FILES = [".githooks/*", ".git-hooks/*", "githooks/*", ".husky/*", "hooks/pre-commit",
+               "Makefile", "makefile"]  # fmt: skip
+_HOOK_LINT = lazy(
+    r"\b(ruff([ \t]+(check|format))?|flake8|pylint|mypy|pyright|black|isort|autopep8|yapf)\b"
+    r"[ \t]+[-\w./ =]*"
+)
+
+
+def _lint_in_hooks(index: RepoIndex) -> tuple[str, int, str] | None:
+    for entry in index.glob(_HOOK_FILES)[:20]:
+        text = index.text(entry.path) or ""
+        for line, m in _HOOK_LINT.finditer_lines(text):
+            return entry.path, line, " ".join(m.group(0).split())[:60]
+    return None
+
+
 # GitHub's starter workflow: flake8 failing only on syntax errors, the rest --exit-zero.
 _LENIENT = lazy(r"--exit-zero|--select[= ]E9,F63,F7,F82\s")
 
@@ -1577,6 +1595,10 @@ def code_quality_tooling(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                 ev,
             )
         return Verdict.passed(f"{in_ci[0].path} runs {in_ci[0].value.strip()}", ev)
+    hooked = _lint_in_hooks(index)
+    if hooked is not None:
+        path, line, run = hooked
+        return Verdict.passed(f"{path} runs {run}", [Evidence(path, line, run)])
     declared = index.declared((*_LINT_TABLES, "pre-commit"))
     if declared:
         return Verdict.partial(
