@@ -6677,3 +6677,28 @@ CASES += [
         "makefile-lint-target",
     ),
 ]
+
+# A general section that says what is predicted and for whom it is worth it ("helping
+# organizations", "an app for businesses") states the problem.
+CASES += [
+    Case(
+        "SC001",
+        "pass",
+        {
+            "README.md": "# Attrition\n\n## Overview\n\nThe model predicts whether an employee "
+            "will leave, helping organizations implement targeted retention strategies.\n"
+        },
+        "Overview",
+        "overview-helping-organizations",
+    ),
+    Case(
+        "SC001",
+        "partial",
+        {
+            "README.md": "# Attrition\n\n## Overview\n\nThe model predicts whether an employee "
+            "will leave, with a random forest on the IBM dataset.\n"
+        },
+        "only a general section",
+        "overview-without-whom",
+    ),
+]
