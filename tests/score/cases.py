@@ -6702,3 +6702,109 @@ CASES += [
         "overview-without-whom",
     ),
 ]
+
+# A code review's counter-examples to the tenth round's rules.
+CASES += [
+    Case(
+        "MO003",
+        "pass",
+        {
+            "dvc.yaml": "stages:\n  prepare:\n    wdir: src\n    cmd: python prepare.py\n"
+            "  train:\n    cmd: cd src && python train.py\n",
+            "src/prepare.py": "import pandas as pd\n\npd.read_csv('a.csv').to_csv('b.csv')\n",
+            "src/train.py": "model.fit(X, y)\n",
+        },
+        "dvc.yaml defines pipeline stages",
+        "dvc-stage-wdir-or-cd",
+    ),
+    Case(
+        "MO010",
+        "fail",
+        {
+            **s.PIPELINE,
+            "Makefile": "# a simulation of black hole mergers\nsetup:\n\tpip install black flake8\n",
+            "third_party/lib/Makefile": "lint:\n\tflake8 .\n",
+        },
+        "no linter",
+        "makefile-that-installs-or-mentions-a-linter",
+    ),
+    Case(
+        "MO005",
+        "pass",
+        {
+            "src/proj/nodes.py": "def add(a, b):\n    return a + b\n",
+            "src/tests/test_run.py": _KEDRO_TEMPLATE + "from proj.nodes import add\n\n\n"
+            "class TestProjectContext:\n    def test_project_path(self, project_context):\n"
+            "        assert project_context.project_path == Path.cwd()\n\n\n"
+            "def test_add():\n    assert add(1, 2) == 3\n\n\ndef test_add_negative():\n"
+            "    assert add(-1, -2) == -3\n\n\ndef test_add_zero():\n    assert add(0, 5) == 5\n",
+        },
+        "3 meaningful test(s) of 4",
+        "user-tests-in-a-template-file",
+    ),
+    Case(
+        "MO001",
+        "pass",
+        {
+            **s.PIPELINE,
+            "configs/models/xgb/config.json": '{"n_estimators": 100, "lr": 0.1}',
+        },
+        "configs/models/xgb/config.json",
+        "configs-folder-named-models",
+    ),
+    Case(
+        "SC006",
+        "pass",
+        {
+            **s.PIPELINE,
+            "README.md": "# Churn\n\n## Serving\n\nA FastAPI service exposes POST /predict to "
+            "the CRM, which calls it for each new account and shows the churn risk to account "
+            "managers. To try it: `uvicorn app:app`.\n",
+        },
+        "the deployment scenario",
+        "consumer-beside-a-try-it-line",
+    ),
+    Case(
+        "DE003",
+        "fail",
+        {
+            **s.PIPELINE,
+            "dags/etl.py": '"""Loads raw events into the warehouse\'s star-schema data model."""\n'
+            "from airflow import DAG\n\n"
+            "with DAG('etl_events', schedule=None) as dag:\n"
+            "    BashOperator(task_id='load', bash_command='python load.py')  # model of the day\n",
+        },
+        "no CI configuration",
+        "etl-dag-mentioning-a-data-model",
+    ),
+    Case(
+        "MO006",
+        "pass",
+        {
+            "pyproject.toml": '[tool.poetry.dependencies]\npython = "3.11"\ntorch = "^2.1"\n'
+            + "".join(f'lib{i} = "1.{i}"\n' for i in range(11)),
+        },
+        "pinned exactly",
+        "poetry-caret-is-bounded",
+    ),
+    Case(
+        "MO006",
+        "partial",
+        {
+            "requirements.txt": "lib0==1.0\nlib1==1.1\nlib2==1.2\nlib3==1.3\nlib4==1.4\nlib5==1.5\nlib6==1.6\nlib7==1.7\nlib8==1.8\nlib9==1.9\nlib10==1.10\nlib11==1.11\ntorch>=2.0; python_version<'3.12'\n"
+        },
+        "torch is one the model's results depend on",
+        "marker-is-no-upper-bound",
+    ),
+    Case(
+        "DA006",
+        "partial",
+        {
+            "src/config.py": "FEATURES = ['area', 'rooms']\nN_FEATURES_MAX = 10\n",
+            "src/train.py": "import pandas as pd\nfrom sklearn.linear_model import LinearRegression\n"
+            "\ndf = pd.read_csv('h.csv')\nLinearRegression().fit(df.drop(columns='price'), df.price)\n",
+        },
+        "but no code uses the list",
+        "a-longer-name-is-no-use",
+    ),
+]

@@ -308,7 +308,7 @@ def _write(fmt: str, out: str, reports: list, args: argparse.Namespace) -> None:
     from mlscaffold.score.report.render import get_renderer
 
     renderer = get_renderer(fmt, sarif_category=args.sarif_category)
-    quiet = args.verbosity < 0
+    quiet = args.verbosity < 0 and out == "-"  # a file written is the same, -q or not
     if fmt == "table" and quiet:  # -q: the findings, without the closing hint
         from functools import partial
 

@@ -6,6 +6,7 @@ mlscaffold's own template is a copier template; ``template=`` accepts any other 
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 import warnings
@@ -25,15 +26,22 @@ TemplateKind = Literal["copier", "cookiecutter"]
 # Messages copier raises as plain ValueError/TypeError when an answer is invalid.
 _ANSWER_ERROR_MARKERS = ("Validation error for question", "Invalid choice for", "is required")
 _INVALID_ANSWER = re.compile(r"Validation error for question '(\w+)': (.*)", re.S)
-_INVALID_CHOICE = re.compile(r"Invalid choice for '(\w+)': '(.*)' is not in \[(.*)\]", re.S)
+_INVALID_CHOICE = re.compile(r"Invalid choice for '(\w+)': (.*) is not in (\[.*\])", re.S)
 
 
 def answer_error(message: str) -> str:
     """copier's message about an invalid answer, said the way mlscaffold says the rest:
     the question, the answer given and what would do."""
     if match := _INVALID_CHOICE.fullmatch(message):
-        key, value, choices = match.groups()
-        shown = ", ".join(c.strip().strip("'\"") for c in choices.split(","))
+        key, value, listed = match.groups()
+        try:  # copier prints the choices as a Python list: ['rest', 'batch'] or [1, 2]
+            choices = ast.literal_eval(listed)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return message
+        if not isinstance(choices, list):
+            return message
+        shown = ", ".join(str(c) for c in choices)
+        value = value.strip("'\"")
         return f"{key}={value} is not an answer this template takes; choose one of: {shown}"
     if match := _INVALID_ANSWER.fullmatch(message):
         key, why = match.groups()

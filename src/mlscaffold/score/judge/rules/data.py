@@ -137,14 +137,20 @@ _WEIGHT_SUFFIXES = frozenset(
 _MODEL_FOLDER = lazy(r"(^|/)(models?|weights|checkpoints?|artifacts?|artefacts?|saved_models?)/")
 
 
-def _is_data_file(path: str, suffix: str) -> bool:
-    if suffix in _WEIGHT_SUFFIXES or _MODEL_FOLDER.search(path):
-        return False
+def _data_like(path: str, suffix: str) -> bool:
+    """A data file by its suffix or folder, or a speech recipe's list (DA002 counts weights
+    too: a committed 200 MB checkpoint bloats the repository as much)."""
     return (
         suffix in DATA_SUFFIXES
         or _in_data_folder(path, suffix)
         or (not suffix and _SPEECH_LISTS.search(path) is not None)
     )
+
+
+def _is_data_file(path: str, suffix: str) -> bool:
+    if suffix in _WEIGHT_SUFFIXES or _MODEL_FOLDER.search(path):
+        return False
+    return _data_like(path, suffix)
 
 
 @rule("lfs_tracks_data", reads_contents=False)
@@ -174,11 +180,7 @@ def no_large_data(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         f
         for f in index.files
         if f.size > limit
-        and (
-            f.suffix in DATA_SUFFIXES
-            or _in_data_folder(f.path, f.suffix)
-            or (not f.suffix and _SPEECH_LISTS.search(f.path) is not None)
-        )
+        and _data_like(f.path, f.suffix)
         and f.path not in lfs_paths
         and f.path not in dvc_tracked
         and not f.path.endswith((".lock", *_LOCK_FILES))
@@ -293,8 +295,13 @@ def _not_a_data_check(index: RepoIndex, hit: Located) -> bool:
     args = fn.node.args
     if any(_MODEL_PARAM.search(a.arg) for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]):
         return True
-    lines = (index.code(hit.path) or "").split("\n")[fn.node.lineno - 1 : fn.node.end_lineno]
-    return bool(_EVAL_MODE.search("\n".join(lines[:_MAX_BODY_LINES])))
+    tick()
+    # One split a module, not one a function (the module's next validators come in order).
+    kept = index.memo.get("module_lines")
+    if kept is None or kept[0] != hit.path:
+        kept = index.memo["module_lines"] = (hit.path, (index.code(hit.path) or "").split("\n"))
+    end = min(fn.node.end_lineno or fn.node.lineno, fn.node.lineno - 1 + _MAX_BODY_LINES)
+    return bool(_EVAL_MODE.search("\n".join(kept[1][fn.node.lineno - 1 : end])))
 
 
 # A training script's validate(): the model switched to evaluation, or a loss computed.
@@ -543,7 +550,7 @@ def features_declared_in_code(index: RepoIndex, params: dict[str, Any]) -> Verdi
     hits = facts.text_search(index, index.production_python, _FEATURE_LIST)
     if hits:
         ev = [Evidence(x.path, x.line, _declared_name(x)) for x in hits[:3]]
-        used = next((h for h in hits[:_MAX_LISTS_FOLLOWED] if _used(index, h)), None)
+        used = _first_used(index, hits[:_MAX_LISTS_FOLLOWED])
         if used is not None:
             return Verdict.passed(f"features declared as {_declared_name(used)} in {used.path}", ev)
         h = hits[0]
@@ -556,32 +563,44 @@ def features_declared_in_code(index: RepoIndex, params: dict[str, Any]) -> Verdi
 
 
 _MAX_LISTS_FOLLOWED = 5
-_MAX_USERS_READ = 500
+_MAX_BYTES_READ = 8 << 20  # looking for a list's name in other files
 
 
 def _declared_name(hit: Located) -> str:
     return hit.value.split("=")[0].split(":")[0].strip()
 
 
-def _used(index: RepoIndex, hit: Located) -> bool:
-    """Whether a declared feature list is read: its name again in its own module after the
-    declaration, or in another module or notebook of the repository, or its module imported
-    by another (a schema module whose column constants the pipeline uses)."""
-    name = _declared_name(hit)
-    own = index.code(hit.path) or ""
-    if own.count(name) > 1:
-        return True
-    others = [p for p in index.python_files if p != hit.path] + [
-        f.path for f in index.with_suffixes(".ipynb")
-    ]
-    for path in others[:_MAX_USERS_READ]:
+def _first_used(index: RepoIndex, hits: list[Located]) -> Located | None:
+    """The first declared feature list that is read: its module imported by another module (a
+    schema module whose columns the pipeline uses; from the import index, no file read), its
+    name again in its own module, or in another module or notebook (read once each, within a
+    byte budget, not kept)."""
+    declared = {h.path for h in hits}
+    for path in index.python_files:
         tick()
-        if name in (index.code(path) or "") or any(
-            hit.path in index.resolve_import_targets(path, ref)
-            for ref in index.imports.get(path, ())
-        ):
-            return True
-    return False
+        if path in declared:
+            continue
+        for ref in index.imports.get(path, ()):
+            targets = declared.intersection(index.resolve_import_targets(path, ref))
+            if targets:
+                return next(h for h in hits if h.path in targets)
+    words = {h: linear.compile(rf"\b{_declared_name(h)}\b") for h in hits}
+    for h, word in words.items():
+        if sum(1 for _ in itertools.islice(word.finditer(index.code(h.path) or ""), 2)) > 1:
+            return h
+    budget = _MAX_BYTES_READ
+    others = [p for p in index.python_files if p not in declared]
+    others += [f.path for f in index.with_suffixes(".ipynb")]
+    for path in others:
+        tick()
+        text = index.code(path) if path.endswith(".ipynb") else index.text(path, cache=False)
+        budget -= len(text or "")
+        if budget < 0:
+            break
+        for h, word in words.items():
+            if text and word.occurs_in(text):
+                return h
+    return None
 
 
 # Patterns the content pass matches in every production module and notebook (see scan).

@@ -697,10 +697,26 @@ _SCHEDULERS = (
 )  # fmt: skip
 
 
+_COMMENT = lazy(r"#[^\n]*")
+
+
+def _without_prose(code: str) -> str:
+    """The code without its comments and triple-quoted strings (blanked, same length)."""
+    regions = facts.triple_quoted(code)
+    if regions:
+        parts, pos = [], 0
+        for start, end in regions:
+            parts += [code[pos:start], " " * (end - start)]
+            pos = end
+        code = "".join([*parts, code[pos:]])
+    return _COMMENT.sub("", code)
+
+
 def _scheduled_flows(index: RepoIndex) -> list[Located]:
-    """Flows on a schedule that train or predict (see _FLOW_SCHEDULE), looked for only in the
-    modules that import an orchestrator or a scheduler; a scheduler inside a service counts
-    when the job beside its trigger trains or predicts."""
+    """Flows on a schedule (see _FLOW_SCHEDULE), or Airflow DAGs whatever their schedule
+    (_AIRFLOW_DAG), whose code (comments and docstrings aside) trains, predicts or deploys,
+    looked for only in the modules that import an orchestrator or a scheduler; a scheduler
+    inside a service counts when the job beside its trigger trains or predicts."""
     found = []
     flows = sorted(
         {u.path for u in index.importers_of(_SCHEDULERS) if index.is_production_code(u.path)}
@@ -710,7 +726,7 @@ def _scheduled_flows(index: RepoIndex) -> list[Located]:
         m = _FLOW_SCHEDULE.search(code) or _AIRFLOW_DAG.search(code)
         if m is None:
             continue
-        where = code
+        where = _without_prose(code)  # a docstring's "data model" names no work
         if _IN_SERVICE.search(m.group(0)):  # the job beside the trigger, not the module
             start = m.start()
             for _ in range(_NEAR_LINES):

@@ -71,7 +71,7 @@ _DATAMODULE_RUN = lazy(r"\.(fit|test|validate)\s*\([^)]*\bdatamodule\s*=")
 _RUNS_MODULE = lazy(
     r"(?:(?:\bpython\d?|\$[({]\w*PY\w*[)}])(?:[ \t]+-[uOBbsSEIq]+)*(?:\s+-m)?|"
     # distributed launchers run a training script the same way: torchrun --nproc_per_node=1
-    r"\b(?:torchrun|accelerate[ \t]+launch|deepspeed)(?:[ \t]+--[\w-]+(?:=\S+)?)*)\s+"
+    r"\b(?:torchrun|accelerate[ \t]+launch|deepspeed)(?:[ \t]+--[\w-]+(?:[= ][^\s-]\S*)?)*)\s+"
     # a package named by a variable: python -m {PROJECT}.train, python ${SRC}/train.py
     r"(?:\{\w+\}[./]|\$\{?\w+\}?[./])?([\w./-]+)"
 )
@@ -80,16 +80,30 @@ _RUNS_MODULE = lazy(
 _DVC_CMD = lazy(r"^[ \t]*cmd:[ \t]*(.*)$", linear.M)
 
 
+_MAX_SCRIPTS_CHECKED = 20
+_MISSING_SHOWN = 3
+
+
 def _missing_scripts(index: RepoIndex, dvc: str) -> list[str]:
-    """The Python scripts dvc.yaml's commands run (python src/train.py) that are not in the
-    repository."""
-    missing = []
+    """The first few Python scripts dvc.yaml's commands run (python src/train.py) that the
+    repository has nowhere: not at that path, nor under a stage's ``wdir`` or a ``cd DIR &&``
+    (a file whose path ends with it)."""
+    checked: dict[str, bool] = {}
     for cmd in _DVC_CMD.finditer(dvc):
         for run in _RUNS_MODULE.finditer(cmd.group(1)):
+            tick()
             script = run.group(1).removeprefix("./")
-            if script.endswith(".py") and script not in index.by_path and script not in missing:
-                missing.append(script)
-    return missing
+            if not script.endswith(".py") or script in checked:
+                continue
+            tail = "/" + script
+            same_name = index.paths.named(script.rpartition("/")[2].lower())
+            checked[script] = script in index.by_path or any(
+                f.path.endswith(tail) for f in same_name
+            )
+            missing = [s for s, found in checked.items() if not found]
+            if len(missing) == _MISSING_SHOWN or len(checked) == _MAX_SCRIPTS_CHECKED:
+                return missing
+    return [s for s, found in checked.items() if not found]
 
 
 @rule("training_pipeline")
@@ -711,11 +725,19 @@ _TEMPLATE_TEST = lazy(
 _RUNS_PROJECT = lazy(r"\bsession\.run\s*\(")
 
 
-def _template_example(code: str, lines: list[str], start: int, end: int | None) -> bool:
-    """Whether a test in a file marked as a template's example is one (see _TEMPLATE_TEST)."""
-    if _EMPTY_TEMPLATE in code:
-        return True
-    return not _RUNS_PROJECT.search("\n".join(lines[start - 1 : end]))
+# The template's own tests, as Kedro generates them: the project's context and path, a run of
+# the (empty) default pipeline. A test the user added to the file is judged as any other.
+_TEMPLATE_OWN = lazy(r"\b(project_context|KedroContext|bootstrap_project|KedroSession)\b")
+
+
+def _template_example(lines: list[str], start: int, end: int | None) -> bool:
+    """Whether a test in a file marked as a template's example is one (see _TEMPLATE_TEST):
+    the template's own (it uses the project context or session), expecting the empty
+    template's failure, or not running the project's pipeline."""
+    body = "\n".join(lines[start - 1 : end])
+    if not _TEMPLATE_OWN.search(body):
+        return False
+    return _EMPTY_TEMPLATE in body or not _RUNS_PROJECT.search(body)
 
 
 @rule("automated_tests", reads_contents=False)
@@ -749,7 +771,7 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             if not fn.name.startswith("test"):
                 continue
             total += 1
-            if template and _template_example(code, lines, fn.line, fn.node.end_lineno):
+            if template and _template_example(lines, fn.line, fn.node.end_lineno):
                 examples.append(f"{path}:{fn.line}")
             elif _meaningful(fn.node):  # type: ignore[arg-type]
                 found.append(fn)
@@ -1529,19 +1551,26 @@ _LINT_RUN = lazy(
 
 # A git hook kept in the repository (core.hooksPath .githooks, husky) or a Makefile target that
 # runs a linter or formatter: the project's own way to apply it.
-_HOOK_FILES = [".githooks/*", ".git-hooks/*", "githooks/*", ".husky/*", "hooks/pre-commit",
-               "Makefile", "makefile"]  # fmt: skip
+_HOOK_FILES = ["/.githooks/*", "/.git-hooks/*", "/githooks/*", "/.husky/*", "/hooks/pre-commit",
+               "/Makefile", "/makefile", "/GNUmakefile"]  # fmt: skip
+# The tool as the command of a line (a recipe's, a hook's, after && or ;, or through python -m,
+# poetry run, uv run), not a word in a comment or an install line.
 _HOOK_LINT = lazy(
-    r"\b(ruff([ \t]+(check|format))?|flake8|pylint|mypy|pyright|black|isort|autopep8|yapf)\b"
-    r"[ \t]+[-\w./ =]*"
+    r"(^|&&|;|\|\|)[ \t@-]*((python3?[ \t]+-m|poetry[ \t]+run|uv[ \t]+run|pipenv[ \t]+run|uvx|"
+    r"pipx[ \t]+run)"
+    r"[ \t]+)?(ruff([ \t]+(check|format))?|flake8|pylint|mypy|pyright|black|isort|autopep8|"
+    r"yapf)([ \t]+[-\w./=$\"'{}:,]+)*[ \t]*$",
+    linear.M,
 )
 
 
 def _lint_in_hooks(index: RepoIndex) -> tuple[str, int, str] | None:
+    """A linter or formatter run by a git hook kept in the repository or by the root
+    Makefile: (file, line, the command)."""
     for entry in index.glob(_HOOK_FILES)[:20]:
         text = index.text(entry.path) or ""
         for line, m in _HOOK_LINT.finditer_lines(text):
-            return entry.path, line, " ".join(m.group(0).split())[:60]
+            return entry.path, line, " ".join(m.group(0).strip("&;| \t@-").split())[:60]
     return None
 
 

@@ -359,7 +359,14 @@ _CORE_LIBS = frozenset(
 )
 
 
-_UPPER_BOUND = lazy(r"<|~=|==\s*[\w.]*\*")
+# An upper bound: <, ~= (compatible release), ==X.*, Poetry's and pixi's ^ and ~.
+_UPPER_BOUND = lazy(r"<|~|\^|==\s*[\w.]*\*")
+
+
+def _bounded(spec: str) -> bool:
+    """Whether a requirement's version has an upper bound (its environment marker aside:
+    ``; python_version<'3.12'`` bounds no version)."""
+    return _UPPER_BOUND.search(spec.split(";", 1)[0]) is not None
 
 
 def _unlocked_requirements(index: RepoIndex) -> tuple[str, list[str]] | None:
@@ -381,7 +388,7 @@ def _unlocked_requirements(index: RepoIndex) -> tuple[str, list[str]] | None:
         if any(f.path.rpartition("/")[0] == folder for f in index.paths.named("constraints.txt")):
             continue  # installed with -c constraints.txt, which pins what it leaves open
         loose = [d for d in deps if d.pin != EXACT and d.name not in exact]
-        core = [d for d in loose if d.name in _CORE_LIBS and not _UPPER_BOUND.search(d.spec)]
+        core = [d for d in loose if d.name in _CORE_LIBS and not _bounded(d.spec)]
         if core or len(loose) * 10 > len(deps):
             return path, [d.name for d in (core or loose)]
     return None
@@ -432,7 +439,7 @@ def _declared_pins(index: RepoIndex) -> Verdict:
     exact = {d.name for d in deps if d.pin == EXACT}
     core = [  # unbounded, and pinned in no other declaration (a Pipfile's "*" beside a freeze)
         d for d in loose
-        if d.name in _CORE_LIBS and d.name not in exact and not _UPPER_BOUND.search(d.spec)
+        if d.name in _CORE_LIBS and d.name not in exact and not _bounded(d.spec)
     ]  # fmt: skip
     if len(loose) * 10 <= len(deps) and not core:  # a stray range among many pins is a nit
         return Verdict.passed(
@@ -440,15 +447,17 @@ def _declared_pins(index: RepoIndex) -> Verdict:
             f"(ranges: {', '.join(d.name for d in loose[:3])})",
             [Evidence(d.path, d.line, d.spec) for d in loose[:3]],
         )
-    ev = [Evidence(d.path, d.line, d.spec) for d in loose[:5]]
     if all(d.pin == UNPINNED for d in deps):
         return Verdict.failed(
             f"{len(deps)} dependencies declared, none pinned (a lower bound alone lets any "
             "future release in)",
-            ev,
+            [Evidence(d.path, d.line, d.spec) for d in loose[:5]],
         )
+    few = len(loose) * 10 <= len(deps)  # partial only for a core library among many pins
+    shown = core if few else loose
     return Verdict.partial(
         f"{len(loose)} of {len(deps)} dependencies use ranges or no version "
-        f"({', '.join(d.name for d in loose[:4])}) and there is no lock file",
-        ev,
+        f"({', '.join(d.name for d in shown[:4])}) and there is no lock file"
+        + (f"; {core[0].name} is one the model's results depend on" if few else ""),
+        [Evidence(d.path, d.line, d.spec) for d in shown[:5]],
     )
