@@ -6808,3 +6808,21 @@ CASES += [
         "a-longer-name-is-no-use",
     ),
 ]
+
+# A Kedro project's evaluation node returns its metrics and the catalog writes them.
+CASES += [
+    Case(
+        "MO008",
+        "pass",
+        {
+            "src/proj/pipelines/evaluation/nodes.py": "from sklearn.metrics import f1_score\n\n\n"
+            "def evaluate(model, X_test, y_test):\n"
+            "    return {'f1': f1_score(y_test, model.predict(X_test))}\n",
+            "src/proj/pipelines/training/nodes.py": "def train(X, y):\n    return model.fit(X, y)\n",
+            "conf/base/catalog.yml": "metrics_classification:\n  type: pandas.CSVDataset\n"
+            "  filepath: data/08_reporting/metrics_classification.csv\n",
+        },
+        "the Kedro catalog saves them",
+        "kedro-catalog-metrics",
+    ),
+]

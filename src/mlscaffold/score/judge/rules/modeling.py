@@ -1146,6 +1146,21 @@ def _first(count: int, items: Iterator[Any]) -> list[Any]:
     return list(itertools.islice(items, count))
 
 
+# A Kedro catalog entry for metrics (a node returns them, the catalog writes them to
+# data/08_reporting or a MetricsDataset): recorded by the framework, not by a call.
+_CATALOG_METRICS = lazy(r"^(\w*metric\w*)[ \t]*:", linear.M | linear.I)
+_CATALOGS = ["**/conf/**/catalog*.yml", "**/conf/**/catalog*.yaml", "**/conf/**/catalog/*.yml"]
+
+
+def _catalog_metrics(index: RepoIndex) -> Located | None:
+    for entry in index.glob(_CATALOGS)[:20]:
+        tick()
+        text = index.text(entry.path) or ""
+        for line, m in _CATALOG_METRICS.finditer_lines(text):
+            return Located(entry.path, line, m.group(1))
+    return None
+
+
 @rule("evaluation_recorded")
 def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     dvc = index.text("dvc.yaml") if "dvc.yaml" in index.by_path else None
@@ -1216,6 +1231,14 @@ def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                 f"({autolog.path})",
                 [Evidence(computing[0].path, computing[0].line, computing[0].value),
                  Evidence(autolog.path, autolog.line, autolog.value)],
+            )  # fmt: skip
+        saved = _catalog_metrics(index)
+        if saved is not None:
+            return Verdict.passed(
+                f"{computing[0].path} computes metrics and the Kedro catalog saves them "
+                f"({saved.path}: {saved.value})",
+                [Evidence(computing[0].path, computing[0].line, computing[0].value),
+                 Evidence(saved.path, saved.line, saved.value)],
             )  # fmt: skip
         to_file = _logged_to_file(index, computing)
         if to_file:
