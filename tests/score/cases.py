@@ -6826,3 +6826,21 @@ CASES += [
         "kedro-catalog-metrics",
     ),
 ]
+
+# The standard library's CSV reader loads data like pandas does.
+CASES += [
+    Case(
+        "DA005",
+        "pass",
+        {
+            "train.py": "from sklearn.linear_model import LogisticRegression\n\n"
+            "LogisticRegression().fit(X, y)\n",
+            "api/services/csv_import.py": "import csv\n\n\ndef import_rows_from_csv(path):\n"
+            "    with open(path) as f:\n        return list(csv.DictReader(f))\n",
+            "scripts/import_rows.py": "from api.services.csv_import import import_rows_from_csv\n\n"
+            "import_rows_from_csv('transactions.csv')\n",
+        },
+        "csv_import.py",
+        "stdlib-csv-reader",
+    ),
+]

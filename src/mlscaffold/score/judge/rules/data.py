@@ -464,6 +464,7 @@ LOADERS_RE = lazy(
     r"genfromtxt|scan_csv|scan_parquet|read_orc|ImageFolder|DataLoader|TFRecordDataset|"
     r"make_classification|make_regression|make_blobs|load_iris|load_wine|load_diabetes|"
     r"load_breast_cancer|load_digits|spark\.read|read_files|np\.load|torch\.load|memmap|"
+    r"csv\.DictReader|csv\.reader|"
     # raw inputs: audio, images, image folders
     r"librosa\.load|torchaudio\.load|soundfile\.read|sf\.read|wavfile\.read|cv2\.imread|"
     r"Image\.open|imageio\.\w*imread|image_dataset_from_directory|flow_from_directory|load_img|"
