@@ -6844,3 +6844,18 @@ CASES += [
         "stdlib-csv-reader",
     ),
 ]
+
+# A data validation library used only in a notebook is exploration: no step of the pipeline
+# checks the data it loads.
+CASES += [
+    Case(
+        "DA003",
+        "partial",
+        {
+            **s.PIPELINE,
+            "notebooks/03_data_drift.ipynb": '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, "source": ["from evidently.test_suite import TestSuite\\n", "suite = TestSuite(tests=[])\\n"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+        },
+        "is used only in notebooks (notebooks/03_data_drift.ipynb)",
+        "validator-only-in-a-notebook",
+    ),
+]

@@ -228,6 +228,9 @@ _STRONG_VALIDATORS = (
 @rule("data_validation")
 def data_validation(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     strong = [u for u in index.importers_of(_STRONG_VALIDATORS) if not index.is_test(u.path)]
+    # In a notebook it is exploration, not a step the pipeline's data goes through.
+    in_notebooks = [u for u in strong if u.path in index.notebook_set]
+    strong = [u for u in strong if u.path not in index.notebook_set]
     if strong:
         return Verdict.passed(
             f"{strong[0].value} validates data in {strong[0].path}",
@@ -253,6 +256,12 @@ def data_validation(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         return Verdict.partial(
             f"{weak[0].value} is used ({weak[0].path}) but no step validates the data itself",
             [Evidence(u.path, u.line, u.value) for u in weak[:5]],
+        )
+    if in_notebooks:
+        return Verdict.partial(
+            f"{in_notebooks[0].value} is used only in notebooks ({in_notebooks[0].path}), not "
+            "where the pipeline loads its data",
+            [Evidence(u.path, u.line, u.value) for u in in_notebooks[:5]],
         )
     in_tests = [u for u in index.importers_of(_STRONG_VALIDATORS) if index.is_test(u.path)]
     if in_tests:
