@@ -6859,3 +6859,19 @@ CASES += [
         "validator-only-in-a-notebook",
     ),
 ]
+
+# ZenML's data validation steps, built on deepchecks or Great Expectations, validate data.
+CASES += [
+    Case(
+        "DA003",
+        "pass",
+        {
+            **s.PIPELINE,
+            "steps/validate_data.py": "from zenml.integrations.deepchecks.steps import (\n"
+            "    deepchecks_data_integrity_check_step,\n)\n\n"
+            "validate_data = deepchecks_data_integrity_check_step\n",
+        },
+        "zenml.integrations.deepchecks",
+        "zenml-deepchecks-step",
+    ),
+]

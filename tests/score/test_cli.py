@@ -344,6 +344,22 @@ def test_version_flag_after_the_command(command) -> None:
         assert out.stdout.startswith("mlscaffold ")
 
 
+def test_checks_lists_a_stage_or_an_id_prefix_like_select(tmp_path) -> None:
+    for wanted in ("DE", "deployment"):
+        out = run_cli("checks", wanted)
+        assert out.returncode == 0, out.stderr
+        ids = [line.split()[0] for line in out.stdout.splitlines() if line.startswith("  ")]
+        assert ids and all(i.startswith("DE") for i in ids) and "DE008" in ids
+    assert "src/<package>/features.py" in run_cli("checks", "DE005").stdout
+
+
+def test_output_file_in_a_missing_folder_is_written(ml_repo, tmp_path) -> None:
+    target = tmp_path / "reports" / "nested" / "r.json"
+    out = run_cli("score", str(ml_repo), "-f", "json", "-o", str(target))
+    assert out.returncode == 0, out.stderr
+    assert json.loads(target.read_text(encoding="utf-8"))["project"] == "repo"
+
+
 def test_quiet_table_is_the_findings_without_the_closing_hint(ml_repo) -> None:
     loud, quiet = run_cli("score", str(ml_repo)), run_cli("score", str(ml_repo), "-q")
     assert loud.returncode == quiet.returncode == 0, quiet.stderr

@@ -58,7 +58,21 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         check = checklist.get(args.check)
         if check is None:
-            raise UsageError(f"no check named {args.check!r}; `mlscaffold checks` lists them")
+            # A stage or an id prefix lists those checks, as `score --select` selects them.
+            from mlscaffold.score.judge.checklist import Checklist
+
+            wanted = args.check.lower()
+            chosen = [c for c in checklist if wanted in (c.stage, c.stage[:2]) or
+                      c.id.lower().startswith(wanted)]  # fmt: skip
+            if not chosen:
+                raise UsageError(
+                    f"no check named {args.check!r}, and no stage or id prefix matches it; "
+                    "`mlscaffold checks` lists them"
+                )
+            if len(chosen) == 1:
+                check = chosen[0]
+            else:
+                checklist = Checklist(chosen)
     if args.format == "json":
         import json
 

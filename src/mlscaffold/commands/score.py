@@ -251,9 +251,10 @@ def _say_what_was_done(job) -> None:
         shown += ", and '.' (the root's own code beside them)"
     count = len(job.subs) + bool(job.own_code)
     where = f" ({count} sub-projects: {shown})" if job.kind == "monorepo" else ""
+    n = len(report.findings)
     print(
         f"mlscaffold: scored {report.project}{where}: {report.files_scanned} file(s) in "
-        f"{report.duration_seconds:.2f} s, {len(report.findings)} checks, with {source}",
+        f"{report.duration_seconds:.2f} s, {n} check{'' if n == 1 else 's'}, with {source}",
         file=sys.stderr,
     )
 
@@ -371,7 +372,8 @@ def _unique(name: str, used: set[str]) -> str:
 
 
 def _write_file(path: Path, text: str) -> None:
-    try:
+    try:  # missing folders are made, as for an output folder of several reports
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise PathError(f"cannot write {path}: {exc.strerror}") from exc

@@ -67,7 +67,8 @@ def describe_check(check: Check) -> str:
     if check.requires:
         lines += ["", f"Requires: {', '.join(check.requires)} (not applicable without it)"]
     if check.template:
-        lines += ["", f"In a generated project: {check.template}"]
+        where = check.template.replace("{{package_name}}", "<package>")
+        lines += ["", f"In a generated project: {where}"]
     lines += ["", f"In a monorepo ({check.rollup}): {ROLLUP[check.rollup]}"]
     if check.source and check.source not in _BUILTIN_SOURCES:
         lines += [f"From: {check.source}"]

@@ -222,6 +222,9 @@ _STRONG_VALIDATORS = (
     "evidently.test_suite",
     "evidently.tests",
     "evidently.test_preset",
+    # ZenML's steps built on them (deepchecks_data_integrity_check_step...)
+    "zenml.integrations.deepchecks",
+    "zenml.integrations.great_expectations",
 )
 
 
