@@ -166,10 +166,11 @@ class Report:
         shown = self.shown_stages()
         if not shown or len(shown) == len(self.stages):
             return None
+        n = len(self.findings)  # "2 checks", not "the deployment stage": a stage may be partly run
         return (
-            f"a selection: only the {', '.join(s.stage for s in shown)} "
-            f"stage{'s' if len(shown) > 1 else ''} ran, and the score covers "
-            f"{'them' if len(shown) > 1 else 'it'} alone"
+            f"a selection: {n} check{'s' if n != 1 else ''} of the "
+            f"{', '.join(s.stage for s in shown)} stage{'s' if len(shown) > 1 else ''} ran, and "
+            f"the score covers {'them' if n != 1 else 'it'} alone"
         )
 
 
