@@ -43,6 +43,18 @@ def _score(root: Path, cache: Path, *extra: str) -> dict:
     return report
 
 
+def _in_process(script: str, repo: Path, cache: Path):
+    """The JSON the script prints last, run in a fresh interpreter against ``repo`` with
+    ``cache`` as the cache folder (what it imports or opens is seen from inside)."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MLSCAFFOLD_CACHE_DIR": str(cache)}
+    out = subprocess.run([sys.executable, "-c", script, str(repo)], capture_output=True,
+                         text=True, check=True, env=env)  # fmt: skip
+    return json.loads(out.stdout.splitlines()[-1])
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     root = make_tree(tmp_path / "repo", FILES)
@@ -65,26 +77,18 @@ def test_verdicts_from_the_cache_load_no_rule(repo: Path, tmp_path: Path):
     """A run whose verdicts all come from the cache judges nothing, so it never imports the
     rules (a fifth of a warm run's time beyond the walk); the next cold run still finds
     every pattern (rules loaded before the content pass)."""
-    import subprocess
-    import sys
-
     cache = tmp_path / "cache"
     first = _score(repo, cache)
     script = (
         "import sys, json\n"
         "from mlscaffold.cli import main\n"
-        "code = main(['score', sys.argv[1], '-f', 'json', '-o', '/dev/null'])\n"
+        "main(['score', sys.argv[1], '-f', 'json', '-o', '/dev/null'])\n"
         "print(json.dumps(sorted(m for m in sys.modules if '.judge.rules' in m)))\n"
     )
-    env = {**os.environ, "MLSCAFFOLD_CACHE_DIR": str(cache)}
-    out = subprocess.run([sys.executable, "-c", script, str(repo)], capture_output=True,
-                         text=True, check=True, env=env)  # fmt: skip
-    assert json.loads(out.stdout.splitlines()[-1]) == []
+    assert _in_process(script, repo, cache) == []
     (repo / "README.md").write_text(FILES["README.md"] + "\nMore words.\n")
     _settle(repo / "README.md")
-    out = subprocess.run([sys.executable, "-c", script, str(repo)], capture_output=True,
-                         text=True, check=True, env=env)  # fmt: skip
-    assert "mlscaffold.score.judge.rules.facts" in json.loads(out.stdout.splitlines()[-1])
+    assert "mlscaffold.score.judge.rules.facts" in _in_process(script, repo, cache)
     again = _score(repo, cache)
     assert [f["status"] for f in again["findings"]] == [f["status"] for f in first["findings"]]
 
@@ -106,9 +110,6 @@ def test_a_changed_file_is_read_again(repo: Path, tmp_path: Path):
 def test_unchanged_files_are_not_read_when_another_changed(repo: Path, tmp_path: Path):
     """Only the changed file is read again by the content pass: its neighbours' facts come
     from the cache (checks still open the few files they parse themselves)."""
-    import subprocess
-    import sys
-
     cache = tmp_path / "cache"
     _score(repo, cache)
     (repo / "README.md").write_text(FILES["README.md"] + "\nMore words.\n")
@@ -121,10 +122,7 @@ def test_unchanged_files_are_not_read_when_another_changed(repo: Path, tmp_path:
         "main(['score', sys.argv[1], '-f', 'json', '-o', '/dev/null'])\n"
         "print(json.dumps([p for p in opened if p.startswith(sys.argv[1])]))\n"
     )
-    env = {**os.environ, "MLSCAFFOLD_CACHE_DIR": str(cache)}
-    out = subprocess.run([sys.executable, "-c", script, str(repo)], capture_output=True,
-                         text=True, check=True, env=env)  # fmt: skip
-    opened = {os.path.relpath(p, repo) for p in json.loads(out.stdout.splitlines()[-1])}
+    opened = {os.path.relpath(p, repo) for p in _in_process(script, repo, cache)}
     assert "README.md" in opened
     assert "notes/misc.md" not in opened and "src/churn/util.py" not in opened
 

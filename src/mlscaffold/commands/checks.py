@@ -60,10 +60,9 @@ def run(args: argparse.Namespace) -> int:
         if check is None:
             # A stage or an id prefix lists those checks, as `score --select` selects them.
             from mlscaffold.score.judge.checklist import Checklist
+            from mlscaffold.score.judge.engine import selected_checks
 
-            wanted = args.check.lower()
-            chosen = [c for c in checklist if wanted in (c.stage, c.stage[:2]) or
-                      c.id.lower().startswith(wanted)]  # fmt: skip
+            chosen = selected_checks(checklist, [args.check])
             if not chosen:
                 raise UsageError(
                     f"no check named {args.check!r}, and no stage or id prefix matches it; "

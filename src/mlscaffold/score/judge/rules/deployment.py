@@ -701,7 +701,8 @@ _COMMENT = lazy(r"#[^\n]*")
 
 
 def _without_prose(code: str) -> str:
-    """The code without its comments and triple-quoted strings (blanked, same length)."""
+    """The code without its triple-quoted strings (blanked) and comments (removed): only
+    searched for words, never for positions."""
     regions = facts.triple_quoted(code)
     if regions:
         parts, pos = [], 0

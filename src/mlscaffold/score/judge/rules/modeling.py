@@ -1152,6 +1152,15 @@ _CATALOG_METRICS = lazy(r"^(\w*metric\w*)[ \t]*:", linear.M | linear.I)
 _CATALOGS = ["**/conf/**/catalog*.yml", "**/conf/**/catalog*.yaml", "**/conf/**/catalog/*.yml"]
 
 
+def _computed_and(computing: Located, how: str, recorder: Located) -> Verdict:
+    """A pass for metrics computed in one place and recorded by a framework in another."""
+    return Verdict.passed(
+        f"{computing.path} computes metrics and {how}",
+        [Evidence(computing.path, computing.line, computing.value),
+         Evidence(recorder.path, recorder.line, recorder.value)],
+    )  # fmt: skip
+
+
 def _catalog_metrics(index: RepoIndex) -> Located | None:
     for entry in index.glob(_CATALOGS)[:20]:
         tick()
@@ -1224,22 +1233,14 @@ def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if computing:
         # MLflow's autolog, switched on in the module that computes the metrics or in one it
         # imports, records the scores of the estimators it fits (post-training metrics).
-        autolog = _autolog_for(index, computing[0].path)
+        first = computing[0]
+        autolog = _autolog_for(index, first.path)
         if autolog:
-            return Verdict.passed(
-                f"{computing[0].path} computes metrics and autolog records them "
-                f"({autolog.path})",
-                [Evidence(computing[0].path, computing[0].line, computing[0].value),
-                 Evidence(autolog.path, autolog.line, autolog.value)],
-            )  # fmt: skip
+            return _computed_and(first, f"autolog records them ({autolog.path})", autolog)
         saved = _catalog_metrics(index)
         if saved is not None:
-            return Verdict.passed(
-                f"{computing[0].path} computes metrics and the Kedro catalog saves them "
-                f"({saved.path}: {saved.value})",
-                [Evidence(computing[0].path, computing[0].line, computing[0].value),
-                 Evidence(saved.path, saved.line, saved.value)],
-            )  # fmt: skip
+            how = f"the Kedro catalog saves them ({saved.path}: {saved.value})"
+            return _computed_and(first, how, saved)
         to_file = _logged_to_file(index, computing)
         if to_file:
             return Verdict.passed(

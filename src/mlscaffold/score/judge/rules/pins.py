@@ -369,6 +369,19 @@ def _bounded(spec: str) -> bool:
     return _UPPER_BOUND.search(spec.split(";", 1)[0]) is not None
 
 
+def _core_unpinned(loose: list[Any], exact: set[str]) -> list[Any]:
+    """The loose requirements on a library the model's numbers come from, unbounded and pinned
+    in no other declaration (a Pipfile's "*" beside a freeze is pinned by the freeze)."""
+    return [
+        d for d in loose if d.name in _CORE_LIBS and d.name not in exact and not _bounded(d.spec)
+    ]
+
+
+def _a_nit(loose: list[Any], deps: list[Any], core: list[Any]) -> bool:
+    """A stray range or two among many pins, none on a core library: not worth a partial."""
+    return len(loose) * 10 <= len(deps) and not core
+
+
 def _unlocked_requirements(index: RepoIndex) -> tuple[str, list[str]] | None:
     """The requirements.txt beside a lock file (which locks pyproject's or Pipfile's
     dependencies, not it) when it leaves a library the model's numbers come from, or more
@@ -388,8 +401,8 @@ def _unlocked_requirements(index: RepoIndex) -> tuple[str, list[str]] | None:
         if any(f.path.rpartition("/")[0] == folder for f in index.paths.named("constraints.txt")):
             continue  # installed with -c constraints.txt, which pins what it leaves open
         loose = [d for d in deps if d.pin != EXACT and d.name not in exact]
-        core = [d for d in loose if d.name in _CORE_LIBS and not _bounded(d.spec)]
-        if core or len(loose) * 10 > len(deps):
+        core = _core_unpinned(loose, exact)
+        if not _a_nit(loose, deps, core):
             return path, [d.name for d in (core or loose)]
     return None
 
@@ -436,12 +449,8 @@ def _declared_pins(index: RepoIndex) -> Verdict:
             f"all {len(deps)} dependencies pinned exactly",
             [Evidence(p) for p in sorted({d.path for d in deps})[:3]],
         )
-    exact = {d.name for d in deps if d.pin == EXACT}
-    core = [  # unbounded, and pinned in no other declaration (a Pipfile's "*" beside a freeze)
-        d for d in loose
-        if d.name in _CORE_LIBS and d.name not in exact and not _bounded(d.spec)
-    ]  # fmt: skip
-    if len(loose) * 10 <= len(deps) and not core:  # a stray range among many pins is a nit
+    core = _core_unpinned(loose, {d.name for d in deps if d.pin == EXACT})
+    if _a_nit(loose, deps, core):
         return Verdict.passed(
             f"{len(deps) - len(loose)} of {len(deps)} dependencies pinned exactly "
             f"(ranges: {', '.join(d.name for d in loose[:3])})",
@@ -453,7 +462,7 @@ def _declared_pins(index: RepoIndex) -> Verdict:
             "future release in)",
             [Evidence(d.path, d.line, d.spec) for d in loose[:5]],
         )
-    few = len(loose) * 10 <= len(deps)  # partial only for a core library among many pins
+    few = _a_nit(loose, deps, [])  # few loose ones: partial only for the core library among them
     shown = core if few else loose
     return Verdict.partial(
         f"{len(loose)} of {len(deps)} dependencies use ranges or no version "
