@@ -337,6 +337,19 @@ def test_an_empty_directory_says_so(tmp_path) -> None:
     assert any("no files found" in n["message"] for n in report["notes"])
 
 
+def test_broken_notebooks_are_named_in_a_user_s_words(tmp_path) -> None:
+    (tmp_path / "empty.ipynb").write_text("", encoding="utf-8")
+    (tmp_path / "cut.ipynb").write_text('{"cells": [', encoding="utf-8")
+    (tmp_path / "train.py").write_text("import pandas\n", encoding="utf-8")
+    notes = {
+        n["path"]: n["message"]
+        for n in json.loads(run_cli("score", str(tmp_path), "-f", "json").stdout)["notes"]
+    }
+    assert notes["empty.ipynb"] == "malformed notebook (an empty file)"
+    assert notes["cut.ipynb"].startswith("malformed notebook (not valid JSON: ")
+    assert "JSONDecodeError" not in json.dumps(notes)
+
+
 @pytest.mark.parametrize("command", ["score", "checks", "report", "new", "update"])
 def test_version_flag_after_the_command(command) -> None:
     for flag in ("-V", "--version"):

@@ -20,9 +20,13 @@ def code_cells(text: str | bytes, max_chars: int | None = None) -> tuple[str | N
         containers = text.count(brace) + text.count(bracket)  # type: ignore[arg-type]
         if containers > _MAX_CONTAINERS:
             return None, f"{containers} JSON objects and arrays: not a notebook's structure"
+    if not text.strip():
+        return None, "an empty file"
     doc, err = load_json(text)
-    if err is not None or not isinstance(doc, dict):
-        return None, err or "not a JSON object"
+    if err is not None:  # json's own exception name says nothing to a user
+        return None, err.replace("JSONDecodeError:", "not valid JSON:", 1)
+    if not isinstance(doc, dict):
+        return None, "not a JSON object"
     cells = doc.get("cells")
     if not isinstance(cells, list):
         return "", None
