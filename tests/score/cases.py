@@ -6875,3 +6875,216 @@ CASES += [
         "zenml-deepchecks-step",
     ),
 ]
+
+# Eleventh round (held-out set L). Secrets a scanner must not miss: Django's generated key
+# (its % and $ are not a format field), a token assigned by name with a generated value (but
+# not a tokenizer's special tokens), a JSON Web Token in a file with no suffix.
+CASES += [
+    Case(
+        "DE008",
+        "fail",
+        {
+            "mysite/settings.py": "DEBUG = True\n"
+            "SECRET_KEY = 'django-insecure-f!yh05@0)27ws62g5lo-_si0!8l_#q(&=r4391%#dlzs'\n"
+        },
+        "secret_key hard-coded in source djan",
+        "django-insecure-key",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {
+            "py/utils.py": "import requests\n\n\ndef send_line(message):\n"
+            "    line_notify_token = 'Q5pTY7PrQaB8Wnwp6aadfiqC8m2zh6Q8llrfNis'\n"
+            "    headers = {'Authorization': 'Bearer ' + line_notify_token}\n"
+            "    requests.post('https://notify-api.line.me/api/notify', headers=headers)\n"
+        },
+        "line_notify_token hard-coded in source Q5pT",
+        "token-by-name",
+    ),
+    Case(
+        "DE008",
+        "pass",
+        {
+            "src/tok.py": "pad_token = '[PAD]'\neos_token = '</s>'\n"
+            "model_token = 'sentence-transformers/all-MiniLM-L6-v2'\n"
+            "slack_token = 'xoxb-your-bot-token-here-1234'\n"
+            "url = '{host}/api?key=%s' % KEY\n"
+            "password = f'{user}:{pw}'\nsecret_key = '%(SECRET)s'\n",
+            "tests/test_auth.py": "jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJmZWQifQ.c2lnbmF0dXJlc2lnbmF0dXJl'\n",
+        },
+        label="tokenizer-tokens-format-fields-and-test-jwts",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {
+            "build.sh": "singularity remote login --tokenfile topaz-token\n",
+            "topaz-token": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE2NDM2NTE4NDksImlhdCI6"
+            "MTY0MTA1OTg0OX0.Qm9ndXNTaWduYXR1cmVGb3JBVGVzdE9ubHlfX19fX19f",
+        },
+        "topaz-token:1 (JSON Web Token eyJh",
+        "jwt-in-a-bare-file",
+    ),
+]
+
+# A web app that trains nothing and logs each prediction to MLflow (latency, confidence, a
+# plot) tracks no experiment, evaluates nothing and registers no model.
+_APP_LOGS_PREDICTIONS = {
+    "train.ipynb": s.NOTEBOOK_TRAIN,
+    "requirements.txt": "mlflow==2.9.2\nstreamlit==1.30.0\ntorch==2.1.0\n",
+    "app/app.py": "import time\n\nimport mlflow\nimport streamlit as st\nimport torch\n"
+    "from sklearn.metrics import accuracy_score\n\n"
+    "model = torch.jit.load('model.pt')\nfile = st.file_uploader('image')\n"
+    "if file:\n    start = time.time()\n    out = model(torch.load(file))\n"
+    "    with mlflow.start_run(run_name='prediction'):\n"
+    "        mlflow.log_metric('latency_ms', (time.time() - start) * 1000)\n"
+    "        mlflow.log_metric('accuracy', accuracy_score([1], [out.argmax()]))\n"
+    "        mlflow.log_artifact('prediction_plot.png')\n",
+}
+CASES += [
+    Case(
+        "MO002",
+        "partial",
+        _APP_LOGS_PREDICTIONS,
+        "mlflow used only in the app (app/app.py), which trains nothing",
+        "tracker-only-in-a-serving-app",
+    ),
+    Case(
+        "MO008",
+        "fail",
+        _APP_LOGS_PREDICTIONS,
+        "evaluation happens only in notebooks (train.ipynb)",
+        "metrics-only-in-a-serving-app",
+    ),
+    Case(
+        "MO009",
+        "fail",
+        _APP_LOGS_PREDICTIONS,
+        "trained models are neither saved with a version nor registered",
+        "log-artifact-only-in-a-serving-app",
+    ),
+    Case(
+        "MO002",
+        "pass",
+        {**_APP_LOGS_PREDICTIONS, "src/train.py": "import mlflow\n\nmlflow.autolog()\n"},
+        "mlflow used in app/app.py, src/train.py",
+        "tracker-in-app-and-training",
+    ),
+]
+
+# SC003: an API's example response under a "Result" heading ("confidence": 0.92), an option's
+# documented default ("IoU threshold (default: 0.45)"), a screenshot URL's digits after "LB"
+# and a troubleshooting entry ("Queries return no results") state no success metric; a score
+# printed in a code block under "Results" still does.
+CASES += [
+    Case(
+        "SC003",
+        "partial",
+        {
+            **s.PIPELINE,
+            "README.md": "# Detector service\n\n## Fetch Job Result\n\n```json\n"
+            '{"confidence": 0.92, "class": "hyaena", "theta": 0.0}\n```\n\n'
+            "## Configuration\n\n- `iou`: IoU threshold for NMS (default: 0.45)\n\n"
+            "## Queries Return No Results\n\nLower the similarity threshold in the config.\n\n"
+            "## Leaderboard\n\n![Private LB](https://example.org/shots/2018-08-30%2013.42.37.png)\n",
+        },
+        "names no metric, value or target",
+        "numbers-that-are-no-score",
+    ),
+    Case(
+        "SC003",
+        "pass",
+        {
+            **s.PIPELINE,
+            "README.md": "# Churn\n\n## Results\n\nThe evaluation script prints, on the "
+            "held-out month:\n\n```\nAccuracy: 0.93\n```\n",
+        },
+        "section 'Results'",
+        "score-printed-under-results",
+    ),
+]
+
+# MO006: the environment MLflow records beside a logged model (mlruns/.../artifacts/
+# requirements.txt, conda.yaml next to an MLmodel) is the artefact's, not the project's
+# declaration: the project's own pins leave mlflow undeclared.
+CASES += [
+    Case(
+        "MO006",
+        "partial",
+        {
+            "requirements.txt": "pandas==2.3.1\nscikit-learn==1.7.1\n",
+            "src/train.py": "import mlflow\nimport pandas as pd\nfrom sklearn.linear_model import "
+            "LinearRegression\n\nmodel = LinearRegression().fit(pd.read_csv('d.csv'), [1])\n"
+            "mlflow.sklearn.log_model(model, 'model')\n",
+            "mlruns/1/models/m-1/artifacts/requirements.txt": "mlflow==3.1.4\npandas==2.3.1\n",
+            "mlruns/1/models/m-1/artifacts/MLmodel": "flavors: {}\n",
+            "models/churn/MLmodel": "flavors: {}\n",
+            "models/churn/conda.yaml": "dependencies:\n- pip:\n  - mlflow==3.1.4\n",
+        },
+        "the code imports packages no requirement declares: mlflow (src/train.py)",
+        "mlflow-model-environments-are-not-declarations",
+    ),
+]
+
+# MO003: a runner whose imports reach the data steps and a preprocessing module that fits a
+# scaler, but not the training (it imports train_models; the module is train_model.py), runs
+# no training; a package's __init__ importing its step modules runs nothing.
+_STEPS_UNCHAINED = {
+    "src/__init__.py": "",
+    "src/data/__init__.py": "",
+    "src/data/load_data.py": "import pandas as pd\n\n\ndef load_datasets(path):\n"
+    "    df = pd.read_csv(path)\n    return df.sample(frac=0.8), df.drop(df.index[:10])\n",
+    "src/data/preprocessing.py": "from sklearn.preprocessing import StandardScaler\n\n\n"
+    "def preprocess_data(df):\n    scaler = StandardScaler()\n"
+    "    return scaler.fit_transform(df)\n",
+    "src/models/__init__.py": "",
+    "src/models/train_model.py": "from xgboost import XGBClassifier\n\n\ndef train(X, y):\n"
+    "    model = XGBClassifier()\n    model.fit(X, y)\n    return model\n",
+    "src/models/evaluate_model.py": "from sklearn.metrics import f1_score\n\n\n"
+    "def evaluate(model, X, y):\n    return f1_score(y, model.predict(X))\n",
+}
+CASES += [
+    Case(
+        "MO003",
+        "partial",
+        {
+            **_STEPS_UNCHAINED,
+            "src/main.py": "from src.data.load_data import load_datasets\n"
+            "from src.data.preprocessing import preprocess_data\n"
+            "from src.models.train_models import train_models\n\n"
+            "if __name__ == '__main__':\n    train, test = load_datasets('data.csv')\n"
+            "    train_models(preprocess_data(train))\n",
+        },
+        "nothing runs them as a pipeline",
+        "runner-reaching-only-a-scaler-fit",
+    ),
+    Case(
+        "MO003",
+        "partial",
+        {
+            **_STEPS_UNCHAINED,
+            "src/models/__init__.py": "from src.data.load_data import load_datasets\n"
+            "from src.data.preprocessing import preprocess_data\n"
+            "from src.models.train_model import train\n"
+            "from src.models.evaluate_model import evaluate\n",
+        },
+        "nothing runs them as a pipeline",
+        "package-init-gathering-step-names",
+    ),
+    Case(
+        "MO003",
+        "pass",
+        {
+            **_STEPS_UNCHAINED,
+            "src/main.py": "from src.data.load_data import load_datasets\n"
+            "from src.data.preprocessing import preprocess_data\n"
+            "from src.models.train_model import train\n"
+            "from src.models.evaluate_model import evaluate\n\n"
+            "if __name__ == '__main__':\n    tr, te = load_datasets('data.csv')\n"
+            "    m = train(preprocess_data(tr), tr.y)\n    evaluate(m, te, te.y)\n",
+        },
+        "src/main.py runs them in order",
+        "runner-reaching-the-training",
+    ),
+]

@@ -48,8 +48,8 @@ def detector_patterns(spec: dict[str, Any]) -> list[tuple[str, str, int]]:
     for key in ("headings", "weak_headings"):
         if isinstance(spec.get(key), list) and spec[key]:
             found.append((key, _any_of(spec[key]), linear.I))
-    for key in ("strong", "promote", "statement", "exclude_headings", "keys", "also", "hedges",
-                "data_readme", "local_only", "beyond_local"):  # fmt: skip
+    for key in ("strong", "promote", "statement", "statement_unless", "exclude_headings",
+                "keys", "also", "hedges", "data_readme", "local_only", "beyond_local"):  # fmt: skip
         if isinstance(spec.get(key), str) and spec[key]:
             found.append((key, spec[key], linear.I))
     return found
@@ -176,7 +176,9 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                 return found
     statement = _compiled(params, "statement")
     if statement is not None:
-        for section in index.statements(statement, bool(params.get("statement_prose_only"))):
+        prose_only = bool(params.get("statement_prose_only"))
+        unless = _compiled(params, "statement_unless")
+        for section in index.statements(statement, prose_only, unless):
             judged.discard((section.path, section.line))  # judged by heading, but it says it
             if found := consider(section, "statement"):
                 return found
@@ -276,12 +278,45 @@ def _judge_section(
         if kind == "content":
             return Verdict.partial(f"section '{where}' touches on {topic}", ev)
         return Verdict.partial(f"only a general section ('{where}') touches on {topic}", ev)
-    if strong is not None and not _says(strong, section, hedges):
+    if strong is not None and not _says_strong(section, strong, hedges, params):
         if hedges is not None and strong.occurs_in(section.body):
             return Verdict.partial(_hedged(where, topic), ev)
         reason = params.get("partial_reason", "section '{heading}' lacks specifics")
         return Verdict.partial(fill(reason, heading=where), ev)
     return _also(section, where, topic, params, ev)
+
+
+def _says_strong(section, strong, hedges, params: dict[str, Any]) -> bool:
+    """Whether a section found by its heading says ``strong``. With ``statement_prose_only``,
+    a JSON block in it (an API's example response: "confidence": 0.92 under "Fetch Job
+    Result") says nothing; a printed report or a list of metrics in a code block still does."""
+    if not params.get("statement_prose_only") or "```" not in section.body:
+        return _says(strong, section, hedges)
+    return _says(strong, dataclasses.replace(section, body=_without_json(section.body)), hedges)
+
+
+def _without_json(body: str) -> str:
+    """The text with the lines of its fenced JSON blocks blanked (fence info ``json``, or a
+    first line opening an object or an array)."""
+    out: list[str] = []
+    fence, blank, pending = "", False, False
+    for line in body.split("\n"):
+        stripped = line.strip()
+        if not fence and stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+            info = stripped[3:].strip().lower()
+            blank, pending = info.startswith("json"), not info
+            out.append(line)
+        elif fence and stripped.startswith(fence):
+            fence = ""
+            out.append(line)
+        elif fence:
+            if pending and stripped:
+                blank, pending = stripped[0] in "{[", False
+            out.append("" if blank else line)
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def _only_local(section, params: dict[str, Any]) -> str | None:

@@ -43,6 +43,7 @@ _DATA_README_NAMES = (*README_NAMES, "readme.dataset.txt", "readme.roboflow.txt"
 # "scraped_data" (not "data_utils/": a package of code about data).
 _DATA_FOLDER = linear.lazy(r"(^|/)(raw|processed|interim)$|(^|/|[-_ ])(data|datasets?)$", linear.I)
 # Any data folder on a path: data/, datasets/, and a RAG application's corpus/.
+_URL = linear.lazy(r"\b[a-z][a-z0-9+.-]{1,15}://[^\s)\]>\"']+")
 DATA_DIR = linear.lazy(r"(^|/)(data|datasets?|corpus|corpora)/", linear.I)
 # Files of rows: a folder holding one is a data folder.
 TABLE_SUFFIXES = (
@@ -65,6 +66,7 @@ NON_PRODUCTION_RE = linear.lazy(
     r"(^|/)(docs?|examples?|tutorials?|notebooks?|scripts/legacy|third_party|vendor|benchmarks?|"
     r"migrations|\.[^/]+)/"
 )
+_RUN_STORE = linear.lazy(r"(^|/)(mlruns|mlartifacts)/")
 _HIDDEN = linear.lazy(r"(^|/)\.[^/]+(/|$)")
 # Not project configuration: CI and editor folders, and the files of packaging and tools.
 _TOOL_FOLDER = linear.lazy(r"(^|/)(\.github|\.gitlab|\.circleci|node_modules)/")
@@ -587,22 +589,31 @@ class RepoIndex:
         ]
 
     def statements(
-        self, pattern: linear.Pattern, prose_only: bool = False
+        self,
+        pattern: linear.Pattern,
+        prose_only: bool = False,
+        unless: linear.Pattern | None = None,
     ) -> Iterator[markdown.Section]:
         """For each main document whose text matches ``pattern``, the sections (or the
         introduction) where its matches are, in order, each once (the first may be a bare
         command that says nothing, the next a paragraph that says it). At most
         MAX_STATEMENT_SECTIONS a document. ``prose_only``: matches in fenced code blocks do
-        not count (``{"f1": 0.5}`` in an example request states no result)."""
+        not count (``{"f1": 0.5}`` in an example request states no result); ``unless``: nor
+        do matches on a line it occurs in (an option's "IoU threshold (default: 0.45)")."""
         for path in self.main_documents():
             tick()
             text = (self.text(path) or "")[:MAX_PROSE_CHARS]
             sections = self._sections(path)
             seen: set[int] = set()
             code = markdown.fenced_lines(text) if prose_only else frozenset()
+            if prose_only and "://" in text:
+                # a URL's digits are no score ("Private LB](.../2018-08-30%2013.42.37.png)"):
+                # removed (no line break is), so "[Dice](https://...) of 0.988" still says one
+                text = _URL.sub("", text)
+            lines = text.split("\n") if unless is not None else []
             for line, _ in pattern.finditer_lines(text):
                 tick()
-                if line in code:
+                if line in code or (unless is not None and unless.occurs_in(lines[line - 1])):
                     continue
                 holding = [s for s in sections if s.line <= line]
                 where = holding[-1].line if holding else 0
@@ -665,8 +676,17 @@ class RepoIndex:
         candidates = list(self.paths.named("setup.py"))  # the one Python dependency file
         for suffix in _DEPENDENCY_SUFFIXES:
             candidates += self.by_suffix.get(suffix, ())
+        # A logged model's own environment (MLflow writes requirements.txt and conda.yaml
+        # beside each MLmodel, in mlruns/ or wherever the model was saved) is an artefact's
+        # record, not what the project declares.
+        logged = {f.path.rpartition("/")[0] for f in self.paths.named("mlmodel")}
         return sorted(
-            f.path for f in candidates if kind_of(f.path) and not NON_PRODUCTION_RE.search(f.path)
+            f.path
+            for f in candidates
+            if kind_of(f.path)
+            and not NON_PRODUCTION_RE.search(f.path)
+            and not _RUN_STORE.search(f.path)
+            and f.path.rpartition("/")[0] not in logged
         )
 
     @cached_property

@@ -904,7 +904,7 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
     """(web service modules, batch prediction modules, stub entry points), computed once."""
     if "serving" not in index.memo:
         platform = set(_platform_entries(index))
-        web = sorted(set(_web_apps(index)) | platform)
+        web = sorted(set(web_apps(index)) | platform)
         real = [p for p in web if facts.has_real_code(index, p)]
         serves = _serving_a_model(index, [p for p in real if p not in platform])
         web_real = sorted(  # the service itself first (service.py before save_model.py)
@@ -956,7 +956,7 @@ def _unnamed_batch_scripts(index: RepoIndex, web: set[str]) -> list[str]:
     return found
 
 
-def _web_apps(index: RepoIndex) -> list[str]:
+def web_apps(index: RepoIndex) -> list[str]:
     """Production modules that import a web framework, HTTP clients (client.py) aside: the
     candidates for serving, with a model behind them or not. Computed once."""
     if "web_apps" not in index.memo:
@@ -1060,7 +1060,7 @@ def serving_entry_point(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             f"entry points are empty stubs: {', '.join(stubs[:3])}",
             [Evidence(p) for p in stubs[:3]],
         )
-    apps = _web_apps(index)
+    apps = web_apps(index)
     if apps and facts.uses_ml(index):  # an ML system's app of authentication routes or charts
         return Verdict.failed(
             f"the web app ({apps[0]}) serves no model: nothing behind it loads or calls one",

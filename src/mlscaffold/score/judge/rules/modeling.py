@@ -445,8 +445,10 @@ def _chained_by(
     never reaches the ``evaluation`` step, or None). An inference pipeline or a service that
     reuses the data and feature modules chains no training."""
     for path in index.production_python:
-        if _serves(index, path):
-            continue  # a service importing the model loader beside the training code
+        if _serves(index, path) or path.endswith("__init__.py"):
+            # a service importing the model loader beside the training code; a package's
+            # __init__ gathering its modules' names (importing is not running)
+            continue
         imported = _direct_imports(index, path) - {path}
         if len(imported & steps) >= 2 and (path == train or train in imported):
             return path, None
@@ -541,14 +543,30 @@ def _serves(index: RepoIndex, path: str) -> bool:
     )
 
 
+def _app_only(index: RepoIndex, path: str) -> bool:
+    """Whether a module is a web app that trains and saves no model (a Streamlit or FastAPI
+    front end): what it logs, measures or uploads is about predictions, not training runs. (A
+    BentoML script that saves a trained model to its store is no front end.)"""
+    if "app_only" not in index.memo:
+        from mlscaffold.score.judge.rules.deployment import web_apps
+
+        trains = {h.path for h in facts.training(index).code}
+        index.memo["app_only"] = {
+            p for p in web_apps(index) if p not in trains and not facts.saves_a_model(index, p)
+        }
+    return path in index.memo["app_only"]
+
+
 def _entry_reaching(index: RepoIndex, steps: set[str]) -> str | None:
     """The first program named like a pipeline's runner that reaches, through its imports, two
     or more of ``steps`` and a module that trains. Not a service or an inference program
     (app/main.py imports the model loader that sits beside the training code: importing is
     not running), and only the first few runners (each walk of the imports costs)."""
-    trains = {h.path for h in facts.training(index).code}
-    if not trains:
+    hits = facts.training(index).code
+    if not hits:
         return None
+    # a model's training, not a scaler fitted by a preprocessing module the runner imports
+    trainers: dict[str, Located] = {h.path: h for h in hits}
     entries = [
         p.path
         for p in facts.text_search(index, index.production_python, facts.MAIN_BLOCK)
@@ -564,7 +582,9 @@ def _entry_reaching(index: RepoIndex, steps: set[str]) -> str | None:
     for entry in entries[:_MAX_RUNNER_ENTRIES]:
         tick()
         reached = facts.internal_imports(index, [entry]) | {entry}
-        if len(reached & steps) >= 2 and reached & trains:
+        if len(reached & steps) >= 2 and any(
+            notebooks.fits_a_model(index, trainers[p]) for p in sorted(reached & trainers.keys())
+        ):
             return entry
     return None
 
@@ -1170,12 +1190,36 @@ def _catalog_metrics(index: RepoIndex) -> Located | None:
     return None
 
 
+@rule("experiment_tracker")
+def experiment_tracker(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    """The library detector's verdict on a tracker, but a tracker only web apps use (logging
+    each prediction's latency and confidence) tracks no experiment: partial."""
+    from mlscaffold.score.judge.detectors import library
+
+    verdict = library(index, params)
+    if verdict.status is not Status.PASS:
+        return verdict
+    used = [u for u in index.importers_of(params["modules"]) if not index.is_test(u.path)]
+    if used and all(_app_only(index, u.path) for u in used):
+        apps = sorted({u.path for u in used})
+        return Verdict.partial(
+            f"{verdict.reason.split(' used in ')[0]} used only in the app ({', '.join(apps[:3])}),"
+            " which trains nothing: it records predictions, not training runs",
+            verdict.evidence,
+        )
+    return verdict
+
+
 @rule("evaluation_recorded")
 def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     dvc = index.text("dvc.yaml") if "dvc.yaml" in index.by_path else None
     if dvc and _DVC_METRICS.search(dvc):
         return Verdict.passed("dvc.yaml records metrics", [Evidence("dvc.yaml")])
-    hits = facts.text_search(index, index.production_python, _METRIC_CALL)
+    hits = [
+        h
+        for h in facts.text_search(index, index.production_python, _METRIC_CALL)
+        if not _app_only(index, h.path)
+    ]
     # Recording may live in the project's own tracking helper that the evaluation imports.
     recorded = set(index.code_matches(_RECORDS) or ())
     # The first three of each kind, in path order: a module is parsed (has_real_code) only
@@ -1327,9 +1371,13 @@ def _dvc_model_pointers(index: RepoIndex) -> list[str]:
 
 @rule("model_versioned")
 def model_versioned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
-    reg = facts.uncommented(
-        index, facts.text_search(index, index.production_python, _REGISTER), _REGISTER_RE
-    )
+    reg = [
+        r
+        for r in facts.uncommented(
+            index, facts.text_search(index, index.production_python, _REGISTER), _REGISTER_RE
+        )
+        if not _app_only(index, r.path)  # an app logging each prediction's plot
+    ]
     if reg:
         return Verdict.passed(
             f"models are registered or logged ({reg[0].path}: {closed(reg[0].value)})",

@@ -28,6 +28,9 @@ PATTERNS: list[tuple[str, str]] = [
     ("Stripe live key", r"\bsk_live_[0-9A-Za-z]{24,}\b"),
     ("OpenAI key", r"\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}\b"),
     ("Hugging Face token", r"\bhf_[A-Za-z]{34,}\b"),
+    # a signed JSON Web Token (header and claims both JSON objects, base64url): an access
+    # token a service accepts until it expires
+    ("JSON Web Token", r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}"),
     ("password in URL", r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@'\"]{1,64}:[^\s:/@'\"]{3,128}@[\w.-]+"),
 ]
 # One regex for all of them (named alternatives g0, g1, ...), so each file is searched once.
@@ -137,9 +140,37 @@ _CODE_SECRET = lazy(
     r"""(?::[ \t]*[\w.\[\], |]{1,40}[ \t]*=|=|:)[ \t]*"""
     # through a hash or an encoding of the literal, not a lookup (getenv("DB_PASSWORD"))
     r"""(?:[\w.]{0,30}(?:sha\d+|md5|hash\w*|encode|b64encode|hashpw)\([ \t]*)?"""
-    r"""[rbf]?["']([^\s"'{}$%<>]{4,})["']""",
+    r"""[rbf]?["']([^\s"']{4,})["']""",
     linear.I,
 )
+# A value filled in from elsewhere: a format field ({password}, %(pw)s, %s), a shell variable
+# ($DB_PASSWORD, ${KEY}) or a slot (<your-key>). A generated key may hold % and $ (Django's
+# 'django-insecure-...%#d...'), so only these shapes are excused, not the characters.
+_TEMPLATED = lazy(r"\{[^}]*\}|^\$|\$\{|%\(|%[sdr]|^<[^>]*>$")
+# A token assigned by name (line_notify_token = '5p5s...'): many ML modules name tokenizer
+# tokens (pad_token = "[PAD]", eos_token = "</s>"), so only a long value mixing upper case,
+# lower case and digits, as generated tokens do, is taken for a credential.
+_CODE_TOKEN = lazy(
+    r"""\b([\w.]*token)["']?\]?[ \t]*(?::[ \t]*[\w.\[\], |]{1,40}[ \t]*=|=|:)[ \t]*"""
+    r"""[rbf]?["']([A-Za-z0-9_.+/=-]{20,200})["']""",
+    linear.I,
+)
+
+
+_WORD_RUN = lazy(r"[a-z]{8}")
+
+
+def _generated(value: str) -> bool:
+    """Whether a value looks generated: at least two each of upper case, lower case, digits,
+    and no word (a run of 8 lower-case letters: 'sentence-transformers/all-MiniLM-L6-v2')."""
+    if _WORD_RUN.search(value):
+        return False
+    upper = sum(c.isupper() for c in value)
+    lower = sum(c.islower() for c in value)
+    digits = sum(c.isdigit() for c in value)
+    return upper >= 2 and lower >= 2 and digits >= 2
+
+
 # A credential's fallback written into application source: os.getenv("DB_PASSWORD", "postgres").
 # The variable must be named for the secret itself (SECRET_NAME, SECRET_VERSION only point at
 # one), and the fallback counts even when it is a service's local default: whoever deploys
@@ -232,9 +263,13 @@ def _wants(entry: FileEntry) -> bool:
         entry.suffix in _SCAN_SUFFIXES
         or (path.endswith(_SPECIAL) and entry.name in _SPECIAL)
         or _tool_config(path, entry.name)
+        # a file with no suffix at all (a token file, a script without .sh), if small
+        or (entry.size <= _BARE_NAME_BYTES and "." not in entry.name)
     )
 
 
+_SLOT_WORDS = lazy(r"your[_-]|[_-]here\b|placeholder", linear.I)
+_BARE_NAME_BYTES = 64 * 1024
 # Files read whatever their suffix: build files, and SSH private keys under their usual names.
 _SPECIAL = ("Dockerfile", "Makefile", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519")
 # A token typed by hand for a test or a doc (AKIA1234567890ABCDEF, ghp_xxxxxxxx...): a run of
@@ -297,51 +332,27 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
                 continue
         if (
             "EXAMPLE" in value
-            or (label == "private key" and _TEST_SOURCE.search(path))
+            or (label in ("private key", "JSON Web Token") and _TEST_SOURCE.search(path))
             # (a key's body may hold runs: an OpenSSH key's header bytes encode as AAAAAAAA)
             or (label not in ("password in URL", "private key") and _MADE_UP.search(value))
+            # a token's prefix before words saying what goes there (xoxb-your-bot-token-here)
+            or (label not in ("password in URL", "private key") and _SLOT_WORDS.search(value))
         ):
             continue  # AWS's documented example key; a test's TLS fixture
         found.append((data.count(b"\n", 0, m.start()) + 1, f"{label} {redact(value)}"))
         break
     if path.endswith(".py") and not found:
-        if linear.compiled(_CREDENTIAL_WORD).first_span(data) is not None and not (
-            _NOT_APP_SOURCE.search(path)
+        if _NOT_APP_SOURCE.search(path):
+            return found
+        credential = linear.compiled(_CREDENTIAL_WORD).first_span(data) is not None
+        for search in (
+            _code_secret if credential else None,
+            _code_token if b"oken" in data else None,
+            _env_fallback if credential else None,
         ):
-            for m in _CODE_SECRET.finditer(data):
-                value = m.group(2).decode("utf-8", "replace")
-                # Django and Flask sign sessions with whatever SECRET_KEY holds: a literal there,
-                # "PLEASE_CHANGE_ME" included, is the key every deployment runs with, so no
-                # placeholder excuse applies to it.
-                if not _framework_key(data, m) and (
-                    (_placeholder_word(value) and not _NUMBERED_PLACEHOLDER.match(value))
-                    or _NAMED_FOR_IT.search(value)
-                    or _PUBLISHABLE.match(value)
-                    # short values only when they are a service's default (admin, root)
-                    or (len(value) < 6 and not _SERVICE_DEFAULT.match(value))
-                ):
-                    continue
-                line = data.count(b"\n", 0, m.start()) + 1
-                key = m.group(1).decode("utf-8", "replace").rsplit(".", 1)[-1].lower()
-                found.append((line, f"{key} hard-coded in source {redact(value)}"))
-                break
-            if not found:
-                for m in _ENV_FALLBACK_SECRET.finditer(data):
-                    value = m.group(2).decode("utf-8", "replace")
-                    if (
-                        _placeholder_word(value)
-                        or _NAMED_FOR_IT.search(value)
-                        or _FILE_PATH.search(value)  # where a key file is, not the key
-                        or m.group(1).upper() in ("PWD", "OLDPWD")  # the shell's folders
-                        # a comment quoting the idiom makes nothing fall back to it
-                        or data[data.rfind(b"\n", 0, m.start()) + 1 : m.start()].lstrip()[:1]
-                        == b"#"
-                    ):
-                        continue
-                    line = data.count(b"\n", 0, m.start()) + 1
-                    key = m.group(1).decode("utf-8", "replace")
-                    found.append((line, f"{key} falls back to a literal {redact(value)}"))
-                    break
+            hit = search(data) if search is not None else None
+            if hit is not None:
+                return [hit]
         return found
     name = path.rsplit("/", 1)[-1]
     if (
@@ -367,6 +378,67 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         line = data.count(b"\n", 0, manifest.start()) + 1
         found.append((line, f"{SLOT}a Kubernetes Secret manifest is committed"))
     return found
+
+
+def _code_secret(data: bytes) -> tuple[int, str] | None:
+    """A credential written into source code (_CODE_SECRET), not a placeholder."""
+    for m in _CODE_SECRET.finditer(data):
+        value = m.group(2).decode("utf-8", "replace")
+        # Django and Flask sign sessions with whatever SECRET_KEY holds: a literal there,
+        # "PLEASE_CHANGE_ME" included, is the key every deployment runs with, so no
+        # placeholder excuse applies to it.
+        if _TEMPLATED.search(value) or (
+            not _framework_key(data, m)
+            and (
+                (_placeholder_word(value) and not _NUMBERED_PLACEHOLDER.match(value))
+                or _NAMED_FOR_IT.search(value)
+                or _PUBLISHABLE.match(value)
+                # short values only when they are a service's default (admin, root)
+                or (len(value) < 6 and not _SERVICE_DEFAULT.match(value))
+            )
+        ):
+            continue
+        key = m.group(1).decode("utf-8", "replace").rsplit(".", 1)[-1].lower()
+        return _line(data, m), f"{key} hard-coded in source {redact(value)}"
+    return None
+
+
+def _code_token(data: bytes) -> tuple[int, str] | None:
+    """A token assigned by name whose value looks generated (_CODE_TOKEN)."""
+    for m in _CODE_TOKEN.finditer(data):
+        value = m.group(2).decode("utf-8", "replace")
+        if (
+            not _generated(value)
+            or _placeholder_word(value)
+            or _NAMED_FOR_IT.search(value)
+            or _MADE_UP.search(value)
+        ):
+            continue
+        key = m.group(1).decode("utf-8", "replace").rsplit(".", 1)[-1].lower()
+        return _line(data, m), f"{key} hard-coded in source {redact(value)}"
+    return None
+
+
+def _env_fallback(data: bytes) -> tuple[int, str] | None:
+    """A credential's environment lookup falling back to a literal (_ENV_FALLBACK_SECRET)."""
+    for m in _ENV_FALLBACK_SECRET.finditer(data):
+        value = m.group(2).decode("utf-8", "replace")
+        if (
+            _placeholder_word(value)
+            or _NAMED_FOR_IT.search(value)
+            or _FILE_PATH.search(value)  # where a key file is, not the key
+            or m.group(1).upper() in ("PWD", "OLDPWD")  # the shell's folders
+            # a comment quoting the idiom makes nothing fall back to it
+            or data[data.rfind(b"\n", 0, m.start()) + 1 : m.start()].lstrip()[:1] == b"#"
+        ):
+            continue
+        key = m.group(1).decode("utf-8", "replace")
+        return _line(data, m), f"{key} falls back to a literal {redact(value)}"
+    return None
+
+
+def _line(data: bytes, m: Any) -> int:
+    return data.count(b"\n", 0, m.start()) + 1
 
 
 scan.TEXT_SCANNERS.append(scan.TextScanner("secrets", _wants, _secrets_in))
