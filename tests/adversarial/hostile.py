@@ -127,6 +127,33 @@ def import_lists(root: Path) -> set[int]:
 
 
 @case
+def copied_long_functions(root: Path) -> set[int]:
+    """A 100 KiB transformation in training and its copy in a serving app (DE005 compares
+    their bodies: difflib took minutes on them)."""
+    body = "".join(
+        f"    df['f{i}'] = np.tanh(df['a'] * {i}.5 + df['b'] / {i + 1}.25) - np.log1p(df['c'])\n"
+        for i in range(1300)
+    )
+    fit = "model = LogisticRegression().fit(X, y)\n"
+    _w(root, "src/features.py", f"import numpy as np\n\n\ndef transform_features(df):\n{body}")
+    _w(
+        root,
+        "src/train.py",
+        "from sklearn.linear_model import LogisticRegression\n"
+        "from features import transform_features\n\nX = transform_features(X)\n" + fit,
+    )
+    _w(
+        root,
+        "app/main.py",
+        "import joblib\nimport numpy as np\nfrom fastapi import FastAPI\n\n"
+        "app = FastAPI()\nmodel = joblib.load('model.pkl')\n\n\n"
+        f"def build_features(df):\n{body}\n\n@app.post('/predict')\ndef predict(x):\n"
+        "    return model.predict(build_features(x))\n",
+    )
+    return SCORES
+
+
+@case
 def many_headings(root: Path) -> set[int]:
     _w(root, "README.md", "".join(f"## Problem {i}\n\nTBD\n\n" for i in range(40_000)))
     return SCORES

@@ -7088,3 +7088,97 @@ CASES += [
         "runner-reaching-the-training",
     ),
 ]
+
+# MO007: a set_seed() helper that no code names (not called, imported or handed over as a
+# callback) seeds nothing; one the training calls, or hands to a DataLoader, does.
+_SEED_HELPER = (
+    "import random\n\nimport numpy as np\nimport torch\n\n\n"
+    "def set_seed(seed: int):\n    random.seed(seed)\n    np.random.seed(seed)\n"
+    "    torch.manual_seed(seed)\n"
+)
+_TRAINS = "import torch\n\nmodel = torch.nn.Linear(2, 1)\nmodel.train()\n"
+CASES += [
+    Case(
+        "MO007",
+        "partial",
+        {"src/utils.py": _SEED_HELPER, "src/train.py": _TRAINS},
+        "seeds are set only in set_seed() (src/utils.py), which nothing calls",
+        "seed-helper-nobody-calls",
+    ),
+    Case(
+        "MO007",
+        "pass",
+        {
+            "src/utils.py": _SEED_HELPER,
+            "src/train.py": "from utils import set_seed\n\nset_seed(0)\n" + _TRAINS,
+        },
+        "seed set in src/",
+        "seed-helper-called",
+    ),
+    Case(
+        "MO007",
+        "pass",
+        {
+            "src/utils.py": _SEED_HELPER,
+            "src/train.py": "import utils\nfrom torch.utils.data import DataLoader\n\n"
+            "loader = DataLoader([], worker_init_fn=utils.set_seed)\n" + _TRAINS,
+        },
+        "seed set in src/utils.py",
+        "seed-helper-handed-over",
+    ),
+]
+
+# DE003: an image built in CI with docker/build-push-action and `push: false` is a build check,
+# not a release; the same action pushing is one.
+_BUILD_ONLY = (
+    "name: Docker Build\non:\n  push:\n    branches: [ main ]\njobs:\n  build:\n"
+    "    runs-on: ubuntu-latest\n    steps:\n    - uses: actions/checkout@v4\n"
+    "    - name: Build backend\n      uses: docker/build-push-action@v5\n      with:\n"
+    "        context: .\n        file: ./backend/Dockerfile\n        push: false\n"
+    "        tags: app:dev\n    - name: Test\n      run: pytest\n"
+)
+CASES += [
+    Case(
+        "DE003",
+        "fail",
+        {**s.PIPELINE, ".github/workflows/docker.yml": _BUILD_ONLY},
+        "CI never deploys, publishes, releases or retrains",
+        "image-built-but-not-pushed",
+    ),
+    Case(
+        "DE003",
+        "pass",
+        {
+            **s.PIPELINE,
+            ".github/workflows/docker.yml": _BUILD_ONLY.replace("push: false", "push: true"),
+        },
+        "build-push-action",
+        "image-built-and-pushed",
+    ),
+]
+
+# DE005: a generated module (a genetic program's formulas, hundreds of KiB) is not compared
+# function by function: parsing it would cost more than the rest, and it is no transformation
+# anyone wrote twice.
+_GENERATED_TRANSFORM = "import numpy as np\n\n\ndef transform_features(df):\n" + "".join(
+    f"    df['f{i}'] = np.tanh(df['a'] * {i}.5 + df['b'] / {i + 1}.25) - np.log1p(df['c'])\n"
+    for i in range(2000)
+) + "    return df\n"
+CASES += [
+    Case(
+        "DE005",
+        "pass",
+        {
+            **s.PIPELINE,
+            "src/churn/gp_features.py": _GENERATED_TRANSFORM,
+            "src/churn/train_gp.py": "from sklearn.linear_model import LogisticRegression\n"
+            "from churn.features import build_features\nfrom churn.gp_features import "
+            "transform_features\n\n\ndef main(df):\n    X = build_features(transform_features(df))"
+            "\n    return LogisticRegression().fit(X, df.y)\n",
+            "src/churn/serve.py": s.SERVE
+            + "\n\n" + _GENERATED_TRANSFORM.split("\n\n\n", 1)[1].replace("transform_features", "gp"),
+        },
+        "both import src/churn/features.py",
+        "generated-module-not-compared",
+    ),
+]

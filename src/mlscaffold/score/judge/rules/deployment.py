@@ -593,6 +593,23 @@ def _without_filters(text: str) -> str:
     return _FLAG.sub(" ", text)
 
 
+# docker/build-push-action with `push: false` builds an image to check it builds and pushes
+# nothing: a step of the same item (lines not starting a new "- ") sets it.
+_LOCAL_BUILD = lazy(
+    r"build-push-action@?[^\s]*((\n[ \t]+[^\s-][^\n]*){0,12}?\n[ \t]+push:[ \t]*false\b)",
+    linear.I,
+)
+
+
+def _release_text(text: str) -> str:
+    """CI text as searched for release steps: without filters and flags, and with image builds
+    that push nothing blanked (their lines kept)."""
+    text = _without_filters(text)
+    if "build-push-action" not in text:
+        return text
+    return _LOCAL_BUILD.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+
+
 @rule("automated_release", reads_contents=False)
 def automated_release(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if not index.ci_files:
@@ -607,7 +624,7 @@ def automated_release(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         return Verdict.failed(
             "no CI configuration, so nothing is released or retrained automatically"
         )
-    hits = ci_search(index, _RELEASE, _without_filters)
+    hits = ci_search(index, _RELEASE, _release_text)
     releases: list[Located] = []
     for hit in hits:  # the report shows five: a CI of hundreds of workflows need not be read on
         if not _docs_only(index, hit):

@@ -899,6 +899,13 @@ def seeds_set(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             f"({trained_in[0]})",
             ev,
         )
+    uncalled = _uncalled_helpers(index, in_modules) if in_modules and not keys else None
+    if uncalled and len(in_modules) == len(code):
+        name, where = uncalled
+        return Verdict.partial(
+            f"seeds are set only in {name}() ({where}), which nothing calls",
+            [Evidence(c.path, c.line, c.value) for c in in_modules[:3]],
+        )
     if keys or code:
         first = keys[0] if keys else code[0]
         return Verdict.passed(f"seed set in {first.path}", ev)
@@ -909,6 +916,68 @@ def seeds_set(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             [Evidence(c.path, c.line, c.value) for c in optional[:3]],
         )
     return Verdict.failed("no seed is set in code or config")
+
+
+_HELPER_DEF = lazy(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)")
+_MAX_CALLER_MODULES = 3000
+
+
+def _uncalled_helpers(index: RepoIndex, seeds: list[Located]) -> tuple[str, str] | None:
+    """(name, module) when every seed is set inside a function that no code names but its
+    def (a set_seed() helper in utils.py that the training never runs); None when any is
+    used, is set at module level, or the repository is too large to look."""
+    if len(index.production_python) > _MAX_CALLER_MODULES or len(seeds) > 10:
+        return None
+    helpers: dict[str, str] = {}
+    for seed in seeds:
+        name = _enclosing_function(index.code(seed.path) or "", seed.line or 0)
+        if name is None or (name.startswith("__") and name.endswith("__")):
+            return None  # set when the module runs, or in a method Python calls itself
+        helpers.setdefault(name, seed.path)
+    if len(helpers) > 3:
+        return None
+    # Any mention outside the def is a use: a call, an import, a callback handed over
+    # (worker_init_fn=seed_worker, Kedro's node(create_training_data, ...)).
+    for name in helpers:
+        word = linear.compiled(lazy(rf"\b{name}\b"))
+        for path in index.pattern_code:
+            tick()
+            text = index.code(path) or ""
+            if name not in text:
+                continue
+            for m in word.finditer(text):
+                line = text[text.rfind("\n", 0, m.start()) + 1 : m.end()]
+                if not _HELPER_DEF.match(line):
+                    return None
+    name, where = next(iter(helpers.items()))
+    return name, where
+
+
+def _enclosing_function(code: str, line: int) -> str | None:
+    """The name of the module-level function whose body holds ``line`` (1-based); None at
+    module level, in a class (a method is called through objects a word search misses) or in
+    a nested function."""
+    lines = code.split("\n")
+    if not 0 < line <= len(lines):
+        return None
+    text = lines[line - 1]
+    if own := _HELPER_DEF.match(text):  # the seed pattern met the helper's own def line
+        return own.group(2) if not own.group(1) else None
+    indent = len(text) - len(text.lstrip())
+    for above in reversed(lines[: line - 1]):
+        stripped = above.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        depth = len(above) - len(stripped)
+        if depth >= indent:
+            continue
+        m = _HELPER_DEF.match(above)
+        if m:
+            return m.group(2) if not m.group(1) else None
+        if depth == 0 or stripped.startswith("class "):
+            return None
+        indent = depth
+    return None
 
 
 _COMMENT_LINE = lazy(r"^[ \t]*#")

@@ -100,6 +100,7 @@ SHINGLE = 3  # tokens per shingle
 CONTAINMENT = 0.5  # of the smaller function's shingles, shared, to be compared at all
 COMMON = 200  # a shingle found in more training functions than this tells none apart
 MAX_SERVING_FUNCTIONS = 200
+MAX_DIFF_CHARS = 20_000  # normalised bodies longer than this are compared by shingles
 
 
 class _Function(NamedTuple):
@@ -162,6 +163,17 @@ def _similar(a: str, b: str) -> bool:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= SIMILARITY
 
 
+# A module this large is generated (a genetic program's formulas, a dumped model), not a
+# transformation someone wrote twice; parsing a few of them would cost more than the rest of
+# the comparison (and a time budget that ran out would make the verdict depend on the machine).
+MAX_COMPARED_BYTES = 128 * 1024
+
+
+def _hand_sized(index: RepoIndex, path: str) -> bool:
+    entry = index.by_path.get(path)
+    return entry is not None and entry.size <= MAX_COMPARED_BYTES
+
+
 def _reimplementation(
     index: RepoIndex, serving: list[str], training: list[str]
 ) -> tuple[_Function, _Function] | None:
@@ -175,6 +187,8 @@ def _reimplementation(
     # Training's transformations (functions named for one), not its helpers: a utility that
     # both sides copy (a requirements parser) is duplication, not training/serving skew.
     names = _transforms(index)
+    training = [p for p in training if _hand_sized(index, p)]
+    serving = [p for p in serving if _hand_sized(index, p)]
     train = [
         f
         for p in training
@@ -215,6 +229,15 @@ def _reimplementation(
                     continue
                 short, long_ = sorted((len(fn.dump), len(other.dump)))
                 if 2 * short < SIMILARITY * (short + long_):  # the ratio cannot reach it
+                    continue
+                if fn.dump == other.dump:
+                    return fn, other
+                if long_ > MAX_DIFF_CHARS:
+                    # difflib is quadratic in the length (a 100 KiB function took minutes):
+                    # long bodies are judged by their shingles, in linear time
+                    both = len(fn.shingles & other.shingles)
+                    if both >= SIMILARITY * len(fn.shingles | other.shingles):
+                        return fn, other
                     continue
                 if _similar(fn.dump, other.dump):
                     return fn, other
