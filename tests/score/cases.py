@@ -7160,10 +7160,14 @@ CASES += [
 # DE005: a generated module (a genetic program's formulas, hundreds of KiB) is not compared
 # function by function: parsing it would cost more than the rest, and it is no transformation
 # anyone wrote twice.
-_GENERATED_TRANSFORM = "import numpy as np\n\n\ndef transform_features(df):\n" + "".join(
-    f"    df['f{i}'] = np.tanh(df['a'] * {i}.5 + df['b'] / {i + 1}.25) - np.log1p(df['c'])\n"
-    for i in range(2000)
-) + "    return df\n"
+_GENERATED_TRANSFORM = (
+    "import numpy as np\n\n\ndef transform_features(df):\n"
+    + "".join(
+        f"    df['f{i}'] = np.tanh(df['a'] * {i}.5 + df['b'] / {i + 1}.25) - np.log1p(df['c'])\n"
+        for i in range(2000)
+    )
+    + "    return df\n"
+)
 CASES += [
     Case(
         "DE005",
@@ -7176,7 +7180,8 @@ CASES += [
             "transform_features\n\n\ndef main(df):\n    X = build_features(transform_features(df))"
             "\n    return LogisticRegression().fit(X, df.y)\n",
             "src/churn/serve.py": s.SERVE
-            + "\n\n" + _GENERATED_TRANSFORM.split("\n\n\n", 1)[1].replace("transform_features", "gp"),
+            + "\n\n"
+            + _GENERATED_TRANSFORM.split("\n\n\n", 1)[1].replace("transform_features", "gp"),
         },
         "both import src/churn/features.py",
         "generated-module-not-compared",
