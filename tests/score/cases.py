@@ -7187,3 +7187,72 @@ CASES += [
         "generated-module-not-compared",
     ),
 ]
+
+# SC005: the risk a model predicts ("Home-Credit-Default-Risk", a credit-risk model) is no
+# section on the risks it poses, and a Kaggle "Private LB" says nothing of private data.
+CASES += [
+    Case(
+        "SC005",
+        "fail",
+        {
+            **s.PIPELINE,
+            "README.md": "# Home-Credit-Default-Risk\n\nI made the features of our team's "
+            "solution.\n\n![Private LB](lb.png)\n\n## Credit risk model\n\nLightGBM on the "
+            "application and bureau tables, blended with a neural net.\n",
+        },
+        "no document has a section on responsible use",
+        "predicted-risk-and-private-lb",
+    ),
+    Case(
+        "SC005",
+        "pass",
+        {
+            **s.PIPELINE,
+            "README.md": "# Scoring\n\n## Risks\n\nApplicants' personal data stays private "
+            "to the bank; we evaluate approval rates by gender and age group.\n",
+        },
+        "section 'Risks'",
+        "risks-section",
+    ),
+]
+
+# DA002: a satellite scene committed as a GeoTIFF is data, like a CSV of that size.
+CASES += [
+    Case(
+        "DA002",
+        "fail",
+        {**s.PIPELINE, "stacked/merged-landsat.tif": "\0" * (1 << 20) + "x"},
+        "stacked/merged-landsat.tif (1.0 MiB)",
+        "geotiff-committed",
+    ),
+]
+
+# DE004: a predict(images, model) helper named for inference that loads no weights, runs as no
+# program and that no code imports is no entry point; the same helper a script imports is.
+_PREDICT_HELPER = (
+    "import torch\n\n\ndef predict(images, model):\n    model.eval()\n"
+    "    with torch.no_grad():\n        probs = torch.sigmoid(model(images)).squeeze()\n"
+    "    return (probs >= 0.5).long(), probs\n"
+)
+CASES += [
+    Case(
+        "DE004",
+        "fail",
+        {**s.PIPELINE, "src/churn/infer.py": _PREDICT_HELPER},
+        "no serving app and no batch prediction entry point",
+        "predict-helper-nobody-uses",
+    ),
+    Case(
+        "DE004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "src/churn/infer.py": _PREDICT_HELPER,
+            "src/churn/cli.py": "import sys\n\nimport torch\n\nfrom churn.infer import predict\n\n"
+            "if __name__ == '__main__':\n    model = torch.load(sys.argv[1])\n"
+            "    torch.save(predict(torch.load(sys.argv[2]), model), 'out.pt')\n",
+        },
+        "batch prediction in src/churn/",
+        "predict-helper-a-script-imports",
+    ),
+]

@@ -65,6 +65,18 @@ DATA_SUFFIXES = frozenset(
         ".xml",
         ".scp",  # Kaldi-style lists of utterances (wav.scp, feats.scp) and their archives
         ".ark",
+        # scientific rasters and volumes (satellite scenes, scans, climate grids): data, unlike
+        # the PNG and JPEG pictures a README shows (no browser renders a TIFF)
+        ".tif",
+        ".tiff",
+        ".nc",
+        ".nii",
+        ".dcm",
+        ".grib",
+        ".grb2",
+        ".fits",
+        ".las",
+        ".laz",
     ]
 )
 # A JavaScript front end's lock files are JSON, not data.

@@ -936,14 +936,51 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
                 if facts.is_stub(index, path):
                     stubs.append(path)
             elif (
-                _BATCH.search(code := index.code(path) or "")
-                or (_LOADS_WEIGHTS.search(code) and _WRITES_RESULTS.search(code))
-            ) and not (_SCORES_A_SPLIT.search(code) and not _WRITES_TABLE.search(code)):
+                (
+                    _BATCH.search(code := index.code(path) or "")
+                    or (_LOADS_WEIGHTS.search(code) and _WRITES_RESULTS.search(code))
+                )
+                and not (_SCORES_A_SPLIT.search(code) and not _WRITES_TABLE.search(code))
+                # a predict(images, model) helper that loads nothing, runs as no program and
+                # that no code imports is no way to use the model
+                and (
+                    _LOADS_WEIGHTS.search(code)
+                    or _runs_code(code)
+                    or _imported_anywhere(index, path)
+                )
+            ):
                 batch.append(path)
         if not web_real and not batch:
             batch = _unnamed_batch_scripts(index, set(web))
         index.memo["serving"] = (web_real, batch, stubs)
     return index.memo["serving"]
+
+
+_DEFINITIONS = ("import ", "from ", "def ", "async def ", "class ", "@", "#", '"', "'", ")")
+
+
+def _runs_code(code: str) -> bool:
+    """Whether a module does something when run: a statement at its top level beyond imports,
+    definitions and docstrings (a script's ``ckpt = torch.load(...)``, a __main__ block)."""
+    for n, line in enumerate(code.split("\n")):
+        if n == 5000:
+            return True  # long enough to be a program, or generated: not a bare helper
+        if line and not line[0].isspace() and not line.startswith(_DEFINITIONS):
+            return True
+    return False
+
+
+def _imported_anywhere(index: RepoIndex, path: str) -> bool:
+    """Whether another module or a notebook imports a module by its name (``from pkg.infer
+    import predict``, ``import infer``), read from the import lists: no resolution."""
+    stem = path.rsplit("/", 1)[-1].removesuffix(".py")
+    for importer, refs in index.imports.items():
+        tick()
+        if importer != path and any(
+            ref.module.rsplit(".", 1)[-1] == stem or stem in ref.names for ref in refs
+        ):
+            return True
+    return False
 
 
 _MAX_BATCH_CANDIDATES = 300  # modules that load a model, read in path order
