@@ -7256,3 +7256,62 @@ CASES += [
         "predict-helper-a-script-imports",
     ),
 ]
+
+# SC004: a dataset's size with a word between the count and the unit ("25,331 training
+# images", "9 categories") describes what the data holds, beside its source.
+# MO006: a conda environment named for the project (saint_environment.yml) declares.
+CASES += [
+    Case(
+        "SC004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "README.md": "# Skin lesions\n\n## Dataset\n\nWe use the [ISIC 2019 Dataset]"
+            "(https://challenge.isic-archive.com/data/) with:\n\n* **25,331 training images**\n"
+            "* **9 categories**, including melanoma and nevus\n",
+        },
+        "section 'Dataset'",
+        "source-with-counts",
+    ),
+    Case(
+        "MO006",
+        "pass",
+        {
+            **s.PIPELINE,
+            "saint_environment.yml": "name: saint_env\nchannels:\n  - pytorch\ndependencies:\n"
+            "  - pytorch=1.8.1\n  - numpy=1.20.2\n  - scikit-learn=0.23.2\n  - pandas=1.2.4\n",
+        },
+        "all 4 dependencies pinned exactly",
+        "conda-environment-named-for-the-project",
+    ),
+]
+
+# Metaflow keeps a run's artefacts by run id: a prediction flow reading the models a training
+# flow's run stored (Run("TrainFlow/12").data) predicts in batch from a versioned model.
+_METAFLOW_PREDICT = (
+    "from metaflow import FlowSpec, Flow, Run, step\n\n\nclass PredictFlow(FlowSpec):\n"
+    "    @step\n    def start(self):\n"
+    "        self.train_id = Flow('TrainFlow').latest_successful_run.id\n"
+    "        self.next(self.run_batch_inference)\n\n    @step\n"
+    "    def run_batch_inference(self):\n        trained = Run(\n"
+    "            f'TrainFlow/{self.train_id}'\n        ).data\n"
+    "        self.test_preds = trained.model.predict(trained.test_features)\n"
+    "        self.next(self.end)\n\n    @step\n    def end(self):\n        pass\n\n\n"
+    "if __name__ == '__main__':\n    PredictFlow()\n"
+)
+CASES += [
+    Case(
+        "MO009",
+        "pass",
+        {**s.PIPELINE, "flows/predict_flow.py": _METAFLOW_PREDICT},
+        "models are registered or logged (flows/predict_flow.py: Run( f'TrainFlow/",
+        "metaflow-run-artefacts",
+    ),
+    Case(
+        "DE004",
+        "pass",
+        {**s.PIPELINE, "flows/predict_flow.py": _METAFLOW_PREDICT},
+        "batch prediction in flows/predict_flow.py",
+        "metaflow-predict-flow",
+    ),
+]

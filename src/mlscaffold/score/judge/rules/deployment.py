@@ -818,7 +818,9 @@ _SERVING_NAME = lazy(
 )
 _BATCH = lazy(
     r"\.predict(_proba)?\s*\(|\bpipeline\s*\(|\.generate\s*\(|\bmodel\s*\(|"
-    r"\bbatch_predict\w*\s*\(|\bBatchPredict\w*\s*\(|\.predict_df\s*\("
+    r"\bbatch_predict\w*\s*\(|\bBatchPredict\w*\s*\(|\.predict_df\s*\(|"
+    # a Metaflow flow reading the models a training flow's run stored
+    r"\b(Run|Flow)\(\s*f?[\"'][^\"'\n]*[\"']\s*\)(\.latest_(successful_)?run)?\.data\b"
 )
 # A predict script that computes metrics and writes no predictions (no table or array; a
 # metrics JSON is none) scores the test split: it evaluates the model and predicts nothing for

@@ -1385,7 +1385,10 @@ _REGISTER_RE = lazy(
     r"\bRegisterModel\s*\(|model_package_group_name|"
     # Vertex AI's model upload, kedro-mlflow's pipeline_ml_factory (the inference pipeline
     # logged as a model per run)
-    r"\bModelUploadOp\b|\bModel\.upload\s*\(|\bpipeline_ml_factory\s*\("
+    r"\bModelUploadOp\b|\bModel\.upload\s*\(|\bpipeline_ml_factory\s*\(|"
+    # Metaflow keeps each run's artefacts, models included, by run id; a flow reading them
+    # back from a training run (Run("TrainFlow/12").data.model) uses a versioned model
+    r"\b(Run|Flow)\(\s*f?[\"'][^\"'\n]*[\"']\s*\)(\.latest_(successful_)?run)?\.data\b"
 )
 _SAVE_RE = lazy(
     r"joblib\.dump|pickle\.dump|torch\.save|save_model|dump_model|"
@@ -1438,6 +1441,11 @@ def _dvc_model_pointers(index: RepoIndex) -> list[str]:
     return found
 
 
+def _one_line(text: str) -> str:
+    """A match spanning lines (Run(\n    f"TrainFlow/{id}"\n).data) shown on one."""
+    return " ".join(text.split())
+
+
 @rule("model_versioned")
 def model_versioned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     reg = [
@@ -1449,8 +1457,8 @@ def model_versioned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     ]
     if reg:
         return Verdict.passed(
-            f"models are registered or logged ({reg[0].path}: {closed(reg[0].value)})",
-            [Evidence(r.path, r.line, r.value) for r in reg[:3]],
+            f"models are registered or logged ({reg[0].path}: {closed(_one_line(reg[0].value))})",
+            [Evidence(r.path, r.line, _one_line(r.value)) for r in reg[:3]],
         )
     catalogs = index.glob(["conf/**/catalog.yml", "conf/**/catalog.yaml", "catalog.yml"])
     versioned = facts.text_search(index, [c.path for c in catalogs], _CATALOG_VERSIONED)

@@ -402,8 +402,9 @@ def kind_of(path: str) -> str | None:
         return "pipfile"
     if name.endswith((".yml", ".yaml")) and (
         name.startswith(("environment", "conda"))
-        # Azure ML's and MLflow's job environments: training_env.yml, conda-env.yaml
-        or name.rsplit(".", 1)[0].endswith(("_env", "-env"))
+        # Azure ML's and MLflow's job environments: training_env.yml, conda-env.yaml; a
+        # project's own name before it: saint_environment.yml
+        or name.rsplit(".", 1)[0].endswith(("_env", "-env", "_environment", "-environment"))
     ):
         return "conda"
     if (
