@@ -7315,3 +7315,22 @@ CASES += [
         "metaflow-predict-flow",
     ),
 ]
+
+# DE004: an inference script building Detectron2's DefaultPredictor from the trained weights
+# predicts, though it draws its results through a helper of another module.
+CASES += [
+    Case(
+        "DE004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "src/inference.py": "import pickle\n\nfrom detectron2.engine import DefaultPredictor\n"
+            "\nfrom utils import image_inference\n\nwith open('outputs/cfg.pickle', 'rb') as f:\n"
+            "    cfg = pickle.load(f)\ncfg.MODEL.WEIGHTS = 'outputs/model_final.pth'\n"
+            "predictor = DefaultPredictor(cfg)\nimage_inference('img_inference/test_data', "
+            "predictor, save=True)\n",
+        },
+        "batch prediction in src/inference.py",
+        "detectron2-predictor-script",
+    ),
+]

@@ -941,6 +941,7 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
                 (
                     _BATCH.search(code := index.code(path) or "")
                     or (_LOADS_WEIGHTS.search(code) and _WRITES_RESULTS.search(code))
+                    or _PREDICTOR.search(code)  # Detectron2's predictor of the trained weights
                 )
                 and not (_SCORES_A_SPLIT.search(code) and not _WRITES_TABLE.search(code))
                 # a predict(images, model) helper that loads nothing, runs as no program and
