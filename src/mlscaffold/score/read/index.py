@@ -607,9 +607,7 @@ class RepoIndex:
             seen: set[int] = set()
             code = markdown.fenced_lines(text) if prose_only else frozenset()
             if prose_only and "://" in text:
-                # a URL's digits are no score ("Private LB](.../2018-08-30%2013.42.37.png)"):
-                # removed (no line break is), so "[Dice](https://...) of 0.988" still says one
-                text = _URL.sub("", text)
+                text = self._without_urls(path, text)
             lines = text.split("\n") if unless is not None else []
             for line, _ in pattern.finditer_lines(text):
                 tick()
@@ -626,6 +624,15 @@ class RepoIndex:
                     yield intro
                 if len(seen) == MAX_STATEMENT_SECTIONS:
                     break
+
+    def _without_urls(self, path: str, text: str) -> str:
+        """A document's text without its URLs, once a run: a URL's digits are no score
+        ("Private LB](.../2018-08-30%2013.42.37.png)"). Removed, not blanked (no URL holds a
+        line break), so "[Dice](https://...) of 0.988" still says one."""
+        memo = self.memo.setdefault("text_without_urls", {})
+        if path not in memo:
+            memo[path] = _URL.sub("", text)
+        return memo[path]
 
     @cached_property
     def data_readmes(self) -> list[str]:

@@ -405,7 +405,10 @@ def _code_secret(data: bytes) -> tuple[int, str] | None:
 
 def _code_token(data: bytes) -> tuple[int, str] | None:
     """A token assigned by name whose value looks generated (_CODE_TOKEN)."""
-    for m in _CODE_TOKEN.finditer(data):
+    pattern = linear.compiled(_CODE_TOKEN)
+    if pattern.first_span(data) is None:  # most modules naming a token assign none
+        return None
+    for m in pattern.finditer(data):
         value = m.group(2).decode("utf-8", "replace")
         if (
             not _generated(value)
