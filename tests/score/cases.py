@@ -7334,3 +7334,193 @@ CASES += [
         "detectron2-predictor-script",
     ),
 ]
+
+# Counter-examples a code review built for the eleventh round's rules: each kept its verdict.
+_TRAIN_FIT = (
+    "from sklearn.linear_model import LogisticRegression\n\nLogisticRegression().fit(X, y)\n"
+)
+CASES += [
+    Case(  # a dead helper beside a seed the program sets
+        "MO007",
+        "pass",
+        {
+            "train.py": "import random\n\nimport torch\n\n\ndef set_seed(s):\n    random.seed(s)\n"
+            "\n\ndef main():\n    torch.manual_seed(42)\n    model = torch.nn.Linear(2, 1)\n"
+            "    model.train()\n\n\nif __name__ == '__main__':\n    main()\n"
+        },
+        "seed set in train.py",
+        "review-dead-helper-beside-a-seed",
+    ),
+    Case(  # a Typer command: the framework calls it
+        "MO007",
+        "pass",
+        {
+            "cli.py": "import numpy as np\nimport typer\n\napp = typer.Typer()\n\n\n"
+            "@app.command()\ndef train(seed: int = 42):\n    np.random.seed(seed)\n\n\napp()\n",
+            "model.py": _TRAIN_FIT,
+        },
+        "seed set in cli.py",
+        "review-decorated-command",
+    ),
+    Case(  # named only as a console script
+        "MO007",
+        "pass",
+        {
+            "pyproject.toml": '[project]\nname = "churn"\n[project.scripts]\n'
+            'churn-train = "churn.train:run"\n',
+            "src/churn/train.py": "import numpy as np\nfrom sklearn.linear_model import "
+            "LogisticRegression\n\n\ndef run():\n    np.random.seed(0)\n"
+            "    LogisticRegression().fit(X, y)\n",
+        },
+        "seed set in src/churn/train.py",
+        "review-console-script",
+    ),
+    Case(  # jwt.io's example token in a README, Supabase's anon key in a front end
+        "DE008",
+        "pass",
+        {
+            "README.md": "curl -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+            "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ."
+            "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c' http://localhost:8000/predict\n",
+            "frontend/src/supabaseClient.js": "export const key = 'eyJhbGciOiJIUzI1NiIsInR5cCI6"
+            "IkpXVCJ9.eyJyb2xlIjoiYW5vbiIsImlzcyI6InN1cGFiYXNlIn0.c2lnbmF0dXJlX3NpZ25hdHVyZQ';\n",
+        },
+        label="review-public-jwts",
+    ),
+    Case(  # an upper-case token name
+        "DE008",
+        "fail",
+        {"notify.py": 'LINE_NOTIFY_TOKEN = "5p5sQx7Rk2TbV9wLmN3cZ8aYdE4fG6hJ"\n'},
+        "line_notify_token hard-coded in source",
+        "review-upper-case-token",
+    ),
+    Case(  # a generated Django key holding %s
+        "DE008",
+        "fail",
+        {"settings.py": "SECRET_KEY = 'django-insecure-k3!x9%s2@b7q(&=r4391%#dlzs0!8l_#q'\n"},
+        "secret_key hard-coded in source",
+        "review-django-key-with-percent-s",
+    ),
+    Case(  # a score, then an option's default, on one line
+        "SC003",
+        "pass",
+        {
+            **s.PIPELINE,
+            "README.md": "# Detector\n\n## Performance\n\nOn the held-out set the model reaches a "
+            "mAP@50 of 0.87 and a recall of 0.91; detections below the confidence threshold "
+            "(which defaults to 0.25) are dropped.\n",
+        },
+        "section 'Performance'",
+        "review-score-then-default",
+    ),
+    Case(  # a printed Python dict of eval metrics is a report, not a JSON example
+        "SC003",
+        "pass",
+        {
+            **s.PIPELINE,
+            "README.md": "# Sentiment\n\n## Results\n\nAfter three epochs the trainer prints:\n\n"
+            "```\n{'eval_loss': 0.213, 'eval_accuracy': 0.931, 'eval_f1': 0.929}\n```\n",
+        },
+        "section 'Results'",
+        "review-printed-metrics-dict",
+    ),
+    Case(
+        "SC005",
+        "pass",
+        {
+            **s.PIPELINE,
+            "README.md": "# Stocks\n\n## Financial Risk Disclaimer\n\nNot financial advice. The "
+            "model is biased towards large-cap stocks and could harm small investors who "
+            "follow it.\n",
+        },
+        "section 'Financial Risk Disclaimer'",
+        "review-financial-risk-disclaimer",
+    ),
+    Case(  # a Streamlit front end whose Train button runs the training module
+        "MO002",
+        "pass",
+        {
+            "src/trainer.py": "from sklearn.ensemble import RandomForestClassifier\n\n\n"
+            "def run_training(df, n):\n    return RandomForestClassifier(n_estimators=n)"
+            ".fit(df, df.y)\n",
+            "src/app.py": "import mlflow\nimport streamlit as st\n\nfrom trainer import "
+            "run_training\n\nif st.button('Train'):\n    with mlflow.start_run():\n"
+            "        mlflow.log_param('n', 10)\n        run_training(df, 10)\n",
+        },
+        "mlflow used in src/app.py",
+        "review-training-front-end",
+    ),
+    Case(  # an app's prediction latency logged to MLflow records no evaluation
+        "MO008",
+        "partial",
+        {
+            "src/train.py": "import joblib\nfrom sklearn.linear_model import LogisticRegression\n"
+            "from sklearn.metrics import f1_score\n\nm = LogisticRegression().fit(X, y)\n"
+            "print(f1_score(yt, m.predict(Xt)))\njoblib.dump(m, 'model.pkl')\n",
+            "src/app.py": "import time\n\nimport joblib\nimport mlflow\nfrom fastapi import "
+            "FastAPI\n\napp = FastAPI()\nmodel = joblib.load('model.pkl')\n\n\n"
+            "@app.post('/predict')\ndef predict(x: list[float]):\n    start = time.time()\n"
+            "    y = model.predict([x])\n    mlflow.log_metric('latency_ms', time.time() - start)"
+            "\n    return {'y': int(y[0])}\n",
+        },
+        "metrics are computed in src/train.py but not recorded",
+        "review-app-latency-is-no-evaluation",
+    ),
+    Case(  # a paper's TIFF figure is no data
+        "DA002",
+        "pass",
+        {**s.PIPELINE, "paper/figures/figure2_architecture.tif": "\0" * (3 << 20)},
+        "no data file over 1 MiB is committed",
+        "review-paper-figure-tiff",
+    ),
+    Case(  # a module docstring does not make a bare helper a program
+        "DE004",
+        "fail",
+        {
+            **s.PIPELINE,
+            "src/churn/infer.py": '"""Inference.\n\nUse predict() on a batch.\n"""\n'
+            + _PREDICT_HELPER,
+        },
+        "no serving app and no batch prediction entry point",
+        "review-helper-with-docstring",
+    ),
+    Case(  # an MLmodel at the root does not hide the root's requirements
+        "MO006",
+        "pass",
+        {
+            **s.PIPELINE,
+            "MLmodel": "flavors: {}\n",
+            "requirements.txt": "pandas==2.2.2\nscikit-learn==1.5.2\n",
+        },
+        "all 2 dependencies pinned exactly",
+        "review-root-mlmodel",
+    ),
+]
+
+# DE005: a long feature function copied into the service with a tenth of its columns renamed
+# is still a copy (judged by rapidfuzz's ratio, not difflib: no budget stops one long call).
+_LONG_FEATURES = "".join(
+    f"    df['feat_{i}'] = np.log1p(df['amount_{i}']) * {i}.5 - df['count_{i}'] / {i + 1}\n"
+    for i in range(60)
+)
+CASES += [
+    Case(
+        "DE005",
+        "fail",
+        {
+            **s.PIPELINE,
+            "src/churn/features.py": "import numpy as np\n\n\ndef build_features(df):\n"
+            + _LONG_FEATURES
+            + "    return df\n",
+            "src/churn/serve.py": s.SERVE.replace("from churn.features import build_features\n", "")
+            + "\n\nimport numpy as np\n\n\ndef prepare_request(df):\n"
+            + "".join(
+                line.replace("amount_", "amt_") if n % 10 == 0 else line
+                for n, line in enumerate(_LONG_FEATURES.splitlines(keepends=True))
+            )
+            + "    return df\n",
+        },
+        "prepare_request() in src/churn/serve.py",
+        "review-long-edited-copy",
+    ),
+]

@@ -7,6 +7,7 @@ added, dropped or swapped), against the all-pairs comparison the rule used to ma
 from __future__ import annotations
 
 import difflib
+from types import SimpleNamespace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -34,11 +35,12 @@ STATEMENTS = [
 
 
 class _Index:
-    """What the rule reads of an index: each module's definitions, and a memo."""
+    """What the rule reads of an index: each module's definitions and size, and a memo."""
 
     def __init__(self, modules: dict[str, str]) -> None:
         self.modules = modules
         self.memo: dict = {}
+        self.by_path = {p: SimpleNamespace(size=len(c.encode())) for p, c in modules.items()}
 
     def module_info(self, path: str):
         return python.module_info(self.modules[path])

@@ -290,14 +290,17 @@ def _says_strong(section, strong, hedges, params: dict[str, Any]) -> bool:
     """Whether a section found by its heading says ``strong``. With ``statement_prose_only``,
     a JSON block in it (an API's example response: "confidence": 0.92 under "Fetch Job
     Result") says nothing; a printed report or a list of metrics in a code block still does."""
-    if not params.get("statement_prose_only") or "```" not in section.body:
+    if not params.get("statement_prose_only") or (
+        "```" not in section.body and "~~~" not in section.body
+    ):
         return _says(strong, section, hedges)
     return _says(strong, dataclasses.replace(section, body=_without_json(section.body)), hedges)
 
 
 def _without_json(body: str) -> str:
     """The text with the lines of its fenced JSON blocks blanked (fence info ``json``, or a
-    first line opening an object or an array)."""
+    first line opening an object with a double-quoted key: a printed Python dict,
+    ``{'eval_f1': 0.93}``, is a report)."""
     out: list[str] = []
     fence, blank, pending = "", False, False
     for line in body.split("\n"):
@@ -312,7 +315,7 @@ def _without_json(body: str) -> str:
             out.append(line)
         elif fence:
             if pending and stripped:
-                blank, pending = stripped[0] in "{[", False
+                blank, pending = stripped.replace(" ", "").startswith(('{"', '[{"', '["')), False
             out.append("" if blank else line)
         else:
             out.append(line)

@@ -599,7 +599,8 @@ class RepoIndex:
         command that says nothing, the next a paragraph that says it). At most
         MAX_STATEMENT_SECTIONS a document. ``prose_only``: matches in fenced code blocks do
         not count (``{"f1": 0.5}`` in an example request states no result); ``unless``: nor
-        do matches on a line it occurs in (an option's "IoU threshold (default: 0.45)")."""
+        do matches it occurs within 30 characters of (an option's "IoU threshold (default:
+        0.45)")."""
         for path in self.main_documents():
             tick()
             text = (self.text(path) or "")[:MAX_PROSE_CHARS]
@@ -608,10 +609,14 @@ class RepoIndex:
             code = markdown.fenced_lines(text) if prose_only else frozenset()
             if prose_only and "://" in text:
                 text = self._without_urls(path, text)
-            lines = text.split("\n") if unless is not None else []
-            for line, _ in pattern.finditer_lines(text):
+            for line, m in pattern.finditer_lines(text):
                 tick()
-                if line in code or (unless is not None and unless.occurs_in(lines[line - 1])):
+                if line in code or (
+                    # near the match, not anywhere on its line: a paragraph on one line may
+                    # state a score and then an option's default
+                    unless is not None
+                    and unless.occurs_in(text[max(0, m.start() - 30) : m.end() + 30])
+                ):
                     continue
                 holding = [s for s in sections if s.line <= line]
                 where = holding[-1].line if holding else 0
@@ -686,7 +691,8 @@ class RepoIndex:
         # A logged model's own environment (MLflow writes requirements.txt and conda.yaml
         # beside each MLmodel, in mlruns/ or wherever the model was saved) is an artefact's
         # record, not what the project declares.
-        logged = {f.path.rpartition("/")[0] for f in self.paths.named("mlmodel")}
+        # (not the root: a repository is no logged model)
+        logged = {f.path.rpartition("/")[0] for f in self.paths.named("mlmodel")} - {""}
         return sorted(
             f.path
             for f in candidates

@@ -65,19 +65,14 @@ DATA_SUFFIXES = frozenset(
         ".xml",
         ".scp",  # Kaldi-style lists of utterances (wav.scp, feats.scp) and their archives
         ".ark",
-        # scientific rasters and volumes (satellite scenes, scans, climate grids): data, unlike
-        # the PNG and JPEG pictures a README shows (no browser renders a TIFF)
-        ".tif",
-        ".tiff",
-        ".nc",
-        ".nii",
-        ".dcm",
-        ".grib",
-        ".grb2",
-        ".fits",
-        ".las",
-        ".laz",
     ]
+)
+# Scientific rasters and volumes (satellite scenes, scans, climate grids): data, unless they
+# sit with a paper's figures or a site's images (journals ask for TIFF figures).
+_RASTER_SUFFIXES = frozenset(".tif .tiff .nc .nii .dcm .grib .grb2 .fits .las .laz".split())
+_FIGURES = lazy(
+    r"(^|/)(figures?|figs?|paper|papers|docs?|assets|images?|imgs?|static|media|plots?)/",
+    linear.I,
 )
 # A JavaScript front end's lock files are JSON, not data.
 _LOCK_FILES = ("package-lock.json", "npm-shrinkwrap.json")
@@ -154,6 +149,7 @@ def _data_like(path: str, suffix: str) -> bool:
     too: a committed 200 MB checkpoint bloats the repository as much)."""
     return (
         suffix in DATA_SUFFIXES
+        or (suffix in _RASTER_SUFFIXES and not _FIGURES.search(path))
         or _in_data_folder(path, suffix)
         or (not suffix and _SPEECH_LISTS.search(path) is not None)
     )

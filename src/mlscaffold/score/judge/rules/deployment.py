@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import itertools
 import json
 import posixpath
@@ -948,7 +949,7 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
                 # that no code imports is no way to use the model
                 and (
                     _LOADS_WEIGHTS.search(code)
-                    or _runs_code(code)
+                    or _runs_code(index, path)
                     or _imported_anywhere(index, path)
                 )
             ):
@@ -959,31 +960,41 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
     return index.memo["serving"]
 
 
-_DEFINITIONS = ("import ", "from ", "def ", "async def ", "class ", "@", "#", '"', "'", ")")
-
-
-def _runs_code(code: str) -> bool:
-    """Whether a module does something when run: a statement at its top level beyond imports,
-    definitions and docstrings (a script's ``ckpt = torch.load(...)``, a __main__ block)."""
-    for n, line in enumerate(code.split("\n")):
-        if n == 5000:
-            return True  # long enough to be a program, or generated: not a bare helper
-        if line and not line[0].isspace() and not line.startswith(_DEFINITIONS):
-            return True
+def _runs_code(index: RepoIndex, path: str) -> bool:
+    """Whether a module does something when run: a top-level statement beyond imports,
+    definitions, a docstring and assignments of plain values (a script's loop or call, a
+    __main__ block, ``model = Blip()``). Unparseable: assume it does."""
+    info = index.module_info(path)
+    if info is None or info.tree is None:
+        return True
+    quiet = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    for node in info.tree.body:
+        if isinstance(node, quiet):
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # a docstring
+        value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+        if value is not None and not any(isinstance(n, ast.Call) for n in ast.walk(value)):
+            continue  # a constant: THRESHOLD = 0.5
+        return True
     return False
 
 
 def _imported_anywhere(index: RepoIndex, path: str) -> bool:
     """Whether another module or a notebook imports a module by its name (``from pkg.infer
-    import predict``, ``import infer``), read from the import lists: no resolution."""
-    stem = path.rsplit("/", 1)[-1].removesuffix(".py")
-    for importer, refs in index.imports.items():
-        tick()
-        if importer != path and any(
-            ref.module.rsplit(".", 1)[-1] == stem or stem in ref.names for ref in refs
-        ):
-            return True
-    return False
+    import predict``, ``import infer``), read from the import lists: no resolution. The names
+    imported anywhere are gathered once a run, with how many modules import each."""
+    if "imported_names" not in index.memo:
+        names: dict[str, set[str]] = {}
+        for importer, refs in index.imports.items():
+            tick()
+            for ref in refs:
+                names.setdefault(ref.module.rsplit(".", 1)[-1], set()).add(importer)
+                for name in ref.names:
+                    names.setdefault(name, set()).add(importer)
+        index.memo["imported_names"] = names
+    importers = index.memo["imported_names"].get(path.rsplit("/", 1)[-1].removesuffix(".py"), ())
+    return bool(set(importers) - {path})
 
 
 _MAX_BATCH_CANDIDATES = 300  # modules that load a model, read in path order

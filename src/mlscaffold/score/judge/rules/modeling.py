@@ -552,9 +552,23 @@ def _app_only(index: RepoIndex, path: str) -> bool:
 
         trains = {h.path for h in facts.training(index).code}
         index.memo["app_only"] = {
-            p for p in web_apps(index) if p not in trains and not facts.saves_a_model(index, p)
+            p
+            for p in web_apps(index)
+            if p not in trains
+            and not facts.saves_a_model(index, p)
+            # a front end whose Train button runs the training module is a trainer
+            and not trains.intersection(facts.internal_imports(index, [p]))
         }
     return path in index.memo["app_only"]
+
+
+def _fits_a_model(index: RepoIndex, hit: Located) -> bool:
+    """notebooks.fits_a_model, once a run for each module (runners share their trainers)."""
+    memo = index.memo.setdefault("fits_a_model", {})
+    if hit.path not in memo:
+        tick()
+        memo[hit.path] = notebooks.fits_a_model(index, hit)
+    return memo[hit.path]
 
 
 def _entry_reaching(index: RepoIndex, steps: set[str]) -> str | None:
@@ -583,7 +597,7 @@ def _entry_reaching(index: RepoIndex, steps: set[str]) -> str | None:
         tick()
         reached = facts.internal_imports(index, [entry]) | {entry}
         if len(reached & steps) >= 2 and any(
-            notebooks.fits_a_model(index, trainers[p]) for p in sorted(reached & trainers.keys())
+            _fits_a_model(index, trainers[p]) for p in sorted(reached & trainers.keys())
         ):
             return entry
     return None
@@ -923,34 +937,57 @@ _MAX_CALLER_MODULES = 3000
 
 
 def _uncalled_helpers(index: RepoIndex, seeds: list[Located]) -> tuple[str, str] | None:
-    """(name, module) when every seed is set inside a function that no code names but its
-    def (a set_seed() helper in utils.py that the training never runs); None when any is
-    used, is set at module level, or the repository is too large to look."""
+    """(name, module) when every seed of the seeding modules is set inside an undecorated
+    module-level function that nothing names but its def (a set_seed() helper in utils.py
+    that the training never runs); None when any seed runs otherwise, the helper is named
+    anywhere (a call, an import, a callback, a console script, a Makefile), or the repository
+    is too large to look."""
     if len(index.production_python) > _MAX_CALLER_MODULES or len(seeds) > 10:
         return None
     helpers: dict[str, str] = {}
-    for seed in seeds:
-        name = _enclosing_function(index.code(seed.path) or "", seed.line or 0)
-        if name is None or (name.startswith("__") and name.endswith("__")):
-            return None  # set when the module runs, or in a method Python calls itself
-        helpers.setdefault(name, seed.path)
-    if len(helpers) > 3:
+    for path in sorted({seed.path for seed in seeds}):
+        code = index.code(path) or ""
+        lines = code.split("\n")
+        for n, (line, _m) in enumerate(linear.compiled(_SEED_RE).finditer_lines(code)):
+            if n == MAX_SEEDS_READ:
+                return None
+            name = _enclosing_function(code, line)
+            if name is None or _decorated(lines, code, line, name):
+                return None  # set when the module runs, or by a framework's command
+            helpers.setdefault(name, path)
+    if not helpers or len(helpers) > 3:
         return None
-    # Any mention outside the def is a use: a call, an import, a callback handed over
-    # (worker_init_fn=seed_worker, Kedro's node(create_training_data, ...)).
+    texts = [*index.pattern_code, *(p for p in _NAMING_FILES if p in index.by_path)]
+    texts += [f.path for f in index.glob(["*.sh", "Makefile", ".github/workflows/*.y*ml"])][:50]
     for name in helpers:
-        word = linear.compiled(lazy(rf"\b{name}\b"))
-        for path in index.pattern_code:
+        word = linear.compile(rf"\b{name}\b")
+        definition = linear.compile(rf"^[ \t]*(async[ \t]+)?def[ \t]+{name}\b", linear.M)
+        for path in texts:
             tick()
-            text = index.code(path) or ""
-            if name not in text:
+            text = index.code(path) if path.endswith((".py", ".ipynb")) else index.text(path)
+            if not text or name not in text:
                 continue
-            for m in word.finditer(text):
-                line = text[text.rfind("\n", 0, m.start()) + 1 : m.end()]
-                if not _HELPER_DEF.match(line):
-                    return None
+            # more mentions than definitions: named somewhere besides its def (counted, not
+            # sliced: a line of 100,000 names costs one pass)
+            defs = sum(1 for _ in itertools.islice(definition.finditer(text), 100))
+            if sum(1 for _ in itertools.islice(word.finditer(text), defs + 1)) > defs:
+                return None
     name, where = next(iter(helpers.items()))
     return name, where
+
+
+# Files that may name a function as the command to run: console scripts, entry points.
+_NAMING_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "Makefile", "justfile")
+
+
+def _decorated(lines: list[str], code: str, line: int, name: str) -> bool:
+    """Whether the def of ``name`` above ``line`` carries a decorator (@app.command(), @task,
+    @click.command()): a framework calls it."""
+    for n in range(min(line, len(lines)) - 1, -1, -1):
+        if _HELPER_DEF.match(lines[n]) and f"def {name}" in lines[n]:
+            above = lines[n - 1].lstrip() if n > 0 else ""
+            return above.startswith("@")
+    return False
 
 
 def _enclosing_function(code: str, line: int) -> str | None:
@@ -1289,8 +1326,9 @@ def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         for h in facts.text_search(index, index.production_python, _METRIC_CALL)
         if not _app_only(index, h.path)
     ]
-    # Recording may live in the project's own tracking helper that the evaluation imports.
-    recorded = set(index.code_matches(_RECORDS) or ())
+    # Recording may live in the project's own tracking helper that the evaluation imports
+    # (not in an app logging its predictions).
+    recorded = {p for p in index.code_matches(_RECORDS) or () if not _app_only(index, p)}
     # The first three of each kind, in path order: a module is parsed (has_real_code) only
     # when it could be one of them, not every module of a library that computes a metric.
     candidates = (

@@ -268,8 +268,11 @@ def _wants(entry: FileEntry) -> bool:
     )
 
 
+# Words saying what goes in a slot (xoxb-your-bot-token-here).
 _SLOT_WORDS = lazy(r"your[_-]|[_-]here\b|placeholder", linear.I)
-_BARE_NAME_BYTES = 64 * 1024
+# A token file is small; a suffixless file of more is a dataset's (MNIST's idx files) or a
+# script, which the other scans read when they need to.
+_BARE_NAME_BYTES = 4 * 1024
 # Files read whatever their suffix: build files, and SSH private keys under their usual names.
 _SPECIAL = ("Dockerfile", "Makefile", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519")
 # A token typed by hand for a test or a doc (AKIA1234567890ABCDEF, ghp_xxxxxxxx...): a run of
@@ -333,12 +336,13 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         if (
             "EXAMPLE" in value
             or (label in ("private key", "JSON Web Token") and _TEST_SOURCE.search(path))
+            or (label == "JSON Web Token" and (path.endswith(".md") or _public_jwt(value)))
             # (a key's body may hold runs: an OpenSSH key's header bytes encode as AAAAAAAA)
             or (label not in ("password in URL", "private key") and _MADE_UP.search(value))
             # a token's prefix before words saying what goes there (xoxb-your-bot-token-here)
             or (label not in ("password in URL", "private key") and _SLOT_WORDS.search(value))
         ):
-            continue  # AWS's documented example key; a test's TLS fixture
+            continue  # AWS's documented example key; a test's fixture; a public JWT
         found.append((data.count(b"\n", 0, m.start()) + 1, f"{label} {redact(value)}"))
         break
     if path.endswith(".py") and not found:
@@ -347,7 +351,7 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         credential = linear.compiled(_CREDENTIAL_WORD).first_span(data) is not None
         for search in (
             _code_secret if credential else None,
-            _code_token if b"oken" in data else None,
+            _code_token if b"oken" in data or b"OKEN" in data else None,
             _env_fallback if credential else None,
         ):
             hit = search(data) if search is not None else None
@@ -387,14 +391,23 @@ def _code_secret(data: bytes) -> tuple[int, str] | None:
         # Django and Flask sign sessions with whatever SECRET_KEY holds: a literal there,
         # "PLEASE_CHANGE_ME" included, is the key every deployment runs with, so no
         # placeholder excuse applies to it.
-        if _TEMPLATED.search(value) or (
-            not _framework_key(data, m)
-            and (
-                (_placeholder_word(value) and not _NUMBERED_PLACEHOLDER.match(value))
-                or _NAMED_FOR_IT.search(value)
-                or _PUBLISHABLE.match(value)
-                # short values only when they are a service's default (admin, root)
-                or (len(value) < 6 and not _SERVICE_DEFAULT.match(value))
+        # (a template's slot, {{ cookiecutter.secret_key }} or ${SECRET_KEY}, is no key even
+        # there; a generated key's %s or $ is)
+        if (
+            "{{" in value
+            or "${" in value
+            or (
+                not _framework_key(data, m)
+                and (
+                    _TEMPLATED.search(value)
+                    or (
+                        (_placeholder_word(value) and not _NUMBERED_PLACEHOLDER.match(value))
+                        or _NAMED_FOR_IT.search(value)
+                        or _PUBLISHABLE.match(value)
+                        # short values only when they are a service's default (admin, root)
+                        or (len(value) < 6 and not _SERVICE_DEFAULT.match(value))
+                    )
+                )
             )
         ):
             continue
@@ -438,6 +451,23 @@ def _env_fallback(data: bytes) -> tuple[int, str] | None:
         key = m.group(1).decode("utf-8", "replace")
         return _line(data, m), f"{key} falls back to a literal {redact(value)}"
     return None
+
+
+# Claims of tokens made to be public: Supabase's anon key (shipped to every browser), and the
+# example token of jwt.io and of countless tutorials.
+_PUBLIC_CLAIMS = ('"role":"anon"', '"sub":"1234567890"')
+
+
+def _public_jwt(token: str) -> bool:
+    """Whether a JWT's claims (its second part, base64url JSON) mark it as public."""
+    import base64
+
+    part = token.split(".")[1][:4096]
+    try:
+        claims = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode("utf-8", "replace")
+    except ValueError:
+        return False
+    return any(c in claims.replace(" ", "") for c in _PUBLIC_CLAIMS)
 
 
 def _line(data: bytes, m: Any) -> int:

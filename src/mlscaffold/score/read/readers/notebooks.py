@@ -20,7 +20,7 @@ def code_cells(text: str | bytes, max_chars: int | None = None) -> tuple[str | N
         containers = text.count(brace) + text.count(bracket)  # type: ignore[arg-type]
         if containers > _MAX_CONTAINERS:
             return None, f"{containers} JSON objects and arrays: not a notebook's structure"
-    if not text.strip():
+    if not text or text.isspace():  # (strip() would copy a notebook of megabytes)
         return None, "an empty file"
     doc, err = load_json(text)
     if err is not None:  # json's own exception name says nothing to a user
