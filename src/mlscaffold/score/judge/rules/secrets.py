@@ -264,7 +264,7 @@ def _wants(entry: FileEntry) -> bool:
         or (path.endswith(_SPECIAL) and entry.name in _SPECIAL)
         or _tool_config(path, entry.name)
         # a file with no suffix at all (a token file, a script without .sh), if small
-        or (entry.size <= _BARE_NAME_BYTES and "." not in entry.name)
+        or (not entry.suffix and entry.size <= _BARE_NAME_BYTES and "." not in entry.name)
     )
 
 
@@ -346,12 +346,15 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         found.append((data.count(b"\n", 0, m.start()) + 1, f"{label} {redact(value)}"))
         break
     if path.endswith(".py") and not found:
-        if _NOT_APP_SOURCE.search(path):
-            return found
         credential = linear.compiled(_CREDENTIAL_WORD).first_span(data) is not None
+        token = b"oken" in data or b"OKEN" in data
+        # (the cheap tests first: most modules name no credential, and the path's test is
+        # asked of the few that do)
+        if not (credential or token) or _NOT_APP_SOURCE.search(path):
+            return found
         for search in (
             _code_secret if credential else None,
-            _code_token if b"oken" in data or b"OKEN" in data else None,
+            _code_token if token else None,
             _env_fallback if credential else None,
         ):
             hit = search(data) if search is not None else None
