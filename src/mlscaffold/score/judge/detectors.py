@@ -286,7 +286,9 @@ def _judge_section(
     return _also(section, where, topic, params, ev)
 
 
-def _says_strong(section, strong, hedges, params: dict[str, Any]) -> bool:
+def _says_strong(
+    section, strong: linear.Pattern, hedges: linear.Pattern | None, params: dict[str, Any]
+) -> bool:
     """Whether a section found by its heading says ``strong``. With ``statement_prose_only``,
     a JSON block in it (an API's example response: "confidence": 0.92 under "Fetch Job
     Result") says nothing; a printed report or a list of metrics in a code block still does."""

@@ -983,7 +983,7 @@ def _runs_code(index: RepoIndex, path: str) -> bool:
 def _imported_anywhere(index: RepoIndex, path: str) -> bool:
     """Whether another module or a notebook imports a module by its name (``from pkg.infer
     import predict``, ``import infer``), read from the import lists: no resolution. The names
-    imported anywhere are gathered once a run, with how many modules import each."""
+    imported anywhere are gathered once a run, each with the modules importing it."""
     if "imported_names" not in index.memo:
         names: dict[str, set[str]] = {}
         for importer, refs in index.imports.items():

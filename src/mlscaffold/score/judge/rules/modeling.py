@@ -952,7 +952,7 @@ def _uncalled_helpers(index: RepoIndex, seeds: list[Located]) -> tuple[str, str]
             if n == MAX_SEEDS_READ:
                 return None
             name = _enclosing_function(code, line)
-            if name is None or _decorated(lines, code, line, name):
+            if name is None or _decorated(lines, line, name):
                 return None  # set when the module runs, or by a framework's command
             helpers.setdefault(name, path)
     if not helpers or len(helpers) > 3:
@@ -980,7 +980,7 @@ def _uncalled_helpers(index: RepoIndex, seeds: list[Located]) -> tuple[str, str]
 _NAMING_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "Makefile", "justfile")
 
 
-def _decorated(lines: list[str], code: str, line: int, name: str) -> bool:
+def _decorated(lines: list[str], line: int, name: str) -> bool:
     """Whether the def of ``name`` above ``line`` carries a decorator (@app.command(), @task,
     @click.command()): a framework calls it."""
     for n in range(min(line, len(lines)) - 1, -1, -1):
