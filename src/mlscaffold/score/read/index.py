@@ -43,7 +43,6 @@ _DATA_README_NAMES = (*README_NAMES, "readme.dataset.txt", "readme.roboflow.txt"
 # "scraped_data" (not "data_utils/": a package of code about data).
 _DATA_FOLDER = linear.lazy(r"(^|/)(raw|processed|interim)$|(^|/|[-_ ])(data|datasets?)$", linear.I)
 # Any data folder on a path: data/, datasets/, and a RAG application's corpus/.
-_URL = linear.lazy(r"\b[a-z][a-z0-9+.-]{1,15}://[^\s)\]>\"']+")
 DATA_DIR = linear.lazy(r"(^|/)(data|datasets?|corpus|corpora)/", linear.I)
 # Files of rows: a folder holding one is a data folder.
 TABLE_SUFFIXES = (
@@ -66,6 +65,9 @@ NON_PRODUCTION_RE = linear.lazy(
     r"(^|/)(docs?|examples?|tutorials?|notebooks?|scripts/legacy|third_party|vendor|benchmarks?|"
     r"migrations|\.[^/]+)/"
 )
+# A URL in prose (its digits are no statement: see RepoIndex._without_urls).
+_URL = linear.lazy(r"\b[a-z][a-z0-9+.-]{1,15}://[^\s)\]>\"']+")
+# MLflow's run stores: what they hold was logged by runs, not written by the project.
 _RUN_STORE = linear.lazy(r"(^|/)(mlruns|mlartifacts)/")
 _HIDDEN = linear.lazy(r"(^|/)\.[^/]+(/|$)")
 # Not project configuration: CI and editor folders, and the files of packaging and tools.

@@ -302,7 +302,7 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         for m in _ENV_SECRET.finditer(data):
             value = m.group(2).decode("utf-8", "replace")
             if not _placeholder(value):
-                line = data.count(b"\n", 0, m.start()) + 1
+                line = _line(data, m)
                 name = m.group(1).decode("utf-8", "replace")
                 return [(line, f"committed .env sets {name} {redact(value)}")]
         # "Copy this file and fill in...": a template, whatever its name
@@ -312,7 +312,7 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
             value = slot.group(2).decode("utf-8", "replace")
             if name.upper().startswith(_PUBLIC_SETTINGS) or (value and not _placeholder(value)):
                 continue
-            line = data.count(b"\n", 0, slot.start()) + 1
+            line = _line(data, slot)
             return [(line, f"{SLOT}the committed .env is where {name} goes")]
         return found
     tokens = linear.compiled(_ANY_TOKEN)
@@ -343,7 +343,7 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
             or (label not in ("password in URL", "private key") and _SLOT_WORDS.search(value))
         ):
             continue  # AWS's documented example key; a test's fixture; a public JWT
-        found.append((data.count(b"\n", 0, m.start()) + 1, f"{label} {redact(value)}"))
+        found.append((_line(data, m), f"{label} {redact(value)}"))
         break
     if path.endswith(".py") and not found:
         credential = linear.compiled(_CREDENTIAL_WORD).first_span(data) is not None
@@ -371,7 +371,7 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
             value = m.group(2).decode("utf-8", "replace")
             if _placeholder(value) or _REFERENCE.search(value):
                 continue
-            line = data.count(b"\n", 0, m.start()) + 1
+            line = _line(data, m)
             key = m.group(1).decode("utf-8", "replace").lower()
             found.append((line, f"{key} {redact(value)}"))
     if (
@@ -382,7 +382,7 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         and (manifest := _K8S_SECRET.search(data))
         and _K8S_DATA.search(data)
     ):
-        line = data.count(b"\n", 0, manifest.start()) + 1
+        line = _line(data, manifest)
         found.append((line, f"{SLOT}a Kubernetes Secret manifest is committed"))
     return found
 
@@ -474,6 +474,7 @@ def _public_jwt(token: str) -> bool:
 
 
 def _line(data: bytes, m: Any) -> int:
+    """The 1-based line a match starts on."""
     return data.count(b"\n", 0, m.start()) + 1
 
 
