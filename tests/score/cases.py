@@ -7155,6 +7155,42 @@ CASES += [
         "build-push-action",
         "image-built-and-pushed",
     ),
+    # The action's push input defaults to false: a step that never sets it pushes nothing.
+    Case(
+        "DE003",
+        "fail",
+        {
+            **s.PIPELINE,
+            ".github/workflows/docker.yml": _BUILD_ONLY.replace("        push: false\n", ""),
+        },
+        "CI never deploys, publishes, releases or retrains",
+        "image-built-push-unset",
+    ),
+    # An expression pushes on the events it allows (not on pull requests, typically).
+    Case(
+        "DE003",
+        "pass",
+        {
+            **s.PIPELINE,
+            ".github/workflows/docker.yml": _BUILD_ONLY.replace(
+                "push: false", "push: ${{ github.event_name != 'pull_request' }}"
+            ),
+        },
+        "build-push-action",
+        "image-pushed-on-some-events",
+    ),
+    Case(
+        "DE003",
+        "pass",
+        {
+            **s.PIPELINE,
+            ".github/workflows/docker.yml": _BUILD_ONLY.replace(
+                "push: false", "outputs: type=image,name=ghcr.io/acme/app,push=true"
+            ),
+        },
+        "build-push-action",
+        "image-pushed-by-outputs",
+    ),
 ]
 
 # DE005: a generated module (a genetic program's formulas, hundreds of KiB) is not compared

@@ -53,7 +53,7 @@ def _selected(check: Check, select: list[str]) -> bool:
 
 
 @contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
+def no_cyclic_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while a repository is scored.
 
     Scoring builds hundreds of thousands of small acyclic objects (file entries, imports,
@@ -69,7 +69,7 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-@_no_cyclic_gc()
+@no_cyclic_gc()
 def score_repo(
     path: str,
     *,

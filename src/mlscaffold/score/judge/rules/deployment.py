@@ -594,12 +594,44 @@ def _without_filters(text: str) -> str:
     return _FLAG.sub(" ", text)
 
 
-# docker/build-push-action with `push: false` builds an image to check it builds and pushes
-# nothing: a step of the same item (lines not starting a new "- ") sets it.
-_LOCAL_BUILD = lazy(
-    r"build-push-action@?[^\s]*((\n[ \t]+[^\s-][^\n]*){0,12}?\n[ \t]+push:[ \t]*false\b)",
-    linear.I,
-)
+# A `push:` input of docker/build-push-action, or an `outputs:` list pushing to a registry.
+_PUSH_INPUT = lazy(r"^[ \t]*push:[ \t]*([^\s#][^\n#]*)|push=true", linear.I | linear.M)
+
+
+def _pushes(step: str) -> bool:
+    """Whether a build-push-action step's inputs push: ``push:`` with any value but false (an
+    expression pushes on some events), or an ``outputs:`` of ``push=true``."""
+    for m in _PUSH_INPUT.finditer(step):
+        value = m.group(1)
+        if value is None or value.strip().strip("'\"").lower() != "false":
+            return True
+    return False
+
+
+def _unpushed_builds(text: str) -> str:
+    """Blank the docker/build-push-action steps that push nothing (their lines kept).
+
+    The action's ``push`` input defaults to false: a step without ``push:`` (or with
+    ``push: false``) builds an image to test it, no release. A step is its ``uses:`` line and
+    the lines indented at least as deep below it."""
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        at = line.find("build-push-action")
+        if at < 0 or "uses:" not in line[:at]:
+            i += 1
+            continue
+        depth = line.index("uses:")
+        step = i + 1
+        while step < len(lines) and (
+            not lines[step].strip() or len(lines[step]) - len(lines[step].lstrip()) >= depth
+        ):
+            step += 1
+        if not _pushes("\n".join(lines[i + 1 : step])):
+            lines[i:step] = [""] * (step - i)
+        i = step
+    return "\n".join(lines)
 
 
 def _release_text(text: str) -> str:
@@ -608,7 +640,7 @@ def _release_text(text: str) -> str:
     text = _without_filters(text)
     if "build-push-action" not in text:
         return text
-    return _LOCAL_BUILD.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    return _unpushed_builds(text)
 
 
 @rule("automated_release", reads_contents=False)
