@@ -7560,3 +7560,63 @@ CASES += [
         "review-long-edited-copy",
     ),
 ]
+
+# DA005: a loading function that reads its files by hand (JSON lines through Path.open) is
+# loading code other steps can call; a configuration loader or a bare model load() is not.
+_JSONL_LOADER = (
+    "import json\nfrom pathlib import Path\n\n\n"
+    "def load_events(path: Path) -> list[dict]:\n"
+    "    with path.open(encoding='utf-8') as fh:\n"
+    "        return [json.loads(line) for line in fh]\n"
+)
+_INLINE_TRAIN = (
+    "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n\n"
+    "df = pd.read_csv('data/train.csv')\nLogisticRegression().fit(df[['a']], df['y'])\n"
+)
+CASES += [
+    Case(
+        "DA005",
+        "pass",
+        {"ml/events.py": _JSONL_LOADER, "ml/train.py": "from ml.events import load_events\n"},
+        "(load_events), which reads the files itself",
+        "loader-reading-json-lines-by-hand",
+    ),
+    Case(
+        "DA005",
+        "fail",
+        {
+            "ml/settings.py": _JSONL_LOADER.replace("load_events", "load_config"),
+            "ml/model.py": "import pickle\n\n\nclass Model:\n    def load(self, path):\n"
+            "        with open(path, 'rb') as fh:\n            self.m = pickle.load(fh)\n",
+            "ml/train.py": "from sklearn.linear_model import LogisticRegression\n\n"
+            "LogisticRegression().fit(X, y)\n",
+        },
+        "no module loads data",
+        "config-and-model-loaders-are-not-data-loading",
+    ),
+    # A script reads the CSV inline and hands it to the project's data-processing module,
+    # whose functions every step imports: the reusable preparation is there.
+    Case(
+        "DA005",
+        "pass",
+        {
+            "src/data_processing.py": "def clean(df):\n    return df.dropna()\n",
+            "src/train.py": "from src.data_processing import clean\n" + _INLINE_TRAIN,
+        },
+        "prepared by the data module src/data_processing.py",
+        "inline-read-prepared-by-data-module",
+    ),
+    # ... but a Dataset class that only wraps ready arrays prepares nothing.
+    Case(
+        "DA005",
+        "partial",
+        {
+            "src/dataset.py": "import torch\nfrom torch.utils.data import Dataset\n\n\n"
+            "class Rows(Dataset):\n    def __init__(self, X):\n        self.X = X\n\n"
+            "    def __getitem__(self, i):\n        return torch.tensor(self.X[i])\n",
+            "src/train.py": "from src.dataset import Rows\n" + _INLINE_TRAIN,
+        },
+        "data is loaded inline",
+        "inline-read-with-a-tensor-wrapper",
+    ),
+]

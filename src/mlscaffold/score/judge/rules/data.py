@@ -13,6 +13,7 @@ from mlscaffold.score.model import Evidence, Verdict
 from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import DATA_DIR, Located, RepoIndex
 from mlscaffold.score.read.linear import lazy
+from mlscaffold.score.read.readers.python import is_stub_body as python_stub
 from mlscaffold.score.read.scan import CodePattern
 
 DATA_SUFFIXES = frozenset(
@@ -380,7 +381,7 @@ _MODEL_PARTS = frozenset(
 )
 _LOADED = frozenset(
     "data dataset datasets dataloader loader loaders frame dataframe df csv table corpus batch "
-    "batches split splits samples records images".split()
+    "batches split splits samples records images features".split()
 )
 # Names ending in what a loader returns (local_dataset, train_dataloader).
 _RETURNED = frozenset("data dataset datasets dataloader dataloaders loader df dataframe".split())
@@ -489,7 +490,9 @@ LOADERS_RE = lazy(
     r"librosa\.load|torchaudio\.load|soundfile\.read|sf\.read|wavfile\.read|cv2\.imread|"
     r"Image\.open|imageio\.\w*imread|image_dataset_from_directory|flow_from_directory|load_img|"
     # a project's own loading functions and Detectron2's dataset registration
-    r"load_\w*data\w*|read_\w*data\w*|register_coco_instances|load_coco_json)\s*\("
+    r"load_\w*data\w*|read_\w*data\w*|register_coco_instances|load_coco_json|"
+    # a feature store's training frame
+    r"get_historical_features)\s*\("
 )
 
 
@@ -519,6 +522,13 @@ def data_loading_code(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             + (f"; {others} more modules call a loader" if others else ""),
             [Evidence(h.path, h.line, h.value) for h, _ in reusable],
         )
+    own = _loader_reading_files(index)
+    if own is not None:
+        path, name = own
+        return Verdict.passed(
+            f"data is loaded by {path} ({name}), which reads the files itself",
+            [Evidence(path, None, name)],
+        )
     if index.glob(["dvc.yaml"]):
         return Verdict.passed("dvc.yaml defines the data stages", [Evidence("dvc.yaml")])
     catalog = index.glob(["conf/**/catalog.yml", "conf/**/catalog.yaml", "catalog.yml"])
@@ -537,6 +547,13 @@ def data_loading_code(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                 f"data is loaded by the dataset class {found.group(1)} ({h.path})",
                 [Evidence(h.path, None, found.group(0).strip())],
             )
+    prepared = _data_module_imported(index, real)
+    if prepared is not None:
+        reader, module = prepared
+        return Verdict.passed(
+            f"data is read in {reader.path} and prepared by the data module {module} it imports",
+            [Evidence(reader.path, reader.line, reader.value), Evidence(module)],
+        )
     if real:
         return Verdict.partial(
             f"data is loaded inline ({real[0].path}): in a script or a driver function, not in "
@@ -624,7 +641,82 @@ def _first_used(index: RepoIndex, hits: list[Located]) -> Located | None:
     return None
 
 
+# A file read by hand: open() or Path.open(), json/pickle loads, Path.read_text().
+_FILE_READ_RE = lazy(
+    r"\bopen\(|\.open\(|\b(json|pickle|joblib|jsonlines|ujson|orjson)\.loads?\(|"
+    r"\.read_(text|bytes)\(|\bh5py\.File\(|\bnp\.fromfile\("
+)
+_READ_CALLS = frozenset({"open", "load", "loads", "read_text", "read_bytes", "File", "fromfile"})
+# What a configuration or resource loader names: load_config reads settings, not data.
+_NOT_DATA_PARTS = frozenset(
+    "config configs cfg conf settings params parameters hparams yaml yml toml ini env secret "
+    "secrets credentials credential prompt prompts template templates vocab state cache "
+    "object objects obj pickle pkl joblib".split()
+)
+_MAX_READERS_PARSED = 100
+
+
+def _reads_a_file(node: ast.AST) -> bool:
+    """Whether a function's body opens or loads a file (open(), path.open(), json.load())."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            func = sub.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name in _READ_CALLS:
+                return True
+    return False
+
+
+def _loader_reading_files(index: RepoIndex) -> tuple[str, str] | None:
+    """A loading function that reads its files by hand (``with path.open() as fh`` over JSON
+    lines, ``json.load`` of annotations): named for loading, or any real function of a data
+    module, but not a configuration or model loader."""
+    hits = facts.text_search(index, index.production_python, _FILE_READS)
+    for h in hits[:_MAX_READERS_PARSED]:
+        tick()
+        info = index.module_info(h.path)
+        if info is None or info.tree is None:
+            continue
+        in_data_module = _data_module(h.path)
+        for fn in info.functions:
+            parts = _parts(fn.name)
+            if fn.is_stub or not parts or _NOT_DATA_PARTS.intersection(parts):
+                continue
+            if len(parts) == 1 and not in_data_module:
+                continue  # a bare load() or read(): a model's, a client's, anything's
+            if _MODEL_PARTS.intersection(parts):
+                continue
+            if (_loader_name(fn.name) or in_data_module) and _reads_a_file(fn.node):
+                return h.path, fn.name
+    return None
+
+
+def _data_module_imported(index: RepoIndex, readers: list[Located]) -> tuple[Located, str] | None:
+    """A script that reads data inline and hands it to a data module of the project it imports
+    (src/data_processing.py, preprocessing.py): the preparation other steps reuse is there."""
+    for reader in readers:
+        for ref in index.imports.get(reader.path, ()):
+            for target in index.resolve_import_targets(reader.path, ref):
+                if target == reader.path or not target.endswith(".py"):
+                    continue
+                if target.endswith("__init__.py") or not _data_module(target):
+                    continue
+                # A function of its own, not only a Dataset class wrapping ready arrays.
+                info = index.module_info(target)
+                if (
+                    info is not None
+                    and info.tree is not None
+                    and any(
+                        isinstance(node, ast.FunctionDef) and not python_stub(node.body)
+                        for node in info.tree.body
+                    )
+                ):
+                    return reader, target
+    return None
+
+
 # Patterns the content pass matches in every production module and notebook (see scan).
 _VALIDATE_FN = CodePattern(_VALIDATE_FN_RE)
 LOADERS = CodePattern(LOADERS_RE)
 _FEATURE_LIST = CodePattern(_FEATURE_LIST_RE)
+_FILE_READS = CodePattern(_FILE_READ_RE)
