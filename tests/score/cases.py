@@ -7594,6 +7594,18 @@ CASES += [
         "no module loads data",
         "config-and-model-loaders-are-not-data-loading",
     ),
+    # An agent's own .load() in a function named for loading reads a model, not data.
+    Case(
+        "DA005",
+        "fail",
+        {
+            "scripts/play.py": "from rl.agent import Agent\n\n\ndef load_and_play(name):\n"
+            "    agent = Agent.load(name)\n    agent.play()\n",
+            "rl/train.py": "from rl.agent import Agent\n\nAgent().train()\n",
+        },
+        "no module loads data",
+        "agent-load-is-not-data-loading",
+    ),
     # A script reads the CSV inline and hands it to the project's data-processing module,
     # whose functions every step imports: the reusable preparation is there.
     Case(

@@ -641,12 +641,20 @@ def _first_used(index: RepoIndex, hits: list[Located]) -> Located | None:
     return None
 
 
-# A file read by hand: open() or Path.open(), json/pickle loads, Path.read_text().
-_FILE_READ_RE = lazy(
-    r"\bopen\(|\.open\(|\b(json|pickle|joblib|jsonlines|ujson|orjson)\.loads?\(|"
-    r"\.read_(text|bytes)\(|\bh5py\.File\(|\bnp\.fromfile\("
+# A function named for loading (load_events, read_file, get_dataset_dicts): the candidates
+# for a loader that reads its files by hand. Matching the definitions, not every open() call,
+# keeps the content pass's work to the few modules that have one.
+_LOADER_DEF_RE = lazy(
+    r"^[ \t]*(async[ \t]+)?def[ \t]+_*(load|read|fetch|download|ingest|get|prepare|make|build|"
+    r"create|collect|query|import)_?\w*[ \t]*\(",
+    linear.M,
 )
-_READ_CALLS = frozenset({"open", "load", "loads", "read_text", "read_bytes", "File", "fromfile"})
+# Calls that read a file by hand: open() and Path.open(), Path.read_text(); load()/loads() only
+# from a serialisation library (an agent's or a model's own .load() reads a model).
+_READ_CALLS = frozenset({"open", "read_text", "read_bytes", "fromfile", "File"})
+_LOAD_LIBRARIES = frozenset(
+    {"json", "pickle", "joblib", "ujson", "orjson", "jsonlines", "srsly", "np", "numpy"}
+)
 # What a configuration or resource loader names: load_config reads settings, not data.
 _NOT_DATA_PARTS = frozenset(
     "config configs cfg conf settings params parameters hparams yaml yml toml ini env secret "
@@ -661,9 +669,19 @@ def _reads_a_file(node: ast.AST) -> bool:
     for sub in ast.walk(node):
         if isinstance(sub, ast.Call):
             func = sub.func
-            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-            if name in _READ_CALLS:
-                return True
+            if isinstance(func, ast.Name):
+                if func.id == "open":
+                    return True
+            elif isinstance(func, ast.Attribute):
+                if func.attr in _READ_CALLS:
+                    return True
+                owner = func.value
+                if (
+                    func.attr in ("load", "loads")
+                    and isinstance(owner, ast.Name)
+                    and owner.id in _LOAD_LIBRARIES
+                ):
+                    return True
     return False
 
 
@@ -671,7 +689,7 @@ def _loader_reading_files(index: RepoIndex) -> tuple[str, str] | None:
     """A loading function that reads its files by hand (``with path.open() as fh`` over JSON
     lines, ``json.load`` of annotations): named for loading, or any real function of a data
     module, but not a configuration or model loader."""
-    hits = facts.text_search(index, index.production_python, _FILE_READS)
+    hits = facts.text_search(index, index.production_python, _LOADER_DEFS)
     for h in hits[:_MAX_READERS_PARSED]:
         tick()
         info = index.module_info(h.path)
@@ -719,4 +737,4 @@ def _data_module_imported(index: RepoIndex, readers: list[Located]) -> tuple[Loc
 _VALIDATE_FN = CodePattern(_VALIDATE_FN_RE)
 LOADERS = CodePattern(LOADERS_RE)
 _FEATURE_LIST = CodePattern(_FEATURE_LIST_RE)
-_FILE_READS = CodePattern(_FILE_READ_RE)
+_LOADER_DEFS = CodePattern(_LOADER_DEF_RE)
