@@ -7632,3 +7632,156 @@ CASES += [
         "inline-read-with-a-tensor-wrapper",
     ),
 ]
+
+# Set M's measurement (twelfth round): training run by a framework's own loop or command.
+_FLAX_TRAIN = (
+    "import optax\nfrom flax import nnx\n\n\n"
+    "def train(model, batches, lr):\n"
+    "    optimizer = nnx.Optimizer(model, optax.adamw(lr))\n"
+    "    metrics = nnx.MultiMetric(accuracy=nnx.metrics.Accuracy())\n"
+    "    for batch in batches:\n"
+    "        grads = nnx.grad(loss_fn)(model, batch)\n"
+    "        optimizer.update(grads)\n"
+    "    with open('accuracy.csv', 'w') as fh:\n"
+    "        fh.write(str(metrics.compute()))\n"
+)
+_SPACY_PROJECT = (
+    'title: "NER"\nvars:\n  lang: "de"\n  gpu_id: -1\n'
+    "workflows:\n  all:\n    - convert\n    - train\n"
+    "commands:\n"
+    '  - name: "convert"\n    script:\n      - "python scripts/convert.py corpus/train.spacy"\n'
+    '  - name: "train"\n    script:\n'
+    '      - "python -m spacy train configs/config.cfg --output models --gpu-id ${vars.gpu_id}"\n'
+)
+_SPACY_FILES = {
+    "project.yml": _SPACY_PROJECT,
+    "scripts/convert.py": "import json\n\n\ndef load_samples(path):\n"
+    "    with open(path) as fh:\n        return json.load(fh)\n",
+    "scripts/main.py": "import spacy\nfrom fastapi import FastAPI\n\napp = FastAPI()\n"
+    "nlp = spacy.load('models/model-best')\n\n\n@app.post('/entities')\n"
+    "def entities(text: str):\n    return [e.text for e in nlp(text).ents]\n",
+}
+CASES += [
+    # A JAX/Flax training loop trains (MO002 applies and fails: nothing tracks it) ...
+    Case(
+        "MO002",
+        "fail",
+        {"src/models/main_mlp.py": _FLAX_TRAIN},
+        "no experiment tracker",
+        "flax-training-loop-trains",
+    ),
+    # ... and its metrics class computes metrics, written to a file.
+    Case(
+        "MO008",
+        "pass",
+        {"src/models/main_mlp.py": _FLAX_TRAIN},
+        "computes and records metrics",
+        "flax-metrics-class-recorded",
+    ),
+    Case(
+        "MO008",
+        "pass",
+        {
+            "train.py": "import torch\n\n\nclass Trainer:\n    def test(self, tp, fp, tn, fn):\n"
+            "        acc = self._cal_metric(tp, fp, tn, fn)\n"
+            "        with open('loss_log_test.txt', 'a') as fh:\n            fh.write(str(acc))\n\n"
+            "    def _cal_metric(self, tp, fp, tn, fn):\n"
+            "        return (tp + tn) / (tp + fp + tn + fn)\n\n\nmodel.train()\n",
+        },
+        "computes and records metrics",
+        "own-metric-helper-recorded",
+    ),
+    # spaCy: `spacy train` in project.yml trains; its workflow is the pipeline, its vars the
+    # configuration; a served spacy.load() pipeline is a model.
+    Case("MO003", "pass", _SPACY_FILES, "project.yml's workflow 'all'", "spacy-project-workflow"),
+    Case("MO001", "pass", _SPACY_FILES, "project.yml holds the project's variables", "spacy-vars"),
+    Case(
+        "MO007",
+        "fail",
+        _SPACY_FILES,
+        "no seed",
+        "spacy-project-trains-so-seeds-apply",
+    ),
+    # A config class that only declares values is a config file in Python syntax.
+    Case(
+        "MO001",
+        "pass",
+        {
+            **s.PIPELINE,
+            "src/config/model_config.py": "from typing import Literal\n\n\nclass Config:\n"
+            '    """Training settings."""\n\n    seed: int = 42\n    lr: float = 0.01\n'
+            '    model_type: Literal["gcn", "sage"] = "gcn"\n',
+        },
+        "holds parameter values only",
+        "config-class-of-values",
+    ),
+    Case(
+        "MO001",
+        "partial",
+        {
+            **s.PIPELINE,
+            "src/config/model_config.py": "import os\n\n\nclass Config:\n"
+            "    lr: float = float(os.environ.get('LR', '0.01'))\n",
+        },
+        "settings only in code",
+        "config-class-that-computes",
+    ),
+    # Azure Pipelines kept in .azure/pipelines/, Databricks jobs deployed and run from it.
+    Case(
+        "DE003",
+        "pass",
+        {
+            **s.PIPELINE,
+            ".azure/pipelines/cicd.yml": "trigger:\n  - main\nstages:\n- stage: CD\n  jobs:\n"
+            "  - job: deploy\n    steps:\n    - script: dbx deploy\n"
+            "    - script: dbx execute churn-train --task main\n",
+        },
+        "dbx",
+        "azure-pipeline-runs-dbx",
+    ),
+    Case(
+        "MO010",
+        "pass",
+        {**s.PIPELINE, "prospector.yaml": "strictness: medium\npylint:\n  run: true\n"},
+        "prospector",
+        "prospector-profile",
+    ),
+    # Hugging Face's model card template left as written is no account of the model's risks.
+    Case(
+        "SC005",
+        "fail",
+        {
+            **s.PIPELINE,
+            "models/adapter/README.md": "# Model Card\n\n## Bias, Risks, and Limitations\n\n"
+            "<!-- This section is meant to convey both technical and sociotechnical limitations."
+            " -->\n\n[More Information Needed]\n\n### Recommendations\n\n"
+            "Users (both direct and downstream) should be made aware of the risks, biases and "
+            "limitations of the model. More information needed for further recommendations.\n",
+        },
+        "",
+        "hf-card-template-risks",
+    ),
+    # python:3-slim moves with every minor release; a devcontainer's 1-3.11 names Python 3.11.
+    Case(
+        "DE001",
+        "partial",
+        {
+            **s.SERVING,
+            "Dockerfile": "FROM python:3-slim\nCOPY . /app\nRUN pip install -r requirements.txt\n"
+            'CMD ["uvicorn", "churn.serve:app"]\n',
+        },
+        "is not pinned to a version",
+        "python-major-only-tag",
+    ),
+    Case(
+        "DE001",
+        "pass",
+        {
+            **s.SERVING,
+            "Dockerfile": "FROM mcr.microsoft.com/devcontainers/python:1-3.11\nCOPY . /app\n"
+            'RUN pip install -r requirements.txt\nCMD ["uvicorn", "churn.serve:app"]\n',
+        },
+        "pinned base",
+        "devcontainer-python-minor-tag",
+    ),
+]

@@ -116,6 +116,8 @@ _CODENAMES = frozenset(
     "mantic kinetic oracular".split()
 )
 _OS_IMAGES = frozenset(("debian", "ubuntu", "buildpack-deps"))
+# Language images whose major-only tags move with every minor release.
+_RUNTIMES = frozenset(("python", "pypy", "node"))
 
 
 def _versioned_tag(image: str) -> bool:
@@ -126,6 +128,12 @@ def _versioned_tag(image: str) -> bool:
     parts = tag.lower().split("-")
     if not tag or "latest" in parts:
         return False
+    if (
+        name.lower() in _RUNTIMES
+        and parts[0].isdigit()
+        and not any(p[:1].isdigit() and "." in p for p in parts)
+    ):
+        return False  # python:3-slim follows each new minor release of Python 3
     if any(c.isdigit() for c in tag):
         return True
     return name.lower() in _OS_IMAGES and bool(_CODENAMES.intersection(parts))
@@ -551,7 +559,10 @@ _RELEASE = lazy(
     r"\b(gh-)?ecr-(push|deploy)\b|amazon-ecr-login|aws-actions/amazon-ecs-deploy|"
     r"\bterraform[ \t]+apply\b|\bcdk[ \t]+deploy\b|\bpulumi[ \t]+up\b|\bfly(ctl)?[ \t]+deploy\b|"
     r"\bheroku[ \t]+(container:(push|release)|deploy)|\beksctl[ \t]+\w+|"
-    r"google-github-actions/deploy",
+    r"google-github-actions/deploy|"
+    # Databricks: dbx's deploy and job runs, asset bundles, the jobs API
+    r"\bdbx[ \t]+(deploy|launch|execute)\b|\bdatabricks[ \t]+bundle[ \t]+(deploy|run)\b|"
+    r"\bdatabricks[ \t]+jobs[ \t]+(run-now|create|reset|submit)\b",
     linear.I | linear.M,
 )
 _SCHEDULE = lazy(r"^[ \t]*schedule[ \t]*:|\bcron\b", linear.I | linear.M)

@@ -26,7 +26,9 @@ TRAIN_CALL_RE = lazy(
     # .train(...), not PyTorch's switch to evaluation mode: .train(False), .train(mode=False)
     r"\.train\s*\(\s*(\)|[^\sFm)]|F[^a]|Fa[^l]|m[^o]|mo[^d]|mod[^e]|mode[^ \t=]|mode\s*=\s*[^F\s])|"
     r"\b(Trainer|SFTTrainer|"
-    r"train_model|fit_model)\s*\(|\btrainer\.fit\s*\("
+    r"train_model|fit_model)\s*\(|\btrainer\.fit\s*\(|"
+    # a training loop written out: JAX/Flax gradients and optimiser, TensorFlow's tape applied
+    r"\b(value_and_grad|apply_gradients)\s*\(|\b(jax|nnx)\.grad\s*\(|\bnnx\.Optimizer\s*\("
 )
 ML_LIBS = (
     "sklearn",
@@ -144,7 +146,8 @@ def training(index: RepoIndex) -> TrainingFacts:
 
 _USES_MODEL_RE = lazy(
     r"joblib\.load|pickle\.load|torch\.load|load_model\s*\(|from_pretrained\s*\(|"
-    r"\.predict(_proba)?\s*\(|onnxruntime|InferenceSession|\bDefaultPredictor\s*\("
+    r"\.predict(_proba)?\s*\(|onnxruntime|InferenceSession|\bDefaultPredictor\s*\(|"
+    r"\bspacy\.load\s*\("
 )
 _SAVES_MODEL_RE = lazy(
     r"joblib\.dump|pickle\.dump|torch\.save|save_model|log_model|save_pretrained|register_model|"
@@ -290,6 +293,28 @@ def ml_library(index: RepoIndex) -> bool:
     return estimator_library(index) or packaged_library(index)
 
 
+# A framework's training command in a runner (spaCy's project.yml, a Makefile, a shell
+# script): the framework's own loop trains the model the configuration describes.
+TRAIN_COMMAND = lazy(
+    r"\b(python3?[ \t]+-m[ \t]+)?spacy[ \t]+train\b|\byolo[ \t]+(\w+[ \t]+)?train\b|"
+    r"\byolo\b[^\n]*\bmode=train\b|\b(rasa|allennlp|ludwig)[ \t]+train\b|\bfairseq-train\b"
+)
+_RUNNERS = ["project.yml", "Makefile", "*.sh", "*.bat", "*.ps1", "justfile", "Taskfile.yml"]
+
+
+def training_commands(index: RepoIndex) -> list[Located]:
+    """Runner lines that call a framework's training command (``spacy train``)."""
+    if "training_commands" not in index.memo:
+        runners = [f.path for f in index.glob(_RUNNERS)][:_MAX_RUNNERS]
+        index.memo["training_commands"] = text_search(
+            index, runners + list(index.ci_files), TRAIN_COMMAND
+        )
+    return index.memo["training_commands"]
+
+
+_MAX_RUNNERS = 200
+
+
 def trains_a_model(index: RepoIndex) -> bool:
     """Training in the project's modules (not only in notebooks), not an estimator library."""
     return bool(training(index).code) and not ml_library(index)
@@ -314,6 +339,7 @@ def not_applicable_because(index: RepoIndex, condition: str) -> str | None:
             fits_models(index)
             or role_modules(index, "train", strict=True)
             or ("dvc.yaml" in index.by_path)
+            or training_commands(index)
         ):
             return None
         return (

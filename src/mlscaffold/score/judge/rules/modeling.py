@@ -130,6 +130,14 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                 [Evidence("dvc.yaml", 1)],
             )
         return Verdict.passed("dvc.yaml defines pipeline stages", [Evidence("dvc.yaml", 1)])
+    workflow = _spacy_workflow(index)
+    if workflow:
+        name, steps = workflow
+        return Verdict.passed(
+            f"project.yml's workflow '{name}' runs {len(steps)} steps in order, training among "
+            f"them ({', '.join(steps[:5])})",
+            [Evidence("project.yml", None, name)],
+        )
     found: dict[str, str] = {}
     unproven: dict[str, None] = {}  # candidates that took no role, in order: stubs among them
     for role in ("split", "transform", "train", "evaluate"):
@@ -1060,6 +1068,10 @@ _METRIC_CALL_RE = lazy(
     r"torchmetrics|compute_metrics|accuracy|top_k_accuracy|mae|mse|rmse|"
     r"mape|mspe|smape|wql|mase|crps|ndcg\w*|map_at_k|recall_at_k|precision_at_k|"
     r"get_model_metrics|calculate_metrics|compute_metric|metric)\s*\(|"
+    # a project's own metric helper (self._cal_metric(tp, fp, tn, fn)), a metrics class of
+    # Keras or Flax (nnx.metrics.Accuracy(), tf.keras.metrics.AUC())
+    r"\b_?(cal|calc|calculate|compute|get|eval|evaluate)_metrics?\s*\(|"
+    r"\bmetrics\.[A-Z]\w*\s*\(|"
     # RMSE().evaluate(...): after a bracket there is no word boundary before the dot.
     r"\.(evaluate|score)\s*\(|sklearn\.metrics|torchmetrics|self\.log\(\s*[\"'](val|test|eval)"
 )
@@ -1571,7 +1583,53 @@ def config_separate(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                     )
     if verdict.status is not Status.FAIL:
         return verdict
+    doc = spacy_project(index)
+    if doc is not None and isinstance(doc.get("vars"), dict) and doc["vars"]:
+        # spaCy's project.yml: its vars fill the commands' arguments and the training config.
+        return Verdict.passed(
+            f"project.yml holds the project's variables ({', '.join(map(str, doc['vars']))[:80]})",
+            [Evidence("project.yml", None, "vars")],
+        )
     return library(index, params["library"])
+
+
+def spacy_project(index: RepoIndex) -> dict[str, Any] | None:
+    """The root project.yml of a spaCy project (its ``commands`` and ``workflows``), parsed."""
+    if "spacy_project" not in index.memo:
+        from mlscaffold.score.read.readers.structured import load_yaml
+
+        doc = None
+        if "project.yml" in index.by_path:
+            text = index.text("project.yml") or ""
+            if "commands:" in text:
+                loaded, _ = load_yaml(text)
+                if isinstance(loaded, dict) and isinstance(loaded.get("commands"), list):
+                    doc = loaded
+        index.memo["spacy_project"] = doc
+    return index.memo["spacy_project"]
+
+
+def _spacy_workflow(index: RepoIndex) -> tuple[str, list[str]] | None:
+    """A spaCy project's workflow of two or more commands, one of which trains (its script
+    calls ``spacy train``): ``spacy project run all`` runs them in order."""
+    doc = spacy_project(index)
+    if doc is None or not isinstance(doc.get("workflows"), dict):
+        return None
+    trains = set()
+    for command in doc["commands"][:_MAX_COMMANDS]:
+        if not isinstance(command, dict) or not isinstance(command.get("name"), str):
+            continue
+        script = command.get("script")
+        lines = script if isinstance(script, list) else []
+        if any(isinstance(x, str) and facts.TRAIN_COMMAND.search(x) for x in lines[:50]):
+            trains.add(command["name"])
+    for name, steps in list(doc["workflows"].items())[:_MAX_COMMANDS]:
+        if isinstance(steps, list) and len(steps) >= 2 and trains.intersection(map(str, steps)):
+            return str(name), [str(x) for x in steps]
+    return None
+
+
+_MAX_COMMANDS = 100
 
 
 def _conda_environments(index: RepoIndex) -> list[str]:
@@ -1590,7 +1648,51 @@ def _plain_python_config(index: RepoIndex, path: str) -> bool:
     if not path.endswith(".py") or "/config/" not in "/" + path or path.endswith("__init__.py"):
         return False
     text = index.text(path)
-    return bool(text and text.strip()) and not linear.compiled(_CODE_LINE).search(text)
+    if not (text and text.strip()):
+        return False
+    if not linear.compiled(_CODE_LINE).search(text):
+        return True
+    info = index.module_info(path)
+    return info is not None and info.tree is not None and _values_only(info.tree.body)
+
+
+# What a config class may import for its annotations and declarations.
+_DECLARING_MODULES = frozenset({"typing", "dataclasses", "enum", "typing_extensions"})
+
+
+def _values_only(body: list[ast.stmt]) -> bool:
+    """Statements that only declare values: assignments of literals, a class (a dataclass)
+    whose body only assigns, imports of typing and dataclasses. ``class Config: lr: float =
+    0.01`` is a config file in Python syntax; a call or a loop computes settings."""
+    for node in body:
+        if isinstance(node, ast.ImportFrom):
+            if (node.module or "").split(".")[0] not in _DECLARING_MODULES:
+                return False
+        elif isinstance(node, ast.Import):
+            if any(a.name.split(".")[0] not in _DECLARING_MODULES for a in node.names):
+                return False
+        elif isinstance(node, ast.ClassDef):
+            if not all(_plain_decorator(d) for d in node.decorator_list):
+                return False
+            if not _values_only(node.body):
+                return False
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            value = node.value
+            if value is not None and any(isinstance(n, ast.Call) for n in ast.walk(value)):
+                return False
+        elif not (
+            isinstance(node, ast.Pass)
+            or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+        ):
+            return False
+    return True
+
+
+def _plain_decorator(node: ast.expr) -> bool:
+    """@dataclass, @dataclass(frozen=True), @dataclasses.dataclass."""
+    target = node.func if isinstance(node, ast.Call) else node
+    name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+    return name == "dataclass"
 
 
 # Keys of a numeric model setting, as parts of the key (IMAGE_WIDTH, BATCH_SIZE, TOP_K), not a
@@ -1728,11 +1830,16 @@ _LINT_FILES = [
     ".isort.cfg",
     "black.toml",  # passed to black --config
     ".style.yapf",
+    # prospector runs pylint, pycodestyle, mccabe and mypy from one profile
+    ".prospector.yaml",
+    ".prospector.yml",
+    "prospector.yaml",
+    "prospector.yml",
 ]
 # A linter run by CI with its defaults is configured there.
 _LINT_RUN = lazy(
     r"\b(ruff\s+(check|format)|flake8|pylint|mypy|pyright|black\s+--check|isort\s+--check|"
-    r"pre-commit\s+run|pre-commit/action)\b"
+    r"pre-commit\s+run|pre-commit/action|prospector)\b"
 )
 
 

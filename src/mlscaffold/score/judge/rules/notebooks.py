@@ -34,7 +34,8 @@ _PLATFORM_SDKS = ("sagemaker", "azure.ai.ml", "azureml", "google.cloud.aiplatfor
 FIT_CALL = lazy(
     # the object by its name, through a subscript (self.vectorizers[field].fit_transform)
     r"(\w*)(?:\[[^\]\n]{0,40}\])?\s*\.\s*(fit_transform|fit|train|partial_fit|fit_generator)\s*\(|"
-    r"\b(Trainer|SFTTrainer|train_model|fit_model)\s*\("
+    r"\b(Trainer|SFTTrainer|train_model|fit_model|value_and_grad|apply_gradients|"
+    r"(?:jax|nnx)\.grad|nnx\.Optimizer)\s*\("
 )
 # Objects a module fits to prepare data, not to model it, by the name it calls them: a part
 # of the name (scaler, std_scaler, ohe) or a stem no model has (vectoriser, imputer); not the

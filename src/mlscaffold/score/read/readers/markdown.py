@@ -62,7 +62,13 @@ _BOILERPLATE = linear.lazy(
     r"within a particular ecosystem, there may be|use examples liberally|"
     r"tell people where they can go to for help|if you have ideas for releases in the future|"
     r"state if you are open to contributions|show your appreciation to those who have|"
-    r"for open source projects, say how it is licensed|if you have run out of energy or time",
+    r"for open source projects, say how it is licensed|if you have run out of energy or time|"
+    # Hugging Face's model card template, as save_pretrained / push_to_hub writes it
+    r"should be made aware of the risks, biases and limitations of the model|"
+    r"more information needed for further recommendations|"
+    r"use the code below to get started with the model|"
+    r"this is the model card of a .{0,40}model that has been pushed on the hub|"
+    r"this model card has been automatically generated",
     linear.I,
 )
 # Lines that ask rather than tell: questions (with or without the mark) and bare imperatives.
