@@ -7785,3 +7785,107 @@ CASES += [
         "devcontainer-python-minor-tag",
     ),
 ]
+
+# Set M (twelfth round), scoping: troubleshooting headings, limits of a project's tooling,
+# undated phases.
+_README_PROBLEM = (
+    "# Churn\n\n## Problem statement\n\nThe retention team needs to know which customers will "
+    "leave next month so they can call them first.\n\n"
+)
+CASES += [
+    Case(
+        "SC001",
+        "fail",
+        {
+            **s.PIPELINE,
+            "README.md": "# Layout kit\n\n## Problems related to the `Quadrilateral` class\n\n"
+            "Coordinates of rotated boxes can be negative when the page is cropped, so clip "
+            "them before drawing the layout.\n",
+        },
+        "",
+        "troubleshooting-problems-heading",
+    ),
+    Case(
+        "SC005",
+        "partial",
+        {
+            **s.PIPELINE,
+            "README.md": _README_PROBLEM + "## Current limitations\n\n- No Docker registry: "
+            "images are built locally.\n- No CI/CD: automated pipelines are out of scope for "
+            "now.\n- Retraining is not transparent to the scheduler yet.\n",
+        },
+        "names no harm",
+        "tooling-limitations-are-not-responsible-use",
+    ),
+    Case(
+        "SC005",
+        "pass",
+        {
+            **s.PIPELINE,
+            "README.md": _README_PROBLEM + "## Limitations\n\nOut-of-scope uses: the score must "
+            "not decide a customer's contract terms.\n",
+        },
+        "",
+        "out-of-scope-use-is-responsible-use",
+    ),
+    Case(
+        "SC007",
+        "partial",
+        {
+            **s.PIPELINE,
+            "README.md": _README_PROBLEM + "## Roadmap\n\n- Phase 1: data audit\n"
+            "- Phase 2: baseline model\n- Phase 3: shadow deployment\n",
+        },
+        "lists steps without dates",
+        "undated-phases",
+    ),
+    # MO004: a script that runs the notebooks to check they still run tests them.
+    Case(
+        "MO004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "notebooks/walkthrough.ipynb": s.NOTEBOOK_TRAIN,
+            "scripts/validate_notebooks.py": "import nbclient\n\n\ndef main(paths):\n"
+            "    for path in paths:\n        nbclient.execute(path)\n",
+        },
+        "production code lives in modules",
+        "notebook-validation-script-is-a-test",
+    ),
+    # DA006: a features.yaml created empty declares nothing.
+    Case(
+        "DA006",
+        "fail",
+        {**s.PIPELINE, "configs/features.yaml": ""},
+        "no feature list",
+        "empty-features-file",
+    ),
+    # DA003: a validation function naming its dataset; a pydantic field validator is not one.
+    Case(
+        "DA003",
+        "pass",
+        {
+            **s.PIPELINE,
+            "src/churn/checks.py": "def validate_criteo_schema(df):\n"
+            "    missing = {'treatment', 'conversion'} - set(df.columns)\n"
+            "    if missing:\n        raise ValueError(missing)\n    return df\n",
+        },
+        "validat",
+        "named-dataset-schema-validation",
+    ),
+    Case(
+        "DA003",
+        "partial",
+        {
+            **s.PIPELINE,
+            "src/churn/request.py": "from pydantic import BaseModel, field_validator\n\n\n"
+            "class Request(BaseModel):\n    values: list[float]\n\n"
+            "    @field_validator('values')\n"
+            "    def validate_numeric_features(cls, values):\n"
+            "        if len(values) != 51:\n            raise ValueError('51 values')\n"
+            "        return values\n",
+        },
+        "no step validates the data itself",
+        "pydantic-field-validator-is-not-data-validation",
+    ),
+]

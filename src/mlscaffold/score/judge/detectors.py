@@ -83,7 +83,8 @@ def files(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     # Exclusions are tested on the hits only: "**/tests/**" over the whole list costs a regex
     # call per file of the repository.
     excluded = matcher(tuple(params["exclude"])) if params.get("exclude") else _nothing
-    hits = [h for h in index.glob(params["pass"]) if not excluded(h.path)]
+    # An empty file (a features.yaml created and never filled) holds nothing to find.
+    hits = [h for h in index.glob(params["pass"]) if h.size and not excluded(h.path)]
     if hits:
         paths = [h.path for h in hits]
         content = _compiled(params, "content")

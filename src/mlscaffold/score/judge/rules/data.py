@@ -215,7 +215,9 @@ _DATA_WORDS = (
     r"records|batch|payload|request|types|ranges|raw)"
 )
 _VALIDATE_FN_RE = lazy(
-    rf"^[ \t]*def[ \t]+(validate|check_{_DATA_WORDS}\w*|validate_{_DATA_WORDS}\w*|"
+    # validate_input, check_columns; with the dataset named between (validate_criteo_schema)
+    rf"^[ \t]*def[ \t]+(validate|check_([a-z0-9]+_)?{_DATA_WORDS}\w*|"
+    rf"validate_([a-z0-9]+_)?{_DATA_WORDS}\w*|"
     rf"\w*{_DATA_WORDS}_(validation|check|checks)|\w*_schema_check)[ \t]*\(",
     linear.M,
 )
@@ -307,13 +309,17 @@ def _not_a_data_check(index: RepoIndex, hit: Located) -> bool:
     (``check_data_drift``: monitoring, DE006): either way no check of the data's form."""
     if "drift" in hit.value.lower():
         return True
-    if "validate" not in hit.value or "validate_" in hit.value:
+    if "validate" not in hit.value:
         return False
     info = index.module_info(hit.path)  # parsed already, to tell a real function from a stub
     fn = next((f for f in info.functions if f.line == hit.line), None) if info else None
     if fn is None or not isinstance(fn.node, ast.FunctionDef | ast.AsyncFunctionDef):
         return False
     args = fn.node.args
+    if args.args and args.args[0].arg == "cls":
+        return True  # a pydantic validator of one request field, not a check of a dataset
+    if "validate_" in hit.value:
+        return False
     if any(_MODEL_PARAM.search(a.arg) for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]):
         return True
     tick()

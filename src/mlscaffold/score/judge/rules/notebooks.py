@@ -77,6 +77,7 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
         index, index.production_python + runners + index.ci_files, _NB_EXEC
     )
     executes += [u for u in index.importers_of(_NB_EXEC_LIBS) if index.is_production_code(u.path)]
+    executes = [e for e in executes if not _checks_notebooks(e.path)]
     if executes:
         e = executes[0]
         return Verdict.failed(
@@ -89,6 +90,10 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
             return Verdict.not_applicable("no notebooks and no code to judge")
         return Verdict.passed("no notebooks; the code lives in modules")
     training = facts.training(index)
+    # Notebooks kept in an archive folder are history, not a path anything runs.
+    live = [h for h in training.notebooks if not _ARCHIVED.search(h.path)]
+    if len(live) != len(training.notebooks):
+        training = facts.TrainingFacts(training.code, live)
     if training.notebooks and facts.ml_library(index):
         # A library's notebooks show how to use it; its production code is the package.
         return Verdict.passed(
@@ -133,6 +138,16 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
                 [Evidence(loader.path, loader.line, loader.value), Evidence(notebook, None, name)],
             )
     return Verdict.passed(f"{n} notebook(s) for exploration; production code lives in modules")
+
+
+_ARCHIVED = lazy(r"(^|/)(archived?|old|deprecated|legacy|attic)(/|$)", linear.I)
+# A script that runs notebooks to check they still run (scripts/validate_notebooks.py,
+# check_notebooks.sh): a test of the notebooks, not a production path through them.
+_NOTEBOOK_CHECK = lazy(r"(valid|test|check|smoke|verif|lint)\w*[^/]*$", linear.I)
+
+
+def _checks_notebooks(path: str) -> bool:
+    return bool(_NOTEBOOK_CHECK.search(path.rsplit("/", 1)[-1])) and "notebook" in path.lower()
 
 
 # A statement at the top of a module that runs a model's training (a script, not a library).
