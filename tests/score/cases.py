@@ -7889,3 +7889,30 @@ CASES += [
         "pydantic-field-validator-is-not-data-validation",
     ),
 ]
+
+# DE004: a scraper on aiohttp's ClientSession is no web app; an aiohttp.web server is one.
+_SCRAPER = (
+    "import asyncio\nimport aiohttp\n\n\nasync def fetch(url):\n"
+    "    async with aiohttp.ClientSession() as session:\n"
+    "        async with session.get(url) as response:\n            return await response.text()\n"
+)
+CASES += [
+    Case(
+        "DE004",
+        "fail",
+        {**s.PIPELINE, "scripts/fetch_matches.py": _SCRAPER},
+        "no serving app and no batch prediction entry point",
+        "aiohttp-scraper-is-no-web-app",
+    ),
+    Case(
+        "DE004",
+        "fail",
+        {
+            **s.PIPELINE,
+            "app/server.py": "from aiohttp import web\n\n\nasync def health(request):\n"
+            "    return web.json_response({'ok': True})\n\n\napp = web.Application()\n",
+        },
+        "the web app (app/server.py) serves no model",
+        "aiohttp-server-is-a-web-app",
+    ),
+]

@@ -1075,10 +1075,26 @@ def web_apps(index: RepoIndex) -> list[str]:
             {
                 u.path
                 for u in index.importers_of(facts.WEB_LIBS)
-                if index.is_production_code(u.path) and not _CLIENT.search(u.path)
+                if index.is_production_code(u.path)
+                and not _CLIENT.search(u.path)
+                and not _aiohttp_client(index, u.path)
             }
         )
     return index.memo["web_apps"]
+
+
+def _aiohttp_client(index: RepoIndex, path: str) -> bool:
+    """A module that imports aiohttp only for its ClientSession (a scraper): no server. A
+    server imports ``aiohttp.web`` (``from aiohttp import web``) and the other web libraries
+    it may import make it a web app anyway."""
+    refs = index.imports.get(path, ())
+    top = {r.module.split(".", 1)[0] for r in refs}
+    if "aiohttp" not in top or top & (set(facts.WEB_LIBS) - {"aiohttp"}):
+        return False
+    for r in refs:
+        if r.module == "aiohttp.web" or (r.module == "aiohttp" and "web" in r.names):
+            return False
+    return "aiohttp.web" not in (index.code(path) or "")
 
 
 # Libraries a web app calls a model through (besides ML_LIBS): model servers, runtimes,
