@@ -216,14 +216,9 @@ def run_all(
             if len(job.units) > 1:
                 reads = job.shared if job.shared is not None else SharedReads(job.root)
                 shared.update((id(u), reads) for u in job.units)
-        from mlscaffold.score.judge.engine import no_cyclic_gc
-
-        # Paused for all the units together: re-enabled between them, the collector walked
-        # every object still alive once per sub-project (0.3 s of 305 on a monorepo).
-        with no_cyclic_gc():
-            reports = progress(
-                units, lambda u: run_unit(u, ignore, debug, use_cache, shared.get(id(u)))
-            )
+        reports = progress(
+            units, lambda u: run_unit(u, ignore, debug, use_cache, shared.get(id(u)))
+        )
     else:
         from concurrent.futures import ProcessPoolExecutor
 

@@ -53,7 +53,7 @@ def _selected(check: Check, select: list[str]) -> bool:
 
 
 @contextmanager
-def no_cyclic_gc() -> Iterator[None]:
+def _no_cyclic_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while a repository is scored.
 
     Scoring builds hundreds of thousands of small acyclic objects (file entries, imports,
@@ -69,7 +69,7 @@ def no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-@no_cyclic_gc()
+@_no_cyclic_gc()
 def score_repo(
     path: str,
     *,

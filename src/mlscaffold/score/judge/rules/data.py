@@ -651,10 +651,14 @@ def _first_used(index: RepoIndex, hits: list[Located]) -> Located | None:
 # for a loader that reads its files by hand. Matching the definitions, not every open() call,
 # keeps the content pass's work to the few modules that have one.
 _LOADER_DEF_RE = lazy(
-    r"^[ \t]*(async[ \t]+)?def[ \t]+_*(load|read|fetch|download|ingest|get|prepare|make|build|"
-    r"create|collect|query|import)_?\w*[ \t]*\(",
+    r"^[ \t]*(async[ \t]+)?def[ \t]+_*((load|read|fetch|download|ingest)\w*|"
+    r"(get|prepare|make|build|create|collect|query|import)_\w*(data|dataset|datasets|frame|df|"
+    r"csv|table|corpus|samples|records|images|split|splits|batch|batches|dicts?)\w*)[ \t]*\(",
     linear.M,
 )
+_DEF_NAME = lazy(r"def[ \t]+(\w+)")
+_MAX_READERS_PARSED = 30
+
 # Calls that read a file by hand: open() and Path.open(), Path.read_text(); load()/loads() only
 # from a serialisation library (an agent's or a model's own .load() reads a model).
 _READ_CALLS = frozenset({"open", "read_text", "read_bytes", "fromfile", "File"})
@@ -667,7 +671,6 @@ _NOT_DATA_PARTS = frozenset(
     "secrets credentials credential prompt prompts template templates vocab state cache "
     "object objects obj pickle pkl joblib".split()
 )
-_MAX_READERS_PARSED = 100
 
 
 def _reads_a_file(node: ast.AST) -> bool:
@@ -696,8 +699,20 @@ def _loader_reading_files(index: RepoIndex) -> tuple[str, str] | None:
     lines, ``json.load`` of annotations): named for loading, or any real function of a data
     module, but not a configuration or model loader."""
     hits = facts.text_search(index, index.production_python, _LOADER_DEFS)
-    for h in hits[:_MAX_READERS_PARSED]:
+    parsed = 0
+    for h in hits:
         tick()
+        # Only modules whose first such function could be a data loader are parsed (a
+        # monorepo has hundreds with a read_config() or a fetch_token()).
+        named = _DEF_NAME.search(h.value)
+        first = _parts(named.group(1)) if named else []
+        if not _data_module(h.path) and (
+            len(first) < 2 or _NOT_DATA_PARTS.intersection(first) or _MODEL_PARTS.intersection(first)
+        ):
+            continue
+        parsed += 1
+        if parsed > _MAX_READERS_PARSED:
+            break
         info = index.module_info(h.path)
         if info is None or info.tree is None:
             continue
