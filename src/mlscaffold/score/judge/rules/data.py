@@ -706,9 +706,8 @@ def _loader_reading_files(index: RepoIndex) -> tuple[str, str] | None:
         # monorepo has hundreds with a read_config() or a fetch_token()).
         named = _DEF_NAME.search(h.value)
         first = _parts(named.group(1)) if named else []
-        if not _data_module(h.path) and (
-            len(first) < 2 or _NOT_DATA_PARTS.intersection(first) or _MODEL_PARTS.intersection(first)
-        ):
+        unlikely = len(first) < 2 or bool(_NOT_DATA_PARTS.union(_MODEL_PARTS).intersection(first))
+        if unlikely and not _data_module(h.path):
             continue
         parsed += 1
         if parsed > _MAX_READERS_PARSED:
