@@ -673,6 +673,9 @@ _NOT_DATA_PARTS = frozenset(
 )
 
 
+_NOT_LOADED_PARTS = _NOT_DATA_PARTS | _MODEL_PARTS
+
+
 def _reads_a_file(node: ast.AST) -> bool:
     """Whether a function's body opens or loads a file (open(), path.open(), json.load())."""
     for sub in ast.walk(node):
@@ -706,7 +709,7 @@ def _loader_reading_files(index: RepoIndex) -> tuple[str, str] | None:
         # monorepo has hundreds with a read_config() or a fetch_token()).
         named = _DEF_NAME.search(h.value)
         first = _parts(named.group(1)) if named else []
-        unlikely = len(first) < 2 or bool(_NOT_DATA_PARTS.union(_MODEL_PARTS).intersection(first))
+        unlikely = len(first) < 2 or bool(_NOT_LOADED_PARTS.intersection(first))
         if unlikely and not _data_module(h.path):
             continue
         parsed += 1
