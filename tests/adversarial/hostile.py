@@ -355,3 +355,20 @@ def expensive_content_checks(root: Path) -> set[int]:
     ]
     _checklist(root, *checks)
     return SCORES
+
+
+@case
+def spacy_workflow_alias_bomb(root: Path) -> set[int]:
+    """A spaCy project.yml whose workflow holds an alias expanding to 9**8 names: loading it
+    is cheap, turning each step into text would take gigabytes."""
+    levels = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 9)
+    )
+    _w(
+        root,
+        "project.yml",
+        levels + "commands:\n  - name: train\n    script:\n"
+        "      - python -m spacy train config.cfg\nworkflows:\n  all: [eval, train, *a8]\n",
+    )
+    _w(root, "train.py", "model.fit(X, y)\n")
+    return SCORES

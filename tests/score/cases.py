@@ -7613,7 +7613,8 @@ CASES += [
         "pass",
         {
             "src/data_processing.py": "def clean(df):\n    return df.dropna()\n",
-            "src/train.py": "from src.data_processing import clean\n" + _INLINE_TRAIN,
+            "src/train.py": "from src.data_processing import clean\n"
+            + _INLINE_TRAIN.replace("\nLogistic", "\ndf = clean(df)\nLogistic"),
         },
         "prepared by the data module src/data_processing.py",
         "inline-read-prepared-by-data-module",
@@ -7914,5 +7915,223 @@ CASES += [
         },
         "the web app (app/server.py) serves no model",
         "aiohttp-server-is-a-web-app",
+    ),
+]
+
+# The twelfth round's code review: each finding, reproduced as a case.
+_GOOD_WORKFLOW = (
+    "name: release\non:\n  push:\n    branches: [main]\njobs:\n  image:\n"
+    "    runs-on: ubuntu-latest\n    steps:\n    - uses: actions/checkout@v4\n"
+    "    - uses: docker/login-action@v3\n"
+    "    - uses: docker/build-push-action@v5\n"
+)
+CASES += [
+    Case(
+        "MO003",
+        "pass",
+        {
+            **_SPACY_FILES,
+            "project.yml": _SPACY_PROJECT.replace(
+                "    - convert\n    - train\n", "    - convert\n    - train\n    - 3\n"
+            ),
+        },
+        "runs 2 steps in order",
+        "spacy-workflow-ignores-non-string-steps",
+    ),
+    Case(
+        "SC001",
+        "pass",
+        {
+            **s.PIPELINE,
+            "README.md": "# Claims\n\n## The problem with manual claim handling\n\n"
+            "Customers wait two days for each claim because adjusters review every claim by "
+            "hand; routing the simple ones automatically gets customers paid sooner.\n",
+        },
+        "describes the problem",
+        "problem-with-heading-states-the-problem",
+    ),
+    Case(
+        "DA005",
+        "fail",
+        {
+            "notebooks/explore.ipynb": s.NOTEBOOK_TRAIN,
+            "src/pkg/io.py": "import json\n\n\ndef save_report(report, path):\n"
+            "    with open(path, 'w') as fh:\n        json.dump(report, fh)\n",
+            "src/pkg/auth.py": "def read_token(name):\n"
+            "    with open(f'/home/me/.pkg/{name}') as fh:\n        return fh.read()\n",
+        },
+        "only in notebooks",
+        "writers-and-token-readers-load-no-data",
+    ),
+    Case(
+        "DA003",
+        "pass",
+        {
+            **s.PIPELINE,
+            "src/churn/schema.py": "class TitanicSchema:\n    @classmethod\n"
+            "    def validate_frame(cls, df):\n"
+            "        if (df['age'] < 0).any():\n            raise ValueError('negative age')\n"
+            "        return df\n",
+        },
+        "validation function",
+        "classmethod-frame-validator-validates-data",
+    ),
+    Case(
+        "DA003",
+        "fail",
+        {
+            **s.PIPELINE,
+            "src/churn/settings.py": "def validate_config_schema(cfg):\n"
+            "    for key in ('lr', 'epochs'):\n        if key not in cfg:\n"
+            "            raise KeyError(key)\n",
+        },
+        "no data validation",
+        "config-schema-validator-is-not-data-validation",
+    ),
+    Case(
+        "DE003",
+        "pass",
+        {
+            **s.PIPELINE,
+            ".github/workflows/release.yml": _GOOD_WORKFLOW
+            + '      with: {context: ., push: true, tags: "ghcr.io/acme/app:latest"}\n',
+        },
+        "build-push-action",
+        "push-in-a-flow-mapping",
+    ),
+    Case(
+        "DE003",
+        "pass",
+        {
+            **s.PIPELINE,
+            ".github/workflows/release.yml": _GOOD_WORKFLOW
+            + "      with:\n        context: .\n        outputs: type=registry\n",
+        },
+        "build-push-action",
+        "push-through-registry-output",
+    ),
+    Case(
+        "DE003",
+        "fail",
+        {
+            **s.PIPELINE,
+            ".github/workflows/onpush.yml": "on:\n  pull_request:\njobs:\n  test:\n"
+            "    runs-on: ubuntu-latest\n    steps:\n    - run: pytest\n"
+            "    - run: dbx execute --cluster-name=ci --job=sample-integration-test\n",
+        },
+        "CI never deploys",
+        "dbx-execute-is-a-test-run",
+    ),
+    Case(
+        "DE004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "app/server.py": "import joblib\nfrom aiohttp import (\n    ClientSession,\n    web,\n)\n\n"
+            "model = joblib.load('model.pkl')\n\n\nasync def predict(request):\n"
+            "    rows = await request.json()\n"
+            "    return web.json_response({'y': model.predict(rows).tolist()})\n\n\n"
+            "app = web.Application()\napp.router.add_post('/predict', predict)\n",
+        },
+        "web service",
+        "aiohttp-server-imported-in-parentheses",
+    ),
+    Case(
+        "MO004",
+        "fail",
+        {
+            **s.PIPELINE,
+            "notebooks/score.ipynb": s.NOTEBOOK_TRAIN,
+            "pipelines/run_latest_notebooks.py": "import papermill as pm\n\n"
+            "pm.execute_notebook('notebooks/score.ipynb', 'out.ipynb')\n",
+        },
+        "production code executes notebooks",
+        "latest-is-not-a-test",
+    ),
+    Case(
+        "MO001",
+        "partial",
+        {
+            **s.PIPELINE,
+            "src/churn/config/schema.py": "from typing import TypedDict\n\n\n"
+            "class TrainConfig(TypedDict):\n    lr: float\n    epochs: int\n",
+        },
+        "settings only in code",
+        "typeddict-holds-no-values",
+    ),
+    Case(
+        "DE002",
+        "fail",
+        {
+            **s.PIPELINE,
+            ".azure/ml/train-pipeline.yml": "type: pipeline\njobs:\n  train:\n"
+            "    type: command\n    command: python train.py\n",
+        },
+        "no CI configuration",
+        "azure-ml-job-spec-is-not-ci",
+    ),
+    Case(
+        "DE001",
+        "pass",
+        {
+            **s.SERVING,
+            "Dockerfile": "FROM node:20-alpine AS ui\nRUN npm ci\n"
+            "FROM python:3.11.9-slim\nCOPY . /app\nRUN pip install -r requirements.txt\n"
+            'CMD ["uvicorn", "churn.serve:app"]\n',
+        },
+        "pinned base",
+        "node-major-is-a-release-line",
+    ),
+    Case(
+        "DA005",
+        "pass",
+        {
+            "src/balloon.py": "import json\nimport os\n\n\ndef get_balloon_dicts(img_dir):\n"
+            "    with open(os.path.join(img_dir, 'via_region_data.json')) as f:\n"
+            "        return json.load(f)\n",
+            "train.py": "from src.balloon import get_balloon_dicts\n\nmodel.train()\n",
+        },
+        "get_balloon_dicts",
+        "detectron2-dataset-dicts",
+    ),
+    Case(
+        "DA005",
+        "partial",
+        {
+            "src/pkg/data/paths.py": "def data_path(name):\n    return f'data/{name}.csv'\n",
+            "src/train.py": "from src.pkg.data.paths import data_path\n"
+            + _INLINE_TRAIN.replace("'data/train.csv'", "data_path('train')"),
+        },
+        "data is loaded inline",
+        "data-path-helper-prepares-nothing",
+    ),
+]
+
+# ... and what the review's fixes must keep: a download saving what it fetches brings data
+# in; torchvision's dataset classes load data.
+CASES += [
+    Case(
+        "DA005",
+        "pass",
+        {
+            "src/sample_utils/download.py": "import urllib.request\n\n\n"
+            "def download_file(url, dest):\n    with urllib.request.urlopen(url) as r:\n"
+            "        with open(dest, 'wb') as fh:\n            fh.write(r.read())\n",
+            "train.py": "from src.sample_utils.download import download_file\n\n"
+            "download_file(URL, 'data.zip')\nmodel.train()\n",
+        },
+        "(download_file), which reads the files itself",
+        "download-saving-what-it-fetches",
+    ),
+    Case(
+        "DA005",
+        "pass",
+        {
+            "scripts/data_snapshot.py": "from torchvision import datasets\n\n\ndef main():\n"
+            "    datasets.FashionMNIST('data', train=True, download=True)\n",
+            "train.py": "model.train()\n",
+        },
+        "data is loaded by scripts/data_snapshot.py",
+        "torchvision-dataset-download",
     ),
 ]

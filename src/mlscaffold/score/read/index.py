@@ -830,7 +830,6 @@ class RepoIndex:
             ".azuredevops/**/*.yaml",
             ".azure/pipelines/**/*.yml",
             ".azure/pipelines/**/*.yaml",
-            ".azure/**/*pipeline*.yml",
             "azure-pipelines*.yml",
             "**/azure-pipelines*.yml",
             "**/cloudbuild*.yaml",

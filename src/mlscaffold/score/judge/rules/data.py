@@ -305,9 +305,15 @@ _MODEL_PARAM = lazy(r"^(model|net|network|criterion|classifier|estimator)$")
 
 def _not_a_data_check(index: RepoIndex, hit: Located) -> bool:
     """Whether a plain ``validate(...)`` is a validation step of training (it takes a model,
-    or runs the script's global model in eval mode), or a function checks data for drift
-    (``check_data_drift``: monitoring, DE006): either way no check of the data's form."""
-    if "drift" in hit.value.lower():
+    or runs the script's global model in eval mode), a function checks data for drift
+    (``check_data_drift``: monitoring, DE006), a configuration's check
+    (``validate_config_schema``) or a pydantic validator of one request field: none checks the
+    data's form."""
+    lowered = hit.value.lower()
+    if "drift" in lowered:
+        return True
+    named = _DEF_NAME.search(hit.value)
+    if named and _CONFIG_PARTS.intersection(_parts(named.group(1))):
         return True
     if "validate" not in hit.value:
         return False
@@ -315,11 +321,11 @@ def _not_a_data_check(index: RepoIndex, hit: Located) -> bool:
     fn = next((f for f in info.functions if f.line == hit.line), None) if info else None
     if fn is None or not isinstance(fn.node, ast.FunctionDef | ast.AsyncFunctionDef):
         return False
-    args = fn.node.args
-    if args.args and args.args[0].arg == "cls":
-        return True  # a pydantic validator of one request field, not a check of a dataset
+    if any(_decorator_name(d) in _PYDANTIC_VALIDATORS for d in fn.node.decorator_list):
+        return True
     if "validate_" in hit.value:
         return False
+    args = fn.node.args
     if any(_MODEL_PARAM.search(a.arg) for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]):
         return True
     tick()
@@ -329,6 +335,20 @@ def _not_a_data_check(index: RepoIndex, hit: Located) -> bool:
         kept = index.memo["module_lines"] = (hit.path, (index.code(hit.path) or "").split("\n"))
     end = min(fn.node.end_lineno or fn.node.lineno, fn.node.lineno - 1 + _MAX_BODY_LINES)
     return bool(_EVAL_MODE.search("\n".join(kept[1][fn.node.lineno - 1 : end])))
+
+
+_PYDANTIC_VALIDATORS = frozenset(
+    {"validator", "field_validator", "model_validator", "root_validator"}
+)
+_CONFIG_PARTS = frozenset("config configs cfg conf settings env args arguments params".split())
+
+
+def _decorator_name(node: ast.expr) -> str:
+    """``field_validator`` of ``@field_validator("x")``, ``@pydantic.validator``."""
+    target = node.func if isinstance(node, ast.Call) else node
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    return target.id if isinstance(target, ast.Name) else ""
 
 
 # A training script's validate(): the model switched to evaluation, or a loss computed.
@@ -387,7 +407,7 @@ _MODEL_PARTS = frozenset(
 )
 _LOADED = frozenset(
     "data dataset datasets dataloader loader loaders frame dataframe df csv table corpus batch "
-    "batches split splits samples records images features".split()
+    "batches split splits samples records images features dicts".split()
 )
 # Names ending in what a loader returns (local_dataset, train_dataloader).
 _RETURNED = frozenset("data dataset datasets dataloader dataloaders loader df dataframe".split())
@@ -497,6 +517,9 @@ LOADERS_RE = lazy(
     r"Image\.open|imageio\.\w*imread|image_dataset_from_directory|flow_from_directory|load_img|"
     # a project's own loading functions and Detectron2's dataset registration
     r"load_\w*data\w*|read_\w*data\w*|register_coco_instances|load_coco_json|"
+    # a dataset class of torchvision or torchtext (datasets.FashionMNIST(root, download=True)),
+    # TensorFlow Datasets
+    r"datasets\.[A-Z]\w*|tfds\.load|"
     # a feature store's training frame
     r"get_historical_features)\s*\("
 )
@@ -651,9 +674,13 @@ def _first_used(index: RepoIndex, hits: list[Located]) -> Located | None:
 # for a loader that reads its files by hand. Matching the definitions, not every open() call,
 # keeps the content pass's work to the few modules that have one.
 _LOADER_DEF_RE = lazy(
-    r"^[ \t]*(async[ \t]+)?def[ \t]+_*((load|read|fetch|download|ingest)\w*|"
-    r"(get|prepare|make|build|create|collect|query|import)_\w*(data|dataset|datasets|frame|df|"
-    r"csv|table|corpus|samples|records|images|split|splits|batch|batches|dicts?)\w*)[ \t]*\(",
+    r"^[ \t]*(async[ \t]+)?def[ \t]+_*(("
+    + "|".join(sorted(_LOADER_VERBS))
+    + r")\w*|("
+    + "|".join(sorted(_GENERIC_VERBS))
+    + r")_\w*("
+    + "|".join(sorted(_LOADED))
+    + r")\w*)[ \t]*\(",
     linear.M,
 )
 _DEF_NAME = lazy(r"def[ \t]+(\w+)")
@@ -665,27 +692,37 @@ _READ_CALLS = frozenset({"open", "read_text", "read_bytes", "fromfile", "File"})
 _LOAD_LIBRARIES = frozenset(
     {"json", "pickle", "joblib", "ujson", "orjson", "jsonlines", "srsly", "np", "numpy"}
 )
-# What a configuration or resource loader names: load_config reads settings, not data.
+# What a configuration, credential or resource reader names: load_config reads settings,
+# read_token a secret, save_report writes; none of them loads data.
 _NOT_DATA_PARTS = frozenset(
     "config configs cfg conf settings params parameters hparams yaml yml toml ini env secret "
     "secrets credentials credential prompt prompts template templates vocab state cache "
-    "object objects obj pickle pkl joblib".split()
+    "object objects obj pickle pkl joblib token tokens key keys password passwords auth login "
+    "version versions requirements readme license save write dump export upload store "
+    "args arguments options".split()
 )
 
 
 _NOT_LOADED_PARTS = _NOT_DATA_PARTS | _MODEL_PARTS
 
 
-def _reads_a_file(node: ast.AST) -> bool:
-    """Whether a function's body opens or loads a file (open(), path.open(), json.load())."""
+_ACQUIRING_VERBS = frozenset({"download", "fetch", "ingest"})
+
+
+def _reads_a_file(node: ast.AST, writes_too: bool = False) -> bool:
+    """Whether a function's body opens a file to read it or loads one (open(path),
+    path.open(), json.load()); an open() to write ("w", "a", "x") reads nothing, unless
+    ``writes_too`` (a download saving what it fetched)."""
     for sub in ast.walk(node):
         if isinstance(sub, ast.Call):
             func = sub.func
             if isinstance(func, ast.Name):
-                if func.id == "open":
+                if func.id == "open" and (writes_too or not _writes(sub, 1)):
                     return True
             elif isinstance(func, ast.Attribute):
-                if func.attr in _READ_CALLS:
+                if func.attr == "open" and (writes_too or not _writes(sub, 0)):
+                    return True
+                if func.attr in _READ_CALLS and func.attr != "open":
                     return True
                 owner = func.value
                 if (
@@ -697,6 +734,17 @@ def _reads_a_file(node: ast.AST) -> bool:
     return False
 
 
+def _writes(call: ast.Call, position: int) -> bool:
+    """Whether an open() call's mode (the argument at ``position``, or ``mode=``) writes."""
+    mode = call.args[position] if len(call.args) > position else None
+    mode = next((k.value for k in call.keywords if k.arg == "mode"), mode)
+    return (
+        isinstance(mode, ast.Constant)
+        and isinstance(mode.value, str)
+        and any(c in mode.value for c in "wax")
+    )
+
+
 def _loader_reading_files(index: RepoIndex) -> tuple[str, str] | None:
     """A loading function that reads its files by hand (``with path.open() as fh`` over JSON
     lines, ``json.load`` of annotations): named for loading, or any real function of a data
@@ -706,7 +754,7 @@ def _loader_reading_files(index: RepoIndex) -> tuple[str, str] | None:
     for h in hits:
         tick()
         # Only modules whose first such function could be a data loader are parsed (a
-        # monorepo has hundreds with a read_config() or a fetch_token()).
+        # monorepo has hundreds with a read_config() or a read_token()).
         named = _DEF_NAME.search(h.value)
         first = _parts(named.group(1)) if named else []
         unlikely = len(first) < 2 or bool(_NOT_LOADED_PARTS.intersection(first))
@@ -727,33 +775,49 @@ def _loader_reading_files(index: RepoIndex) -> tuple[str, str] | None:
                 continue  # a bare load() or read(): a model's, a client's, anything's
             if _MODEL_PARTS.intersection(parts):
                 continue
-            if (_loader_name(fn.name) or in_data_module) and _reads_a_file(fn.node):
+            # A download writes what it fetches: the data it brings in all the same.
+            fetches = parts[0] in _ACQUIRING_VERBS
+            if (_loader_name(fn.name) or in_data_module) and _reads_a_file(fn.node, fetches):
                 return h.path, fn.name
     return None
 
 
 def _data_module_imported(index: RepoIndex, readers: list[Located]) -> tuple[Located, str] | None:
     """A script that reads data inline and hands it to a data module of the project it imports
-    (src/data_processing.py, preprocessing.py): the preparation other steps reuse is there."""
+    (src/data_processing.py, preprocessing.py): it calls a real function it imports from there,
+    one that takes what it prepares (not a Dataset class wrapping ready arrays, nor a
+    ``data_path()`` telling where files are)."""
     for reader in readers:
+        code = None
         for ref in index.imports.get(reader.path, ()):
+            if not ref.names:
+                continue
             for target in index.resolve_import_targets(reader.path, ref):
                 if target == reader.path or not target.endswith(".py"):
                     continue
                 if target.endswith("__init__.py") or not _data_module(target):
                     continue
-                # A function of its own, not only a Dataset class wrapping ready arrays.
                 info = index.module_info(target)
-                if (
-                    info is not None
-                    and info.tree is not None
-                    and any(
-                        isinstance(node, ast.FunctionDef) and not python_stub(node.body)
-                        for node in info.tree.body
-                    )
-                ):
-                    return reader, target
+                if info is None or info.tree is None:
+                    continue
+                preparing = {
+                    node.name
+                    for node in info.tree.body
+                    if isinstance(node, ast.FunctionDef)
+                    and node.args.args
+                    and not python_stub(node.body)
+                    and not _LOCATION_PARTS.intersection(_parts(node.name))
+                }
+                called = preparing.intersection(ref.names)
+                if called:
+                    code = code if code is not None else index.code(reader.path) or ""
+                    if any(linear.compile(rf"\b{name}\s*\(").occurs_in(code) for name in called):
+                        return reader, target
     return None
+
+
+# What a helper that only locates data names: data_path(), get_data_dir().
+_LOCATION_PARTS = frozenset("path paths dir dirs directory file files url uri root".split())
 
 
 # Patterns the content pass matches in every production module and notebook (see scan).

@@ -116,8 +116,9 @@ _CODENAMES = frozenset(
     "mantic kinetic oracular".split()
 )
 _OS_IMAGES = frozenset(("debian", "ubuntu", "buildpack-deps"))
-# Language images whose major-only tags move with every minor release.
-_RUNTIMES = frozenset(("python", "pypy", "node"))
+# Language images whose major-only tags move with every minor release (Node's majors are
+# release lines, so node:20 is a pin).
+_RUNTIMES = frozenset(("python", "pypy"))
 
 
 def _versioned_tag(image: str) -> bool:
@@ -560,9 +561,10 @@ _RELEASE = lazy(
     r"\bterraform[ \t]+apply\b|\bcdk[ \t]+deploy\b|\bpulumi[ \t]+up\b|\bfly(ctl)?[ \t]+deploy\b|"
     r"\bheroku[ \t]+(container:(push|release)|deploy)|\beksctl[ \t]+\w+|"
     r"google-github-actions/deploy|"
-    # Databricks: dbx's deploy and job runs, asset bundles, the jobs API
-    r"\bdbx[ \t]+(deploy|launch|execute)\b|\bdatabricks[ \t]+bundle[ \t]+(deploy|run)\b|"
-    r"\bdatabricks[ \t]+jobs[ \t]+(run-now|create|reset|submit)\b",
+    # Databricks: jobs deployed by dbx, an asset bundle or the jobs API (running a job, as
+    # `dbx execute` does for a test, deploys nothing)
+    r"\bdbx[ \t]+deploy\b|\bdatabricks[ \t]+bundle[ \t]+deploy\b|"
+    r"\bdatabricks[ \t]+jobs[ \t]+(create|reset)\b",
     linear.I | linear.M,
 )
 _SCHEDULE = lazy(r"^[ \t]*schedule[ \t]*:|\bcron\b", linear.I | linear.M)
@@ -605,13 +607,14 @@ def _without_filters(text: str) -> str:
     return _FLAG.sub(" ", text)
 
 
-# A `push:` input of docker/build-push-action, or an `outputs:` list pushing to a registry.
-_PUSH_INPUT = lazy(r"^[ \t]*push:[ \t]*([^\s#][^\n#]*)|push=true", linear.I | linear.M)
+# A `push:` input of docker/build-push-action (a block or a flow mapping's), or outputs
+# pushing to a registry.
+_PUSH_INPUT = lazy(r"\bpush:[ \t]*([^\s#,}][^\n#,}]*)|push=true|type=registry", linear.I)
 
 
 def _pushes(step: str) -> bool:
     """Whether a build-push-action step's inputs push: ``push:`` with any value but false (an
-    expression pushes on some events), or an ``outputs:`` of ``push=true``."""
+    expression pushes on some events), or ``outputs:`` of ``push=true`` or ``type=registry``."""
     for m in _PUSH_INPUT.finditer(step):
         value = m.group(1)
         if value is None or value.strip().strip("'\"").lower() != "false":
@@ -1088,13 +1091,20 @@ def _aiohttp_client(index: RepoIndex, path: str) -> bool:
     server imports ``aiohttp.web`` (``from aiohttp import web``) and the other web libraries
     it may import make it a web app anyway."""
     refs = index.imports.get(path, ())
-    top = {r.module.split(".", 1)[0] for r in refs}
-    if "aiohttp" not in top or top & (set(facts.WEB_LIBS) - {"aiohttp"}):
+    others = [lib for lib in facts.WEB_LIBS if lib != "aiohttp"]
+    if any(r.module == lib or r.module.startswith(lib + ".") for r in refs for lib in others):
         return False
     for r in refs:
         if r.module == "aiohttp.web" or (r.module == "aiohttp" and "web" in r.names):
             return False
-    return "aiohttp.web" not in (index.code(path) or "")
+    return not _AIOHTTP_SERVER.search(index.code(path) or "")
+
+
+# What only a server does with aiohttp (whatever the import looked like).
+_AIOHTTP_SERVER = lazy(
+    r"aiohttp\.web\b|\bweb\.(Application|run_app|RouteTableDef|json_response|Response|"
+    r"AppRunner)\b"
+)
 
 
 # Libraries a web app calls a model through (besides ML_LIBS): model servers, runtimes,

@@ -1624,8 +1624,13 @@ def _spacy_workflow(index: RepoIndex) -> tuple[str, list[str]] | None:
         if any(isinstance(x, str) and facts.TRAIN_COMMAND.search(x) for x in lines[:50]):
             trains.add(command["name"])
     for name, steps in list(doc["workflows"].items())[:_MAX_COMMANDS]:
-        if isinstance(steps, list) and len(steps) >= 2 and trains.intersection(map(str, steps)):
-            return str(name), [str(x) for x in steps]
+        if not isinstance(name, str) or not isinstance(steps, list):
+            continue
+        # Only strings name commands: anything else (an alias expanding to millions of
+        # items) is never turned into text.
+        named = [x for x in steps[:_MAX_COMMANDS] if isinstance(x, str)]
+        if len(named) >= 2 and trains.intersection(named):
+            return name, named
     return None
 
 
@@ -1643,8 +1648,9 @@ _CODE_LINE = lazy(r"^[ \t]*(import|from|def|class|if|for|while|with|try)\b", lin
 
 def _plain_python_config(index: RepoIndex, path: str) -> bool:
     """A module in a config/ folder that only assigns values (nanoGPT's config/train_*.py,
-    loaded by name): a config file in Python syntax. A module that imports or computes
-    (PROJECT_ROOT = Path(__file__)...) is settings kept in code."""
+    loaded by name), or only declares them in a class (see ``_values_only``): a config file in
+    Python syntax. A module that computes (PROJECT_ROOT = Path(__file__)...) or imports more
+    than typing and dataclasses is settings kept in code."""
     if not path.endswith(".py") or "/config/" not in "/" + path or path.endswith("__init__.py"):
         return False
     text = index.text(path)
@@ -1661,9 +1667,22 @@ _DECLARING_MODULES = frozenset({"typing", "dataclasses", "enum", "typing_extensi
 
 
 def _values_only(body: list[ast.stmt]) -> bool:
-    """Statements that only declare values: assignments of literals, a class (a dataclass)
-    whose body only assigns, imports of typing and dataclasses. ``class Config: lr: float =
-    0.01`` is a config file in Python syntax; a call or a loop computes settings."""
+    """Statements that only declare values, at least one: assignments of literals, a class (a
+    dataclass) whose body only assigns, imports of typing and dataclasses. ``class Config: lr:
+    float = 0.01`` is a config file in Python syntax; a call or a loop computes settings, and
+    a TypedDict of annotations alone holds no value."""
+    return _declarations(body) and any(
+        _assigns_a_value(node) for node in ast.walk(ast.Module(body, []))
+    )
+
+
+def _assigns_a_value(node: ast.AST) -> bool:
+    return isinstance(node, ast.Assign) or (
+        isinstance(node, ast.AnnAssign) and node.value is not None
+    )
+
+
+def _declarations(body: list[ast.stmt]) -> bool:
     for node in body:
         if isinstance(node, ast.ImportFrom):
             if (node.module or "").split(".")[0] not in _DECLARING_MODULES:
@@ -1674,18 +1693,29 @@ def _values_only(body: list[ast.stmt]) -> bool:
         elif isinstance(node, ast.ClassDef):
             if not all(_plain_decorator(d) for d in node.decorator_list):
                 return False
-            if not _values_only(node.body):
+            if any(_base_name(b) in ("TypedDict", "Protocol") for b in node.bases):
+                return False
+            if not _declarations(node.body):
                 return False
         elif isinstance(node, ast.Assign | ast.AnnAssign):
             value = node.value
-            if value is not None and any(isinstance(n, ast.Call) for n in ast.walk(value)):
-                return False
+            if value is not None and any(
+                isinstance(n, ast.Call) and _base_name(n.func) != "field" for n in ast.walk(value)
+            ):
+                return False  # a computed setting (dataclasses' field() declares a default)
         elif not (
             isinstance(node, ast.Pass)
             or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
         ):
             return False
     return True
+
+
+def _base_name(node: ast.expr) -> str:
+    """``TypedDict`` of ``typing.TypedDict``, ``field`` of ``dataclasses.field``."""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
 
 
 def _plain_decorator(node: ast.expr) -> bool:

@@ -143,11 +143,14 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
 _ARCHIVED = lazy(r"(^|/)(archived?|old|deprecated|legacy|attic)(/|$)", linear.I)
 # A script that runs notebooks to check they still run (scripts/validate_notebooks.py,
 # check_notebooks.sh): a test of the notebooks, not a production path through them.
-_NOTEBOOK_CHECK = lazy(r"(valid|test|check|smoke|verif|lint)\w*[^/]*$", linear.I)
+_NOTEBOOK_CHECK = lazy(
+    r"(^|[_.-])(validate|validation|test|tests|check|checks|smoke|verify|lint)([_.-]|$)", linear.I
+)
 
 
 def _checks_notebooks(path: str) -> bool:
-    return bool(_NOTEBOOK_CHECK.search(path.rsplit("/", 1)[-1])) and "notebook" in path.lower()
+    name = path.rsplit("/", 1)[-1]
+    return "notebook" in name.lower() and bool(_NOTEBOOK_CHECK.search(name))
 
 
 # A statement at the top of a module that runs a model's training (a script, not a library).
