@@ -309,8 +309,7 @@ def _not_a_data_check(index: RepoIndex, hit: Located) -> bool:
     (``check_data_drift``: monitoring, DE006), a configuration's check
     (``validate_config_schema``) or a pydantic validator of one request field: none checks the
     data's form."""
-    lowered = hit.value.lower()
-    if "drift" in lowered:
+    if "drift" in hit.value.lower():
         return True
     named = _DEF_NAME.search(hit.value)
     if named and _CONFIG_PARTS.intersection(_parts(named.group(1))):
@@ -686,9 +685,10 @@ _LOADER_DEF_RE = lazy(
 _DEF_NAME = lazy(r"def[ \t]+(\w+)")
 _MAX_READERS_PARSED = 30
 
-# Calls that read a file by hand: open() and Path.open(), Path.read_text(); load()/loads() only
-# from a serialisation library (an agent's or a model's own .load() reads a model).
-_READ_CALLS = frozenset({"open", "read_text", "read_bytes", "fromfile", "File"})
+# Calls that read a file by hand besides open() and Path.open() (whose mode is read): a
+# Path's read_text(), numpy's fromfile(), h5py's File(); load()/loads() only from a
+# serialisation library (an agent's or a model's own .load() reads a model).
+_READ_CALLS = frozenset({"read_text", "read_bytes", "fromfile", "File"})
 _LOAD_LIBRARIES = frozenset(
     {"json", "pickle", "joblib", "ujson", "orjson", "jsonlines", "srsly", "np", "numpy"}
 )
@@ -701,11 +701,8 @@ _NOT_DATA_PARTS = frozenset(
     "version versions requirements readme license save write dump export upload store "
     "args arguments options".split()
 )
-
-
 _NOT_LOADED_PARTS = _NOT_DATA_PARTS | _MODEL_PARTS
-
-
+# Verbs of functions that bring data in by writing it (a download saves what it fetches).
 _ACQUIRING_VERBS = frozenset({"download", "fetch", "ingest"})
 
 
@@ -722,7 +719,7 @@ def _reads_a_file(node: ast.AST, writes_too: bool = False) -> bool:
             elif isinstance(func, ast.Attribute):
                 if func.attr == "open" and (writes_too or not _writes(sub, 0)):
                     return True
-                if func.attr in _READ_CALLS and func.attr != "open":
+                if func.attr in _READ_CALLS:
                     return True
                 owner = func.value
                 if (
@@ -769,13 +766,10 @@ def _loader_reading_files(index: RepoIndex) -> tuple[str, str] | None:
         in_data_module = _data_module(h.path)
         for fn in info.functions:
             parts = _parts(fn.name)
-            if fn.is_stub or not parts or _NOT_DATA_PARTS.intersection(parts):
+            if fn.is_stub or not parts or _NOT_LOADED_PARTS.intersection(parts):
                 continue
             if len(parts) == 1 and not in_data_module:
                 continue  # a bare load() or read(): a model's, a client's, anything's
-            if _MODEL_PARTS.intersection(parts):
-                continue
-            # A download writes what it fetches: the data it brings in all the same.
             fetches = parts[0] in _ACQUIRING_VERBS
             if (_loader_name(fn.name) or in_data_module) and _reads_a_file(fn.node, fetches):
                 return h.path, fn.name

@@ -1587,7 +1587,8 @@ def config_separate(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if doc is not None and isinstance(doc.get("vars"), dict) and doc["vars"]:
         # spaCy's project.yml: its vars fill the commands' arguments and the training config.
         return Verdict.passed(
-            f"project.yml holds the project's variables ({', '.join(map(str, doc['vars']))[:80]})",
+            f"project.yml holds the project's variables "
+            f"({', '.join(map(str, list(doc['vars'])[:10]))[:80]})",
             [Evidence("project.yml", None, "vars")],
         )
     return library(index, params["library"])
