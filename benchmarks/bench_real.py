@@ -18,7 +18,9 @@ For each repository, in fresh processes, it measures processor time (user + syst
 It prints per repository: score CPU, floor CPU, their ratio, the target (max(0.5 s, 2 x floor)),
 peak RSS, warm CPU against walk CPU, and the slowest check. The fastest of --repeat runs
 (processor time is only ever inflated by the machine's other load), after one read of the tree
-that warms the page cache. Both versions' bytecode is compiled first (as pip does).
+that warms the page cache. With --baseline, another checkout's scorer is timed cold too, its
+runs taking turns with this version's (a burst of load then weighs on both). Both versions'
+bytecode is compiled first (as pip does).
 """
 
 from __future__ import annotations
@@ -96,16 +98,23 @@ def _cpu(args: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
     return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out
 
 
-def measure(tree: Path, repeat: int, src: str | None, cache_dir: str) -> dict[str, object]:
+def measure(
+    tree: Path, repeat: int, cache_dir: str, baseline: str | None = None
+) -> dict[str, object]:
     env = dict(os.environ, XDG_CACHE_HOME=cache_dir)
-    if src:
-        env["PYTHONPATH"] = src
     py = sys.executable
     score = [py, "-m", "mlscaffold", "score", str(tree), "-f", "json", "-o", os.devnull]
     _cpu([py, "-c", FLOOR, str(tree)])  # warms the page cache: every run below reads from it
     floor = min(_cpu([py, "-c", FLOOR, str(tree)])[0] for _ in range(repeat))
     walk = min(_cpu([py, "-c", WALK, str(tree)], env)[0] for _ in range(repeat))
-    cold = [_cpu([*score, "--no-cache"], env) for _ in range(repeat)]
+    # With a baseline, the two versions' cold runs take turns: a burst of load on a shared
+    # machine then weighs on both, not on whichever version ran during it.
+    base_env = dict(env, PYTHONPATH=baseline) if baseline else None
+    cold, base_cold = [], []
+    for _ in range(repeat):
+        cold.append(_cpu([*score, "--no-cache"], env))
+        if base_env is not None:
+            base_cold.append(_cpu([*score, "--no-cache"], base_env)[0])
     _cpu(score, env)  # fills the cache
     warm = min(_cpu(score, env)[0] for _ in range(repeat))
     times = json.loads(_cpu([py, "-c", TIMED, str(tree)], env)[2])
@@ -114,7 +123,7 @@ def measure(tree: Path, repeat: int, src: str | None, cache_dir: str) -> dict[st
     # The fastest of the runs: processor time only grows with what else the machine does
     # (other tenants' cache and memory traffic), never shrinks.
     cpu = min(c for c, _, _ in cold)
-    return {
+    result: dict[str, object] = {
         "score": cpu,
         "floor": floor,
         "ratio": cpu / floor,
@@ -127,6 +136,9 @@ def measure(tree: Path, repeat: int, src: str | None, cache_dir: str) -> dict[st
         "slowest": slowest,
         "slowest_s": times.get(slowest, 0.0),
     }
+    if base_cold:
+        result["baseline"] = min(base_cold)
+    return result
 
 
 def main() -> int:
@@ -152,9 +164,7 @@ def main() -> int:
             tree = args.repos_dir / repo["name"]
             if (only and repo["name"] not in only) or not tree.is_dir():
                 continue
-            m = measure(tree, args.repeat, None, cache_dir)
-            if args.baseline:
-                m["baseline"] = measure(tree, args.repeat, args.baseline, cache_dir)["score"]
+            m = measure(tree, args.repeat, cache_dir, args.baseline)
             rows.append((repo, m))
             # Progress on stderr when stdout is the table: a long run shows where it is.
             print(_line(repo, m), file=sys.stderr if args.markdown else sys.stdout, flush=True)
