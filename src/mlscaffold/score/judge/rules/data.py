@@ -14,6 +14,7 @@ from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import DATA_DIR, Located, RepoIndex
 from mlscaffold.score.read.linear import lazy
 from mlscaffold.score.read.readers.python import is_stub_body as python_stub
+from mlscaffold.score.read.readers.python import last_name
 from mlscaffold.score.read.scan import CodePattern
 
 DATA_SUFFIXES = frozenset(
@@ -320,7 +321,7 @@ def _not_a_data_check(index: RepoIndex, hit: Located) -> bool:
     fn = next((f for f in info.functions if f.line == hit.line), None) if info else None
     if fn is None or not isinstance(fn.node, ast.FunctionDef | ast.AsyncFunctionDef):
         return False
-    if any(_decorator_name(d) in _PYDANTIC_VALIDATORS for d in fn.node.decorator_list):
+    if any(last_name(d) in _PYDANTIC_VALIDATORS for d in fn.node.decorator_list):
         return True
     if "validate_" in hit.value:
         return False
@@ -340,14 +341,6 @@ _PYDANTIC_VALIDATORS = frozenset(
     {"validator", "field_validator", "model_validator", "root_validator"}
 )
 _CONFIG_PARTS = frozenset("config configs cfg conf settings env args arguments params".split())
-
-
-def _decorator_name(node: ast.expr) -> str:
-    """``field_validator`` of ``@field_validator("x")``, ``@pydantic.validator``."""
-    target = node.func if isinstance(node, ast.Call) else node
-    if isinstance(target, ast.Attribute):
-        return target.attr
-    return target.id if isinstance(target, ast.Name) else ""
 
 
 # A training script's validate(): the model switched to evaluation, or a loss computed.

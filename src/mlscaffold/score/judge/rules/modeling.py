@@ -17,6 +17,7 @@ from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import Located, RepoIndex
 from mlscaffold.score.read.linear import lazy
 from mlscaffold.score.read.readers.deps import kind_of
+from mlscaffold.score.read.readers.python import last_name
 from mlscaffold.score.read.scan import CodePattern
 
 ORCHESTRATORS = (
@@ -570,15 +571,6 @@ def _app_only(index: RepoIndex, path: str) -> bool:
     return path in index.memo["app_only"]
 
 
-def _fits_a_model(index: RepoIndex, hit: Located) -> bool:
-    """notebooks.fits_a_model, once a run for each module (runners share their trainers)."""
-    memo = index.memo.setdefault("fits_a_model", {})
-    if hit.path not in memo:
-        tick()
-        memo[hit.path] = notebooks.fits_a_model(index, hit)
-    return memo[hit.path]
-
-
 def _entry_reaching(index: RepoIndex, steps: set[str]) -> str | None:
     """The first program named like a pipeline's runner that reaches, through its imports, two
     or more of ``steps`` and a module that trains. Not a service or an inference program
@@ -605,7 +597,7 @@ def _entry_reaching(index: RepoIndex, steps: set[str]) -> str | None:
         tick()
         reached = facts.internal_imports(index, [entry]) | {entry}
         if len(reached & steps) >= 2 and any(
-            _fits_a_model(index, trainers[p]) for p in sorted(reached & trainers.keys())
+            notebooks.fits_a_model(index, trainers[p]) for p in sorted(reached & trainers.keys())
         ):
             return entry
     return None
@@ -959,7 +951,7 @@ def _uncalled_helpers(index: RepoIndex, seeds: list[Located]) -> tuple[str, str]
         for n, (line, _m) in enumerate(linear.compiled(_SEED_RE).finditer_lines(code)):
             if n == MAX_SEEDS_READ:
                 return None
-            name = _enclosing_function(code, line)
+            name = _enclosing_function(lines, line)
             if name is None or _decorated(lines, line, name):
                 return None  # set when the module runs, or by a framework's command
             helpers.setdefault(name, path)
@@ -998,11 +990,10 @@ def _decorated(lines: list[str], line: int, name: str) -> bool:
     return False
 
 
-def _enclosing_function(code: str, line: int) -> str | None:
-    """The name of the module-level function whose body holds ``line`` (1-based); None at
-    module level, in a class (a method is called through objects a word search misses) or in
-    a nested function."""
-    lines = code.split("\n")
+def _enclosing_function(lines: list[str], line: int) -> str | None:
+    """The name of the module-level function whose body holds ``line`` (1-based) of a module's
+    ``lines``; None at module level, in a class (a method is called through objects a word
+    search misses) or in a nested function."""
     if not 0 < line <= len(lines):
         return None
     text = lines[line - 1]
@@ -1065,9 +1056,9 @@ _METRIC_CALL_RE = lazy(
     r"\b(accuracy_score|f1_score|roc_auc_score|precision_score|recall_score|log_loss|"
     r"mean_squared_error|mean_absolute_error|r2_score|classification_report|confusion_matrix|"
     r"average_precision_score|balanced_accuracy_score|root_mean_squared_error|evaluate\.load|"
-    r"torchmetrics|compute_metrics|accuracy|top_k_accuracy|mae|mse|rmse|"
+    r"torchmetrics|accuracy|top_k_accuracy|mae|mse|rmse|"
     r"mape|mspe|smape|wql|mase|crps|ndcg\w*|map_at_k|recall_at_k|precision_at_k|"
-    r"get_model_metrics|calculate_metrics|compute_metric|metric)\s*\(|"
+    r"get_model_metrics|metric)\s*\(|"
     # a project's own metric helper (self._cal_metric(tp, fp, tn, fn)), a metrics class of
     # Keras or Flax (nnx.metrics.Accuracy(), tf.keras.metrics.AUC())
     r"\b_?(cal|calc|calculate|compute|get|eval|evaluate)_metrics?\s*\(|"
@@ -1673,7 +1664,7 @@ def _values_only(body: list[ast.stmt]) -> bool:
     float = 0.01`` is a config file in Python syntax; a call or a loop computes settings, and
     a TypedDict of annotations alone holds no value."""
     return _declarations(body) and any(
-        _assigns_a_value(node) for node in ast.walk(ast.Module(body, []))
+        _assigns_a_value(node) for statement in body for node in ast.walk(statement)
     )
 
 
@@ -1692,16 +1683,17 @@ def _declarations(body: list[ast.stmt]) -> bool:
             if any(a.name.split(".")[0] not in _DECLARING_MODULES for a in node.names):
                 return False
         elif isinstance(node, ast.ClassDef):
-            if not all(_plain_decorator(d) for d in node.decorator_list):
+            # @dataclass, @dataclass(frozen=True), @dataclasses.dataclass
+            if not all(last_name(d) == "dataclass" for d in node.decorator_list):
                 return False
-            if any(_base_name(b) in ("TypedDict", "Protocol") for b in node.bases):
+            if any(last_name(b) in ("TypedDict", "Protocol") for b in node.bases):
                 return False
             if not _declarations(node.body):
                 return False
         elif isinstance(node, ast.Assign | ast.AnnAssign):
             value = node.value
             if value is not None and any(
-                isinstance(n, ast.Call) and _base_name(n.func) != "field" for n in ast.walk(value)
+                isinstance(n, ast.Call) and last_name(n) != "field" for n in ast.walk(value)
             ):
                 return False  # a computed setting (dataclasses' field() declares a default)
         elif not (
@@ -1710,20 +1702,6 @@ def _declarations(body: list[ast.stmt]) -> bool:
         ):
             return False
     return True
-
-
-def _base_name(node: ast.expr) -> str:
-    """``TypedDict`` of ``typing.TypedDict``, ``field`` of ``dataclasses.field``."""
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return node.id if isinstance(node, ast.Name) else ""
-
-
-def _plain_decorator(node: ast.expr) -> bool:
-    """@dataclass, @dataclass(frozen=True), @dataclasses.dataclass."""
-    target = node.func if isinstance(node, ast.Call) else node
-    name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
-    return name == "dataclass"
 
 
 # Keys of a numeric model setting, as parts of the key (IMAGE_WIDTH, BATCH_SIZE, TOP_K), not a

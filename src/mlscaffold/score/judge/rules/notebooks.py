@@ -225,7 +225,16 @@ def _in_notebook_folder(path: str) -> bool:
 
 def fits_a_model(index: RepoIndex, hit: Located) -> bool:
     """Whether a module trains a model, not only a scaler or an encoder: a training call on an
-    object not named for preprocessing, or a saved model. Unreadable: assume it does."""
+    object not named for preprocessing, or a saved model. Unreadable: assume it does. Once a
+    run for each module (MO003's runners, MO004 and the applicability test share trainers)."""
+    memo = index.memo.setdefault("fits_a_model", {})
+    if hit.path not in memo:
+        tick()
+        memo[hit.path] = _fits_a_model(index, hit)
+    return memo[hit.path]
+
+
+def _fits_a_model(index: RepoIndex, hit: Located) -> bool:
     text = index.code(hit.path)
     if text is None:
         return True

@@ -172,6 +172,17 @@ class ModuleInfo:
     tree: ast.Module | None = field(default=None, repr=False)
 
 
+def last_name(node: ast.expr) -> str:
+    """The last name of a reference, or of the function a call calls: ``field`` of
+    ``dataclasses.field`` and of ``field(default=1)``, ``validator`` of
+    ``@pydantic.validator("x")``; "" for anything else (a subscript, a lambda)."""
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
+
+
 def is_stub_body(body: list[ast.stmt]) -> bool:
     """True when a function body does nothing: pass, ..., a docstring, raise NotImplementedError,
     or a lone print/log call."""
