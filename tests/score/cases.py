@@ -1418,6 +1418,30 @@ CASES: list[Case] = [
     ),
     Case(
         "MO005",
+        "partial",
+        {
+            "tests/test_training.py": "from src.train import load, train\n\n\n"
+            "def test_load():\n    df = load()\n    assert len(df) > 0\n    assert not df.empty\n\n\n"
+            "def test_train(tmp_path):\n    model = train(tmp_path)\n    assert model is not None\n"
+            "    assert isinstance(model, object)\n"
+        },
+        "only check that something came out (not None, not empty, a type)",
+        "smoke-tests-only",
+    ),
+    Case(
+        "MO005",
+        "pass",
+        {
+            "tests/test_smoke.py": "from src.train import load\n\n\ndef test_load():\n"
+            "    assert load() is not None\n",
+            "tests/test_features.py": "from src.features import scale\n\n\n"
+            "def test_scale():\n    assert scale([2, 4]) == [0.0, 1.0]\n",
+        },
+        "1 meaningful",
+        "smoke-test-beside-a-real-one",
+    ),
+    Case(
+        "MO005",
         "pass",
         {"tests/test_mock.py": "def test_called(m):\n    run(m)\n    m.assert_called_once()\n"},
         label="argument-free-assertion",
