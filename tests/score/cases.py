@@ -8159,3 +8159,139 @@ CASES += [
         "torchvision-dataset-download",
     ),
 ]
+
+# Thirteenth round (held-out set N): each change with the case that shows it.
+CASES += [
+    # MO007: random_state=None asks for a fresh seed every run.
+    Case(
+        "MO007",
+        "fail",
+        {
+            "src/tuning.py": "class Search:\n    def __init__(self, random_state=None):\n"
+            "        self.random_state = None\n",
+            "src/train.py": "from lightfm import LightFM\n\nLightFM().fit(interactions)\n",
+        },
+        "no seed",
+        "random-state-none-is-no-seed",
+    ),
+    # MO004: nbconvert's executing preprocessor switched on in an exporter's config runs the
+    # notebook; a library's notebook runner runs its examples.
+    Case(
+        "MO004",
+        "fail",
+        {
+            "src/train.py": "from lightfm import LightFM\n\nLightFM().fit(interactions)\n",
+            "src/report.py": "from nbconvert import HTMLExporter\n\nCONFIG = {\n"
+            '    "ExecutePreprocessor": {"enabled": True},\n}\n',
+            "notebook/report.ipynb": s.NOTEBOOK_TRAIN,
+        },
+        "executes notebooks",
+        "nbconvert-execute-preprocessor-config",
+    ),
+    Case(
+        "MO004",
+        "pass",
+        {
+            "pyproject.toml": '[project]\nname = "recs"\nversion = "1.0"\n',
+            "recs/__init__.py": "",
+            "recs/models/als.py": "class ALS:\n    def fit(self, X):\n        self.w = X.mean()\n"
+            "        return self\n",
+            "recs/utils/notebook_utils.py": "from nbconvert.preprocessors import "
+            "ExecutePreprocessor\n\n\ndef run(path):\n    ExecutePreprocessor(timeout=600)\n",
+            "examples/als.ipynb": s.NOTEBOOK_TRAIN,
+            "README.md": "# recs\n\n    pip install recs\n",
+        },
+        label="library-runs-its-example-notebooks",
+    ),
+    # SC002: steps written for maintainers name no owner.
+    Case(
+        "SC002",
+        "fail",
+        readme(
+            "Build and publish (maintainers)",
+            "Local build:\n\n    python -m build\n\nPublishing is automated via Trusted Publishing.",
+        ),
+        label="maintainers-instructions-heading",
+    ),
+    # MO001: Accelerate's and DeepSpeed's launch settings are not the model's configuration.
+    Case(
+        "MO001",
+        "fail",
+        {
+            "config/accelerate_config_zero3.yaml": "num_processes: 2\nzero_stage: 3\n",
+            "exp/exp001/train.py": "LR = 2e-5\nEPOCHS = 3\n\ntrainer.train()\n",
+        },
+        label="launcher-config-is-not-model-config",
+    ),
+    # DE007: a Locust load test drives the service from outside; a pipeline step kept in
+    # scripts/ is the pipeline's own entry point.
+    Case(
+        "DE007",
+        "fail",
+        {
+            "train.py": "model.fit(X, y)\n",
+            "lambda_function.py": "def handler(event, context):\n    print(event)\n"
+            "    return model.predict(event['x'])\n",
+            "locustfile.py": "import logging\nlogging.info('a')\nlogging.info('b')\n"
+            "logging.info('c')\n",
+        },
+        "no logging",
+        "locustfile-is-no-production-logging",
+    ),
+    Case(
+        "DE007",
+        "fail",
+        {
+            "scripts/train.py": "def train():\n    print('epoch 1')\n    print('epoch 2')\n"
+            "    model.fit(X, y)\n",
+            "scripts/download_data.py": "import logging\n",
+        },
+        "no logging (scripts/train.py)",
+        "pipeline-step-in-scripts-counts",
+    ),
+    # MO006: an ML library imported but declared nowhere (peft, tabulate) is unpinned.
+    Case(
+        "MO006",
+        "partial",
+        {
+            "requirements.txt": "torch==2.3.1\ntransformers==4.44.0\n",
+            "src/finetune.py": "import peft\nimport torch\nfrom tabulate import tabulate\n",
+        },
+        "no requirement declares: peft (src/finetune.py), tabulate (src/finetune.py)",
+        "undeclared-ml-libraries",
+    ),
+    Case(
+        "MO006",
+        "pass",
+        {
+            "requirements.txt": "tensorflow==2.16.1\n",
+            "src/train.py": "import keras\nimport tensorflow as tf\n",
+        },
+        "pinned exactly",
+        "keras-comes-with-tensorflow",
+    ),
+    # SC003: a version number beside a metric word states no result.
+    Case(
+        "SC003",
+        "fail",
+        readme(
+            "TensorRT",
+            "* Test version: 8.5.1.7, 10.4.0.26\n* TensorRT 10.4.0.26 loses more accuracy than "
+            "8.5.1.7, choose the version that suits you.",
+        ),
+        label="version-numbers-are-no-metric-values",
+    ),
+    # MO009: DVC outputs with cache: false keep only a hash.
+    Case(
+        "MO009",
+        "partial",
+        {
+            "pipelines/stage-2-train.dvc": "cmd: papermill train.ipynb out.ipynb\nouts:\n"
+            "- md5: 14ea4fe481c0b92deaada1a89f2c6928\n  path: ../models/model-rf.pkl\n"
+            "  cache: false\n",
+            "src/train.py": "import joblib\n\njoblib.dump(model.fit(X, y), 'models/model-rf.pkl')\n",
+        },
+        "cache: false",
+        "dvc-uncached-model-outputs",
+    ),
+]

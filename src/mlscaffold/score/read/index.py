@@ -872,8 +872,9 @@ def _is_test_name(name: str) -> bool:
 
 
 def _not_production_name(name: str) -> bool:
-    """File names (of .py files) of tests and tooling scripts, wherever they are."""
-    return _is_test_name(name) or name.startswith(("setup.py", "noxfile", "tasks.py"))
+    """File names (of .py files) of tests and tooling scripts, wherever they are (a Locust
+    load test, locustfile.py, drives the service from outside)."""
+    return _is_test_name(name) or name.startswith(("setup.py", "noxfile", "tasks.py", "locustfile"))
 
 
 def _first_three(hit: tuple[str, int, int, str]) -> tuple[str, int, int]:

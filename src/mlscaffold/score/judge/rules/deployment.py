@@ -1353,10 +1353,17 @@ _LOG_CALL = lazy(
     r"warning|warn|error|exception|critical|fatal|log|success|trace)[ \t]*\(",
 )
 _LOGGING_LIBS = ("logging", "loguru", "structlog", "absl.logging")
-# Command-line front ends, demo clients and tool scripts may print; pipeline modules should log.
+# Command-line front ends, demo clients and tool scripts may print; pipeline modules should
+# log, and so should a pipeline step kept in scripts/ (scripts/train.py is the pipeline's own
+# entry point, not a tool).
 _FRONT_END = lazy(
     r"(^|/)(cli|__main__|main|manage|setup|noxfile|tasks|conftest|client|\w+_client|demo\w*)\.py$|"
     r"(^|/)(scripts?|bin|tools|commands|cli)/"
+)
+_PIPELINE_SCRIPT = lazy(
+    r"(^|/)scripts?/(train\w*|evaluate|eval|preprocess\w*|predict\w*|inference|infer|"
+    r"batch_predict\w*|features?|build_features|make_dataset|prepare_data|split_data|pipeline|"
+    r"run_pipeline|retrain\w*)\.py$"
 )
 
 
@@ -1401,7 +1408,9 @@ scan.TEXT_SCANNERS.append(
 def logging_not_print(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     """Logging used, and outweighing print: counted over the pipeline and serving modules
     (not front ends, tests or docs), each module's ``__main__`` block aside."""
-    modules = [p for p in index.production_python if not _FRONT_END.search(p)]
+    modules = [
+        p for p in index.production_python if not _FRONT_END.search(p) or _PIPELINE_SCRIPT.search(p)
+    ]
     if not modules:
         return Verdict.not_applicable("no pipeline or serving modules to inspect")
     counts = index.scanned("output")

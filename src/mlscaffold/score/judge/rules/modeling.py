@@ -1076,7 +1076,8 @@ def _enclosing_function(lines: list[str], line: int) -> str | None:
 
 
 _COMMENT_LINE = lazy(r"^[ \t]*#")
-_RANDOM_VALUE = lazy(r"random_state\s*=\s*(np\.|numpy\.)?random\.")
+# A seed drawn at random fixes nothing, and None (a parameter's default) asks for a fresh one.
+_RANDOM_VALUE = lazy(r"random_state\s*=\s*((np\.|numpy\.)?random\.|None\b)|\bseed\s*=\s*None\b")
 _SEED_GUARD = lazy(r"\bif\s+[\w.]*seed\s+is\s+not\s+None\b|\bif\s+[\w.]*\.seed\s*:")
 _SEED_OPTION = lazy(r"add_argument\(\s*[\"']--(random[-_])?seed[\"'][^)\n]*default\s*=\s*None")
 _ATTRIBUTE_SEED = lazy(r"\w\.seed\b")
@@ -1519,6 +1520,8 @@ def _names_model(path: str) -> bool:
     return not _DATA_FILE.search(path) and bool(_MODEL_FILE.search(path))
 
 
+# An output DVC does not store: only its hash is kept, no version to go back to.
+_DVC_UNCACHED = lazy(r"^[ \t]*-?[ \t]*cache:[ \t]*false\b", linear.M)
 _MODEL_FOLDER_POINTERS = ["**/models/*.dvc", "**/model/*.dvc"]  # "**/" includes the root
 MAX_DVC_POINTERS = 200
 
@@ -1569,6 +1572,16 @@ def model_versioned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         )
     dvc_models = _dvc_model_pointers(index)
     dvc = index.text("dvc.yaml") if "dvc.yaml" in index.by_path else None
+    if (
+        dvc_models
+        and not dvc
+        and all(_DVC_UNCACHED.search(index.text(p) or "") for p in dvc_models[:MAX_DVC_POINTERS])
+    ):
+        return Verdict.partial(
+            "model artefacts are DVC outputs with cache: false: DVC records their hashes "
+            "but keeps no version of them",
+            [Evidence(p, None, "cache: false") for p in dvc_models[:3]],
+        )
     if dvc_models or (dvc and _DVC_MODEL_OUT.search(dvc)):
         return Verdict.passed(
             "model artefacts are DVC outputs",

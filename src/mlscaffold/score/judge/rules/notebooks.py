@@ -22,7 +22,9 @@ from mlscaffold.score.read.scan import CodePattern
 _NB_EXEC = CodePattern(
     lazy(
         r"nbconvert\s(?:[^\n]*\s)?--execute|papermill\s+\S+\.ipynb|"
-        r"jupyter\s+execute\s|^[ \t]*%run\s",
+        r"jupyter\s+execute\s|^[ \t]*%run\s|"
+        # nbconvert's executing preprocessor, built or switched on in an exporter's config
+        r"\bExecutePreprocessor\s*\(|[\"']ExecutePreprocessor[\"']\s*:\s*\{\s*[\"']enabled[\"']\s*:\s*True",
         linear.M,
     )
 )
@@ -78,6 +80,10 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
     )
     executes += [u for u in index.importers_of(_NB_EXEC_LIBS) if index.is_production_code(u.path)]
     executes = [e for e in executes if not _checks_notebooks(e.path)]
+    if executes and facts.ml_library(index):
+        # A library's helper that runs notebooks runs its examples (docs, tests), not a
+        # production path of its own.
+        executes = []
     if executes:
         e = executes[0]
         return Verdict.failed(
