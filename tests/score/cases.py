@@ -8295,3 +8295,30 @@ CASES += [
         "dvc-uncached-model-outputs",
     ),
 ]
+
+# MO003: a training program with its own loop, over a dataset module and a model module of
+# their own (library modules, not other programs), runs a pipeline of steps.
+_OWN_LOOP_STEPS = {
+    "src/dataset.py": "import torch\n\n\nclass Sounds(torch.utils.data.Dataset):\n"
+    "    def __getitem__(self, i):\n        return self.items[i]\n",
+    "src/model.py": "from torch import nn\n\n\nclass Net(nn.Module):\n"
+    "    def forward(self, x):\n        return self.fc(x)\n",
+    "src/train.py": "import torch\nfrom sklearn.metrics import f1_score\n\n"
+    "from dataset import Sounds\nfrom model import Net\n\n\ndef main():\n    net = Net()\n"
+    "    net.train()\n    for epoch in range(10):\n        for x, y in Sounds():\n            loss = net(x)\n"
+    "            loss.backward()\n            optimizer.step()\n    print(f1_score(y, net(x)))\n\n\n"
+    'if __name__ == "__main__":\n    main()\n',
+}
+CASES += [
+    Case("MO003", "pass", _OWN_LOOP_STEPS, "runs steps kept in modules", "own-loop-over-steps"),
+    Case(
+        "MO003",
+        "partial",
+        {
+            **_OWN_LOOP_STEPS,
+            "src/model.py": _OWN_LOOP_STEPS["src/model.py"]
+            + '\n\nif __name__ == "__main__":\n    Net()\n',
+        },
+        label="own-loop-over-another-program",
+    ),
+]

@@ -275,8 +275,10 @@ def _entry_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | Non
     ]
     for entry in entries[:_MAX_ENTRIES]:
         tick()
-        if _defines(index, entry, _OWN_LOOP) or _fits_itself(index, entry):
-            continue
+        # A program with its own training loop chains steps only when the data and the model
+        # both come from modules of their own (train.py looping over dataset.py's loader
+        # with model.py's network); over utility modules it is one large script.
+        own_loop = _defines(index, entry, _OWN_LOOP) or _fits_itself(index, entry)
         reached = sorted(
             p
             for p in facts.internal_imports(index, [entry]) | _instantiated(index, entry)
@@ -300,8 +302,19 @@ def _entry_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | Non
             # are the data and model modules (one module may hold both) and the framework's
             # loops the entry starts, evaluation among them.
             model = model or next((p for p in reached if _defines(index, p, _MODEL_CLASS)), None)
-        if framework and model:
+        if own_loop:
+            # ...library modules, not other programs (export.py, train_lightgbm.py)
+            programs = index.code_matches(facts.MAIN_BLOCK) or {}
+            if (
+                model is None
+                or model in programs
+                or data in programs
+                or _defines(index, entry, _MODEL_CLASS)
+            ):
+                continue
             trainer: str | None = entry
+        elif framework and model:
+            trainer = entry
         else:
             trainer = next(
                 (p for p in reached if p != data and _trains_a_model(index, p, trains)), None
@@ -1118,7 +1131,14 @@ _METRIC_CALL_RE = lazy(
     r"average_precision_score|balanced_accuracy_score|root_mean_squared_error|evaluate\.load|"
     r"torchmetrics|accuracy|top_k_accuracy|mae|mse|rmse|"
     r"mape|mspe|smape|wql|mase|crps|ndcg\w*|map_at_k|recall_at_k|precision_at_k|"
-    r"get_model_metrics|metric)\s*\(|"
+    r"get_model_metrics|metric|"
+    # survival, segmentation and speech metrics (scikit-survival, lifelines, MONAI, jiwer)
+    r"concordance_index\w*|integrated_brier_score|brier_score\w*|cumulative_dynamic_auc|"
+    r"dice(_score|_coef\w*|_coefficient|_metric)?|mean_iou|iou(_score)?|jaccard_score|"
+    r"hausdorff\w*|psnr|ssim|wer|cer)\s*\(|"
+    # a reinforcement-learning agent evaluated over episodes (stable-baselines3)
+    r"\b(\w*EvalCallback|evaluate_policy)\s*\(|"
+    r"self\.log_dict\(\s*\{\s*[\"'](val|test|eval)|"
     # a project's own metric helper (self._cal_metric(tp, fp, tn, fn)), a metrics class of
     # Keras or Flax (nnx.metrics.Accuracy(), tf.keras.metrics.AUC())
     r"\b_?(cal|calc|calculate|compute|get|eval|evaluate)_metrics?\s*\(|"
