@@ -264,6 +264,28 @@ def test_html_headings_make_sections_and_titles_open_introductions() -> None:
     ]
 
 
+def test_bold_lines_title_parts_of_a_document() -> None:
+    text = (
+        "# Student performance\n\nPredicts exam scores.\n\n"
+        "2. **Data Collection**  \n   - Dataset: [Kaggle](https://kaggle.com/x)\n\n"
+        "**Metrics:**\nRMSE 5.1\n\n"
+        "- **Limitations**: a bullet's label\n\n"
+        "**This is an emphasised sentence, not a title.**\n\n"
+        "```\n**in a code block**\n```\n\n## Usage\n\nRun it.\n"
+    )
+    sections = markdown.parse_markdown("README.md", text)
+    assert [(s.level, s.heading, s.line) for s in sections] == [
+        (1, "Student performance", 1),
+        (7, "Data Collection", 5),
+        (7, "Metrics", 8),
+        (2, "Usage", 19),
+    ]
+    assert "kaggle.com" in sections[1].body and "RMSE" not in sections[1].body
+    # a bold part ends at the next heading of any kind; the real one runs on over it
+    assert "Run it" not in sections[2].body and "RMSE" in sections[0].body
+    assert "Data Collection" in markdown.heading_candidates(text.encode())
+
+
 def test_fenced_lines_cover_code_blocks_at_any_indentation() -> None:
     from mlscaffold.score.read.readers.markdown import fenced_lines
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from mlscaffold.score.read import linear
@@ -156,10 +157,21 @@ def _strip_md(line: str) -> str:
 # level, the title.
 _HTML_HEADING_SOURCE = r"^[ \t]*<[hH]([1-6])\b[^>\n]*>([^\n]*?)</[hH][1-6]>"
 _HTML_HEADING = linear.lazy(_HTML_HEADING_SOURCE, linear.M)
-# Groups: an ATX title, a setext title, then the HTML heading's level and title.
+# A line that is nothing but bold text, alone or as a numbered item's whole text ("**Data
+# Collection**", "2. **Problem statement:**"): many READMEs title their parts this way, and
+# a reviewer reads it as a heading. A bullet's bold label ("- **Limitations**:" under a
+# tool's heading) labels a list within its section. Groups: the title.
+_BOLD_HEADING_SOURCE = (
+    r"^ {0,3}(?:\d{1,2}[.)][ \t]+)?\*\*([^*\n]{2,80}?)[ \t]*:?[ \t]*\*\*[ \t]*:?[ \t]*$"
+)
+_BOLD_HEADING = linear.lazy(_BOLD_HEADING_SOURCE, linear.M)
+_BOLD_LEVEL = 7  # below every real heading: its part ends at the next heading of any kind
+# Groups: an ATX title, a setext title, the HTML heading's level and title, a bold title.
 _HEADING_LINE = linear.lazy(
     r"^ {0,3}#{1,6}[ \t]+(.+)$|^(\S[^\n]*)\n {0,3}[=\-~^\"'`#*+:.]{3,}[ \t]*$|"
-    + _HTML_HEADING_SOURCE,
+    + _HTML_HEADING_SOURCE
+    + "|"
+    + _BOLD_HEADING_SOURCE,
     linear.M,
 )
 _TAG = linear.lazy(r"<[^>\n]{0,500}>")
@@ -172,7 +184,9 @@ def heading_candidates(data: bytes | str) -> list[str]:
     found = []
     for spans in _HEADING_LINE.compiled.spans(data):
         html = spans[4][0] != -1
-        start, end = spans[4] if html else next(span for span in spans[1:3] if span[0] != -1)
+        start, end = (
+            spans[4] if html else next(span for span in (*spans[1:3], spans[5]) if span[0] != -1)
+        )
         text = data[start:end].decode("utf-8", "replace")
         found.append((_TAG.sub("", text) if html else text).strip())
     return found
@@ -212,6 +226,8 @@ def parse_markdown(path: str, text: str) -> list[Section]:
                 title = _TAG.sub("", m.group(2)).strip()
                 if title:
                     heads.append((int(m.group(1)), first + line - 1, first + line, title))
+    if "**" in text:
+        heads += _bold_heads(text, {h[1] for h in heads}, tokens)
     heads.sort(key=lambda head: head[1])
     sections = []
     for n, (level, start, end, title) in enumerate(heads):
@@ -225,6 +241,33 @@ def parse_markdown(path: str, text: str) -> list[Section]:
     return sections
 
 
+def _bold_heads(text: str, taken: set[int], tokens) -> list[tuple[int, int, int, str]]:
+    """Bold-only lines read as headings (see _BOLD_HEADING), outside code blocks and HTML,
+    and not a real heading's own line."""
+    code = set()
+    for tok in tokens:
+        if tok.type in ("fence", "code_block", "html_block") and tok.map:
+            code.update(range(tok.map[0], tok.map[1]))
+    heads = []
+    for line, m in itertools.islice(_BOLD_HEADING.finditer_lines(text), _MAX_BOLD_HEADS):
+        at = line - 1  # 0-based, as token maps are
+        if at in code or at in taken:
+            continue
+        title = m.group(1).strip().rstrip(":").strip()
+        # a title, not an emphasised sentence ("This is NOT a typical ML project.") or a
+        # note ("(2) Per-bbox result construction (~line 264)")
+        if (
+            title
+            and len(title.split()) <= _MAX_BOLD_WORDS
+            and title[0].isalnum()
+            and (not title.endswith((".", "!", "?", ")")))
+        ):
+            heads.append((_BOLD_LEVEL, at, at + 1, title))
+    return heads
+
+
+_MAX_BOLD_HEADS = 500
+_MAX_BOLD_WORDS = 5
 _RST_UNDERLINE = linear.lazy(r"^([=\-~^\"'`#*+:.]{3,})\s*$")
 
 
