@@ -8322,3 +8322,34 @@ CASES += [
         label="own-loop-over-another-program",
     ),
 ]
+
+# DE004: a chat bot answering its users with the model, and a dashboard whose callbacks call
+# it, serve the model.
+CASES += [
+    Case(
+        "DE004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "bot/handlers.py": "import torch\nfrom aiogram import Router, types\n\nrouter = Router()\n"
+            "model = torch.load('model/best.pth')\n\n\n@router.message()\n"
+            "async def predict(message: types.Message):\n"
+            "    await message.answer(str(model(message.photo)))\n",
+        },
+        "web service",
+        "telegram-bot",
+    ),
+    Case(
+        "DE004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "app.py": "import joblib\nfrom dash import Dash, Input, Output, callback\n\n"
+            "app = Dash(__name__)\nmodel = joblib.load('model.joblib')\n\n\n"
+            "@callback(Output('g', 'figure'), Input('x', 'value'))\n"
+            "def update(x):\n    return model.predict([[x]])\n",
+        },
+        "web service",
+        "dash-app",
+    ),
+]

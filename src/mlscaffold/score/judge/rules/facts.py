@@ -81,6 +81,14 @@ WEB_LIBS = (
     "azure.functions",
     "functions_framework",
     "ts.torch_handler",  # TorchServe handlers
+    "dash",  # dashboards whose callbacks call the model
+    "panel",
+    # chat bots answering their users with the model's predictions
+    "aiogram",
+    "telegram",
+    "telebot",
+    "discord",
+    "slack_bolt",
 )
 # Whole name tokens (file or package names split on "_", "-", ".") that say what a step does.
 ROLE_WORDS = {
