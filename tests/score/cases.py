@@ -8317,9 +8317,34 @@ CASES += [
         {
             **_OWN_LOOP_STEPS,
             "src/model.py": _OWN_LOOP_STEPS["src/model.py"]
-            + '\n\nif __name__ == "__main__":\n    Net()\n',
+            + '\n\nif __name__ == "__main__":\n    import argparse\n\n'
+            "    argparse.ArgumentParser().parse_args()\n",
         },
         label="own-loop-over-another-program",
+    ),
+    Case(
+        "MO003",
+        "pass",
+        {
+            **_OWN_LOOP_STEPS,
+            "src/model.py": _OWN_LOOP_STEPS["src/model.py"]
+            + '\n\nif __name__ == "__main__":\n    print(Net())\n',
+        },
+        label="own-loop-over-a-model-module-with-a-self-check",
+    ),
+    Case(
+        "MO003",
+        "partial",
+        {
+            **{k: v for k, v in _OWN_LOOP_STEPS.items() if k != "src/model.py"},
+            "src/losses.py": "from torch import nn\n\n\nclass FocalLoss(nn.Module):\n"
+            "    def forward(self, x, y):\n        return (x - y).mean()\n",
+            "src/train.py": _OWN_LOOP_STEPS["src/train.py"].replace(
+                "from model import Net",
+                "from losses import FocalLoss\nfrom torchvision.models import resnet18 as Net",
+            ),
+        },
+        label="own-loop-over-a-loss-module",
     ),
 ]
 
@@ -8351,5 +8376,152 @@ CASES += [
         },
         "web service",
         "dash-app",
+    ),
+]
+
+# A code review of the thirteenth round's rules: each finding, fixed, with its case.
+_TRAINS = {"src/train.py": "from sklearn.linear_model import LogisticRegression\n\n"
+           "model = LogisticRegression().fit(X, y)\n"}  # fmt: skip
+CASES += [
+    Case(
+        "MO005",
+        "pass",
+        {
+            "tests/test_a.py": "import unittest\nimport numpy as np\n\n\nclass T(unittest.TestCase):\n"
+            "    def test_scale(self):\n        self.assertTrue(np.allclose(scale([1, 2]), [0, 1]))\n"
+            "    def test_acc(self):\n        self.assertGreater(accuracy(model, X, y), 0.8)\n"
+        },
+        "2 meaningful",
+        "assert-true-of-a-real-check",
+    ),
+    Case(
+        "MO005",
+        "pass",
+        {
+            "tests/test_a_api.py": "import requests\n\n\ndef test_health():\n"
+            '    assert requests.get("http://localhost:8000/health").ok\n',
+            "tests/test_b_model.py": "from pkg.features import double\n\n\ndef test_double():\n"
+            "    assert double(2) == 4\n",
+        },
+        "meaningful",
+        "live-tests-beside-real-ones",
+    ),
+    Case(
+        "MO005",
+        "partial",
+        {
+            f"tests/test_{i:02}.py": f"def test_runs_{i}():\n    assert run() is not None\n"
+            for i in range(21)
+        },
+        "the 20 read hold 20 meaningful test(s) of 20, but they only check",
+        "smoke-tests-past-the-reading-cap",
+    ),
+    Case(
+        "MO005",
+        "partial",
+        {
+            "tests/test_cli.py": "import subprocess\n\n\ndef test_train_runs():\n"
+            "    out = subprocess.check_output(['python', '-m', 'pkg.train'])\n"
+            "    assert out is not None\n"
+        },
+        "only check that something came out",
+        "check-output-runs-a-command",
+    ),
+    Case(
+        "SC003",
+        "pass",
+        readme("Model performance", "Accuracy: 0.91 (scikit-learn 1.3.2, 5-fold CV)."),
+        label="a-version-beside-a-score",
+    ),
+    Case(
+        "SC002",
+        "pass",
+        readme(
+            "Contact (maintainers)", "- Jane Doe <jane@example.org>\n- Tom Becker <tom@example.org>"
+        ),
+        label="maintainers-in-parentheses-after-contact",
+    ),
+    Case(
+        "MO009",
+        "pass",
+        {
+            "models/model.dvc": "outs:\n- md5: 3c2a1e9f0b1d2e3f4a5b6c7d8e9f0a1b\n  path: model.pkl\n"
+            "- md5: 4c2a1e9f0b1d2e3f4a5b6c7d8e9f0a1b\n  path: metrics.json\n  cache: false\n",
+            **_TRAINS,
+        },
+        "DVC outputs",
+        "dvc-cached-model-beside-uncached-metrics",
+    ),
+    Case(
+        "MO009",
+        "partial",
+        {
+            "dvc.yaml": "stages:\n  train:\n    cmd: python src/train.py\n    outs:\n"
+            "      - models/model.pkl:\n          cache: false\n",
+            **_TRAINS,
+        },
+        "cache: false",
+        "dvc-yaml-uncached-model",
+    ),
+    Case(
+        "MO004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "src/churn/report.py": "# we used to run ExecutePreprocessor(timeout=600) here\nx = 1\n",
+            "notebooks/eda.ipynb": s.NOTEBOOK_TRAIN,
+        },
+        label="execute-preprocessor-in-a-comment",
+    ),
+    Case(
+        "MO004",
+        "fail",
+        {
+            **s.PIPELINE,
+            "src/churn/report.py": "c = get_config()\nc.ExecutePreprocessor.enabled = True\n",
+            "notebooks/eda.ipynb": s.NOTEBOOK_TRAIN,
+        },
+        "executes notebooks",
+        "execute-preprocessor-traitlets",
+    ),
+    Case(
+        "MO006",
+        "pass",
+        {
+            "requirements.txt": "pandas==2.1.1\nscikit-learn==1.3.2\n",
+            "src/pkg/explain.py": "try:\n    import shap\nexcept ImportError:\n    shap = None\n",
+            "app/gym/__init__.py": "",
+            "app/run.py": "from gym import envs\n",
+        },
+        "pinned exactly",
+        "optional-and-local-imports",
+    ),
+    Case(
+        "MO008",
+        "fail",
+        {
+            **_TRAINS,
+            "src/simulate.py": "import random\nimport pandas as pd\n\n\ndef dice(sides=6):\n"
+            "    return random.randint(1, sides)\n\n\ndef simulate(n):\n"
+            "    rows = [{'roll': dice()} for _ in range(n)]\n"
+            "    pd.DataFrame(rows).to_csv('data/simulation.csv')\n",
+        },
+        label="a-dice-roll-is-no-metric",
+    ),
+    Case(
+        "MO001",
+        "pass",
+        {"configs/ds_config.yaml": "n_estimators: 200\nmax_depth: 8\n", **_TRAINS},
+        label="a-dataset-config-named-ds-config",
+    ),
+    Case(
+        "DE007",
+        "fail",
+        {
+            "tools/train.py": "def train():\n    print('epoch 1')\n    model.fit(X, y)\n",
+            "tools/fetch.py": "import logging\n",
+        },
+        "no logging (tools/train.py)",
+        "pipeline-step-in-tools",
     ),
 ]

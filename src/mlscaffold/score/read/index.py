@@ -613,6 +613,8 @@ class RepoIndex:
                 text = self._without_urls(path, text)
             for line, m in pattern.finditer_lines(text):
                 tick()
+                if _dotted(text, m.start(), m.end()):
+                    continue  # a version or a date ("than 8.5.1.7", "2024.03.15"), no value
                 if line in code or (
                     # near the match, not anywhere on its line: a paragraph on one line may
                     # state a score and then an option's default
@@ -861,6 +863,16 @@ def _prose_rank(path: str) -> tuple[int, int, str]:
     else:
         tier = 2
     return tier, depth, path
+
+
+def _dotted(text: str, start: int, end: int) -> bool:
+    """Whether a match begins or ends inside a dotted run of numbers (a version such as
+    10.4.0.26, a date such as 2024.03.15): its number there is part of it, not a value."""
+    after = text[end : end + 2]
+    before = text[max(0, start - 2) : start]
+    return (len(after) == 2 and after[0] == "." and after[1].isdigit()) or (
+        len(before) == 2 and before[1] == "." and before[0].isdigit()
+    )
 
 
 def _is_test_name(name: str) -> bool:

@@ -1354,14 +1354,14 @@ _LOG_CALL = lazy(
 )
 _LOGGING_LIBS = ("logging", "loguru", "structlog", "absl.logging")
 # Command-line front ends, demo clients and tool scripts may print; pipeline modules should
-# log, and so should a pipeline step kept in scripts/ (scripts/train.py is the pipeline's own
-# entry point, not a tool).
+# log, and so should a pipeline step kept with the tools (scripts/train.py, mmdetection's
+# tools/train.py: the pipeline's own entry point, not a tool).
 _FRONT_END = lazy(
     r"(^|/)(cli|__main__|main|manage|setup|noxfile|tasks|conftest|client|\w+_client|demo\w*)\.py$|"
     r"(^|/)(scripts?|bin|tools|commands|cli)/"
 )
 _PIPELINE_SCRIPT = lazy(
-    r"(^|/)scripts?/(train\w*|evaluate|eval|preprocess\w*|predict\w*|inference|infer|"
+    r"(^|/)(scripts?|tools|bin)/([^/]+/)*(train\w*|evaluate|eval|preprocess\w*|predict\w*|inference|infer|"
     r"batch_predict\w*|features?|build_features|make_dataset|prepare_data|split_data|pipeline|"
     r"run_pipeline|retrain\w*)\.py$"
 )

@@ -726,6 +726,11 @@ _MAX_COMMENTED = 20
 _MAX_LINE_LOOK = 400  # a comment's "#" is looked for this far back on its line
 
 
+def line_offset(code: str, line: int) -> int:
+    """Where line ``line`` (1-based, counted by ``\\n``) starts."""
+    return _line_offset(code, line) + 1
+
+
 def _line_offset(code: str, line: int) -> int:
     """Where line ``line`` (1-based, counted by ``\\n``) starts, minus one."""
     at = -1

@@ -244,8 +244,8 @@ _FRAMEWORK_EVAL = lazy(r"\btrainer\.(test|validate)\(")
 _MAX_ENTRIES = 40
 # A program that runs training, by its name (main.py, run.py, train_*.py, *pipeline*.py):
 # not a benchmark, an export or an evaluation script, nor a pipeline that predicts
-# (inference_pipeline.py); and a training loop of its own (then it is the one large script,
-# whatever it imports).
+# (inference_pipeline.py). One with a training loop of its own chains steps only over a
+# dataset module and a network module of their own (see _entry_chain).
 _ENTRY_NAME = lazy(
     r"(^|/)(main|run|cli|\w*pipeline\w*|train\w*|fit\w*|run_\w+|experiment\w*|\w+_train\w*)\.py$",
     linear.I,  # Main.py, Train.py
@@ -303,12 +303,13 @@ def _entry_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | Non
             # loops the entry starts, evaluation among them.
             model = model or next((p for p in reached if _defines(index, p, _MODEL_CLASS)), None)
         if own_loop:
-            # ...library modules, not other programs (export.py, train_lightgbm.py)
-            programs = index.code_matches(facts.MAIN_BLOCK) or {}
+            # ...library modules, not other programs (export.py, train_lightgbm.py), and a
+            # network, not a loss (losses.py's FocalLoss(nn.Module))
+            model = next((p for p in reached if p != data and _defines_a_network(index, p)), None)
             if (
                 model is None
-                or model in programs
-                or data in programs
+                or _a_program(index, model, trains)
+                or _a_program(index, data, trains)
                 or _defines(index, entry, _MODEL_CLASS)
             ):
                 continue
@@ -324,6 +325,33 @@ def _entry_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | Non
             steps.append(("train", trainer))
             return entry, steps
     return None
+
+
+_NOT_A_NETWORK = lazy(r"(Loss|Criterion|Metric|Metrics)$")
+_LOSS_MODULE = lazy(r"(^|/)(loss|losses|criterion|metric|metrics)[^/]*\.py$")
+# What makes a module with a __main__ block a program of its own: it reads a command line.
+_COMMAND_LINE = lazy(r"\bArgumentParser\s*\(|\bsys\.argv\b|\bclick\.|\btyper\.|\bfire\.Fire\s*\(")
+
+
+def _defines_a_network(index: RepoIndex, path: str) -> bool:
+    """Whether a module defines a model class that is not a loss or a metric."""
+    if _LOSS_MODULE.search(path):
+        return False
+    code = index.code(path) or ""
+    for m in itertools.islice(linear.compiled(_MODEL_CLASS).finditer(code), 50):
+        name = m.group(0).split()[1].split("(")[0]
+        if not _NOT_A_NETWORK.search(name):
+            return True
+    return False
+
+
+def _a_program(index: RepoIndex, path: str, trains: set[str]) -> bool:
+    """Whether a module is a program of its own (it trains, or its __main__ block reads a
+    command line), not a library module with a self-check at its end."""
+    if path in trains:
+        return True
+    programs = index.code_matches(facts.MAIN_BLOCK) or {}
+    return path in programs and bool(_COMMAND_LINE.search(index.code(path) or ""))
 
 
 def _instantiated(index: RepoIndex, entry: str) -> set[str]:
@@ -672,23 +700,30 @@ def _meaningful(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 
 _PATH_CHECKS = frozenset({"exists", "is_file", "is_dir", "isfile", "isdir"})
 # unittest's assertions that only say something came out.
-_SMOKE_CALLS = frozenset({"assertIsNotNone", "assertIsInstance", "assertTrue", "assertGreater"})
+# unittest's assertions that only say something came out, whatever they are given; and
+# subprocess's check_* helpers, which run a command (their names look like checks).
+_SMOKE_CALLS = frozenset({"assertIsNotNone", "assertIsInstance"})
+_RUNS_A_COMMAND = frozenset({"check_output", "check_call", "check_returncode"})
 
 
 def _only_smoke(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Whether every check of a test only says something came out: ``x is not None``, a
-    non-empty length, a bare truthy value, a type. Such a smoke test
-    shows the code runs, not that it does the right thing (reviewers: partial). A file the
-    code wrote is its output, checked (``_checks_a_path`` tells it from the repository's
-    layout)."""
+    non-empty length, a bare truthy value, a type. Such a smoke test shows the code runs,
+    not that it does the right thing (reviewers: partial). A file the code wrote that a test
+    checks is its output, checked (not smoke)."""
     for node in ast.walk(fn):
         if isinstance(node, ast.Assert):
             if not _smoke_expr(node.test):
                 return False
         elif isinstance(node, ast.Call):
             name = last_name(node.func) or ""
-            if _ASSERT_CALL.match(name) and name not in _SMOKE_CALLS:
-                return False
+            if not _ASSERT_CALL.match(name) or name in _SMOKE_CALLS or name in _RUNS_A_COMMAND:
+                continue
+            if name == "assertTrue" and node.args and _smoke_expr(node.args[0]):
+                continue  # assertTrue(model), assertTrue(len(x) > 0)
+            if name == "assertGreater" and len(node.args) == 2 and _non_empty(*node.args):
+                continue  # assertGreater(len(x), 0)
+            return False
     return True
 
 
@@ -706,14 +741,24 @@ def _smoke_expr(test: ast.expr) -> bool:
         op, right, left = test.ops[0], test.comparators[0], test.left
         if isinstance(op, (ast.IsNot, ast.NotEq)) and _is_none(right):
             return True  # x is not None
-        if isinstance(left, ast.Call) and last_name(left.func) == "len":
-            # len(x) > 0, len(x) >= 1, len(x) != 0
-            return (
-                isinstance(right, ast.Constant)
-                and right.value in (0, 1)
-                and isinstance(op, (ast.Gt, ast.GtE, ast.NotEq))
-            )
+        return _non_empty(left, right, op)
     return False
+
+
+# len(x) >= 1, len(x) != 0 (and the vacuous len(x) >= 0): only "not empty"
+_NON_EMPTY = ((ast.GtE, (0, 1)), (ast.NotEq, (0,)))
+
+
+def _non_empty(left: ast.expr, right: ast.expr, op: ast.cmpop | None = None) -> bool:
+    """Whether ``left OP right`` only says something is there: anything above zero (a
+    count, a row total: assertGreater(n, 0)), or a length of at least one."""
+    if not isinstance(right, ast.Constant) or isinstance(right.value, bool):
+        return False
+    if op is None or isinstance(op, ast.Gt):  # assertGreater(n, 0), n > 0
+        return right.value == 0
+    if not (isinstance(left, ast.Call) and last_name(left.func) == "len"):
+        return False
+    return any(isinstance(op, kind) and right.value in values for kind, values in _NON_EMPTY)
 
 
 def _is_none(node: ast.expr) -> bool:
@@ -834,8 +879,10 @@ def _template_example(lines: list[str], start: int, end: int | None) -> bool:
     return _EMPTY_TEMPLATE in body or not _RUNS_PROJECT.search(body)
 
 
-# Test files read, at most, for a test that checks more than that something came out.
+# Test files read, at most, for a test that checks more than that something came out, and
+# the most bytes of test code parsed (a suite of huge generated files is judged on its start).
 _MAX_TEST_FILES = 20
+_MAX_TEST_BYTES = 1024 * 1024
 
 
 @rule("automated_tests", reads_contents=False)
@@ -851,7 +898,7 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if not test_files:
         return Verdict.failed("no test files (tests/test_*.py)")
     wanted = int(params.get("min_tests", 3))
-    total = meaningful = read = smoke = 0
+    total = meaningful = read = smoke = size = 0
     empty: list[str] = []
     live: list[str] = []  # where the files whose meaningful tests need a live service are tied
     live_tests = 0
@@ -859,8 +906,11 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     # Files are parsed until enough meaningful tests are found: a suite of thousands of test
     # files passes after its first few, as it would after all of them.
     for path in test_files:
+        tick()
         info = index.module_info(path)
         read += 1
+        entry = index.by_path.get(path)
+        size += entry.size if entry is not None else 0
         found = []
         code = (index.code(path) or "") if info is not None else ""
         template = _TEMPLATE_TEST.occurs_in(code)
@@ -868,21 +918,33 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         for fn in info.functions if info is not None else ():
             if not fn.name.startswith("test"):
                 continue
+            tick()
             total += 1
             if template and _template_example(lines, fn.line, fn.node.end_lineno):
                 examples.append(f"{path}:{fn.line}")
             elif _meaningful(fn.node):  # type: ignore[arg-type]
                 found.append(fn)
-                # a template's test that runs the project's pipeline runs all of it
-                smoke += not template and _only_smoke(fn.node)  # type: ignore[arg-type]
             elif len(empty) < 5:
                 empty.append(f"{path}:{fn.line}")
         tied = _live_tests(index, path, found)
         live.extend(list(tied.values())[: max(0, 5 - len(live))])
         live_tests += len(tied)
         meaningful += len(found) - len(tied)
-        if meaningful - smoke >= wanted or (meaningful >= wanted and read >= _MAX_TEST_FILES):
+        smoke += sum(
+            1
+            for fn in found
+            if fn.line not in tied
+            # a template's test that runs the project's pipeline runs all of it
+            and not (
+                template
+                and _RUNS_PROJECT.search("\n".join(lines[fn.line - 1 : fn.node.end_lineno]))
+            )
+            and _only_smoke(fn.node)  # type: ignore[arg-type]
+        )
+        if meaningful - smoke >= wanted:
             break
+        if (meaningful >= wanted and read >= _MAX_TEST_FILES) or size > _MAX_TEST_BYTES:
+            break  # enough read to judge: the rest is more of the same
     ev = [Evidence(p) for p in test_files[:5]]
     if read == len(test_files):
         counted = meaningful + live_tests
@@ -916,7 +978,12 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         )
     if meaningful < wanted:
         return Verdict.partial(f"{summary}: too few to cover the pipeline", ev)
-    if smoke >= meaningful and read == len(test_files):
+    if smoke >= meaningful:
+        if read < len(test_files):
+            summary = (
+                f"{len(test_files)} test files; the {read} read hold {meaningful} meaningful "
+                f"test(s) of {total}"
+            )
         return Verdict.partial(
             f"{summary}, but they only check that something came out (not None, not empty, a "
             "type), not what it is",
@@ -1134,7 +1201,8 @@ _METRIC_CALL_RE = lazy(
     r"get_model_metrics|metric|"
     # survival, segmentation and speech metrics (scikit-survival, lifelines, MONAI, jiwer)
     r"concordance_index\w*|integrated_brier_score|brier_score\w*|cumulative_dynamic_auc|"
-    r"dice(_score|_coef\w*|_coefficient|_metric)?|mean_iou|iou(_score)?|jaccard_score|"
+    r"dice_score|dice_coef\w*|dice_coefficient|dice_metric|DiceMetric|mean_iou|iou(_score)?|"
+    r"jaccard_score|"
     r"hausdorff\w*|psnr|ssim|wer|cer)\s*\(|"
     # a reinforcement-learning agent evaluated over episodes (stable-baselines3)
     r"\b(\w*EvalCallback|evaluate_policy)\s*\(|"
@@ -1540,8 +1608,43 @@ def _names_model(path: str) -> bool:
     return not _DATA_FILE.search(path) and bool(_MODEL_FILE.search(path))
 
 
-# An output DVC does not store: only its hash is kept, no version to go back to.
+# An output DVC does not store (cache: false): only its hash is kept, no version to go back to.
 _DVC_UNCACHED = lazy(r"^[ \t]*-?[ \t]*cache:[ \t]*false\b", linear.M)
+_DVC_LIST_KEY = lazy(r"^[ \t]*(\w+):[ \t]*$")
+_DVC_ENTRY = lazy(r"^([ \t]*)-[ \t]*([^\n]*)$")
+_MAX_DVC_LINES = 5000
+
+
+def _dvc_outs(text: str) -> list[tuple[str, bool]]:
+    """(path, cached) of each entry under an ``outs:`` key of a .dvc file or dvc.yaml: the
+    path from its ``path:`` field (a .dvc file) or its own text (``- models/m.pkl:`` in a
+    stage), cached unless the entry says ``cache: false``."""
+    lines = text.split("\n")[:_MAX_DVC_LINES]
+    found: list[tuple[str, bool]] = []
+    key, i = "", 0
+    while i < len(lines):
+        listed = _DVC_LIST_KEY.match(lines[i])
+        entry = _DVC_ENTRY.match(lines[i])
+        if listed:
+            key = listed.group(1)
+        if not entry or key != "outs":
+            i += 1
+            continue
+        depth = len(entry.group(1))
+        body = [entry.group(2)]
+        i += 1
+        while i < len(lines) and (
+            not lines[i].strip() or len(lines[i]) - len(lines[i].lstrip()) > depth
+        ):
+            body.append(lines[i])
+            i += 1
+        text_of = "\n".join(body)
+        path = _DVC_OUT_PATH.search(text_of)
+        out = path.group(1) if path else entry.group(2).strip().rstrip(":").strip("'\"")
+        found.append((out, not _DVC_UNCACHED.search(text_of)))
+    return found
+
+
 _MODEL_FOLDER_POINTERS = ["**/models/*.dvc", "**/model/*.dvc"]  # "**/" includes the root
 MAX_DVC_POINTERS = 200
 
@@ -1592,11 +1695,13 @@ def model_versioned(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         )
     dvc_models = _dvc_model_pointers(index)
     dvc = index.text("dvc.yaml") if "dvc.yaml" in index.by_path else None
-    if (
-        dvc_models
-        and not dvc
-        and all(_DVC_UNCACHED.search(index.text(p) or "") for p in dvc_models[:MAX_DVC_POINTERS])
-    ):
+    model_outs = [
+        cached
+        for path in [*dvc_models[:MAX_DVC_POINTERS], *(["dvc.yaml"] if dvc else [])]
+        for out, cached in _dvc_outs(index.text(path) or "")
+        if _names_model(out)
+    ]
+    if model_outs and not any(model_outs):
         return Verdict.partial(
             "model artefacts are DVC outputs with cache: false: DVC records their hashes "
             "but keeps no version of them",

@@ -19,15 +19,16 @@ from mlscaffold.score.read.linear import lazy
 from mlscaffold.score.read.scan import CodePattern
 
 # Commands that run notebooks as part of a pipeline (in Makefiles, scripts, CI or subprocess calls).
-_NB_EXEC = CodePattern(
-    lazy(
-        r"nbconvert\s(?:[^\n]*\s)?--execute|papermill\s+\S+\.ipynb|"
-        r"jupyter\s+execute\s|^[ \t]*%run\s|"
-        # nbconvert's executing preprocessor, built or switched on in an exporter's config
-        r"\bExecutePreprocessor\s*\(|[\"']ExecutePreprocessor[\"']\s*:\s*\{\s*[\"']enabled[\"']\s*:\s*True",
-        linear.M,
-    )
+_NB_EXEC_RE = lazy(
+    r"nbconvert\s(?:[^\n]*\s)?--execute|papermill\s+\S+\.ipynb|"
+    r"jupyter\s+execute\s|^[ \t]*%run\s|"
+    # nbconvert's executing preprocessor: built, or switched on in a config (a dict, the
+    # traitlets attribute, the command line's --ExecutePreprocessor.enabled=True)
+    r"\bExecutePreprocessor\s*\(|\bExecutePreprocessor\.enabled\s*=\s*True|"
+    r"[\"']ExecutePreprocessor[\"']\s*:\s*\{[^}\n]*[\"']enabled[\"']\s*:\s*True",
+    linear.M,
 )
+_NB_EXEC = CodePattern(_NB_EXEC_RE)
 _NB_EXEC_LIBS = ("papermill", "import_ipynb", "nbclient", "testbook", "ipynb")
 # SDKs a module drives a managed platform's training jobs with (an Estimator, a TrainingStep).
 _PLATFORM_SDKS = ("sagemaker", "azure.ai.ml", "azureml", "google.cloud.aiplatform", "kfp")
@@ -79,7 +80,12 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
         index, index.production_python + runners + index.ci_files, _NB_EXEC
     )
     executes += [u for u in index.importers_of(_NB_EXEC_LIBS) if index.is_production_code(u.path)]
-    executes = [e for e in executes if not _checks_notebooks(e.path)]
+    # a comment or a docstring that names the command runs nothing
+    executes = [
+        e
+        for e in facts.uncommented(index, executes, _NB_EXEC_RE)
+        if not _checks_notebooks(e.path) and not _in_docstring(index, e)
+    ]
     if executes and facts.ml_library(index):
         # A library's helper that runs notebooks runs its examples (docs, tests), not a
         # production path of its own.
@@ -144,6 +150,14 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
                 [Evidence(loader.path, loader.line, loader.value), Evidence(notebook, None, name)],
             )
     return Verdict.passed(f"{n} notebook(s) for exploration; production code lives in modules")
+
+
+def _in_docstring(index: RepoIndex, hit: Located) -> bool:
+    if not hit.path.endswith(".py") or hit.line is None:
+        return False
+    code = index.code(hit.path) or ""
+    at = code.find(hit.value[:40], facts.line_offset(code, hit.line))
+    return at != -1 and facts.in_regions(at, facts.triple_quoted(code))
 
 
 _ARCHIVED = lazy(r"(^|/)(archived?|old|deprecated|legacy|attic)(/|$)", linear.I)

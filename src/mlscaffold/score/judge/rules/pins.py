@@ -213,7 +213,8 @@ def _requirement_candidates(name: str, folder: str, by_file: dict[str, list]) ->
 
 # ----- imports no file declares --------------------------------------------------------
 # Import name -> the distributions that provide it (PyPI's and conda-forge's names), for the
-# libraries a model's code is judged by. Only these are asked about: an import of any other
+# libraries a model's code is built on, and a few others whose import name is their
+# distribution's (tabulate). Only these are asked about: an import of any other
 # name may come from a package of any name (``import google.cloud``), from the base image or
 # from the repository itself.
 _TENSORFLOW = (
@@ -262,7 +263,7 @@ _PROVIDED_BY: dict[str, tuple[str, ...]] = {
     "lightning": ("lightning",),
     "pytorch_lightning": ("pytorch-lightning", "lightning"),
     "keras": ("keras", "tf-keras"),
-    "jax": ("jax", "jaxlib"),
+    "jax": ("jax",),
     "flax": ("flax",),
     "optax": ("optax",),
     "peft": ("peft",),
@@ -287,7 +288,14 @@ _PROVIDED_BY: dict[str, tuple[str, ...]] = {
     "lightfm": ("lightfm",),
     "implicit": ("implicit",),
     "onnx": ("onnx",),
-    "onnxruntime": ("onnxruntime", "onnxruntime-gpu"),
+    "onnxruntime": (
+        "onnxruntime",
+        "onnxruntime-gpu",
+        "onnxruntime-directml",
+        "onnxruntime-openvino",
+        "onnxruntime-silicon",
+        "onnxruntime-training",
+    ),
     "torch_geometric": ("torch-geometric",),
     "dgl": ("dgl",),
     "monai": ("monai",),
@@ -319,10 +327,10 @@ _BROUGHT_BY: dict[str, tuple[str, ...]] = {
     "pyarrow": ("datasets", "mlflow", "streamlit"),
     "sklearn": ("pycaret", "sentence-transformers", "shap"),
     "keras": _TENSORFLOW,
-    "jax": ("flax", "optax", "jaxlib"),
+    "jax": ("flax", "optax"),
     "accelerate": ("peft", "trl"),
     "gymnasium": ("stable-baselines3",),
-    "tabulate": ("torch-geometric", "ultralytics", "evidently"),
+    "gym": ("stable-baselines3",),  # before its 2.0
 }  # fmt: skip
 # A notebook installing a package for itself: !pip install xgboost==2.0.3, %pip install ...
 _NOTEBOOK_PIP = lazy(r"^[ \t]*[!%][ \t]*pip3?[ \t]+install[ \t]+([^\n]*)", linear.M)
@@ -345,10 +353,76 @@ def _undeclared_imports(index: RepoIndex) -> list[tuple[str, Located]]:
         dists = _PROVIDED_BY[top]
         if top in local or declared.intersection(dists + _BROUGHT_BY.get(top, ())):
             continue
-        hit = index.first_importer([top], lambda p: index.is_production_code(p) or p in wanted)
+        hit = index.first_importer(
+            [top],
+            lambda p, top=top: (
+                (index.is_production_code(p) or p in wanted)
+                and not _beside(index, p, top)
+                and not _optional_import(index, p, top)
+            ),
+        )
         if hit is not None:
             missing.append((dists[0], hit))
     return missing
+
+
+_VENDOR_FOLDERS = ("third_party", "vendor", "vendored", "external", "extern", "libs", "lib")
+
+
+def _beside(index: RepoIndex, path: str, top: str) -> bool:
+    """Whether ``top`` is the repository's own package where ``path`` imports it from: a
+    package beside the importer (app/gym/ for app/run.py, run from its folder), or a copy
+    kept in a vendor folder (third_party/timm/, put on sys.path). A module file named like
+    the library (src/models/xgboost.py) does not shadow it: it imports the library itself."""
+    folder = path.rpartition("/")[0]
+    prefix = f"{folder}/" if folder else ""
+    if f"{prefix}{top}/__init__.py" in index.by_path:
+        return True
+    return any(f"{v}/{top}/__init__.py" in index.by_path for v in _VENDOR_FOLDERS)
+
+
+# Imports that need not succeed: in a try block whose handler catches the import's failure,
+# or for type checkers only.
+_TRY = lazy(r"^[ \t]*try[ \t]*:")
+_IMPORT_HANDLER = lazy(
+    r"^[ \t]*except\b[^\n]*(ImportError|ModuleNotFoundError|Exception)|^[ \t]*except[ \t]*:"
+)
+_TYPE_CHECKING = lazy(r"^[ \t]*if[ \t]+([\w.]*\.)?TYPE_CHECKING\b")
+_MAX_OPTIONAL_LOOK = 30  # lines looked at above an import for its block, and below for a handler
+
+
+def _optional_import(index: RepoIndex, path: str, top: str) -> bool:
+    """Whether every import of ``top`` in ``path`` is optional (see _TRY, _TYPE_CHECKING):
+    ``try: import shap`` / ``except ImportError: shap = None`` installs nothing it needs."""
+    lines = (index.code(path) or "").split("\n")
+    refs = [r for r in index.imports.get(path, ()) if r.module.split(".", 1)[0] == top]
+    return bool(refs) and all(_in_optional_block(lines, r.line) for r in refs[:20])
+
+
+def _in_optional_block(lines: list[str], line: int) -> bool:
+    if not 0 < line <= len(lines):
+        return False
+    text = lines[line - 1]
+    indent = len(text) - len(text.lstrip())
+    if indent == 0:
+        return False
+    for above in range(line - 2, max(-1, line - 2 - _MAX_OPTIONAL_LOOK), -1):
+        opener = lines[above]
+        stripped = opener.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if len(opener) - len(opener.lstrip()) >= indent:
+            continue
+        if _TYPE_CHECKING.search(opener):
+            return True
+        if not _TRY.search(opener):
+            return False
+        depth = len(opener) - len(opener.lstrip())
+        for below in lines[line : line + _MAX_OPTIONAL_LOOK]:
+            if below.strip() and len(below) - len(below.lstrip()) == depth:
+                return bool(_IMPORT_HANDLER.search(below))
+        return False
+    return False
 
 
 def _top_level_names(index: RepoIndex) -> set[str]:
