@@ -8525,3 +8525,30 @@ CASES += [
         "pipeline-step-in-tools",
     ),
 ]
+
+# MO003: a Python runner importing the project's step modules by name, in order.
+CASES.append(
+    Case(
+        "MO003",
+        "pass",
+        {
+            "src/prepare_data.py": "import pandas as pd\n\n\ndef main():\n"
+            "    df = pd.read_csv('data/raw.csv')\n    df.dropna().to_csv('data/clean.csv')\n",
+            "src/train_model.py": "import joblib\nimport pandas as pd\n"
+            "from sklearn.ensemble import RandomForestClassifier\n\n\ndef main():\n"
+            "    df = pd.read_csv('data/clean.csv')\n"
+            "    model = RandomForestClassifier().fit(df.drop(columns='y'), df.y)\n"
+            "    joblib.dump(model, 'models/rf.joblib')\n",
+            "src/evaluate_models.py": "import joblib\nimport pandas as pd\n"
+            "from sklearn.metrics import f1_score\n\n\ndef main():\n"
+            "    df = pd.read_csv('data/clean.csv')\n    model = joblib.load('models/rf.joblib')\n"
+            "    print(f1_score(df.y, model.predict(df.drop(columns='y'))))\n",
+            "src/pipeline.py": "import importlib\n\nSTEPS = ['prepare_data', 'train_model', "
+            "'evaluate_models']\n\n\ndef main():\n    for name in STEPS:\n"
+            "        importlib.import_module(name).main()\n\n\n"
+            'if __name__ == "__main__":\n    main()\n',
+        },
+        "imports and runs them in order",
+        "importlib-runner",
+    )
+)

@@ -172,12 +172,20 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                 f"evaluation ({evaluation}), which is left to be run by hand",
                 [*ev, Evidence(unevaluated, None, "runs the training")],
             )
+        dynamic = _dynamic_chain(index, training)
+        if dynamic:
+            runner, ran = dynamic
+            return Verdict.passed(
+                f"steps in modules: {listed}; {runner} imports and runs them in order "
+                f"({', '.join(ran[:4])}{', ...' if len(ran) > 4 else ''})",
+                [*ev, Evidence(runner, None, "runs the steps")],
+            )
         return Verdict.partial(
             f"steps in modules ({listed}), but nothing runs them as a pipeline (no "
             "orchestrator, dvc.yaml, module, script or Makefile chaining them)",
             ev,
         )
-    script = _script_chain(index, training)
+    script = _script_chain(index, training) or _dynamic_chain(index, training)
     if script:
         runner, ran = script
         return Verdict.passed(
@@ -418,6 +426,40 @@ def _script_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | No
         # scripts in a row are ten models, not a pipeline).
         if len(ran) >= _MIN_SCRIPTS and first is not None and any(p in loads for p in ran[:first]):
             return runner.path, ran
+    return None
+
+
+# A Python runner importing its steps by name: importlib.import_module(name) or runpy over a
+# list of the project's module names ("prepare_data", "train_cox_model", ...).
+_IMPORTS_BY_NAME = lazy(r"\bimport_module\s*\(|\brunpy\.run_(module|path)\s*\(")
+_NAME_LITERAL = lazy(r"""["']([A-Za-z_][\w.]{1,80})["']""")
+
+
+def _dynamic_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | None:
+    """(runner, modules) when a Python program named as an entry (pipeline.py, main.py)
+    imports its steps by name, three or more of the project's modules in order, one that
+    trains after one that loads the data: the same pipeline a shell runner would be."""
+    trains = {h.path for h in training.code}
+    if not trains:
+        return None
+    loads = index.code_matches(LOADERS) or {}
+    entries = [p for p in index.production_python if _ENTRY_NAME.search(p)]
+    for runner in entries[:_MAX_ENTRIES]:
+        tick()
+        code = index.code(runner) or ""
+        if not _IMPORTS_BY_NAME.search(code):
+            continue
+        folder = runner.rpartition("/")[0]
+        ran: list[str] = []
+        for m in itertools.islice(_NAME_LITERAL.finditer(code), 200):
+            module = m.group(1).removesuffix(".py").replace(".", "/") + ".py"
+            for path in (f"{folder}/{module}" if folder else module, module):
+                if path in index.by_path and path != runner and path not in ran:
+                    ran.append(path)
+                    break
+        first = next((i for i, p in enumerate(ran) if _runs_training(index, p, trains)), None)
+        if len(ran) >= _MIN_SCRIPTS and first is not None and any(p in loads for p in ran[:first]):
+            return runner, ran
     return None
 
 
