@@ -8552,3 +8552,19 @@ CASES.append(
         "importlib-runner",
     )
 )
+
+# DE004: a script drawing the model's predictions for a figure is no way to use the model.
+CASES.append(
+    Case(
+        "DE004",
+        "fail",
+        {
+            **s.PIPELINE,
+            "scripts/visualize_predictions.py": "import matplotlib.pyplot as plt\nimport torch\n\n"
+            "model = torch.load('best.pth')\nfor x in loader:\n    plt.imshow(model(x))\n"
+            "    plt.savefig('figures/pred.png')\n",
+        },
+        "no serving app",
+        "figure-script-is-no-batch-prediction",
+    )
+)

@@ -904,8 +904,13 @@ _EXPORTS_MODEL = lazy(
 # Scripts whose name says they convert a model or measure it: they load weights and write
 # files without predicting for anyone.
 _NOT_BATCH_NAME = lazy(
-    r"(convert|export|quantiz|quantis|eval|benchmark|bench_|valid|metric|test)[^/]*$", linear.I
+    r"(convert|export|quantiz|quantis|eval|benchmark|bench_|valid|metric|test|visuali[sz]|plot)"
+    r"[^/]*$",
+    linear.I,
 )
+# A script that draws predictions for a figure (visualize_predictions.py, plot_preds.py)
+# shows the model's work to its authors; it is no way to use the model.
+_FIGURES = lazy(r"(visuali[sz]|plot|figure)[^/]*$", linear.I)
 # A program, not a library module: a __main__ block, or weights loaded by a top-level statement.
 _PROGRAM = lazy(rf"^if[ \t]+__name__[ \t]*==|^[A-Za-z_][^\n]*({_LOADS_WEIGHTS_SRC})", linear.M)
 _WRITES_RESULTS = lazy(
@@ -979,7 +984,7 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
         )
         batch, stubs = [], [p for p in web if p not in web_real and facts.is_stub(index, p)]
         for path in index.production_python:
-            if path in web or not _SERVING_NAME.search(path.lower()):
+            if path in web or not _SERVING_NAME.search(path.lower()) or _FIGURES.search(path):
                 continue
             if not facts.has_real_code(index, path):
                 if facts.is_stub(index, path):

@@ -741,7 +741,6 @@ def _meaningful(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 
 
 _PATH_CHECKS = frozenset({"exists", "is_file", "is_dir", "isfile", "isdir"})
-# unittest's assertions that only say something came out.
 # unittest's assertions that only say something came out, whatever they are given; and
 # subprocess's check_* helpers, which run a command (their names look like checks).
 _SMOKE_CALLS = frozenset({"assertIsNotNone", "assertIsInstance"})
