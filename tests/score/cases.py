@@ -8568,3 +8568,20 @@ CASES.append(
         "figure-script-is-no-batch-prediction",
     )
 )
+
+# DA006: one feature list written out again in training and serving is not one place.
+CASES.append(
+    Case(
+        "DA006",
+        "partial",
+        {
+            **s.PIPELINE,
+            "src/churn/train_nn.py": "FEATURE_COLS = ['age', 'income', 'tenure']\n\n\n"
+            "def train(df):\n    return model.fit(df[FEATURE_COLS], df.y)\n",
+            "src/churn/serve_nn.py": "FEATURE_COLS = ['age', 'income', 'tenure']\n\n\n"
+            "def predict(row):\n    return model.predict([[row[c] for c in FEATURE_COLS]])\n",
+        },
+        "declared as FEATURE_COLS in 2 modules",
+        "feature-list-redeclared",
+    )
+)

@@ -41,7 +41,12 @@ def test_many_docstrings_of_one_kind_cost_one_pass() -> None:
     # 10,000 docstrings and no ''': the first version searched the rest of the module for
     # ''' at every one of them (0.5 s here); one pass takes milliseconds.
     code = 'def f():\n    """Doc."""\n    return 1\n' * 10_000 + "x = 1\n" * 200_000
-    started = time.process_time()
-    regions = facts.triple_quoted(code)
+    # The best of three runs: a busy machine (the other test worker, a cold cache) slowed one
+    # run to 0.16 s; the search this guards against takes 0.5 s every time.
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        regions = facts.triple_quoted(code)
+        best = min(best, time.process_time() - started)
     assert len(regions) == 10_000
-    assert time.process_time() - started < 0.1
+    assert best < 0.2

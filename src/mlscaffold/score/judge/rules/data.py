@@ -609,6 +609,14 @@ def features_declared_in_code(index: RepoIndex, params: dict[str, Any]) -> Verdi
     hits = facts.text_search(index, index.production_python, _FEATURE_LIST)
     if hits:
         ev = [Evidence(x.path, x.line, _declared_name(x)) for x in hits[:3]]
+        again = _redeclared(hits)
+        if again:
+            name, where = again
+            return Verdict.partial(
+                f"features are declared as {name} in {len(where)} modules ({', '.join(where[:3])}"
+                f"{', ...' if len(where) > 3 else ''}): written out in each, not in one place",
+                [Evidence(x.path, x.line, name) for x in hits if _declared_name(x) == name][:5],
+            )
         used = _first_used(index, hits[:_MAX_LISTS_FOLLOWED])
         if used is not None:
             return Verdict.passed(f"features declared as {_declared_name(used)} in {used.path}", ev)
@@ -619,6 +627,17 @@ def features_declared_in_code(index: RepoIndex, params: dict[str, Any]) -> Verdi
             ev,
         )
     return Verdict.failed("no feature list in config, code or a feature store definition")
+
+
+def _redeclared(hits: list[Located]) -> tuple[str, list[str]] | None:
+    """(name, modules) when one feature list's name is declared as a literal in two or more
+    production modules (training's and serving's copies of FEATURE_COLS): the list is
+    written out again, not imported."""
+    by_name: dict[str, list[str]] = {}
+    for hit in hits:
+        by_name.setdefault(_declared_name(hit), []).append(hit.path)
+    name, where = max(by_name.items(), key=lambda item: len(item[1]))
+    return (name, where) if len(where) >= 2 else None
 
 
 _MAX_LISTS_FOLLOWED = 5
