@@ -904,9 +904,7 @@ _EXPORTS_MODEL = lazy(
 # Scripts whose name says they convert a model or measure it: they load weights and write
 # files without predicting for anyone.
 _NOT_BATCH_NAME = lazy(
-    r"(convert|export|quantiz|quantis|eval|benchmark|bench_|valid|metric|test|visuali[sz]|plot)"
-    r"[^/]*$",
-    linear.I,
+    r"(convert|export|quantiz|quantis|eval|benchmark|bench_|valid|metric|test)[^/]*$", linear.I
 )
 # A script that draws predictions for a figure (visualize_predictions.py, plot_preds.py)
 # shows the model's work to its authors; it is no way to use the model.
@@ -1060,7 +1058,7 @@ def _unnamed_batch_scripts(index: RepoIndex, web: set[str]) -> list[str]:
     for hit in facts.model_loaders(index)[:_MAX_BATCH_CANDIDATES]:
         tick()
         path = hit.path
-        if path in web or path in trains or _NOT_BATCH_NAME.search(path):
+        if path in web or path in trains or _NOT_BATCH_NAME.search(path) or _FIGURES.search(path):
             continue
         code = index.code(path) or ""
         if (

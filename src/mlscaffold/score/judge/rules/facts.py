@@ -709,7 +709,7 @@ def uncommented(index: RepoIndex, hits: list[Located], pattern: linear.Pattern) 
         if hit.line is None:
             out.append(hit)
             continue
-        line_start = _line_offset(code, hit.line) + 1
+        line_start = line_offset(code, hit.line)
         line_end = code.find("\n", line_start)
         found = code.find(hit.value[:40], line_start, len(code) if line_end == -1 else line_end)
         if not _in_comment(code, line_start if found == -1 else found):
@@ -727,18 +727,14 @@ _MAX_LINE_LOOK = 400  # a comment's "#" is looked for this far back on its line
 
 
 def line_offset(code: str, line: int) -> int:
-    """Where line ``line`` (1-based, counted by ``\\n``) starts."""
-    return _line_offset(code, line) + 1
-
-
-def _line_offset(code: str, line: int) -> int:
-    """Where line ``line`` (1-based, counted by ``\\n``) starts, minus one."""
+    """Where line ``line`` (1-based, counted by ``\\n``) starts (past the end for a line the
+    code does not have)."""
     at = -1
     for _ in range(line - 1):
         at = code.find("\n", at + 1)
         if at == -1:
-            return len(code)
-    return at
+            return len(code) + 1
+    return at + 1
 
 
 def _in_comment(code: str, at: int) -> bool:

@@ -421,10 +421,7 @@ def _script_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | No
                 if path in index.by_path and path not in ran:
                     ran.append(path)
                     break
-        first = next((i for i, p in enumerate(ran) if _runs_training(index, p, trains)), None)
-        # Steps: a script that loads the data before the first that trains (ten training
-        # scripts in a row are ten models, not a pipeline).
-        if len(ran) >= _MIN_SCRIPTS and first is not None and any(p in loads for p in ran[:first]):
+        if _steps_in_order(index, ran, trains, loads):
             return runner.path, ran
     return None
 
@@ -457,14 +454,23 @@ def _dynamic_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | N
                 if path in index.by_path and path != runner and path not in ran:
                     ran.append(path)
                     break
-        first = next((i for i, p in enumerate(ran) if _runs_training(index, p, trains)), None)
-        if len(ran) >= _MIN_SCRIPTS and first is not None and any(p in loads for p in ran[:first]):
+        if _steps_in_order(index, ran, trains, loads):
             return runner, ran
     return None
 
 
 _CASE_ARMS = lazy(r"^[ \t]*case[ \t][^\n]*[ \t]in[ \t]*$", linear.M)
 _NOT_RUN = lazy(r"#|\b(echo|printf)\b")
+
+
+def _steps_in_order(
+    index: RepoIndex, ran: list[str], trains: set[str], loads: dict[str, Located]
+) -> bool:
+    """Whether a runner's modules, in the order it runs them, are a pipeline: three or more,
+    one that loads the data before the first that trains (ten training scripts in a row are
+    ten models, not a pipeline)."""
+    first = next((i for i, p in enumerate(ran) if _runs_training(index, p, trains)), None)
+    return len(ran) >= _MIN_SCRIPTS and first is not None and any(p in loads for p in ran[:first])
 
 
 def _runs_training(index: RepoIndex, path: str, trains: set[str]) -> bool:
