@@ -8585,3 +8585,29 @@ CASES.append(
         "feature-list-redeclared",
     )
 )
+
+# SC006: "docker run" and "docker compose up" on one's own machine are a way to try the service,
+# not where it lives; a container shipped to a cloud still is.
+CASES += [
+    Case(
+        "SC006",
+        "partial",
+        readme(
+            "Deployment with Docker",
+            "Build the image and start the REST API:\n\n```\ndocker build -t churn .\n"
+            "docker run -p 8000:8000 churn\n```\n\nThen POST a customer to /predict.",
+        ),
+        "running locally (docker run)",
+        "docker-run-is-local",
+    ),
+    Case(
+        "SC006",
+        "pass",
+        readme(
+            "Deployment with Docker",
+            "The REST API image is pushed to ECR and runs on AWS ECS behind a load balancer; "
+            "try it first with `docker run -p 8000:8000 churn` and POST a customer to /predict.",
+        ),
+        label="docker-image-shipped-to-a-cloud",
+    ),
+]
