@@ -8611,3 +8611,67 @@ CASES += [
         label="docker-image-shipped-to-a-cloud",
     ),
 ]
+
+# MO003: a training script run top to bottom (no __main__ block) that loads the data through
+# one module, builds the model in another and trains and evaluates through a third chains
+# steps; the same script holding its own loop and its own test() is one large script.
+_ENGINE = (
+    "import torch\n\n\ndef train_step(model, dl, opt):\n    model.train()\n    for x, y in dl:\n"
+    "        loss = torch.nn.functional.cross_entropy(model(x), y)\n        opt.zero_grad()\n"
+    "        loss.backward()\n        opt.step()\n\n\ndef test_step(model, dl):\n"
+    '    """Tests a model for one epoch.\n\n    Returns the loss.\n    """\n'
+    "    model.eval()\n    with torch.inference_mode():\n"
+    "        return sum(float(model(x).mean()) for x, _ in dl)\n\n\n"
+    "def train(model, train_dl, test_dl, opt, epochs):\n    for _ in range(epochs):\n"
+    "        train_step(model, train_dl, opt)\n        test_step(model, test_dl)\n"
+)
+CASES += [
+    Case(
+        "MO003",
+        "pass",
+        {
+            "modular/data_setup.py": "from torch.utils.data import DataLoader\n"
+            "from torchvision import datasets\n\n\ndef create_dataloaders(train_dir, test_dir, t):\n"
+            "    train = datasets.ImageFolder(train_dir, transform=t)\n"
+            "    test = datasets.ImageFolder(test_dir, transform=t)\n"
+            "    return DataLoader(train, batch_size=32), DataLoader(test, batch_size=32)\n",
+            "modular/model_builder.py": "from torch import nn\n\n\nclass TinyVGG(nn.Module):\n"
+            "    def __init__(self):\n        super().__init__()\n"
+            "        self.fc = nn.Linear(4, 2)\n\n    def forward(self, x):\n"
+            "        return self.fc(x)\n",
+            "modular/engine.py": _ENGINE,
+            "modular/train.py": "import torch\nimport data_setup, engine, model_builder\n\n"
+            "train_dl, test_dl = data_setup.create_dataloaders('data/train', 'data/test', None)\n"
+            "model = model_builder.TinyVGG()\n"
+            "opt = torch.optim.Adam(model.parameters(), lr=0.001)\n"
+            "engine.train(model, train_dl, test_dl, opt, epochs=5)\n"
+            "torch.save(model.state_dict(), 'models/tinyvgg.pth')\n",
+        },
+        "runs steps kept in modules of their own",
+        "module-level-train-script-over-step-modules",
+    ),
+    Case(
+        "MO003",
+        "fail",
+        {
+            "models/densenet.py": "from torch import nn\n\n\nclass DenseNet(nn.Module):\n"
+            "    def forward(self, x):\n        return x\n",
+            "utils.py": "import torch\n\n\ndef get_mean_and_std(dataset):\n"
+            "    loader = torch.utils.data.DataLoader(dataset, batch_size=1)\n"
+            "    return [x.mean() for x, _ in loader]\n",
+            "main.py": "import torch\nimport torchvision\nfrom models.densenet import DenseNet\n"
+            "from utils import get_mean_and_std\n\n"
+            "trainset = torchvision.datasets.CIFAR10(root='./data', train=True, download=True)\n"
+            "loader = torch.utils.data.DataLoader(trainset, batch_size=128)\n"
+            "net = DenseNet()\nopt = torch.optim.SGD(net.parameters(), lr=0.1)\n\n\n"
+            "def train(epoch):\n    net.train()\n    for x, y in loader:\n"
+            "        loss = torch.nn.functional.cross_entropy(net(x), y)\n"
+            "        loss.backward()\n        opt.step()\n\n\n"
+            "def test(epoch):\n    net.eval()\n    with torch.no_grad():\n"
+            "        return [net(x) for x, _ in loader]\n\n\n"
+            "for epoch in range(200):\n    train(epoch)\n    test(epoch)\n",
+        },
+        "does it all",
+        "module-level-script-with-its-own-loop-and-test",
+    ),
+]

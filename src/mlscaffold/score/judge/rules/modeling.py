@@ -259,6 +259,21 @@ _ENTRY_NAME = lazy(
     linear.I,  # Main.py, Train.py
 )
 _NOT_TRAINING_ENTRY = lazy(r"(^|/)[^/]*(predict|infer|serv|scor|batch|eval)[^/]*$")
+# An evaluation step in a module of its own (engine.test_step, evaluate(model, loader)) that
+# puts the model in evaluation mode within its first lines: it evaluates as a metric call does,
+# whatever it measures with (a `def test(self): pass` evaluates nothing).
+_EVAL_NAME = (
+    r"def[ \t]+(test|eval|evaluate|validate|validation|valid)"
+    r"(_step|_epoch|_one_epoch|_loop|_model)?[ \t]*\([^)]*\)[^:\n]*:[ \t]*\n"
+)
+_EVAL_MODE = r"(\.eval\(\s*\)|no_grad|inference_mode)"
+_EVAL_STEP = lazy(
+    # a function (its body: the indented lines after it) or a method (lines indented twice)
+    rf"^{_EVAL_NAME}(?:([ \t]+[^\n]*)?\n){{0,40}}?[ \t]+[^\n]*{_EVAL_MODE}"
+    rf"|^(    |\t){_EVAL_NAME}(?:(        |\t\t)[^\n]*\n|[ \t]*\n){{0,40}}?"
+    rf"(        |\t\t)[^\n]*{_EVAL_MODE}",
+    linear.M,
+)
 _OWN_LOOP = lazy(r"\.backward\(\s*\)|optimizer\.step\(|\bfor\s+\w+\s+in\s+range\(\s*[\w.]*epoch")
 
 
@@ -274,12 +289,17 @@ def _entry_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | Non
     loads = index.code_matches(LOADERS) or {}  # DA005's, read in the same pass
     metrics = index.code_matches(_METRIC_CALL) or {}
     trains = {h.path for h in training.code}
+    # A program: a module with a __main__ block, or a training script run top to bottom
+    # (going_modular's train.py calls data_setup, model_builder and engine at module level).
+    programs = [p.path for p in facts.text_search(index, index.production_python, facts.MAIN_BLOCK)]
+    programs += [p for p in dict.fromkeys(h.path for h in training.code) if p not in programs]
     entries = [
-        p.path
-        for p in facts.text_search(index, index.production_python, facts.MAIN_BLOCK)
-        if _ENTRY_NAME.search(p.path)
-        and not (_NOT_TRAINING_ENTRY.search(p.path) and "train" not in p.path.rsplit("/", 1)[-1])
-        and not p.path.endswith("__init__.py")
+        p
+        for p in programs
+        if _ENTRY_NAME.search(p)
+        and not (_NOT_TRAINING_ENTRY.search(p) and "train" not in p.rsplit("/", 1)[-1])
+        and not p.endswith("__init__.py")
+        and index.is_production_code(p)
     ]
     for entry in entries[:_MAX_ENTRIES]:
         tick()
@@ -328,7 +348,10 @@ def _entry_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | Non
             trainer = next(
                 (p for p in reached if p != data and _trains_a_model(index, p, trains)), None
             )
-        if trainer and any(p in metrics for p in [entry, *reached]):
+        if trainer and any(
+            p in metrics or (p != entry and _defines(index, p, _EVAL_STEP))
+            for p in [entry, *reached]
+        ):
             steps = [("data", data)] + ([("model", model)] if model else [])
             steps.append(("train", trainer))
             return entry, steps
