@@ -131,6 +131,7 @@ class RepoIndex:
         self._notebook_cache: dict[str, str | None] = {}  # code cells by path
         self._notebook_chars = 0  # held in it (past _NOTEBOOK_CACHE_CHARS, read again)
         self._resolved: dict[tuple[str, str], str | None] = {}  # (folder, module) -> path
+        self._targets: dict[tuple[str, str, tuple[str, ...]], tuple[str, ...]] = {}
         self._sections_cache: dict[str, list[markdown.Section]] = {}
         self._noted: set[tuple[str, str]] = set()
         self._folder_kinds: dict[str, int] = {}
@@ -481,6 +482,16 @@ class RepoIndex:
         """Repo modules an import brings in: ``from pkg import data`` is pkg/data.py when that
         module exists, else pkg/__init__.py. A module beside the importer comes first, as in
         Python: ``from utils import data`` next to utils.py takes ``data`` from it."""
+        # Asked again and again by the checks that follow imports (tens of thousands of times
+        # on a large repository): the answer depends only on the importer's folder and the
+        # import's module and names. A copy is returned: callers may extend it.
+        key = (importer[: importer.rfind("/") + 1], ref.module, ref.names)
+        hit = self._targets.get(key)
+        if hit is None:
+            hit = self._targets[key] = tuple(self._import_targets(importer, ref))
+        return list(hit)
+
+    def _import_targets(self, importer: str, ref: python.ImportRef) -> list[str]:
         if ref.module.startswith("."):
             hit = self.resolve_import(importer, ref)
             return [hit] if hit else []
