@@ -6,6 +6,7 @@ failing case here, so a new check cannot land without both.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from tests.score import snippets as s
@@ -8673,5 +8674,50 @@ CASES += [
         },
         "does it all",
         "module-level-script-with-its-own-loop-and-test",
+    ),
+]
+
+
+def _notebook(*lines: str) -> str:
+    """A notebook of one code cell, written as Jupyter writes it (JSON, one line a line)."""
+    cell = {
+        "cell_type": "code",
+        "metadata": {},
+        "outputs": [],
+        "source": [f"{ln}\n" for ln in lines],
+    }
+    return json.dumps(
+        {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1
+    )
+
+
+# DE008: a key passed as a literal in a notebook's code is committed like one in a module, in
+# double quotes too (escaped in the notebook's JSON); "yourkey" and "enter-key-here" are slots.
+CASES += [
+    Case(
+        "DE008",
+        "fail",
+        {
+            **s.PIPELINE,
+            "notebooks/scrape.ipynb": _notebook(
+                "from firecrawl import FirecrawlApp",
+                'app = FirecrawlApp(api_key="fc-a32d9b7e41c05f68a2d7e9b3c4f1a6d8")',
+            ),
+        },
+        "api_key hard-coded in source fc-a",
+        "api-key-literal-in-a-notebook",
+    ),
+    Case(
+        "DE008",
+        "pass",
+        {
+            **s.PIPELINE,
+            "notebooks/tutorial.ipynb": _notebook(
+                "import os",
+                'os.environ["WANDB_API_KEY"] = "yourkey"',
+                'openai_api_key = "enter-key-here"',
+            ),
+        },
+        label="key-slots-in-a-notebook",
     ),
 ]

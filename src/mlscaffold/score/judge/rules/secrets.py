@@ -48,7 +48,8 @@ _PLACEHOLDER = lazy(
     r"^(\\?\$\{?|<|\[|\{\{|%\(|os\.environ|env\(|getenv|changeme|change_me|update|replace|"
     # local defaults of the usual services (MinIO, Postgres, Airflow...)
     rf"({_SERVICE_DEFAULTS})$|"
-    r"example|placeholder|redacted|your[_-]|xxx|(abc|123|xyz)+$|\*\*\*|null|none|true|false|"
+    r"example|placeholder|redacted|your|(enter|insert|paste|put)[_-]|xxx|(abc|123|xyz)+$|\*\*\*|"
+    r"null|none|true|false|"
     r"secret$|password$|passwd$|pass$|pwd$|dummy|test|fake|sample)",
     linear.I,
 )
@@ -345,7 +346,11 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
             continue  # AWS's documented example key; a test's fixture; a public JWT
         found.append((_line(data, m), f"{label} {redact(value)}"))
         break
-    if path.endswith(".py") and not found:
+    if path.endswith((".py", ".ipynb")) and not found:
+        if path.endswith(".ipynb"):
+            # A notebook's code is JSON strings, one source line per file line: with their
+            # quotes unescaped (FirecrawlApp(api_key=\"fc-...\")) the lines read as code.
+            data = data.replace(b'\\"', b'"')
         credential = linear.compiled(_CREDENTIAL_WORD).first_span(data) is not None
         token = b"oken" in data or b"OKEN" in data
         # (the cheap tests first: most modules name no credential, and the path's test is
