@@ -8721,3 +8721,26 @@ CASES += [
         label="key-slots-in-a-notebook",
     ),
 ]
+
+# MO010: a lint step whose failure the shell swallows (`flake8 . || true`) cannot fail the build.
+_CI_LINT = (
+    "name: ci\non: [push]\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n"
+    "      - uses: actions/checkout@v4\n      - name: Lint with flake8\n        run: |\n"
+    "          pip install flake8\n          flake8 .{tail}\n"
+)
+CASES += [
+    Case(
+        "MO010",
+        "partial",
+        {**s.PIPELINE, ".github/workflows/ci.yml": _CI_LINT.format(tail=" || true")},
+        "|| true",
+        "lint-failure-swallowed",
+    ),
+    Case(
+        "MO010",
+        "pass",
+        {**s.PIPELINE, ".github/workflows/ci.yml": _CI_LINT.format(tail="")},
+        "runs flake8",
+        "lint-that-fails-the-build",
+    ),
+]

@@ -2145,7 +2145,9 @@ def _lint_in_hooks(index: RepoIndex) -> tuple[str, int, str] | None:
 
 
 # GitHub's starter workflow: flake8 failing only on syntax errors, the rest --exit-zero.
-_LENIENT = lazy(r"--exit-zero|--select[= ]E9,F63,F7,F82\s")
+# A run that cannot fail the build: reporting only (--exit-zero), syntax errors only, or its
+# failure swallowed by the shell (flake8 . || true).
+_LENIENT = lazy(r"--exit-zero|--select[= ]E9,F63,F7,F82\s|\|\|\s*(true\b|exit\s+0\b|:\s)")
 
 
 # Lines that name a linter without running it: installing it, or a CI step's title.
@@ -2189,8 +2191,8 @@ def code_quality_tooling(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         ev = [Evidence(h.path, h.line, h.value.strip()) for h in in_ci[:3]]
         if all(_lint_is_lenient(index, h.path) for h in in_ci):
             return Verdict.partial(
-                f"{in_ci[0].path} runs {in_ci[0].value.strip()}, but only to report (--exit-zero) "
-                "or for syntax errors (--select=E9,F63,F7,F82), with no configuration",
+                f"{in_ci[0].path} runs {in_ci[0].value.strip()}, but only to report (--exit-zero, "
+                "|| true) or for syntax errors (--select=E9,F63,F7,F82), with no configuration",
                 ev,
             )
         return Verdict.passed(f"{in_ci[0].path} runs {in_ci[0].value.strip()}", ev)
