@@ -8744,3 +8744,34 @@ CASES += [
         "lint-that-fails-the-build",
     ),
 ]
+
+# DA002: shapefiles are data; a recogniser's weights in a model folder are committed weights
+# whatever format the library saves them in (OpenCV's LBPH model is YAML).
+CASES += [
+    Case(
+        "DA002",
+        "fail",
+        {**s.PIPELINE, "data/annotations/habitats.shp": b"\0" * (2 << 20)},
+        "habitats.shp",
+        "shapefile-committed",
+    ),
+    Case(
+        "DA002",
+        "fail",
+        {
+            **s.PIPELINE,
+            "model/face_trained_model.yml": "opencv_lbphfaces:\n" + "  - 1.0\n" * 300_000,
+        },
+        "face_trained_model.yml",
+        "yaml-weights-in-a-model-folder",
+    ),
+    Case(
+        "DA002",
+        "pass",
+        {
+            **s.PIPELINE,
+            "models/README.md": "# Models\n\n" + "Trained weights live in S3.\n" * 50_000,
+        },
+        label="documents-in-a-model-folder",
+    ),
+]

@@ -67,6 +67,15 @@ DATA_SUFFIXES = frozenset(
         ".xml",
         ".scp",  # Kaldi-style lists of utterances (wav.scp, feats.scp) and their archives
         ".ark",
+        # vector geodata: shapefiles (geometry, attributes, index), GeoPackage, GeoJSON, KML
+        ".shp",
+        ".dbf",
+        ".shx",
+        ".gpkg",
+        ".geojson",
+        ".kml",
+        ".kmz",
+        ".fgb",
     ]
 )
 # Scientific rasters and volumes (satellite scenes, scans, climate grids): data, unless they
@@ -148,13 +157,19 @@ _MODEL_FOLDER = lazy(r"(^|/)(models?|weights|checkpoints?|artifacts?|artefacts?|
 
 def _data_like(path: str, suffix: str) -> bool:
     """A data file by its suffix or folder, or a speech recipe's list (DA002 counts weights
-    too: a committed 200 MB checkpoint bloats the repository as much)."""
+    too: a committed 200 MB checkpoint bloats the repository as much, in whatever format its
+    library saves them: OpenCV's face recognisers write YAML)."""
     return (
         suffix in DATA_SUFFIXES
         or (suffix in _RASTER_SUFFIXES and not _FIGURES.search(path))
         or _in_data_folder(path, suffix)
+        or (suffix not in _NOT_WEIGHTS and _MODEL_FOLDER.search(path) is not None)
         or (not suffix and _SPEECH_LISTS.search(path) is not None)
     )
+
+
+# What a model folder holds besides weights: its code and its documents.
+_NOT_WEIGHTS = frozenset((".py", ".ipynb", ".md", ".rst", ".js", ".ts", ".r", ".sh", ".html"))
 
 
 def _is_data_file(path: str, suffix: str) -> bool:
