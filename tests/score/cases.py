@@ -8775,3 +8775,32 @@ CASES += [
         label="documents-in-a-model-folder",
     ),
 ]
+
+# SC007: "may" dates nothing ("results may vary"); an undated list of future work is the start
+# of a plan (partial), where no such section at all fails.
+CASES += [
+    Case(
+        "SC007",
+        "partial",
+        readme(
+            "Project plan",
+            "Baselines first; the student may be smaller than the teacher, and results may "
+            "vary with the teacher's architecture. Ablations follow the error analysis.",
+        ),
+        "without dates",
+        "may-is-no-month",
+    ),
+    Case(
+        "SC007",
+        "partial",
+        readme("Future work", "- a drift-triggered retraining job\n- SHAP reports\n- a mobile app"),
+        "only a general section ('Future work')",
+        "undated-future-work",
+    ),
+    Case(
+        "SC007",
+        "pass",
+        readme("Milestones", "- 5 May 2026: baseline\n- June 2026: shadow mode\n- Q3 2026: launch"),
+        label="dated-milestones",
+    ),
+]
