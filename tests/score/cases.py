@@ -8804,3 +8804,23 @@ CASES += [
         label="dated-milestones",
     ),
 ]
+
+# DE004: an inference script that says it loads no weights yet predicts with an untrained model.
+CASES.append(
+    Case(
+        "DE004",
+        "fail",
+        {
+            **s.PIPELINE,
+            "src/churn/inference.py": "import argparse\n\nimport torch\n\nfrom churn.model import Net\n\n\n"
+            "def main():\n    args = argparse.ArgumentParser().parse_args()\n    model = Net()\n"
+            "    # TODO: Load actual trained weights once checkpoints are available.\n"
+            "    print('Checkpoint loading is not implemented yet')\n"
+            "    logits = model(torch.load(args.image))\n"
+            "    print({'prediction': int(logits.argmax())})\n\n\n"
+            "if __name__ == '__main__':\n    main()\n",
+        },
+        "no serving app",
+        "inference-scaffold-loading-no-weights",
+    )
+)

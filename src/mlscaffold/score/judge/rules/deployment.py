@@ -994,6 +994,8 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
                     or _PREDICTOR.search(code)  # Detectron2's predictor of the trained weights
                 )
                 and not (_SCORES_A_SPLIT.search(code) and not _WRITES_TABLE.search(code))
+                # a scaffold that says it loads no weights yet predicts with an untrained model
+                and not _WEIGHTS_NOT_LOADED.search(code)
                 # a predict(images, model) helper that loads nothing, runs as no program and
                 # that no code imports is no way to use the model
                 and (
@@ -1007,6 +1009,14 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
             batch = _unnamed_batch_scripts(index, set(web))
         index.memo["serving"] = (web_real, batch, stubs)
     return index.memo["serving"]
+
+
+_WEIGHTS_NOT_LOADED = lazy(
+    r"\b(load(ing)?|restor(e|ing))\b[^\n]{0,40}\bnot (yet )?implemented|"
+    r"\bnot (yet )?implemented\b[^\n]{0,40}\b(load|weights|checkpoints?)\b|"
+    r"\bTODO\b[^\n]{0,20}\bload\b[^\n]{0,30}\b(weights|checkpoints?|model)\b",
+    linear.I,
+)
 
 
 def _runs_code(index: RepoIndex, path: str) -> bool:
