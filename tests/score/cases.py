@@ -8824,3 +8824,22 @@ CASES.append(
         "inference-scaffold-loading-no-weights",
     )
 )
+
+# DE005: serving that shares a module with training but says it mirrors training's feature
+# code is a copy kept in step by hand.
+CASES.append(
+    Case(
+        "DE005",
+        "partial",
+        {
+            **s.PIPELINE,
+            "src/churn/serve.py": s.SERVE.replace(
+                "\n",
+                '\n"""Feature assembly here mirrors the logic in src/churn/features.py."""\n',
+                1,
+            ),
+        },
+        "says it copies training's steps",
+        "serving-says-it-mirrors-training",
+    )
+)

@@ -426,8 +426,47 @@ def _framework_preprocessing(
     return None
 
 
+# Serving code that says it copies training's steps: "This mirrors the logic in
+# src/preprocessing.py", "# must match training", "(same as training)". Whatever else it
+# imports, that part is kept in step by hand.
+_ADMITS_COPY = lazy(
+    r"\b(mirrors?|replicates?|re-?implements?)\b[^\n]{0,40}"
+    r"\b(training|train\w*\.py|preprocess\w*|feature\w*|the logic)\b|"
+    r"\bmust match\b[^\n]{0,30}\b(training|train\w*\.py|main\.py|preprocess\w*)|"
+    r"\bsame as (in |during |at )?training\b|\bkeep (this |it )?in sync with\b|"
+    r"\bcopied from\b[^\n]{0,30}\b(train\w*|notebook|src|preprocess\w*)",
+    linear.I,
+)
+
+
 @rule("shared_preprocessing")
 def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    verdict = _shared_preprocessing(index)
+    if verdict.status is not Status.PASS:
+        return verdict
+    from mlscaffold.score.judge.rules.deployment import serving_modules
+
+    web, batch, _ = serving_modules(index)
+    serving = web + [p for p in batch if p not in web]
+    training = {t.path for t in facts.training(index).code}
+    side = serving + sorted(facts.internal_imports(index, serving) - training)
+    for path in side[:_MAX_ADMISSION_FILES]:
+        code = index.code(path) or ""
+        m = _ADMITS_COPY.search(code)
+        if m is not None:
+            line = code.count("\n", 0, m.start()) + 1
+            return Verdict.partial(
+                f"{verdict.reason}; but {path}:{line} says it copies training's steps "
+                f'("{m.group(0)[:60]}"): that part is kept in step by hand',
+                [*verdict.evidence, Evidence(path, line, m.group(0)[:60])],
+            )
+    return verdict
+
+
+_MAX_ADMISSION_FILES = 50
+
+
+def _shared_preprocessing(index: RepoIndex) -> Verdict:
     from mlscaffold.score.judge.rules.deployment import serving_modules
 
     web, batch, _ = serving_modules(index)
