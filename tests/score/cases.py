@@ -8843,3 +8843,32 @@ CASES.append(
         "serving-says-it-mirrors-training",
     )
 )
+
+# DE001: installing a library from git puts none of the project in the image; a compose
+# service mounting the project folder into the image it builds does.
+_ENV_IMAGE = (
+    "FROM python:3.11-slim\nRUN pip install git+https://github.com/online-ml/river --upgrade\n"
+    "RUN pip install kafka-python==2.0.2\n"
+)
+CASES += [
+    Case(
+        "DE001",
+        "partial",
+        {**s.PIPELINE, "src/churn/serve.py": s.SERVE, "Dockerfile": _ENV_IMAGE},
+        "copies none of the project's files",
+        "library-installed-from-git",
+    ),
+    Case(
+        "DE001",
+        "pass",
+        {
+            **s.PIPELINE,
+            "src/churn/serve.py": s.SERVE,
+            "Dockerfile": _ENV_IMAGE,
+            "docker-compose.yml": "services:\n  app:\n    build: .\n    volumes:\n"
+            "      - $PWD:/root/workspace\n    command: python -m churn.serve\n",
+        },
+        "builds on a pinned base",
+        "compose-mounts-the-project",
+    ),
+]

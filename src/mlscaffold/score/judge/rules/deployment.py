@@ -157,11 +157,40 @@ _NOTEBOOK_SERVER = lazy(r"\b(jupyter|ipython)", linear.I)
 # build time; a model server's (Triton, TorchServe) serves models mounted when it runs, and
 # an orchestrator's step image (ZenML) gets the code from the orchestrator.
 _PULLS_THE_PROJECT = lazy(
-    r"git\s+clone|pip\d?\s+install[^\n]*git\+|--mount=type=bind|"
+    r"--mount=type=bind|"
     r"tritonserver|torchserve|tensorflow/serving|seldon|kserve|mlserver|vllm|zenml|"
     r"text-generation-inference",
     linear.I,
 )
+# A repository cloned or pip-installed from git: the project itself only when it is named as
+# the project is (pip install git+https://github.com/online-ml/river installs a library).
+_FROM_GIT = lazy(r"(?:git\s+clone(?:\s+-\S+)*|git\+)\s*(\S+)", linear.I)
+
+
+# A compose service that builds the image and mounts the project folder into it
+# (volumes: - $PWD:/workspace, - .:/app): the project is in the container when it runs.
+_MOUNTS_PROJECT = lazy(r"^[ \t]*-[ \t]*[\"']?(\.|\./|\$PWD|\$\{PWD\})[ \t]*:", linear.M)
+_COMPOSE = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml")
+
+
+def _pulls_the_project(index: RepoIndex, text: str, path: str) -> bool:
+    if _PULLS_THE_PROJECT.search(text):
+        return True
+    folder = path.rpartition("/")[0]
+    for name in _COMPOSE:
+        compose = f"{folder}/{name}" if folder else name
+        if compose in index.by_path and _MOUNTS_PROJECT.search(index.text(compose) or ""):
+            return True
+    own = {normalise(index.root.rstrip("/").rsplit("/", 1)[-1])}
+    if name := facts.distribution_name(index):
+        own.add(normalise(name))
+    for m in itertools.islice(_FROM_GIT.finditer(text), 20):
+        url = m.group(1).split("@", 1)[0].split("#", 1)[0].rstrip("/")
+        if normalise(url.rsplit("/", 1)[-1].removesuffix(".git")) in own:
+            return True
+    return False
+
+
 _COPIED = lazy(r"^[ \t]*(?:COPY|ADD)[ \t]+([^\n]*)", linear.I | linear.M)
 _DEPENDENCY_FILE = lazy(
     r"^(requirements[\w.-]*\.txt|environment[\w.-]*\.ya?ml|pyproject\.toml|setup\.py|Pipfile|"
@@ -209,7 +238,7 @@ def _dev_or_stale(index: RepoIndex, path: str, text: str) -> str:
         return f"a development environment (runs {command[:40]}), not a service image"
     if (
         not _COPIED.search(text)
-        and not _PULLS_THE_PROJECT.search(text)
+        and not _pulls_the_project(index, text, path)
         and not _installs_own(index, text)
     ):
         # python + pip install mlflow boto3: a tracking server's or a proxy's image, not the
