@@ -8872,3 +8872,30 @@ CASES += [
         "compose-mounts-the-project",
     ),
 ]
+
+# SC006: a table of contents lists headings ("REST API") and says nothing of the deployment;
+# advice "for production, set ..." is not a deployment beyond one's machine.
+CASES += [
+    Case(
+        "SC006",
+        "fail",
+        {
+            "README.md": "# Iris predictor\n\n## Table of Contents\n\nFeatures\nSetup\nREST API\n"
+            "Tests\n\n## Setup\n\nInstall the requirements and train the model.\n"
+        },
+        "no document",
+        "table-of-contents-is-no-section",
+    ),
+    Case(
+        "SC006",
+        "partial",
+        readme(
+            "Serving",
+            "Start it with `python manage.py runserver` and POST a flower to "
+            "http://127.0.0.1:8000/api/predict/. For production, move the secret key to an "
+            "environment variable.",
+        ),
+        "running locally",
+        "for-production-advice-is-local",
+    ),
+]

@@ -16,6 +16,7 @@ from mlscaffold.score.model import Evidence, Status, Verdict
 from mlscaffold.score.read import linear
 from mlscaffold.score.read.globs import matcher
 from mlscaffold.score.read.index import MAX_PROSE_CHARS, RepoIndex
+from mlscaffold.score.read.linear import lazy
 
 Detector = Callable[[RepoIndex, dict[str, Any]], Verdict]
 _RANK = {Status.PASS: 3, Status.PARTIAL: 2, Status.FAIL: 1, Status.NOT_APPLICABLE: 0}
@@ -153,6 +154,8 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             return None
         if excluded is not None and excluded.occurs_in(section.heading):
             return None
+        if _TABLE_OF_CONTENTS.occurs_in(section.heading):
+            return None  # a list of the document's headings says nothing of any topic
         if kind in ("content", "statement") and not section.filled:
             return None  # a placeholder found by what it says says nothing
         judged.add((section.path, section.line))
@@ -298,6 +301,9 @@ def _says_strong(
     ):
         return _says(strong, section, hedges)
     return _says(strong, dataclasses.replace(section, body=_without_json(section.body)), hedges)
+
+
+_TABLE_OF_CONTENTS = lazy(r"^\W*(table of contents|contents|toc|index|outline)\W*$", linear.I)
 
 
 def _without_json(body: str) -> str:
