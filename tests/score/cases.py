@@ -8899,3 +8899,19 @@ CASES += [
         "for-production-advice-is-local",
     ),
 ]
+
+# Quarto and R Markdown reports are prose: their sections count for the scoping checks.
+CASES.append(
+    Case(
+        "SC003",
+        "pass",
+        {
+            **s.PIPELINE,
+            "report/index.qmd": "---\ntitle: Predicting match outcomes\nformat: html\n---\n\n"
+            "## Performance metrics\n\nAccuracy on the held-out season is 47.5%, against 44% for "
+            "always predicting a home win.\n\n```{python}\nimport pandas as pd\n```\n",
+        },
+        "Performance metrics",
+        "quarto-report-states-metrics",
+    )
+)

@@ -91,7 +91,8 @@ _CONFIG_STEMS = frozenset(
     "config configs settings params parameters hyperparam hyperparams hparams dvc".split()
 )
 _CONFIG_NAME_SUFFIXES = (".yaml", ".yml", ".toml", ".json")
-PROSE_EXT = (".md", ".markdown", ".rst")
+# Quarto and R Markdown reports are Markdown with code chunks.
+PROSE_EXT = (".md", ".markdown", ".rst", ".qmd", ".rmd")
 # Release notes, legal text and issue templates are prose, but not about the project's scope.
 _NOT_PROSE = linear.lazy(
     r"(^|/)(changelog|changes|history|license|licence|copying|notice|code_of_conduct|"
@@ -531,8 +532,8 @@ class RepoIndex:
         return files
 
     def _is_prose(self, f: FileEntry) -> bool:
-        """Prose about the project (Markdown or reStructuredText), before the cap on how many
-        files are read."""
+        """Prose about the project (Markdown, Quarto, R Markdown or reStructuredText), before
+        the cap on how many files are read."""
         return f.suffix in PROSE_EXT and not _NOT_PROSE.search(f.path) and not self.is_test(f.path)
 
     @cached_property

@@ -93,7 +93,9 @@ _SPEECH_LISTS = lazy(r"(^|/)(text|utt2spk|spk2utt|segments|utt2dur|utt2num_frame
 
 
 # A data folder (index.DATA_DIR) holds data whatever its files' kind: a RAG corpus of PDFs.
-_NOT_DATA = frozenset((".py", ".ipynb", ".md", ".rst", ".js", ".ts", ".r", ".sh", ".yaml", ".yml"))
+_NOT_DATA = frozenset(
+    (".py", ".ipynb", ".md", ".rst", ".qmd", ".rmd", ".js", ".ts", ".r", ".sh", ".yaml", ".yml")
+)
 
 
 def _in_data_folder(path: str, suffix: str) -> bool:
@@ -169,7 +171,9 @@ def _data_like(path: str, suffix: str) -> bool:
 
 
 # What a model folder holds besides weights: its code and its documents.
-_NOT_WEIGHTS = frozenset((".py", ".ipynb", ".md", ".rst", ".js", ".ts", ".r", ".sh", ".html"))
+_NOT_WEIGHTS = frozenset(
+    (".py", ".ipynb", ".md", ".rst", ".qmd", ".rmd", ".js", ".ts", ".r", ".sh", ".html")
+)
 
 
 def _is_data_file(path: str, suffix: str) -> bool:
