@@ -8915,3 +8915,31 @@ CASES.append(
         "quarto-report-states-metrics",
     )
 )
+
+# DE008: a lock file's package names ("registry-auth-token") are no settings; a password in a
+# registry URL inside one still is a secret.
+CASES += [
+    Case(
+        "DE008",
+        "pass",
+        {
+            **s.PIPELINE,
+            "frontend/package-lock.json": '{\n  "packages": {\n    "node_modules/package-json": {\n'
+            '      "dependencies": {\n        "registry-auth-token": "^3.0.1",\n'
+            '        "registry-url": "^3.0.3"\n      }\n    }\n  }\n}\n',
+        },
+        label="package-names-in-a-lock-file",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {
+            **s.PIPELINE,
+            "frontend/package-lock.json": '{\n  "packages": {\n    "node_modules/x": {\n'
+            '      "resolved": "https://deploy:Zq8vT3kLm29Xw@npm.example-corp.io/x/-/x-1.0.0.tgz"\n'
+            "    }\n  }\n}\n",
+        },
+        "password in URL",
+        "registry-password-in-a-lock-file",
+    ),
+]

@@ -227,6 +227,13 @@ _TEST_SOURCE = lazy(r"(^|/)tests?/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
 _DOTENV = lazy(r"(^|/)\.env(\.[\w-]+)?$")
 _DOTENV_OK = lazy(r"\.(example|sample|template|dist|defaults?)$")
 MAX_SCAN_BYTES = 512 * 1024
+# Dependency lock files name packages and versions; a key such as "registry-auth-token" in
+# them is a package's name. (Tokens with a known shape, or a password in a registry URL, are
+# still looked for in them.)
+_LOCK_FILES = frozenset(
+    "package-lock.json npm-shrinkwrap.json yarn.lock pnpm-lock.yaml poetry.lock Pipfile.lock "
+    "uv.lock composer.lock Cargo.lock conda-lock.yml".split()
+)
 
 
 # Every match of _CONFIG_SECRET contains one of these, in some case.
@@ -367,6 +374,8 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
                 return [hit]
         return found
     name = path.rsplit("/", 1)[-1]
+    if name in _LOCK_FILES:
+        return found  # package names ("registry-auth-token": "^3.0.1"), not settings
     if (
         name[name.rfind(".") :].lower() in _CONFIG_SUFFIXES
         or name.startswith(".env")
