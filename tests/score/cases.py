@@ -8943,3 +8943,20 @@ CASES += [
         "registry-password-in-a-lock-file",
     ),
 ]
+
+# DA006: a module-level NUM_COLS / CAT_COLS list declares the features as FEATURES does.
+CASES.append(
+    Case(
+        "DA006",
+        "pass",
+        {
+            **s.PIPELINE,
+            "src/churn/columns.py": "NUM_COLS = ['age', 'income', 'tenure']\n"
+            "CAT_COLS = ['plan', 'region']\n",
+            "src/churn/prepare.py": "from churn.columns import CAT_COLS, NUM_COLS\n\n\n"
+            "def select(df):\n    return df[NUM_COLS + CAT_COLS]\n",
+        },
+        "NUM_COLS",
+        "num-cols-constant",
+    )
+)

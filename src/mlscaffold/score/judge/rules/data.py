@@ -616,8 +616,9 @@ def data_loading_code(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
 
 _FEATURE_LIST_RE = lazy(
-    r"^(FEATURES|FEATURE_[A-Z_]+|[A-Z_]*_FEATURES|[A-Z_]*_COLUMNS|FEATURE_MAP)[ \t]*"
-    r"(:[^=\n]*)?=[ \t]*[\[({]",
+    # module-level constants (FEATURES, NUM_COLS, CAT_FEATURES)
+    r"^(FEATURES|FEATURE_[A-Z_]+|[A-Z_]*_FEATURES|[A-Z_]*_FEATS|[A-Z_]*_COLUMNS|"
+    r"[A-Z_]*_COLS|FEATURE_MAP)[ \t]*(:[^=\n]*)?=[ \t]*[\[({]",
     linear.M,
 )
 
