@@ -8806,22 +8806,43 @@ CASES += [
 ]
 
 # DE004: an inference script that says it loads no weights yet predicts with an untrained model.
+_SCAFFOLD = (
+    "import argparse\nimport json\n\nfrom PIL import Image\n\nfrom churn.model import Net\n\n\n"
+    "def main():\n    args = argparse.ArgumentParser().parse_args()\n    model = Net()\n"
+    "{load}    logits = model(Image.open(args.image))\n{out}\n\n"
+    "if __name__ == '__main__':\n    main()\n"
+)
 CASES.append(
     Case(
         "DE004",
         "fail",
         {
             **s.PIPELINE,
-            "src/churn/inference.py": "import argparse\n\nimport torch\n\nfrom churn.model import Net\n\n\n"
-            "def main():\n    args = argparse.ArgumentParser().parse_args()\n    model = Net()\n"
-            "    # TODO: Load actual trained weights once checkpoints are available.\n"
-            "    print('Checkpoint loading is not implemented yet')\n"
-            "    logits = model(torch.load(args.image))\n"
-            "    print({'prediction': int(logits.argmax())})\n\n\n"
-            "if __name__ == '__main__':\n    main()\n",
+            "src/churn/inference.py": _SCAFFOLD.format(
+                load="    # TODO: Load actual trained weights once checkpoints are available.\n"
+                "    print('Checkpoint loading is not implemented yet')\n",
+                out="    json.dump({'prediction': int(logits.argmax())}, open('out.json', 'w'))\n",
+            ),
         },
         "no serving app",
         "inference-scaffold-loading-no-weights",
+    )
+)
+# ...while a script that loads its model and has a TODO about where to load it from predicts.
+CASES.append(
+    Case(
+        "DE004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "src/churn/inference.py": _SCAFFOLD.format(
+                load="    # TODO: load the model from the MLflow registry instead of this file\n"
+                "    model.load_state_dict(torch.load('models/net.pt'))\n",
+                out="    print({'prediction': int(logits.argmax())})\n",
+            ),
+        },
+        "batch prediction",
+        "todo-about-where-to-load-from",
     )
 )
 
@@ -8960,3 +8981,35 @@ CASES.append(
         "num-cols-constant",
     )
 )
+
+# DE001: the project cloned over ssh with options before the URL is the project; a mount in
+# another compose service (a notebook server) puts nothing in this image.
+CASES += [
+    Case(
+        "DE001",
+        "pass",
+        {
+            **s.PIPELINE,
+            "src/churn/serve.py": s.SERVE,
+            "pyproject.toml": '[project]\nname = "churn"\nversion = "0.1.0"\n',
+            "Dockerfile": "FROM python:3.11-slim\nRUN git clone --depth 1 -b main \\\n"
+            "    git@github.com:acme/churn.git /app && pip install /app\n",
+        },
+        "builds on a pinned base",
+        "project-cloned-over-ssh",
+    ),
+    Case(
+        "DE001",
+        "partial",
+        {
+            **s.PIPELINE,
+            "src/churn/serve.py": s.SERVE,
+            "Dockerfile": "FROM python:3.11-slim\nRUN pip install mlflow==2.9.2 boto3==1.34.0\n",
+            "docker-compose.yml": "services:\n  mlflow:\n    build: .\n"
+            "  notebook:\n    image: jupyter/scipy-notebook:2024-01-15\n    volumes:\n"
+            "      - .:/home/jovyan/work\n",
+        },
+        "copies none of the project's files",
+        "mount-in-another-service",
+    ),
+]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import itertools
 import json
+import os
 import posixpath
 from functools import lru_cache
 from typing import Any
@@ -164,31 +165,118 @@ _PULLS_THE_PROJECT = lazy(
 )
 # A repository cloned or pip-installed from git: the project itself only when it is named as
 # the project is (pip install git+https://github.com/online-ml/river installs a library).
-_FROM_GIT = lazy(r"(?:git\s+clone(?:\s+-\S+)*|git\+)\s*(\S+)", linear.I)
+_GIT_CLONE = lazy(r"\bgit[ \t]+clone\b([^\n;&|]*)", linear.I)
+_GIT_PLUS = lazy(r"\bgit\+([^\s\"'\\]+)", linear.I)
+# git clone's options that take a value as the next word (--depth 1, -b main).
+_CLONE_VALUED = frozenset(
+    "-b --branch --depth -o --origin -c --config --reference --reference-if-able "
+    "--separate-git-dir -j --jobs --filter --shallow-since --shallow-exclude --template "
+    "-u --upload-pack --server-option --bundle-uri".split()
+)
+# A checkout folder's name beyond the project's: churn-main (a GitHub archive), churn-1.2.
+_CHECKOUT_SUFFIX = lazy(r"[-_.](main|master|dev|develop|trunk|v?\d[\w.]*)$", linear.I)
 
 
-# A compose service that builds the image and mounts the project folder into it
-# (volumes: - $PWD:/workspace, - .:/app): the project is in the container when it runs.
-_MOUNTS_PROJECT = lazy(r"^[ \t]*-[ \t]*[\"']?(\.|\./|\$PWD|\$\{PWD\})[ \t]*:", linear.M)
+def _cloned_names(text: str) -> list[str | None]:
+    """The repository names a Dockerfile clones or pip-installs from git, in order; None for
+    one it names through a variable ($REPO) or not at all."""
+    text = text.replace("\\\n", " ")  # a command continued over lines
+    names: list[str | None] = []
+    for m in itertools.islice(_GIT_CLONE.finditer(text), 20):
+        words = [w.strip("\"'") for w in m.group(1).split()]
+        url, skip = None, False
+        for word in words:
+            if skip:
+                skip = False
+            elif word.startswith("-"):
+                skip = word in _CLONE_VALUED
+            else:
+                url = word
+                break
+        names.append(_repository_name(url))
+    for m in itertools.islice(_GIT_PLUS.finditer(text), 20):
+        names.append(_repository_name(m.group(1).split("#", 1)[0]))
+    return names
+
+
+def _repository_name(url: str | None) -> str | None:
+    if not url or "$" in url:
+        return None
+    last = url.rstrip("/").replace(":", "/").rsplit("/", 1)[-1]
+    return normalise(last.split("@", 1)[0].removesuffix(".git")) or None
+
+
 _COMPOSE = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml")
+_MAX_SERVICES = 50
+
+
+def _compose_mounts_project(index: RepoIndex, dockerfile: str) -> bool:
+    """Whether a compose file (beside the Dockerfile or at the root) has a service that builds
+    this Dockerfile and mounts the project into it (volumes: - $PWD:/workspace, - ..:/app
+    from docker/, or the long form's source): the project is in the container when it runs.
+    A mount in another service (a notebook server beside an MLflow image) does not count."""
+    from mlscaffold.score.read.readers.structured import load_yaml
+
+    folder = dockerfile.rpartition("/")[0]
+    places = [folder, ""] if folder else [""]
+    for place in places:
+        for name in _COMPOSE:
+            compose = posixpath.join(place, name) if place else name
+            if compose not in index.by_path:
+                continue
+            doc, _ = load_yaml(index.text(compose) or "")
+            services = doc.get("services") if isinstance(doc, dict) else None
+            if not isinstance(services, dict):
+                continue
+            for service in itertools.islice(services.values(), _MAX_SERVICES):
+                if isinstance(service, dict) and _builds_and_mounts(service, place, dockerfile):
+                    return True
+    return False
+
+
+def _builds_and_mounts(service: dict, place: str, dockerfile: str) -> bool:
+    build = service.get("build")
+    if isinstance(build, str):
+        context, file = build, "Dockerfile"
+    elif isinstance(build, dict):
+        context, file = build.get("context", "."), build.get("dockerfile", "Dockerfile")
+    else:
+        return False
+    if not isinstance(context, str) or not isinstance(file, str):
+        return False
+    root = posixpath.normpath(posixpath.join(place or ".", context))
+    if posixpath.normpath(posixpath.join(root, file)) != posixpath.normpath(dockerfile):
+        return False
+    volumes = service.get("volumes")
+    for volume in itertools.islice(volumes if isinstance(volumes, list) else (), _MAX_SERVICES):
+        if isinstance(volume, str):
+            source = volume.split(":", 1)[0] if ":" in volume else ""
+        elif isinstance(volume, dict) and volume.get("type") == "bind":
+            source = volume.get("source")
+        else:
+            continue
+        if not isinstance(source, str) or not source:
+            continue
+        source = source.replace("${PWD}", ".").replace("$PWD", ".")
+        if source.startswith(("/", "~", "$")) or not source.startswith("."):
+            continue  # an absolute path, a variable or a named volume: not the project
+        mounted = posixpath.normpath(posixpath.join(place or ".", source))
+        if mounted in (".", root):
+            return True
+    return False
 
 
 def _pulls_the_project(index: RepoIndex, text: str, path: str) -> bool:
     if _PULLS_THE_PROJECT.search(text):
         return True
-    folder = path.rpartition("/")[0]
-    for name in _COMPOSE:
-        compose = f"{folder}/{name}" if folder else name
-        if compose in index.by_path and _MOUNTS_PROJECT.search(index.text(compose) or ""):
-            return True
-    own = {normalise(index.root.rstrip("/").rsplit("/", 1)[-1])}
-    if name := facts.distribution_name(index):
-        own.add(normalise(name))
-    for m in itertools.islice(_FROM_GIT.finditer(text), 20):
-        url = m.group(1).split("@", 1)[0].split("#", 1)[0].rstrip("/")
-        if normalise(url.rsplit("/", 1)[-1].removesuffix(".git")) in own:
-            return True
-    return False
+    if _compose_mounts_project(index, path):
+        return True
+    folder_name = os.path.basename(index.root.rstrip("/\\"))
+    own = {normalise(folder_name), normalise(_CHECKOUT_SUFFIX.sub("", folder_name))}
+    if distribution := facts.distribution_name(index):
+        own.add(normalise(distribution))
+    # A clone of an unknown repository (git clone $REPO) is given the benefit of the doubt.
+    return any(name is None or name in own for name in _cloned_names(text))
 
 
 _COPIED = lazy(r"^[ \t]*(?:COPY|ADD)[ \t]+([^\n]*)", linear.I | linear.M)
@@ -1023,8 +1111,7 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
                     or _PREDICTOR.search(code)  # Detectron2's predictor of the trained weights
                 )
                 and not (_SCORES_A_SPLIT.search(code) and not _WRITES_TABLE.search(code))
-                # a scaffold that says it loads no weights yet predicts with an untrained model
-                and not _WEIGHTS_NOT_LOADED.search(code)
+                and not _untrained(code)
                 # a predict(images, model) helper that loads nothing, runs as no program and
                 # that no code imports is no way to use the model
                 and (
@@ -1040,12 +1127,19 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
     return index.memo["serving"]
 
 
+# A scaffold that says it loads no trained weights yet ("Checkpoint loading is not implemented
+# yet", "TODO: load actual trained weights") and loads none: it predicts with an untrained model.
 _WEIGHTS_NOT_LOADED = lazy(
-    r"\b(load(ing)?|restor(e|ing))\b[^\n]{0,40}\bnot (yet )?implemented|"
-    r"\bnot (yet )?implemented\b[^\n]{0,40}\b(load|weights|checkpoints?)\b|"
-    r"\bTODO\b[^\n]{0,20}\bload\b[^\n]{0,30}\b(weights|checkpoints?|model)\b",
+    r"\b(checkpoint|weights?)( loading| load)? (is |are )?not (yet )?implemented|"
+    r"\bload(ing)? (of )?(the |actual |trained |saved )*(weights|checkpoints?)\b[^\n]{0,30}"
+    r"\bnot (yet )?implemented|"
+    r"\bTODO\b[^\n]{0,20}\bload (the |actual |trained |saved )+(weights|checkpoints?|model)\b",
     linear.I,
 )
+
+
+def _untrained(code: str) -> bool:
+    return bool(_WEIGHTS_NOT_LOADED.search(code)) and not _LOADS_WEIGHTS.search(code)
 
 
 def _runs_code(index: RepoIndex, path: str) -> bool:
@@ -1107,6 +1201,7 @@ def _unnamed_batch_scripts(index: RepoIndex, web: set[str]) -> list[str]:
             and _WRITES_RESULTS.search(code)
             and not _EXPORTS_MODEL.search(code)
             and not (_SCORES_A_SPLIT.search(code) and not _WRITES_TABLE.search(code))
+            and not _untrained(code)
         ):
             found.append(path)
     return found
