@@ -8856,7 +8856,7 @@ CASES.append(
             **s.PIPELINE,
             "src/churn/serve.py": s.SERVE.replace(
                 "\n",
-                '\n"""Feature assembly here mirrors the logic in src/churn/features.py."""\n',
+                '\n"""Feature assembly here mirrors the logic in src/churn/preprocessing.py."""\n',
                 1,
             ),
         },
@@ -9013,3 +9013,79 @@ CASES += [
         "mount-in-another-service",
     ),
 ]
+
+# MO003: a trainer module holding only a class runs nothing: it is no program chaining steps
+# (a notebook drives it); an evaluation step named val_step, with a comment on its line, counts.
+_TILES = (
+    "import torch\nfrom torch.utils.data import Dataset\n\n\nclass Tiles(Dataset):\n"
+    "    def __init__(self, root):\n        self.items = sorted(__import__('os').listdir(root))\n\n"
+    "    def __len__(self):\n        return len(self.items)\n\n"
+    "    def __getitem__(self, i):\n        return torch.load(self.items[i])\n"
+)
+_NET = (
+    "from torch import nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+    "        super().__init__()\n        self.fc = nn.Linear(4, 2)\n\n"
+    "    def forward(self, x):\n        return self.fc(x)\n"
+)
+CASES += [
+    Case(
+        "MO003",
+        "partial",
+        {
+            "src/pkg/__init__.py": "",
+            "src/pkg/dataset.py": _TILES,
+            "src/pkg/model.py": _NET,
+            "src/pkg/trainer.py": "import torch\nfrom torch.utils.data import DataLoader\n"
+            "from sklearn.metrics import accuracy_score\n\nfrom pkg.dataset import Tiles\n"
+            "from pkg.model import Net\n\n\nclass Trainer:\n    def __init__(self, root='data'):\n"
+            "        self.loader = DataLoader(Tiles(root), batch_size=8)\n"
+            "        self.model = Net()\n"
+            "        self.opt = torch.optim.Adam(self.model.parameters())\n\n"
+            "    def fit(self, epochs):\n        self.model.train()\n        for _ in range(epochs):\n"
+            "            for x, y in self.loader:\n"
+            "                loss = torch.nn.functional.cross_entropy(self.model(x), y)\n"
+            "                loss.backward()\n                self.opt.step()\n"
+            "        preds = [self.model(x).argmax(1) for x, _ in self.loader]\n"
+            "        return accuracy_score([y for _, y in self.loader], preds)\n",
+            "notebooks/run.ipynb": _notebook("from pkg.trainer import Trainer", "Trainer().fit(3)"),
+        },
+        "only some steps",
+        "trainer-class-module-is-no-program",
+    ),
+    Case(
+        "MO003",
+        "pass",
+        {
+            "modular/data_setup.py": "from torch.utils.data import DataLoader\n"
+            "from torchvision import datasets\n\n\ndef create_dataloaders(train_dir, test_dir):\n"
+            "    return (DataLoader(datasets.ImageFolder(train_dir)),\n"
+            "            DataLoader(datasets.ImageFolder(test_dir)))\n",
+            "modular/model_builder.py": _NET,
+            "modular/engine.py": _ENGINE.replace(
+                "def test_step(model, dl):\n", "def val_step(model, dl):  # held-out split\n"
+            ).replace("test_step(model, test_dl)", "val_step(model, test_dl)"),
+            "modular/train.py": "import torch\nimport data_setup, engine, model_builder\n\n"
+            "train_dl, test_dl = data_setup.create_dataloaders('data/train', 'data/test')\n"
+            "model = model_builder.Net()\n"
+            "opt = torch.optim.Adam(model.parameters(), lr=0.001)\n"
+            "engine.train(model, train_dl, test_dl, opt, epochs=5)\n",
+        },
+        "runs steps kept in modules of their own",
+        "val-step-with-a-comment",
+    ),
+]
+
+# DE005: "keep in sync" about a front end, or a shared module saying it is the same as
+# training, admits no copy of training's steps.
+CASES.append(
+    Case(
+        "DE005",
+        "pass",
+        {
+            **s.PIPELINE,
+            "src/churn/serve.py": "# keep in sync with frontend/src/api/types.ts\n" + s.SERVE,
+        },
+        "both import",
+        "keep-in-sync-with-the-front-end",
+    )
+)

@@ -1116,7 +1116,7 @@ def serving_modules(index: RepoIndex) -> tuple[list[str], list[str], list[str]]:
                 # that no code imports is no way to use the model
                 and (
                     _LOADS_WEIGHTS.search(code)
-                    or _runs_code(index, path)
+                    or runs_code(index, path)
                     or _imported_anywhere(index, path)
                 )
             ):
@@ -1142,7 +1142,7 @@ def _untrained(code: str) -> bool:
     return bool(_WEIGHTS_NOT_LOADED.search(code)) and not _LOADS_WEIGHTS.search(code)
 
 
-def _runs_code(index: RepoIndex, path: str) -> bool:
+def runs_code(index: RepoIndex, path: str) -> bool:
     """Whether a module does something when run: a top-level statement beyond imports,
     definitions, a docstring and assignments of plain values (a script's loop or call, a
     __main__ block, ``model = Blip()``). Unparseable: assume it does."""

@@ -263,25 +263,29 @@ _NOT_TRAINING_ENTRY = lazy(r"(^|/)[^/]*(predict|infer|serv|scor|batch|eval)[^/]*
 # puts the model in evaluation mode within its first lines: it evaluates as a metric call does,
 # whatever it measures with (a `def test(self): pass` evaluates nothing).
 _EVAL_NAME = (
-    r"def[ \t]+(test|eval|evaluate|validate|validation|valid)"
-    r"(_step|_epoch|_one_epoch|_loop|_model)?[ \t]*\([^)]*\)[^:\n]*:[ \t]*\n"
+    r"(async[ \t]+)?def[ \t]+(run_)?(test|eval|evaluate|evaluation|validate|validation|valid|val)"
+    r"(_step|_epoch|_one_epoch|_loop|_model)?[ \t]*\([^)]*\)[^:\n]*:[^\n]*\n"
 )
 _EVAL_MODE = r"(\.eval\(\s*\)|no_grad|inference_mode)"
 _EVAL_STEP = lazy(
-    # a function (its body: the indented lines after it) or a method (lines indented twice)
+    # a function (its body: the indented lines after it), a method (lines indented twice, for
+    # four-space or two-space code), or one decorated to run without gradients
     rf"^{_EVAL_NAME}(?:([ \t]+[^\n]*)?\n){{0,40}}?[ \t]+[^\n]*{_EVAL_MODE}"
     rf"|^(    |\t){_EVAL_NAME}(?:(        |\t\t)[^\n]*\n|[ \t]*\n){{0,40}}?"
-    rf"(        |\t\t)[^\n]*{_EVAL_MODE}",
+    rf"(        |\t\t)[^\n]*{_EVAL_MODE}"
+    rf"|^  {_EVAL_NAME}(?:    [^\n]*\n|[ \t]*\n){{0,40}}?    [^\n]*{_EVAL_MODE}"
+    rf"|^[ \t]*@(torch\.)?(no_grad|inference_mode)\(\)[^\n]*\n[ \t]*{_EVAL_NAME}",
     linear.M,
 )
 _OWN_LOOP = lazy(r"\.backward\(\s*\)|optimizer\.step\(|\bfor\s+\w+\s+in\s+range\(\s*[\w.]*epoch")
 
 
 def _entry_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | None:
-    """(entry module, [(role, module)]) when a program (a module with a ``__main__`` block)
-    runs training whose steps live in modules of their own: through its imports, the data is
-    loaded in one module, a model is trained in another, and something evaluates it (a
-    train.py chaining data_setup, model_builder and engine). None otherwise: one script doing
+    """(entry module, [(role, module)]) when a program (a module with a ``__main__`` block, or
+    a training script doing its work at module level) runs training whose steps live in
+    modules of their own: through its imports, the data is loaded in one module, a model is
+    trained in another, and something evaluates it (a train.py chaining data_setup,
+    model_builder and engine). None otherwise: one script doing
     it all is no pipeline, nor is a training script holding its own loop or fitting its own
     model over utility modules (reviewers call that one large script)."""
     if not training.code:
@@ -290,9 +294,16 @@ def _entry_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | Non
     metrics = index.code_matches(_METRIC_CALL) or {}
     trains = {h.path for h in training.code}
     # A program: a module with a __main__ block, or a training script run top to bottom
-    # (going_modular's train.py calls data_setup, model_builder and engine at module level).
+    # (going_modular's train.py calls data_setup, model_builder and engine at module level;
+    # a trainer.py holding only a class runs nothing).
+    from mlscaffold.score.judge.rules.deployment import runs_code
+
     programs = [p.path for p in facts.text_search(index, index.production_python, facts.MAIN_BLOCK)]
-    programs += [p for p in dict.fromkeys(h.path for h in training.code) if p not in programs]
+    programs += [
+        p
+        for p in dict.fromkeys(h.path for h in training.code)
+        if p not in programs and _ENTRY_NAME.search(p) and runs_code(index, p)
+    ]
     entries = [
         p
         for p in programs

@@ -430,11 +430,11 @@ def _framework_preprocessing(
 # src/preprocessing.py", "# must match training", "(same as training)". Whatever else it
 # imports, that part is kept in step by hand.
 _ADMITS_COPY = lazy(
-    r"\b(mirrors?|replicates?|re-?implements?)\b[^\n]{0,40}"
-    r"\b(training|train\w*\.py|preprocess\w*|feature\w*|the logic)\b|"
+    r"\b(mirrors?|replicates?|re-?implements?|copies|copied from)\b[^\n]{0,40}"
+    r"\b(training|train\w*\.py|preprocess\w*|feature[ _]engineering)\b|"
     r"\bmust match\b[^\n]{0,30}\b(training|train\w*\.py|main\.py|preprocess\w*)|"
-    r"\bsame as (in |during |at )?training\b|\bkeep (this |it )?in sync with\b|"
-    r"\bcopied from\b[^\n]{0,30}\b(train\w*|notebook|src|preprocess\w*)",
+    r"\b(same as|as in|as done in|as during)[ \t]+(in |during |at )?training\b|"
+    r"\bkeep (this |it )?in sync with\b[^\n]{0,30}\b(training|train\w*\.py|preprocess\w*)",
     linear.I,
 )
 
@@ -448,8 +448,11 @@ def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
     web, batch, _ = serving_modules(index)
     serving = web + [p for p in batch if p not in web]
-    training = {t.path for t in facts.training(index).code}
-    side = serving + sorted(facts.internal_imports(index, serving) - training)
+    training = sorted({t.path for t in facts.training(index).code} - set(serving))
+    # Serving's own side: its modules and what only they import (not a module shared with
+    # training, which saying "the same as training" describes, not copies).
+    shared = facts.internal_imports(index, training) | set(training)
+    side = serving + sorted(facts.internal_imports(index, serving) - shared)
     for path in side[:_MAX_ADMISSION_FILES]:
         code = index.code(path) or ""
         m = _ADMITS_COPY.search(code)
