@@ -76,6 +76,12 @@ DATA_SUFFIXES = frozenset(
         ".kml",
         ".kmz",
         ".fgb",
+        ".gml",
+        ".gpx",
+        ".topojson",
+        ".pbf",  # OpenStreetMap extracts (.osm.pbf)
+        ".osm",
+        ".mbtiles",
     ]
 )
 # Scientific rasters and volumes (satellite scenes, scans, climate grids): data, unless they
@@ -160,19 +166,25 @@ _MODEL_FOLDER = lazy(r"(^|/)(models?|weights|checkpoints?|artifacts?|artefacts?|
 def _data_like(path: str, suffix: str) -> bool:
     """A data file by its suffix or folder, or a speech recipe's list (DA002 counts weights
     too: a committed 200 MB checkpoint bloats the repository as much, in whatever format its
-    library saves them: OpenCV's face recognisers write YAML)."""
+    library saves them)."""
     return (
         suffix in DATA_SUFFIXES
         or (suffix in _RASTER_SUFFIXES and not _FIGURES.search(path))
         or _in_data_folder(path, suffix)
-        or (suffix not in _NOT_WEIGHTS and _MODEL_FOLDER.search(path) is not None)
+        or (
+            (suffix in _WEIGHT_FORMATS or suffix.startswith(".data-"))
+            and _MODEL_FOLDER.search(path) is not None
+        )
         or (not suffix and _SPEECH_LISTS.search(path) is not None)
     )
 
 
-# What a model folder holds besides weights: its code and its documents.
-_NOT_WEIGHTS = frozenset(
-    (".py", ".ipynb", ".md", ".rst", ".qmd", ".rmd", ".js", ".ts", ".r", ".sh", ".html")
+# Formats libraries save weights in, beyond the data suffixes (.pkl, .pt, .json, .bin...):
+# counted in a model folder (OpenCV's face recognisers write YAML, TensorFlow's checkpoints
+# variables.data-00000-of-00001).
+_WEIGHT_FORMATS = frozenset(
+    ".yml .yaml .model .weights .caffemodel .params .pdparams .mlmodel .tflite .pb .keras "
+    ".gguf .engine .trt .hef .xgb .ubj .cbm .msgpack .index".split()
 )
 
 
