@@ -9091,3 +9091,53 @@ CASES.append(
         "keep-in-sync-with-the-front-end",
     )
 )
+
+# SC006 (review): a server on premises is beyond one's machine; Flask's warning "do not use it
+# in a production deployment" is not a production; a "Contents" section of sentences is prose,
+# a "Table of Content" of short lines is not.
+CASES += [
+    Case(
+        "SC006",
+        "pass",
+        readme(
+            "Deployment",
+            "The REST API runs in a Docker container on the factory's on-premise GPU server, "
+            "where the line's cameras post every frame to /predict. Start it with:\n\n```\n"
+            "docker run --gpus all -p 8000:8000 defects\n```",
+        ),
+        "describes the deployment scenario",
+        "on-premise-server",
+    ),
+    Case(
+        "SC006",
+        "partial",
+        readme(
+            "Deployment",
+            "Start the server with `flask run` and open http://localhost:5000 to POST to "
+            "/predict.\n\nThis is a development server: do not use it in a production deployment.",
+        ),
+        "running locally",
+        "flask-warning-is-no-production",
+    ),
+    Case(
+        "SC006",
+        "pass",
+        {
+            "README.md": "# Lead scoring\n\n## Contents\n\n- `src/`: the training pipeline (data, "
+            "features, training, evaluation)\n- `api/`: the REST API deployed on Cloud Run, "
+            "called by the CRM for each new lead\n- `notebooks/`: exploration\n"
+        },
+        "Contents",
+        "contents-section-of-sentences",
+    ),
+    Case(
+        "SC006",
+        "fail",
+        {
+            "README.md": "# Iris predictor\n\n## Table of Content\n\n- Features\n- Setup\n"
+            "- REST API\n- Tests\n\n## Setup\n\nInstall the requirements and train the model.\n"
+        },
+        "no document",
+        "table-of-content-singular",
+    ),
+]

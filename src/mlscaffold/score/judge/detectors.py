@@ -50,7 +50,8 @@ def detector_patterns(spec: dict[str, Any]) -> list[tuple[str, str, int]]:
         if isinstance(spec.get(key), list) and spec[key]:
             found.append((key, _any_of(spec[key]), linear.I))
     for key in ("strong", "promote", "statement", "statement_unless", "exclude_headings",
-                "keys", "also", "hedges", "data_readme", "local_only", "beyond_local"):  # fmt: skip
+                "keys", "also", "hedges", "data_readme", "local_only", "beyond_local",
+                "beyond_local_unless"):  # fmt: skip
         if isinstance(spec.get(key), str) and spec[key]:
             found.append((key, spec[key], linear.I))
     return found
@@ -154,7 +155,7 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             return None
         if excluded is not None and excluded.occurs_in(section.heading):
             return None
-        if _TABLE_OF_CONTENTS.occurs_in(section.heading):
+        if _table_of_contents(section):
             return None  # a list of the document's headings says nothing of any topic
         if kind in ("content", "statement") and not section.filled:
             return None  # a placeholder found by what it says says nothing
@@ -303,7 +304,24 @@ def _says_strong(
     return _says(strong, dataclasses.replace(section, body=_without_json(section.body)), hedges)
 
 
-_TABLE_OF_CONTENTS = lazy(r"^\W*(table of contents|contents|toc|index|outline)\W*$", linear.I)
+_TABLE_OF_CONTENTS = lazy(r"^\W*(table of contents?|contents|toc|index|outline)\W*$", linear.I)
+
+
+def _table_of_contents(section) -> bool:
+    """A section named as a table of contents whose lines are all short (the headings or
+    links it lists): a "Contents" section of sentences describing each folder is prose."""
+    if not _TABLE_OF_CONTENTS.occurs_in(section.heading):
+        return False
+    lines = section.body.splitlines()[:500]
+    return all(len(_strip_links(line).split()) < 8 for line in lines)
+
+
+def _strip_links(line: str) -> str:
+    """A Markdown line with each link's target dropped ([Setup](#setup) reads as Setup)."""
+    return _LINK_TARGET.sub("]", line)
+
+
+_LINK_TARGET = lazy(r"\]\([^)\n]*\)")
 
 
 def _without_json(body: str) -> str:
@@ -333,8 +351,10 @@ def _without_json(body: str) -> str:
 
 def _only_local(section, params: dict[str, Any]) -> str | None:
     """What shows the section describes only a run on one's own machine (``local_only``:
-    "uvicorn app:app", localhost), when it says nothing of ``beyond_local`` (a container, a
-    cloud, production): SC006's scenario is where the model runs and for whom."""
+    "uvicorn app:app", localhost, docker run), when it says nothing of ``beyond_local`` (a
+    cloud, a server on premises, production), advice and denials (``beyond_local_unless``:
+    "do not use it in production") aside: SC006's scenario is where the model runs and for
+    whom."""
     local = _compiled(params, "local_only")
     if local is None:
         return None
@@ -342,7 +362,11 @@ def _only_local(section, params: dict[str, Any]) -> str | None:
     if m is None:
         return None
     beyond = _compiled(params, "beyond_local")
-    if beyond is not None and beyond.occurs_in(section.heading + "\n" + section.body):
+    text = section.heading + "\n" + section.body
+    unless = _compiled(params, "beyond_local_unless")
+    if unless is not None:  # advice and denials ("do not use it in production") said nothing
+        text = unless.sub(" ", text)
+    if beyond is not None and beyond.occurs_in(text):
         return None
     return " ".join(m.group(0).split())[:40]
 
