@@ -9141,3 +9141,28 @@ CASES += [
         "table-of-content-singular",
     ),
 ]
+
+# SC007 (review): "Phase 2 may add" dates nothing; "- May: baseline" and "by the end of May"
+# do; a heading "Pretrained weights (coming soon)" is no plan.
+CASES += [
+    Case(
+        "SC007",
+        "partial",
+        readme("Project plan", "Phase 1 builds the baseline. Phase 2 may add SHAP reports."),
+        "without dates",
+        "phase-2-may-is-no-date",
+    ),
+    Case(
+        "SC007",
+        "pass",
+        readme("Milestones", "- May: baseline\n- a shadow launch by the end of May"),
+        label="may-colon-is-a-date",
+    ),
+    Case(
+        "SC007",
+        "fail",
+        readme("Pretrained weights (coming soon)", "We will publish the weights on the Hub."),
+        "no document",
+        "coming-soon-weights-is-no-plan",
+    ),
+]
