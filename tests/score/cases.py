@@ -9166,3 +9166,51 @@ CASES += [
         "coming-soon-weights-is-no-plan",
     ),
 ]
+
+# DE008 (review): a markdown cell quoting an example key and an output printing a data row are
+# not the notebook's code; "add-your-key-here" and "sk-xxxxxxxx..." are slots.
+CASES.append(
+    Case(
+        "DE008",
+        "pass",
+        {
+            **s.PIPELINE,
+            "notebooks/chat.ipynb": json.dumps(
+                {
+                    "cells": [
+                        {
+                            "cell_type": "markdown",
+                            "metadata": {},
+                            "source": [
+                                'Create the client with `api_key="fc-a32d9b7e41c05f68a2d7"`\n'
+                            ],
+                        },
+                        {
+                            "cell_type": "code",
+                            "metadata": {},
+                            "execution_count": 1,
+                            "source": [
+                                'api_key = "add-your-key-here"\n',
+                                'openai_key = "sk-xxxxxxxxxxxxxxxxxxxx"\n',
+                                "rows[0]\n",
+                            ],
+                            "outputs": [
+                                {
+                                    "output_type": "execute_result",
+                                    "data": {"text/plain": ["{'password': 'qwerty123'}"]},
+                                    "metadata": {},
+                                    "execution_count": 1,
+                                }
+                            ],
+                        },
+                    ],
+                    "metadata": {},
+                    "nbformat": 4,
+                    "nbformat_minor": 5,
+                },
+                indent=1,
+            ),
+        },
+        label="examples-and-outputs-in-a-notebook",
+    )
+)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 from typing import Any
 
 from mlscaffold.score.judge.rules import rule
@@ -193,7 +195,9 @@ _ENV_SLOT = lazy(
 )
 # A front end's settings, shipped to every browser (NEXT_PUBLIC_SUPABASE_ANON_KEY): public.
 _PUBLIC_SETTINGS = ("NEXT_PUBLIC_", "VITE_", "REACT_APP_", "PUBLIC_", "EXPO_PUBLIC_")
-_FILE_PATH = lazy(r"^(/|~|\.{1,2}/)|\.(pem|json|key|txt|p12|pfx|crt|ya?ml)$", linear.I)
+_FILE_PATH = lazy(
+    r"^(/|~|\.{1,2}/|[a-z]:\\\\)|\.(pem|json|key|txt|p12|pfx|crt|ya?ml|kdbx)$", linear.I
+)
 _TEMPLATE_NOTE = lazy(r"#[^\n]*\b(copy|rename|template|example)\b", linear.I)
 _EXAMPLE_FILE = lazy(
     r"(^|/)(examples?|samples?|templates?)/|(^|[/._-])(example|sample|template)s?([._-][^/]*)?$",
@@ -354,25 +358,16 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         found.append((_line(data, m), f"{label} {redact(value)}"))
         break
     if path.endswith((".py", ".ipynb")) and not found:
-        if path.endswith(".ipynb"):
-            # A notebook's code is JSON strings, one source line per file line: with their
-            # quotes unescaped (FirecrawlApp(api_key=\"fc-...\")) the lines read as code.
-            data = data.replace(b'\\"', b'"')
         credential = linear.compiled(_CREDENTIAL_WORD).first_span(data) is not None
         token = b"oken" in data or b"OKEN" in data
         # (the cheap tests first: most modules name no credential, and the path's test is
         # asked of the few that do)
         if not (credential or token) or _NOT_APP_SOURCE.search(path):
             return found
-        for search in (
-            _code_secret if credential else None,
-            _code_token if token else None,
-            _env_fallback if credential else None,
-        ):
-            hit = search(data) if search is not None else None
-            if hit is not None:
-                return [hit]
-        return found
+        if path.endswith(".ipynb"):
+            return _notebook_secrets(data, credential, token)
+        hit = _code_secrets(data, credential, token)
+        return [hit] if hit is not None else found
     name = path.rsplit("/", 1)[-1]
     if name in _LOCK_FILES:
         return found  # package names ("registry-auth-token": "^3.0.1"), not settings
@@ -401,6 +396,47 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
     return found
 
 
+def _code_secrets(data: bytes, credential: bool, token: bool) -> tuple[int, str] | None:
+    for search in (
+        _code_secret if credential else None,
+        _code_token if token else None,
+        _env_fallback if credential else None,
+    ):
+        hit = search(data) if search is not None else None
+        if hit is not None:
+            return hit
+    return None
+
+
+_MAX_CELLS = 2000
+
+
+def _notebook_secrets(data: bytes, credential: bool, token: bool) -> list[tuple[int, str]]:
+    """A credential in a notebook's code cells, read as a module's code: markdown cells that
+    quote an example and outputs that print a data row are not code. The line is the file's
+    (where the cell's line is written in the notebook's JSON), or the notebook's first."""
+    from mlscaffold.score.read.readers.structured import load_json
+
+    doc, _ = load_json(data)
+    cells = doc.get("cells") if isinstance(doc, dict) else None
+    for cell in itertools.islice(cells if isinstance(cells, list) else (), _MAX_CELLS):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source")
+        code = (
+            "".join(x for x in source if isinstance(x, str)) if isinstance(source, list) else source
+        )
+        if not isinstance(code, str) or not code:
+            continue
+        hit = _code_secrets(code.encode("utf-8", "replace"), credential, token)
+        if hit is not None:
+            line_text = code.splitlines()[hit[0] - 1] if hit[0] <= len(code.splitlines()) else ""
+            written = json.dumps(line_text)[1:-1].encode("utf-8", "replace")
+            at = data.find(written) if written else -1
+            return [(data.count(b"\n", 0, at) + 1 if at != -1 else 1, hit[1])]
+    return []
+
+
 def _code_secret(data: bytes) -> tuple[int, str] | None:
     """A credential written into source code (_CODE_SECRET), not a placeholder."""
     for m in _CODE_SECRET.finditer(data):
@@ -417,6 +453,9 @@ def _code_secret(data: bytes) -> tuple[int, str] | None:
                 not _framework_key(data, m)
                 and (
                     _TEMPLATED.search(value)
+                    or _FILE_PATH.search(value)  # where a credential is kept, not the credential
+                    or _SLOT_WORDS.search(value)
+                    or _MADE_UP.search(value)
                     or (
                         (_placeholder_word(value) and not _NUMBERED_PLACEHOLDER.match(value))
                         or _NAMED_FOR_IT.search(value)
