@@ -9214,3 +9214,27 @@ CASES.append(
         label="examples-and-outputs-in-a-notebook",
     )
 )
+
+# MO010 (review): `|| echo "..."` swallows the failure too; a `|| true` belonging to a command
+# before the linter (test -f .flake8 || true; flake8 .) does not.
+CASES += [
+    Case(
+        "MO010",
+        "partial",
+        {**s.PIPELINE, ".github/workflows/ci.yml": _CI_LINT.format(tail=" || echo 'lint failed'")},
+        "|| true",
+        "lint-failure-echoed",
+    ),
+    Case(
+        "MO010",
+        "pass",
+        {
+            **s.PIPELINE,
+            ".github/workflows/ci.yml": _CI_LINT.replace(
+                "          flake8 .{tail}\n", "          test -f .flake8 || true; flake8 .\n"
+            ),
+        },
+        "runs flake8",
+        "lenient-setup-before-a-strict-lint",
+    ),
+]

@@ -2157,8 +2157,14 @@ def _lint_in_hooks(index: RepoIndex) -> tuple[str, int, str] | None:
 
 # GitHub's starter workflow: flake8 failing only on syntax errors, the rest --exit-zero.
 # A run that cannot fail the build: reporting only (--exit-zero), syntax errors only, or its
-# failure swallowed by the shell (flake8 . || true).
-_LENIENT = lazy(r"--exit-zero|--select[= ]E9,F63,F7,F82\s|\|\|\s*(true\b|exit\s+0\b|:\s)")
+# failure swallowed by the shell (flake8 . || true, || echo "lint failed": the CI text is read
+# with its quoted strings blanked, so an echo of one leaves the || with nothing after it).
+_LENIENT = lazy(
+    r"--exit-zero|--select[= ]E9,F63,F7,F82\s|\|\|\s*(true\b|exit\s+0\b|:(\s|$)|echo\b|$)"
+)
+# What ends a command on a shell line (the || that swallows a failure belongs to its command).
+_COMMAND_END = lazy(r";|&&")
+_ALWAYS_TRUE = lazy(r"^\s*(true|exit\s+0|:)\s*$")
 
 
 # Lines that name a linter without running it: installing it, or a CI step's title.
@@ -2172,12 +2178,23 @@ _NOT_A_RUN = lazy(
 def _lint_is_lenient(index: RepoIndex, ci_path: str) -> bool:
     from mlscaffold.score.judge.rules.deployment import ci_commands
 
+    text = ci_commands(index, ci_path).replace("\\\n", " ")  # continued lines are one
     lines = [
-        line
-        for line in ci_commands(index, ci_path).splitlines()
-        if _LINT_RUN.search(line) and not _NOT_A_RUN.search(line)
+        line for line in text.splitlines() if _LINT_RUN.search(line) and not _NOT_A_RUN.search(line)
     ]
-    return bool(lines) and all(_LENIENT.search(line + " ") for line in lines)
+    return bool(lines) and all(_lenient_line(line) for line in lines)
+
+
+def _lenient_line(line: str) -> bool:
+    """Whether every lint command on a shell line cannot fail it: its own command is lenient
+    (test -f .flake8 || true; flake8 . is strict), or a command after it always succeeds
+    (flake8 . ; true)."""
+    commands = _COMMAND_END.split(line)
+    runs = [n for n, c in enumerate(commands) if _LINT_RUN.search(c)]
+    return bool(runs) and all(
+        _LENIENT.search(commands[n] + " ") or any(_ALWAYS_TRUE.search(c) for c in commands[n + 1 :])
+        for n in runs
+    )
 
 
 @rule("code_quality_tooling", reads_contents=False)
