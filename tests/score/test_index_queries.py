@@ -150,3 +150,24 @@ def test_from_a_module_beside_the_importer_takes_names_from_it(tmp_path: Path) -
     assert index.resolve_import_targets("notebooks/a.py", ref) == ["notebooks/utils.py"]
     (ref,) = index.imports["src/b.py"]
     assert index.resolve_import_targets("src/b.py", ref) == ["src/utils/data.py"]
+
+
+def test_import_targets_are_remembered_per_folder_and_copied(tmp_path: Path) -> None:
+    # The same relative import from two folders resolves in each folder, the second answer is
+    # not the first one remembered, and a caller extending its list changes no later answer.
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "__init__.py").write_text("")
+        (tmp_path / folder / "features.py").write_text("x = 1\n")
+        (tmp_path / folder / "train.py").write_text("from .features import x\n")
+        (tmp_path / folder / "serve.py").write_text("from .features import x\n")
+    index = RepoIndex(str(tmp_path))
+    index.read_contents()
+    (ref_a,) = index.imports["a/train.py"]
+    (ref_b,) = index.imports["b/train.py"]
+    first = index.resolve_import_targets("a/train.py", ref_a)
+    assert first == ["a/features.py"]
+    assert index.resolve_import_targets("b/train.py", ref_b) == ["b/features.py"]
+    first.append("elsewhere.py")
+    (ref_serve,) = index.imports["a/serve.py"]
+    assert index.resolve_import_targets("a/serve.py", ref_serve) == ["a/features.py"]

@@ -486,7 +486,7 @@ class RepoIndex:
         # Asked again and again by the checks that follow imports (tens of thousands of times
         # on a large repository): the answer depends only on the importer's folder and the
         # import's module and names. A copy is returned: callers may extend it.
-        key = (importer[: importer.rfind("/") + 1], ref.module, ref.names)
+        key = (importer[: importer.rfind("/") + 1], ref.module, ref.names[:_MAX_NAMES_RESOLVED])
         hit = self._targets.get(key)
         if hit is None:
             hit = self._targets[key] = tuple(self._import_targets(importer, ref))

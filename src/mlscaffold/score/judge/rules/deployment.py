@@ -154,9 +154,10 @@ _SHELL_RUNS = lazy(
     linear.I,
 )
 _NOTEBOOK_SERVER = lazy(r"\b(jupyter|ipython)", linear.I)
-# An image that gets the project without COPY: cloned, installed from git, bind-mounted at
-# build time; a model server's (Triton, TorchServe) serves models mounted when it runs, and
-# an orchestrator's step image (ZenML) gets the code from the orchestrator.
+# An image that gets the project without COPY: bind-mounted at build time; a model server's
+# (Triton, TorchServe) serves models mounted when it runs, and an orchestrator's step image
+# (ZenML) gets the code from the orchestrator. (A clone or git install of the project itself,
+# and a compose service mounting it, are judged in _pulls_the_project.)
 _PULLS_THE_PROJECT = lazy(
     r"--mount=type=bind|"
     r"tritonserver|torchserve|tensorflow/serving|seldon|kserve|mlserver|vllm|zenml|"
