@@ -9238,3 +9238,22 @@ CASES += [
         "lenient-setup-before-a-strict-lint",
     ),
 ]
+
+# DA006: serving's config declares SOIL_COLS while training's preprocessing writes soil_cols
+# out again inside a function: two copies kept in step by hand.
+CASES.append(
+    Case(
+        "DA006",
+        "partial",
+        {
+            **s.PIPELINE,
+            "backend/app/config.py": "SOIL_COLS = ['ph', 'nitrogen', 'clay']  # must match\n",
+            "backend/app/inference.py": "from app import config\n\n\ndef row(df):\n"
+            "    return df[config.SOIL_COLS].values\n",
+            "src/churn/preprocessing.py": "def soil(df):\n    soil_cols = ['ph', 'nitrogen', 'clay']\n"
+            "    return df[soil_cols].values\n",
+        },
+        "declared as SOIL_COLS in 2 modules",
+        "constant-rewritten-as-a-local",
+    )
+)

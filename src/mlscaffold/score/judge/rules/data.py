@@ -641,7 +641,7 @@ def features_declared_in_code(index: RepoIndex, params: dict[str, Any]) -> Verdi
     hits = facts.text_search(index, index.production_python, _FEATURE_LIST)
     if hits:
         ev = [Evidence(x.path, x.line, _declared_name(x)) for x in hits[:3]]
-        again = _redeclared(hits)
+        again = _redeclared(hits) or _rewritten_in_training(index, hits)
         if again:
             name, where = again
             return Verdict.partial(
@@ -672,6 +672,25 @@ def _redeclared(hits: list[Located]) -> tuple[str, list[str]] | None:
     return (name, where) if len(where) >= 2 else None
 
 
+def _rewritten_in_training(index: RepoIndex, hits: list[Located]) -> tuple | None:
+    """(name, modules) when another module writes out a declared list again under the same
+    name in lower case (serving's config declares SOIL_COLS, training's preprocessing sets
+    soil_cols = [...] inside a function): two copies kept in step by hand. The first few
+    hundred production modules are searched."""
+    names = {_declared_name(h).lower(): h for h in hits[:_MAX_LISTS_FOLLOWED]}
+    declared = {h.path for h in hits}
+    modules = [p for p in index.production_python if p not in declared and p.endswith(".py")]
+    pattern = linear.compile(r"^[ \t]*(" + "|".join(names) + r")[ \t]*=[ \t]*[\[(]", linear.M)
+    for path in modules[:_MAX_MODULES_SEARCHED]:
+        tick()
+        m = pattern.search(index.code(path, cache=False) or "")
+        if m is not None:
+            hit = names[m.group(1)]
+            return _declared_name(hit), [hit.path, path]
+    return None
+
+
+_MAX_MODULES_SEARCHED = 300
 _MAX_LISTS_FOLLOWED = 5
 _MAX_BYTES_READ = 8 << 20  # looking for a list's name in other files
 
