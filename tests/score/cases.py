@@ -8678,7 +8678,7 @@ CASES += [
 ]
 
 
-def _notebook(*lines: str) -> str:
+def _one_cell_notebook(*lines: str) -> str:
     """A notebook of one code cell, written as Jupyter writes it (JSON, one line a line)."""
     cell = {
         "cell_type": "code",
@@ -8699,7 +8699,7 @@ CASES += [
         "fail",
         {
             **s.PIPELINE,
-            "notebooks/scrape.ipynb": _notebook(
+            "notebooks/scrape.ipynb": _one_cell_notebook(
                 "from firecrawl import FirecrawlApp",
                 'app = FirecrawlApp(api_key="fc-a32d9b7e41c05f68a2d7e9b3c4f1a6d8")',
             ),
@@ -8712,7 +8712,7 @@ CASES += [
         "pass",
         {
             **s.PIPELINE,
-            "notebooks/tutorial.ipynb": _notebook(
+            "notebooks/tutorial.ipynb": _one_cell_notebook(
                 "import os",
                 'os.environ["WANDB_API_KEY"] = "yourkey"',
                 'openai_api_key = "enter-key-here"',
@@ -9049,7 +9049,9 @@ CASES += [
             "                loss.backward()\n                self.opt.step()\n"
             "        preds = [self.model(x).argmax(1) for x, _ in self.loader]\n"
             "        return accuracy_score([y for _, y in self.loader], preds)\n",
-            "notebooks/run.ipynb": _notebook("from pkg.trainer import Trainer", "Trainer().fit(3)"),
+            "notebooks/run.ipynb": _one_cell_notebook(
+                "from pkg.trainer import Trainer", "Trainer().fit(3)"
+            ),
         },
         "only some steps",
         "trainer-class-module-is-no-program",
@@ -9257,3 +9259,103 @@ CASES.append(
         "constant-rewritten-as-a-local",
     )
 )
+
+# Second review of the round: what the narrowed rules must still get right.
+CASES += [
+    Case(
+        "DA006",
+        "pass",
+        {
+            **s.PIPELINE,
+            "src/churn/columns.py": "FEATURES = ['tenure', 'plan', 'charges']\n",
+            "src/churn/extract.py": "from churn.columns import FEATURES\n\n\ndef extract(rows):\n"
+            "    features = []\n    for r in rows:\n        features.append([r[c] for c in FEATURES])\n"
+            "    return features\n",
+        },
+        "FEATURES",
+        "an-accumulator-is-no-second-list",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {
+            **s.PIPELINE,
+            "app/db.py": "import psycopg2\n\n"
+            "conn = psycopg2.connect(host='db.prod.acme.com', password='12345678')\n",
+        },
+        "password hard-coded",
+        "weak-password-is-a-password",
+    ),
+    Case(
+        "DE008",
+        "fail",
+        {
+            **s.PIPELINE,
+            "notebooks/chat.ipynb": '{"cells": [{"cell_type": "code", "source": ['
+            '"openai_api_key = \\"Zq8vT3kLm29XwPb7Rd4Ts6Nc\\"\\n"]}',  # truncated JSON
+        },
+        "openai_api_key hard-coded",
+        "truncated-notebook-searched-whole",
+    ),
+    Case(
+        "SC006",
+        "pass",
+        readme(
+            "Deployment",
+            "Locally: `docker run -p 8000:8000 churn`. For production, the image is deployed to "
+            "AWS ECS behind a load balancer and called by the CRM nightly.",
+        ),
+        "describes the deployment scenario",
+        "for-production-then-where-it-runs",
+    ),
+    Case(
+        "DE004",
+        "fail",
+        {
+            **s.PIPELINE,
+            "src/churn/inference.py": _SCAFFOLD.format(
+                load="    # TODO: load weights\n",
+                out="    json.dump({'prediction': int(logits.argmax())}, open('out.json', 'w'))\n",
+            ),
+        },
+        "no serving app",
+        "todo-load-weights",
+    ),
+    Case(
+        "DE001",
+        "partial",
+        {
+            **s.PIPELINE,
+            "src/churn/serve.py": s.SERVE,
+            "Dockerfile": "# We COPY nothing; no git clone\nFROM python:3.11-slim\n"
+            "RUN pip install mlflow==2.9.2\n",
+        },
+        "copies none of the project's files",
+        "no-git-clone-in-a-comment",
+    ),
+    Case(
+        "MO010",
+        "pass",
+        {**s.PIPELINE, ".github/workflows/ci.yml": _CI_LINT.format(tail=" && true")},
+        "runs flake8",
+        "lint-and-true-still-fails",
+    ),
+    Case(
+        "SC007",
+        "partial",
+        readme("Roadmap", "- Phase 2 may - depending on funding - add a drift monitor"),
+        "without dates",
+        "may-dash-is-no-date",
+    ),
+    Case(
+        "SC006",
+        "fail",
+        {
+            "README.md": "# Iris predictor\n\n## Table of Contents\n\n- [Setup](#setup)\n"
+            "- [How the trained model is served as a REST API in production](#serving)\n"
+            "- [Tests](#tests)\n\n## Setup\n\nInstall the requirements and train the model.\n"
+        },
+        "no document",
+        "table-of-contents-with-a-long-entry",
+    ),
+]

@@ -171,3 +171,19 @@ def test_import_targets_are_remembered_per_folder_and_copied(tmp_path: Path) -> 
     first.append("elsewhere.py")
     (ref_serve,) = index.imports["a/serve.py"]
     assert index.resolve_import_targets("a/serve.py", ref_serve) == ["a/features.py"]
+
+
+def test_import_targets_differ_by_the_names_imported(tmp_path: Path) -> None:
+    # `from pkg import data` and `from pkg import model` in one folder are two answers.
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "data.py").write_text("x = 1\n")
+    (tmp_path / "pkg" / "model.py").write_text("y = 1\n")
+    (tmp_path / "a.py").write_text("from pkg import data\n")
+    (tmp_path / "b.py").write_text("from pkg import model\n")
+    index = RepoIndex(str(tmp_path))
+    index.read_contents()
+    (ref_a,) = index.imports["a.py"]
+    (ref_b,) = index.imports["b.py"]
+    assert index.resolve_import_targets("a.py", ref_a) == ["pkg/data.py"]
+    assert index.resolve_import_targets("b.py", ref_b) == ["pkg/model.py"]

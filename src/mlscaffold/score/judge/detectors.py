@@ -308,12 +308,16 @@ _TABLE_OF_CONTENTS = lazy(r"^\W*(table of contents?|contents|toc|index|outline)\
 
 
 def _table_of_contents(section) -> bool:
-    """A section named as a table of contents whose lines are all short (the headings or
-    links it lists): a "Contents" section of sentences describing each folder is prose."""
+    """A section named as a table of contents whose lines are mostly entries (links to the
+    document's own headings, or short lines naming them): a "Contents" section of sentences
+    describing each folder is prose."""
     if not _TABLE_OF_CONTENTS.occurs_in(section.heading):
         return False
-    lines = section.body.splitlines()[:500]
-    return all(len(_strip_links(line).split()) < 8 for line in lines)
+    lines = [ln for ln in section.body.splitlines()[:500] if ln.strip()]
+    entries = sum(
+        1 for ln in lines if _ANCHOR_LINK.occurs_in(ln) or len(_strip_links(ln).split()) < 8
+    )
+    return entries >= 0.8 * len(lines)
 
 
 def _strip_links(line: str) -> str:
@@ -322,6 +326,7 @@ def _strip_links(line: str) -> str:
 
 
 _LINK_TARGET = lazy(r"\]\([^)\n]*\)")
+_ANCHOR_LINK = lazy(r"^\s*([-*+]|\d+\.)?\s*\[[^\]\n]*\]\(#")
 
 
 def _without_json(body: str) -> str:

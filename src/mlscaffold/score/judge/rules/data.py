@@ -183,8 +183,9 @@ def _data_like(path: str, suffix: str) -> bool:
 # counted in a model folder (OpenCV's face recognisers write YAML, TensorFlow's checkpoints
 # variables.data-00000-of-00001).
 _WEIGHT_FORMATS = frozenset(
-    ".yml .yaml .model .weights .caffemodel .params .pdparams .mlmodel .tflite .pb .keras "
-    ".gguf .engine .trt .hef .xgb .ubj .cbm .msgpack .index".split()
+    ".yml .yaml .model .weights .caffemodel .params .pdparams .pdiparams .pdmodel .mlmodel "
+    ".tflite .pb .keras .gguf .ggml .engine .trt .hef .xgb .bst .lgb .ubj .cbm .msgpack "
+    ".index .t7 .vec .traineddata .pte .mnn .nemo .mar .caffe .ot".split()
 )
 
 
@@ -644,10 +645,11 @@ def features_declared_in_code(index: RepoIndex, params: dict[str, Any]) -> Verdi
         again = _redeclared(hits) or _rewritten_in_training(index, hits)
         if again:
             name, where = again
+            lines = {x.path: x.line for x in hits if _declared_name(x) == name}
             return Verdict.partial(
                 f"features are declared as {name} in {len(where)} modules ({', '.join(where[:3])}"
                 f"{', ...' if len(where) > 3 else ''}): written out in each, not in one place",
-                [Evidence(x.path, x.line, name) for x in hits if _declared_name(x) == name][:5],
+                [Evidence(p, lines.get(p), name) for p in where[:5]],
             )
         used = _first_used(index, hits[:_MAX_LISTS_FOLLOWED])
         if used is not None:
@@ -673,14 +675,26 @@ def _redeclared(hits: list[Located]) -> tuple[str, list[str]] | None:
 
 
 def _rewritten_in_training(index: RepoIndex, hits: list[Located]) -> tuple | None:
-    """(name, modules) when another module writes out a declared list again under the same
-    name in lower case (serving's config declares SOIL_COLS, training's preprocessing sets
-    soil_cols = [...] inside a function): two copies kept in step by hand. The first few
-    hundred production modules are searched."""
+    """(name, modules) when a module of training (its code, what it imports, or a module named
+    for preparing data) writes out a declared list again under the same name in lower case,
+    as a list of literals (serving's config declares SOIL_COLS, training's preprocessing sets
+    soil_cols = ['ph', ...] inside a function): two copies kept in step by hand. At most a few
+    hundred modules are searched."""
     names = {_declared_name(h).lower(): h for h in hits[:_MAX_LISTS_FOLLOWED]}
     declared = {h.path for h in hits}
-    modules = [p for p in index.production_python if p not in declared and p.endswith(".py")]
-    pattern = linear.compile(r"^[ \t]*(" + "|".join(names) + r")[ \t]*=[ \t]*[\[(]", linear.M)
+    training = [t.path for t in facts.training(index).code]
+    near = set(training) | facts.internal_imports(index, training)
+    modules = [
+        p
+        for p in index.production_python
+        if p not in declared
+        and p.endswith(".py")
+        and (p in near or _PREPARES.search(p.rsplit("/", 1)[-1]))
+    ]
+    # a list of string literals written out (not an accumulator: features = [])
+    pattern = linear.compile(
+        r"^[ \t]*(" + "|".join(names) + r")[ \t]*=[ \t]*[\[(][ \t\n]*[\"']", linear.M
+    )
     for path in modules[:_MAX_MODULES_SEARCHED]:
         tick()
         m = pattern.search(index.code(path, cache=False) or "")
@@ -690,6 +704,8 @@ def _rewritten_in_training(index: RepoIndex, hits: list[Located]) -> tuple | Non
     return None
 
 
+# Modules that prepare data for training, by name (preprocessing.py, build_features.py).
+_PREPARES = lazy(r"prepro|prepar|feature|transform|process|clean|etl|data", linear.I)
 _MAX_MODULES_SEARCHED = 300
 _MAX_LISTS_FOLLOWED = 5
 _MAX_BYTES_READ = 8 << 20  # looking for a list's name in other files

@@ -180,7 +180,7 @@ _CHECKOUT_SUFFIX = lazy(r"[-_.](main|master|dev|develop|trunk|v?\d[\w.]*)$", lin
 
 def _cloned_names(text: str) -> list[str | None]:
     """The repository names a Dockerfile clones or pip-installs from git, in order; None for
-    one it names through a variable ($REPO) or not at all."""
+    one it names through a variable ($REPO), "" for a clone without a URL."""
     text = text.replace("\\\n", " ")  # a command continued over lines
     names: list[str | None] = []
     for m in itertools.islice(_GIT_CLONE.finditer(text), 20):
@@ -201,10 +201,14 @@ def _cloned_names(text: str) -> list[str | None]:
 
 
 def _repository_name(url: str | None) -> str | None:
-    if not url or "$" in url:
+    """The repository a URL names; None when a variable names it ($REPO), "" when there is no
+    URL ("no git clone" in a comment)."""
+    if not url:
+        return ""
+    if "$" in url:
         return None
     last = url.rstrip("/").replace(":", "/").rsplit("/", 1)[-1]
-    return normalise(last.split("@", 1)[0].removesuffix(".git")) or None
+    return normalise(last.split("@", 1)[0].removesuffix(".git"))
 
 
 _COMPOSE = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml")
@@ -1134,7 +1138,8 @@ _WEIGHTS_NOT_LOADED = lazy(
     r"\b(checkpoint|weights?)( loading| load)? (is |are )?not (yet )?implemented|"
     r"\bload(ing)? (of )?(the |actual |trained |saved )*(weights|checkpoints?)\b[^\n]{0,30}"
     r"\bnot (yet )?implemented|"
-    r"\bTODO\b[^\n]{0,20}\bload (the |actual |trained |saved )+(weights|checkpoints?|model)\b",
+    r"\bTODO\b[^\n]{0,20}\bload (the |actual |trained |saved )*(weights|checkpoints?|model)\b|"
+    r"\b(weights|checkpoints?) (are |is )?not (yet )?loaded\b",
     linear.I,
 )
 

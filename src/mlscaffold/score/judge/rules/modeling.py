@@ -2162,8 +2162,9 @@ def _lint_in_hooks(index: RepoIndex) -> tuple[str, int, str] | None:
 _LENIENT = lazy(
     r"--exit-zero|--select[= ]E9,F63,F7,F82\s|\|\|\s*(true\b|exit\s+0\b|:(\s|$)|echo\b|$)"
 )
-# What ends a command on a shell line (the || that swallows a failure belongs to its command).
-_COMMAND_END = lazy(r";|&&")
+# What ends a command on a shell line whatever it returned (the || that swallows a failure
+# belongs to its command; `flake8 . && true` still fails with flake8).
+_COMMAND_END = lazy(r";")
 _ALWAYS_TRUE = lazy(r"^\s*(true|exit\s+0|:)\s*$")
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import json
 from typing import Any
 
 from mlscaffold.score.judge.rules import rule
@@ -195,8 +193,16 @@ _ENV_SLOT = lazy(
 )
 # A front end's settings, shipped to every browser (NEXT_PUBLIC_SUPABASE_ANON_KEY): public.
 _PUBLIC_SETTINGS = ("NEXT_PUBLIC_", "VITE_", "REACT_APP_", "PUBLIC_", "EXPO_PUBLIC_")
-_FILE_PATH = lazy(
-    r"^(/|~|\.{1,2}/|[a-z]:\\\\)|\.(pem|json|key|txt|p12|pfx|crt|ya?ml|kdbx)$", linear.I
+_FILE_PATH = lazy(r"^(/|~|\.{1,2}/)|\.(pem|json|key|txt|p12|pfx|crt|ya?ml)$", linear.I)
+# A value in code that is a path: relative, home or a drive, or a folder then a key file's
+# name (a base64 secret may begin with a slash).
+_PATH_VALUE = lazy(
+    r"^(\.{1,2}/|~/|[a-z]:\\)|/[\w.-]+\.(pem|json|key|txt|p12|pfx|crt|ya?ml|kdbx)$", linear.I
+)
+# Words saying what goes in a slot, as code writes them ("add-your-key-here", "your_api_key"),
+# or a value blanked out ("sk-xxxxxxxxxxxx", "********").
+_CODE_SLOT = lazy(
+    r"your[_-]|placeholder|^(add|enter|insert|paste|put)[_-]|x{6}|X{6}|\*{6}", linear.I
 )
 _TEMPLATE_NOTE = lazy(r"#[^\n]*\b(copy|rename|template|example)\b", linear.I)
 _EXAMPLE_FILE = lazy(
@@ -408,21 +414,33 @@ def _code_secrets(data: bytes, credential: bool, token: bool) -> tuple[int, str]
     return None
 
 
-_MAX_CELLS = 2000
+_MAX_CELLS = 20_000
 
 
 def _notebook_secrets(data: bytes, credential: bool, token: bool) -> list[tuple[int, str]]:
-    """A credential in a notebook's code cells, read as a module's code: markdown cells that
-    quote an example and outputs that print a data row are not code. The line is the file's
-    (where the cell's line is written in the notebook's JSON), or the notebook's first."""
+    """A credential in a notebook's code cells (nbformat 4's ``source``, 3's ``input``), read
+    as a module's code: markdown cells that quote an example and outputs that print a data row
+    are not code. A file that is no such notebook is searched whole."""
     from mlscaffold.score.read.readers.structured import load_json
 
     doc, _ = load_json(data)
     cells = doc.get("cells") if isinstance(doc, dict) else None
-    for cell in itertools.islice(cells if isinstance(cells, list) else (), _MAX_CELLS):
+    if isinstance(doc, dict) and cells is None and isinstance(doc.get("worksheets"), list):
+        cells = [  # nbformat 3: cells in worksheets, code under "input"
+            cell
+            for sheet in doc["worksheets"][:_MAX_CELLS]
+            if isinstance(sheet, dict) and isinstance(sheet.get("cells"), list)
+            for cell in sheet["cells"][:_MAX_CELLS]
+        ]
+    if not isinstance(cells, list) or len(cells) > _MAX_CELLS:
+        # Not a notebook this reader knows (a merge conflict, truncated JSON, a dict of cells,
+        # too many cells): its text is searched as code, quotes unescaped, as a last resort.
+        hit = _code_secrets(data.replace(b'\\"', b'"'), credential, token)
+        return [hit] if hit is not None else []
+    for cell in cells:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        source = cell.get("source")
+        source = cell.get("source", cell.get("input"))
         code = (
             "".join(x for x in source if isinstance(x, str)) if isinstance(source, list) else source
         )
@@ -430,10 +448,7 @@ def _notebook_secrets(data: bytes, credential: bool, token: bool) -> list[tuple[
             continue
         hit = _code_secrets(code.encode("utf-8", "replace"), credential, token)
         if hit is not None:
-            line_text = code.splitlines()[hit[0] - 1] if hit[0] <= len(code.splitlines()) else ""
-            written = json.dumps(line_text)[1:-1].encode("utf-8", "replace")
-            at = data.find(written) if written else -1
-            return [(data.count(b"\n", 0, at) + 1 if at != -1 else 1, hit[1])]
+            return [(1, hit[1])]  # (a notebook's evidence carries no line: see Evidence)
     return []
 
 
@@ -453,9 +468,8 @@ def _code_secret(data: bytes) -> tuple[int, str] | None:
                 not _framework_key(data, m)
                 and (
                     _TEMPLATED.search(value)
-                    or _FILE_PATH.search(value)  # where a credential is kept, not the credential
-                    or _SLOT_WORDS.search(value)
-                    or _MADE_UP.search(value)
+                    or _PATH_VALUE.search(value)  # where a credential is kept, not the credential
+                    or _CODE_SLOT.search(value)
                     or (
                         (_placeholder_word(value) and not _NUMBERED_PLACEHOLDER.match(value))
                         or _NAMED_FOR_IT.search(value)

@@ -430,10 +430,10 @@ def _framework_preprocessing(
 # src/preprocessing.py", "# must match training", "(same as training)". Whatever else it
 # imports, that part is kept in step by hand.
 _ADMITS_COPY = lazy(
-    r"\b(mirrors?|replicates?|re-?implements?|copies|copied from)\b[^\n]{0,40}"
+    r"\b(mirrors?|replicates?|re-?implements?|copied from)\b[^\n]{0,40}"
     r"\b(training|train\w*\.py|preprocess\w*|feature[ _]engineering)\b|"
     r"\bmust match\b[^\n]{0,30}\b(training|train\w*\.py|main\.py|preprocess\w*)|"
-    r"\b(same as|as in|as done in|as during)[ \t]+(in |during |at )?training\b|"
+    r"\b(same as|as done in|as during)[ \t]+(in |during |at )?training\b|"
     r"\bkeep (this |it )?in sync with\b[^\n]{0,30}\b(training|train\w*\.py|preprocess\w*)",
     linear.I,
 )
