@@ -1944,7 +1944,7 @@ CASES: list[Case] = [
             "        flake8 . --count --select=E9,F63,F7,F82 --show-source --statistics\n"
             "        flake8 . --count --exit-zero --max-complexity=10 --statistics\n"
         },
-        "only to report",
+        "cannot fail the build",
         "starter-workflow-flake8",
     ),
     Case(
@@ -1957,7 +1957,7 @@ CASES: list[Case] = [
             "        flake8 . --count --select=E9,F63,F7,F82 --show-source --statistics\n"
             "        flake8 . --count --exit-zero --max-complexity=10 --statistics\n"
         },
-        "only to report",
+        "cannot fail the build",
         "starter-workflow-with-install-step",
     ),
     Case(
@@ -9357,5 +9357,45 @@ CASES += [
         },
         "no document",
         "table-of-contents-with-a-long-entry",
+    ),
+]
+
+# MO010: a lint step allowed to fail (GitHub's continue-on-error, GitLab's allow_failure)
+# cannot fail the build; the same setting on another step or job changes nothing.
+CASES += [
+    Case(
+        "MO010",
+        "partial",
+        {
+            **s.PIPELINE,
+            ".github/workflows/ci.yml": _CI_LINT.replace(
+                "      - name: Lint with flake8\n",
+                "      - name: Lint with flake8\n        continue-on-error: true\n",
+            ).format(tail=""),
+        },
+        "continue-on-error",
+        "lint-step-continues-on-error",
+    ),
+    Case(
+        "MO010",
+        "partial",
+        {
+            **s.PIPELINE,
+            ".gitlab-ci.yml": "lint:\n  image: python:3.11\n  allow_failure: true\n  script:\n"
+            "    - pip install flake8\n    - flake8 .\n",
+        },
+        "cannot fail the build",
+        "gitlab-lint-job-allowed-to-fail",
+    ),
+    Case(
+        "MO010",
+        "pass",
+        {
+            **s.PIPELINE,
+            ".gitlab-ci.yml": "docs:\n  allow_failure: true\n  script:\n    - make docs\n\n"
+            "lint:\n  image: python:3.11\n  script:\n    - pip install flake8\n    - flake8 .\n",
+        },
+        "runs flake8",
+        "another-job-allowed-to-fail",
     ),
 ]

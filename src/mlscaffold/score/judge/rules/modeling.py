@@ -2180,10 +2180,49 @@ def _lint_is_lenient(index: RepoIndex, ci_path: str) -> bool:
     from mlscaffold.score.judge.rules.deployment import ci_commands
 
     text = ci_commands(index, ci_path).replace("\\\n", " ")  # continued lines are one
-    lines = [
-        line for line in text.splitlines() if _LINT_RUN.search(line) and not _NOT_A_RUN.search(line)
+    all_lines = text.splitlines()
+    runs = [
+        n
+        for n, line in enumerate(all_lines)
+        if _LINT_RUN.search(line) and not _NOT_A_RUN.search(line)
     ]
-    return bool(lines) and all(_lenient_line(line) for line in lines)
+    return bool(runs) and all(
+        _lenient_line(all_lines[n]) or _allowed_to_fail(all_lines, n) for n in runs[:_MAX_RUNS]
+    )
+
+
+_MAX_RUNS = 50
+_MAX_BLOCK_LINES = 200
+# A CI step or job whose failure does not fail the build (GitHub's continue-on-error: true,
+# GitLab's allow_failure: true).
+_ALLOWED_TO_FAIL = lazy(r"^\s*-?\s*(continue-on-error|allow_failure)\s*:\s*true\b")
+
+
+def _allowed_to_fail(lines: list[str], n: int) -> bool:
+    """Whether the step or job holding line ``n`` of a CI file may fail: the block that
+    encloses it (the nearest line above it, indented less, that opens a list item or a
+    top-level key, and the lines indented deeper than that line) says so."""
+    indent = len(lines[n]) - len(lines[n].lstrip())
+    start = None
+    for k in range(n - 1, max(-1, n - _MAX_BLOCK_LINES), -1):
+        line = lines[k]
+        depth = len(line) - len(line.lstrip())
+        if not line.strip() or depth >= indent:
+            continue
+        if line.lstrip().startswith("- ") or depth == 0:
+            start, indent = k, depth
+            break
+        indent = depth
+    if start is None:
+        return False
+    if _ALLOWED_TO_FAIL.search(lines[start]):
+        return True
+    for line in lines[start + 1 : start + _MAX_BLOCK_LINES]:
+        if line.strip() and len(line) - len(line.lstrip()) <= indent:
+            break  # the next step or job
+        if _ALLOWED_TO_FAIL.search(line):
+            return True
+    return False
 
 
 def _lenient_line(line: str) -> bool:
@@ -2220,8 +2259,9 @@ def code_quality_tooling(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         ev = [Evidence(h.path, h.line, h.value.strip()) for h in in_ci[:3]]
         if all(_lint_is_lenient(index, h.path) for h in in_ci):
             return Verdict.partial(
-                f"{in_ci[0].path} runs {in_ci[0].value.strip()}, but only to report (--exit-zero, "
-                "|| true) or for syntax errors (--select=E9,F63,F7,F82), with no configuration",
+                f"{in_ci[0].path} runs {in_ci[0].value.strip()}, but in a way that cannot fail the "
+                "build (--exit-zero, || true, continue-on-error) or for syntax errors only "
+                "(--select=E9,F63,F7,F82), with no configuration",
                 ev,
             )
         return Verdict.passed(f"{in_ci[0].path} runs {in_ci[0].value.strip()}", ev)
