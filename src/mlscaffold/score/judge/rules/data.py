@@ -172,20 +172,20 @@ def _data_like(path: str, suffix: str) -> bool:
         or (suffix in _RASTER_SUFFIXES and not _FIGURES.search(path))
         or _in_data_folder(path, suffix)
         or (
-            (suffix in _WEIGHT_FORMATS or suffix.startswith(".data-"))
+            (suffix in _WEIGHT_SUFFIXES or suffix in _WEIGHT_FORMATS or suffix.startswith(".data-"))
             and _MODEL_FOLDER.search(path) is not None
         )
         or (not suffix and _SPEECH_LISTS.search(path) is not None)
     )
 
 
-# Formats libraries save weights in, beyond the data suffixes (.pkl, .pt, .json, .bin...):
-# counted in a model folder (OpenCV's face recognisers write YAML, TensorFlow's checkpoints
+# Formats libraries save weights in beyond _WEIGHT_SUFFIXES and the data suffixes: counted
+# in a model folder (OpenCV's face recognisers write YAML, TensorFlow's checkpoints
 # variables.data-00000-of-00001).
 _WEIGHT_FORMATS = frozenset(
     ".yml .yaml .model .weights .caffemodel .params .pdparams .pdiparams .pdmodel .mlmodel "
-    ".tflite .pb .keras .gguf .ggml .engine .trt .hef .xgb .bst .lgb .ubj .cbm .msgpack "
-    ".index .t7 .vec .traineddata .pte .mnn .nemo .mar .caffe .ot".split()
+    ".ggml .engine .trt .hef .xgb .bst .lgb .ubj .cbm .msgpack .index .t7 .vec .traineddata "
+    ".pte .mnn .nemo .mar .caffe .ot".split()
 )
 
 

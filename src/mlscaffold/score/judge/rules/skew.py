@@ -441,18 +441,23 @@ _ADMITS_COPY = lazy(
 
 @rule("shared_preprocessing")
 def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
-    verdict = _shared_preprocessing(index)
-    if verdict.status is not Status.PASS:
-        return verdict
     from mlscaffold.score.judge.rules.deployment import serving_modules
 
     web, batch, _ = serving_modules(index)
     serving = web + [p for p in batch if p not in web]
+    if not serving:
+        return Verdict.not_applicable("no serving code to compare with training")
     training = sorted({t.path for t in facts.training(index).code} - set(serving))
+    if not training:
+        return Verdict.not_applicable("no training code in modules to compare with serving")
+    serve_reach = facts.internal_imports(index, serving)
+    train_reach = facts.internal_imports(index, training)
+    verdict = _shared_preprocessing(index, serving, training, serve_reach, train_reach)
+    if verdict.status is not Status.PASS:
+        return verdict
     # Serving's own side: its modules and what only they import (not a module shared with
     # training, which saying "the same as training" describes, not copies).
-    shared = facts.internal_imports(index, training) | set(training)
-    side = serving + sorted(facts.internal_imports(index, serving) - shared)
+    side = serving + sorted(serve_reach - train_reach - set(training))
     for path in side[:_MAX_ADMISSION_FILES]:
         code = index.code(path) or ""
         m = _ADMITS_COPY.search(code)
@@ -469,19 +474,13 @@ def shared_preprocessing(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 _MAX_ADMISSION_FILES = 50
 
 
-def _shared_preprocessing(index: RepoIndex) -> Verdict:
-    from mlscaffold.score.judge.rules.deployment import serving_modules
-
-    web, batch, _ = serving_modules(index)
-    serving = web + [p for p in batch if p not in web]
-    if not serving:
-        return Verdict.not_applicable("no serving code to compare with training")
-    training_facts = facts.training(index)
-    training = sorted({t.path for t in training_facts.code} - set(serving))
-    if not training:
-        return Verdict.not_applicable("no training code in modules to compare with serving")
-    serve_reach = facts.internal_imports(index, serving)
-    train_reach = facts.internal_imports(index, training)
+def _shared_preprocessing(
+    index: RepoIndex,
+    serving: list[str],
+    training: list[str],
+    serve_reach: set[str],
+    train_reach: set[str],
+) -> Verdict:
     training_side = sorted((train_reach | set(training)) - serve_reach - set(serving))
     same = _same_named(index, serving, training_side)
     if same:
