@@ -9399,3 +9399,154 @@ CASES += [
         "another-job-allowed-to-fail",
     ),
 ]
+
+
+# Fifteenth round (held-out set P).
+# MO007: a seed only in a side tool (a download script) that training neither runs nor imports
+# does not make training repeatable; a seeded split step, or a driver that seeds then trains,
+# does.
+_SENTENCE_TRAINING = {
+    "src/train.py": "import numpy as np\nfrom sklearn.linear_model import LogisticRegression\n\n"
+    "def main(X, y):\n    order = np.random.permutation(len(y))\n"
+    "    return LogisticRegression().fit(X[order], y[order])\n",
+}
+CASES += [
+    Case(
+        "MO007",
+        "partial",
+        {
+            **_SENTENCE_TRAINING,
+            "scripts/download_fasttext.py": "import numpy as np\n\nnp.random.seed(42)\n"
+            "vectors = np.random.rand(10, 300)\nnp.save('emb.npy', vectors)\n",
+        },
+        "neither runs nor imports",
+        "seed-only-in-a-download-script",
+    ),
+    Case(
+        "MO007",
+        "pass",
+        {
+            **_SENTENCE_TRAINING,
+            "scripts/split_dataset.py": "import pandas as pd\nfrom sklearn.model_selection import "
+            "train_test_split\n\ndf = pd.read_csv('all.csv')\n"
+            "train, test = train_test_split(df, random_state=42)\n",
+        },
+        "seed set in scripts/split_dataset.py",
+        "seeded-split-step",
+    ),
+    Case(
+        "MO007",
+        "pass",
+        {
+            **_SENTENCE_TRAINING,
+            "run.py": "import numpy as np\nfrom src.train import main\n\nnp.random.seed(0)\n"
+            "main(X, y)\n",
+        },
+        "seed set in run.py",
+        "driver-seeds-then-trains",
+    ),
+]
+
+# MO003: data_validation.py checks inputs, it is no evaluation step; a feature step that fits
+# and saves only a scaler trains no model. A main.py running validation, dataset building and
+# scaling chains no training.
+_PREPROCESSING_ONLY_MAIN = {
+    "main.py": "from src.data.data_validation import validate_data\n"
+    "from src.data.build_datasets import build_datasets\n"
+    "from src.features.scale_features import scale_features\n\n"
+    "def main():\n    validate_data()\n    build_datasets()\n    scale_features()\n\n"
+    "if __name__ == '__main__':\n    main()\n",
+    "src/data/data_validation.py": "import pandas as pd\n\ndef validate_data():\n"
+    "    df = pd.read_csv('raw.csv')\n    print(df.isna().sum())\n",
+    "src/data/build_datasets.py": "import pandas as pd\n\ndef build_datasets():\n"
+    "    df = pd.read_csv('raw.csv')\n    df.sample(frac=0.8).to_csv('train.csv')\n",
+    "src/features/scale_features.py": "import joblib\nimport pandas as pd\n"
+    "from sklearn.preprocessing import StandardScaler\n\ndef scale_features():\n"
+    "    df = pd.read_csv('train.csv')\n    scaler = StandardScaler()\n"
+    "    df[['a']] = scaler.fit_transform(df[['a']])\n"
+    "    joblib.dump(\n        scaler,\n        'scaler.pkl'\n    )\n",
+    "src/models/train_gru.py": "import torch\n\ndef train(model, loader):\n    model.train()\n"
+    "    for x, y in loader:\n        loss = model(x).sum()\n        loss.backward()\n"
+    "    torch.save(model.state_dict(), 'gru.pth')\n\nif __name__ == '__main__':\n"
+    "    train(None, [])\n",
+    "src/models/evaluate_model.py": "from sklearn.metrics import mean_squared_error\n\n"
+    "def evaluate(y, p):\n    return mean_squared_error(y, p)\n\nif __name__ == '__main__':\n"
+    "    evaluate([1], [1])\n",
+}
+CASES += [
+    Case(
+        "MO003",
+        "partial",
+        _PREPROCESSING_ONLY_MAIN,
+        "steps in modules",
+        "main-runs-only-preprocessing",
+    ),
+]
+
+# DE001: an image whose last command starts a program the repository does not have does not
+# run as written (the app was renamed); one that starts the app it has is fine.
+_STREAMLIT_APP = {
+    **s.PIPELINE,
+    "AIDRP.py": "import joblib\nimport streamlit as st\n\nmodel = joblib.load('model.pkl')\n"
+    "st.write(model.predict([[st.number_input('age')]]))\n",
+    "requirements.txt": "streamlit==1.30.0\nscikit-learn==1.4.0\n",
+}
+_STREAMLIT_IMAGE = (
+    "FROM python:3.9.6\nWORKDIR /app\nCOPY . /app\nRUN pip install -r requirements.txt\n"
+    "CMD streamlit run --server.port 8080 {app}\n"
+)
+CASES += [
+    Case(
+        "DE001",
+        "partial",
+        {**_STREAMLIT_APP, "Dockerfile": _STREAMLIT_IMAGE.format(app="app.py")},
+        "starts app.py, which the repository does not have",
+        "command-runs-a-missing-program",
+    ),
+    Case(
+        "DE001",
+        "pass",
+        {**_STREAMLIT_APP, "Dockerfile": _STREAMLIT_IMAGE.format(app="AIDRP.py")},
+        "builds on a pinned base",
+        "command-runs-the-app-it-has",
+    ),
+]
+
+# DE005: the saved pipeline (TF-IDF + classifier) starts from text that training's own cleaning
+# module made; serving that feeds it raw text skips that step. A training script for a
+# transformer model is no transformation serving must import.
+_CLEANED_TRAINING = {
+    "src/helper_cleaner.py": "import re\n\ndef data_cleaning(text):\n"
+    "    text = re.sub(r'http\\S+', '', text)\n    return text.lower().strip()\n",
+    "src/train.py": "import joblib\nimport pandas as pd\nfrom sklearn.pipeline import Pipeline\n"
+    "from sklearn.feature_extraction.text import TfidfVectorizer\n"
+    "from sklearn.linear_model import LogisticRegression\nfrom src.helper_cleaner import "
+    "data_cleaning\n\ndef main():\n    df = pd.read_csv('tweets.csv')\n"
+    "    X = df.text.map(data_cleaning)\n"
+    "    pipe = Pipeline([('tfidf', TfidfVectorizer()), ('clf', LogisticRegression())])\n"
+    "    pipe.fit(X, df.label)\n    joblib.dump(pipe, 'model.pkl')\n",
+    "app.py": "import joblib\nfrom fastapi import FastAPI\n\napp = FastAPI()\n"
+    "model = joblib.load('model.pkl')\n\n@app.post('/predict')\ndef predict(text: str):\n"
+    "    return model.predict_proba([text]).tolist()\n",
+}
+CASES += [
+    Case(
+        "DE005",
+        "partial",
+        _CLEANED_TRAINING,
+        "but not training's transformations in src/helper_cleaner.py",
+        "saved-pipeline-skips-training-cleaning",
+    ),
+    Case(
+        "DE005",
+        "pass",
+        {
+            **{k: v for k, v in _CLEANED_TRAINING.items() if k != "src/helper_cleaner.py"},
+            "src/train.py": _CLEANED_TRAINING["src/train.py"]
+            .replace("from src.helper_cleaner import data_cleaning\n", "")
+            .replace("df.text.map(data_cleaning)", "df.text"),
+        },
+        "preprocessing is part of the saved pipeline",
+        "saved-pipeline-on-raw-text",
+    ),
+]

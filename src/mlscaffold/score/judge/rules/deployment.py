@@ -356,7 +356,33 @@ def _dev_or_stale(index: RepoIndex, path: str, text: str) -> str:
                     f"copies {name[:60]}, which the repository does not have (the image does "
                     "not build as written)"
                 )
+    script = _absent_program(index, text)
+    if script:
+        return f"starts {script[:60]}, which the repository does not have (the image does not run)"
     return ""
+
+
+# A Python file the image's last command runs (CMD ["python", "app.py"], streamlit run
+# app.py), in either form.
+_CMD_SCRIPT = lazy(r"(?:^|[\s\[\"',=/])([\w.-]+\.py)(?:$|[\s\]\"',])")
+
+
+def _absent_program(index: RepoIndex, text: str) -> str | None:
+    """The Python file the image's last CMD or ENTRYPOINT runs when no file of that name is
+    anywhere in the repository (the app was renamed, the image starts what is not there);
+    None when it runs no named file or one the repository has, or a variable or template
+    names it."""
+    commands = list(_LAST_CMD.finditer(text))
+    if not commands:
+        return None
+    command = commands[-1].group(1)
+    if any(mark in command for mark in ("$", "{{", "{%")):
+        return None
+    for m in _CMD_SCRIPT.finditer(command):
+        name = m.group(1)
+        if not index.glob([name]):
+            return name
+    return None
 
 
 _MAX_COPIES = 50

@@ -109,6 +109,10 @@ ROLE_WORDS = {
     ),
 }
 _STRICT_WORDS = {"train": {"train", "training", "trainer", "fit"}}
+# A data check (data_validation.py, validate_data.py) validates inputs, not a model.
+_VALIDATING = {"validate", "validation"}
+_OF_DATA = {"data", "dataset", "datasets", "ingest", "ingestion"}
+_EVALUATING = {"evaluate", "evaluation", "eval", "metrics", "metric", "score", "scoring"}
 _GENERIC_STEMS = {"__init__", "main", "core", "nodes", "pipeline", "__main__", "run", "steps"}
 
 
@@ -645,6 +649,9 @@ def _all_roles(index: RepoIndex) -> dict[tuple[str, bool], list[str]]:
             roles = roles_of[name] = (
                 [(r, strict) for r, strict, words in wanted if tokens & words] if tokens else []
             )
+            if tokens & _VALIDATING and tokens & _OF_DATA and not tokens & _EVALUATING:
+                # data_validation.py checks the inputs; it evaluates no model
+                roles[:] = [r for r in roles if r[0] != "evaluate"]
         for key in roles:
             out[key].append(path)
     index.memo["roles"] = out

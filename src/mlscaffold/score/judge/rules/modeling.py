@@ -1140,6 +1140,14 @@ def seeds_set(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             f"seeds are set only in {name}() ({where}), which nothing calls",
             [Evidence(c.path, c.line, c.value) for c in in_modules[:3]],
         )
+    if in_modules and not keys and len(in_modules) == len(code):
+        off_path = _off_training_path(index, in_modules, trained_in)
+        if off_path is not None:
+            return Verdict.partial(
+                f"seeds are set only in {off_path}, which the training ({trained_in[0]}) "
+                "neither runs nor imports",
+                [Evidence(c.path, c.line, c.value) for c in in_modules[:3]],
+            )
     if keys or code:
         first = keys[0] if keys else code[0]
         return Verdict.passed(f"seed set in {first.path}", ev)
@@ -1152,6 +1160,40 @@ def seeds_set(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.failed("no seed is set in code or config")
 
 
+def _off_training_path(
+    index: RepoIndex, seeded: list[Located], trained_in: list[str]
+) -> str | None:
+    """The first seeding module when no module that seeds is on the training's path: none
+    trains, none is imported by a module that trains (its helpers, its data module), none
+    imports one (a driver seeding then calling train()), and none is named as a step of the
+    pipeline (a split or a preparation run before training) or seeds inside a function so
+    named (a CLI's train command). A seed in a download script, a plot or a side tool does
+    not make the training repeatable. None when any is on the path, when only notebooks
+    train, or when there are too many modules to follow."""
+    training = [p for p in trained_in if p not in index.notebook_set]
+    modules = sorted({seed.path for seed in seeded})
+    if not training or len(modules) > _MAX_SEEDING_MODULES:
+        return None
+    on_path = set(training) | facts.internal_imports(index, training)
+    for module in modules:
+        if _STEP_NAME.search(module.rpartition("/")[2]):
+            return None  # a pipeline stage of its own, run before training (a seeded split)
+        lines = (index.code(module) or "").split("\n")
+        if any(
+            _STEP_NAME.search(_enclosing_function(lines, seed.line or 0) or "")
+            for seed in seeded
+            if seed.path == module
+        ):
+            return None  # seeded inside a train() or split() command
+        if module in on_path or on_path.intersection(facts.internal_imports(index, [module])):
+            return None
+    return modules[0]
+
+
+_MAX_SEEDING_MODULES = 20
+# Modules named as a step of the pipeline: their seed (the split's) is the run's, though
+# training does not import them.
+_STEP_NAME = lazy(r"split|prep|process|data|train|feature|fold|sampl|pipeline|fit|tun", linear.I)
 _HELPER_DEF = lazy(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)")
 _MAX_CALLER_MODULES = 3000
 

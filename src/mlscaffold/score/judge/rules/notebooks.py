@@ -261,7 +261,25 @@ def _fits_a_model(index: RepoIndex, hit: Located) -> bool:
     for m in linear.compiled(FIT_CALL).finditer(text):
         if m.group(3) or not preprocessor_name(m.group(1)):
             return True
-    return facts.saves_a_model(index, hit.path)
+    return facts.saves_a_model(index, hit.path) and not _dumps_only_preprocessors(text)
+
+
+# A pickle of one named object (joblib.dump(scaler, "scaler.pkl")), and any other save.
+_DUMP = lazy(r"\b(?:joblib|c?pickle|cloudpickle)\s*\.\s*dump\s*\(\s*(?:self\s*\.\s*)?(\w+)?")
+_OTHER_SAVE = lazy(
+    r"torch\.save|save_model|log_model|save_pretrained|register_model|skops\.io\.dump|"
+    r"\.save\(\s*['\"f]"
+)
+
+
+def _dumps_only_preprocessors(text: str) -> bool:
+    """Whether a module that fits only preprocessors saves only them too: every pickle dumps an
+    object named for preprocessing (the scaler a feature step keeps for serving), and nothing
+    else is saved."""
+    if linear.compiled(_OTHER_SAVE).search(text):
+        return False
+    names = [m.group(1) or "" for m in linear.compiled(_DUMP).finditer(text)]
+    return bool(names) and all(preprocessor_name(name) for name in names)
 
 
 def preprocessor_name(name: str) -> bool:

@@ -547,6 +547,18 @@ def _shared_preprocessing(
         beside = _features_beside(index, serving_side, training_side, saved, [])
         if beside:
             return beside
+        skipped = [
+            p  # (train_transformer.py trains a transformer model: no transformation)
+            for p in _skipped_transformations(training_side, transforms, builds_pipeline[0].path)
+            if "train" not in p.rsplit("/", 1)[-1].lower()
+        ]
+        if skipped:
+            # the pipeline starts from what training's own cleaning made of the raw input
+            return Verdict.partial(
+                f"{saved}, but not training's transformations in {skipped[0]}, which serving "
+                "does not import",
+                [Evidence(*builds_pipeline[0]), Evidence(*loads_artefact[0]), Evidence(skipped[0])],
+            )
         return Verdict.passed(
             f"preprocessing is part of the saved pipeline: built in {builds_pipeline[0].path}, "
             f"loaded by {loads_artefact[0].path}",
