@@ -1426,7 +1426,7 @@ CASES: list[Case] = [
             "def test_train(tmp_path):\n    model = train(tmp_path)\n    assert model is not None\n"
             "    assert isinstance(model, object)\n"
         },
-        "only check that something came out (not None, not empty, a type)",
+        "only check that something came out (not None, not empty, a type",
         "smoke-tests-only",
     ),
     Case(
@@ -1495,7 +1495,7 @@ CASES: list[Case] = [
             "tests/api/test_api.py": "import os\nimport requests\n\n"
             "BASE = os.getenv('API_URL', 'http://127.0.0.1:8000')\n\n\n"
             "def test_ask():\n    r = requests.post(f'{BASE}/ask', json={'q': 'hi'})\n"
-            "    assert r.status_code == 200\n",
+            "    assert r.json()['answer'] == 'hello'\n",
         },
         "1 meaningful test(s) of 1",
         "tests-start-the-server-themselves",
@@ -9548,5 +9548,41 @@ CASES += [
         },
         "preprocessing is part of the saved pipeline",
         "saved-pipeline-on-raw-text",
+    ),
+]
+
+# MO005: API tests that check only the status code, or only that a key is in the reply, say
+# the service answered, not what it answered; one that checks the prediction tests it.
+_API_UNDER_TEST = {
+    **s.PIPELINE,
+    "serverless/api.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n@app.get('/')\n"
+    "def root():\n    return {'prediction': 7}\n",
+}
+_STATUS_TESTS = (
+    "import httpx\nfrom fastapi.testclient import TestClient\nfrom serverless.api import app\n\n"
+    "client = TestClient(app)\n\n\ndef test_root():\n    response = client.get('/')\n"
+    "    assert httpx.codes.is_success(response.status_code)\n\n\ndef test_status():\n"
+    "    response = client.get('/')\n    assert response.status_code == 200\n\n\n"
+    "def test_key():\n    response = client.get('/')\n    assert 'prediction' in response.json()\n"
+)
+CASES += [
+    Case(
+        "MO005",
+        "partial",
+        {**_API_UNDER_TEST, "tests/test_api.py": _STATUS_TESTS},
+        "a status code, a key",
+        "status-and-key-api-tests",
+    ),
+    Case(
+        "MO005",
+        "pass",
+        {
+            **_API_UNDER_TEST,
+            "tests/test_api.py": _STATUS_TESTS
+            + "\n\ndef test_prediction():\n    response = client.get('/')\n"
+            "    assert response.json()['prediction'] == 7\n",
+        },
+        "meaningful",
+        "api-test-checks-the-prediction",
     ),
 ]

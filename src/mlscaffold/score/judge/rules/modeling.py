@@ -817,13 +817,40 @@ def _smoke_expr(test: ast.expr) -> bool:
         return all(_smoke_expr(v) for v in test.values)
     if isinstance(test, ast.Call):
         name = last_name(test.func) or ""
-        return name in ("isinstance", "callable", "hasattr", "len")
+        # httpx.codes.is_success(response.status_code): the request went through
+        return name in ("isinstance", "callable", "hasattr", "len") or (
+            name in _STATUS_PREDICATES and any(_is_status(a) for a in test.args)
+        )
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         op, right, left = test.ops[0], test.comparators[0], test.left
         if isinstance(op, (ast.IsNot, ast.NotEq)) and _is_none(right):
             return True  # x is not None
+        if _is_status(left) and isinstance(op, (ast.Eq, ast.In, ast.Lt, ast.LtE)):
+            return True  # response.status_code == 200: the service answered, whatever it said
+        if isinstance(op, ast.In) and _is_key(left) and _is_reply(right):
+            return True  # "prediction" in response.json(): a key is there, any value
         return _non_empty(left, right, op)
     return False
+
+
+_STATUS_PREDICATES = frozenset(("is_success", "is_ok", "is_2xx"))
+_REPLY_NAMES = frozenset(("response", "resp", "res", "r", "body", "payload", "json_data"))
+
+
+def _is_status(node: ast.expr) -> bool:
+    """``response.status_code`` or ``response.status``."""
+    return isinstance(node, ast.Attribute) and node.attr in ("status_code", "status")
+
+
+def _is_key(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _is_reply(node: ast.expr) -> bool:
+    """A service's reply: ``response.json()``, ``data.keys()`` or a name for a response."""
+    if isinstance(node, ast.Call):
+        return last_name(node.func) in ("json", "keys")
+    return isinstance(node, ast.Name) and node.id in _REPLY_NAMES
 
 
 # len(x) >= 1, len(x) != 0 (and the vacuous len(x) >= 0): only "not empty"
@@ -1067,7 +1094,7 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             )
         return Verdict.partial(
             f"{summary}, but they only check that something came out (not None, not empty, a "
-            "type), not what it is",
+            "type, a status code, a key), not what it is",
             ev,
         )
     idle = total - meaningful - live_tests
