@@ -9586,3 +9586,20 @@ CASES += [
         "api-test-checks-the-prediction",
     ),
 ]
+
+# A bold line after an emoji ("📊 **Dataset**", with Markdown's trailing hard break) titles a
+# part of a README as a heading would.
+CASES += [
+    Case(
+        "SC004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "README.md": "# Churn\n\n📊 **Dataset**  \nThis project uses the [Telco Customer Churn "
+            "dataset](https://www.kaggle.com/datasets/blastchar/telco-customer-churn) from "
+            "Kaggle: 7,043 customers with 21 features, exported from the billing system.\n",
+        },
+        "section 'Dataset' describes data sources",
+        "emoji-before-a-bold-heading",
+    ),
+]

@@ -157,12 +157,13 @@ def _strip_md(line: str) -> str:
 # level, the title.
 _HTML_HEADING_SOURCE = r"^[ \t]*<[hH]([1-6])\b[^>\n]*>([^\n]*?)</[hH][1-6]>"
 _HTML_HEADING = linear.lazy(_HTML_HEADING_SOURCE, linear.M)
-# A line that is nothing but bold text, alone or as a numbered item's whole text ("**Data
-# Collection**", "2. **Problem statement:**"): many READMEs title their parts this way, and
-# a reviewer reads it as a heading. A bullet's bold label ("- **Limitations**:" under a
+# A line that is nothing but bold text, alone, after an emoji ("📊 **Dataset**") or as a
+# numbered item's whole text ("**Data Collection**", "2. **Problem statement:**"): many
+# READMEs title their parts this way, and a reviewer reads it as a heading. A bullet's bold label ("- **Limitations**:" under a
 # tool's heading) labels a list within its section. Groups: the title.
 _BOLD_HEADING_SOURCE = (
-    r"^ {0,3}(?:\d{1,2}[.)][ \t]+)?\*\*([^*\n]{2,80}?)[ \t]*:?[ \t]*\*\*[ \t]*:?[ \t]*$"
+    r"^ {0,3}(?:\d{1,2}[.)][ \t]+)?(?:[^\x00-\x7F]{1,12}[ \t]*)?"
+    r"\*\*([^*\n]{2,80}?)[ \t]*:?[ \t]*\*\*[ \t]*:?[ \t]*$"
 )
 _BOLD_HEADING = linear.lazy(_BOLD_HEADING_SOURCE, linear.M)
 _BOLD_LEVEL = 7  # below every real heading: its part ends at the next heading of any kind
