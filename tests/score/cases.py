@@ -9603,3 +9603,44 @@ CASES += [
         "emoji-before-a-bold-heading",
     ),
 ]
+
+# SC004: a paragraph anywhere that names the dataset with where it comes from (a link whose
+# text names a dataset, a dataset host) and what it holds passes; naming it alone is partial.
+CASES += [
+    Case(
+        "SC004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "README.md": "# Hotel cancellations\n\n## Problem\n\nWe predict which bookings will "
+            "be cancelled, using the [hotel booking demand dataset]"
+            "(https://www.kaggle.com/datasets/jessemostipak/hotel-booking-demand): 119,390 "
+            "bookings of two Portuguese hotels, 2015-2017.\n",
+        },
+        "states data sources",
+        "dataset-link-with-its-size",
+    ),
+    Case(
+        "SC004",
+        "partial",
+        {
+            **s.PIPELINE,
+            "README.md": "# Hotel cancellations\n\n## Problem\n\nWe predict which bookings will "
+            "be cancelled, using the [hotel booking demand dataset]"
+            "(https://www.kaggle.com/datasets/jessemostipak/hotel-booking-demand).\n",
+        },
+        "names its sources but not their limits",
+        "dataset-link-alone",
+    ),
+    Case(
+        "SC004",
+        "fail",
+        {
+            **s.PIPELINE,
+            "README.md": "# Hotel cancellations\n\n## Results\n\nSee the [leaderboard]"
+            "(https://www.kaggle.com/competitions/hotel): 119,390 bookings scored.\n",
+        },
+        "no document has a section on data sources",
+        "competition-link-is-no-dataset",
+    ),
+]

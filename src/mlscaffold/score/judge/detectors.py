@@ -49,7 +49,8 @@ def detector_patterns(spec: dict[str, Any]) -> list[tuple[str, str, int]]:
     for key in ("headings", "weak_headings"):
         if isinstance(spec.get(key), list) and spec[key]:
             found.append((key, _any_of(spec[key]), linear.I))
-    for key in ("strong", "promote", "statement", "statement_unless", "exclude_headings",
+    for key in ("strong", "promote", "statement", "statement_unless", "statement_also",
+                "exclude_headings",
                 "keys", "also", "hedges", "data_readme", "local_only", "beyond_local",
                 "beyond_local_unless"):  # fmt: skip
         if isinstance(spec.get(key), str) and spec[key]:
@@ -276,6 +277,17 @@ def _judge_section(
         statement = _compiled(params, "statement")
         if hedges is not None and statement is not None and not _says(statement, section, hedges):
             return Verdict.partial(_hedged(where, topic), ev)
+        also = _compiled(params, "statement_also")
+        if also is not None and statement is not None:
+            # SC004: the paragraph naming the source must also say what the data holds (its
+            # size, its period); a long section's other paragraphs (a competition's scores,
+            # a licence's limits) do not
+            said = [
+                p for p in section.body.split("\n\n")[:_MAX_PARAGRAPHS] if statement.occurs_in(p)
+            ]
+            if not any(also.occurs_in(p) for p in said):
+                reason = fill(params.get("also_reason", "{heading}"), heading=where)
+                return Verdict.partial(reason, ev)
         return Verdict.passed(f"section '{where}' states {topic}", ev)
     if kind != "main":
         if promote is not None and _says(promote, section, hedges):
@@ -289,6 +301,9 @@ def _judge_section(
         reason = params.get("partial_reason", "section '{heading}' lacks specifics")
         return Verdict.partial(fill(reason, heading=where), ev)
     return _also(section, where, topic, params, ev)
+
+
+_MAX_PARAGRAPHS = 2000
 
 
 def _says_strong(

@@ -159,8 +159,9 @@ _HTML_HEADING_SOURCE = r"^[ \t]*<[hH]([1-6])\b[^>\n]*>([^\n]*?)</[hH][1-6]>"
 _HTML_HEADING = linear.lazy(_HTML_HEADING_SOURCE, linear.M)
 # A line that is nothing but bold text, alone, after an emoji ("📊 **Dataset**") or as a
 # numbered item's whole text ("**Data Collection**", "2. **Problem statement:**"): many
-# READMEs title their parts this way, and a reviewer reads it as a heading. A bullet's bold label ("- **Limitations**:" under a
-# tool's heading) labels a list within its section. Groups: the title.
+# READMEs title their parts this way, and a reviewer reads it as a heading. A bullet's bold
+# label ("- **Limitations**:" under a tool's heading) labels a list within its section.
+# Groups: the title.
 _BOLD_HEADING_SOURCE = (
     r"^ {0,3}(?:\d{1,2}[.)][ \t]+)?(?:[^\x00-\x7F]{1,12}[ \t]*)?"
     r"\*\*([^*\n]{2,80}?)[ \t]*:?[ \t]*\*\*[ \t]*:?[ \t]*$"
