@@ -9644,3 +9644,38 @@ CASES += [
         "competition-link-is-no-dataset",
     ),
 ]
+
+# MO008: accuracy computed by hand on the test split and logged to the tracker under the
+# split's name records the evaluation; a training loss logged the same way does not.
+_HAND_METRIC_TRAINING = (
+    "import torch\nimport wandb\n\n\ndef train(model, loader, opt):\n    model.train()\n"
+    "    for x, y in loader:\n        loss = torch.nn.functional.nll_loss(model(x), y)\n"
+    "        loss.backward()\n        opt.step()\n        wandb.log({'Train/Loss': loss.item()})\n"
+    "\n\ndef test(model, loader):\n    model.eval()\n    correct = 0\n    with torch.no_grad():\n"
+    "        for x, y in loader:\n            correct += model(x).argmax(1).eq(y).sum().item()\n"
+    "    {tail}\n"
+)
+CASES += [
+    Case(
+        "MO008",
+        "pass",
+        {
+            **s.PIPELINE,
+            "src/churn/evaluate.py": "",
+            "src/mnist/train.py": _HAND_METRIC_TRAINING.replace(
+                "{tail}", "wandb.log({'test/Accuracy': 100 * correct / len(loader.dataset)})"
+            ),
+        },
+        "src/mnist/train.py computes and records metrics",
+        "hand-computed-accuracy-logged-to-tracker",
+    ),
+    Case(
+        "MO008",
+        "fail",
+        {
+            "src/mnist/train.py": _HAND_METRIC_TRAINING.replace("{tail}", "print(correct)"),
+        },
+        "no evaluation step computes metrics",
+        "only-training-loss-logged",
+    ),
+]

@@ -1362,7 +1362,11 @@ _METRIC_CALL_RE = lazy(
     r"\b_?(cal|calc|calculate|compute|get|eval|evaluate)_metrics?\s*\(|"
     r"\bmetrics\.[A-Z]\w*\s*\(|"
     # RMSE().evaluate(...): after a bracket there is no word boundary before the dot.
-    r"\.(evaluate|score)\s*\(|sklearn\.metrics|torchmetrics|self\.log\(\s*[\"'](val|test|eval)"
+    r"\.(evaluate|score)\s*\(|sklearn\.metrics|torchmetrics|self\.log\(\s*[\"'](val|test|eval)|"
+    # a metric computed by hand and logged to a tracker under an evaluation split's name
+    # (wandb.log({"test/Accuracy": acc}), mlflow.log_metric("val_f1", f1))
+    r"\b(wandb|mlflow|run|neptune_run|experiment|tracker|writer|live)\.(log|log_metrics?|"
+    r"add_scalars?|log_dict)\(\s*\{?\s*f?[\"'](test|val|valid|validation|eval|evaluation)[/_.\- ]"
 )
 # Lightning's self.log(name, value): a literal name, or an f-string or a variable followed by
 # the value (a scraper's self.log(f"fetching {url}") has no value).
