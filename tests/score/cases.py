@@ -9629,7 +9629,7 @@ CASES += [
             "be cancelled, using the [hotel booking demand dataset]"
             "(https://www.kaggle.com/datasets/jessemostipak/hotel-booking-demand).\n",
         },
-        "names its sources but not their limits",
+        "names the data's source but not what it holds",
         "dataset-link-alone",
     ),
     Case(
@@ -9677,5 +9677,135 @@ CASES += [
         },
         "no evaluation step computes metrics",
         "only-training-loss-logged",
+    ),
+]
+
+# Counter-examples a code review built for the fifteenth round's rules: each gives the verdict
+# it should.
+CASES += [
+    Case(  # data_validation.py checks inputs: the evaluation step is evaluate_model.py
+        "MO003",
+        "partial",
+        {
+            "src/data/data_validation.py": "import pandas as pd\n\ndef validate_data():\n"
+            "    df = pd.read_csv('raw.csv')\n    assert not df.empty\n",
+            "src/data/build_datasets.py": "import pandas as pd\n\ndef build_datasets():\n"
+            "    return pd.read_csv('raw.csv')\n",
+            "src/models/train_model.py": "from sklearn.linear_model import LogisticRegression\n\n"
+            "def train(df):\n    return LogisticRegression().fit(df[['a']], df.y)\n",
+            "src/models/evaluate_model.py": "from sklearn.metrics import f1_score\n\n"
+            "def evaluate(m, df):\n    return f1_score(df.y, m.predict(df[['a']]))\n",
+        },
+        "evaluate (src/models/evaluate_model.py)",
+        "review-data-validation-is-no-evaluation",
+    ),
+    Case(  # a model pickled under a tfidf_ name is still a model
+        "MO003",
+        "fail",
+        {
+            "spam_classifier.py": "import joblib\nimport pandas as pd\n"
+            "from sklearn.feature_extraction.text import TfidfVectorizer\n"
+            "from sklearn.naive_bayes import MultinomialNB\nfrom sklearn.pipeline import "
+            "make_pipeline\n\ndf = pd.read_csv('spam.csv')\n"
+            "tfidf_nb = make_pipeline(TfidfVectorizer(), MultinomialNB())\n"
+            "tfidf_nb.fit(df.text, df.label)\njoblib.dump(tfidf_nb, 'model.joblib')\n",
+        },
+        "does it all",
+        "review-tfidf-named-model",
+    ),
+    Case(  # a download script importing the shared config is still a side tool
+        "MO007",
+        "partial",
+        {
+            **_SENTENCE_TRAINING,
+            "src/config.py": "EMB_DIM = 300\n",
+            "src/train.py": "from src.config import EMB_DIM\n" + _SENTENCE_TRAINING["src/train.py"],
+            "scripts/download_data.py": "import numpy as np\nfrom src.config import EMB_DIM\n\n"
+            "np.random.seed(42)\nnp.save('emb.npy', np.random.rand(10, EMB_DIM))\n",
+        },
+        "neither runs nor imports",
+        "review-download-data-script",
+    ),
+    Case(  # a seeded split that dvc.yaml runs as a stage is the run's seed
+        "MO007",
+        "pass",
+        {
+            **_SENTENCE_TRAINING,
+            "src/stages/build.py": "import pandas as pd\nfrom sklearn.model_selection import "
+            "train_test_split\n\ndf = pd.read_csv('all.csv')\n"
+            "tr, te = train_test_split(df, random_state=0)\n",
+            "dvc.yaml": "stages:\n  build:\n    cmd: python src/stages/build.py\n"
+            "  train:\n    cmd: python src/train.py\n",
+        },
+        "seed set in src/stages/build.py",
+        "review-seeded-dvc-stage",
+    ),
+    Case(  # a preprocessor built by its own module is a step of the saved pipeline
+        "DE005",
+        "pass",
+        {
+            "src/churn/preprocessing.py": "from sklearn.compose import ColumnTransformer\n"
+            "from sklearn.preprocessing import StandardScaler\n\ndef make_preprocessor():\n"
+            "    return ColumnTransformer([('num', StandardScaler(), ['a'])])\n",
+            "src/churn/train.py": "import joblib\nimport pandas as pd\nfrom sklearn.pipeline import "
+            "Pipeline\nfrom sklearn.linear_model import LogisticRegression\n"
+            "from src.churn.preprocessing import make_preprocessor\n\ndef main():\n"
+            "    df = pd.read_csv('d.csv')\n    pipe = Pipeline([('pre', make_preprocessor()), "
+            "('clf', LogisticRegression())])\n    pipe.fit(df, df.y)\n"
+            "    joblib.dump(pipe, 'model.pkl')\n",
+            "app.py": _CLEANED_TRAINING["app.py"],
+        },
+        "preprocessing is part of the saved pipeline",
+        "review-preprocessor-inside-pipeline",
+    ),
+    Case(  # a COPY that renames the script: the image has the program it starts
+        "DE001",
+        "pass",
+        {
+            **_STREAMLIT_APP,
+            "Dockerfile": "FROM python:3.9.6\nWORKDIR /app\nCOPY requirements.txt .\n"
+            "RUN pip install -r requirements.txt\nCOPY AIDRP.py ./app.py\n"
+            "CMD streamlit run app.py\n",
+        },
+        "builds on a pinned base",
+        "review-copy-renames-the-program",
+    ),
+    Case(  # tests that ask for an error code on bad input test the service's behaviour
+        "MO005",
+        "pass",
+        {
+            **_API_UNDER_TEST,
+            "tests/test_api.py": "from fastapi.testclient import TestClient\n"
+            "from serverless.api import app\n\nclient = TestClient(app)\n\n\n"
+            "def test_rejects_bad_input():\n    assert client.post('/', json={}).status_code == 422\n"
+            "\n\ndef test_unknown_route():\n    assert client.get('/nope').status_code == 404\n",
+        },
+        "meaningful",
+        "review-error-status-tests",
+    ),
+    Case(  # unittest's spelling of the same smoke checks
+        "MO005",
+        "partial",
+        {
+            **_API_UNDER_TEST,
+            "tests/test_api.py": "import unittest\nfrom fastapi.testclient import TestClient\n"
+            "from serverless.api import app\n\n\nclass TestApi(unittest.TestCase):\n"
+            "    def test_root(self):\n        r = TestClient(app).get('/')\n"
+            "        self.assertEqual(r.status_code, 200)\n"
+            "        self.assertIn('prediction', r.json())\n",
+        },
+        "a status code, a key",
+        "review-unittest-status-smoke",
+    ),
+    Case(  # serving reading its own database is no data source of the training data
+        "SC004",
+        "fail",
+        {
+            **s.PIPELINE,
+            "README.md": "# Churn\n\n## Serving\n\nThe API reads customer records from the "
+            "Postgres database and scores 10,000 customers per minute.\n",
+        },
+        "no document has a section on data sources",
+        "review-serving-database-is-no-source",
     ),
 ]

@@ -286,7 +286,7 @@ def _judge_section(
                 p for p in section.body.split("\n\n")[:_MAX_PARAGRAPHS] if statement.occurs_in(p)
             ]
             if not any(also.occurs_in(p) for p in said):
-                reason = fill(params.get("also_reason", "{heading}"), heading=where)
+                reason = fill(params.get("statement_also_reason", "{heading}"), heading=where)
                 return Verdict.partial(reason, ev)
         return Verdict.passed(f"section '{where}' states {topic}", ev)
     if kind != "main":

@@ -325,8 +325,8 @@ _PIP_INSTALL_LINE = lazy(r"pip\d?[ \t]+install[ \t]+([^\n]*)")
 def _dev_or_stale(index: RepoIndex, path: str, text: str) -> str:
     """Why an image is not the service's: it starts a shell or a notebook server, it holds
     none of the project (no COPY, clone, bind mount or install of the project's package: a
-    tool's image), or it copies a dependency file the repository no longer has (the image no
-    longer builds)."""
+    tool's image), it copies a file the repository no longer has (the image no longer
+    builds), or it starts a program the repository does not have (it does not run)."""
     if (command := development_command(text)) is not None:
         return f"a development environment (runs {command[:40]}), not a service image"
     if (
@@ -356,32 +356,43 @@ def _dev_or_stale(index: RepoIndex, path: str, text: str) -> str:
                     f"copies {name[:60]}, which the repository does not have (the image does "
                     "not build as written)"
                 )
-    script = _absent_program(index, text)
+    script = _absent_program(index, path, text)
     if script:
         return f"starts {script[:60]}, which the repository does not have (the image does not run)"
     return ""
 
 
-# A Python file the image's last command runs (CMD ["python", "app.py"], streamlit run
-# app.py), in either form.
+# The Python file a command runs: the first .py word that is not an option's value
+# (CMD ["python", "app.py"], streamlit run app.py; not gunicorn -c gunicorn_conf.py).
 _CMD_SCRIPT = lazy(r"(?:^|[\s\[\"',=/])([\w.-]+\.py)(?:$|[\s\]\"',])")
+_OPTION_BEFORE = lazy(r"(^|[\s\[\"',])-{1,2}[\w-]+[\s\"',]*$")
 
 
-def _absent_program(index: RepoIndex, text: str) -> str | None:
+def _absent_program(index: RepoIndex, path: str, text: str) -> str | None:
     """The Python file the image's last CMD or ENTRYPOINT runs when no file of that name is
-    anywhere in the repository (the app was renamed, the image starts what is not there);
-    None when it runs no named file or one the repository has, or a variable or template
-    names it."""
+    anywhere in the repository and nothing else in the Dockerfile names it (a COPY that renames
+    a script, a RUN that makes one, an ADD from a URL): the app was renamed, and the image
+    starts what is not there. None when it runs no named file, one the repository has (a
+    link included) or the build makes (a notebook converted to a script), or a variable or
+    template names it."""
     commands = list(_LAST_CMD.finditer(text))
     if not commands:
         return None
-    command = commands[-1].group(1)
+    last = commands[-1]
+    command = last.group(1)
     if any(mark in command for mark in ("$", "{{", "{%")):
         return None
-    for m in _CMD_SCRIPT.finditer(command):
+    for m in itertools.islice(_CMD_SCRIPT.finditer(command), _MAX_SOURCES):
+        if _OPTION_BEFORE.search(command[: m.start(1)]):
+            continue  # an option's value: a config file, not the program
         name = m.group(1)
-        if not index.glob([name]):
-            return name
+        made = name[:-2]  # app. of app.py, app.ipynb (nbconvert --to script) or app.pyc
+        if index.glob([name]) or made in text[: last.start()] or made in text[last.end() :]:
+            return None
+        folder = path.rpartition("/")[0]
+        if any(os.path.lexists(os.path.join(index.root, d, name)) for d in {folder, ""}):
+            return None  # a link in the repository (not followed: only its name is looked at)
+        return name
     return None
 
 

@@ -789,9 +789,9 @@ _RUNS_A_COMMAND = frozenset({"check_output", "check_call", "check_returncode"})
 
 def _only_smoke(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Whether every check of a test only says something came out: ``x is not None``, a
-    non-empty length, a bare truthy value, a type. Such a smoke test shows the code runs,
-    not that it does the right thing (reviewers: partial). A file the code wrote that a test
-    checks is its output, checked (not smoke)."""
+    non-empty length, a bare truthy value, a type, a success status code, a key in a reply.
+    Such a smoke test shows the code runs, not that it does the right thing (reviewers:
+    partial). A file the code wrote that a test checks is its output, checked (not smoke)."""
     for node in ast.walk(fn):
         if isinstance(node, ast.Assert):
             if not _smoke_expr(node.test):
@@ -802,6 +802,22 @@ def _only_smoke(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
                 continue
             if name == "assertTrue" and node.args and _smoke_expr(node.args[0]):
                 continue  # assertTrue(model), assertTrue(len(x) > 0)
+            if (
+                name == "assertEqual"
+                and len(node.args) == 2
+                and _smoke_expr(
+                    ast.Compare(left=node.args[0], ops=[ast.Eq()], comparators=[node.args[1]])
+                )
+            ):
+                continue  # assertEqual(response.status_code, 200)
+            if (
+                name == "assertIn"
+                and len(node.args) == 2
+                and _smoke_expr(
+                    ast.Compare(left=node.args[0], ops=[ast.In()], comparators=[node.args[1]])
+                )
+            ):
+                continue  # assertIn("prediction", response.json())
             if name == "assertGreater" and len(node.args) == 2 and _non_empty(*node.args):
                 continue  # assertGreater(len(x), 0)
             return False
@@ -825,7 +841,7 @@ def _smoke_expr(test: ast.expr) -> bool:
         op, right, left = test.ops[0], test.comparators[0], test.left
         if isinstance(op, (ast.IsNot, ast.NotEq)) and _is_none(right):
             return True  # x is not None
-        if _is_status(left) and isinstance(op, (ast.Eq, ast.In, ast.Lt, ast.LtE)):
+        if _is_status(left) and _success(op, right):
             return True  # response.status_code == 200: the service answered, whatever it said
         if isinstance(op, ast.In) and _is_key(left) and _is_reply(right):
             return True  # "prediction" in response.json(): a key is there, any value
@@ -834,12 +850,32 @@ def _smoke_expr(test: ast.expr) -> bool:
 
 
 _STATUS_PREDICATES = frozenset(("is_success", "is_ok", "is_2xx"))
-_REPLY_NAMES = frozenset(("response", "resp", "res", "r", "body", "payload", "json_data"))
+_REPLY_NAMES = frozenset(("response", "resp"))
 
 
 def _is_status(node: ast.expr) -> bool:
-    """``response.status_code`` or ``response.status``."""
-    return isinstance(node, ast.Attribute) and node.attr in ("status_code", "status")
+    """An HTTP reply's status: ``response.status_code``, ``resp.status`` (aiohttp)."""
+    if not isinstance(node, ast.Attribute):
+        return False
+    if node.attr == "status_code":
+        return True
+    return (
+        node.attr == "status"
+        and isinstance(node.value, ast.Name)
+        and (node.value.id in _REPLY_NAMES)
+    )
+
+
+def _success(op: ast.cmpop, right: ast.expr) -> bool:
+    """Whether ``status OP right`` asks only for success: == 200, in (200, 201), < 300. An
+    error code asked for (== 422 on bad input) tests the service's behaviour."""
+    values = right.elts if isinstance(right, (ast.Tuple, ast.List, ast.Set)) else [right]
+    codes = [v.value for v in values if isinstance(v, ast.Constant) and type(v.value) is int]
+    if len(codes) != len(values) or not codes:
+        return False
+    if isinstance(op, (ast.Lt, ast.LtE)):
+        return codes[0] in (300, 299)
+    return isinstance(op, (ast.Eq, ast.In)) and all(200 <= c < 300 for c in codes)
 
 
 def _is_key(node: ast.expr) -> bool:
@@ -1170,8 +1206,16 @@ def seeds_set(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     if in_modules and not keys and len(in_modules) == len(code):
         off_path = _off_training_path(index, in_modules, trained_in)
         if off_path is not None:
+            trainer = next(
+                (
+                    h.path
+                    for h in facts.training(index).code
+                    if h.path not in notebooks and _fits_a_model(index, h)
+                ),
+                trained_in[0],
+            )
             return Verdict.partial(
-                f"seeds are set only in {off_path}, which the training ({trained_in[0]}) "
+                f"seeds are set only in {off_path}, which the training ({trainer}) "
                 "neither runs nor imports",
                 [Evidence(c.path, c.line, c.value) for c in in_modules[:3]],
             )
@@ -1191,36 +1235,70 @@ def _off_training_path(
     index: RepoIndex, seeded: list[Located], trained_in: list[str]
 ) -> str | None:
     """The first seeding module when no module that seeds is on the training's path: none
-    trains, none is imported by a module that trains (its helpers, its data module), none
-    imports one (a driver seeding then calling train()), and none is named as a step of the
-    pipeline (a split or a preparation run before training) or seeds inside a function so
-    named (a CLI's train command). A seed in a download script, a plot or a side tool does
-    not make the training repeatable. None when any is on the path, when only notebooks
-    train, or when there are too many modules to follow."""
+    trains, none is imported by a module that trains (its helpers, its data module, the
+    package whose __init__ those imports run), none imports a module that trains (a driver
+    seeding then calling train()), none is a stage a runner names (dvc.yaml, a Makefile, a
+    shell script, CI), and none is named as a step of the pipeline (a split or a preparation
+    run before training) or seeds inside a function so named (a CLI's train command), unless
+    its name says it is a side tool (download_data.py, plot_results.py). A seed in a download
+    script, a plot or a side tool does not make the training repeatable. None when any is on
+    the path, when only notebooks train, or when there are too many modules to follow."""
     training = [p for p in trained_in if p not in index.notebook_set]
     modules = sorted({seed.path for seed in seeded})
     if not training or len(modules) > _MAX_SEEDING_MODULES:
         return None
     on_path = set(training) | facts.internal_imports(index, training)
+    packages = {p.rpartition("/")[0] for p in on_path}
+    staged = None
     for module in modules:
-        if _STEP_NAME.search(module.rpartition("/")[2]):
-            return None  # a pipeline stage of its own, run before training (a seeded split)
-        lines = (index.code(module) or "").split("\n")
-        if any(
-            _STEP_NAME.search(_enclosing_function(lines, seed.line or 0) or "")
-            for seed in seeded
-            if seed.path == module
-        ):
-            return None  # seeded inside a train() or split() command
-        if module in on_path or on_path.intersection(facts.internal_imports(index, [module])):
+        name = module.rpartition("/")[2]
+        if not _SIDE_TOOL.search(name):
+            if _STEP_NAME.search(name):
+                return None  # a pipeline stage of its own, run before training (a split)
+            lines = (index.code(module) or "").split("\n")
+            if any(
+                _STEP_NAME.search(_enclosing_function(lines, seed.line or 0) or "")
+                for seed in seeded
+                if seed.path == module
+            ):
+                return None  # seeded inside a train() or split() command
+        if module in on_path or set(training).intersection(facts.internal_imports(index, [module])):
             return None
+        if name == "__init__.py" and module.rpartition("/")[0] in packages:
+            return None  # importing any module of the package runs its __init__
+        staged = staged if staged is not None else _named_by_runners(index)
+        stem = name.removesuffix(".py")
+        if (
+            module in staged
+            or module.removesuffix(".py").replace("/", ".") in staged
+            or (f"{stem}.py" in staged)
+        ):
+            return None  # a stage a runner starts (dvc.yaml's cmd, a Makefile target)
     return modules[0]
 
 
+def _fits_a_model(index: RepoIndex, hit: Located) -> bool:
+    return notebooks.fits_a_model(index, hit)  # (seeds_set's local ``notebooks`` shadows it)
+
+
+def _named_by_runners(index: RepoIndex) -> str:
+    """The text of the files that start the project's programs (dvc.yaml, Makefiles, shell
+    scripts, CI workflows), for a search by module name."""
+    files = index.glob(
+        ["dvc.yaml", "Makefile", "*.mk", "justfile", "*.sh", ".github/workflows/*.y*ml"]
+    )
+    return "\n".join((index.text(f.path) or "")[:_MAX_RUNNER_TEXT] for f in files[:50])
+
+
+_MAX_RUNNER_TEXT = 256 * 1024
 _MAX_SEEDING_MODULES = 20
 # Modules named as a step of the pipeline: their seed (the split's) is the run's, though
 # training does not import them.
 _STEP_NAME = lazy(r"split|prep|process|data|train|feature|fold|sampl|pipeline|fit|tun", linear.I)
+# ... unless the name says it is a tool beside the pipeline.
+_SIDE_TOOL = lazy(
+    r"download|fetch|plot|visuali[sz]|demo|convert|export|gen_|generate|scrap", linear.I
+)
 _HELPER_DEF = lazy(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)")
 _MAX_CALLER_MODULES = 3000
 

@@ -245,7 +245,8 @@ def _in_notebook_folder(path: str) -> bool:
 
 def fits_a_model(index: RepoIndex, hit: Located) -> bool:
     """Whether a module trains a model, not only a scaler or an encoder: a training call on an
-    object not named for preprocessing, or a saved model. Unreadable: assume it does. Once a
+    object not named for preprocessing, or a saved model (not only the pickled scaler a
+    feature step keeps for serving). Unreadable: assume it does. Once a
     run for each module (MO003's runners, MO004 and the applicability test share trainers)."""
     memo = index.memo.setdefault("fits_a_model", {})
     if hit.path not in memo:
@@ -266,9 +267,15 @@ def _fits_a_model(index: RepoIndex, hit: Located) -> bool:
 
 # A pickle of one named object (joblib.dump(scaler, "scaler.pkl")), and any other save.
 _DUMP = lazy(r"\b(?:joblib|c?pickle|cloudpickle)\s*\.\s*dump\s*\(\s*(?:self\s*\.\s*)?(\w+)?")
+# Saves of a model: a framework's own, or a model object's .save("...") (not np.save's array).
 _OTHER_SAVE = lazy(
     r"torch\.save|save_model|log_model|save_pretrained|register_model|skops\.io\.dump|"
-    r"\.save\(\s*['\"f]"
+    r"\b(model|net|clf|estimator|learner|regressor|classifier)\w*\.save\(\s*['\"f]"
+)
+# Parts of a name that say it holds a model (tfidf_nb, scaler_svm_pipe): not a preprocessor.
+_MODEL_PARTS = frozenset(
+    "nb clf model pipe pipeline classifier regressor svm svc lr rf xgb lgbm gbm est estimator "
+    "knn tree forest net".split()
 )
 
 
@@ -279,7 +286,10 @@ def _dumps_only_preprocessors(text: str) -> bool:
     if linear.compiled(_OTHER_SAVE).search(text):
         return False
     names = [m.group(1) or "" for m in linear.compiled(_DUMP).finditer(text)]
-    return bool(names) and all(preprocessor_name(name) for name in names)
+    return bool(names) and all(
+        preprocessor_name(name) and not _MODEL_PARTS.intersection(name.lower().split("_"))
+        for name in names
+    )
 
 
 def preprocessor_name(name: str) -> bool:

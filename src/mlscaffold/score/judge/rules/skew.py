@@ -377,6 +377,40 @@ def _image_transform(index: RepoIndex, paths: list[str]) -> Located | None:
     return None
 
 
+def _cleaning_before_pipeline(
+    index: RepoIndex, builder: str, training: list[str], served: set[str]
+) -> list[str]:
+    """Cleaning modules the programs that fit the saved pipeline (training modules and runners
+    reaching the module that builds it) run their data through first (helper_cleaner.py,
+    data_prep.py), which serving does not import: the pipeline was fitted on cleaned input
+    and is fed raw input. Not a module that is part of the pipeline (one that
+    builds a ColumnTransformer or defines a transformer class, which unpickling brings back),
+    nor a training script, nor what other programs import."""
+    # the programs that fit it: training modules and runners (a __main__ block) reaching it
+    runners = [h.path for h in facts.text_search(index, index.production_python, facts.MAIN_BLOCK)]
+    candidates = list(dict.fromkeys([*training, *runners]))[:_MAX_PROGRAMS]
+    programs = [builder] + [
+        t for t in candidates if t != builder and builder in facts.internal_imports(index, [t])
+    ]
+    reach = set(programs).union(*(facts.internal_imports(index, [p]) for p in programs))
+    return [
+        p
+        for p in sorted(reach - served - set(programs))
+        if _CLEANING_STEP.search(p.rsplit("/", 1)[-1])
+        and "train" not in p.rsplit("/", 1)[-1].lower()
+        and not _PIPELINE_PART.search(index.code(p) or "")
+    ][:3]
+
+
+_MAX_PROGRAMS = 40
+_CLEANING_STEP = lazy(r"clean|preprocess|prep(\b|_|\.)|process|normali[sz]", linear.I)
+# A module whose objects are steps of the fitted pipeline: unpickling it brings them back.
+_PIPELINE_PART = lazy(
+    r"ColumnTransformer|make_column_transformer|\bPipeline\(|make_pipeline|TransformerMixin|"
+    r"FunctionTransformer|BaseEstimator"
+)
+
+
 def _skipped_transformations(
     training_side: list[str], transforms: Any, fitted_in: str
 ) -> list[str]:
@@ -547,11 +581,9 @@ def _shared_preprocessing(
         beside = _features_beside(index, serving_side, training_side, saved, [])
         if beside:
             return beside
-        skipped = [
-            p  # (train_transformer.py trains a transformer model: no transformation)
-            for p in _skipped_transformations(training_side, transforms, builds_pipeline[0].path)
-            if "train" not in p.rsplit("/", 1)[-1].lower()
-        ]
+        skipped = _cleaning_before_pipeline(
+            index, builds_pipeline[0].path, training, serve_reach | set(serving)
+        )
         if skipped:
             # the pipeline starts from what training's own cleaning made of the raw input
             return Verdict.partial(

@@ -162,9 +162,13 @@ _HTML_HEADING = linear.lazy(_HTML_HEADING_SOURCE, linear.M)
 # READMEs title their parts this way, and a reviewer reads it as a heading. A bullet's bold
 # label ("- **Limitations**:" under a tool's heading) labels a list within its section.
 # Groups: the title.
+# Emoji and pictographs (a non-raw string: the characters themselves, which RE2 matches in
+# text and in UTF-8 bytes alike); a bullet (•) is no title's prefix.
+_EMOJI = "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff][\ufe0f\u200d]?"
 _BOLD_HEADING_SOURCE = (
-    r"^ {0,3}(?:\d{1,2}[.)][ \t]+)?(?:[^\x00-\x7F]{1,12}[ \t]*)?"
-    r"\*\*([^*\n]{2,80}?)[ \t]*:?[ \t]*\*\*[ \t]*:?[ \t]*$"
+    r"^ {0,3}(?:\d{1,2}[.)][ \t]+)?"
+    + f"(?:(?:{_EMOJI}){{1,3}}[ \t]*)?"
+    + r"\*\*([^*\n]{2,80}?)[ \t]*:?[ \t]*\*\*[ \t]*:?[ \t]*$"
 )
 _BOLD_HEADING = linear.lazy(_BOLD_HEADING_SOURCE, linear.M)
 _BOLD_LEVEL = 7  # below every real heading: its part ends at the next heading of any kind
