@@ -9809,3 +9809,78 @@ CASES += [
         "review-serving-database-is-no-source",
     ),
 ]
+
+# The second code review's counter-examples.
+CASES += [
+    Case(  # FastAPI's named success code is a status check too
+        "MO005",
+        "partial",
+        {
+            **_API_UNDER_TEST,
+            "tests/test_api.py": "from fastapi import status\nfrom fastapi.testclient import "
+            "TestClient\nfrom serverless.api import app\n\nclient = TestClient(app)\n\n\n"
+            "def test_root():\n    assert status.HTTP_200_OK == client.get('/').status_code\n",
+        },
+        "a status code, a key",
+        "review-named-success-code",
+    ),
+    Case(  # an LLM's answer held in `response` is checked for what it says
+        "MO005",
+        "pass",
+        {
+            **_API_UNDER_TEST,
+            "tests/test_answer.py": "from serverless.api import root\n\n\ndef test_answer():\n"
+            "    response = str(root())\n    assert 'prediction' in response\n",
+        },
+        "meaningful",
+        "review-llm-answer-in-response",
+    ),
+    Case(  # wandb's own example style: a capitalised key after another
+        "MO008",
+        "pass",
+        {
+            **s.PIPELINE,
+            "src/churn/evaluate.py": "",
+            "src/mnist/train.py": _HAND_METRIC_TRAINING.replace(
+                "{tail}", "wandb.log({'epoch': 1, 'Test Accuracy': correct})"
+            ),
+        },
+        "computes and records metrics",
+        "review-capitalised-test-key",
+    ),
+    Case(  # `python -u app.py`: -u takes no value, app.py is the program
+        "DE001",
+        "partial",
+        {
+            **_STREAMLIT_APP,
+            "Dockerfile": _STREAMLIT_IMAGE.replace(
+                "CMD streamlit run --server.port 8080 {app}", 'CMD ["python", "-u", "app.py"]'
+            ),
+        },
+        "starts app.py",
+        "review-python-unbuffered-missing-app",
+    ),
+    Case(  # a check-mark bullet before a bold label is no heading
+        "SC005",
+        "fail",
+        {
+            **s.PIPELINE,
+            "README.md": "# Tools compared\n\n## Tracking\n\n✔ **Limitations**\nnone found "
+            "for our use\n",
+        },
+        "no document has a section on responsible use",
+        "review-check-mark-bullet",
+    ),
+    Case(  # a keycap number before a bold title is a heading
+        "SC004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "README.md": "# Churn\n\n1️⃣ **Dataset**\n\nThe [Telco churn dataset]"
+            "(https://www.kaggle.com/datasets/blastchar/telco-customer-churn): 7,043 "
+            "customers exported from the billing system.\n",
+        },
+        "section 'Dataset' describes data sources",
+        "review-keycap-heading",
+    ),
+]

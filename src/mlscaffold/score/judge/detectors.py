@@ -279,11 +279,15 @@ def _judge_section(
             return Verdict.partial(_hedged(where, topic), ev)
         also = _compiled(params, "statement_also")
         if also is not None and statement is not None:
-            # SC004: the paragraph naming the source must also say what the data holds (its
-            # size, its period); a long section's other paragraphs (a competition's scores,
-            # a licence's limits) do not
+            # SC004: the paragraph naming the source (or the next) must also say what the data
+            # holds (its size, its period); a long section's other paragraphs (a competition's
+            # scores, a licence's limits) do not
+            paragraphs = section.body.split("\n\n")[:_MAX_PARAGRAPHS]
+            # the paragraph naming it, and the next (a link, then "It holds 119,390 rows")
             said = [
-                p for p in section.body.split("\n\n")[:_MAX_PARAGRAPHS] if statement.occurs_in(p)
+                "\n\n".join(paragraphs[n : n + 2])
+                for n, p in enumerate(paragraphs)
+                if statement.occurs_in(p)
             ]
             if not any(also.occurs_in(p) for p in said):
                 reason = fill(params.get("statement_also_reason", "{heading}"), heading=where)

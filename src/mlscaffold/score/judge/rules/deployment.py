@@ -365,7 +365,11 @@ def _dev_or_stale(index: RepoIndex, path: str, text: str) -> str:
 # The Python file a command runs: the first .py word that is not an option's value
 # (CMD ["python", "app.py"], streamlit run app.py; not gunicorn -c gunicorn_conf.py).
 _CMD_SCRIPT = lazy(r"(?:^|[\s\[\"',=/])([\w.-]+\.py)(?:$|[\s\]\"',])")
-_OPTION_BEFORE = lazy(r"(^|[\s\[\"',])-{1,2}[\w-]+[\s\"',]*$")
+# Options whose value is a file the program reads, not the program (gunicorn -c conf.py).
+_OPTION_BEFORE = lazy(
+    r"(^|[\s\[\"',])(-c|--config|--conf|--config-file|--log-config|--settings|-e|--env-file)"
+    r"[\s\"',=]*$"
+)
 
 
 def _absent_program(index: RepoIndex, path: str, text: str) -> str | None:
@@ -378,7 +382,17 @@ def _absent_program(index: RepoIndex, path: str, text: str) -> str | None:
     commands = list(_LAST_CMD.finditer(text))
     if not commands:
         return None
-    last = commands[-1]
+    # the last ENTRYPOINT names the program when a later CMD gives only its arguments
+    entry = [m for m in commands if m.group(0).lstrip().upper().startswith("ENTRYPOINT")]
+    for last in dict.fromkeys([commands[-1], *entry[-1:]]):
+        found = _missing_in(index, path, text, last)
+        if found:
+            return found
+    return None
+
+
+def _missing_in(index: RepoIndex, path: str, text: str, last) -> str | None:
+    """The first program ``last`` (a CMD or ENTRYPOINT match) runs that is nowhere."""
     command = last.group(1)
     if any(mark in command for mark in ("$", "{{", "{%")):
         return None
@@ -390,12 +404,14 @@ def _absent_program(index: RepoIndex, path: str, text: str) -> str | None:
         if index.glob([name]) or made in text[: last.start()] or made in text[last.end() :]:
             return None
         folder = path.rpartition("/")[0]
-        if any(os.path.lexists(os.path.join(index.root, d, name)) for d in {folder, ""}):
+        folders = [folder, "", *itertools.islice(index.paths.folders, _MAX_LINK_FOLDERS)]
+        if any(os.path.lexists(os.path.join(index.root, d, name)) for d in dict.fromkeys(folders)):
             return None  # a link in the repository (not followed: only its name is looked at)
         return name
     return None
 
 
+_MAX_LINK_FOLDERS = 500  # folders looked in for a link of the program's name
 _MAX_COPIES = 50
 _MAX_SOURCES = 20
 

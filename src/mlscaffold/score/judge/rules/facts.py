@@ -111,7 +111,7 @@ ROLE_WORDS = {
 _STRICT_WORDS = {"train": {"train", "training", "trainer", "fit"}}
 # A data check (data_validation.py, validate_data.py) validates inputs, not a model.
 _VALIDATING = {"validate", "validation"}
-_OF_DATA = {"data", "dataset", "datasets", "ingest", "ingestion"}
+_OF_DATA = {"data", "dataset", "datasets", "ingest", "ingestion", "schema", "input", "inputs"}
 _EVALUATING = {"evaluate", "evaluation", "eval", "metrics", "metric", "score", "scoring"}
 _GENERIC_STEMS = {"__init__", "main", "core", "nodes", "pipeline", "__main__", "run", "steps"}
 
@@ -645,11 +645,12 @@ def _all_roles(index: RepoIndex) -> dict[tuple[str, bool], list[str]]:
             name = low[low.rfind("/", 0, slash) + 1 : slash] if slash > 0 else ""
         roles = roles_of.get(name)
         if roles is None:
-            tokens = _tokens(name) & every_word
+            raw = _tokens(name)
+            tokens = raw & every_word
             roles = roles_of[name] = (
                 [(r, strict) for r, strict, words in wanted if tokens & words] if tokens else []
             )
-            if tokens & _VALIDATING and tokens & _OF_DATA and not tokens & _EVALUATING:
+            if tokens & _VALIDATING and raw & _OF_DATA and not tokens & _EVALUATING:
                 # data_validation.py checks the inputs; it evaluates no model
                 roles[:] = [r for r in roles if r[0] != "evaluate"]
         for key in roles:

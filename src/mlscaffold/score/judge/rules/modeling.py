@@ -802,26 +802,34 @@ def _only_smoke(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
                 continue
             if name == "assertTrue" and node.args and _smoke_expr(node.args[0]):
                 continue  # assertTrue(model), assertTrue(len(x) > 0)
+            pair = _two_arguments(node)
             if (
-                name == "assertEqual"
-                and len(node.args) == 2
-                and _smoke_expr(
-                    ast.Compare(left=node.args[0], ops=[ast.Eq()], comparators=[node.args[1]])
-                )
+                name in ("assertEqual", "assertEquals")
+                and pair
+                and _smoke_expr(ast.Compare(left=pair[0], ops=[ast.Eq()], comparators=[pair[1]]))
             ):
                 continue  # assertEqual(response.status_code, 200)
             if (
                 name == "assertIn"
-                and len(node.args) == 2
-                and _smoke_expr(
-                    ast.Compare(left=node.args[0], ops=[ast.In()], comparators=[node.args[1]])
-                )
+                and pair
+                and _smoke_expr(ast.Compare(left=pair[0], ops=[ast.In()], comparators=[pair[1]]))
             ):
                 continue  # assertIn("prediction", response.json())
             if name == "assertGreater" and len(node.args) == 2 and _non_empty(*node.args):
                 continue  # assertGreater(len(x), 0)
             return False
     return True
+
+
+def _two_arguments(call: ast.Call) -> tuple[ast.expr, ast.expr] | None:
+    """The two values a unittest assertion compares, given by position (a message may follow)
+    or as first= and second=."""
+    if len(call.args) >= 2:
+        return call.args[0], call.args[1]
+    named = {k.arg: k.value for k in call.keywords}
+    if "first" in named and "second" in named:
+        return named["first"], named["second"]
+    return None
 
 
 def _smoke_expr(test: ast.expr) -> bool:
@@ -841,7 +849,9 @@ def _smoke_expr(test: ast.expr) -> bool:
         op, right, left = test.ops[0], test.comparators[0], test.left
         if isinstance(op, (ast.IsNot, ast.NotEq)) and _is_none(right):
             return True  # x is not None
-        if _is_status(left) and _success(op, right):
+        if (_is_status(left) and _success(op, right)) or (
+            _is_status(right) and isinstance(op, ast.Eq) and _success(op, left)
+        ):
             return True  # response.status_code == 200: the service answered, whatever it said
         if isinstance(op, ast.In) and _is_key(left) and _is_reply(right):
             return True  # "prediction" in response.json(): a key is there, any value
@@ -851,6 +861,16 @@ def _smoke_expr(test: ast.expr) -> bool:
 
 _STATUS_PREDICATES = frozenset(("is_success", "is_ok", "is_2xx"))
 _REPLY_NAMES = frozenset(("response", "resp"))
+# Success codes by name: FastAPI's and DRF's status.HTTP_200_OK, http.HTTPStatus.OK.
+_STATUS_NAMES = {"HTTP_200_OK": 200, "HTTP_201_CREATED": 201, "OK": 200, "CREATED": 201}
+
+
+def _status_code(node: ast.expr) -> int | None:
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, ast.Attribute):
+        return _STATUS_NAMES.get(node.attr)
+    return None
 
 
 def _is_status(node: ast.expr) -> bool:
@@ -870,7 +890,8 @@ def _success(op: ast.cmpop, right: ast.expr) -> bool:
     """Whether ``status OP right`` asks only for success: == 200, in (200, 201), < 300. An
     error code asked for (== 422 on bad input) tests the service's behaviour."""
     values = right.elts if isinstance(right, (ast.Tuple, ast.List, ast.Set)) else [right]
-    codes = [v.value for v in values if isinstance(v, ast.Constant) and type(v.value) is int]
+    codes = [_status_code(v) for v in values]
+    codes = [c for c in codes if c is not None]
     if len(codes) != len(values) or not codes:
         return False
     if isinstance(op, (ast.Lt, ast.LtE)):
@@ -883,10 +904,9 @@ def _is_key(node: ast.expr) -> bool:
 
 
 def _is_reply(node: ast.expr) -> bool:
-    """A service's reply: ``response.json()``, ``data.keys()`` or a name for a response."""
-    if isinstance(node, ast.Call):
-        return last_name(node.func) in ("json", "keys")
-    return isinstance(node, ast.Name) and node.id in _REPLY_NAMES
+    """A service's JSON reply: ``response.json()``, ``data.keys()`` (a variable named
+    ``response`` may hold an LLM's answer, whose words a test rightly checks)."""
+    return isinstance(node, ast.Call) and last_name(node.func) in ("json", "keys")
 
 
 # len(x) >= 1, len(x) != 0 (and the vacuous len(x) >= 0): only "not empty"
@@ -1203,7 +1223,9 @@ def seeds_set(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             f"seeds are set only in {name}() ({where}), which nothing calls",
             [Evidence(c.path, c.line, c.value) for c in in_modules[:3]],
         )
-    if in_modules and not keys and len(in_modules) == len(code):
+    in_notebooks = [c for c in code if c.path in notebooks]
+    if in_modules and not keys and not _drives(index, in_notebooks, trained_in):
+        # (a notebook's seed, an exploration's, does not seed the modules' training either)
         off_path = _off_training_path(index, in_modules, trained_in)
         if off_path is not None:
             trainer = next(
@@ -1248,13 +1270,19 @@ def _off_training_path(
     if not training or len(modules) > _MAX_SEEDING_MODULES:
         return None
     on_path = set(training) | facts.internal_imports(index, training)
-    packages = {p.rpartition("/")[0] for p in on_path}
+    ancestors: set[str] = set()
+    for folder in {p.rpartition("/")[0] for p in on_path}:
+        while folder and folder not in ancestors:
+            ancestors.add(folder)
+            folder = folder.rpartition("/")[0]
     staged = None
     for module in modules:
         name = module.rpartition("/")[2]
-        if not _SIDE_TOOL.search(name):
-            if _STEP_NAME.search(name):
-                return None  # a pipeline stage of its own, run before training (a split)
+        if not _SIDE_TOOL.search(name) or _SPLIT_NAME.search(name):
+            if _STEP_NAME.search(name) or _SPLIT_NAME.search(name):
+                return None  # a pipeline stage of its own, run before training (a seeded split)
+            if _WEAK_STEP_NAME.search(name):
+                return None  # data_ext.py, sampling.py: a step by its name
             lines = (index.code(module) or "").split("\n")
             if any(
                 _STEP_NAME.search(_enclosing_function(lines, seed.line or 0) or "")
@@ -1264,16 +1292,12 @@ def _off_training_path(
                 return None  # seeded inside a train() or split() command
         if module in on_path or set(training).intersection(facts.internal_imports(index, [module])):
             return None
-        if name == "__init__.py" and module.rpartition("/")[0] in packages:
-            return None  # importing any module of the package runs its __init__
+        if name == "__init__.py" and module.rpartition("/")[0] in ancestors:
+            return None  # importing any module below the package runs its __init__
         staged = staged if staged is not None else _named_by_runners(index)
-        stem = name.removesuffix(".py")
-        if (
-            module in staged
-            or module.removesuffix(".py").replace("/", ".") in staged
-            or (f"{stem}.py" in staged)
-        ):
-            return None  # a stage a runner starts (dvc.yaml's cmd, a Makefile target)
+        dotted = module.removesuffix(".py").replace("/", ".")
+        if any(form in staged for form in (module, dotted, dotted.removeprefix("src."), name)):
+            return None  # a stage a runner starts (dvc.yaml's cmd, a Makefile target, CI)
     return modules[0]
 
 
@@ -1283,19 +1307,25 @@ def _fits_a_model(index: RepoIndex, hit: Located) -> bool:
 
 def _named_by_runners(index: RepoIndex) -> str:
     """The text of the files that start the project's programs (dvc.yaml, Makefiles, shell
-    scripts, CI workflows), for a search by module name."""
-    files = index.glob(
-        ["dvc.yaml", "Makefile", "*.mk", "justfile", "*.sh", ".github/workflows/*.y*ml"]
-    )
-    return "\n".join((index.text(f.path) or "")[:_MAX_RUNNER_TEXT] for f in files[:50])
+    scripts, task runners, CI of any kind), for a search by module name."""
+    files = [f.path for f in index.glob(_RUNNER_FILES)[:50]] + list(index.ci_files[:50])
+    return "\n".join((index.text(p) or "")[:_MAX_RUNNER_TEXT] for p in dict.fromkeys(files))
+
+
+_RUNNER_FILES = [
+    "dvc.yaml", "Makefile", "*.mk", "justfile", "*.sh", "MLproject", "Procfile", "tox.ini",
+    "noxfile.py", "tasks.py", "pyproject.toml",
+]  # fmt: skip
 
 
 _MAX_RUNNER_TEXT = 256 * 1024
 _MAX_SEEDING_MODULES = 20
 # Modules named as a step of the pipeline: their seed (the split's) is the run's, though
 # training does not import them.
-_STEP_NAME = lazy(r"split|prep|process|data|train|feature|fold|sampl|pipeline|fit|tun", linear.I)
-# ... unless the name says it is a tool beside the pipeline.
+_STEP_NAME = lazy(r"split|prep|train|feature|fold|tun", linear.I)
+_SPLIT_NAME = lazy(r"split|fold", linear.I)  # a split is a step, whatever else its name says
+# ... and these too, unless the name says it is a tool beside the pipeline (download_data.py).
+_WEAK_STEP_NAME = lazy(r"process|data|sampl|pipeline|fit", linear.I)
 _SIDE_TOOL = lazy(
     r"download|fetch|plot|visuali[sz]|demo|convert|export|gen_|generate|scrap", linear.I
 )
@@ -1441,10 +1471,12 @@ _METRIC_CALL_RE = lazy(
     r"\bmetrics\.[A-Z]\w*\s*\(|"
     # RMSE().evaluate(...): after a bracket there is no word boundary before the dot.
     r"\.(evaluate|score)\s*\(|sklearn\.metrics|torchmetrics|self\.log\(\s*[\"'](val|test|eval)|"
-    # a metric computed by hand and logged to a tracker under an evaluation split's name
-    # (wandb.log({"test/Accuracy": acc}), mlflow.log_metric("val_f1", f1))
+    # a score computed by hand and logged to a tracker under an evaluation split's name
+    # (wandb.log({"epoch": e, "test/Accuracy": acc}), mlflow.log_metric(key="val_f1", ...))
     r"\b(wandb|mlflow|run|neptune_run|experiment|tracker|writer|live)\.(log|log_metrics?|"
-    r"add_scalars?|log_dict)\(\s*\{?\s*f?[\"'](test|val|valid|validation|eval|evaluation)[/_.\- ]"
+    r"add_scalars?|log_dict)\(\s*(\{[^}\n]{0,200}?|key\s*=\s*)?f?[\"'](?i:test|val|valid|"
+    r"validation|eval|evaluation)[/_.\- ]?\w{0,20}?(?i:acc|accuracy|f1|auc|precision|recall|"
+    r"rmse|mae|mse|r2|bleu|rouge|cider|map|iou|dice|wer|cer|score|error)"
 )
 # Lightning's self.log(name, value): a literal name, or an f-string or a variable followed by
 # the value (a scraper's self.log(f"fetching {url}") has no value).

@@ -281,13 +281,14 @@ _MODEL_PARTS = frozenset(
 
 def _dumps_only_preprocessors(text: str) -> bool:
     """Whether a module that fits only preprocessors saves only them too: every pickle dumps an
-    object named for preprocessing (the scaler a feature step keeps for serving), and nothing
-    else is saved."""
+    object named for preprocessing (the scaler a feature step keeps for serving, a
+    preprocessing_pipeline), and no model is saved (arrays written by np.save are data)."""
     if linear.compiled(_OTHER_SAVE).search(text):
         return False
     names = [m.group(1) or "" for m in linear.compiled(_DUMP).finditer(text)]
     return bool(names) and all(
-        preprocessor_name(name) and not _MODEL_PARTS.intersection(name.lower().split("_"))
+        preprocessor_name(name)
+        and ("preprocess" in name.lower() or not _MODEL_PARTS.intersection(name.lower().split("_")))
         for name in names
     )
 

@@ -380,30 +380,42 @@ def _image_transform(index: RepoIndex, paths: list[str]) -> Located | None:
 def _cleaning_before_pipeline(
     index: RepoIndex, builder: str, training: list[str], served: set[str]
 ) -> list[str]:
-    """Cleaning modules the programs that fit the saved pipeline (training modules and runners
-    reaching the module that builds it) run their data through first (helper_cleaner.py,
-    data_prep.py), which serving does not import: the pipeline was fitted on cleaned input
-    and is fed raw input. Not a module that is part of the pipeline (one that
-    builds a ColumnTransformer or defines a transformer class, which unpickling brings back),
-    nor a training script, nor what other programs import."""
+    """Cleaning modules (named for cleaning, and cleaning something: re.sub, lower(), fillna)
+    that the programs fitting the saved pipeline (training modules and runners reaching the
+    module that builds it) import, and serving does not (helper_cleaner.py, data_prep.py):
+    the pipeline was likely fitted on cleaned input and is fed raw input. None when the
+    builder hands a cleaning function to the pipeline itself. Not a module that is part of
+    the pipeline (one that builds a ColumnTransformer or defines a transformer class, which
+    unpickling brings back), nor a training script, nor what other programs import."""
     # the programs that fit it: training modules and runners (a __main__ block) reaching it
     runners = [h.path for h in facts.text_search(index, index.production_python, facts.MAIN_BLOCK)]
     candidates = list(dict.fromkeys([*training, *runners]))[:_MAX_PROGRAMS]
     programs = [builder] + [
         t for t in candidates if t != builder and builder in facts.internal_imports(index, [t])
     ]
+    if _CLEANS_INSIDE.search(index.code(builder) or ""):
+        return []  # the cleaning is a step of the pipeline (preprocessor=, FunctionTransformer)
     reach = set(programs).union(*(facts.internal_imports(index, [p]) for p in programs))
     return [
         p
         for p in sorted(reach - served - set(programs))
         if _CLEANING_STEP.search(p.rsplit("/", 1)[-1])
         and "train" not in p.rsplit("/", 1)[-1].lower()
-        and not _PIPELINE_PART.search(index.code(p) or "")
+        and not _PIPELINE_PART.search(code := index.code(p) or "")
+        and _CLEANS.search(code)
     ][:3]
 
 
 _MAX_PROGRAMS = 40
-_CLEANING_STEP = lazy(r"clean|preprocess|prep(\b|_|\.)|process|normali[sz]", linear.I)
+_CLEANING_STEP = lazy(r"clean|preprocess|prep(\b|_|\.)|normali[sz]", linear.I)
+# What cleaning does to text or a table (a module that only reads and splits cleans nothing).
+_CLEANS = lazy(
+    r"re\.sub\(|\.lower\(|\.strip\(|lemmati|stemm|stop_?words|\.str\.|fillna|dropna|"
+    r"drop_duplicates|\.replace\(|\.apply\(|\.map\(",
+    linear.I,
+)
+# A cleaning function handed to the pipeline itself (TfidfVectorizer(preprocessor=clean)).
+_CLEANS_INSIDE = lazy(r"\b(preprocessor|tokenizer|analyzer)\s*=\s*[A-Za-z_]|FunctionTransformer\(")
 # A module whose objects are steps of the fitted pipeline: unpickling it brings them back.
 _PIPELINE_PART = lazy(
     r"ColumnTransformer|make_column_transformer|\bPipeline\(|make_pipeline|TransformerMixin|"

@@ -163,8 +163,13 @@ _HTML_HEADING = linear.lazy(_HTML_HEADING_SOURCE, linear.M)
 # label ("- **Limitations**:" under a tool's heading) labels a list within its section.
 # Groups: the title.
 # Emoji and pictographs (a non-raw string: the characters themselves, which RE2 matches in
-# text and in UTF-8 bytes alike); a bullet (•) is no title's prefix.
-_EMOJI = "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff][\ufe0f\u200d]?"
+# text and in UTF-8 bytes alike), keycaps (1️⃣) and joined sequences; a bullet (•), a check
+# mark (✔, ☑) or an arrow bullet (➤, ➔) is no title's prefix.
+_EMOJI = (
+    "(?:[\U0001f000-\U0001faff\u2300-\u23ff\u2600-\u260f\u2613-\u2712\u2715-\u2793"
+    "\u2795-\u279b\u279d-\u27a1\u27a5-\u27bf\u2b00-\u2bff]|[0-9#*]\ufe0f?\u20e3)"
+    "[\ufe0f\u200d\U0001f3fb-\U0001f3ff]{0,3}"
+)
 _BOLD_HEADING_SOURCE = (
     r"^ {0,3}(?:\d{1,2}[.)][ \t]+)?"
     + f"(?:(?:{_EMOJI}){{1,3}}[ \t]*)?"
