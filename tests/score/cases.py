@@ -9884,3 +9884,54 @@ CASES += [
         "review-keycap-heading",
     ),
 ]
+
+
+# DA004: a notebook's markdown data dictionary listing the fields documents the data; the same
+# heading over a sentence, or in a scratch notebook, does not.
+def _analysis_notebook(heading: str, body: str) -> str:
+    return json.dumps(
+        {
+            "cells": [
+                {"cell_type": "markdown", "source": [f"## {heading}\n", body]},
+                {
+                    "cell_type": "code",
+                    "source": ["import pandas as pd\n", "df = pd.read_csv('s.csv')"],
+                },
+            ],
+            "nbformat": 4,
+        }
+    )
+
+
+_FIELDS = (
+    "- date: the day of the sale\n- store: store id, categorical\n"
+    "- item: item id, categorical\n- sales: units sold that day\n"
+)
+CASES += [
+    Case(
+        "DA004",
+        "pass",
+        {**s.PIPELINE, "notebooks/eda.ipynb": _analysis_notebook("Data dictionary", _FIELDS)},
+        "section 'Data dictionary' describes the data's meaning",
+        "notebook-data-dictionary",
+    ),
+    Case(
+        "DA004",
+        "fail",
+        {
+            **s.PIPELINE,
+            "notebooks/eda.ipynb": _analysis_notebook(
+                "Data dictionary", "We will describe the fields later.\n"
+            ),
+        },
+        "no document has a section on the data's meaning",
+        "notebook-heading-without-fields",
+    ),
+    Case(
+        "DA004",
+        "fail",
+        {**s.PIPELINE, "notebooks/99_scratch.ipynb": _analysis_notebook("Data fields", _FIELDS)},
+        "no document has a section on the data's meaning",
+        "scratch-notebook-fields",
+    ),
+]

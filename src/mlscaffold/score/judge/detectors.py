@@ -8,6 +8,7 @@ checklist files use the same kinds, so adding a check never needs Python.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -46,7 +47,7 @@ def detector_patterns(spec: dict[str, Any]) -> list[tuple[str, str, int]]:
     prose = "headings" in spec
     if isinstance(spec.get("content"), str) and spec["content"]:
         found.append(("content", spec["content"], linear.I if prose else linear.M))
-    for key in ("headings", "weak_headings"):
+    for key in ("headings", "weak_headings", "notebook_headings"):
         if isinstance(spec.get(key), list) and spec[key]:
             found.append((key, _any_of(spec[key]), linear.I))
     for key in ("strong", "promote", "statement", "statement_unless", "statement_also",
@@ -135,6 +136,8 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     which ``strong``, ``promote`` and ``statement`` do not count. ``files``: globs restricting
     which documents count. ``data_readme``: what a README in a data folder must say to count
     (read whole: DA004's field descriptions, SC004's sources; ``also`` applies to it too).
+    ``notebook_headings``: notebooks' markdown cells count too, a section under one of these
+    headings that lists three or more entries (a notebook's data dictionary).
     ``document_files``: globs of files that are themselves the account (DA004's data
     dictionary kept as a CSV or a spreadsheet): one that is not empty passes.
     """
@@ -174,6 +177,18 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             if kind == "general" and heading_re.occurs_in(section.heading):
                 continue  # already judged in the first round
             if found := consider(section, kind):
+                return found
+    notebook_re = _compiled(params, "notebook_headings")
+    if notebook_re is not None:
+        # A notebook's markdown data dictionary (a "Data dictionary" cell listing the fields)
+        # documents the data as a page would; a heading over a sentence or a chart does not,
+        # nor does a scratch notebook.
+        for section in index.notebook_sections(notebook_re):
+            if (
+                not _SCRATCH.search(section.path)
+                and _lists_entries(section.body)
+                and (found := consider(section, "main"))
+            ):
                 return found
     content = _compiled(params, "content")
     if content is not None:
@@ -308,6 +323,14 @@ def _judge_section(
 
 
 _MAX_PARAGRAPHS = 2000
+_ENTRY = lazy(r"^[ \t]*([-*+]|\d+[.)]|\|)[ \t]*\S", linear.M)
+_MIN_ENTRIES = 3
+_SCRATCH = lazy(r"scratch|sandbox|playground|untitled|tmp|test", linear.I)
+
+
+def _lists_entries(body: str) -> bool:
+    """Whether a section lists at least three entries (list items or table rows)."""
+    return sum(1 for _ in itertools.islice(_ENTRY.finditer(body), _MIN_ENTRIES)) >= _MIN_ENTRIES
 
 
 def _says_strong(

@@ -29,6 +29,7 @@ MAX_MARKDOWN_FILES = 300  # scoping prose is in a few files; a docs site has tho
 MAX_KEYS_PER_FILE = 20_000  # a config file with more is generated or hostile
 # Prose is parsed (markdown-it, pure Python) up to this many characters and sections a file.
 MAX_PROSE_CHARS = 128 * 1024
+MAX_PROSE_NOTEBOOKS = 30  # notebooks whose markdown cells are read as prose (DA004)
 MAX_SECTIONS = 500
 _MAX_NAMES_RESOLVED = 200  # names of one `from x import a, b, ...` looked up as modules
 _NOTEBOOK_CACHE_CHARS = 32 << 20  # notebook code kept for the checks that ask again
@@ -682,6 +683,30 @@ class RepoIndex:
         if path not in self.by_path:
             return None
         return next((s for s in self._sections(path) if s.line == line), None)
+
+    def notebook_sections(self, pattern: linear.Pattern) -> Iterator[markdown.Section]:
+        """The sections of notebooks' markdown cells whose heading matches ``pattern``: only
+        the notebooks whose heading lines (from the content pass) match are read again, at
+        most MAX_PROSE_NOTEBOOKS of them, each as prose up to MAX_PROSE_CHARS."""
+        headings = self._facts().headings
+        wanted = [
+            p
+            for p in self.notebooks
+            if any(pattern.occurs_in(line) for line in headings.get(p, ())[:MAX_SECTIONS])
+        ]
+        for path in wanted[:MAX_PROSE_NOTEBOOKS]:
+            tick()
+            if path not in self._sections_cache:
+                raw = self.text(path, cache=False)
+                _code, prose, _err = (
+                    notebooks.cells_by_kind(raw, MAX_PROSE_CHARS) if raw else (None, None, None)
+                )
+                self._sections_cache[path] = (
+                    markdown.parse_markdown(path, prose)[:MAX_SECTIONS] if prose else []
+                )
+            for section in self._sections_cache[path]:
+                if pattern.occurs_in(section.heading):
+                    yield section
 
     def _sections(self, path: str) -> list[markdown.Section]:
         if path not in self._sections_cache:

@@ -244,17 +244,24 @@ def scan_file(
     if not flags & CODE:
         return FileFacts(None, [], None, scanned, notes)
     code = data
+    headings = None
     if flags & NOTEBOOK:
-        cells, err = notebooks.code_cells(data, max_code)
+        cells, prose, err = notebooks.cells_by_kind(data, max_code)
         if err is not None:
             notes.append(f"malformed notebook ({err})")
         if keep is not None and cells is not None:
             keep[entry.path] = cells
+        # the markdown cells' heading lines, so that a check asking for a notebook's data
+        # dictionary reads again only the notebooks that have such a heading
+        headings = markdown.heading_candidates(prose[:_NOTEBOOK_PROSE]) if prose else None
         if not cells:
-            return FileFacts(None, [], None, scanned, notes)
+            return FileFacts(None, [], headings, scanned, notes)
         code = cells.encode("utf-8", "replace")
     matches = _compiled().first_matches(code) if patterns else []
-    return FileFacts(python.scan_imports(code), matches, None, scanned, notes)
+    return FileFacts(python.scan_imports(code), matches, headings, scanned, notes)
+
+
+_NOTEBOOK_PROSE = 128 * 1024  # a notebook's markdown read for headings (MAX_PROSE_CHARS)
 
 
 def scan_files(
