@@ -246,8 +246,8 @@ def _in_notebook_folder(path: str) -> bool:
 def fits_a_model(index: RepoIndex, hit: Located) -> bool:
     """Whether a module trains a model, not only a scaler or an encoder: a training call on an
     object not named for preprocessing, or a saved model (not only the pickled scaler a
-    feature step keeps for serving). Unreadable: assume it does. Once a
-    run for each module (MO003's runners, MO004 and the applicability test share trainers)."""
+    feature step keeps for serving). Unreadable: assume it does. Once a run for each module
+    (MO003's runners, MO004 and the applicability test share trainers)."""
     memo = index.memo.setdefault("fits_a_model", {})
     if hit.path not in memo:
         tick()

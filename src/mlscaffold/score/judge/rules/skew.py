@@ -387,14 +387,14 @@ def _cleaning_before_pipeline(
     builder hands a cleaning function to the pipeline itself. Not a module that is part of
     the pipeline (one that builds a ColumnTransformer or defines a transformer class, which
     unpickling brings back), nor a training script, nor what other programs import."""
+    if _CLEANS_INSIDE.search(index.code(builder) or ""):
+        return []  # the cleaning is a step of the pipeline (preprocessor=, FunctionTransformer)
     # the programs that fit it: training modules and runners (a __main__ block) reaching it
     runners = [h.path for h in facts.text_search(index, index.production_python, facts.MAIN_BLOCK)]
     candidates = list(dict.fromkeys([*training, *runners]))[:_MAX_PROGRAMS]
     programs = [builder] + [
         t for t in candidates if t != builder and builder in facts.internal_imports(index, [t])
     ]
-    if _CLEANS_INSIDE.search(index.code(builder) or ""):
-        return []  # the cleaning is a step of the pipeline (preprocessor=, FunctionTransformer)
     reach = set(programs).union(*(facts.internal_imports(index, [p]) for p in programs))
     return [
         p
