@@ -9935,3 +9935,32 @@ CASES += [
         "scratch-notebook-fields",
     ),
 ]
+
+# MO003: a program chaining a data module, a model module and its training and evaluation
+# passes even when other step-named modules exist that nothing chains (scripts/split.py,
+# scripts/clean.py): the program is the pipeline.
+CASES += [
+    Case(
+        "MO003",
+        "pass",
+        {
+            "going_modular/inputs.py": _DATA_SETUP,
+            "going_modular/engine.py": _ENGINE,
+            "going_modular/net.py": CHAINED_STEPS["going_modular/model_builder.py"],
+            "going_modular/main.py": CHAINED_STEPS["going_modular/main.py"]
+            .replace("data_setup", "inputs")
+            .replace("model_builder", "net"),
+            "scripts/split_data.py": "import pandas as pd\n\ndf = pd.read_csv('all.csv')\n"
+            "df.sample(frac=0.8).to_csv('train.csv')\n",
+            "scripts/clean_data.py": "import pandas as pd\n\ndef clean(df):\n"
+            "    return df.dropna()\n",
+            "scripts/evaluate_model.py": "from sklearn.metrics import f1_score\n\n"
+            "def evaluate(y, p):\n    return f1_score(y, p)\n",
+            "scripts/train_baseline.py": "import pandas as pd\nfrom sklearn.linear_model import "
+            "LogisticRegression\n\ndef train(df):\n    return LogisticRegression().fit(df[['a']], "
+            "df.y)\n",
+        },
+        "runs steps kept in modules",
+        "entry-chain-beside-unchained-step-scripts",
+    ),
+]

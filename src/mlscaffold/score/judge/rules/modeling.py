@@ -180,6 +180,15 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
                 f"({', '.join(ran[:4])}{', ...' if len(ran) > 4 else ''})",
                 [*ev, Evidence(runner, None, "runs the steps")],
             )
+        chain = _entry_chain(index, training)
+        if chain:  # the step modules by name are others (scripts/), the program is the pipeline
+            entry, steps = chain
+            return Verdict.passed(
+                f"{entry} runs steps kept in modules of their own: "
+                + ", ".join(f"{role} ({p})" for role, p in steps),
+                [Evidence(entry, None, "runs the steps")]
+                + [Evidence(p, None, r) for r, p in steps],
+            )
         return Verdict.partial(
             f"steps in modules ({listed}), but nothing runs them as a pipeline (no "
             "orchestrator, dvc.yaml, module, script or Makefile chaining them)",
