@@ -9934,6 +9934,16 @@ CASES += [
         "no document has a section on the data's meaning",
         "scratch-notebook-fields",
     ),
+    Case(  # "latest" holds "test" but names no test: the dictionary counts
+        "DA004",
+        "pass",
+        {
+            **s.PIPELINE,
+            "notebooks/latest_eda.ipynb": _analysis_notebook("Data dictionary", _FIELDS),
+        },
+        "section 'Data dictionary' describes the data's meaning",
+        "latest-notebook-is-no-scratch",
+    ),
 ]
 
 # MO003: a program chaining a data module, a model module and its training and evaluation

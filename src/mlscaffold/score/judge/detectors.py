@@ -51,9 +51,8 @@ def detector_patterns(spec: dict[str, Any]) -> list[tuple[str, str, int]]:
         if isinstance(spec.get(key), list) and spec[key]:
             found.append((key, _any_of(spec[key]), linear.I))
     for key in ("strong", "promote", "statement", "statement_unless", "statement_also",
-                "exclude_headings",
-                "keys", "also", "hedges", "data_readme", "local_only", "beyond_local",
-                "beyond_local_unless"):  # fmt: skip
+                "exclude_headings", "keys", "also", "hedges", "data_readme", "local_only",
+                "beyond_local", "beyond_local_unless"):  # fmt: skip
         if isinstance(spec.get(key), str) and spec[key]:
             found.append((key, spec[key], linear.I))
     return found
@@ -186,6 +185,7 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         for section in index.notebook_sections(notebook_re):
             if (
                 not _SCRATCH.search(section.path)
+                and not index.is_test(section.path)
                 and _lists_entries(section.body)
                 and (found := consider(section, "main"))
             ):
@@ -325,7 +325,8 @@ def _judge_section(
 _MAX_PARAGRAPHS = 2000
 _ENTRY = lazy(r"^[ \t]*([-*+]|\d+[.)]|\|)[ \t]*\S", linear.M)
 _MIN_ENTRIES = 3
-_SCRATCH = lazy(r"scratch|sandbox|playground|untitled|tmp|test", linear.I)
+# (by word: a "latest_eda" or "contest" notebook is no scratch; tests are asked of is_test)
+_SCRATCH = lazy(r"scratch|sandbox|playground|untitled|(^|[/_.-])te?mp([/_.-]|$)", linear.I)
 
 
 def _lists_entries(body: str) -> bool:

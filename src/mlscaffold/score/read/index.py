@@ -28,7 +28,7 @@ MAX_PARSE_BYTES = 1024 * 1024
 MAX_MARKDOWN_FILES = 300  # scoping prose is in a few files; a docs site has thousands
 MAX_KEYS_PER_FILE = 20_000  # a config file with more is generated or hostile
 # Prose is parsed (markdown-it, pure Python) up to this many characters and sections a file.
-MAX_PROSE_CHARS = 128 * 1024
+MAX_PROSE_CHARS = markdown.MAX_PROSE_CHARS
 MAX_PROSE_NOTEBOOKS = 30  # notebooks whose markdown cells are read as prose (DA004)
 MAX_SECTIONS = 500
 _MAX_NAMES_RESOLVED = 200  # names of one `from x import a, b, ...` looked up as modules

@@ -253,15 +253,12 @@ def scan_file(
             keep[entry.path] = cells
         # the markdown cells' heading lines, so that a check asking for a notebook's data
         # dictionary reads again only the notebooks that have such a heading
-        headings = markdown.heading_candidates(prose[:_NOTEBOOK_PROSE]) if prose else None
+        headings = markdown.heading_candidates(prose[: markdown.MAX_PROSE_CHARS]) if prose else None
         if not cells:
             return FileFacts(None, [], headings, scanned, notes)
         code = cells.encode("utf-8", "replace")
     matches = _compiled().first_matches(code) if patterns else []
     return FileFacts(python.scan_imports(code), matches, headings, scanned, notes)
-
-
-_NOTEBOOK_PROSE = 128 * 1024  # a notebook's markdown read for headings (MAX_PROSE_CHARS)
 
 
 def scan_files(

@@ -112,7 +112,7 @@ _STRICT_WORDS = {"train": {"train", "training", "trainer", "fit"}}
 # A data check (data_validation.py, validate_data.py) validates inputs, not a model.
 _VALIDATING = {"validate", "validation"}
 _OF_DATA = {"data", "dataset", "datasets", "ingest", "ingestion", "schema", "input", "inputs"}
-_EVALUATING = {"evaluate", "evaluation", "eval", "metrics", "metric", "score", "scoring"}
+_EVALUATING = ROLE_WORDS["evaluate"] - _VALIDATING
 _GENERIC_STEMS = {"__init__", "main", "core", "nodes", "pipeline", "__main__", "run", "steps"}
 
 

@@ -182,13 +182,7 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             )
         chain = _entry_chain(index, training)
         if chain:  # the step modules by name are others (scripts/), the program is the pipeline
-            entry, steps = chain
-            return Verdict.passed(
-                f"{entry} runs steps kept in modules of their own: "
-                + ", ".join(f"{role} ({p})" for role, p in steps),
-                [Evidence(entry, None, "runs the steps")]
-                + [Evidence(p, None, r) for r, p in steps],
-            )
+            return _entry_chain_verdict(*chain)
         return Verdict.partial(
             f"steps in modules ({listed}), but nothing runs them as a pipeline (no "
             "orchestrator, dvc.yaml, module, script or Makefile chaining them)",
@@ -204,12 +198,7 @@ def training_pipeline(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         )
     chain = _entry_chain(index, training)
     if chain:
-        entry, steps = chain
-        return Verdict.passed(
-            f"{entry} runs steps kept in modules of their own: "
-            + ", ".join(f"{role} ({p})" for role, p in steps),
-            [Evidence(entry, None, "runs the steps")] + [Evidence(p, None, r) for r, p in steps],
-        )
+        return _entry_chain_verdict(*chain)
     if not training.code and training.notebooks:
         return Verdict.failed(
             f"training happens only in notebooks ({training.notebooks[0].path})",
@@ -287,6 +276,14 @@ _EVAL_STEP = lazy(
     linear.M,
 )
 _OWN_LOOP = lazy(r"\.backward\(\s*\)|optimizer\.step\(|\bfor\s+\w+\s+in\s+range\(\s*[\w.]*epoch")
+
+
+def _entry_chain_verdict(entry: str, steps: list[tuple[str, str]]) -> Verdict:
+    return Verdict.passed(
+        f"{entry} runs steps kept in modules of their own: "
+        + ", ".join(f"{role} ({p})" for role, p in steps),
+        [Evidence(entry, None, "runs the steps")] + [Evidence(p, None, r) for r, p in steps],
+    )
 
 
 def _entry_chain(index: RepoIndex, training: facts.TrainingFacts) -> tuple | None:

@@ -391,11 +391,10 @@ def _cleaning_before_pipeline(
         return []  # the cleaning is a step of the pipeline (preprocessor=, FunctionTransformer)
     # the programs that fit it: training modules and runners (a __main__ block) reaching it
     runners = [h.path for h in facts.text_search(index, index.production_python, facts.MAIN_BLOCK)]
-    candidates = list(dict.fromkeys([*training, *runners]))[:_MAX_PROGRAMS]
-    programs = [builder] + [
-        t for t in candidates if t != builder and builder in facts.internal_imports(index, [t])
-    ]
-    reach = set(programs).union(*(facts.internal_imports(index, [p]) for p in programs))
+    candidates = list(dict.fromkeys([builder, *training, *runners]))[: _MAX_PROGRAMS + 1]
+    imports = {t: facts.internal_imports(index, [t]) for t in candidates}
+    programs = [t for t in candidates if t == builder or builder in imports[t]]
+    reach = set(programs).union(*(imports[p] for p in programs))
     return [
         p
         for p in sorted(reach - served - set(programs))

@@ -155,6 +155,9 @@ def _strip_md(line: str) -> str:
 # An HTML heading on a line of its own ("<h2>🚀 Deployment</h2>"): READMEs written in HTML
 # have no Markdown headings, and markdown-it keeps them inside an HTML block. Groups: the
 # level, the title.
+# Prose is parsed (markdown-it, pure Python) up to this many characters a file: a document's
+# sections, and a notebook's markdown cells.
+MAX_PROSE_CHARS = 128 * 1024
 _HTML_HEADING_SOURCE = r"^[ \t]*<[hH]([1-6])\b[^>\n]*>([^\n]*?)</[hH][1-6]>"
 _HTML_HEADING = linear.lazy(_HTML_HEADING_SOURCE, linear.M)
 # A line that is nothing but bold text, alone, after an emoji ("📊 **Dataset**") or as a
