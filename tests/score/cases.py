@@ -9974,3 +9974,109 @@ CASES += [
         "entry-chain-beside-unchained-step-scripts",
     ),
 ]
+
+# MO004: a file the pipeline reads that only a notebook writes (cleaned, merged or split data,
+# a tokenizer) keeps a step of the production path in a notebook: partial (held-out sets N
+# and P). A module writing the same file, directly, through a constant or a saving helper,
+# makes it a pipeline product.
+_TRAIN_READS_CAPPED = (
+    "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n\n"
+    "def main():\n    df = pd.read_csv('./data/processed/data_capped.csv')\n"
+    "    return LogisticRegression().fit(df[['a']], df.y)\n\n"
+    "if __name__ == '__main__':\n    main()\n"
+)
+_EDA_WRITES_CAPPED = _notebook(
+    "import pandas as pd\n"
+    "df = pd.read_csv('../data/raw/data.csv')\n"
+    "output_path = '../data/processed/data_capped.csv'  # where the pipeline reads it\n"
+    "df.clip(upper=df.quantile(0.99), axis=1).to_csv(output_path, index=False)\n"
+)
+CASES += [
+    Case(
+        "MO004",
+        "partial",
+        {"src/train.py": _TRAIN_READS_CAPPED, "notebooks/1.0-eda.ipynb": _EDA_WRITES_CAPPED},
+        "the pipeline reads data_capped.csv (src/train.py), which only a notebook writes",
+        "pipeline-input-made-by-notebook",
+    ),
+    Case(  # a DVC stage's dependency named in dvc.yaml, written by a notebook
+        "MO004",
+        "partial",
+        {
+            "src/train.py": "import sys\nimport pandas as pd\n\n"
+            "df = pd.read_csv(sys.argv[1])\nmodel = fit(df)\n",
+            "dvc.yaml": "stages:\n  train:\n    cmd: python src/train.py data/train_data.csv\n"
+            "    deps:\n      - data/train_data.csv\n",
+            "notebooks/DataPreparation.ipynb": _notebook(
+                'merged_train.to_csv("../data/train_data.csv")'
+            ),
+        },
+        "reads train_data.csv (dvc.yaml)",
+        "dvc-dependency-made-by-notebook",
+    ),
+    Case(  # the tokenizer the dataset loads, trained and saved by a notebook
+        "MO004",
+        "partial",
+        {
+            "translator/dataset.py": "from os.path import join\nimport pandas as pd\n\n"
+            "class Data:\n    def __init__(self, path):\n"
+            "        self.data = pd.read_csv(join(path, 'dataset.tsv'), sep='\\t')\n",
+            "train.py": "from translator.dataset import Data\n\nmodel.fit(Data('data'))\n",
+            "prepare_data.ipynb": _notebook("translations.to_csv('data/dataset.tsv', sep='\\t')"),
+        },
+        "reads dataset.tsv",
+        "dataset-made-by-notebook",
+    ),
+    Case(  # the training module writes it too, through a constant and a saving helper
+        "MO004",
+        "pass",
+        {
+            "src/train.py": _TRAIN_READS_CAPPED,
+            "src/preprocess.py": "import os\n\ndef save_processed(df, path):\n"
+            "    df.to_csv(path, index=False)\n\ndef run(df):\n"
+            "    out = os.path.join('data', 'processed', 'data_capped.csv')\n"
+            "    save_processed(df, out)\n",
+            "notebooks/1.0-eda.ipynb": _EDA_WRITES_CAPPED,
+        },
+        "production code lives in modules",
+        "pipeline-writes-it-too",
+    ),
+    Case(  # written with a write call on the same line (a schema the pipeline writes)
+        "MO004",
+        "pass",
+        {
+            "src/pipeline.py": "import json\n\ndef run(model, res_dir):\n"
+            "    (res_dir / 'feature_schema.json').write_text(json.dumps(model.features))\n",
+            "notebooks/train.ipynb": _notebook(
+                "json.dump(features, open('feature_schema.json', 'w'))"
+            ),
+        },
+        "production code lives in modules",
+        "write-call-after-the-name",
+    ),
+    Case(  # another folder's file of the same name, a templated name, a commented path
+        "MO004",
+        "pass",
+        {
+            "src/train.py": "import pandas as pd\n\n"
+            "# df = pd.read_csv('../data/processed/data_capped.csv')\n"
+            "df = pd.read_csv('data/raw/data_capped.csv')\n"
+            "tweets = pd.read_csv(f'{folder}/{n}tweets.csv')\nmodel.fit(df)\n",
+            "notebooks/1.0-eda.ipynb": _EDA_WRITES_CAPPED,
+            "notebooks/tweets.ipynb": _notebook("df.to_csv(f'{PATH}/zemmour_{len(df)}tweets.csv')"),
+        },
+        "production code lives in modules",
+        "other-folder-template-or-comment",
+    ),
+    Case(  # an output key in a setting names where the pipeline writes it
+        "MO004",
+        "pass",
+        {
+            "src/train.py": _TRAIN_READS_CAPPED,
+            "params.yaml": "clean:\n  output_path: data/processed/data_capped.csv\n",
+            "notebooks/1.0-eda.ipynb": _EDA_WRITES_CAPPED,
+        },
+        "production code lives in modules",
+        "setting-names-it-as-output",
+    ),
+]

@@ -12,6 +12,7 @@ from typing import Any
 
 from mlscaffold.score.budget import tick
 from mlscaffold.score.judge.rules import facts, rule
+from mlscaffold.score.judge.rules.notebook_outputs import ARCHIVED, made_by_notebook
 from mlscaffold.score.model import Evidence, Verdict, closed
 from mlscaffold.score.read import linear
 from mlscaffold.score.read.index import Located, RepoIndex
@@ -103,7 +104,7 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
         return Verdict.passed("no notebooks; the code lives in modules")
     training = facts.training(index)
     # Notebooks kept in an archive folder are history, not a path anything runs.
-    live = [h for h in training.notebooks if not _ARCHIVED.search(h.path)]
+    live = [h for h in training.notebooks if not ARCHIVED.search(h.path)]
     if len(live) != len(training.notebooks):
         training = facts.TrainingFacts(training.code, live)
     if training.notebooks and facts.ml_library(index):
@@ -149,6 +150,14 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
                 f"only by a notebook ({notebook})",
                 [Evidence(loader.path, loader.line, loader.value), Evidence(notebook, None, name)],
             )
+    made = None if facts.ml_library(index) else made_by_notebook(index)
+    if made:
+        name, reader, notebook = made
+        return Verdict.partial(
+            f"the pipeline reads {name} ({reader.path}), which only a notebook writes "
+            f"({notebook}): a step of the production path is run by hand",
+            [Evidence(reader.path, reader.line, reader.value), Evidence(notebook, None, name)],
+        )
     return Verdict.passed(f"{n} notebook(s) for exploration; production code lives in modules")
 
 
@@ -160,7 +169,6 @@ def _in_docstring(index: RepoIndex, hit: Located) -> bool:
     return at != -1 and facts.in_regions(at, facts.triple_quoted(code))
 
 
-_ARCHIVED = lazy(r"(^|/)(archived?|old|deprecated|legacy|attic)(/|$)", linear.I)
 # A script that runs notebooks to check they still run (scripts/validate_notebooks.py,
 # check_notebooks.sh): a test of the notebooks, not a production path through them.
 _NOTEBOOK_CHECK = lazy(
