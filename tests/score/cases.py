@@ -10080,3 +10080,33 @@ CASES += [
         "setting-names-it-as-output",
     ),
 ]
+
+# A W&B run's local folder (wandb/run-*/files/) keeps the run's config.yaml and a pip freeze of
+# its environment: records of runs, neither the project's configuration nor its declared
+# dependencies (held-out set Q).
+_WANDB_RUN = "wandb/run-20250430_120721-29kgtvsa/files/"
+CASES += [
+    Case(
+        "MO001",
+        "fail",
+        {
+            "scripts/train.py": "EPOCHS = 40\nLEARNING_RATE = 1e-3\n\nmodel.fit(x, epochs=EPOCHS)\n",
+            _WANDB_RUN + "config.yaml": "epochs:\n  value: 40\nlr:\n  value: 0.001\n",
+        },
+        "no config files",
+        "wandb-run-config-is-a-record",
+    ),
+    Case(
+        "MO006",
+        "fail",
+        {
+            "scripts/train.py": "import torch\nimport streamlit\n",
+            "requirements.txt": "torch\ntorchvision\nstreamlit\n",
+            _WANDB_RUN
+            + "requirements.txt": "torch==2.3.0\ntorchvision==0.18.0\nstreamlit==1.35.0\n"
+            + "".join(f"pkg{i}==1.0.{i}\n" for i in range(40)),
+        },
+        "none pinned",
+        "wandb-run-freeze-is-a-record",
+    ),
+]

@@ -68,8 +68,9 @@ NON_PRODUCTION_RE = linear.lazy(
 )
 # A URL in prose (its digits are no statement: see RepoIndex._without_urls).
 _URL = linear.lazy(r"\b[a-z][a-z0-9+.-]{1,15}://[^\s)\]>\"']+")
-# MLflow's run stores: what they hold was logged by runs, not written by the project.
-_RUN_STORE = linear.lazy(r"(^|/)(mlruns|mlartifacts)/")
+# Run stores (MLflow's, a W&B run's local folder with its config.yaml and the pip freeze of
+# the run's environment): what they hold was logged by runs, not written by the project.
+_RUN_STORE = linear.lazy(r"(^|/)(mlruns|mlartifacts|wandb/(offline-)?run-[^/]+)/")
 _HIDDEN = linear.lazy(r"(^|/)\.[^/]+(/|$)")
 # Not project configuration: CI and editor folders, and the files of packaging and tools.
 _TOOL_FOLDER = linear.lazy(r"(^|/)(\.github|\.gitlab|\.circleci|node_modules)/")
@@ -789,6 +790,7 @@ class RepoIndex:
             if (
                 _TOOL_FOLDER.search(slashed)
                 or _HIDDEN.search(slashed)
+                or _RUN_STORE.search(slashed)
                 or self._folder_kind(slashed) & _TEST_FOLDER
             ):
                 continue
