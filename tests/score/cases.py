@@ -10110,3 +10110,86 @@ CASES += [
         "wandb-run-freeze-is-a-record",
     ),
 ]
+
+# A copy of another project kept inside this one (a git submodule committed as files, a
+# distribution with its own licence and CI, one whose package the project imports, a
+# third_party/ folder): reviewers credit its code where the project uses it, not its tests or
+# its documents (held-out sets P and Q: MMDetection and pythae copied beside the project).
+_LIB_TESTS = "from pythae import f\n\n\ndef test_f():\n    assert f(2) == 4\n\n\ndef test_g():\n    assert f(3) == 9\n"
+_LIB_README = (
+    "# pythae\n\n## Results\n\nFID 31.2 and IS 8.1 on CIFAR-10 against 35.0 for the baseline.\n\n"
+    "## Limitations\n\nThe models may encode biases of their training data; see our fairness "
+    "and privacy assessment.\n"
+)
+_USES_LIB = {
+    "scripts/train.py": "from pythae.pipelines import TrainingPipeline\n\n"
+    "TrainingPipeline(model=model).fit(train_data)\n",
+}
+CASES += [
+    Case(
+        "MO005",
+        "fail",
+        {
+            **_USES_LIB,
+            ".gitmodules": '[submodule "benchmark_VAE"]\n\tpath = benchmark_VAE\n'
+            "\turl = https://github.com/clementchadebec/benchmark_VAE\n",
+            "benchmark_VAE/tests/test_f.py": _LIB_TESTS,
+        },
+        "no test files",
+        "submodule-tests-are-the-library's",
+    ),
+    Case(
+        "MO005",
+        "fail",
+        {
+            **_USES_LIB,
+            "benchmark_VAE/LICENSE": "Apache License 2.0\n",
+            "benchmark_VAE/setup.py": "from setuptools import setup\n\nsetup(name='pythae')\n",
+            "benchmark_VAE/src/pythae/__init__.py": "",
+            "benchmark_VAE/tests/test_f.py": _LIB_TESTS,
+        },
+        "no test files",
+        "imported-distribution-tests-are-the-library's",
+    ),
+    Case(
+        "MO005",
+        "fail",
+        {**_USES_LIB, "third_party/pythae/tests/test_f.py": _LIB_TESTS},
+        "no test files",
+        "third-party-folder-tests",
+    ),
+    Case(  # a distribution with its own CI folder was a repository of its own
+        "SC003",
+        "fail",
+        {
+            **_USES_LIB,
+            "mmdetection/LICENSE": "Apache License 2.0\n",
+            "mmdetection/setup.py": "from setuptools import setup\n\nsetup(name='mmdet')\n",
+            "mmdetection/.github/workflows/build.yml": "on: push\njobs: {}\n",
+            "mmdetection/README.md": _LIB_README,
+        },
+        "no document has a section on success metrics",
+        "copied-repository-readme",
+    ),
+    Case(  # the project's own sub-package with a licence but nothing importing it, and the
+        # project's own tests, still count
+        "MO005",
+        "pass",
+        {
+            **_USES_LIB,
+            "tools/LICENSE": "MIT\n",
+            "tools/setup.py": "from setuptools import setup\n\nsetup(name='tools')\n",
+            "tools/helpers/__init__.py": "",
+            "tools/tests/test_f.py": _LIB_TESTS.replace("pythae", "helpers"),
+        },
+        "meaningful test",
+        "own-licensed-subpackage-tests-count",
+    ),
+    Case(
+        "SC003",
+        "pass",
+        {**_USES_LIB, "README.md": _LIB_README.replace("# pythae", "# Our VAE study")},
+        "describes success metrics",
+        "own-readme-results",
+    ),
+]

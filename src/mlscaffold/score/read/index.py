@@ -7,6 +7,7 @@ first use and cached, so a run reads only the files that some check actually ask
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
@@ -113,6 +114,18 @@ _NOT_PROSE = linear.lazy(
     r"(^|/)(versioned_docs|reference_versioned_docs|api[-_]?reference|_autosummary|autoapi)/|"
     r"(^|/)reference/([^/]*[-_])?api([-_][^/]*)?/",
     linear.I,
+)
+
+
+# A git submodule's folder, as .gitmodules names it.
+_SUBMODULE_PATH = linear.lazy(r"^[ \t]*path[ \t]*=[ \t]*([^\n]+?)[ \t]*$", linear.M)
+_LICENCE_NAMES = ("license", "license.txt", "license.md", "licence", "copying", "license.rst")
+_DISTRIBUTION_FILES = ("setup.py", "setup.cfg", "pyproject.toml")
+_MAX_VENDORED = 50
+_ROOT_ONLY_FOLDERS = (".github/workflows", ".circleci")
+# Folders named for copies of other projects.
+_VENDOR_FOLDER = linear.lazy(
+    r"(^|/)(third[_-]?party|3rd[_-]?party|vendor|vendored|external|extern)/", linear.I
 )
 
 
@@ -519,6 +532,65 @@ class RepoIndex:
             found.append(module)
         return found
 
+    # ----- vendored copies of other projects --------------------------------------------
+    @cached_property
+    def vendored_roots(self) -> tuple[str, ...]:
+        """Folders holding a copy of another project ("benchmark_VAE/"): a git submodule's
+        path, even when its files were committed as the repository's own, or a distribution of
+        its own (a licence beside setup.py, setup.cfg or pyproject.toml) whose package code
+        outside it imports. Reviewers credit such code where the project uses it, not its
+        tests or its documents. Asked after the content pass (it reads the imports)."""
+        roots: set[str] = set()
+        if ".gitmodules" in self.by_path:
+            found = _SUBMODULE_PATH.finditer(self.text(".gitmodules") or "")
+            for m in itertools.islice(found, _MAX_VENDORED):
+                folder = m.group(1).strip().strip("/")
+                inside = folder + "/"
+                if folder and any(f == folder or f.startswith(inside) for f in self.paths.folders):
+                    roots.add(inside)
+        licensed = {
+            entry.path.rpartition("/")[0]
+            for name in _LICENCE_NAMES
+            for entry in self.paths.named(name)
+            if "/" in entry.path
+        }
+        candidates = []
+        for folder in sorted(licensed)[:_MAX_VENDORED]:
+            if not any(f"{folder}/{name}" in self.by_path for name in _DISTRIBUTION_FILES):
+                continue
+            if any(f"{folder}/{ci}" in self.paths.folders for ci in _ROOT_ONLY_FOLDERS):
+                # CI runs only at a repository's root: a distribution holding its own
+                # .github/workflows was a repository of its own, copied in whole.
+                roots.add(folder + "/")
+            else:
+                candidates.append(folder)
+        if candidates:
+            inits = [e.path for e in self.paths.named("__init__.py")]
+            importers: dict[str, list[str]] = {}  # top-level module -> the files importing it
+            for path, refs in self._facts().imports.items():
+                for top in {ref.module.partition(".")[0] for ref in refs}:
+                    importers.setdefault(top, []).append(path)
+            for folder in candidates:
+                prefix = folder + "/"
+                packages = set()
+                for path in inits:
+                    if path.startswith(prefix):
+                        inner = path[len(prefix) :].removeprefix("src/").split("/")
+                        if len(inner) == 2:  # pythae/__init__.py, src/pythae/__init__.py
+                            packages.add(inner[0])
+                if any(
+                    not path.startswith(prefix)
+                    for package in packages
+                    for path in importers.get(package, ())
+                ):
+                    roots.add(prefix)
+        return tuple(sorted(roots))
+
+    def is_vendored(self, path: str) -> bool:
+        """Whether a file belongs to a copy of another project (see ``vendored_roots``) or to
+        a folder named for such copies (third_party/, vendor/, external/)."""
+        return bool(_VENDOR_FOLDER.search(path)) or path.startswith(self.vendored_roots)
+
     # ----- prose ----------------------------------------------------------------------------
     @cached_property
     def prose_files(self) -> list[str]:
@@ -542,7 +614,9 @@ class RepoIndex:
     def _heading_candidates(self) -> dict[str, list[str]]:
         """Heading-like lines of each prose file (root and docs/ first), from the content pass."""
         headings = self._facts().headings
-        return {p: headings[p] for p in self.prose_files if p in headings}
+        return {
+            p: headings[p] for p in self.prose_files if p in headings and not self.is_vendored(p)
+        }
 
     @cached_property
     def _files_by_heading_line(self) -> tuple[list[str], dict[str, list[int]]]:
@@ -599,10 +673,15 @@ class RepoIndex:
     def main_documents(self) -> list[str]:
         """READMEs, cards and docs/ pages, the first MAX_CONTENT_FILES of ``prose_files``
         (generated pages aside): where a reviewer reads a project's scope."""
-        headings = self._facts().headings
-        return [p for p in self.prose_files if p in headings and _prose_rank(p)[0] <= 1][
-            :MAX_CONTENT_FILES
-        ]
+        found = self.memo.get("main_documents")
+        if found is None:  # asked by several checks, after the content pass
+            headings = self._facts().headings
+            found = self.memo["main_documents"] = [
+                p
+                for p in self.prose_files
+                if p in headings and _prose_rank(p)[0] <= 1 and not self.is_vendored(p)
+            ][:MAX_CONTENT_FILES]
+        return list(found)
 
     def statements(
         self,

@@ -1055,7 +1055,7 @@ _MAX_TEST_FILES = 20
 _MAX_TEST_BYTES = 1024 * 1024
 
 
-@rule("automated_tests", reads_contents=False)
+@rule("automated_tests")  # (vendored copies are told apart by the imports)
 def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     test_files = [
         p
@@ -1065,6 +1065,9 @@ def automated_tests(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         or p.endswith(("_test.py", "_tests.py", "/tests.py"))
         or p == "tests.py"
     ]
+    # A vendored library's tests test the library, not the project (third_party/, a
+    # submodule's files, a distribution the project imports).
+    test_files = [p for p in test_files if not index.is_vendored(p)]
     if not test_files:
         return Verdict.failed("no test files (tests/test_*.py)")
     wanted = int(params.get("min_tests", 3))
