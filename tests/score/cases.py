@@ -10193,3 +10193,48 @@ CASES += [
         "own-readme-results",
     ),
 ]
+
+# A template's labelled slots left as written ("- Predict: <target> for <unit of analysis>")
+# state no problem; a plan ("Future work: serve via FastAPI for real-time inference") states
+# no deployment (held-out set Q).
+CASES += [
+    Case(
+        "SC001",
+        "fail",
+        {
+            **s.PIPELINE,
+            "reports/model_card.md": "# Model Card\n\n## Problem\n"
+            "- Predict: <target> for <unit of analysis>\n"
+            "- Decision enabled: <what action changes?>\n"
+            "- Constraints: CPU-only; offline-first; batch inference\n",
+        },
+        "not filled in (template slots left unfilled)",
+        "model-card-slots-unfilled",
+    ),
+    Case(
+        "SC001",
+        "pass",
+        {
+            **s.PIPELINE,
+            "reports/model_card.md": "# Model Card\n\n## Problem\n"
+            "- Predict: churn within 30 days for each <b>active</b> subscriber\n"
+            "- Decision enabled: the retention team calls the riskiest 500 each week\n"
+            "- Contact: Jane Doe <jane@example.com>\n",
+        },
+        "describes the problem",
+        "model-card-filled-with-html-and-address",
+    ),
+    Case(
+        "SC006",
+        "fail",
+        {
+            **s.PIPELINE,
+            "README.md": "# Cancer prediction\n\nA random forest on the Wisconsin data.\n\n"
+            "## Future Work\n- Threshold tuning to reduce false negatives\n"
+            "- Docker + GitHub Actions for reproducible deployment\n"
+            "- Serve via FastAPI for real-time inference\n",
+        },
+        "no document has a section on the deployment scenario",
+        "future-work-is-no-scenario",
+    ),
+]

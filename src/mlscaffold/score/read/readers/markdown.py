@@ -44,6 +44,38 @@ _OTHER_PLACEHOLDER = linear.lazy(
 )
 
 
+# A template's slot in angle brackets (<target>, <what action changes?>, <YOUR_NAME>), not an
+# HTML tag (<br>, <img src=...>, <a href=...>) or an autolink (<https://...>).
+_SLOT = linear.lazy(
+    r"<(?:[A-Za-z][\w'?-]*(?:[ _/][\w'?-]+){1,8}|[A-Z][A-Z_]{2,40}|[a-z_]{3,30})\??>"
+)
+_HTML_TAG = linear.lazy(
+    r"^<(?:a|b|i|p|u|s|br|hr|img|div|span|sup|sub|code|pre|em|strong|details|summary|table|"
+    r"tr|td|th|ul|ol|li|h[1-6]|center|font|kbd|small|big|picture|source|video|iframe|script|"
+    r"style|html|head|body|meta|link|tt|var|abbr|cite|q|mark|ins|del|dl|dt|dd)>$",
+    linear.I,
+)
+# "Label: value", the value what a slot stands for.
+_LABELLED = linear.lazy(r"^[^:<>]{1,60}:[ \t]*(.*)$")
+_SLOT_FILLER = frozenset(("for", "of", "and", "or", "to", "the", "a", "an", "in", "on", "by", "vs"))
+
+
+def _unfilled_slot(line: str) -> bool:
+    """Whether a line is a labelled template slot left as written ("Predict: <target> for
+    <unit>", "Owner: <YOUR_NAME>"): its value is slots and filler words only."""
+    if "<" not in line:
+        return False
+    labelled = _LABELLED.match(line)
+    value = labelled.group(1) if labelled else line
+    found = [m.group(0) for m in _SLOT.finditer(value)]
+    found = [f for f in found if not _HTML_TAG.matches_whole(f)]
+    if not found:
+        return False
+    for slot in found:
+        value = value.replace(slot, " ")
+    return all(word.lower() in _SLOT_FILLER for word in _WORD.findall(value))
+
+
 def _is_placeholder_line(line: str) -> bool:
     if not _PLACEHOLDER_LINE.matches_start(line):
         return False
@@ -114,6 +146,11 @@ def placeholder_reason(body: str) -> str | None:
     own = [ln for ln in real if not _BOILERPLATE.occurs_in(ln)]
     if not own:
         return "copied template text"
+    # "- Predict: <target> for <unit of analysis>": a template's labelled slots, most of the
+    # lines left as the template wrote them (slots and prompts).
+    slots = sum(1 for ln in own if _unfilled_slot(_strip_md(ln)))
+    if slots and (slots + len(lines) - len(real)) * 2 > len(lines):
+        return "template slots left unfilled"
     real = own
     # Words never cross lines: the lines are searched together, until enough are found.
     words = _WORD.compiled.spans("\n".join(real).encode("utf-8", "replace"))
