@@ -10238,3 +10238,46 @@ CASES += [
         "future-work-is-no-scenario",
     ),
 ]
+
+# MO008: the module that records what a metrics module it imports computes (train.py writing
+# holdout_metrics.json from metrics.py's function) records the evaluation (held-out sets P, Q).
+_METRICS_MODULE = (
+    "from sklearn.metrics import accuracy_score, roc_auc_score\n\n\n"
+    "def classification_metrics(y, pred, proba):\n"
+    "    return {'accuracy': accuracy_score(y, pred), 'roc_auc': roc_auc_score(y, proba)}\n"
+)
+_TRAIN_WITH_HELPER = (
+    "import json\nfrom pathlib import Path\n\nimport pandas as pd\n"
+    "from sklearn.linear_model import LogisticRegression\n\n"
+    "from ml_baseline.metrics import classification_metrics\n\n\n"
+    "def run_train(train, test):\n"
+    "    model = LogisticRegression().fit(train[['a']], train.y)\n"
+    "    metrics = classification_metrics(test.y, model.predict(test[['a']]), "
+    "model.predict_proba(test[['a']])[:, 1])\n"
+)
+CASES += [
+    Case(
+        "MO008",
+        "pass",
+        {
+            "src/ml_baseline/__init__.py": "",
+            "src/ml_baseline/metrics.py": _METRICS_MODULE,
+            "src/ml_baseline/train.py": _TRAIN_WITH_HELPER
+            + "    Path('metrics').mkdir(exist_ok=True)\n"
+            "    Path('metrics/holdout_metrics.json').write_text(json.dumps(metrics, indent=2))\n",
+        },
+        "records the metrics that src/ml_baseline/metrics.py computes",
+        "recorded-by-the-importer",
+    ),
+    Case(
+        "MO008",
+        "partial",
+        {
+            "src/ml_baseline/__init__.py": "",
+            "src/ml_baseline/metrics.py": _METRICS_MODULE,
+            "src/ml_baseline/train.py": _TRAIN_WITH_HELPER + "    print('Metrics:', metrics)\n",
+        },
+        "but not recorded",
+        "importer-only-prints",
+    ),
+]

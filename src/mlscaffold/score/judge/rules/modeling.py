@@ -1524,6 +1524,24 @@ _METRIC_NAME = lazy(
 _MAX_RECORDERS = 30
 
 
+_RECORDS_IMPORTED = "records the metrics that"
+
+
+def _records_what_it_imports(
+    index: RepoIndex, recorded: set[str], hits: list[Located]
+) -> list[Located]:
+    """The module that records metrics a module it imports computes (train.py writing
+    metrics.json from ``compute_classification_metrics`` of metrics.py), as a one-item list;
+    [] when none does."""
+    computed = {h.path for h in hits[: _MAX_RECORDERS * 4]}
+    writers = (p for p in sorted(recorded) if p not in index.notebook_set)
+    for path in itertools.islice(writers, _MAX_RECORDERS * 4):
+        imported = facts.internal_imports(index, [path]) & computed
+        if imported and _records_metrics(index, path) and facts.has_real_code(index, path):
+            return [Located(path, None, f"{_RECORDS_IMPORTED} {min(imported)} computes")]
+    return []
+
+
 def _records_metrics(index: RepoIndex, path: str) -> bool:
     """Whether ``path`` writes metrics somewhere durable (see _TRACKER_CALL, _GENERIC_WRITER),
     not only some file: printing a score and saving the model records nothing."""
@@ -1773,12 +1791,19 @@ def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             )
         ),
     )
+    if not recording and hits:
+        recording = _records_what_it_imports(index, recorded, hits)
     computing = (
         [] if recording else _first(3, (h for h in hits if facts.has_real_code(index, h.path)))
     )
     if recording:
+        first = recording[0]
+        if first.value.startswith(_RECORDS_IMPORTED):  # the importer records, the helper computes
+            reason = f"{first.path} {first.value}"
+        else:
+            reason = f"{first.path} computes and records metrics"
         return Verdict.passed(
-            f"{recording[0].path} computes and records metrics",
+            reason,
             [Evidence(h.path, h.line, h.value) for h in recording[:3]],
         )
     if hits and not recording:
