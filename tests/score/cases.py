@@ -10281,3 +10281,63 @@ CASES += [
         "importer-only-prints",
     ),
 ]
+
+# MO003: an MLflow Projects entry point chaining the step scripts runs the pipeline, as a
+# Makefile or a shell script does; and a runner importing its steps through their packages'
+# re-exports (`from pkg.modeling import train_model`) chains them (held-out set Q).
+_STEP_SCRIPTS = {
+    "src/data_processing.py": "import pandas as pd\nfrom sklearn.model_selection import "
+    "train_test_split\n\ndf = pd.read_csv('data/raw/pii.csv').dropna()\n"
+    "train, test = train_test_split(df, test_size=0.2, random_state=0)\n"
+    "train.to_csv('data/processed/train.csv')\ntest.to_csv('data/processed/test.csv')\n",
+    "src/train.py": "import joblib\nimport pandas as pd\nfrom sklearn.linear_model import "
+    "LogisticRegression\n\ndf = pd.read_csv('data/processed/train.csv')\n"
+    "model = LogisticRegression().fit(df[['a']], df.y)\njoblib.dump(model, 'models/model.pkl')\n",
+    "src/evaluate.py": "import json\nimport joblib\nimport pandas as pd\nfrom sklearn.metrics "
+    "import f1_score\n\ndf = pd.read_csv('data/processed/test.csv')\n"
+    "model = joblib.load('models/model.pkl')\n"
+    "json.dump({'f1': f1_score(df.y, model.predict(df[['a']]))}, open('metrics.json', 'w'))\n",
+}
+_PACKAGED_STEPS = {
+    "pkg/__init__.py": "",
+    "pkg/data/__init__.py": "from .dataset import prepare_data\n",
+    "pkg/data/dataset.py": "import pandas as pd\nfrom sklearn.model_selection import "
+    "train_test_split\n\n\ndef prepare_data(path):\n    df = pd.read_csv(path)\n"
+    "    return train_test_split(df, test_size=0.2, random_state=0)\n",
+    "pkg/features/__init__.py": "from .features import generate_features\n",
+    "pkg/features/features.py": "from sklearn.preprocessing import StandardScaler\n\n\n"
+    "def generate_features(df):\n    return StandardScaler().fit_transform(df[['a', 'b']])\n",
+    "pkg/modeling/__init__.py": "from .train import main as train_model\n",
+    "pkg/modeling/train.py": "import joblib\nfrom sklearn.linear_model import Ridge\n"
+    "from sklearn.metrics import mean_squared_error\nfrom sklearn.model_selection import "
+    "cross_val_score\n\n\ndef main(x, y):\n    print(cross_val_score(Ridge(), x, y))\n"
+    "    model = Ridge().fit(x, y)\n    joblib.dump(model, 'models/ridge.pkl')\n"
+    "    return mean_squared_error(y, model.predict(x))\n",
+}
+CASES += [
+    Case(
+        "MO003",
+        "pass",
+        {
+            **_STEP_SCRIPTS,
+            "MLproject": "name: pii\n\nentry_points:\n  full_pipeline:\n    command: "
+            '"python src/data_processing.py && python src/train.py && python src/evaluate.py"\n',
+        },
+        "MLproject runs",
+        "mlproject-entry-point-chains-steps",
+    ),
+    Case("MO003", "partial", dict(_STEP_SCRIPTS), "nothing runs them", "step-scripts-unchained"),
+    Case(
+        "MO003",
+        "pass",
+        {
+            **_PACKAGED_STEPS,
+            "pkg/engine.py": "from pkg.data import prepare_data\n"
+            "from pkg.features import generate_features\nfrom pkg.modeling import train_model\n\n\n"
+            "def run(path):\n    train, test = prepare_data(path)\n"
+            "    return train_model(generate_features(train), train.y)\n",
+        },
+        "pkg/engine.py",
+        "runner-imports-steps-through-packages",
+    ),
+]

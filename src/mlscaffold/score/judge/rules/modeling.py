@@ -587,7 +587,11 @@ def _chained_by(
             # a service importing the model loader beside the training code; a package's
             # __init__ gathering its modules' names (importing is not running)
             continue
-        imported = _direct_imports(index, path) - {path}
+        imported = _direct_imports(index, path)
+        # `from pkg.modeling import train_model`: the package's __init__ re-exports the step
+        for package in [p for p in imported if p.endswith("__init__.py")][:_MAX_PACKAGES]:
+            imported |= _direct_imports(index, package)
+        imported.discard(path)
         if len(imported & steps) >= 2 and (path == train or train in imported):
             return path, None
     # A runner program (run.py, main.py, *pipeline*.py with a __main__ block) that reaches two
@@ -650,11 +654,12 @@ def _chained_by(
     return None, unevaluated
 
 
-# Files that run the steps one after another: task runners and shell scripts, and CI
-# workflows whose jobs run them (a daily workflow: ingest, evaluate, retrain, forecast).
+# Files that run the steps one after another: task runners and shell scripts, CI workflows
+# whose jobs run them (a daily workflow: ingest, evaluate, retrain, forecast), and MLflow
+# Projects' entry points (a full_pipeline entry: `python a.py && python b.py && ...`).
 _STEP_RUNNER_FILES = [
     "Makefile", "*.sh", "*.mk", "justfile", "Taskfile.yml", "tasks.py", "tasks/*.py",
-    ".github/workflows/*.yml", ".github/workflows/*.yaml", ".gitlab-ci.yml",
+    ".github/workflows/*.yml", ".github/workflows/*.yaml", ".gitlab-ci.yml", "MLproject",
 ]  # fmt: skip
 
 
@@ -740,6 +745,9 @@ def _modules_by_stem(index: RepoIndex) -> dict[str, list[str]]:
             by_stem.setdefault(p.rsplit("/", 1)[-1][:-3], []).append(p)
         index.memo["modules_by_stem"] = by_stem
     return index.memo["modules_by_stem"]
+
+
+_MAX_PACKAGES = 20
 
 
 def _direct_imports(index: RepoIndex, path: str) -> set[str]:
