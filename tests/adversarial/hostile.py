@@ -9,6 +9,7 @@ Used by tests/adversarial/test_hostile.py and benchmarks/hostile.py (figures in 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -174,6 +175,26 @@ def many_dependencies(root: Path) -> set[int]:
     deps = ", ".join(f'"pkg{i}>=1.0"' for i in range(40_000))
     _w(root, "pyproject.toml", f"[project]\nname = 'x'\ndependencies = [{deps}]\n")
     _w(root, "requirements.txt", "".join(f"pkg{i}==1.{i}\n" for i in range(60_000)))
+    return SCORES
+
+
+@case
+def notebook_output_mentions(root: Path) -> set[int]:
+    """A notebook writing a file that a module names 100,000 times on one line, and 4,000
+    constants holding it (MO004 once judged each mention against its whole line, and each
+    constant against its whole module)."""
+    cell = {"cell_type": "code", "source": ["df.to_csv('data/a.csv')\n"], "outputs": []}
+    _w(root, "notebooks/eda.ipynb", json.dumps({"cells": [cell], "nbformat": 4}))
+    _w(root, "src/train.py", "FILES = [" + "'a.csv', " * 100_000 + "]\n")
+    _w(root, "src/paths.py", "".join(f"PATH_{i} = 'data/a.csv'\n" for i in range(4000)))
+    return SCORES
+
+
+@case
+def template_slots(root: Path) -> set[int]:
+    """A section line of 13,500 angle-bracket slots (each slot was once replaced in turn)."""
+    slots = " ".join(f"<t_{i}>" for i in range(13_500))
+    _w(root, "README.md", f"# Churn model\n\n## Problem\n\n- Predict: {slots}\n")
     return SCORES
 
 

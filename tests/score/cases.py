@@ -10143,6 +10143,7 @@ CASES += [
         "fail",
         {
             **_USES_LIB,
+            "LICENSE": "MIT License\n\nCopyright (c) 2024 The VAE study group\n",
             "benchmark_VAE/LICENSE": "Apache License 2.0\n",
             "benchmark_VAE/setup.py": "from setuptools import setup\n\nsetup(name='pythae')\n",
             "benchmark_VAE/src/pythae/__init__.py": "",
@@ -10339,5 +10340,150 @@ CASES += [
         },
         "pkg/engine.py",
         "runner-imports-steps-through-packages",
+    ),
+]
+
+
+# Review of the round's MO004 rule: what a mention does is read from the line (a read, a write,
+# an output key or option), a constant's uses, or a setting's key; the pipeline's own outputs
+# (a DVC stage's outs, a module writing through a mapping or a setting) are products.
+_EDA_WRITES_TRAIN_CSV = _notebook("clean.to_csv('../data/processed/train.csv', index=False)\n")
+_PREPARE_FROM_ARGV = (
+    "import sys\nimport pandas as pd\n\nraw, out = sys.argv[1], sys.argv[2]\n"
+    "pd.read_csv(raw).dropna().to_csv(out)\n"
+)
+CASES += [
+    Case(  # the DVC stage that writes it lists it under outs:
+        "MO004",
+        "pass",
+        {
+            "src/prepare.py": _PREPARE_FROM_ARGV,
+            "src/train.py": "import sys\nimport pandas as pd\n\ndf = pd.read_csv(sys.argv[1])\n"
+            "model.fit(df)\n",
+            "dvc.yaml": "stages:\n  prepare:\n    cmd: python src/prepare.py data/raw/houses.csv "
+            "data/processed/train.csv\n    deps:\n      - data/raw/houses.csv\n    outs:\n"
+            "      - data/processed/train.csv\n  train:\n    cmd: python src/train.py "
+            "data/processed/train.csv\n    deps:\n      - data/processed/train.csv\n",
+            "notebooks/01-eda.ipynb": _EDA_WRITES_TRAIN_CSV,
+        },
+        "production code lives in modules",
+        "dvc-stage-outs-make-it",
+    ),
+    Case(  # a module writes to the setting that names it
+        "MO004",
+        "pass",
+        {
+            "src/prepare.py": "import pandas as pd\nimport yaml\n\n"
+            "params = yaml.safe_load(open('params.yaml'))['data']\n"
+            "pd.read_csv(params['raw_houses']).dropna().to_csv(params['processed_houses'])\n",
+            "src/train.py": "import pandas as pd\nimport yaml\n\n"
+            "params = yaml.safe_load(open('params.yaml'))['data']\n"
+            "model.fit(pd.read_csv(params['processed_houses']))\n",
+            "params.yaml": "data:\n  raw_houses: data/raw/houses.csv\n"
+            "  processed_houses: data/processed/train.csv\n",
+            "notebooks/01-eda.ipynb": _EDA_WRITES_TRAIN_CSV,
+        },
+        "production code lives in modules",
+        "module-writes-to-the-setting",
+    ),
+    Case(  # the training module writes it through a dict of paths and a loop
+        "MO004",
+        "pass",
+        {
+            "src/train.py": "import joblib\nfrom pathlib import Path\n\nMODELS = Path('models')\n"
+            "destinations = {\n    'logreg': MODELS / 'logreg.pkl',\n"
+            "    'forest': MODELS / 'forest.pkl',\n}\n"
+            "for name, dest in destinations.items():\n    joblib.dump(fitted[name], dest)\n",
+            "notebooks/eda.ipynb": _notebook("joblib.dump(model, '../models/logreg.pkl')\n"),
+        },
+        "production code lives in modules",
+        "written-through-a-mapping",
+    ),
+    Case(  # an "outputs/" folder in the path read is no output option
+        "MO004",
+        "partial",
+        {
+            "src/train.py": "import pandas as pd\n\ndf = pd.read_csv('outputs/data_capped.csv')\n"
+            "model.fit(df)\n",
+            "notebooks/eda.ipynb": _notebook(
+                "df.clip(upper=9).to_csv('../outputs/data_capped.csv', index=False)\n"
+            ),
+        },
+        "the pipeline reads data_capped.csv",
+        "outputs-folder-read",
+    ),
+    Case(  # a path variable nothing uses (its only use commented out)
+        "MO004",
+        "pass",
+        {
+            "src/train.py": "import sys\n\n\ndef train(x_path):\n    return fit(x_path)\n\n\n"
+            "if __name__ == '__main__':\n"
+            "    X_train_path = '/Users/me/proj/experiments/X_train_split.csv'\n"
+            "    # train(X_train_path)\n    train(sys.argv[1])\n",
+            "notebooks/bias.ipynb": _notebook(
+                "X_train.to_csv('/Users/me/proj/experiments/X_train_split.csv')\n"
+            ),
+        },
+        "production code lives in modules",
+        "unused-path-variable",
+    ),
+    Case(  # a config module's constant the cleaning module writes and the training reads
+        "MO004",
+        "pass",
+        {
+            "src/config.py": "CLEAN_PATH = 'data/processed/clean.csv'\n"
+            "FEATURES_PATH = 'data/processed/features.csv'\n",
+            "src/clean.py": "import pandas as pd\nfrom config import CLEAN_PATH\n\n"
+            "pd.read_csv('data/raw/x.csv').dropna().to_csv(CLEAN_PATH)\n",
+            "src/features.py": "import pandas as pd\nfrom config import CLEAN_PATH, FEATURES_PATH\n\n"
+            "save_features(build(pd.read_csv(CLEAN_PATH)), FEATURES_PATH)\n",
+            "src/train.py": "import pandas as pd\nfrom config import FEATURES_PATH\n\n"
+            "model.fit(pd.read_csv(FEATURES_PATH))\n",
+            "notebooks/eda.ipynb": _notebook(
+                "clean.to_csv('../data/processed/clean.csv')\n"
+                "feats.to_csv('../data/processed/features.csv')\n"
+            ),
+        },
+        "production code lives in modules",
+        "constants-written-elsewhere",
+    ),
+    Case(  # ... and read elsewhere, with nothing writing it
+        "MO004",
+        "partial",
+        {
+            "src/config.py": "FEATURES_PATH = 'data/processed/features.csv'\n",
+            "src/train.py": "import pandas as pd\nfrom config import FEATURES_PATH\n\n"
+            "model.fit(pd.read_csv(FEATURES_PATH))\n",
+            "notebooks/eda.ipynb": _notebook("feats.to_csv('../data/processed/features.csv')\n"),
+        },
+        "reads features.csv (src/train.py)",
+        "constant-read-elsewhere",
+    ),
+    Case(  # a heading that mentions a plan beside the deployment is still the deployment
+        "SC006",
+        "pass",
+        {
+            **s.PIPELINE,
+            "README.md": "# Tickets\n\n## How to do inference in production\n\n"
+            "The model is served by a FastAPI service deployed on Google Cloud Run. The helpdesk "
+            "system calls POST /predict for every new ticket and routes it to a queue.\n",
+        },
+        "describes the deployment scenario",
+        "how-to-do-inference-heading",
+    ),
+    Case(  # the project's own package, licensed as the project is, keeps its tests
+        "MO005",
+        "pass",
+        {
+            "LICENSE": "MIT License\n\nCopyright (c) 2024 Churn team\n",
+            "churn/LICENSE": "MIT License\n\nCopyright (c) 2024 Churn team\n",
+            "churn/pyproject.toml": "[project]\nname = 'churn'\n",
+            "churn/src/churn/__init__.py": "",
+            "churn/src/churn/model.py": "def train(x):\n    return x\n",
+            "churn/tests/test_model.py": _LIB_TESTS.replace("pythae", "churn.model"),
+            "scripts/train.py": "from churn.model import train\n\ntrain([1])\n",
+        },
+        "meaningful test",
+        "own-package-same-licence",
     ),
 ]

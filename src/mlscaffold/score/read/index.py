@@ -122,6 +122,7 @@ _SUBMODULE_PATH = linear.lazy(r"^[ \t]*path[ \t]*=[ \t]*([^\n]+?)[ \t]*$", linea
 _LICENCE_NAMES = ("license", "license.txt", "license.md", "licence", "copying", "license.rst")
 _DISTRIBUTION_FILES = ("setup.py", "setup.cfg", "pyproject.toml")
 _MAX_VENDORED = 50
+_LICENCE_CHARS = 4000  # enough to tell one licence (and its holder) from another
 _ROOT_ONLY_FOLDERS = (".github/workflows", ".circleci")
 # Folders named for copies of other projects.
 _VENDOR_FOLDER = linear.lazy(
@@ -537,9 +538,11 @@ class RepoIndex:
     def vendored_roots(self) -> tuple[str, ...]:
         """Folders holding a copy of another project ("benchmark_VAE/"): a git submodule's
         path, even when its files were committed as the repository's own, or a distribution of
-        its own (a licence beside setup.py, setup.cfg or pyproject.toml) whose package code
-        outside it imports. Reviewers credit such code where the project uses it, not its
-        tests or its documents. Asked after the content pass (it reads the imports)."""
+        its own (a licence beside setup.py, setup.cfg or pyproject.toml) that carries its own
+        CI, or whose package code outside it imports under a licence other than the root's
+        (the project's own package, licensed as the project is, stays the project's).
+        Reviewers credit such code where the project uses it, not its tests or its documents.
+        Asked after the content pass (it reads the imports)."""
         roots: set[str] = set()
         if ".gitmodules" in self.by_path:
             found = _SUBMODULE_PATH.finditer(self.text(".gitmodules") or "")
@@ -548,12 +551,13 @@ class RepoIndex:
                 inside = folder + "/"
                 if folder and any(f == folder or f.startswith(inside) for f in self.paths.folders):
                     roots.add(inside)
-        licensed = {
-            entry.path.rpartition("/")[0]
+        licences = {
+            entry.path.rpartition("/")[0]: entry.path
             for name in _LICENCE_NAMES
             for entry in self.paths.named(name)
-            if "/" in entry.path
         }
+        root_licence = self._licence_text(licences.pop("", None))
+        licensed = set(licences)
         candidates = []
         for folder in sorted(licensed)[:_MAX_VENDORED]:
             if not any(f"{folder}/{name}" in self.by_path for name in _DISTRIBUTION_FILES):
@@ -562,7 +566,7 @@ class RepoIndex:
                 # CI runs only at a repository's root: a distribution holding its own
                 # .github/workflows was a repository of its own, copied in whole.
                 roots.add(folder + "/")
-            else:
+            elif root_licence and self._licence_text(licences[folder]) != root_licence:
                 candidates.append(folder)
         if candidates:
             inits = [e.path for e in self.paths.named("__init__.py")]
@@ -585,6 +589,11 @@ class RepoIndex:
                 ):
                     roots.add(prefix)
         return tuple(sorted(roots))
+
+    def _licence_text(self, path: str | None) -> str:
+        """A licence's words, spacing aside ("" when absent or unreadable)."""
+        text = self.text(path, cache=False) if path else None
+        return " ".join(text[:_LICENCE_CHARS].split()) if text else ""
 
     def is_vendored(self, path: str) -> bool:
         """Whether a file belongs to a copy of another project (see ``vendored_roots``) or to

@@ -6,12 +6,18 @@ the production path in a notebook even when training lives in modules: a re-run 
 pipeline depends on someone running the notebook by hand first. Reviewers rate that partial.
 
 Found by name: the files notebooks write, with a literal path (or a variable assigned one in
-the same notebook), against the files production modules and their settings name. A module
-or a setting that writes the same file (a save call on the line, an output key or option)
-makes it a pipeline product, whatever the notebook does too.
+the same notebook), against what production modules and their settings do with the same file
+names. A mention reads the file when its line reads (``pd.read_csv(...)``), when a constant
+holding it is later read, or when a setting names it as an input (a DVC stage's ``deps``, a
+data path); it writes the file when its line writes, when a constant holding it goes to a
+write or a ``save_*`` helper, or when an output key or option names it (``outs:``,
+``output_path:``, ``--out``). Any write in production makes the file a pipeline product,
+whatever the notebook does too; other mentions (a dict of paths, a log message) say nothing.
 """
 
 from __future__ import annotations
+
+import itertools
 
 from mlscaffold.score.budget import tick
 from mlscaffold.score.read import linear
@@ -19,8 +25,8 @@ from mlscaffold.score.read.index import NON_PRODUCTION_RE, Located, RepoIndex
 from mlscaffold.score.read.linear import lazy
 
 _SUFFIXES = r"csv|tsv|parquet|pq|feather|arrow|jsonl?|npy|npz|xlsx?|pkl|pickle"
-# A quoted path ending in a data file's name, the name a whole part of it ("{n}tweets.csv" in
-# an f-string names no one file).
+# A quoted path whose last part is a data file's name ("{n}tweets.csv", built in an f-string,
+# names no one file): the path and the name are the groups.
 _DATA_PATH = lazy(rf"""['"]((?:[^'"\n]{{0,200}}?[/\\])?([\w.-]{{1,80}}\.(?:{_SUFFIXES})))['"]""")
 # Calls that write a file. (Model files a module loads, .pt or .h5, are MO004's other rule's;
 # a pickle may hold data, a split or a mapping, so pickles are kept.)
@@ -31,23 +37,52 @@ _WRITES = lazy(
     r"\.write_(?:text|bytes|csv|parquet|ipc|json)\s*\(|"
     r"""\bopen\s*\([^)\n]*,\s*(?:mode\s*=\s*)?[rbt]?['"][wax]b?t?\+?['"]"""
 )
-# What names a file as an output where a module, a runner or a setting mentions it: a
-# write call on the line, or an output key or option before the name (output_path:, --out,
-# save_to=, outs: of a DVC stage).
-_OUTPUT_WORD = lazy(r"out|save|writ|export|dest|dump|target_path|result", linear.I)
-# A call of a function named for writing (save_processed_data(df, path), def save_model(model,
+# A function named for writing (save_processed_data(df, path), def save_model(model,
 # path=MODEL_PATH)): where a constant holding the name goes to be written.
 _SAVING_CALL = lazy(r"\b\w*(?:save|write|export|dump|persist)\w*\s*\(", linear.I)
+# Calls that read a file (an open() that writes was asked about first).
+_READS = lazy(
+    r"\bread_(?:csv|parquet|table|excel|json|feather|pickle|hdf|fwf|text|bytes)\s*\(|"
+    r"\.scan_(?:csv|parquet)\s*\(|\.read\s*\(|\b(?:np|numpy)\s*\.\s*load(?:txt)?\s*\(|"
+    r"\b(?:json|joblib|c?pickle)\s*\.\s*load\s*\(|\bload\w*\s*\(|\bopen\s*\(|"
+    r"\b(?:open|read|get)_\w*(?:data|dataset|df|frame|file|csv|table)\w*\s*\(|"
+    r"\bfrom_(?:pretrained|file|csv|parquet|json)\s*\(|Tokenizer\w*\s*\(|\bDataset\w*\s*\("
+)
+# An output key or option just before the literal: output_path: "x.csv", --out x.csv,
+# save_to="x.csv" (word by word: "outputs/x.csv" or read_csv(RESULTS_DIR ...) is no option).
+_OUTPUT_BEFORE = lazy(
+    r"""(?:(?:^|[^\w-])(?:\w*[_.])?(?:out|outs|output|outputs|save\w*|dest|destination|export\w*|"""
+    r"""target|result|results|metrics|plots)(?:[_-]\w*)?['"]?\s*[:=]\s*|"""
+    r"""(?:^|\s)-{1,2}(?:o|out\w*|save\w*|dest\w*|export\w*)(?:\s+|=))[rbfu]?['"]?[^'"\s]*$""",
+    linear.I,
+)
+# A YAML key alone on its line (the list below it is its value: a DVC stage's outs:).
+_YAML_KEY = lazy(r"^([ \t]*)-?[ \t]*([\w.-]+)[ \t]*:[ \t]*$")
+_OUTPUT_KEY = lazy(
+    r"(^|[_.-])(outs?|outputs?|metrics|plots|save\w*|dest\w*|export\w*|results?|target)([_.-]|$)",
+    linear.I,
+)
 _COMMENT = lazy(r"^[ \t]*(#|//|;)")
 # NAME = "...data.csv" (or a path built around the literal): a variable a write call names.
 _ASSIGNED = lazy(r"""^[ \t]*([A-Za-z_]\w{0,60})[ \t]*(?::[^=\n]{1,60})?=[^=\n]""")
 _FIRST_ARGUMENT = lazy(r"\(\s*([A-Za-z_]\w{0,60})\s*[,)]")
-# Notebooks kept in an archive folder are history, not a path anything runs.
+_IDENTIFIER = lazy(r"\b[A-Za-z_]\w{0,60}\b")
 ARCHIVED = lazy(r"(^|/)(archived?|old|deprecated|legacy|attic)(/|$)", linear.I)
 _SETTINGS = ["*.yaml", "*.yml", "*.toml", "*.cfg", "*.ini", "*.conf", "Makefile", "*.sh"]
+_YAML = (".yaml", ".yml")
 _MAX_NOTEBOOKS = 100
-_MAX_NAMES = 200
-_MAX_READERS = 600
+_MAX_WRITTEN = 200  # file names taken from notebooks
+_MAX_READERS = 600  # modules and settings searched
+_MAX_MENTIONS = 50  # mentions judged in one file
+_MAX_CONSTANTS = 200
+_WINDOW = 200  # characters before a mention that say what it is
+_CALL_LINES = 6  # lines a call's arguments may run over
+_READ, _WRITE = "read", "write"
+# Setting keys too common to follow into the code (a `path` is asked for everywhere).
+_GENERIC_KEYS = frozenset(
+    "paths file files filename filepath dataset datasets input inputs source sources folder "
+    "value values train valid validation test name names split".split()
+)
 
 
 def made_by_notebook(index: RepoIndex) -> tuple[str, Located, str] | None:
@@ -63,72 +98,234 @@ def made_by_notebook(index: RepoIndex) -> tuple[str, Located, str] | None:
         "|".join(linear.escape(n) for n in sorted(by_name, key=len, reverse=True))
     )
     elsewhere = linear.compiled(NON_PRODUCTION_RE)  # docs/, examples/, hidden folders
+    archived = linear.compiled(ARCHIVED)
     settings = [f.path for f in index.glob(_SETTINGS) if not elsewhere.search(f.path)]
+    readable = [p for p in index.production_python + settings if not archived.search(p)]
+    readable = readable[:_MAX_READERS]
     readers: dict[str, tuple[Located, str]] = {}
     produced: set[str] = set()
-    constants: dict[str, str] = {}  # constant -> the file name it holds
-    memo: dict[tuple[str, str], bool] = {}  # (module, constant) -> passed to a write there
-    readable = [
-        p for p in index.production_python + settings if not linear.compiled(ARCHIVED).search(p)
-    ]
-    for path in readable[:_MAX_READERS]:
+    # a constant no use in its own module explains -> (its file, the notebook writing it)
+    constants: dict[str, tuple[str, str]] = {}
+    for path in readable:
         tick()
         text = index.text(path) or ""
         if not text or finder.search(text) is None:
             continue
-        lines = text.splitlines()
-        for number, line in enumerate(lines, 1):
-            if linear.compiled(_COMMENT).match(line):
-                continue  # a path kept in a comment is read by nobody
-            for m in finder.finditer(line):
-                name = m.group(0)
-                if _name_char(line[m.start() - 1 : m.start()]) or _name_char(
-                    line[m.end() : m.end() + 1]
-                ):
-                    continue  # part of a longer name ("train.csv" in "x_train.csv")
-                parent = _parent_before(line, m.start())
-                notebook = next(
-                    (nb for p, nb in by_name[name] if not p or not parent or p == parent), None
-                )
-                if notebook is None:
-                    continue
-                if _writes(line, m.start(), lines, path, memo):
-                    produced.add(name)
-                    continue
-                constant = _constant(line[: m.start()], path)
-                if constant:  # MODEL_PATH = "...", written where another module names it
-                    constants[constant] = name
-                if name not in readers:
-                    readers[name] = (Located(path, number, line.strip()[:120]), notebook)
+        module = _Module(text) if path.endswith(".py") else None
+        for number, line, m in _mentions(text, finder):
+            name = m.group(0)
+            if name in produced:
+                continue
+            notebook = _writer_of(by_name[name], _parent_before(line, m.start()))
+            if notebook is None:
+                continue
+            where = Located(path, number, line.strip()[:120])
+            if module is not None:
+                use = _code_use(line, m.start(), module)
+                if isinstance(use, tuple):  # a constant: its uses in the module say
+                    constant = use[0]
+                    use = module.use_of(constant)
+                    if use is None and len(constants) < _MAX_CONSTANTS:
+                        constants[constant] = (name, notebook)  # ... or another module's
+            else:
+                use, key = _setting_use(text, line, number, m.start(), path)
+                if key and len(constants) < _MAX_CONSTANTS:
+                    # a module writing to the setting (to_csv(params["processed"])) makes it
+                    constants.setdefault(key, (name, notebook))
+            if use == _WRITE:
+                produced.add(name)
+            elif use == _READ and name not in readers:
+                readers[name] = (where, notebook)
     if constants:
-        produced |= _written_through(index, readable[:_MAX_READERS], constants)
+        more_produced, more_readers = _through_constants(index, readable, constants)
+        produced |= more_produced
+        for name, found in more_readers.items():
+            readers.setdefault(name, found)
     for name, (where, notebook) in readers.items():
         if name not in produced:
             return name, where, notebook
     return None
 
 
+def _mentions(text: str, finder: linear.Pattern):
+    """(line number, line, match) of the whole-name mentions of a file, outside comments, the
+    first _MAX_MENTIONS of them."""
+    found = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if found >= _MAX_MENTIONS:
+            return
+        if finder.search(line) is None or linear.compiled(_COMMENT).match(line):
+            continue  # (a path kept in a comment is read by nobody)
+        for m in finder.finditer(line):
+            start, end = m.span()
+            if _name_char(line[start - 1 : start]) or _name_char(line[end : end + 1]):
+                continue  # part of a longer name ("train.csv" in "x_train.csv")
+            found += 1
+            yield number, line, m
+            if found >= _MAX_MENTIONS:
+                return
+
+
+def _writer_of(writers: list[tuple[str, str]], parent: str) -> str | None:
+    """The notebook writing the file in the same folder (either side may not name one)."""
+    return next((nb for p, nb in writers if not p or not parent or p == parent), None)
+
+
+class _Module:
+    """What one module does with its names, from one pass over its lines: the identifiers it
+    passes to a write or a saving function, and those it passes to a read (a call's arguments
+    may run over the next lines: ``dvc.api.read(\n    path=path,``)."""
+
+    def __init__(self, text: str) -> None:
+        self.written: set[str] = set()
+        self.read: set[str] = set()
+        lines = text.splitlines()
+        for i, line in enumerate(lines):
+            if "(" not in line or linear.compiled(_COMMENT).match(line):
+                continue
+            write = _write_call(line)
+            call = write or linear.compiled(_READS).search(line)
+            if call is None:
+                continue
+            arguments = line[call.start() :]
+            if arguments.count("(") > arguments.count(")"):
+                arguments += " " + " ".join(lines[i + 1 : i + _CALL_LINES])
+            (self.written if write is not None else self.read).update(_identifiers(arguments))
+
+    def use_of(self, constant: str) -> str | None:
+        if constant in self.written:
+            return _WRITE
+        return _READ if constant in self.read else None
+
+
+def _write_call(line: str) -> linear.Match | None:
+    """Where a line calls a write or a function named for saving, or None."""
+    return linear.compiled(_WRITES).search(line) or linear.compiled(_SAVING_CALL).search(line)
+
+
+def _identifiers(text: str) -> list[str]:
+    return [m.group(0) for m in itertools.islice(linear.compiled(_IDENTIFIER).finditer(text), 40)]
+
+
+def _code_use(line: str, at: int, module: _Module) -> str | tuple[str] | None:
+    """What a module's line does with the file it names at ``at``: _WRITE, _READ, (constant,)
+    when it assigns it to a name whose uses decide, or None (a dict of paths, a message)."""
+    before = line[max(0, at - _WINDOW) : at]
+    if linear.compiled(_WRITES).search(line) or linear.compiled(_OUTPUT_BEFORE).search(before):
+        return _WRITE
+    if linear.compiled(_SAVING_CALL).search(before):
+        return _WRITE  # save_features(df, "data/features.csv")
+    if linear.compiled(_READS).search(before):
+        return _READ
+    constant = _constant(line, at)
+    return (constant,) if constant else None
+
+
+def _constant(line: str, at: int) -> str | None:
+    """The name a line assigns the mention to (OUT = "x.csv", p = os.path.join(d, "x.csv"));
+    None when the literal sits far into the line (no simple assignment)."""
+    if at > 2 * _WINDOW:
+        return None
+    target = linear.compiled(_ASSIGNED).match(line[:at])
+    return target.group(1) if target else None
+
+
+def _setting_use(
+    text: str, line: str, number: int, at: int, path: str
+) -> tuple[str | None, str | None]:
+    """What a setting does with a file it names, and the key a module would ask for it by
+    (when specific enough to look for): an output key or option writes it, a command (a DVC
+    stage's cmd:, a Makefile recipe) runs a program that may do either, any other key or list
+    reads it, unless a module writes to that key."""
+    before = line[max(0, at - _WINDOW) : at]
+    if linear.compiled(_OUTPUT_BEFORE).search(before):
+        return _WRITE, None
+    if path.endswith(("Makefile", ".mk")) and ":" in line[at:] and not line[:1].isspace():
+        return _WRITE, None  # a Makefile target: its recipe makes it
+    key = _key_of(text, line, number, path)
+    if key is None:
+        return None, None  # a command line: the program it runs says, not the line
+    if linear.compiled(_OUTPUT_KEY).search(key):
+        return _WRITE, None
+    specific = len(key) >= 5 and key.lower() not in _GENERIC_KEYS and key.isidentifier()
+    return _READ, key if specific else None
+
+
+def _key_of(text: str, line: str, number: int, path: str) -> str | None:
+    """The key a setting's line gives the value of: on the line (``path: data/x.csv``,
+    ``path = data/x.csv``), or for a YAML list item the key above it (a DVC stage's ``deps:``);
+    None for commands (``cmd:``, Makefile recipes, shell lines)."""
+    head = line.lstrip(" \t-")
+    for sep in (":", "="):
+        key, found, _ = head.partition(sep)
+        if found and key.strip() and all(c.isalnum() or c in "_.-\"' " for c in key):
+            key = key.strip().strip("\"'")
+            return None if key in ("cmd", "command", "run", "script") else key
+    if not path.endswith(_YAML) or not line.lstrip().startswith("-"):
+        return None
+    indent = len(line) - len(line.lstrip())
+    lines = text.splitlines()
+    for i in range(number - 2, max(-1, number - 2 - _MAX_MENTIONS), -1):
+        m = linear.compiled(_YAML_KEY).match(lines[i])
+        if m is not None and len(m.group(1)) <= indent:
+            return m.group(2)
+    return None
+
+
+def _through_constants(
+    index: RepoIndex, paths: list[str], constants: dict[str, tuple[str, str]]
+) -> tuple[set[str], dict[str, tuple[Located, str]]]:
+    """What other modules do with the constants holding the files (a config module's
+    DATA_PATH that the training module reads, or the cleaning module writes): the file names
+    written, and where each file is first read. One pass over the modules naming any."""
+    names = sorted(constants, key=len, reverse=True)
+    named = linear.compile(r"\b(?:" + "|".join(linear.escape(c) for c in names) + r")\b")
+    written: set[str] = set()
+    readers: dict[str, tuple[Located, str]] = {}
+    for path in paths:
+        text = index.text(path) or "" if path.endswith(".py") else ""
+        if not text or named.search(text) is None:
+            continue
+        tick()
+        lines = ((n, ln) for n, ln in enumerate(text.splitlines(), 1) if named.search(ln))
+        for number, line in itertools.islice(lines, _MAX_MENTIONS):
+            if linear.compiled(_COMMENT).match(line):
+                continue
+            call = _write_call(line)
+            read = None if call else linear.compiled(_READS).search(line)
+            if call is None and read is None:
+                continue
+            for m in itertools.islice(named.finditer(line, (call or read).start()), 20):
+                name, notebook = constants[m.group(0)]
+                if call is not None:
+                    written.add(name)
+                else:
+                    readers.setdefault(name, (Located(path, number, line.strip()[:120]), notebook))
+    return written, readers
+
+
 def _written_by_notebooks(index: RepoIndex) -> dict[tuple[str, str], str]:
     """(parent folder or "", file name) -> the first notebook writing it."""
     written: dict[tuple[str, str], str] = {}
+    archived = linear.compiled(ARCHIVED)
+    writes = linear.compiled(_WRITES)
     for nb in index.notebooks[:_MAX_NOTEBOOKS]:
-        if index.is_test(nb) or linear.compiled(ARCHIVED).search(nb):
+        if index.is_test(nb) or archived.search(nb):
             continue
         tick()
         code = index.notebook_code(nb) or ""
-        if linear.compiled(_WRITES).search(code) is None:
+        if writes.search(code) is None:
             continue
-        lines = code.splitlines()
         assigned: dict[str, tuple[str, str]] = {}
-        for line in lines:
+        for line in code.splitlines():
             paths = [
                 (_parent(m.group(1)), m.group(2))
-                for m in linear.compiled(_DATA_PATH).finditer(line)
+                for m in itertools.islice(linear.compiled(_DATA_PATH).finditer(line), 20)
             ]
             target = linear.compiled(_ASSIGNED).match(line)
             if target and paths:
                 assigned[target.group(1)] = paths[-1]
-            write = linear.compiled(_WRITES).search(line)
+            write = writes.search(line)
             if write is None:
                 continue
             argument = linear.compiled(_FIRST_ARGUMENT).match(line, write.end() - 1)
@@ -136,7 +333,7 @@ def _written_by_notebooks(index: RepoIndex) -> dict[tuple[str, str], str]:
             if not named and argument is not None and argument.group(1) in assigned:
                 named = [assigned[argument.group(1)]]  # df.to_csv(output_path)
             for key in named:
-                if len(written) < _MAX_NAMES:
+                if len(written) < _MAX_WRITTEN:
                     written.setdefault(key, nb)
     return written
 
@@ -149,63 +346,11 @@ def _parent(path: str) -> str:
 
 def _parent_before(line: str, start: int) -> str:
     """The folder named just before a file name on a line ("data/processed/x.csv"), or ""."""
-    head = line[:start].replace("\\", "/")
+    head = line[max(0, start - _WINDOW) : start].replace("\\", "/")
     if not head.endswith("/"):
         return ""
-    parts = head.rstrip("/").split("/")
-    last = parts[-1].lstrip("'\"") if parts else ""
+    last = head.rstrip("/").rpartition("/")[2].lstrip("'\"")
     return last.lower() if last and all(_name_char(c) for c in last) else ""
-
-
-def _writes(
-    line: str, at: int, lines: list[str], path: str, memo: dict[tuple[str, str], bool]
-) -> bool:
-    """Whether a mention writes the file: a write call on the line, an output word before the
-    name, or, for a constant (OUT = "x.csv"), a line elsewhere in the file passing the constant
-    to a write call or to a function named for saving."""
-    before = line[:at]
-    if linear.compiled(_WRITES).search(line) or linear.compiled(_OUTPUT_WORD).search(before):
-        return True
-    constant = _constant(before, path)
-    if constant is None:
-        return False
-    if (path, constant) not in memo:  # once per module and constant, however many mentions
-        named = linear.compile(rf"\b{linear.escape(constant)}\b")
-        memo[path, constant] = any(_passed_to_a_write(other, named) for other in lines)
-    return memo[path, constant]
-
-
-def _constant(before: str, path: str) -> str | None:
-    """The variable a Python line assigns the mention to (OUT = "x.csv" -> "OUT"), or None."""
-    target = linear.compiled(_ASSIGNED).match(before) if path.endswith(".py") else None
-    return target.group(1) if target else None
-
-
-def _passed_to_a_write(line: str, named: linear.Pattern) -> bool:
-    """Whether a line passes a name to a write call or to a function named for saving."""
-    for call in (_WRITES, _SAVING_CALL):
-        found = linear.compiled(call).search(line)
-        if found is not None and named.search(line, found.start()):
-            return True
-    return False
-
-
-def _written_through(index: RepoIndex, paths: list[str], constants: dict[str, str]) -> set[str]:
-    """The file names whose constants a module passes to a write (a config module's
-    MODEL_PATH that the training module saves to)."""
-    names = sorted(constants, key=len, reverse=True)[:_MAX_NAMES]
-    named = linear.compile(r"\b(?:" + "|".join(linear.escape(c) for c in names) + r")\b")
-    found: set[str] = set()
-    for path in paths:
-        text = index.text(path) or "" if path.endswith(".py") else ""
-        if not text or named.search(text) is None:
-            continue
-        tick()
-        for line in text.splitlines():
-            m = named.search(line)
-            if m is not None and _passed_to_a_write(line, named):
-                found.add(constants[m.group(0)])
-    return found
 
 
 def _name_char(c: str) -> bool:

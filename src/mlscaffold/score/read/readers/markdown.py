@@ -57,23 +57,28 @@ _HTML_TAG = linear.lazy(
 )
 # "Label: value", the value what a slot stands for.
 _LABELLED = linear.lazy(r"^[^:<>]{1,60}:[ \t]*(.*)$")
+_MAX_SLOT_LINE = 500
 _SLOT_FILLER = frozenset(("for", "of", "and", "or", "to", "the", "a", "an", "in", "on", "by", "vs"))
 
 
 def _unfilled_slot(line: str) -> bool:
     """Whether a line is a labelled template slot left as written ("Predict: <target> for
     <unit>", "Owner: <YOUR_NAME>"): its value is slots and filler words only."""
-    if "<" not in line:
-        return False
+    if "<" not in line or len(line) > _MAX_SLOT_LINE:
+        return False  # (a template's slot line is short)
     labelled = _LABELLED.match(line)
     value = labelled.group(1) if labelled else line
-    found = [m.group(0) for m in _SLOT.finditer(value)]
-    found = [f for f in found if not _HTML_TAG.matches_whole(f)]
-    if not found:
-        return False
-    for slot in found:
-        value = value.replace(slot, " ")
-    return all(word.lower() in _SLOT_FILLER for word in _WORD.findall(value))
+    rest, slots, at = [], 0, 0
+    for m in _SLOT.finditer(value):  # the words between the slots, in one pass
+        if _HTML_TAG.matches_whole(m.group(0)):
+            continue
+        rest.append(value[at : m.start()])
+        at = m.end()
+        slots += 1
+    rest.append(value[at:])
+    return bool(slots) and all(
+        word.lower() in _SLOT_FILLER for word in _WORD.findall(" ".join(rest))
+    )
 
 
 def _is_placeholder_line(line: str) -> bool:
