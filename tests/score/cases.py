@@ -10487,3 +10487,58 @@ CASES += [
         "own-package-same-licence",
     ),
 ]
+
+# MO009: W&B's model registry (an artifact linked to it), a Lightning logger keeping each
+# checkpoint as an artifact, and a model saved into a folder per run with the run's id in the
+# metadata beside it are versioned (held-out sets O, Q).
+_TRAIN_SAVES = (
+    "import joblib\nfrom sklearn.linear_model import LogisticRegression\n\n\n"
+    "def train(x, y):\n    model = LogisticRegression().fit(x, y)\n"
+)
+CASES += [
+    Case(
+        "MO009",
+        "pass",
+        {
+            "src/train.py": _TRAIN_SAVES + "    joblib.dump(model, 'models/model.pkl')\n",
+            "src/registry.py": "import wandb\n\n\ndef stage(artifact, entity):\n"
+            "    artifact.link(target_path=f'{entity}/model-registry/fake-news', "
+            "aliases=['best', 'staging'])\n",
+        },
+        "models are registered or logged",
+        "wandb-registry-link",
+    ),
+    Case(
+        "MO009",
+        "pass",
+        {
+            "src/train.py": "from pytorch_lightning import Trainer\n"
+            "from pytorch_lightning.loggers import WandbLogger\n\n"
+            "logger = WandbLogger(project='x', log_model='all')\n"
+            "Trainer(logger=logger).fit(model)\ntrainer.save_checkpoint('models/last.ckpt')\n",
+        },
+        "models are registered or logged",
+        "lightning-logger-keeps-checkpoints",
+    ),
+    Case(
+        "MO009",
+        "pass",
+        {
+            "src/train.py": "import json\nimport time\nfrom pathlib import Path\n\n"
+            + _TRAIN_SAVES
+            + "    run_id = str(int(time.time()))\n    run_dir = Path('models/runs') / run_id\n"
+            "    run_dir.mkdir(parents=True)\n    joblib.dump(model, run_dir / 'model.joblib')\n"
+            "    meta = {'run_id': run_id, 'features': list(x.columns)}\n"
+            "    (run_dir / 'run_meta.json').write_text(json.dumps(meta))\n",
+        },
+        "saves models with version metadata",
+        "folder-per-run-with-its-id",
+    ),
+    Case(
+        "MO009",
+        "partial",
+        {"src/train.py": _TRAIN_SAVES + "    joblib.dump(model, 'models/model.pkl')\n"},
+        "without a version or registry",
+        "fixed-file",
+    ),
+]

@@ -48,8 +48,11 @@ _DVC_MODEL_OUT = lazy(r"outs:[^\n]*\n(\s+-[^\n]*\n)*\s+-\s*\S*model")
 # job_info["torch_version"]) or a version in the artefact's path (f"models/churn_v{n}.pkl").
 # A key, not a value (action="version"); not packaging's version.parse, a library's
 # __version__ or an argparse "--version" flag.
+# A version in the metadata written beside a model ("model_version": ..., a run's id naming
+# the folder each run saves into), or in its file name (model_v{n}.pkl).
 _VERSION_KEY = lazy(
-    r"""(^|[\[{,(\s])["']([a-z][\w.]*_)?version(_[\w.]*)?["'][ \t]*[\]:,)]|[/_-]v\{"""
+    r"""(^|[\[{,(\s])["']([a-z][\w.]*_)?version(_[\w.]*)?["'][ \t]*[\]:,)]|[/_-]v\{|"""
+    r"""["'](run|model)_id["'][ \t]*:"""
 )
 _WRITES_METADATA = lazy(r"json\.dump|write_text|yaml")
 _PARAMS_WORD = lazy(r"\bparams\b")
@@ -1876,6 +1879,10 @@ _REGISTER_RE = lazy(
     r"register\w*\s*\(|registered_model_name|create_registered_model|create_model_version|"
     r"log_model\s*\(|push_to_hub|bentoml\.\w+\.save_model|ModelRegistry|model_registry\.|"
     r"wandb\.log_artifact|log_artifact\s*\(|\bautolog\s*\(|MLflowLoggerCallback|"
+    # W&B's model registry (an artifact linked to it) and Lightning loggers that keep each
+    # checkpoint as a versioned artifact (WandbLogger(log_model=True))
+    r"\.link\s*\(\s*target_path\s*=|\blink_(?:artifact|model)\s*\(|"
+    r"\blog_model\s*=\s*(?:True|[\"']all[\"'])|"
     r"Model\.register\s*\(|\.register\(\s*(workspace|ws)\b|ModelVersion|"
     r"\bRegisterModel\s*\(|model_package_group_name|"
     # Vertex AI's model upload, kedro-mlflow's pipeline_ml_factory (the inference pipeline
