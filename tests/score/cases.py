@@ -10575,3 +10575,33 @@ CASES += [
         "standard-evaluations-miss",
     ),
 ]
+
+# DE001: Dockerfiles named in lower case or with a dash (dockerfile-fastapi, Dockerfile-api)
+# define the image; the image that builds the docs site installs no part of the project's
+# runtime (held-out sets F, Q).
+CASES += [
+    Case(
+        "DE001",
+        "pass",
+        {
+            **s.SERVING,
+            "dockerfile-fastapi": "FROM python:3.12.4-slim\nCOPY requirements.lock .\n"
+            "RUN pip install --no-cache-dir -r requirements.lock\nCOPY . .\n"
+            'CMD ["uvicorn", "churn.serve:app", "--host", "0.0.0.0"]\n',
+            "requirements.lock": "scikit-learn==1.5.0\nfastapi==0.111.0\n",
+        },
+        "dockerfile-fastapi builds on a pinned base",
+        "lower-case-dashed-dockerfile",
+    ),
+    Case(
+        "MO006",
+        "pass",
+        {
+            **s.SERVING,
+            "requirements.txt": "scikit-learn==1.5.0\nfastapi==0.111.0\npandas==2.2.2\n",
+            "dockerfile-docs": "FROM python:3.12.4-slim\nRUN pip install mkdocs mkdocs-material\n",
+        },
+        "pinned",
+        "docs-image-installs-are-not-the-runtime",
+    ),
+]

@@ -35,7 +35,10 @@ _BUILD_SECTION = lazy(r"^(docker|build)[ \t]*:", linear.M)
 
 
 # Container definitions wherever they are (Dockerfile.gpu, serve.Dockerfile, Containerfile).
-DOCKERFILE_GLOBS = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile")
+DOCKERFILE_GLOBS = (
+    "Dockerfile", "Dockerfile.*", "Dockerfile-*", "*.Dockerfile", "*.dockerfile", "dockerfile",
+    "dockerfile.*", "dockerfile-*", "Containerfile",
+)  # fmt: skip
 
 
 @rule("container_defined")  # reads code: nothing served makes it not applicable

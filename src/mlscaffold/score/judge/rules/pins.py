@@ -88,6 +88,9 @@ _CONSTRAINTS_ARG = lazy(r"(?:^|\s)(?:-c|--constraint)[ \t=]")
 _BENTO_REQUIREMENTS = lazy(r"^[ \t]*requirements_txt:[ \t]*['\"]?([^\s'\"#]+)", linear.M)
 
 
+_DOCS_IMAGE = lazy(r"(^|[._-])docs?([._-]|$)", linear.I)
+
+
 def _service_images(index: RepoIndex) -> list[tuple[str, str]]:
     """(path, text with continuation lines joined) of the Dockerfiles that build what runs
     the model: not a developer's shell or notebook image, not an example's; asked once a run."""
@@ -96,8 +99,8 @@ def _service_images(index: RepoIndex) -> list[tuple[str, str]]:
 
         images = []
         for entry in index.glob(DOCKERFILE_GLOBS):
-            if NON_PRODUCTION_RE.search(entry.path):
-                continue
+            if NON_PRODUCTION_RE.search(entry.path) or _DOCS_IMAGE.search(entry.name):
+                continue  # (an example's image; the image that builds the docs site)
             text = (index.text(entry.path) or "").replace("\r\n", "\n").replace("\\\n", " ")
             if development_command(text) is None:
                 images.append((entry.path, text))
