@@ -198,6 +198,32 @@ def template_slots(root: Path) -> set[int]:
     return SCORES
 
 
+@case
+def notebook_output_settings(root: Path) -> set[int]:
+    """Four 800 KB settings files and three 10,000-line modules naming a file a notebook
+    writes (MO004 once ran its patterns line by line over each, and built every module's
+    table)."""
+    cell = {"cell_type": "code", "source": ["df.to_csv('../data/processed/a.csv')\n"]}
+    _w(root, "notebooks/eda.ipynb", json.dumps({"cells": [cell], "nbformat": 4}))
+    for k in range(4):
+        _w(root, f"conf/c{k}.cfg", "x\n" * 400_000 + "path = data/processed/a.csv\n")
+    for k in range(3):
+        module = "A = pd.read_csv('data/processed/a.csv')\n" + "y = f(x)\n" * 10_000
+        _w(root, f"src/mod{k}.py", module)
+    return SCORES
+
+
+@case
+def reexporting_packages(root: Path) -> set[int]:
+    """2,000 modules importing a package whose __init__ imports all of them (MO003 once
+    expanded the package's imports again for every module)."""
+    _w(root, "pkg/__init__.py", "".join(f"from pkg.m{k} import f{k}\n" for k in range(2000)))
+    for k in range(2000):
+        _w(root, f"pkg/m{k}.py", f"from pkg import f0\n\n\ndef f{k}(x):\n    return x\n")
+    _w(root, "src/train.py", "model.fit(x, y)\njoblib.dump(model, 'm.pkl')\n")
+    return SCORES
+
+
 # ----- organisation checklists from the repository itself ----------------------------------
 _CONFIG = "[tool.mlscaffold]\nchecklists = ['ml.yaml']\n"
 

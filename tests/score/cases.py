@@ -10605,3 +10605,164 @@ CASES += [
         "docs-image-installs-are-not-the-runtime",
     ),
 ]
+
+# The second review of the round's rules (its trees, cut down).
+_C1_PKG = {
+    "README.md": "# Churn\n\nRun `python -m pkg.data`, then `pkg.features`, `pkg.train` and "
+    "`pkg.evaluate`.\n",
+    "pkg/__init__.py": "import logging\n\nlogger = logging.getLogger('churn')\n\n"
+    "from pkg.data import load_data  # noqa: E402\n"
+    "from pkg.features import build_features  # noqa: E402\n"
+    "from pkg.train import train_model  # noqa: E402\n"
+    "from pkg.evaluate import evaluate_model  # noqa: E402\n",
+    "pkg/data.py": "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n\n\n"
+    "def load_data(path):\n    train, test = train_test_split(pd.read_csv(path), test_size=0.2)\n"
+    "    train.to_csv('data/processed/train.csv')\n    return train, test\n",
+    "pkg/features.py": "def build_features(df):\n    out = df.copy()\n"
+    "    out['tenure_years'] = out['tenure'] / 12\n    return out\n",
+    "pkg/evaluate.py": "import json\nimport joblib\nimport pandas as pd\n"
+    "from sklearn.metrics import f1_score\n\n\ndef evaluate_model(path):\n"
+    "    df = pd.read_csv(path)\n    model = joblib.load('models/model.pkl')\n"
+    "    json.dump({'f1': f1_score(df.churn, model.predict(df))}, open('metrics.json', 'w'))\n",
+    "pkg/train.py": "import joblib\nimport pandas as pd\n"
+    "from sklearn.ensemble import RandomForestClassifier\n\nfrom pkg import logger\n\n\n"
+    "def train_model(path):\n    df = pd.read_csv(path)\n"
+    "    model = RandomForestClassifier().fit(df.drop(columns=['churn']), df.churn)\n"
+    "    joblib.dump(model, 'models/model.pkl')\n    logger.info('trained')\n",
+}
+_CLEAN_NOTEBOOK = _notebook(
+    "import pandas as pd\ndf = pd.read_csv('../data/raw/churn.csv')\n"
+    "df.dropna().to_csv('../data/processed/clean.csv', index=False)\n"
+)
+_TRAIN_ON_CLEAN = "import sys\nimport pandas as pd\n\nmodel.fit(pd.read_csv(sys.argv[1]))\n"
+CASES += [
+    Case(  # train.py takes only the logger from the package that re-exports the steps
+        "MO003", "partial", _C1_PKG, "nothing runs them", "package-logger-is-no-chain"
+    ),
+    Case(  # a prediction step importing a helper from training saves predictions, not metrics
+        "MO008",
+        "partial",
+        {
+            "src/__init__.py": "",
+            "src/train.py": "import joblib\nfrom sklearn.linear_model import LogisticRegression\n"
+            "from sklearn.metrics import accuracy_score\n\n\ndef build_features(df):\n"
+            "    return df[['a', 'b']]\n\n\ndef train(df):\n"
+            "    model = LogisticRegression().fit(build_features(df), df.y)\n"
+            "    print('accuracy', accuracy_score(df.y, model.predict(build_features(df))))\n"
+            "    joblib.dump(model, 'models/model.pkl')\n",
+            "src/predict.py": "import joblib\nimport pandas as pd\n\n"
+            "from src.train import build_features\n\nnew = pd.read_csv('data/new.csv')\n"
+            "new['score'] = joblib.load('models/model.pkl').predict(build_features(new))\n"
+            "new.to_csv('outputs/results.csv')\n",
+        },
+        "but not recorded",
+        "prediction-step-records-no-metrics",
+    ),
+    Case(  # the Makefile makes the file through a variable
+        "MO004",
+        "pass",
+        {
+            "src/clean.py": _PREPARE_FROM_ARGV,
+            "src/train.py": _TRAIN_ON_CLEAN,
+            "Makefile": "RAW := data/raw/churn.csv\nCLEAN := data/processed/clean.csv\n\n"
+            "$(CLEAN): $(RAW) src/clean.py\n\tpython src/clean.py $(RAW) $(CLEAN)\n\n"
+            "train: $(CLEAN)\n\tpython src/train.py $(CLEAN)\n",
+            "notebooks/01-eda.ipynb": _CLEAN_NOTEBOOK,
+        },
+        "production code lives in modules",
+        "makefile-variable-target",
+    ),
+    Case(  # an argparse option's default names where the cleaning step writes
+        "MO004",
+        "pass",
+        {
+            "src/clean.py": "import argparse\nimport pandas as pd\n\np = argparse.ArgumentParser()\n"
+            "p.add_argument('--raw', default='data/raw/churn.csv')\n"
+            "p.add_argument('--output', default='data/processed/clean.csv')\n"
+            "args = p.parse_args()\npd.read_csv(args.raw).dropna().to_csv(args.output)\n",
+            "src/train.py": "import pandas as pd\n\nDATA = 'data/processed/clean.csv'\n\n\n"
+            "def main():\n    model.fit(pd.read_csv(DATA))\n",
+            "notebooks/01-eda.ipynb": _CLEAN_NOTEBOOK,
+        },
+        "production code lives in modules",
+        "argparse-output-default",
+    ),
+    Case(  # the notebook reads the raw file and writes a sample: it writes the sample only
+        "MO004",
+        "pass",
+        {
+            "src/train.py": "import pandas as pd\n\nmodel.fit(pd.read_csv('data/raw/churn.csv'))\n",
+            "notebooks/01-eda.ipynb": _notebook(
+                "pd.read_csv('../data/raw/churn.csv').sample(500)"
+                ".to_csv('../data/sample/churn_sample.csv')\n"
+            ),
+        },
+        "production code lives in modules",
+        "notebook-reads-raw-writes-sample",
+    ),
+    Case(  # open(path, "w") with the mode after the name writes it
+        "MO004",
+        "pass",
+        {
+            "src/train.py": "import json\n\n\ndef save(cfg, names):\n"
+            "    with open(cfg.out_dir / 'feature_names.json', 'w') as f:\n"
+            "        json.dump(names, f)\n",
+            "notebooks/eda.ipynb": _notebook(
+                "with open(MODELS_DIR / 'feature_names.json', 'w') as f:\n    json.dump(cols, f)\n"
+            ),
+        },
+        "production code lives in modules",
+        "open-for-writing-mode-after-name",
+    ),
+    Case(  # a file read and then converted on one line is read
+        "MO004",
+        "partial",
+        {
+            "src/prepare.py": "import pandas as pd\n\n"
+            "pd.read_csv('data/processed/clean.csv').to_parquet('data/processed/clean.parquet')\n",
+            "notebooks/01-eda.ipynb": _CLEAN_NOTEBOOK,
+        },
+        "reads clean.csv",
+        "read-then-converted-on-one-line",
+    ),
+    Case(
+        "SC006",
+        "fail",
+        {
+            **s.PIPELINE,
+            "README.md": "# Churn\n\nA churn model.\n\n## 6. Next steps\n\n"
+            "- Serve the model behind a REST API on Cloud Run for the CRM to call\n\n"
+            "## Project Roadmap\n\n- Deploy to Kubernetes\n\n## TODOs\n\n- real-time inference\n",
+        },
+        "no document has a section on the deployment scenario",
+        "numbered-and-named-plans",
+    ),
+    Case(  # the project's own package, its licence a year apart from the root's
+        "MO005",
+        "pass",
+        {
+            "LICENSE": "MIT License\n\nCopyright (c) 2024 Churn team\n",
+            "churn/LICENSE": "MIT License\n\nCopyright (c) 2025 Churn Team (ACME)\n",
+            "churn/pyproject.toml": "[project]\nname = 'churn'\n",
+            "churn/src/churn/__init__.py": "",
+            "churn/src/churn/model.py": "def train(x):\n    return x\n",
+            "churn/tests/test_model.py": _LIB_TESTS.replace("pythae", "churn.model"),
+            "scripts/train.py": "from churn.model import train\n\ntrain([1])\n",
+        },
+        "meaningful test",
+        "own-package-licence-year-apart",
+    ),
+    Case(  # a licensed, imported distribution in a project that licenses nothing
+        "MO005",
+        "fail",
+        {
+            **_USES_LIB,
+            "benchmark_VAE/LICENSE": "Apache License 2.0\n",
+            "benchmark_VAE/setup.py": "from setuptools import setup\n\nsetup(name='pythae')\n",
+            "benchmark_VAE/src/pythae/__init__.py": "",
+            "benchmark_VAE/tests/test_f.py": _LIB_TESTS,
+        },
+        "no test files",
+        "imported-distribution-unlicensed-project",
+    ),
+]

@@ -122,7 +122,33 @@ _SUBMODULE_PATH = linear.lazy(r"^[ \t]*path[ \t]*=[ \t]*([^\n]+?)[ \t]*$", linea
 _LICENCE_NAMES = ("license", "license.txt", "license.md", "licence", "copying", "license.rst")
 _DISTRIBUTION_FILES = ("setup.py", "setup.cfg", "pyproject.toml")
 _MAX_VENDORED = 50
-_LICENCE_CHARS = 4000  # enough to tell one licence (and its holder) from another
+_LICENCE_CHARS = 4000  # where a licence names its kind and its holder
+# "Copyright (c) 2019-2024 Jane Doe and contributors": the holder after the years (not the
+# templates' "[yyyy] [name of copyright owner]").
+_COPYRIGHT = linear.lazy(
+    r"copyright[ \t]*(?:\(c\)|©)?[ \t]*(?:[\d \t,\x{2013}-]+)?(?:by[ \t]+)?"
+    r"([A-Za-z][^\n\[\]]{1,80})",
+    linear.I,
+)
+_HOLDER_WORD = linear.lazy(r"[a-z][a-z0-9]+")
+_NOT_HOLDER = frozenset("all rights reserved the and contributors authors inc ltd llc".split())
+
+
+def _another_owner(
+    folder: tuple[str, frozenset[str]] | None, root: tuple[str, frozenset[str]] | None
+) -> bool:
+    """Whether a folder's licence is someone else's: the project licenses nothing while the
+    folder does, the holders share no word ("2025 Daniel Duque" and "2024 Daniel Duque
+    (DuqueOM)" are one owner), or, with no holder to compare, the licences differ in kind."""
+    if folder is None:
+        return False
+    if root is None:
+        return True
+    if folder[1] and root[1]:
+        return not folder[1] & root[1]
+    return folder[0] != root[0]
+
+
 _ROOT_ONLY_FOLDERS = (".github/workflows", ".circleci")
 # Folders named for copies of other projects.
 _VENDOR_FOLDER = linear.lazy(
@@ -556,7 +582,7 @@ class RepoIndex:
             for name in _LICENCE_NAMES
             for entry in self.paths.named(name)
         }
-        root_licence = self._licence_text(licences.pop("", None))
+        root_licence = self._licence(licences.pop("", None))
         licensed = set(licences)
         candidates = []
         for folder in sorted(licensed)[:_MAX_VENDORED]:
@@ -566,7 +592,7 @@ class RepoIndex:
                 # CI runs only at a repository's root: a distribution holding its own
                 # .github/workflows was a repository of its own, copied in whole.
                 roots.add(folder + "/")
-            elif root_licence and self._licence_text(licences[folder]) != root_licence:
+            elif _another_owner(self._licence(licences[folder]), root_licence):
                 candidates.append(folder)
         if candidates:
             inits = [e.path for e in self.paths.named("__init__.py")]
@@ -590,10 +616,17 @@ class RepoIndex:
                     roots.add(prefix)
         return tuple(sorted(roots))
 
-    def _licence_text(self, path: str | None) -> str:
-        """A licence's words, spacing aside ("" when absent or unreadable)."""
+    def _licence(self, path: str | None) -> tuple[str, frozenset[str]] | None:
+        """A licence's kind (its first line) and its holder's words, years aside; None when
+        there is no licence file."""
         text = self.text(path, cache=False) if path else None
-        return " ".join(text[:_LICENCE_CHARS].split()) if text else ""
+        if text is None:
+            return None
+        text = text[:_LICENCE_CHARS]
+        kind = next((ln.strip().lower() for ln in text.splitlines() if ln.strip()), "")
+        holder = _COPYRIGHT.search(text)
+        words = frozenset(_HOLDER_WORD.findall(holder.group(1).lower())) if holder else frozenset()
+        return kind, words - _NOT_HOLDER
 
     def is_vendored(self, path: str) -> bool:
         """Whether a file belongs to a copy of another project (see ``vendored_roots``) or to

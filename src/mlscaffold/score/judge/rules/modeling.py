@@ -590,10 +590,8 @@ def _chained_by(
             # a service importing the model loader beside the training code; a package's
             # __init__ gathering its modules' names (importing is not running)
             continue
-        imported = _direct_imports(index, path)
-        # `from pkg.modeling import train_model`: the package's __init__ re-exports the step
-        for package in [p for p in imported if p.endswith("__init__.py")][:_MAX_PACKAGES]:
-            imported |= _direct_imports(index, package)
+        tick()
+        imported = set(_imported_by(index, [path])) | _reexports_taken(index, path)
         imported.discard(path)
         if len(imported & steps) >= 2 and (path == train or train in imported):
             return path, None
@@ -751,6 +749,40 @@ def _modules_by_stem(index: RepoIndex) -> dict[str, list[str]]:
 
 
 _MAX_PACKAGES = 20
+
+
+def _reexports_taken(index: RepoIndex, path: str) -> set[str]:
+    """The modules a module reaches through the names it takes from packages
+    (`from pkg.modeling import train_model`, which pkg/modeling/__init__.py imports from
+    .train): only the names taken, so `from pkg import logger` reaches no step."""
+    found: set[str] = set()
+    refs = [r for r in index.imports.get(path, ()) if r.names][:_MAX_PACKAGES]
+    for ref in refs:
+        for target in index.resolve_import_targets(path, ref):
+            if target.endswith("__init__.py"):
+                found |= _reexported(index, target, ref.names)
+    return found
+
+
+def _reexported(index: RepoIndex, package: str, names: tuple[str, ...]) -> frozenset[str]:
+    """The modules a package's __init__ imports the given names from (under those names or
+    as them: `from .train import main as train_model`), once per package and names."""
+    memo = index.memo.setdefault("reexported", {})
+    key = (package, names)
+    if key not in memo:
+        lines = (index.code(package) or "").splitlines()
+        wanted = set(names)
+        found: set[str] = set()
+        for ref in index.imports.get(package, ())[: _MAX_PACKAGES * 10]:
+            text = lines[ref.line - 1] if 0 < ref.line <= len(lines) else ""
+            words = set(ref.names) | set(_WORDS.findall(text))
+            if wanted & words:
+                found.update(index.resolve_import_targets(package, ref))
+        memo[key] = frozenset(found)
+    return memo[key]
+
+
+_WORDS = lazy(r"\b\w+\b")
 
 
 def _direct_imports(index: RepoIndex, path: str) -> set[str]:
@@ -1541,16 +1573,29 @@ _RECORDS_IMPORTED = "records the metrics that"
 def _records_what_it_imports(
     index: RepoIndex, recorded: set[str], hits: list[Located]
 ) -> list[Located]:
-    """The module that records metrics a module it imports computes (train.py writing
-    metrics.json from ``compute_classification_metrics`` of metrics.py), as a one-item list;
-    [] when none does."""
+    """The module that records metrics a module it reaches through its imports computes
+    (train.py writing metrics.json from ``compute_classification_metrics`` of metrics.py), as
+    a one-item list; [] when none does. A prediction step saving predictions records no
+    evaluation, whatever it imports."""
     computed = {h.path for h in hits[: _MAX_RECORDERS * 4]}
     writers = (p for p in sorted(recorded) if p not in index.notebook_set)
     for path in itertools.islice(writers, _MAX_RECORDERS * 4):
+        if (
+            not _records_metrics(index, path)  # (the cheap questions first)
+            or linear.compiled(_PREDICTION_STEP).search(path)
+        ):
+            continue
         imported = facts.internal_imports(index, [path]) & computed
-        if imported and _records_metrics(index, path) and facts.has_real_code(index, path):
+        if imported and facts.has_real_code(index, path):
             return [Located(path, None, f"{_RECORDS_IMPORTED} {min(imported)} computes")]
     return []
+
+
+# A step that scores new data (predict.py, inference.py, batch_score.py): what it writes are
+# predictions.
+_PREDICTION_STEP = lazy(
+    r"(^|/)\w*(predict|inference|infer|batch_scor|serve|serving)\w*\.py$", linear.I
+)
 
 
 def _records_metrics(index: RepoIndex, path: str) -> bool:

@@ -18,6 +18,7 @@ whatever the notebook does too; other mentions (a dict of paths, a log message) 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 from mlscaffold.score.budget import tick
 from mlscaffold.score.read import linear
@@ -53,16 +54,22 @@ _READS = lazy(
 _OUTPUT_BEFORE = lazy(
     r"""(?:(?:^|[^\w-])(?:\w*[_.])?(?:out|outs|output|outputs|save\w*|dest|destination|export\w*|"""
     r"""target|result|results|metrics|plots)(?:[_-]\w*)?['"]?\s*[:=]\s*|"""
-    r"""(?:^|\s)-{1,2}(?:o|out\w*|save\w*|dest\w*|export\w*)(?:\s+|=))[rbfu]?['"]?[^'"\s]*$""",
+    r"""(?:^|\s)-{1,2}(?:o|out\w*|save\w*|dest\w*|export\w*)(?:\s+|=)|"""
+    # an argparse or click option's default: add_argument("--output-path", default="x.csv")
+    r"""['"]-{0,2}(?:o|out\w*|save\w*|dest\w*|export\w*)(?:[_-]\w*)?['"]\s*,[^)\n]{0,120}?"""
+    r"""\bdefault\s*=\s*)[rbfu]?['"]?[^'"\s]*$""",
     linear.I,
 )
+# A write chained on the path expression holding the name: (res_dir / "x.json").write_text(
+_CHAINED_WRITE = lazy(r"""[\w.-]*['"]\s*\)\s*\.(?:write_text|write_bytes|to_csv|to_parquet)\s*\(""")
+# A Makefile or shell variable's definition (CLEAN := ..., CLEAN_DATA=...).
+_MAKE_VARIABLE = lazy(r"^[ \t]*(?:export[ \t]+)?[\w.-]+[ \t]*(?::{1,2}=|\?=|\+=|!=|=)")
 # A YAML key alone on its line (the list below it is its value: a DVC stage's outs:).
 _YAML_KEY = lazy(r"^([ \t]*)-?[ \t]*([\w.-]+)[ \t]*:[ \t]*$")
 _OUTPUT_KEY = lazy(
     r"(^|[_.-])(outs?|outputs?|metrics|plots|save\w*|dest\w*|export\w*|results?|target)([_.-]|$)",
     linear.I,
 )
-_COMMENT = lazy(r"^[ \t]*(#|//|;)")
 # NAME = "...data.csv" (or a path built around the literal): a variable a write call names.
 _ASSIGNED = lazy(r"""^[ \t]*([A-Za-z_]\w{0,60})[ \t]*(?::[^=\n]{1,60})?=[^=\n]""")
 _FIRST_ARGUMENT = lazy(r"\(\s*([A-Za-z_]\w{0,60})\s*[,)]")
@@ -74,9 +81,12 @@ _MAX_NOTEBOOKS = 100
 _MAX_WRITTEN = 200  # file names taken from notebooks
 _MAX_READERS = 600  # modules and settings searched
 _MAX_MENTIONS = 50  # mentions judged in one file
+_MAX_CONSTANT_USES = 200  # uses of the constants read in one module
 _MAX_CONSTANTS = 200
 _WINDOW = 200  # characters before a mention that say what it is
-_CALL_LINES = 6  # lines a call's arguments may run over
+_CALL_CHARS = 400  # characters a call's arguments may run over
+_KEY_LINES = 50  # lines above a YAML list item searched for its key
+_MAX_CALLS = 2000  # write, save and read calls read in one module
 _READ, _WRITE = "read", "write"
 # Setting keys too common to follow into the code (a `path` is asked for everywhere).
 _GENERIC_KEYS = frozenset(
@@ -100,7 +110,8 @@ def made_by_notebook(index: RepoIndex) -> tuple[str, Located, str] | None:
     elsewhere = linear.compiled(NON_PRODUCTION_RE)  # docs/, examples/, hidden folders
     archived = linear.compiled(ARCHIVED)
     settings = [f.path for f in index.glob(_SETTINGS) if not elsewhere.search(f.path)]
-    readable = [p for p in index.production_python + settings if not archived.search(p)]
+    # settings first: a large code base must not push dvc.yaml out of the files read
+    readable = [p for p in settings + index.production_python if not archived.search(p)]
     readable = readable[:_MAX_READERS]
     readers: dict[str, tuple[Located, str]] = {}
     produced: set[str] = set()
@@ -111,24 +122,28 @@ def made_by_notebook(index: RepoIndex) -> tuple[str, Located, str] | None:
         text = index.text(path) or ""
         if not text or finder.search(text) is None:
             continue
-        module = _Module(text) if path.endswith(".py") else None
-        for number, line, m in _mentions(text, finder):
-            name = m.group(0)
+        code = path.endswith(".py")
+        module: _Module | None = None  # what the module does with its names, when asked
+        lines: list[str] | None = None  # a setting's lines, when a list item needs its key
+        for number, line, at, name in _mentions(text, finder):
             if name in produced:
                 continue
-            notebook = _writer_of(by_name[name], _parent_before(line, m.start()))
+            notebook = _writer_of(by_name[name], _parent_before(line, at))
             if notebook is None:
                 continue
             where = Located(path, number, line.strip()[:120])
-            if module is not None:
-                use = _code_use(line, m.start(), module)
-                if isinstance(use, tuple):  # a constant: its uses in the module say
-                    constant = use[0]
+            if code:
+                use = _code_use(line, at)
+                constant = _constant(line, at) if use is None else None
+                if constant:  # NAME = "x.csv": the name's uses in the module say
+                    module = module or _Module(text)
                     use = module.use_of(constant)
                     if use is None and len(constants) < _MAX_CONSTANTS:
                         constants[constant] = (name, notebook)  # ... or another module's
             else:
-                use, key = _setting_use(text, line, number, m.start(), path)
+                if lines is None and path.endswith(_YAML):
+                    lines = text.splitlines()
+                use, key = _setting_use(lines or [], line, number, at, path)
                 if key and len(constants) < _MAX_CONSTANTS:
                     # a module writing to the setting (to_csv(params["processed"])) makes it
                     constants.setdefault(key, (name, notebook))
@@ -147,23 +162,28 @@ def made_by_notebook(index: RepoIndex) -> tuple[str, Located, str] | None:
     return None
 
 
-def _mentions(text: str, finder: linear.Pattern):
-    """(line number, line, match) of the whole-name mentions of a file, outside comments, the
-    first _MAX_MENTIONS of them."""
-    found = 0
-    for number, line in enumerate(text.splitlines(), 1):
-        if found >= _MAX_MENTIONS:
+def _mentions(text: str, finder: linear.Pattern) -> Iterator[tuple[int, str, int, str]]:
+    """(line number, line, offset in the line, name) of the whole-name mentions of a file,
+    outside comments: the first _MAX_MENTIONS, from one pass over the text."""
+    found = seen = 0
+    number, counted = 1, 0  # line number at offset ``counted``
+    for m in finder.finditer(text):
+        seen += 1
+        if found >= _MAX_MENTIONS or seen > 20 * _MAX_MENTIONS:
             return
-        if finder.search(line) is None or linear.compiled(_COMMENT).match(line):
-            continue  # (a path kept in a comment is read by nobody)
-        for m in finder.finditer(line):
-            start, end = m.span()
-            if _name_char(line[start - 1 : start]) or _name_char(line[end : end + 1]):
-                continue  # part of a longer name ("train.csv" in "x_train.csv")
-            found += 1
-            yield number, line, m
-            if found >= _MAX_MENTIONS:
-                return
+        start, end = m.span()
+        if _name_char(text[start - 1 : start]) or _name_char(text[end : end + 1]):
+            continue  # part of a longer name ("train.csv" in "x_train.csv")
+        number += text.count("\n", counted, start)
+        counted = start
+        first = text.rfind("\n", 0, start) + 1
+        last = text.find("\n", end)
+        line = text[first : last if last != -1 else len(text)]
+        if line.lstrip().startswith(("#", "//", ";")):
+            continue  # a path kept in a comment is read by nobody
+        found += 1
+        tick()
+        yield number, line, start - first, m.group(0)
 
 
 def _writer_of(writers: list[tuple[str, str]], parent: str) -> str | None:
@@ -172,25 +192,19 @@ def _writer_of(writers: list[tuple[str, str]], parent: str) -> str | None:
 
 
 class _Module:
-    """What one module does with its names, from one pass over its lines: the identifiers it
-    passes to a write or a saving function, and those it passes to a read (a call's arguments
-    may run over the next lines: ``dvc.api.read(\n    path=path,``)."""
+    """What one module does with its names: the identifiers it passes to a write or a saving
+    function, and those it passes to a read, from one pass of each pattern over the text (a
+    call's arguments may run over lines: ``dvc.api.read(\n    path=path,``)."""
 
     def __init__(self, text: str) -> None:
         self.written: set[str] = set()
         self.read: set[str] = set()
-        lines = text.splitlines()
-        for i, line in enumerate(lines):
-            if "(" not in line or linear.compiled(_COMMENT).match(line):
-                continue
-            write = _write_call(line)
-            call = write or linear.compiled(_READS).search(line)
-            if call is None:
-                continue
-            arguments = line[call.start() :]
-            if arguments.count("(") > arguments.count(")"):
-                arguments += " " + " ".join(lines[i + 1 : i + _CALL_LINES])
-            (self.written if write is not None else self.read).update(_identifiers(arguments))
+        for pattern, names in ((_WRITES, self.written), (_SAVING_CALL, self.written)):
+            for m in itertools.islice(linear.compiled(pattern).finditer(text), _MAX_CALLS):
+                names.update(_identifiers(_call_text(text, m.start(), m.end())))
+        for m in itertools.islice(linear.compiled(_READS).finditer(text), _MAX_CALLS):
+            if not _in_comment(text, m.start()):
+                self.read.update(_identifiers(_call_text(text, m.start(), m.end())))
 
     def use_of(self, constant: str) -> str | None:
         if constant in self.written:
@@ -203,22 +217,50 @@ def _write_call(line: str) -> linear.Match | None:
     return linear.compiled(_WRITES).search(line) or linear.compiled(_SAVING_CALL).search(line)
 
 
+def _call_text(text: str, start: int, opened: int) -> str:
+    """A call from its name to its closing parenthesis (at most _CALL_CHARS characters);
+    ``opened`` is just after its opening one."""
+    depth, end = 1, min(len(text), opened + _CALL_CHARS)
+    for i in range(opened, end):
+        c = text[i]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return text[start : i + 1]
+    return text[start:end]
+
+
+def _in_comment(text: str, at: int) -> bool:
+    return text[text.rfind("\n", 0, at) + 1 : at].lstrip().startswith("#")
+
+
 def _identifiers(text: str) -> list[str]:
     return [m.group(0) for m in itertools.islice(linear.compiled(_IDENTIFIER).finditer(text), 40)]
 
 
-def _code_use(line: str, at: int, module: _Module) -> str | tuple[str] | None:
-    """What a module's line does with the file it names at ``at``: _WRITE, _READ, (constant,)
-    when it assigns it to a name whose uses decide, or None (a dict of paths, a message)."""
+def _code_use(line: str, at: int) -> str | None:
+    """What a module's line does with the file it names at ``at``: _WRITE (a write or a saving
+    call holding it, an output option or keyword before it, a write chained on the path built
+    around it), _READ (a read call holding it), or None (an assignment, whose name's uses
+    decide; a dict of paths, a message)."""
     before = line[max(0, at - _WINDOW) : at]
-    if linear.compiled(_WRITES).search(line) or linear.compiled(_OUTPUT_BEFORE).search(before):
+    write = _write_call(line[max(0, at - _WINDOW) :])
+    if (
+        (write is not None and write.start() < min(at, _WINDOW))  # open(x, "w"), to_csv(x)
+        or linear.compiled(_OUTPUT_BEFORE).search(before)
+        or (linear.compiled(_CHAINED_WRITE).match(line, at) and _grouped_path(before))
+    ):
         return _WRITE
-    if linear.compiled(_SAVING_CALL).search(before):
-        return _WRITE  # save_features(df, "data/features.csv")
-    if linear.compiled(_READS).search(before):
-        return _READ
-    constant = _constant(line, at)
-    return (constant,) if constant else None
+    return _READ if linear.compiled(_READS).search(before) else None
+
+
+def _grouped_path(before: str) -> bool:
+    """Whether the parenthesis opened last before a name groups a path expression
+    (``(res_dir / "x.json")``), not a call's arguments (``read_csv("x.csv")``)."""
+    opened = before.rfind("(")
+    return opened != -1 and not _name_char(before[opened - 1 : opened])
 
 
 def _constant(line: str, at: int) -> str | None:
@@ -231,7 +273,7 @@ def _constant(line: str, at: int) -> str | None:
 
 
 def _setting_use(
-    text: str, line: str, number: int, at: int, path: str
+    lines: list[str], line: str, number: int, at: int, path: str
 ) -> tuple[str | None, str | None]:
     """What a setting does with a file it names, and the key a module would ask for it by
     (when specific enough to look for): an output key or option writes it, a command (a DVC
@@ -240,9 +282,15 @@ def _setting_use(
     before = line[max(0, at - _WINDOW) : at]
     if linear.compiled(_OUTPUT_BEFORE).search(before):
         return _WRITE, None
-    if path.endswith(("Makefile", ".mk")) and ":" in line[at:] and not line[:1].isspace():
-        return _WRITE, None  # a Makefile target: its recipe makes it
-    key = _key_of(text, line, number, path)
+    if path.endswith(("Makefile", ".mk", ".sh")):
+        if ":" in line[at:] and not line[:1].isspace() and not path.endswith(".sh"):
+            return _WRITE, None  # a Makefile target: its recipe makes it
+        # a prerequisite (train: data/x.csv) is read; a variable (CLEAN := data/x.csv) or a
+        # command may be either
+        variable = linear.compiled(_MAKE_VARIABLE).match(line)
+        prerequisite = ":" in line[:at] and not variable and not line[:1].isspace()
+        return (_READ, None) if prerequisite and not path.endswith(".sh") else (None, None)
+    key = _key_of(lines, line, number, path)
     if key is None:
         return None, None  # a command line: the program it runs says, not the line
     if linear.compiled(_OUTPUT_KEY).search(key):
@@ -251,7 +299,7 @@ def _setting_use(
     return _READ, key if specific else None
 
 
-def _key_of(text: str, line: str, number: int, path: str) -> str | None:
+def _key_of(lines: list[str], line: str, number: int, path: str) -> str | None:
     """The key a setting's line gives the value of: on the line (``path: data/x.csv``,
     ``path = data/x.csv``), or for a YAML list item the key above it (a DVC stage's ``deps:``);
     None for commands (``cmd:``, Makefile recipes, shell lines)."""
@@ -264,8 +312,7 @@ def _key_of(text: str, line: str, number: int, path: str) -> str | None:
     if not path.endswith(_YAML) or not line.lstrip().startswith("-"):
         return None
     indent = len(line) - len(line.lstrip())
-    lines = text.splitlines()
-    for i in range(number - 2, max(-1, number - 2 - _MAX_MENTIONS), -1):
+    for i in range(min(number - 2, len(lines) - 1), max(-1, number - 2 - _KEY_LINES), -1):
         m = linear.compiled(_YAML_KEY).match(lines[i])
         if m is not None and len(m.group(1)) <= indent:
             return m.group(2)
@@ -277,7 +324,7 @@ def _through_constants(
 ) -> tuple[set[str], dict[str, tuple[Located, str]]]:
     """What other modules do with the constants holding the files (a config module's
     DATA_PATH that the training module reads, or the cleaning module writes): the file names
-    written, and where each file is first read. One pass over the modules naming any."""
+    written, and where each file is first read. One pass of one pattern over each module."""
     names = sorted(constants, key=len, reverse=True)
     named = linear.compile(r"\b(?:" + "|".join(linear.escape(c) for c in names) + r")\b")
     written: set[str] = set()
@@ -287,20 +334,22 @@ def _through_constants(
         if not text or named.search(text) is None:
             continue
         tick()
-        lines = ((n, ln) for n, ln in enumerate(text.splitlines(), 1) if named.search(ln))
-        for number, line in itertools.islice(lines, _MAX_MENTIONS):
-            if linear.compiled(_COMMENT).match(line):
+        number, counted = 1, 0
+        for m in itertools.islice(named.finditer(text), _MAX_CONSTANT_USES):
+            start = m.start()
+            number += text.count("\n", counted, start)
+            counted = start
+            first = text.rfind("\n", 0, start) + 1
+            before = text[max(first, start - _WINDOW) : start]
+            if before.lstrip().startswith("#"):
                 continue
-            call = _write_call(line)
-            read = None if call else linear.compiled(_READS).search(line)
-            if call is None and read is None:
-                continue
-            for m in itertools.islice(named.finditer(line, (call or read).start()), 20):
-                name, notebook = constants[m.group(0)]
-                if call is not None:
-                    written.add(name)
-                else:
-                    readers.setdefault(name, (Located(path, number, line.strip()[:120]), notebook))
+            name, notebook = constants[m.group(0)]
+            if _write_call(before) is not None:
+                written.add(name)
+            elif linear.compiled(_READS).search(before) and name not in readers:
+                last = text.find("\n", start)
+                line = text[first : last if last != -1 else len(text)]
+                readers[name] = (Located(path, number, line.strip()[:120]), notebook)
     return written, readers
 
 
@@ -318,10 +367,9 @@ def _written_by_notebooks(index: RepoIndex) -> dict[tuple[str, str], str]:
             continue
         assigned: dict[str, tuple[str, str]] = {}
         for line in code.splitlines():
-            paths = [
-                (_parent(m.group(1)), m.group(2))
-                for m in itertools.islice(linear.compiled(_DATA_PATH).finditer(line), 20)
-            ]
+            matches = list(itertools.islice(linear.compiled(_DATA_PATH).finditer(line), 20))
+            paths = [(_parent(m.group(1)), m.group(2)) for m in matches]
+            starts = [m.start() for m in matches]
             target = linear.compiled(_ASSIGNED).match(line)
             if target and paths:
                 assigned[target.group(1)] = paths[-1]
@@ -329,7 +377,9 @@ def _written_by_notebooks(index: RepoIndex) -> dict[tuple[str, str], str]:
             if write is None:
                 continue
             argument = linear.compiled(_FIRST_ARGUMENT).match(line, write.end() - 1)
-            named = paths
+            # what the write call holds: pd.read_csv("raw.csv").head().to_csv("sample.csv")
+            # writes the sample, not the raw file
+            named = [key for key, at in zip(paths, starts, strict=True) if at >= write.start()]
             if not named and argument is not None and argument.group(1) in assigned:
                 named = [assigned[argument.group(1)]]  # df.to_csv(output_path)
             for key in named:
