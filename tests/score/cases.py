@@ -10121,6 +10121,22 @@ _LIB_README = (
     "## Limitations\n\nThe models may encode biases of their training data; see our fairness "
     "and privacy assessment.\n"
 )
+
+
+def _own_package(holder: str) -> dict[str, str]:
+    """The project's own package in a folder with a licence of its own (``holder``'s), its
+    tests, and a script importing it; the root licensed to the churn team."""
+    return {
+        "LICENSE": "MIT License\n\nCopyright (c) 2024 Churn team\n",
+        "churn/LICENSE": f"MIT License\n\n{holder}\n",
+        "churn/pyproject.toml": "[project]\nname = 'churn'\n",
+        "churn/src/churn/__init__.py": "",
+        "churn/src/churn/model.py": "def train(x):\n    return x\n",
+        "churn/tests/test_model.py": _LIB_TESTS.replace("pythae", "churn.model"),
+        "scripts/train.py": "from churn.model import train\n\ntrain([1])\n",
+    }
+
+
 _USES_LIB = {
     "scripts/train.py": "from pythae.pipelines import TrainingPipeline\n\n"
     "TrainingPipeline(model=model).fit(train_data)\n",
@@ -10474,15 +10490,7 @@ CASES += [
     Case(  # the project's own package, licensed as the project is, keeps its tests
         "MO005",
         "pass",
-        {
-            "LICENSE": "MIT License\n\nCopyright (c) 2024 Churn team\n",
-            "churn/LICENSE": "MIT License\n\nCopyright (c) 2024 Churn team\n",
-            "churn/pyproject.toml": "[project]\nname = 'churn'\n",
-            "churn/src/churn/__init__.py": "",
-            "churn/src/churn/model.py": "def train(x):\n    return x\n",
-            "churn/tests/test_model.py": _LIB_TESTS.replace("pythae", "churn.model"),
-            "scripts/train.py": "from churn.model import train\n\ntrain([1])\n",
-        },
+        _own_package("Copyright (c) 2024 Churn team"),
         "meaningful test",
         "own-package-same-licence",
     ),
@@ -10740,15 +10748,7 @@ CASES += [
     Case(  # the project's own package, its licence a year apart from the root's
         "MO005",
         "pass",
-        {
-            "LICENSE": "MIT License\n\nCopyright (c) 2024 Churn team\n",
-            "churn/LICENSE": "MIT License\n\nCopyright (c) 2025 Churn Team (ACME)\n",
-            "churn/pyproject.toml": "[project]\nname = 'churn'\n",
-            "churn/src/churn/__init__.py": "",
-            "churn/src/churn/model.py": "def train(x):\n    return x\n",
-            "churn/tests/test_model.py": _LIB_TESTS.replace("pythae", "churn.model"),
-            "scripts/train.py": "from churn.model import train\n\ntrain([1])\n",
-        },
+        _own_package("Copyright (c) 2025 Churn Team (ACME)"),
         "meaningful test",
         "own-package-licence-year-apart",
     ),
