@@ -583,9 +583,8 @@ class RepoIndex:
             for entry in self.paths.named(name)
         }
         root_licence = self._licence(licences.pop("", None))
-        licensed = set(licences)
         candidates = []
-        for folder in sorted(licensed)[:_MAX_VENDORED]:
+        for folder in sorted(licences)[:_MAX_VENDORED]:
             if not any(f"{folder}/{name}" in self.by_path for name in _DISTRIBUTION_FILES):
                 continue
             if any(f"{folder}/{ci}" in self.paths.folders for ci in _ROOT_ONLY_FOLDERS):

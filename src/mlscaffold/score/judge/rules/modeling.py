@@ -47,9 +47,8 @@ _DVC_MODEL_OUT = lazy(r"outs:[^\n]*\n(\s+-[^\n]*\n)*\s+-\s*\S*model")
 # A version written with the model: a metadata key ("model_version": ...,
 # job_info["torch_version"]) or a version in the artefact's path (f"models/churn_v{n}.pkl").
 # A key, not a value (action="version"); not packaging's version.parse, a library's
-# __version__ or an argparse "--version" flag.
-# A version in the metadata written beside a model ("model_version": ..., a run's id naming
-# the folder each run saves into), or in its file name (model_v{n}.pkl).
+# __version__ or an argparse "--version" flag. A run's id in the metadata ("run_id": ...)
+# names the folder each run saves its model into: a version too.
 _VERSION_KEY = lazy(
     r"""(^|[\[{,(\s])["']([a-z][\w.]*_)?version(_[\w.]*)?["'][ \t]*[\]:,)]|[/_-]v\{|"""
     r"""["'](run|model)_id["'][ \t]*:"""
@@ -1567,16 +1566,13 @@ _METRIC_NAME = lazy(
 _MAX_RECORDERS = 30
 
 
-_RECORDS_IMPORTED = "records the metrics that"
-
-
 def _records_what_it_imports(
     index: RepoIndex, recorded: set[str], hits: list[Located]
-) -> list[Located]:
-    """The module that records metrics a module it reaches through its imports computes
-    (train.py writing metrics.json from ``compute_classification_metrics`` of metrics.py), as
-    a one-item list; [] when none does. A prediction step saving predictions records no
-    evaluation, whatever it imports."""
+) -> tuple[str, str] | None:
+    """(the module, the module it imports) when a module records metrics that a module it
+    reaches through its imports computes (train.py writing metrics.json from
+    ``compute_classification_metrics`` of metrics.py); None when none does. A prediction step
+    saving predictions records no evaluation, whatever it imports."""
     computed = {h.path for h in hits[: _MAX_RECORDERS * 4]}
     writers = (p for p in sorted(recorded) if p not in index.notebook_set)
     for path in itertools.islice(writers, _MAX_RECORDERS * 4):
@@ -1587,8 +1583,8 @@ def _records_what_it_imports(
             continue
         imported = facts.internal_imports(index, [path]) & computed
         if imported and facts.has_real_code(index, path):
-            return [Located(path, None, f"{_RECORDS_IMPORTED} {min(imported)} computes")]
-    return []
+            return path, min(imported)
+    return None
 
 
 # A step that scores new data (predict.py, inference.py, batch_score.py): what it writes are
@@ -1847,22 +1843,20 @@ def evaluation_recorded(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             )
         ),
     )
-    if not recording and hits:
-        recording = _records_what_it_imports(index, recorded, hits)
-    computing = (
-        [] if recording else _first(3, (h for h in hits if facts.has_real_code(index, h.path)))
-    )
     if recording:
-        first = recording[0]
-        if first.value.startswith(_RECORDS_IMPORTED):  # the importer records, the helper computes
-            reason = f"{first.path} {first.value}"
-        else:
-            reason = f"{first.path} computes and records metrics"
         return Verdict.passed(
-            reason,
+            f"{recording[0].path} computes and records metrics",
             [Evidence(h.path, h.line, h.value) for h in recording[:3]],
         )
-    if hits and not recording:
+    importer = _records_what_it_imports(index, recorded, hits) if hits else None
+    if importer:  # the importer records what the helper module computes
+        writer, helper = importer
+        return Verdict.passed(
+            f"{writer} records the metrics that {helper} computes",
+            [Evidence(writer), Evidence(helper)],
+        )
+    computing = _first(3, (h for h in hits if facts.has_real_code(index, h.path)))
+    if hits:
         # A framework's own logger module records what its evaluation computes (yolov5's
         # loggers write results.csv and TensorBoard scalars), reached by callbacks, not imports.
         writer = next(
