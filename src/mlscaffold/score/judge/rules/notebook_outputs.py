@@ -165,25 +165,26 @@ def made_by_notebook(index: RepoIndex) -> tuple[str, Located, str] | None:
 def _mentions(text: str, finder: linear.Pattern) -> Iterator[tuple[int, str, int, str]]:
     """(line number, line, offset in the line, name) of the whole-name mentions of a file,
     outside comments: the first _MAX_MENTIONS, from one pass over the text."""
-    found = seen = 0
-    number, counted = 1, 0  # line number at offset ``counted``
-    for m in finder.finditer(text):
-        seen += 1
-        if found >= _MAX_MENTIONS or seen > 20 * _MAX_MENTIONS:
-            return
+    found = 0
+    for number, m in itertools.islice(finder.finditer_lines(text), 20 * _MAX_MENTIONS):
         start, end = m.span()
         if _name_char(text[start - 1 : start]) or _name_char(text[end : end + 1]):
             continue  # part of a longer name ("train.csv" in "x_train.csv")
-        number += text.count("\n", counted, start)
-        counted = start
-        first = text.rfind("\n", 0, start) + 1
-        last = text.find("\n", end)
-        line = text[first : last if last != -1 else len(text)]
+        first, line = _line_of(text, start)
         if line.lstrip().startswith(("#", "//", ";")):
             continue  # a path kept in a comment is read by nobody
         found += 1
         tick()
         yield number, line, start - first, m.group(0)
+        if found >= _MAX_MENTIONS:
+            return
+
+
+def _line_of(text: str, at: int) -> tuple[int, str]:
+    """(where it starts, the line) of the line holding offset ``at``."""
+    first = text.rfind("\n", 0, at) + 1
+    last = text.find("\n", at)
+    return first, text[first : last if last != -1 else len(text)]
 
 
 def _writer_of(writers: list[tuple[str, str]], parent: str) -> str | None:
@@ -334,21 +335,16 @@ def _through_constants(
         if not text or named.search(text) is None:
             continue
         tick()
-        number, counted = 1, 0
-        for m in itertools.islice(named.finditer(text), _MAX_CONSTANT_USES):
-            start = m.start()
-            number += text.count("\n", counted, start)
-            counted = start
-            first = text.rfind("\n", 0, start) + 1
-            before = text[max(first, start - _WINDOW) : start]
-            if before.lstrip().startswith("#"):
+        for number, m in itertools.islice(named.finditer_lines(text), _MAX_CONSTANT_USES):
+            first, line = _line_of(text, m.start())
+            if line.lstrip().startswith("#"):
                 continue
+            at = m.start() - first
+            before = line[max(0, at - _WINDOW) : at]
             name, notebook = constants[m.group(0)]
             if _write_call(before) is not None:
                 written.add(name)
             elif linear.compiled(_READS).search(before) and name not in readers:
-                last = text.find("\n", start)
-                line = text[first : last if last != -1 else len(text)]
                 readers[name] = (Located(path, number, line.strip()[:120]), notebook)
     return written, readers
 

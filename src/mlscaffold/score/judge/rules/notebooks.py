@@ -148,7 +148,7 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
             return Verdict.failed(
                 f"the model production code loads ({name}, named in {loader.path}) is written "
                 f"only by a notebook ({notebook})",
-                [Evidence(loader.path, loader.line, loader.value), Evidence(notebook, None, name)],
+                _read_and_written(loader, notebook, name),
             )
     made = None if facts.ml_library(index) else made_by_notebook(index)
     if made:
@@ -156,9 +156,14 @@ def notebooks_out_of_production(index: RepoIndex, params: dict[str, Any]) -> Ver
         return Verdict.partial(
             f"the pipeline reads {name} ({reader.path}), which only a notebook writes "
             f"({notebook}): a step of the production path is run by hand",
-            [Evidence(reader.path, reader.line, reader.value), Evidence(notebook, None, name)],
+            _read_and_written(reader, notebook, name),
         )
     return Verdict.passed(f"{n} notebook(s) for exploration; production code lives in modules")
+
+
+def _read_and_written(reader: Located, notebook: str, name: str) -> list[Evidence]:
+    """Where production code names a file, and the notebook that writes it."""
+    return [Evidence(reader.path, reader.line, reader.value), Evidence(notebook, None, name)]
 
 
 def _in_docstring(index: RepoIndex, hit: Located) -> bool:
