@@ -419,3 +419,51 @@ def spacy_workflow_alias_bomb(root: Path) -> set[int]:
     )
     _w(root, "train.py", "model.fit(X, y)\n")
     return SCORES
+
+
+@case
+def reexports_on_one_long_line(root: Path) -> set[int]:
+    """A package importing 4,000 names on one line and four modules each taking 20 other
+    names from it: MO003 read the line's words again for every import and every importer
+    (70 s before)."""
+    _w(root, "pkg/__init__.py", "from . import " + ", ".join(f"n{k}" for k in range(4000)) + "\n")
+    for k in range(200):
+        _w(root, f"pkg/n{k}.py", f"def f{k}(x):\n    return x\n")
+    _w(
+        root,
+        "src/split.py",
+        "from sklearn.model_selection import train_test_split\n\n\n"
+        "def split(df):\n    a, b = train_test_split(df)\n    return a, b\n",
+    )
+    _w(root, "src/features.py", "import pandas as pd\n\n\ndef run(df):\n    return df.dropna()\n")
+    _w(
+        root,
+        "src/train.py",
+        "from sklearn.linear_model import LogisticRegression\n\n\n"
+        "def train(X, y):\n    m = LogisticRegression()\n    m.fit(X, y)\n    return m\n",
+    )
+    _w(
+        root,
+        "src/evaluate.py",
+        "from sklearn.metrics import accuracy_score\n\n\n"
+        "def evaluate(m, X, y):\n    return accuracy_score(y, m.predict(X))\n",
+    )
+    for i in range(4):
+        taken = "".join(f"from pkg import z{i}_{j}\n" for j in range(20))
+        _w(root, f"src/use{i}.py", taken + "\n\ndef g():\n    return 1\n")
+    return SCORES
+
+
+@case
+def git_index_of_growing_names(root: Path) -> set[int]:
+    """A version-4 git index of 40,000 entries, each keeping the whole name before it and
+    adding a byte: 2.6 MB of index, 800 MB of names once built (881 MB of memory before)."""
+    entries = 40_000
+    fixed = bytearray(40)
+    fixed[24:28] = (0o100644).to_bytes(4, "big")  # a regular file
+    entry = bytes(fixed) + bytes(20) + (1).to_bytes(2, "big") + b"\x00" + b"a\x00"
+    index = b"DIRC" + (4).to_bytes(4, "big") + entries.to_bytes(4, "big") + entry * entries
+    _w(root, ".git/index", index)
+    _w(root, ".git/HEAD", "ref: refs/heads/main\n")
+    _w(root, "README.md", "# x\n")
+    return SCORES

@@ -160,6 +160,23 @@ def test_hostile_counts_and_lengths_are_bounded() -> None:
     assert time.process_time() - started < 1.0
 
 
+def test_a_version_4_index_of_growing_names_is_unknown_not_gigabytes() -> None:
+    """Version 4 builds each name from the one before: 40,000 entries that each keep it all
+    and add a byte would make 800 MB of names from 2.6 MB; a name longer than git allows (or
+    names far larger than the index) make the index unknown."""
+    fixed = bytearray(40)
+    fixed[24:28] = (0o100644).to_bytes(4, "big")
+    entry = bytes(fixed) + bytes(20) + (1).to_bytes(2, "big") + b"\x00" + b"a\x00"
+    header = b"DIRC" + (4).to_bytes(4, "big")
+    started = time.process_time()
+    assert parse_index(header + (40_000).to_bytes(4, "big") + entry * 40_000) is None
+    assert time.process_time() - started < 1.0
+    # A few such entries are a real (if odd) index: names of 1 to 100 bytes.
+    assert parse_index(header + (100).to_bytes(4, "big") + entry * 100) == {
+        "a" * n for n in range(1, 101)
+    }
+
+
 def test_deep_tracked_paths_do_not_slow_the_walk(tmp_path: Path) -> None:
     """Thousands of tracked paths, each hundreds of folders deep, in a .git/index of a few MB:
     the walk asks "anything tracked below this ignored folder?" by bisection, not by listing

@@ -21,6 +21,9 @@ from mlscaffold.score.read.safeio import read_regular_file
 
 MAX_INDEX_BYTES = 64 << 20
 MAX_ENTRIES = 300_000
+# git refuses longer paths (PATH_MAX); version 4 builds each name from the one before, so an
+# index of growing names would otherwise hold gigabytes of paths in a few megabytes.
+MAX_PATH_BYTES = 4096
 _FIXED = 40  # ctime, mtime (8 bytes each), dev, ino, mode, uid, gid, size (4 bytes each)
 
 
@@ -65,6 +68,7 @@ def _entries(data: bytes, version: int, count: int, id_size: int) -> set[str] | 
     paths: set[str] = set()
     pos, end = 12, len(data)
     previous = b""
+    total, most = 0, 4 * len(data)  # a real index's names are shorter than its bytes
     for _ in range(count):
         start = pos
         flags_at = pos + _FIXED + id_size
@@ -83,7 +87,10 @@ def _entries(data: bytes, version: int, count: int, id_size: int) -> set[str] | 
             nul = data.find(b"\0", pos)
             if nul < 0:
                 return None
-            name = previous[: len(previous) - strip] + data[pos:nul]
+            kept = len(previous) - strip
+            if kept + nul - pos > MAX_PATH_BYTES:
+                return None
+            name = previous[:kept] + data[pos:nul]
             pos = nul + 1
         else:
             nul = data.find(b"\0", pos)
@@ -95,6 +102,9 @@ def _entries(data: bytes, version: int, count: int, id_size: int) -> set[str] | 
             if pos > end:
                 return None
         previous = name
+        total += len(name)
+        if total > most:
+            return None
         mode = int.from_bytes(data[start + 24 : start + 28], "big")
         if mode >> 12 == 0o10 and name:  # a regular file (not a link or a submodule)
             try:

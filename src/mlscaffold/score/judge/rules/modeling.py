@@ -763,25 +763,40 @@ def _reexports_taken(index: RepoIndex, path: str) -> set[str]:
     return found
 
 
-def _reexported(index: RepoIndex, package: str, names: tuple[str, ...]) -> frozenset[str]:
+def _reexported(index: RepoIndex, package: str, names: tuple[str, ...]) -> set[str]:
     """The modules a package's __init__ imports the given names from (under those names or
-    as them: `from .train import main as train_model`), once per package and names."""
-    memo = index.memo.setdefault("reexported", {})
-    key = (package, names)
-    if key not in memo:
+    as them: `from .train import main as train_model`)."""
+    table = _reexport_table(index, package)
+    found: set[str] = set()
+    for name in names:
+        tick()
+        found |= table.get(name, frozenset())
+    return found
+
+
+def _reexport_table(index: RepoIndex, package: str) -> dict[str, frozenset[str]]:
+    """Each name a package's __init__ imports (or a word of its import's line: an alias) ->
+    the modules it comes from; built once a package, each line's words read once, so that
+    importers asking for different names cost a lookup each."""
+    memo = index.memo.setdefault("reexports", {})
+    if package not in memo:
         lines = (index.code(package) or "").splitlines()
-        wanted = set(names)
-        found: set[str] = set()
+        words_of: dict[int, set[str]] = {}
+        table: dict[str, set[str]] = {}
         for ref in index.imports.get(package, ())[: _MAX_PACKAGES * 10]:
-            text = lines[ref.line - 1] if 0 < ref.line <= len(lines) else ""
-            words = set(ref.names) | set(_WORDS.findall(text))
-            if wanted & words:
-                found.update(index.resolve_import_targets(package, ref))
-        memo[key] = frozenset(found)
-    return memo[key]
+            tick()
+            if ref.line not in words_of:
+                text = lines[ref.line - 1] if 0 < ref.line <= len(lines) else ""
+                words_of[ref.line] = set(_WORDS.findall(text[:_MAX_IMPORT_LINE]))
+            targets = index.resolve_import_targets(package, ref)
+            for word in set(ref.names) | words_of[ref.line]:
+                table.setdefault(word, set()).update(targets)
+        memo[package] = {word: frozenset(found) for word, found in table.items()}
+    return memo[package]
 
 
 _WORDS = lazy(r"\b\w+\b")
+_MAX_IMPORT_LINE = 2000  # characters of an import's line read for its aliases
 
 
 def _direct_imports(index: RepoIndex, path: str) -> set[str]:
