@@ -185,7 +185,10 @@ def _main(args_list: list[str]) -> int:
             raise
         if debug:  # the traceback too, but the same exit code: CI tells the failures apart
             _print_traceback()
-        print(f"mlscaffold: error: {exc}", file=sys.stderr)
+        from mlscaffold.score.report.render.terminal import printable
+
+        # (a message may quote the repository: a checklist's name, a path)
+        print(f"mlscaffold: error: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:
         # `mlscaffold score | head`: the reader went away; that is not our failure.

@@ -467,3 +467,92 @@ def git_index_of_growing_names(root: Path) -> set[int]:
     _w(root, ".git/HEAD", "ref: refs/heads/main\n")
     _w(root, "README.md", "# x\n")
     return SCORES
+
+
+# ----- a second hunt's trees (seventeenth round) --------------------------------------------
+_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _random_words(count: int, seed: int) -> list[str]:
+    import random
+
+    rnd = random.Random(seed)  # noqa: S311 (made-up passwords for a test tree)
+    return ["".join(rnd.choice(_ALPHABET) for _ in range(12)) for _ in range(count)]
+
+
+@case
+def conda_pip_list_aliases(root: Path) -> set[int]:
+    """An environment.yml of 1,000 aliases of one pip list of 1,000 pins: a million
+    dependencies from 28 KB, each list capped on its own (11 s and 234 MB before)."""
+    pins = ", ".join(f"p{i}==1.0" for i in range(1000))
+    _w(
+        root,
+        "environment.yml",
+        f"name: x\nchannels: [defaults]\nx-pins: &p [{pins}]\nx-d: &d {{pip: *p}}\n"
+        f"dependencies: [{', '.join(['*d'] * 1000)}]\n",
+    )
+    _w(root, "train.py", "import p1\nmodel.fit(X, y)\n")
+    return SCORES
+
+
+@case
+def setup_py_nested_requirements(root: Path) -> set[int]:
+    """A setup.py of 48 nested install_requires= calls, each level holding 1,300 strings:
+    every inner list was walked again for each keyword around it (5 s before)."""
+    strings = ", ".join(["''"] * 1300)
+    text = "x"
+    for _ in range(48):
+        text = f"f({strings}, install_requires={text})\n"
+    _w(root, "setup.py", "from setuptools import setup\nsetup(install_requires=" + text + ")\n")
+    return SCORES
+
+
+@case
+def dependencies_spelt_with_escapes(root: Path) -> set[int]:
+    """Four 1 MB pyproject.toml files whose 2,000 dependencies are written with TOML escapes
+    ("p\\u006bg1"): each name the text never spells cost two passes over it (4.8 s before)."""
+    deps = ", ".join(f'"p\\u006bg{i}"' for i in range(2000))
+    head = f"[project]\nname = 'x'\ndependencies = [{deps}]\n"
+    text = head + ("# " + "z" * 98 + "\n") * ((1024 * 1024 - len(head)) // 101)
+    _w(root, "pyproject.toml", text)
+    for k in range(1, 4):
+        _w(root, f"libs/l{k}/pyproject.toml", text)
+    return SCORES
+
+
+@case
+def config_files_of_passwords(root: Path) -> set[int]:
+    """Eight settings files of 10,000 `password:` lines: each hit's line was counted from the
+    start of its file (4.7 s before)."""
+    lines = "".join(f"password: {w}\n" for w in _random_words(10_000, 1))
+    for k in range(8):
+        _w(root, f"config/app{k}.yaml", lines)
+    return SCORES
+
+
+@case
+def long_dotted_config_keys(root: Path) -> set[int]:
+    """A 150 KB TOML table header of 50 keys of 2,000 letters over 5,000 keys: each key kept
+    its whole dotted name (half a billion characters, 1 GB before)."""
+    header = "[" + ".".join(chr(97 + i % 26) * 2000 for i in range(50)) + "]\n"
+    _w(root, "configs/c0.toml", header + "".join(f"k{i} = 1\n" for i in range(5000)))
+    return SCORES
+
+
+@case
+def workflows_naming_the_same_scripts(root: Path) -> set[int]:
+    """100 workflows naming the same twenty 100 KB scripts: each kept its own cleaned copy of
+    all twenty (10 s and 392 MB before)."""
+    line = "python -m src.step --flag value   # step\n"
+    body = "#!/bin/sh\n" + line * (100 * 1024 // len(line))
+    for k in range(20):
+        _w(root, f"scripts/s{k}.sh", body)
+    refs = " ".join(f"scripts/s{k}.sh" for k in range(20))
+    for i in range(100):
+        _w(
+            root,
+            f".github/workflows/w{i}.yml",
+            f"name: w{i}\non: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n"
+            f"      - run: bash {refs}\n",
+        )
+    return SCORES

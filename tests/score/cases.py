@@ -511,7 +511,9 @@ CASES: list[Case] = [
         "pass",
         {
             "src/churn/data.py": "def validate(df):\n    missing = set(COLS) - set(df)\n"
-            "    if missing:\n        raise ValueError(missing)\n"
+            "    if missing:\n        raise ValueError(missing)\n",
+            "src/churn/train.py": "from churn.data import validate\n\n\ndef train(df):\n"
+            "    validate(df)\n    return model.fit(df)\n",
         },
         label="function",
     ),
@@ -3296,7 +3298,8 @@ TRAPS: list[Case] = [
         {
             "pkg/checks.py": "import pandas as pd\n\n\ndef validate_frame(df):\n"
             "    if df.isna().any().any():\n"
-            "        raise ValueError('nulls')\n    return df\n"
+            "        raise ValueError('nulls')\n    return df\n",
+            "pkg/train.py": "from pkg.checks import validate_frame\n",
         },
         label="after-blank-lines",
     ),
@@ -5889,7 +5892,8 @@ CASES += [
         "pass",
         {
             "src/data.py": "def validate(df):\n    if df['age'].min() < 0:\n"
-            "        raise ValueError('negative age')\n    return df\n"
+            "        raise ValueError('negative age')\n    return df\n",
+            "src/train.py": "from data import validate\n",
         },
         "validation function",
         "validate-takes-data",
@@ -6163,7 +6167,8 @@ CASES += [
         "DA003",
         "pass",
         {
-            "checks.py": 'import pandas as pd\n\n\ndef validate(model, loader):\n    return sum(float(model(x) == y) for x, y in loader)\n\n\ndef validate_dataframe(df: pd.DataFrame) -> pd.DataFrame:\n    if df["age"].lt(0).any():\n        raise ValueError("negative age")\n    if df.isna().any().any():\n        raise ValueError("missing values")\n    return df\n'
+            "checks.py": 'import pandas as pd\n\n\ndef validate(model, loader):\n    return sum(float(model(x) == y) for x, y in loader)\n\n\ndef validate_dataframe(df: pd.DataFrame) -> pd.DataFrame:\n    if df["age"].lt(0).any():\n        raise ValueError("negative age")\n    if df.isna().any().any():\n        raise ValueError("missing values")\n    return df\n',
+            "train.py": "import checks\n",
         },
         "validation function",
         "data-validator-after-a-model-validator",
@@ -7895,6 +7900,7 @@ CASES += [
             "src/churn/checks.py": "def validate_criteo_schema(df):\n"
             "    missing = {'treatment', 'conversion'} - set(df.columns)\n"
             "    if missing:\n        raise ValueError(missing)\n    return df\n",
+            "src/churn/prepare.py": "from churn.checks import validate_criteo_schema\n",
         },
         "validat",
         "named-dataset-schema-validation",
@@ -7997,6 +8003,7 @@ CASES += [
             "    def validate_frame(cls, df):\n"
             "        if (df['age'] < 0).any():\n            raise ValueError('negative age')\n"
             "        return df\n",
+            "src/churn/prepare.py": "from churn.schema import TitanicSchema\n",
         },
         "validation function",
         "classmethod-frame-validator-validates-data",
@@ -10764,5 +10771,152 @@ CASES += [
         },
         "no test files",
         "imported-distribution-unlicensed-project",
+    ),
+]
+
+
+# Seventeenth round (held-out set R's measurement).
+_VALIDATOR = (
+    "import logging\n\nlogger = logging.getLogger(__name__)\n\n\nclass DataValidator:\n"
+    "    def validate_dataset(self, df):\n        missing = set(COLS) - set(df)\n"
+    "        if missing:\n            raise ValueError(missing)\n        return df\n"
+)
+_TRAIN_ONLY = (
+    "from sklearn.cluster import KMeans\n\n\ndef train(df):\n    return KMeans(4).fit(df)\n"
+)
+CASES += [
+    Case(  # a validator class nothing but an EDA notebook imports
+        "DA003",
+        "partial",
+        {
+            "src/data/validator.py": _VALIDATOR,
+            "src/models/train.py": _TRAIN_ONLY,
+            "notebooks/01_eda.ipynb": _notebook("from data.validator import DataValidator\n"),
+        },
+        "nothing imports or runs that module",
+        "validator-only-a-notebook-imports",
+    ),
+    Case(  # the same class, run by the training
+        "DA003",
+        "pass",
+        {
+            "src/data/validator.py": _VALIDATOR,
+            "src/models/train.py": "from data.validator import DataValidator\n" + _TRAIN_ONLY,
+        },
+        "validation function in src/data/validator.py",
+        "validator-the-training-imports",
+    ),
+    Case(  # a one-off script that validates at its top level is run, not imported
+        "DA003",
+        "pass",
+        {
+            "prep/validate_datasets.py": "import pandas as pd\n\n\ndef check_features(df):\n"
+            "    missing = set(COLS) - set(df)\n    if missing:\n"
+            "        raise ValueError(missing)\n\n\n"
+            "check_features(pd.read_csv('bank_a.csv'))\n",
+            "src/models/train.py": _TRAIN_ONLY,
+        },
+        "validation function in prep/validate_datasets.py",
+        "validating-script",
+    ),
+    Case(  # "Run tests with coverage" above `run: |`, whose pytest may fail
+        "DE002",
+        "partial",
+        {
+            ".github/workflows/test.yml": "on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+            "    steps:\n    - name: Run tests with coverage\n      run: |\n"
+            "        pytest --cov=pkg || true\n    - name: Upload\n      run: coveralls\n",
+        },
+        "runs pytest, but every check step is allowed to fail",
+        "step-named-coverage-above-run",
+    ),
+    Case(  # py.test, the old spelling
+        "DE002",
+        "pass",
+        {
+            ".circleci/config.yml": "version: 2\njobs:\n  test:\n    steps:\n      - run:\n"
+            "          name: Run tests\n          command: |\n"
+            "            py.test -vv packages/model/tests\n",
+        },
+        "runs py.test",
+        "py-dot-test",
+    ),
+    Case(  # a sample.env whose keys are made up (ABCDEFGH) leaks nothing
+        "DE008",
+        "pass",
+        {
+            "sample.env": "PREFECT_API_KEY=ABCDEFGH\n\nWANDB_API_KEY=ABCDEFGHIJ\n"
+            "WANDB_PROJECT=MLOPS-TEST-PROJECT\n",
+            "src/train.py": "import os\n\nkey = os.environ['WANDB_API_KEY']\n",
+        },
+        "no secrets found",
+        "sample-env-made-up-keys",
+    ),
+    Case(  # prints in an old folder put away are not the service's logging
+        "DE007",
+        "pass",
+        {
+            "app.py": "import joblib\nimport streamlit as st\n\nmodel = joblib.load('m.pkl')\n"
+            "days = st.number_input('days')\nst.write(model.predict([[days]]))\n",
+            "old_files_backup/setup_streamlit.py": "print('installing')\nprint('done')\n",
+            "old_files_backup/app_lstm.py": "print('training')\n",
+        },
+        "logged by its framework",
+        "prints-in-a-backup-folder",
+    ),
+    Case(  # serving and training share only a module of load_/save_ helpers
+        "DE005",
+        "partial",
+        {
+            "src/md/config.py": "ROOT = 'data'\n",
+            "src/md/data/loaders.py": "import pandas as pd\nfrom md import config\n\n\n"
+            "def load_raw_dataset(path):\n    return pd.read_csv(path)\n\n\n"
+            "def save_processed_dataset(df, path):\n    df.to_csv(path)\n",
+            "src/md/data/process.py": "from md.data.loaders import load_raw_dataset\n\n\n"
+            "def process(path):\n    df = load_raw_dataset(path)\n    return df.dropna()\n",
+            "src/md/train.py": "from sklearn.svm import SVC\nfrom md.data.process import process\n\n\n"
+            "def train():\n    df = process('x.csv')\n    return SVC().fit(df, df.y)\n",
+            "src/md/app.py": "from flask import Flask, request\nfrom md.data.loaders import "
+            "load_raw_dataset\nfrom md import config\n\napp = Flask(__name__)\n\n\n"
+            "@app.route('/predict', methods=['POST'])\ndef predict():\n"
+            "    return str(model.predict([request.json['x']]))\n",
+        },
+        "no transformation module is shared",
+        "shared-io-helpers-only",
+    ),
+    Case(  # a statistical bias of the data names no harm
+        "SC005",
+        "partial",
+        readme(
+            "Known Limitations",
+            "### Sampling Bias\n\nThe backfill selects high-velocity repositories, creating "
+            "momentum-biased training data. Accuracy drops for repositories under 100 stars.",
+        ),
+        "names no harm",
+        "sampling-bias",
+    ),
+    Case(  # a title naming the risk the model predicts is no section on risks it poses
+        "SC005",
+        "fail",
+        {
+            "README.md": "# Heart-Disease-Prediction - Simple Heart Health Risk Tool\n\n"
+            "Enter your age and blood pressure to see your risk of heart disease.\n",
+        },
+        "no document has a section on responsible use",
+        "risk-tool-title",
+    ),
+    Case(  # make_classification's random_state fixes the sample, not the split or the model
+        "MO007",
+        "fail",
+        {
+            "src/training_pipeline.py": "from sklearn.datasets import make_classification\n"
+            "from sklearn.model_selection import train_test_split\n"
+            "from sklearn.tree import DecisionTreeClassifier\n\n\ndef run():\n"
+            "    X, y = make_classification(random_state=0, n_samples=1000)\n"
+            "    X_tr, X_te, y_tr, y_te = train_test_split(X, y)\n"
+            "    return DecisionTreeClassifier(max_depth=3).fit(X_tr, y_tr)\n",
+        },
+        "no seed is set",
+        "seed-only-on-synthetic-data",
     ),
 ]

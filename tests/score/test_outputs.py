@@ -652,3 +652,26 @@ def test_markdown_lists_findings_worst_first_in_lifecycle_order(repo) -> None:
         by_icon.setdefault(icon, []).append(stage_of[check[:2]])
     assert any(len(set(stages)) > 1 for stages in by_icon.values())
     assert all(stages == sorted(stages) for stages in by_icon.values())
+
+
+_ESCAPES = "\x1b]2;PWNED-TITLE\x07\x1b[2J\x1b[H\x1b[31m"
+
+
+@pytest.mark.parametrize("colour", ["NO_COLOR", "FORCE_COLOR"])
+def test_terminal_output_never_sends_the_repository_s_escape_sequences(tmp_path, colour) -> None:
+    """Headings, file names and settings carrying ESC sequences (a window title, a screen
+    clear): the table shows them written out, plain or coloured."""
+    root = tmp_path / "repo"
+    (root / "src").mkdir(parents=True)
+    (root / "config").mkdir()
+    (root / "README.md").write_text(f"# Title {_ESCAPES}\n\n## Problem {_ESCAPES}\n\nWe predict.\n")
+    (root / "config" / f"{_ESCAPES}creds.yaml").write_text("password: Zq8sK2mN4pL7\n")
+    (root / "src" / f"{_ESCAPES}train.py").write_text(
+        "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit(X, y)\n"
+    )
+    env = {"NO_COLOR": "", "FORCE_COLOR": "1"} if colour == "FORCE_COLOR" else {}
+    out = run_cli("score", str(root), "--no-cache", env=env)
+    assert out.returncode in (0, 1), out.stderr
+    assert "creds.yaml" in out.stdout
+    assert "\x1b]" not in out.stdout and "\x1b[2J" not in out.stdout and "\x07" not in out.stdout
+    assert "\\x1b]2;PWNED-TITLE" in out.stdout

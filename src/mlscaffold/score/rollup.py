@@ -125,10 +125,14 @@ def _combine(check_id: str, rule: str, sources: list[tuple[str, Finding]]) -> Fi
             picked = picked[:1]  # the best is one sub-project's; say which
     evidence: list[Evidence] = []
     # The quoted source's evidence first, so "first at X" in the reason is the first listed.
+    shown: set[Evidence] = set()  # (a list's `in` made 1,990 sub-projects take 104 s)
     for rel, f in sorted(picked, key=lambda p: p[0] != ROOT):
+        if len(evidence) >= MAX_EVIDENCE:
+            break
         for e in f.evidence:
             moved = Evidence(_prefixed(rel, e.path), e.line, e.note)
-            if moved not in evidence:
+            if moved not in shown:
+                shown.add(moved)
                 evidence.append(moved)
     where = ", ".join(_label(rel) for rel, _ in picked[:3]) + (" ..." if len(picked) > 3 else "")
     if status is Status.FAIL and rule != "worst" and len(counting) > 1:

@@ -50,7 +50,8 @@ def detector_patterns(spec: dict[str, Any]) -> list[tuple[str, str, int]]:
     for key in ("headings", "weak_headings", "notebook_headings"):
         if isinstance(spec.get(key), list) and spec[key]:
             found.append((key, _any_of(spec[key]), linear.I))
-    for key in ("strong", "promote", "statement", "statement_unless", "statement_also",
+    for key in ("strong", "strong_unless", "promote", "statement", "statement_unless",
+                "statement_also",
                 "exclude_headings", "keys", "also", "hedges", "data_readme", "local_only",
                 "beyond_local", "beyond_local_unless"):  # fmt: skip
         if isinstance(spec.get(key), str) and spec[key]:
@@ -59,15 +60,26 @@ def detector_patterns(spec: dict[str, Any]) -> list[tuple[str, str, int]]:
 
 
 # A detector spec's compiled patterns by the spec's identity (the spec is kept beside them, so
-# an id reused by another dict after this one is gone cannot be mistaken for it).
+# an id reused by another dict after this one is gone cannot be mistaken for it), and by the
+# patterns themselves: a rule builds its parameters anew on each run, and an organisation's
+# thousands of patterns outgrow the compiler's cache, so each run (each sub-project of a
+# monorepo) compiled them all again.
 _SPEC_PATTERNS: dict[int, tuple[dict[str, Any], dict[str, linear.Pattern]]] = {}
+_BY_SOURCE: dict[tuple[tuple[str, str, int], ...], dict[str, linear.Pattern]] = {}
+_MAX_SPECS = 4096  # parameter dicts remembered by identity (rules make a few a run)
 
 
 def _compiled(params: dict[str, Any], key: str, required: bool = False) -> linear.Pattern | None:
     known = _SPEC_PATTERNS.get(id(params))
     if known is None or known[0] is not params:
-        compiled = {name: linear.compile(source, flags) for name, source, flags in
-                    detector_patterns(params)}  # fmt: skip
+        sources = tuple(detector_patterns(params))
+        compiled = _BY_SOURCE.get(sources)
+        if compiled is None:
+            compiled = _BY_SOURCE[sources] = {
+                name: linear.compile(source, flags) for name, source, flags in sources
+            }
+        if len(_SPEC_PATTERNS) >= _MAX_SPECS:
+            _SPEC_PATTERNS.clear()
         known = _SPEC_PATTERNS[id(params)] = (params, compiled)
     if key in known[1]:
         return known[1][key]
@@ -123,22 +135,22 @@ def markdown_section(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     """A prose section on a topic, judged on whether it is filled in and says enough.
 
     Found by its heading first: ``headings`` (regexes on the heading text), then
-    ``weak_headings`` (general ones such as "Overview": partial at best), skipping headings
-    that match ``exclude_headings`` ("Weights & Biases" is no section on bias). Then by what it
-    says: ``content``, a regex searched in the introductions of the main documents (READMEs,
-    cards, docs/: the paragraphs under the title); such an introduction is partial at best
-    too. ``strong``: what a section found by a main heading must say to pass
-    (else partial, ``partial_reason``); ``promote``: what lifts a general or content-found
-    section to a pass; ``also``: what any section must say besides to pass (SC004: the data's
-    limits, not only its source; else partial, ``also_reason``); ``hedges``: words that make a
-    sentence a possibility rather than the plan (SC008: "retraining could be scheduled"), in
-    which ``strong``, ``promote`` and ``statement`` do not count. ``files``: globs restricting
-    which documents count. ``data_readme``: what a README in a data folder must say to count
-    (read whole: DA004's field descriptions, SC004's sources; ``also`` applies to it too).
-    ``notebook_headings``: notebooks' markdown cells count too, a section under one of these
-    headings that lists three or more entries (a notebook's data dictionary).
-    ``document_files``: globs of files that are themselves the account (DA004's data
-    dictionary kept as a CSV or a spreadsheet): one that is not empty passes.
+    ``weak_headings`` (general ones such as "Overview": partial at best), skipping headings that
+    match ``exclude_headings`` ("Weights & Biases" is no section on bias). Then by what it says:
+    ``content``, a regex searched in the introductions of the main documents (READMEs, cards,
+    docs/: the paragraphs under the title); such an introduction is partial at best too.
+    ``strong``: what a section found by a main heading must say to pass (else partial,
+    ``partial_reason``), outside any match of ``strong_unless``; ``promote``: what lifts a
+    general or content-found section to a pass; ``also``: what any section must say besides to
+    pass (SC004: the data's limits, not only its source; else partial, ``also_reason``);
+    ``hedges``: words that make a sentence a possibility rather than the plan (SC008:
+    "retraining could be scheduled"), in which ``strong``, ``promote`` and ``statement`` do not
+    count. ``files``: globs restricting which documents count. ``data_readme``: what a README in
+    a data folder must say to count (read whole: DA004's field descriptions, SC004's sources;
+    ``also`` applies to it too). ``notebook_headings``: notebooks' markdown cells count too, a
+    section under one of these headings that lists three or more entries (a notebook's data
+    dictionary). ``document_files``: globs of files that are themselves the account (DA004's
+    data dictionary kept as a CSV or a spreadsheet): one that is not empty passes.
     """
     topic = params.get("topic", "this topic")
     strong = _compiled(params, "strong")
@@ -340,6 +352,10 @@ def _says_strong(
     """Whether a section found by its heading says ``strong``. With ``statement_prose_only``,
     a JSON block in it (an API's example response: "confidence": 0.92 under "Fetch Job
     Result") says nothing; a printed report or a list of metrics in a code block still does."""
+    unless = _compiled(params, "strong_unless")
+    if unless is not None and unless.occurs_in(section.body):
+        # ("sampling bias" is the data's, not a harm: blanked before the strong words)
+        section = dataclasses.replace(section, body=unless.sub(" ", section.body))
     if not params.get("statement_prose_only") or (
         "```" not in section.body and "~~~" not in section.body
     ):
@@ -575,9 +591,23 @@ KINDS: dict[str, Detector] = {
 
 def run_detector(index: RepoIndex, spec: dict[str, Any]) -> Verdict:
     kind = spec["kind"]
-    params = {k: v for k, v in spec.items() if k != "kind"}
+    params = _params_of(spec)
     if kind == "rule":
         from mlscaffold.score.judge.rules import RULES
 
-        return RULES[params.pop("name")](index, params)
+        return RULES[spec["name"]](index, params)
     return KINDS[kind](index, params)
+
+
+# Each spec's parameters, built once: their compiled patterns are kept by the parameters'
+# identity, so a new dict per run (per sub-project of a monorepo) compiled every pattern of
+# an organisation's 10,000 checks again, and kept them (37 MB a sub-project).
+_PARAMS: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+
+def _params_of(spec: dict[str, Any]) -> dict[str, Any]:
+    known = _PARAMS.get(id(spec))
+    if known is None or known[0] is not spec:
+        dropped = ("kind", "name") if spec["kind"] == "rule" else ("kind",)
+        known = _PARAMS[id(spec)] = (spec, {k: v for k, v in spec.items() if k not in dropped})
+    return known[1]

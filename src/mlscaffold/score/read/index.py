@@ -65,7 +65,10 @@ _NON_PRODUCTION = 2
 # Code that is not the project's own production path: examples, docs, vendored or generated code.
 NON_PRODUCTION_RE = linear.lazy(
     r"(^|/)(docs?|examples?|tutorials?|notebooks?|scripts/legacy|third_party|vendor|benchmarks?|"
-    r"migrations|\.[^/]+)/"
+    r"migrations|\.[^/]+)/|"
+    # code put away: old/, legacy_models/, old_files_backup/ (a word of the folder's name)
+    r"(^|/)([\w-]*[_-])?(old|archived?|deprecated|legacy|attic|backups?)([_-][\w-]*)?/",
+    linear.I,
 )
 # A URL in prose (its digits are no statement: see RepoIndex._without_urls).
 _URL = linear.lazy(r"\b[a-z][a-z0-9+.-]{1,15}://[^\s)\]>\"']+")

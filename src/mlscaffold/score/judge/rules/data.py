@@ -272,6 +272,50 @@ _STRONG_VALIDATORS = (
 )
 
 
+def _used(index: RepoIndex, path: str, depth: int = 0) -> bool:
+    """Whether a module is a program (a ``__main__`` block, a name a runner or a config
+    gives) or a module imports it (not a test, not a notebook exploring it; a package's
+    ``__init__`` only if the package is used in turn); True when there are too many imports
+    of its name to resolve."""
+    code = index.code(path) or ""
+    if "__main__" in code or depth > 2 or _SCRIPT_STATEMENT.search(code):
+        return True  # a program: run, not imported (a script's top-level calls run it)
+    stem = path.rsplit("/", 1)[-1].removesuffix(".py")
+    if stem == "__init__":
+        stem = path.rsplit("/", 2)[-2] if path.count("/") else stem
+    looked = 0
+    notebooks = index.notebook_set
+    for importer, refs in index.imports.items():
+        if importer == path or importer in notebooks or index.is_test(importer):
+            continue
+        for ref in refs:
+            if stem not in ref.module and stem not in ref.names:
+                continue
+            looked += 1
+            if looked > _MAX_IMPORTS_RESOLVED:
+                return True
+            if path in index.resolve_import_targets(importer, ref) and (
+                not importer.endswith("__init__.py") or _used(index, importer, depth + 1)
+            ):
+                return True
+    dotted = path.removesuffix(".py").replace("/", ".")
+    return any(
+        dotted in text or path in text
+        for text in (index.text(p) or "" for p in _RUNNERS if p in index.by_path)
+    )
+
+
+_MAX_IMPORTS_RESOLVED = 200
+# A call at the top level of a module, outside any def (validate(df), main(), df =
+# pd.read_csv(...)), but not the set-up of a module that is imported (a logger, a path).
+_SCRIPT_STATEMENT = lazy(
+    r"^(?:[a-z_]\w*(?:[ \t]*,[ \t]*[a-z_]\w*)*[ \t]*=[ \t]*)?"
+    r"(?:pd|pandas|np|spark|validate\w*|check\w*|main|run\w*)\b[\w.]*[ \t]*\(",
+    linear.M,
+)
+_RUNNERS = ("dvc.yaml", "Makefile", "justfile", "pyproject.toml", "setup.cfg", "MLproject")
+
+
 @rule("data_validation")
 def data_validation(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     strong = [u for u in index.importers_of(_STRONG_VALIDATORS) if not index.is_test(u.path)]
@@ -289,9 +333,16 @@ def data_validation(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     ]
     fns = [f for f in fns if f is not None]
     real = [f for f in fns if _function_is_real(index, f.path, f.line)]
-    if real:
+    used = [f for f in real if _used(index, f.path)]
+    if used:
         return Verdict.passed(
-            f"validation function in {real[0].path}",
+            f"validation function in {used[0].path}",
+            [Evidence(f.path, f.line, f.value.strip()) for f in used[:5]],
+        )
+    if real:
+        return Verdict.partial(
+            f"validation function in {real[0].path}, but nothing imports or runs that module: "
+            "no step puts the data through it",
             [Evidence(f.path, f.line, f.value.strip()) for f in real[:5]],
         )
     weak = [

@@ -508,13 +508,15 @@ _COMPOSE_FILES = ["**/docker-compose*.yml", "**/docker-compose*.yaml", "**/compo
                   "**/compose.yaml"]  # fmt: skip
 
 
+# Within one line: a step named "Run tests with coverage" above `run: |` runs no coverage.
 _CHECK_CMD = lazy(
-    r"\bpytest\b|\btox\b|\bnox\b|make\s+(test|check|lint|ci)\b|\bruff\b|\bflake8\b|\bmypy\b|"
-    r"pre-commit(/action|\s+run)|\bunittest\b|\bpylint\b|black\s+--check|mlscaffold\s+score|"
-    r"\bbandit\b|coverage\s+run|hatch\s+(run\s+)?test|\bpoe\s+test|npm\s+(run\s+)?test|\bpyright\b|"
+    r"\bpy\.?test\b|\btox\b|\bnox\b|make[ \t]+(test|check|lint|ci)\b|\bruff\b|\bflake8\b|\bmypy\b|"
+    r"pre-commit(/action|[ \t]+run)|\bunittest\b|\bpylint\b|black[ \t]+--check|"
+    r"mlscaffold[ \t]+score|\bbandit\b|coverage[ \t]+run|hatch[ \t]+(run[ \t]+)?test|"
+    r"\bpoe[ \t]+test|npm[ \t]+(run[ \t]+)?test|\bpyright\b|"
     # a smoke run of the pipeline's own scripts (train, validate, detect, export) checks it too
-    r"\bpython\d?\s+(-m\s+)?[\w./-]*(train|val|validate|test|detect|predict|evaluate|export|"
-    r"benchmarks?)[\w-]*(\.py)?\s+-"
+    r"\bpython\d?[ \t]+(-m[ \t]+)?[\w./-]*(train|val|validate|test|detect|predict|evaluate|export|"
+    r"benchmarks?)[\w-]*(\.py)?[ \t]+-"
 )
 
 
@@ -528,6 +530,7 @@ _ECHO = lazy(r"\b(echo|printf)\b[^\n;&|]*")
 _COMMENT_LINE = lazy(r"^[ \t]*#[^\n]*", linear.M)
 _FOLLOW_DEPTH = 2  # CI -> job spec -> script
 _FOLLOW_FILES = 20
+_MAX_FOLLOWED_CHARS = 128 * 1024  # of the files one CI file hands work to, in all
 
 
 def ci_commands(index: RepoIndex, path: str) -> str:
@@ -541,13 +544,22 @@ def ci_commands(index: RepoIndex, path: str) -> str:
     parts: list[str] = []
     seen = {path}
     frontier = [path]
+    cleaned = index.memo.setdefault("ci_cleaned", {})
+    followed = 0  # characters of the files followed, kept with this file's own
     for _ in range(_FOLLOW_DEPTH + 1):
         following: list[str] = []
         for current in frontier:
-            # A commented-out job runs nothing (lines kept, so line numbers hold).
-            text = _COMMENT_LINE.sub("", _ECHO.sub(" ", index.text(current) or ""))
+            text = cleaned.get(current)
+            if text is None:
+                # A commented-out job runs nothing (lines kept, so line numbers hold).
+                text = _COMMENT_LINE.sub("", _ECHO.sub(" ", index.text(current) or ""))
+                cleaned[current] = text
             if current == path and _never_triggered(path, text):
                 text = ""
+            elif current != path:
+                # (800 workflows naming the same twenty 100 KB scripts kept 2.8 GB of copies)
+                text = text[: max(0, _MAX_FOLLOWED_CHARS - followed)]
+                followed += len(text)
             parts.append(text)
             for m in _FILE_REF.finditer(text):
                 target = _resolve(index, current, m.group(1))

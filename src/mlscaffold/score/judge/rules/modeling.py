@@ -1509,11 +1509,21 @@ def _seed_in(index: RepoIndex, first: Located) -> tuple[str, Located]:
         seed = Located(first.path, line, m.group(0))
         if _COMMENT_LINE.search(text) or _RANDOM_VALUE.search(text) or _SHOWN_SAMPLE.search(text):
             continue
+        if _SYNTHETIC_DATA.search(code[start : m.start()]):
+            continue  # make_classification(random_state=0) fixes the data, not split or model
         if guarded and _ATTRIBUTE_SEED.search(text):  # random.seed(args.seed) under the guard
             optional = optional or seed
             continue
         return "set", seed
     return ("optional", optional) if optional else ("none", first)
+
+
+# scikit-learn's generators of synthetic data (their random_state seeds the sample only).
+_SYNTHETIC_DATA = lazy(
+    r"\bmake_(classification|regression|blobs|moons|circles|friedman\d|gaussian_quantiles|"
+    r"hastie_10_2|multilabel_classification|s_curve|swiss_roll|sparse_\w+|low_rank_matrix|"
+    r"biclusters|checkerboard|spd_matrix)\s*\("
+)
 
 
 _METRIC_CALL_RE = lazy(

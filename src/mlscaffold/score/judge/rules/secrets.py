@@ -382,13 +382,17 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         or name.startswith(".env")
         or _tool_config(path, name)
     ) and _may_set_secrets(data):
+        line, counted = 1, 0  # lines counted on from the last hit, not from the start
         for m in _CONFIG_SECRET.finditer(data):
             value = m.group(2).decode("utf-8", "replace")
-            if _placeholder(value) or _REFERENCE.search(value):
-                continue
-            line = _line(data, m)
+            if _placeholder(value) or _REFERENCE.search(value) or _MADE_UP.search(value):
+                continue  # (a sample.env's PREFECT_API_KEY=ABCDEFGH is made up too)
+            line += data.count(b"\n", counted, m.start())
+            counted = m.start()
             key = m.group(1).decode("utf-8", "replace").lower()
             found.append((line, f"{key} {redact(value)}"))
+            if len(found) == _MAX_HITS_A_FILE:
+                break
     if (
         not found
         and path.endswith((".yaml", ".yml"))
@@ -538,6 +542,9 @@ def _public_jwt(token: str) -> bool:
     except ValueError:
         return False
     return any(c in claims.replace(" ", "") for c in _PUBLIC_CLAIMS)
+
+
+_MAX_HITS_A_FILE = 20  # a file of 20,000 passwords says no more than one of 20
 
 
 def _line(data: bytes, m: Any) -> int:

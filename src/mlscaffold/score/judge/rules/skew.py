@@ -26,6 +26,12 @@ _TRANSFORM_DEF = lazy(
     r"impute|vectori[sz]e)\w*)[ \t]*\(",
     linear.M | linear.I,
 )
+# A function that reads or writes data whatever its name says the data is (load_processed_df,
+# save_transformed): an I/O helper both sides may share without sharing a transformation.
+_IO_HELPER = lazy(
+    r"_*(load|save|read|write|fetch|download|upload|dump|store|export)_",
+    linear.I,
+)
 _PIPELINE_BUILD = lazy(r"\b(Pipeline|make_pipeline|ColumnTransformer|make_column_transformer)\s*\(")
 _ARTEFACT_LOAD = lazy(
     r"joblib\.load|pickle\.load|load_model\s*\(|pyfunc\.load_model|"
@@ -266,7 +272,10 @@ def _transform_defs(path: str, data: bytes) -> list[tuple[str, int]]:
         start = spans[0][0]
         line += data.count(b"\n", last, start)
         last = start
-        found.append((data[spans[1][0] : spans[1][1]].decode("ascii"), line))
+        name = data[spans[1][0] : spans[1][1]].decode("ascii")
+        if _IO_HELPER.match(name) and "_and_" not in name:
+            continue  # save_processed_dataset() moves data (load_and_clean() does not only)
+        found.append((name, line))
         if len(found) == 200:  # a generated module: enough to compare
             break
     return found

@@ -134,6 +134,7 @@ def _classify_pep508(spec: str) -> tuple[str, str] | None:
 
 # A file declaring more dependencies than this is hostile or generated: the rest are not read.
 MAX_DEPENDENCIES = 2_000
+_MAX_MISSES = 32  # strings not found in the text before line numbers are given up
 
 
 class _Lines:
@@ -141,19 +142,23 @@ class _Lines:
     search starts where the last one ended (a thousand dependencies cost one pass, not a
     thousand), and starts over only for a string not found after it."""
 
-    __slots__ = ("_lines", "_pos", "_text")
+    __slots__ = ("_lines", "_misses", "_pos", "_text")
 
     def __init__(self, text: str) -> None:
         self._text = text
         self._pos = 0
         self._lines = 1  # the line at _pos
+        self._misses = 0
 
     def __call__(self, needle: str) -> int | None:
+        if self._misses >= _MAX_MISSES:
+            return None  # strings spelt otherwise in the text (TOML escapes) cost a pass each
         text = self._text
         pos = text.find(needle, self._pos)
         if pos < 0:
             pos = text.find(needle, 0, self._pos)
             if pos < 0:
+                self._misses += 1
                 return None
             self._pos, self._lines = 0, 1
         self._lines += text.count("\n", self._pos, pos)
@@ -320,15 +325,26 @@ def from_setup_py(path: str, text: str) -> list[Dependency]:
         if is_kwarg or is_assign:
             lists.append(node.value)  # type: ignore[attr-defined]
     deps = []
+    # Each string once, and a bounded number of them: install_requires= nested in
+    # install_requires= would walk every inner list again for each keyword around it.
+    seen: set[int] = set()
+    strings = 0
     for value in lists:
         for elt in ast.walk(value):
+            if id(elt) in seen:
+                continue
+            seen.add(id(elt))
             if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
-                if len(deps) >= MAX_DEPENDENCIES:
+                strings += 1
+                if len(deps) >= MAX_DEPENDENCIES or strings > _MAX_SETUP_STRINGS:
                     return deps
                 parsed = _classify_pep508(elt.value)
                 if parsed:
                     deps.append(Dependency(parsed[0], elt.value, parsed[1], path, elt.lineno))
     return deps
+
+
+_MAX_SETUP_STRINGS = 10 * MAX_DEPENDENCIES
 
 
 _JOB_ENV_NAME = linear.lazy(r"[_-]env\.ya?ml$", linear.I)
@@ -343,7 +359,10 @@ def from_conda_env(path: str, text: str) -> tuple[list[Dependency], str | None]:
     if _JOB_ENV_NAME.search(path) and not ("channels" in doc or "name" in doc):
         return [], None  # a deployment's staging-env.yaml, not a conda environment
     items = doc.get("dependencies")
+    seen_pip: set[int] = set()  # a YAML alias repeats one list: read it once
     for item in items[:MAX_DEPENDENCIES] if isinstance(items, list) else []:
+        if len(deps) >= MAX_DEPENDENCIES:  # the cap is the file's, not each list's
+            break
         if isinstance(item, str):
             m = _NAME_RE.match(item.split("::")[-1])
             if not m:
@@ -357,8 +376,13 @@ def from_conda_env(path: str, text: str) -> tuple[list[Dependency], str | None]:
                 pin = UNPINNED
             if normalise(m.group(1)) not in ("python", "pip"):
                 deps.append(Dependency(normalise(m.group(1)), item, pin, path, _line_of(item)))
-        elif isinstance(item, dict) and isinstance(item.get("pip"), list):
-            for pip_item in item["pip"][:MAX_DEPENDENCIES]:
+        elif (
+            isinstance(item, dict)
+            and isinstance(item.get("pip"), list)
+            and id(item["pip"]) not in seen_pip
+        ):
+            seen_pip.add(id(item["pip"]))
+            for pip_item in item["pip"][: MAX_DEPENDENCIES - len(deps)]:
                 if isinstance(pip_item, str):
                     deps.extend(
                         Dependency(d.name, d.spec, d.pin, path, _line_of(pip_item))

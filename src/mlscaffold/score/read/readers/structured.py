@@ -114,6 +114,9 @@ def load_json(text: str | bytes) -> tuple[Any, str | None]:
     return _guarded(lambda t: json.loads(t.lstrip("\ufeff")), text)
 
 
+MAX_DOTTED = 256  # characters of a key's parents kept in its dotted name
+
+
 def iter_keys(doc: Any, max_nodes: int = MAX_NODES) -> Iterator[tuple[str, Any, int]]:
     """Yield (dotted key, value, depth) for every mapping key, each node visited once."""
     seen: set[int] = set()
@@ -129,6 +132,9 @@ def iter_keys(doc: Any, max_nodes: int = MAX_NODES) -> Iterator[tuple[str, Any, 
         if isinstance(node, dict | list):
             seen.add(id(node))
         if isinstance(node, dict):
+            # A name keeps its last parts only: a table header of fifty long keys over
+            # thousands of siblings made half a billion characters of names from 150 KB.
+            prefix = prefix if len(prefix) <= MAX_DOTTED else prefix[-MAX_DOTTED:]
             for key, value in node.items():
                 dotted = f"{prefix}.{key}" if prefix else str(key)
                 yield dotted, value, depth

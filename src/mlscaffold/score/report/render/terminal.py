@@ -40,6 +40,18 @@ def use_colour(stream=None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
+# Control characters a repository may put in its file names, headings and checklists (ESC
+# starts a sequence that clears the screen or retitles the window): shown, never sent.
+_CONTROLS = {
+    c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)] if c not in (0x09, 0x0A)
+}
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character but tab and line break written out (\\x1b)."""
+    return text.translate(_CONTROLS)
+
+
 def render_plain(report: Report, footer: bool = True) -> str:
     """The same layout as the coloured view, as plain text (for pipes, files and NO_COLOR).
     ``footer``: the closing line (files, time, a hint), left out by ``-q``."""
@@ -88,7 +100,7 @@ def render_plain(report: Report, footer: bool = True) -> str:
             f"{report.files_scanned} file(s) in {report.duration_seconds:.2f} s · "
             "`mlscaffold checks ID` explains a check"
         )
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return printable("\n".join(lines).rstrip("\n") + "\n")
 
 
 def _subproject_lines(report: Report) -> list[str]:
