@@ -675,3 +675,32 @@ def test_terminal_output_never_sends_the_repository_s_escape_sequences(tmp_path,
     assert "creds.yaml" in out.stdout
     assert "\x1b]" not in out.stdout and "\x1b[2J" not in out.stdout and "\x07" not in out.stdout
     assert "\\x1b]2;PWNED-TITLE" in out.stdout
+
+
+def test_a_service_s_dockerfile_above_its_app_folder_is_part_of_the_service(tree) -> None:
+    """A monorepo service whose Dockerfile sits one folder above its app/requirements.txt
+    (cloudrun/api/Dockerfile copying app/): the service is the folder with the image, so its
+    container counts (DE001 failed in every sub-project when app/ alone was the project)."""
+    root = tree(
+        {
+            "cloudrun/api/Dockerfile": "FROM python:3.11.9-slim\nCOPY app /app\n"
+            'RUN pip install -r /app/requirements.txt\nCMD ["gunicorn", "main:app"]\n',
+            "cloudrun/api/app/requirements.txt": "flask==3.0.0\ngunicorn==22.0.0\n",
+            "cloudrun/api/app/main.py": "import joblib\nfrom flask import Flask, request\n\n"
+            "app = Flask(__name__)\nmodel = joblib.load('model.pkl')\n\n\n"
+            "@app.route('/predict', methods=['POST'])\ndef predict():\n"
+            "    return str(model.predict([request.json['x']]))\n",
+            "trainer/requirements.txt": "scikit-learn==1.5.0\n",
+            "trainer/train.py": "import joblib\nfrom sklearn.svm import SVC\n\n"
+            "joblib.dump(SVC().fit(X, y), 'model.pkl')\n",
+            "docker/base/Dockerfile": "FROM python:3.11.9-slim\n",
+        }
+    )
+    report = json.loads(run_cli("score", str(root), "-f", "json", "--no-cache").stdout)
+    assert sorted(r["repository"]["path"] for r in report["subprojects"]) == [
+        "cloudrun/api",
+        "trainer",
+    ]
+    rolled = {f["id"]: f for f in report["findings"]}
+    assert rolled["DE001"]["status"] == "pass", rolled["DE001"]["reason"]
+    assert rolled["DE001"]["reason"].startswith("cloudrun/api: ")

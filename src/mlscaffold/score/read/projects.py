@@ -34,6 +34,26 @@ def _has_marker(path: str) -> bool:
     return False
 
 
+def _builds_a_child(path: str) -> bool:
+    """A folder whose Dockerfile builds the project in a folder below it (a service's
+    Dockerfile beside app/requirements.txt): the service is the folder, image and all."""
+    if not any(_is_file(os.path.join(path, n)) for n in ("Dockerfile", "Containerfile")):
+        return False
+    try:
+        children = [e.path for e in os.scandir(path) if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return False
+    return any(_has_marker(child) for child in children[:_MAX_CHILDREN])
+
+
+def _is_file(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+_MAX_CHILDREN = 50
 _NEVER_PROJECTS = frozenset(("notebooks", "notebook", "nbs", "docs", "doc"))
 
 
@@ -69,7 +89,7 @@ def find_projects(root: str) -> list[str]:
                     # notebooks/ with the requirements of its kernels explores the projects
                     # beside it; docs/ builds their site: neither is a project of its own
                     continue
-                if _has_marker(entry.path):
+                if _has_marker(entry.path) or _builds_a_child(entry.path):
                     found.append(sub_rel)  # a project: do not look for projects inside it
                 else:
                     nxt.append((sub_rel, entry.path))
