@@ -10920,3 +10920,42 @@ CASES += [
         "seed-only-on-synthetic-data",
     ),
 ]
+CASES += [
+    Case(  # ClearML's dataset store: each Dataset.create() is a new version
+        "DA001",
+        "pass",
+        {
+            "src/pipeline/init_data.py": "from clearml import Dataset\n\n\ndef upload(path):\n"
+            "    ds = Dataset.create(dataset_name='heart', dataset_project='mlp')\n"
+            "    ds.add_files(path)\n    ds.finalize(auto_upload=True)\n",
+            "src/pipeline/train.py": "import pandas as pd\nfrom sklearn.svm import SVC\n\n\n"
+            "def train():\n    df = pd.read_csv('heart.csv')\n    return SVC().fit(df, df.y)\n",
+        },
+        "versioned in a dataset store",
+        "clearml-dataset-create",
+    ),
+    Case(  # a logger integration that fetches a dataset the user names versions nothing
+        "DA001",
+        "fail",
+        {
+            "utils/loggers/clearml_utils.py": "from clearml import Dataset\n\n\n"
+            "def construct_dataset(url):\n    return Dataset.get(dataset_id=url)\n",
+            "train.py": "import pandas as pd\nfrom sklearn.svm import SVC\n\n"
+            "df = pd.read_csv('data.csv')\nSVC().fit(df, df.y)\n",
+        },
+        "no DVC files",
+        "clearml-dataset-get-in-a-logger",
+    ),
+    Case(  # a ClearML task with an output URI uploads the checkpoints it saves
+        "MO009",
+        "pass",
+        {
+            "src/train_task.py": "from clearml import Task\nimport lightning as L\n\n\n"
+            "def main(cfg):\n    task = Task.init(\n        project_name=cfg.project,\n"
+            "        task_name=cfg.name,\n        output_uri=True,\n    )\n"
+            "    L.Trainer().fit(model)\n",
+        },
+        "registered or logged",
+        "clearml-output-uri",
+    ),
+]

@@ -213,6 +213,32 @@ def lfs_tracks_data(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     )
 
 
+# A dataset store that keeps every version it is given: ClearML's Dataset.create() makes a
+# new version (with its parents). (Dataset.get() alone fetches one a user names: a logger
+# integration offering it versions nothing of the project's.)
+_DATASET_STORES = ("clearml",)
+_DATASET_VERSION = lazy(r"\bDataset\.create\s*\(")
+
+
+@rule("dataset_store_versions")
+def dataset_store_versions(index: RepoIndex, params: dict[str, Any]) -> Verdict:
+    users = [
+        u.path for u in index.importers_of(_DATASET_STORES) if index.is_production_code(u.path)
+    ]
+    found = facts.text_search(
+        index, list(dict.fromkeys(users))[:_MAX_STORE_USERS], _DATASET_VERSION
+    )
+    if found:
+        return Verdict.passed(
+            f"datasets are versioned in a dataset store ({found[0].path}: {found[0].value})",
+            [Evidence(f.path, f.line, f.value) for f in found[:3]],
+        )
+    return Verdict.failed("no dataset store versions the data")
+
+
+_MAX_STORE_USERS = 200
+
+
 @rule("no_large_data", reads_contents=False)
 def no_large_data(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     limit = int(params.get("max_bytes", 1 << 20))
