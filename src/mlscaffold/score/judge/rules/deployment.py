@@ -1408,6 +1408,12 @@ def serving_entry_point(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             f"entry points are empty stubs: {', '.join(stubs[:3])}",
             [Evidence(p) for p in stubs[:3]],
         )
+    server = _model_server_image(index)
+    if server is not None:
+        path, image = server
+        return Verdict.passed(
+            f"a model server's image serves the model ({path}: FROM {image})", [Evidence(path)]
+        )
     apps = web_apps(index)
     if apps and facts.uses_ml(index):  # an ML system's app of authentication routes or charts
         return Verdict.failed(
@@ -1419,6 +1425,31 @@ def serving_entry_point(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     return Verdict.failed("no serving app and no batch prediction entry point")
 
 
+# Images of model servers that serve a model copied into them (TF Serving, Triton,
+# TorchServe, MLServer, TGI, vLLM): the service is the server, the model its payload.
+_MODEL_SERVER_IMAGE = lazy(
+    r"^[ \t]*FROM[ \t]+(?:--platform=\S+[ \t]+)?(\S*(?:tensorflow/serving|tritonserver|"
+    r"pytorch/torchserve|seldonio/mlserver|text-generation-inference|vllm/vllm-openai)\S*)",
+    linear.M | linear.I,
+)
+_COPIES_MODEL = lazy(
+    r"^[ \t]*(COPY|ADD)\b[^\n]*\b(models?|serving_model|saved_?model|model_store|"
+    r"model_repository|\.pt|\.onnx|\.mar)\b",
+    linear.M | linear.I,
+)
+
+
+def _model_server_image(index: RepoIndex) -> tuple[str, str] | None:
+    """(Dockerfile, image) of a model server's image that copies a model in, or None."""
+    for f in index.glob(DOCKERFILE_GLOBS)[:50]:
+        text = (index.text(f.path) or "")[:_MAX_DOCKERFILE_CHARS]
+        m = _MODEL_SERVER_IMAGE.search(text)
+        if m is not None and _COPIES_MODEL.search(text):
+            return f.path, m.group(1)
+    return None
+
+
+_MAX_DOCKERFILE_CHARS = 256 * 1024
 _DRIFT_LIBS = (
     "evidently",
     "whylogs",
