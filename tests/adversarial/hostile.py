@@ -556,3 +556,17 @@ def workflows_naming_the_same_scripts(root: Path) -> set[int]:
             f"      - run: bash {refs}\n",
         )
     return SCORES
+
+
+@case
+def thousands_of_validator_modules(root: Path) -> set[int]:
+    """3,000 modules each defining validate_data() and importing eight modules: DA003 asked,
+    for each, every import of the repository whether it imports that one (9.9 s before)."""
+    body = "".join(
+        f"import {m}\n" for m in "os sys json re math collections itertools functools".split()
+    )
+    body += "\n\ndef validate_data(df):\n    if df is None:\n        raise ValueError('no data')\n"
+    body += "    return len(df.columns) > 2\n"
+    for n in range(3000):
+        _w(root, f"pkg/m{n:05d}.py", body)
+    return SCORES

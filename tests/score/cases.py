@@ -10959,3 +10959,100 @@ CASES += [
         "clearml-output-uri",
     ),
 ]
+# The round's code review: each a verdict the first version of a change got wrong.
+CASES += [
+    Case(  # a password holding a run of digits is a password
+        "DE008",
+        "fail",
+        {"config/settings.yaml": "db:\n  host: db.acme.internal\n  password: Acme1234567!\n"},
+        "password Acme",
+        "password-holding-a-digit-run",
+    ),
+    Case(  # a validator a console script runs, its package under src/
+        "DA003",
+        "pass",
+        {
+            "pyproject.toml": '[project]\nname = "mypkg"\nversion = "0.1"\n'
+            'dependencies = ["pandas==2.2.0"]\n\n[project.scripts]\n'
+            'mypkg-validate = "mypkg.validation:main"\n',
+            "src/mypkg/__init__.py": "",
+            "src/mypkg/validation.py": "import pandas as pd\n\n\ndef validate_frame(df):\n"
+            "    if df.isna().any().any():\n        raise ValueError('nulls')\n    return df\n\n\n"
+            "def main():\n    validate_frame(pd.read_csv('data.csv'))\n",
+        },
+        "validation function in src/mypkg/validation.py",
+        "validator-run-as-a-console-script",
+    ),
+    Case(  # a risk assessment that weighs discrimination is a responsible-use section
+        "SC005",
+        "pass",
+        readme(
+            "Risk assessment",
+            "The model may discriminate against applicants from minority groups; we evaluate "
+            "false positive rates separately by gender and ethnicity.",
+        ),
+        "describes responsible use",
+        "risk-assessment-section",
+    ),
+    Case(  # a sampling bias against a group is a harm
+        "SC005",
+        "pass",
+        readme(
+            "Bias",
+            "The dataset has sampling bias against women and older applicants, who are "
+            "under-represented, so the model rejects more of them wrongly.",
+        ),
+        "describes responsible use",
+        "sampling-bias-against-a-group",
+    ),
+    Case(  # a large spec named first does not hide the test script named next
+        "DE002",
+        "pass",
+        {
+            ".github/workflows/ci.yml": "on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+            "    steps:\n      - run: npx @redocly/cli lint docs/openapi.yaml\n"
+            "      - run: bash scripts/run_tests.sh\n",
+            "docs/openapi.yaml": "openapi: 3.0.0\n" + "# x\n" * 90_000,
+            "scripts/run_tests.sh": "#!/bin/sh\nset -e\npytest -q tests\n",
+        },
+        "runs pytest",
+        "big-spec-before-the-test-script",
+    ),
+    Case(  # a folded YAML command whose option sits on the next line
+        "DE002",
+        "pass",
+        {
+            ".github/workflows/ci.yml": "on: [push]\njobs:\n  smoke:\n    runs-on: ubuntu-latest\n"
+            "    steps:\n      - run: >-\n          python src/train.py\n          --epochs 1\n",
+            "src/train.py": "import argparse\n",
+        },
+        "runs python src/train.py --e",
+        "folded-command-option-on-next-line",
+    ),
+    Case(  # the split's own seed, around a generator's call
+        "MO007",
+        "pass",
+        {
+            "src/train.py": "from sklearn.datasets import make_classification\n"
+            "from sklearn.model_selection import train_test_split\n\n"
+            "X_tr, X_te, y_tr, y_te = train_test_split(*make_classification(n_samples=500), "
+            "random_state=42)\n",
+        },
+        "seed set in src/train.py",
+        "seed-around-a-generator-call",
+    ),
+    Case(  # a Kaggle download's archive/ folder holds data, and its README describes it
+        "DA004",
+        "pass",
+        {
+            "archive/README.md": "# Heart disease dataset\n\nColumns:\n\n"
+            "- age: age of the patient in years\n- income: yearly income in dollars\n"
+            "- label: 1 when the patient had heart disease, else 0\n",
+            "archive/heart.csv": "age,income,label\n63,40000,1\n",
+            "train.py": "import pandas as pd\nfrom sklearn.svm import SVC\n\n"
+            "df = pd.read_csv('archive/heart.csv')\nSVC().fit(df, df.label)\n",
+        },
+        "data README",
+        "data-readme-in-archive-folder",
+    ),
+]

@@ -177,6 +177,29 @@ def test_a_version_4_index_of_growing_names_is_unknown_not_gigabytes() -> None:
     }
 
 
+def test_a_version_4_index_of_long_shared_paths_is_read(tmp_path: Path) -> None:
+    """Version 4 shares prefixes, so a real index of long paths holds several times its bytes
+    in names (2,000 paths of 300 bytes): it is read, not taken for a hostile one."""
+    repo = tmp_path / "long"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    deep = "/".join(["a_rather_long_folder_name"] * 11)
+    lines = "".join(
+        f"100644 e69de29bb2d1d6434b8b29ae775ad8c2e48c5391\t{deep}/f{i:05d}.csv\n"
+        for i in range(2000)
+    )
+    subprocess.run(
+        ["git", "update-index", "--add", "--index-info"],
+        cwd=repo, input=lines, text=True, check=True, capture_output=True,
+    )  # fmt: skip
+    _git(repo, "update-index", "--index-version", "4")
+    raw = (repo / ".git" / "index").read_bytes()
+    assert int.from_bytes(raw[4:8], "big") == 4
+    names = sum(len(p) for p in _ls_files(repo))
+    assert names > 4 * len(raw)  # what the first cap refused
+    assert parse_index(raw) == _ls_files(repo)
+
+
 def test_deep_tracked_paths_do_not_slow_the_walk(tmp_path: Path) -> None:
     """Thousands of tracked paths, each hundreds of folders deep, in a .git/index of a few MB:
     the walk asks "anything tracked below this ignored folder?" by bisection, not by listing

@@ -670,11 +670,24 @@ def test_terminal_output_never_sends_the_repository_s_escape_sequences(tmp_path,
         "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit(X, y)\n"
     )
     env = {"NO_COLOR": "", "FORCE_COLOR": "1"} if colour == "FORCE_COLOR" else {}
-    out = run_cli("score", str(root), "--no-cache", env=env)
-    assert out.returncode in (0, 1), out.stderr
+    out = run_cli("score", str(root), "--no-cache", "-v", "--fail-under", "99", env=env)
+    assert out.returncode == 1, out.stderr
     assert "creds.yaml" in out.stdout
-    assert "\x1b]" not in out.stdout and "\x1b[2J" not in out.stdout and "\x07" not in out.stdout
+    for stream in (out.stdout, out.stderr):
+        assert "\x1b]" not in stream and "\x1b[2J" not in stream and "\x07" not in stream
     assert "\\x1b]2;PWNED-TITLE" in out.stdout
+    # an organisation's checklist, listed and described
+    (root / "checks").mkdir()
+    (root / "checks" / "org.yaml").write_text(
+        "stage: deployment\nchecks:\n  - id: ORG001\n    name: runbook\n"
+        '    title: "A runbook \\e]2;PWNED-TITLE\\a\\e[2J exists"\n    severity: minor\n'
+        '    why: [DE6]\n    description: "Looks for docs/runbook.md \\e[31mnow."\n'
+        "    fix: Write docs/runbook.md.\n    detector: {kind: files, pass: [docs/runbook.md]}\n"
+    )
+    for args in (["checks"], ["checks", "ORG001"]):
+        listed = run_cli(*args, "--checklist", str(root / "checks" / "org.yaml"), env=env)
+        assert listed.returncode == 0, listed.stderr
+        assert "ORG001" in listed.stdout and "\x1b]" not in listed.stdout
 
 
 def test_a_service_s_dockerfile_above_its_app_folder_is_part_of_the_service(tree) -> None:

@@ -88,14 +88,16 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "markdown" and not check:
         sys.stdout.write(render_checks_markdown(checklist))
         return 0
-    if check:
-        sys.stdout.write(describe_check(check))
+    from mlscaffold.score.report.render.terminal import printable
+
+    if check:  # (an organisation's checklist is the repository's text: shown, not sent)
+        sys.stdout.write(printable(describe_check(check)))
         return 0
     current = None
     for check in checklist:
         if check.stage != current:
             print(f"\n{check.stage.upper()}" if current else check.stage.upper())
             current = check.stage
-        print(f"  {check.id}  {check.name:<34} {check.severity:<8} {check.title}")
+        print(printable(f"  {check.id}  {check.name:<34} {check.severity:<8} {check.title}"))
     print("\n`mlscaffold checks ID` describes one check.")
     return 0

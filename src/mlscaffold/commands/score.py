@@ -210,8 +210,10 @@ def run(args: argparse.Namespace) -> int:
         if args.fail_on_regression and report.diff is not None and report.diff.regressions:
             names = ", ".join(c.check_id for c in report.diff.regressions)
             failures.append(f"{prefix}regressions since the base report: {names}")
+    from mlscaffold.score.report.render.terminal import printable
+
     for message in failures:
-        print(f"mlscaffold: {message}", file=sys.stderr)
+        print(f"mlscaffold: {printable(message)}", file=sys.stderr)
     if refused:
         return refused[0].exit_code
     return 1 if failures else 0
@@ -252,9 +254,13 @@ def _say_what_was_done(job) -> None:
     count = len(job.subs) + bool(job.own_code)
     where = f" ({count} sub-projects: {shown})" if job.kind == "monorepo" else ""
     n = len(report.findings)
+    from mlscaffold.score.report.render.terminal import printable
+
     print(
-        f"mlscaffold: scored {report.project}{where}: {report.files_scanned} file(s) in "
-        f"{report.duration_seconds:.2f} s, {n} check{'' if n == 1 else 's'}, with {source}",
+        printable(
+            f"mlscaffold: scored {report.project}{where}: {report.files_scanned} file(s) in "
+            f"{report.duration_seconds:.2f} s, {n} check{'' if n == 1 else 's'}, with {source}"
+        ),
         file=sys.stderr,
     )
 

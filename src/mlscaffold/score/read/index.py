@@ -65,10 +65,13 @@ _NON_PRODUCTION = 2
 # Code that is not the project's own production path: examples, docs, vendored or generated code.
 NON_PRODUCTION_RE = linear.lazy(
     r"(^|/)(docs?|examples?|tutorials?|notebooks?|scripts/legacy|third_party|vendor|benchmarks?|"
-    r"migrations|\.[^/]+)/|"
-    # code put away: old/, legacy_models/, old_files_backup/ (a word of the folder's name)
-    r"(^|/)([\w-]*[_-])?(old|archived?|deprecated|legacy|attic|backups?)([_-][\w-]*)?/",
-    linear.I,
+    r"migrations|\.[^/]+)/"
+)
+# Code put away (old/, archived/, old_files_backup/, pipeline_deprecated/): not the code that
+# runs. Only for code: a Kaggle download unzips its data to archive/, and legacy_api/ may serve.
+_PUT_AWAY_RE = linear.lazy(
+    r"(?i)(^|/)((old|archived?|deprecated|legacy|attic|backups?)|"
+    r"([\w-]*[_-])?(old|deprecated|backups?)|(old|deprecated|backups?)[_-][\w-]*)/"
 )
 # A URL in prose (its digits are no statement: see RepoIndex._without_urls).
 _URL = linear.lazy(r"\b[a-z][a-z0-9+.-]{1,15}://[^\s)\]>\"']+")
@@ -297,7 +300,9 @@ class RepoIndex:
         kind = self._folder_kinds.get(folder)
         if kind is None:
             kind = (_TEST_FOLDER if _TEST_DIR_RE.search(folder) else 0) | (
-                _NON_PRODUCTION if NON_PRODUCTION_RE.search(folder) else 0
+                _NON_PRODUCTION
+                if NON_PRODUCTION_RE.search(folder) or _PUT_AWAY_RE.search(folder)
+                else 0
             )
             self._folder_kinds[folder] = kind
         return kind

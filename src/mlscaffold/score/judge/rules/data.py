@@ -299,36 +299,60 @@ _STRONG_VALIDATORS = (
 
 
 def _used(index: RepoIndex, path: str, depth: int = 0) -> bool:
-    """Whether a module is a program (a ``__main__`` block, a name a runner or a config
-    gives) or a module imports it (not a test, not a notebook exploring it; a package's
-    ``__init__`` only if the package is used in turn); True when there are too many imports
-    of its name to resolve."""
+    """Whether a module is a program (a ``__main__`` block, a top-level call, a name a runner,
+    a console script or a CI file gives) or a module imports it (not a test, not a notebook
+    exploring it; a package's ``__init__`` only if the package is used in turn); True when
+    there are too many imports of its name to resolve. Memoised: validators are few, but each
+    asks once."""
+    memo = index.memo.setdefault("validator_used", {})
+    if path not in memo:
+        memo[path] = True  # (an import cycle through __init__ files ends here)
+        memo[path] = _is_used(index, path, depth)
+    return memo[path]
+
+
+def _is_used(index: RepoIndex, path: str, depth: int) -> bool:
     code = index.code(path) or ""
     if "__main__" in code or depth > 2 or _SCRIPT_STATEMENT.search(code):
         return True  # a program: run, not imported (a script's top-level calls run it)
     stem = path.rsplit("/", 1)[-1].removesuffix(".py")
     if stem == "__init__":
         stem = path.rsplit("/", 2)[-2] if path.count("/") else stem
-    looked = 0
-    notebooks = index.notebook_set
-    for importer, refs in index.imports.items():
-        if importer == path or importer in notebooks or index.is_test(importer):
-            continue
-        for ref in refs:
-            if stem not in ref.module and stem not in ref.names:
-                continue
-            looked += 1
-            if looked > _MAX_IMPORTS_RESOLVED:
-                return True
-            if path in index.resolve_import_targets(importer, ref) and (
-                not importer.endswith("__init__.py") or _used(index, importer, depth + 1)
-            ):
-                return True
+    refs = _importers_by_word(index).get(stem, ())
+    if len(refs) > _MAX_IMPORTS_RESOLVED:
+        return True
+    for importer, ref in refs:
+        tick()
+        if (
+            importer != path
+            and path in index.resolve_import_targets(importer, ref)
+            and (not importer.endswith("__init__.py") or _used(index, importer, depth + 1))
+        ):
+            return True
+    from mlscaffold.score.judge.rules.modeling import named_by_runners
+
     dotted = path.removesuffix(".py").replace("/", ".")
-    return any(
-        dotted in text or path in text
-        for text in (index.text(p) or "" for p in _RUNNERS if p in index.by_path)
-    )
+    runners = named_by_runners(index)
+    return any(form in runners for form in (path, dotted, dotted.removeprefix("src.")))
+
+
+def _importers_by_word(index: RepoIndex) -> dict[str, list[tuple[str, Any]]]:
+    """Each word of an import (its module's parts, the names it takes) -> the (importer,
+    import) pairs, tests and notebooks aside: built once, a lookup per validator module."""
+    if "importers_by_word" not in index.memo:
+        table: dict[str, list[tuple[str, Any]]] = {}
+        notebooks = index.notebook_set
+        for importer, refs in index.imports.items():
+            if importer in notebooks or index.is_test(importer):
+                continue
+            for ref in refs:
+                tick()
+                words = set(ref.module.split(".")) | set(ref.names)
+                for word in words:
+                    if word:
+                        table.setdefault(word, []).append((importer, ref))
+        index.memo["importers_by_word"] = table
+    return index.memo["importers_by_word"]
 
 
 _MAX_IMPORTS_RESOLVED = 200
@@ -339,7 +363,6 @@ _SCRIPT_STATEMENT = lazy(
     r"(?:pd|pandas|np|spark|validate\w*|check\w*|main|run\w*)\b[\w.]*[ \t]*\(",
     linear.M,
 )
-_RUNNERS = ("dvc.yaml", "Makefile", "justfile", "pyproject.toml", "setup.cfg", "MLproject")
 
 
 @rule("data_validation")

@@ -516,7 +516,7 @@ _CHECK_CMD = lazy(
     r"\bpoe[ \t]+test|npm[ \t]+(run[ \t]+)?test|\bpyright\b|"
     # a smoke run of the pipeline's own scripts (train, validate, detect, export) checks it too
     r"\bpython\d?[ \t]+(-m[ \t]+)?[\w./-]*(train|val|validate|test|detect|predict|evaluate|export|"
-    r"benchmarks?)[\w-]*(\.py)?[ \t]+-"
+    r"benchmarks?)[\w-]*(\.py)?(?:[ \t]+|[ \t]*\\?\r?\n[ \t]*)-{1,2}[A-Za-z]"
 )
 
 
@@ -530,7 +530,8 @@ _ECHO = lazy(r"\b(echo|printf)\b[^\n;&|]*")
 _COMMENT_LINE = lazy(r"^[ \t]*#[^\n]*", linear.M)
 _FOLLOW_DEPTH = 2  # CI -> job spec -> script
 _FOLLOW_FILES = 20
-_MAX_FOLLOWED_CHARS = 128 * 1024  # of the files one CI file hands work to, in all
+_MAX_FOLLOWED_CHARS = 256 * 1024  # of the files one CI file hands work to, in all
+_MAX_FOLLOWED_FILE_CHARS = 32 * 1024  # of each
 
 
 def ci_commands(index: RepoIndex, path: str) -> str:
@@ -557,8 +558,10 @@ def ci_commands(index: RepoIndex, path: str) -> str:
             if current == path and _never_triggered(path, text):
                 text = ""
             elif current != path:
-                # (800 workflows naming the same twenty 100 KB scripts kept 2.8 GB of copies)
-                text = text[: max(0, _MAX_FOLLOWED_CHARS - followed)]
+                # Each followed file's start, within a bound for them all: 800 workflows
+                # naming the same twenty 100 KB scripts kept 2.8 GB of copies (an OpenAPI
+                # spec named first must not crowd out the test script named next).
+                text = text[: min(_MAX_FOLLOWED_FILE_CHARS, _MAX_FOLLOWED_CHARS - followed)]
                 followed += len(text)
             parts.append(text)
             for m in _FILE_REF.finditer(text):
@@ -621,13 +624,13 @@ def ci_runs_checks(index: RepoIndex, params: dict[str, Any]) -> Verdict:
         )
     if hits and "fails" not in runs.values():
         return Verdict.partial(
-            f"{hits[0].path} runs {hits[0].value.strip()}, but every check step is allowed to "
-            "fail (continue-on-error, allow_failure or || true): CI never stops on them",
+            f"{hits[0].path} runs {' '.join(hits[0].value.split())}, but every check step is "
+            "allowed to fail (continue-on-error, allow_failure or || true): CI never stops on them",
             [Evidence(h.path, h.line, h.value.strip()) for h in hits[:5]],
         )
     if hits:
         return Verdict.passed(
-            f"{hits[0].path} runs {hits[0].value.strip()}",
+            f"{hits[0].path} runs {' '.join(hits[0].value.split())}",
             [Evidence(h.path, h.line, h.value.strip()) for h in hits[:5]],
         )
     return Verdict.partial(

@@ -1360,7 +1360,7 @@ def _off_training_path(
             return None
         if name == "__init__.py" and module.rpartition("/")[0] in ancestors:
             return None  # importing any module below the package runs its __init__
-        staged = staged if staged is not None else _named_by_runners(index)
+        staged = staged if staged is not None else named_by_runners(index)
         dotted = module.removesuffix(".py").replace("/", ".")
         if any(form in staged for form in (module, dotted, dotted.removeprefix("src."), name)):
             return None  # a stage a runner starts (dvc.yaml's cmd, a Makefile target, CI)
@@ -1371,16 +1371,21 @@ def _fits_a_model(index: RepoIndex, hit: Located) -> bool:
     return notebooks.fits_a_model(index, hit)  # (seeds_set's local ``notebooks`` shadows it)
 
 
-def _named_by_runners(index: RepoIndex) -> str:
+def named_by_runners(index: RepoIndex) -> str:
     """The text of the files that start the project's programs (dvc.yaml, Makefiles, shell
     scripts, task runners, CI of any kind), for a search by module name."""
-    files = [f.path for f in index.glob(_RUNNER_FILES)[:50]] + list(index.ci_files[:50])
-    return "\n".join((index.text(p) or "")[:_MAX_RUNNER_TEXT] for p in dict.fromkeys(files))
+    if "named_by_runners" not in index.memo:  # asked by MO007 and DA003
+        files = [f.path for f in index.glob(_RUNNER_FILES)[:50]] + list(index.ci_files[:50])
+        index.memo["named_by_runners"] = "\n".join(
+            (index.text(p) or "")[:_MAX_RUNNER_TEXT] for p in dict.fromkeys(files)
+        )
+    return index.memo["named_by_runners"]
 
 
 _RUNNER_FILES = [
     "dvc.yaml", "Makefile", "*.mk", "justfile", "*.sh", "MLproject", "Procfile", "tox.ini",
-    "noxfile.py", "tasks.py", "pyproject.toml",
+    "noxfile.py", "tasks.py", "pyproject.toml", "setup.py", "setup.cfg", "prefect.yaml",
+    "Dockerfile",
 ]  # fmt: skip
 
 
@@ -1509,7 +1514,7 @@ def _seed_in(index: RepoIndex, first: Located) -> tuple[str, Located]:
         seed = Located(first.path, line, m.group(0))
         if _COMMENT_LINE.search(text) or _RANDOM_VALUE.search(text) or _SHOWN_SAMPLE.search(text):
             continue
-        if _SYNTHETIC_DATA.search(code[start : m.start()]):
+        if _in_synthetic_data_call(code, m.start()):
             continue  # make_classification(random_state=0) fixes the data, not split or model
         if guarded and _ATTRIBUTE_SEED.search(text):  # random.seed(args.seed) under the guard
             optional = optional or seed
@@ -1524,6 +1529,27 @@ _SYNTHETIC_DATA = lazy(
     r"hastie_10_2|multilabel_classification|s_curve|swiss_roll|sparse_\w+|low_rank_matrix|"
     r"biclusters|checkerboard|spd_matrix)\s*\("
 )
+
+
+def _in_synthetic_data_call(code: str, at: int) -> bool:
+    """Whether the argument at ``at`` is one of a synthetic-data generator's, whose call
+    opened within the 400 characters before (make_classification(\n    random_state=0)), not
+    a call around it (train_test_split(*make_classification(...), random_state=42))."""
+    window = code[max(0, at - 400) : at]
+    last = None
+    for found in _SYNTHETIC_DATA.finditer(window):
+        last = found  # the nearest call before the argument
+    if last is None:
+        return False
+    depth = 1  # inside the generator's call, just past its bracket
+    for char in window[last.end() :]:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return False  # closed before the argument: a call around it takes it
+    return True
 
 
 _METRIC_CALL_RE = lazy(

@@ -385,7 +385,7 @@ def _secrets_in(path: str, data: bytes) -> list[tuple[int, str]]:
         line, counted = 1, 0  # lines counted on from the last hit, not from the start
         for m in _CONFIG_SECRET.finditer(data):
             value = m.group(2).decode("utf-8", "replace")
-            if _placeholder(value) or _REFERENCE.search(value) or _MADE_UP.search(value):
+            if _placeholder(value) or _REFERENCE.search(value) or _made_up(value):
                 continue  # (a sample.env's PREFECT_API_KEY=ABCDEFGH is made up too)
             line += data.count(b"\n", counted, m.start())
             counted = m.start()
@@ -544,6 +544,14 @@ def _public_jwt(token: str) -> bool:
     return any(c in claims.replace(" ", "") for c in _PUBLIC_CLAIMS)
 
 
+def _made_up(value: str) -> bool:
+    """A value that is all a run of the alphabet or the digits, or one character repeated
+    (ABCDEFGH, 12345678, xxxxxxxx): not Acme1234567!, a password holding such a run."""
+    v = value.lower()
+    return len(v) >= 6 and (v in _RUNS[0] or v in _RUNS[1] or len(set(v)) == 1)
+
+
+_RUNS = ("abcdefghijklmnopqrstuvwxyz", "01234567890")
 _MAX_HITS_A_FILE = 20  # a file of 20,000 passwords says no more than one of 20
 
 

@@ -325,26 +325,28 @@ def from_setup_py(path: str, text: str) -> list[Dependency]:
         if is_kwarg or is_assign:
             lists.append(node.value)  # type: ignore[attr-defined]
     deps = []
-    # Each string once, and a bounded number of them: install_requires= nested in
-    # install_requires= would walk every inner list again for each keyword around it.
+    # Each node once (not descending into a node seen), and a bounded number of them:
+    # install_requires= nested in install_requires= walked every inner list again for each
+    # keyword around it.
     seen: set[int] = set()
-    strings = 0
-    for value in lists:
-        for elt in ast.walk(value):
-            if id(elt) in seen:
-                continue
-            seen.add(id(elt))
-            if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
-                strings += 1
-                if len(deps) >= MAX_DEPENDENCIES or strings > _MAX_SETUP_STRINGS:
-                    return deps
-                parsed = _classify_pep508(elt.value)
-                if parsed:
-                    deps.append(Dependency(parsed[0], elt.value, parsed[1], path, elt.lineno))
+    stack = list(reversed(lists))
+    while stack:
+        elt = stack.pop()
+        if id(elt) in seen:
+            continue
+        seen.add(id(elt))
+        if len(seen) > _MAX_SETUP_NODES or len(deps) >= MAX_DEPENDENCIES:
+            break
+        if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+            parsed = _classify_pep508(elt.value)
+            if parsed:
+                deps.append(Dependency(parsed[0], elt.value, parsed[1], path, elt.lineno))
+        else:
+            stack.extend(reversed(list(ast.iter_child_nodes(elt))))
     return deps
 
 
-_MAX_SETUP_STRINGS = 10 * MAX_DEPENDENCIES
+_MAX_SETUP_NODES = 20 * MAX_DEPENDENCIES
 
 
 _JOB_ENV_NAME = linear.lazy(r"[_-]env\.ya?ml$", linear.I)
