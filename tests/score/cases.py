@@ -11056,3 +11056,21 @@ CASES += [
         "data-readme-in-archive-folder",
     ),
 ]
+CASES += [
+    Case(  # metrics handed to the model registry with the model are recorded
+        "MO008",
+        "pass",
+        {
+            "src/pipelines/training.py": "from sklearn.metrics import accuracy_score\n"
+            "from xgboost import XGBClassifier\nfrom pipelines.client import hops_client\n\n\n"
+            "def train(X_train, y_train, X_test, y_test):\n"
+            "    model = XGBClassifier().fit(X_train, y_train)\n"
+            "    accuracy = accuracy_score(y_test, model.predict(X_test))\n"
+            "    hops_client.register_model(\n        model,\n        'trend_predictor',\n"
+            "        {'accuracy': accuracy},\n    )\n",
+            "src/pipelines/client.py": "import hopsworks\n\nhops_client = hopsworks.login()\n",
+        },
+        "computes and records metrics",
+        "metrics-given-to-the-model-registry",
+    ),
+]

@@ -1583,6 +1583,12 @@ _METRIC_CALL_RE = lazy(
 # Lightning's self.log(name, value): a literal name, or an f-string or a variable followed by
 # the value (a scraper's self.log(f"fetching {url}") has no value).
 _LIGHTNING_LOG = r"self\.log\(\s*([\"']|(f[\"'][^\"'\n]*[\"']|\w+)\s*,\s*\w)"
+# Metrics handed to a model registry with the model (Hopsworks' create_model(metrics=...), a
+# client's register_model(model, ..., {"accuracy": accuracy})).
+_REGISTRY_METRICS = (
+    r"\b(register_model|create_model)\s*\([^)]{0,400}?(\bmetrics\s*=|\{\s*[\"']"
+    r"(accuracy|f1|auc|roc_auc|rmse|mae|mse|r2|precision|recall|loss|mape)\w*[\"']\s*:)"
+)
 _RECORD = lazy(
     r"json\.dump|write_text|to_csv|to_json|log_metric|log_metrics|wandb\.log|"
     r"dvclive|Live\(|\.log\(\s*\{|save_metrics|yaml\.(safe_)?dump|metrics_path|"
@@ -1590,12 +1596,12 @@ _RECORD = lazy(
     + _LIGHTNING_LOG
     + r"|log_table|metrics\.(json|csv|npy)|"
     r"\bopen\s*\([^)\n]*,\s*[rbf]?[\"'][wa]|"
-    r"\b(save_model|log_model)\s*\([^)]{0,400}?\bmetadata\s*="
+    r"\b(save_model|log_model)\s*\([^)]{0,400}?\bmetadata\s*=|" + _REGISTRY_METRICS
 )
 # Calls that record metrics whatever they are given: a tracker's or a framework logger's.
 _TRACKER_CALL = lazy(
     r"log_metric|log_metrics|wandb\.log|dvclive|Live\(|\.log\(\s*\{|save_metrics|"
-    r"run\.log\(|add_scalar|\.log_dict\(|" + _LIGHTNING_LOG + r"|log_table"
+    r"run\.log\(|add_scalar|\.log_dict\(|" + _LIGHTNING_LOG + r"|log_table|" + _REGISTRY_METRICS
 )
 # A general writer (json.dump, to_csv, np.save, open(..., "w")...) records metrics when what it
 # writes is named for them: on its line, the open() line before it, the lines of a bracket it
