@@ -11074,3 +11074,121 @@ CASES += [
         "metrics-given-to-the-model-registry",
     ),
 ]
+CASES += [
+    Case(  # a "People Counting System" is what the model does, not who owns it
+        "SC002",
+        "fail",
+        {
+            "README.md": "# Car detector\n\nYOLOv8 detects cars.\n\n## 4. People Counting System\n\n"
+            "The tracker counts people crossing a line, Alice Smith's idea.\n",
+        },
+        "no document has a section on owners",
+        "people-counting-heading",
+    ),
+]
+# The round's second code review: verdicts the first version of a later change got wrong.
+_TORCH_SAVE = (
+    "import torch\n\n\ndef train(model, loader):\n    for x, y in loader:\n        model(x)\n"
+    "    torch.save(model.state_dict(), 'models/net.pt')\n"
+)
+CASES += [
+    Case(  # a pydantic response schema named OutputModel registers no model
+        "MO009",
+        "partial",
+        {
+            "src/train.py": _TORCH_SAVE,
+            "src/schemas.py": "from pydantic import BaseModel\n\n\nclass OutputModel(BaseModel):\n"
+            "    churn_probability: float\n\n\nEXAMPLE = OutputModel(churn_probability=0.2)\n",
+        },
+        "without a version or registry",
+        "pydantic-output-model",
+    ),
+    Case(  # a commented-out Dataset.create() versions nothing
+        "DA001",
+        "fail",
+        {
+            "src/train.py": "from clearml import Task\nimport pandas as pd\n\n"
+            "task = Task.init(project_name='churn', task_name='train')\n"
+            "# TODO version the data:\n"
+            "#   ds = Dataset.create(dataset_name='churn-raw', dataset_project='churn')\n"
+            "df = pd.read_csv('data.csv')\nmodel.fit(df, df.y)\n",
+        },
+        "no DVC files",
+        "commented-out-dataset-create",
+    ),
+    Case(  # a model server's image under examples/ is not the project's service
+        "DE004",
+        "fail",
+        {
+            "examples/tf_serving/Dockerfile": "FROM tensorflow/serving:2.14.0\n"
+            "COPY models/ /models/\n",
+            "src/train.py": "from sklearn.svm import SVC\nimport joblib\n\n"
+            "joblib.dump(SVC().fit(X, y), 'model.joblib')\n",
+        },
+        "no serving app",
+        "model-server-image-in-examples",
+    ),
+    Case(  # Triton's client SDK image runs a benchmark, not the model
+        "DE004",
+        "fail",
+        {
+            "perf/Dockerfile": "FROM nvcr.io/nvidia/tritonserver:24.01-py3-sdk\n"
+            'COPY model_repository /models\nCMD ["bash", "run_perf.sh"]\n',
+            "src/train.py": "from sklearn.svm import SVC\nimport joblib\n\n"
+            "joblib.dump(SVC().fit(X, y), 'model.joblib')\n",
+        },
+        "no serving app",
+        "triton-sdk-image",
+    ),
+    Case(  # a word of a description names no module that runs the validator
+        "DA003",
+        "partial",
+        {
+            "pyproject.toml": '[project]\nname = "churn"\nversion = "0.1"\n'
+            'description = "Churn model: training pipeline with data validation"\n',
+            "src/validation.py": "def validate_data(df):\n    if df.isna().any().any():\n"
+            "        raise ValueError('nulls')\n    return df\n",
+            "src/train.py": "from sklearn.svm import SVC\n\n\ndef train(df):\n"
+            "    return SVC().fit(df, df.y)\n",
+        },
+        "nothing imports or runs that module",
+        "validator-named-only-in-a-description",
+    ),
+    Case(  # the commonest real password is no made-up value
+        "DE008",
+        "fail",
+        {
+            "config/settings.yaml": "database:\n  host: churn-db.prod.internal\n  user: churn_app\n"
+            '  password: "123456"\n',
+        },
+        "password 123",
+        "six-digit-run-password",
+    ),
+    Case(  # a title naming the risk predicted, with "women" in its body, is no harm section
+        "SC005",
+        "fail",
+        {
+            "README.md": "# Maternal Health Risk Classification\n\nPredicts the risk level (low, "
+            "mid, high) of pregnant women from age, blood pressure and blood sugar.\n",
+        },
+        "no document has a section on responsible use",
+        "maternal-health-risk-title",
+    ),
+]
+CASES += [
+    Case(  # a pipeline step's own main.py is pipeline code, not a command-line front end
+        "DE007",
+        "fail",
+        {
+            "src/data/preprocessing/main.py": "import pandas as pd\n\n\ndef preprocess_data(cfg):\n"
+            "    print(f'Initiating dataset preprocessing using {cfg}')\n"
+            "    df = pd.read_csv(cfg.raw)\n    df.dropna().to_csv(cfg.out)\n"
+            "    print(f'Dataset is preprocessed and saved to {cfg.out}')\n",
+            "src/train.py": "from clearml import Task\nfrom sklearn.svm import SVC\n\n\n"
+            "def train(df):\n    Task.init(project_name='p', task_name='t')\n"
+            "    return SVC().fit(df, df.y)\n",
+        },
+        "print() call(s)",
+        "step-main-py-prints",
+    ),
+]

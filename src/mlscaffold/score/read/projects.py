@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import stat
 
@@ -40,7 +41,15 @@ def _builds_a_child(path: str) -> bool:
     if not any(_is_file(os.path.join(path, n)) for n in ("Dockerfile", "Containerfile")):
         return False
     try:
-        children = [e.path for e in os.scandir(path) if e.is_dir(follow_symlinks=False)]
+        with os.scandir(path) as entries:
+            children = sorted(
+                e.path
+                for e in itertools.islice(entries, _MAX_ENTRIES)
+                if e.is_dir(follow_symlinks=False)
+                and not e.name.startswith(".")
+                and e.name not in SKIP_DIRS
+                and e.name.lower() not in _NEVER_PROJECTS  # docs/ builds a site, not a service
+            )
     except OSError:
         return False
     return any(_has_marker(child) for child in children[:_MAX_CHILDREN])
@@ -54,6 +63,7 @@ def _is_file(path: str) -> bool:
 
 
 _MAX_CHILDREN = 50
+_MAX_ENTRIES = 2_000  # entries of a folder listed to find its child folders
 _NEVER_PROJECTS = frozenset(("notebooks", "notebook", "nbs", "docs", "doc"))
 
 

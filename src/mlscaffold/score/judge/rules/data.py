@@ -225,8 +225,10 @@ def dataset_store_versions(index: RepoIndex, params: dict[str, Any]) -> Verdict:
     users = [
         u.path for u in index.importers_of(_DATASET_STORES) if index.is_production_code(u.path)
     ]
-    found = facts.text_search(
-        index, list(dict.fromkeys(users))[:_MAX_STORE_USERS], _DATASET_VERSION
+    found = facts.uncommented(  # a "# ds = Dataset.create(...)" TODO versions nothing
+        index,
+        facts.text_search(index, list(dict.fromkeys(users))[:_MAX_STORE_USERS], _DATASET_VERSION),
+        _DATASET_VERSION,
     )
     if found:
         return Verdict.passed(
@@ -332,8 +334,12 @@ def _is_used(index: RepoIndex, path: str, depth: int) -> bool:
     from mlscaffold.score.judge.rules.modeling import named_by_runners
 
     dotted = path.removesuffix(".py").replace("/", ".")
+    short = dotted.removeprefix("src.")
+    # A bare word ("validation" in a description) names no module: a dotted name, a path, or
+    # the word run as a module or a file.
+    forms = [path, dotted, short] if "." in short else [path, f"-m {short}", f"{short}.py"]
     runners = named_by_runners(index)
-    return any(form in runners for form in (path, dotted, dotted.removeprefix("src.")))
+    return any(form in runners for form in forms)
 
 
 def _importers_by_word(index: RepoIndex) -> dict[str, list[tuple[str, Any]]]:

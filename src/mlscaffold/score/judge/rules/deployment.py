@@ -1429,25 +1429,34 @@ def serving_entry_point(index: RepoIndex, params: dict[str, Any]) -> Verdict:
 
 
 # Images of model servers that serve a model copied into them (TF Serving, Triton,
-# TorchServe, MLServer, TGI, vLLM): the service is the server, the model its payload.
+# TorchServe, MLServer, TGI, vLLM): the service is the server, the model its payload. Not a
+# server's client SDK image (tritonserver:...-py3-sdk) nor its tools run instead of it.
 _MODEL_SERVER_IMAGE = lazy(
     r"^[ \t]*FROM[ \t]+(?:--platform=\S+[ \t]+)?(\S*(?:tensorflow/serving|tritonserver|"
     r"pytorch/torchserve|seldonio/mlserver|text-generation-inference|vllm/vllm-openai)\S*)",
     linear.M | linear.I,
 )
+_SERVER_TOOL = lazy(
+    r"-sdk\b|torch-model-archiver|perf_analyzer|model-analyzer|genai-perf", linear.I
+)
+# A COPY of a model: a models/, saved_model/ or model repository folder, or a model file.
 _COPIES_MODEL = lazy(
-    r"^[ \t]*(COPY|ADD)\b[^\n]*\b(models?|serving_model|saved_?model|model_store|"
-    r"model_repository|\.pt|\.onnx|\.mar)\b",
+    r"^[ \t]*(COPY|ADD)\b[^\n]*(^|[\s/\.])(models?|serving_model|saved_?models?|model_store|"
+    r"model_repository)(/|\s|$)|^[ \t]*(COPY|ADD)\b[^\n]*\.(pt|pth|onnx|mar|pb|savedmodel)\b",
     linear.M | linear.I,
 )
 
 
 def _model_server_image(index: RepoIndex) -> tuple[str, str] | None:
-    """(Dockerfile, image) of a model server's image that copies a model in, or None."""
+    """(Dockerfile, image) of a model server's image that copies a model in, or None; only
+    the project's own (not under examples/, docs/, benchmarks/ or a put-away folder)."""
     for f in index.glob(DOCKERFILE_GLOBS)[:50]:
+        folder = f.path.rpartition("/")[0] + "/"
+        if folder != "/" and not index.is_production_code(folder + "x.py"):
+            continue
         text = (index.text(f.path) or "")[:_MAX_DOCKERFILE_CHARS]
         m = _MODEL_SERVER_IMAGE.search(text)
-        if m is not None and _COPIES_MODEL.search(text):
+        if m is not None and _COPIES_MODEL.search(text) and not _SERVER_TOOL.search(text):
             return f.path, m.group(1)
     return None
 
@@ -1608,7 +1617,10 @@ _FRONT_END = lazy(
 _PIPELINE_SCRIPT = lazy(
     r"(^|/)(scripts?|tools|bin)/([^/]+/)*(train\w*|evaluate|eval|preprocess\w*|predict\w*|inference|infer|"
     r"batch_predict\w*|features?|build_features|make_dataset|prepare_data|split_data|pipeline|"
-    r"run_pipeline|retrain\w*)\.py$"
+    r"run_pipeline|retrain\w*)\.py$|"
+    # a step's own main.py (src/data/preprocessing/main.py, a pipeline task's entry point)
+    r"(^|/)(preprocess\w*|train\w*|training|evaluat\w*|inference|features?|feature_\w+|"
+    r"predict\w*|prediction)/main\.py$"
 )
 
 

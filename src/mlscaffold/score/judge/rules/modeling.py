@@ -1985,7 +1985,7 @@ _REGISTER_RE = lazy(
     # logged as a model per run)
     r"\bModelUploadOp\b|\bModel\.upload\s*\(|\bpipeline_ml_factory\s*\(|"
     # ClearML: a task given an output URI uploads each model it saves, per task
-    r"\bOutputModel\s*\(|\bTask\.init\s*\([^)]{0,400}?\boutput_uri\s*=\s*(True|[\"'])|"
+    r"\bclearml\.OutputModel\s*\(|\bTask\.init\s*\([^)]{0,400}?\boutput_uri\s*=\s*(True|[\"'])|"
     # Metaflow keeps each run's artefacts, models included, by run id; a flow reading them
     # back from a training run (Run("TrainFlow/12").data.model) uses a versioned model
     r"\b(Run|Flow)\(\s*f?[\"'][^\"'\n]*[\"']\s*\)(\.latest_(successful_)?run)?\.data\b"

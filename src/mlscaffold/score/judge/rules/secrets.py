@@ -545,10 +545,11 @@ def _public_jwt(token: str) -> bool:
 
 
 def _made_up(value: str) -> bool:
-    """A value that is all a run of the alphabet or the digits, or one character repeated
-    (ABCDEFGH, 12345678, xxxxxxxx): not Acme1234567!, a password holding such a run."""
+    """A value of eight characters or more that is all a run of the alphabet or the digits, or
+    one character repeated (ABCDEFGH, 12345678, xxxxxxxx): not Acme1234567!, a password
+    holding such a run, nor 123456, the commonest real one."""
     v = value.lower()
-    return len(v) >= 6 and (v in _RUNS[0] or v in _RUNS[1] or len(set(v)) == 1)
+    return len(v) >= 8 and (v in _RUNS[0] or v in _RUNS[1] or len(set(v)) == 1)
 
 
 _RUNS = ("abcdefghijklmnopqrstuvwxyz", "01234567890")
