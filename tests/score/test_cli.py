@@ -298,6 +298,8 @@ def test_checks_list_and_describe() -> None:
     assert out.returncode == 0
     for part in ("What it checks", "How to fix", "Example", "DE1", "Requires: DE004"):
         assert part in out.stdout
+    # `score` calls its text view "table": the same word lists the checks
+    assert run_cli("checks", "-f", "table").stdout == run_cli("checks").stdout
 
 
 def test_scores_this_repository_itself() -> None:

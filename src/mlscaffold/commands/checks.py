@@ -42,8 +42,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--format",
         "-f",
         default="text",
-        choices=("text", "markdown", "json"),
-        help="markdown prints the generated checks reference; json every field of the checks",
+        choices=("text", "table", "markdown", "json"),
+        help="markdown prints the generated checks reference; json every field of the checks "
+        "(table, as `score` names its text view, is text)",
     )
     add_org_options(parser)
 

@@ -43,7 +43,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="where the matching --format goes ('-' is standard output); one file per "
         "repository (a monorepo is one report), so with several PATHs a directory; without "
-        "--format, a file's extension names it (.json, .md, .sarif)",
+        "--format, a file's extension names it (.json, .md, .sarif); missing folders on the "
+        "way are created",
     )
     parser.add_argument(
         "--fail-under",
