@@ -11192,3 +11192,15 @@ CASES += [
         "step-main-py-prints",
     ),
 ]
+CASES += [
+    Case(  # the tests are quoted, not the linter a workflow runs first
+        "DE002",
+        "pass",
+        {
+            ".github/workflows/ci.yml": "on: [push]\njobs:\n  ci:\n    runs-on: ubuntu-latest\n"
+            "    steps:\n      - run: ruff check .\n      - run: pytest -q\n",
+        },
+        "ci.yml runs pytest",
+        "tests-quoted-before-the-linter",
+    ),
+]

@@ -520,6 +520,13 @@ _CHECK_CMD = lazy(
 )
 
 
+# The tests among the checks (quoted first when a workflow runs them).
+_TEST_CMD = lazy(
+    r"\bpy\.?test\b|\btox\b|\bnox\b|make[ \t]+(test|check|ci)\b|\bunittest\b|"
+    r"coverage[ \t]+run|hatch[ \t]+(run[ \t]+)?test|\bpoe[ \t]+test|npm[ \t]+(run[ \t]+)?test"
+)
+
+
 _TASK_RUNNER = lazy(
     r"\b(pixi|hatch|pdm|poe|poetry|uv|rye|just|task|invoke|inv|nox|tox|make)\b[^\n]*"
     r"\b(tests?|lint|linters|check|checks|pytest|typecheck|ci)\b"
@@ -629,9 +636,17 @@ def ci_runs_checks(index: RepoIndex, params: dict[str, Any]) -> Verdict:
             [Evidence(h.path, h.line, h.value.strip()) for h in hits[:5]],
         )
     if hits:
+        # Quote the tests when a passing workflow runs them, not the linter listed first.
+        shown = next(
+            (h for h in ci_search(index, _TEST_CMD) if runs.get(h.path) == "fails"),
+            hits[0],
+        )
         return Verdict.passed(
-            f"{hits[0].path} runs {' '.join(hits[0].value.split())}",
-            [Evidence(h.path, h.line, h.value.strip()) for h in hits[:5]],
+            f"{shown.path} runs {' '.join(shown.value.split())}",
+            [
+                Evidence(h.path, h.line, h.value.strip())
+                for h in [shown, *(h for h in hits if h != shown)][:5]
+            ],
         )
     return Verdict.partial(
         f"CI exists ({', '.join(index.ci_files[:3])}) but runs no tests or checks",
