@@ -320,7 +320,12 @@ class RepoIndex:
         if not path.endswith(".py"):
             return False
         cut = path.rfind("/") + 1
-        return not self._folder_kind(path[:cut]) and not _not_production_name(path[cut:])
+        return self.is_production_folder(path[:cut]) and not _not_production_name(path[cut:])
+
+    def is_production_folder(self, folder: str) -> bool:
+        """Whether a folder (``a/b/``, or ``""`` for the root) holds the project's own code:
+        not tests, docs, examples or code put away."""
+        return not self._folder_kind(folder)
 
     @cached_property
     def production_python(self) -> list[str]:

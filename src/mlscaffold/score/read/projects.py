@@ -26,13 +26,7 @@ MAX_DIRS = 2_000
 
 
 def _has_marker(path: str) -> bool:
-    for name in MARKERS:
-        try:
-            if stat.S_ISREG(os.lstat(os.path.join(path, name)).st_mode):
-                return True
-        except OSError:
-            continue
-    return False
+    return any(_is_file(os.path.join(path, name)) for name in MARKERS)
 
 
 def _builds_a_child(path: str) -> bool:

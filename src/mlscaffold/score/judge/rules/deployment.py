@@ -508,22 +508,20 @@ _COMPOSE_FILES = ["**/docker-compose*.yml", "**/docker-compose*.yaml", "**/compo
                   "**/compose.yaml"]  # fmt: skip
 
 
-# Within one line: a step named "Run tests with coverage" above `run: |` runs no coverage.
+# Commands that run the tests (quoted first when a workflow runs them), each within one line:
+# a step named "Run tests with coverage" above `run: |` runs no coverage.
+_TESTS = (
+    r"\bpy\.?test\b|\btox\b|\bnox\b|make[ \t]+(test|check|ci)\b|\bunittest\b|"
+    r"coverage[ \t]+run|hatch[ \t]+(run[ \t]+)?test|\bpoe[ \t]+test|npm[ \t]+(run[ \t]+)?test"
+)
+_TEST_CMD = lazy(_TESTS)
+# ... and the other checks: linters, type checkers, a smoke run of the pipeline.
 _CHECK_CMD = lazy(
-    r"\bpy\.?test\b|\btox\b|\bnox\b|make[ \t]+(test|check|lint|ci)\b|\bruff\b|\bflake8\b|\bmypy\b|"
-    r"pre-commit(/action|[ \t]+run)|\bunittest\b|\bpylint\b|black[ \t]+--check|"
-    r"mlscaffold[ \t]+score|\bbandit\b|coverage[ \t]+run|hatch[ \t]+(run[ \t]+)?test|"
-    r"\bpoe[ \t]+test|npm[ \t]+(run[ \t]+)?test|\bpyright\b|"
+    _TESTS + r"|make[ \t]+lint\b|\bruff\b|\bflake8\b|\bmypy\b|pre-commit(/action|[ \t]+run)|"
+    r"\bpylint\b|black[ \t]+--check|mlscaffold[ \t]+score|\bbandit\b|\bpyright\b|"
     # a smoke run of the pipeline's own scripts (train, validate, detect, export) checks it too
     r"\bpython\d?[ \t]+(-m[ \t]+)?[\w./-]*(train|val|validate|test|detect|predict|evaluate|export|"
     r"benchmarks?)[\w-]*(\.py)?(?:[ \t]+|[ \t]*\\?\r?\n[ \t]*)-{1,2}[A-Za-z]"
-)
-
-
-# The tests among the checks (quoted first when a workflow runs them).
-_TEST_CMD = lazy(
-    r"\bpy\.?test\b|\btox\b|\bnox\b|make[ \t]+(test|check|ci)\b|\bunittest\b|"
-    r"coverage[ \t]+run|hatch[ \t]+(run[ \t]+)?test|\bpoe[ \t]+test|npm[ \t]+(run[ \t]+)?test"
 )
 
 
@@ -1466,8 +1464,7 @@ def _model_server_image(index: RepoIndex) -> tuple[str, str] | None:
     """(Dockerfile, image) of a model server's image that copies a model in, or None; only
     the project's own (not under examples/, docs/, benchmarks/ or a put-away folder)."""
     for f in index.glob(DOCKERFILE_GLOBS)[:50]:
-        folder = f.path.rpartition("/")[0] + "/"
-        if folder != "/" and not index.is_production_code(folder + "x.py"):
+        if not index.is_production_folder(f.path[: f.path.rfind("/") + 1]):
             continue
         text = (index.text(f.path) or "")[:_MAX_DOCKERFILE_CHARS]
         m = _MODEL_SERVER_IMAGE.search(text)
